@@ -1,0 +1,215 @@
+//! Blobs as files in a folder: `<root>/ab/cd/<sha256>`, uploads staged in
+//! `<root>/tmp/`.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+
+use crate::{BlobError, BlobKey, BlobLocation, BlobStatus, BlobStore};
+
+pub struct FileStore {
+    root: PathBuf,
+    tmp: PathBuf,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BlobError + '_ {
+    move |source| BlobError::Io { path: path.to_owned(), source }
+}
+
+impl FileStore {
+    /// Opens (creating) a store rooted at `root`. Temporary files left by a
+    /// crash are removed once they are an hour old: a younger one may belong
+    /// to an upload in flight in a running server (`fsck` and `reindex` open
+    /// the store beside it).
+    pub fn open(root: &Path) -> Result<Self, BlobError> {
+        let tmp = root.join("tmp");
+        fs_err::create_dir_all(&tmp).map_err(io(&tmp))?;
+        for entry in fs_err::read_dir(&tmp).map_err(io(&tmp))? {
+            let entry = entry.map_err(io(&tmp))?;
+            if older_than(&entry.path(), STALE_TEMP) {
+                let _ = fs_err::remove_file(entry.path());
+            }
+        }
+        Ok(Self { root: root.to_owned(), tmp })
+    }
+
+    fn path_of(&self, key: &BlobKey) -> PathBuf {
+        self.root.join(key.relative_path())
+    }
+}
+
+/// Age past which a temporary upload file is a crash's leftover.
+pub const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// True when the file was last modified longer ago than `age`.
+pub fn older_than(path: &Path, age: std::time::Duration) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|elapsed| elapsed > age)
+}
+
+/// fsync a folder so a rename into it survives a crash (no-op where the OS
+/// cannot open folders, as on Windows).
+fn sync_dir(dir: &Path) {
+    if let Ok(f) = std::fs::File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
+
+fn sha256_file(path: &Path) -> Result<String, BlobError> {
+    let mut f = fs_err::File::open(path).map_err(io(path))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = f.read(&mut buf).map_err(io(path))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, BlobError> + Send + 'static,
+) -> Result<T, BlobError> {
+    tokio::task::spawn_blocking(f).await.expect("blob task panicked")
+}
+
+#[async_trait]
+impl BlobStore for FileStore {
+    async fn put_file(&self, key: &BlobKey, temp_file: &Path) -> Result<bool, BlobError> {
+        let target = self.path_of(key);
+        let temp = temp_file.to_owned();
+        blocking(move || {
+            let dir = target.parent().expect("blob paths have a parent").to_owned();
+            if target.exists() {
+                // Same bytes already stored (content addressing): drop the copy.
+                let _ = fs_err::remove_file(&temp);
+                return Ok(false);
+            }
+            // A handle with write access: Windows refuses to flush a read-only one.
+            fs_err::OpenOptions::new().write(true).open(&temp).map_err(io(&temp))?.sync_all().map_err(io(&temp))?;
+            fs_err::create_dir_all(&dir).map_err(io(&dir))?;
+            fs_err::rename(&temp, &target).map_err(io(&target))?;
+            sync_dir(&dir);
+            Ok(true)
+        })
+        .await
+    }
+
+    fn temp_dir(&self) -> &Path {
+        &self.tmp
+    }
+
+    async fn locate(&self, key: &BlobKey) -> Result<BlobLocation, BlobError> {
+        let path = self.path_of(key);
+        match tokio::fs::metadata(&path).await {
+            Ok(m) => Ok(BlobLocation::File { path, size: m.len() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(BlobError::NotFound(key.clone())),
+            Err(source) => Err(BlobError::Io { path, source }),
+        }
+    }
+
+    async fn exists(&self, key: &BlobKey) -> Result<bool, BlobError> {
+        Ok(tokio::fs::try_exists(self.path_of(key)).await.unwrap_or(false))
+    }
+
+    async fn delete(&self, key: &BlobKey) -> Result<(), BlobError> {
+        let path = self.path_of(key);
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(BlobError::Io { path, source }),
+        }
+    }
+
+    async fn list(&self, verify: bool) -> Result<Vec<BlobStatus>, BlobError> {
+        let root = self.root.clone();
+        blocking(move || {
+            let mut out = Vec::new();
+            for a in fs_err::read_dir(&root).map_err(io(&root))? {
+                let a = a.map_err(io(&root))?;
+                let a_name = a.file_name().to_string_lossy().into_owned();
+                if a_name == "tmp" || !a.file_type().map_err(io(&a.path()))?.is_dir() {
+                    continue;
+                }
+                for b in fs_err::read_dir(a.path()).map_err(io(&a.path()))? {
+                    let b = b.map_err(io(&a.path()))?;
+                    if !b.file_type().map_err(io(&b.path()))?.is_dir() {
+                        continue;
+                    }
+                    for f in fs_err::read_dir(b.path()).map_err(io(&b.path()))? {
+                        let f = f.map_err(io(&b.path()))?;
+                        let name = f.file_name().to_string_lossy().into_owned();
+                        let Some(key) = BlobKey::parse(&name) else {
+                            continue;
+                        };
+                        let size = f.metadata().map_err(io(&f.path()))?.len();
+                        let intact = !verify || sha256_file(&f.path())? == key.as_str();
+                        let old = older_than(&f.path(), STALE_TEMP);
+                        out.push(BlobStatus { key, size, old, intact });
+                    }
+                }
+            }
+            out.sort_by(|x, y| x.key.cmp(&y.key));
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn check(&self) -> Result<(), BlobError> {
+        let tmp = self.tmp.clone();
+        blocking(move || {
+            let probe = tmp.join(".health");
+            fs_err::write(&probe, b"ok").map_err(io(&probe))?;
+            fs_err::remove_file(&probe).map_err(io(&probe))?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn put_locate_list_delete() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::open(dir.path()).unwrap();
+        let bytes = b"package bytes";
+        let key = BlobKey::parse(&hex::encode(Sha256::digest(bytes))).unwrap();
+        let tmp = store.temp_dir().join("upload-1");
+        std::fs::write(&tmp, bytes).unwrap();
+        store.put_file(&key, &tmp).await.unwrap();
+        assert!(!tmp.exists());
+        let BlobLocation::File { path, size } = store.locate(&key).await.unwrap();
+        assert_eq!(size, bytes.len() as u64);
+        assert_eq!(std::fs::read(&path).unwrap(), bytes);
+        // The same bytes again: no error, one blob.
+        std::fs::write(&tmp, bytes).unwrap();
+        store.put_file(&key, &tmp).await.unwrap();
+        let listed = store.list(true).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(listed[0].intact);
+        // Corrupt it: verify notices.
+        std::fs::write(&path, b"tampered").unwrap();
+        assert!(!store.list(true).await.unwrap()[0].intact);
+        store.delete(&key).await.unwrap();
+        assert!(matches!(store.locate(&key).await, Err(BlobError::NotFound(_))));
+        store.check().await.unwrap();
+    }
+
+    #[test]
+    fn keys_are_validated() {
+        assert!(BlobKey::parse(&"a".repeat(64)).is_some());
+        assert!(BlobKey::parse(&"A".repeat(64)).is_none());
+        assert!(BlobKey::parse("../../etc/passwd").is_none());
+        assert!(BlobKey::parse(&"g".repeat(64)).is_none());
+    }
+}

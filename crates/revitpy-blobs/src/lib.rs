@@ -1,0 +1,96 @@
+//! Package files, stored by content.
+//!
+//! A blob's key is the sha256 of its bytes, so a stored file never changes
+//! and a second upload of the same bytes costs nothing. Handlers talk to the
+//! [`BlobStore`] trait; [`FileStore`] keeps blobs in a folder (the embedded
+//! default) and an S3 implementation will sit beside it.
+//!
+//! Durability: a blob is written to a temporary file in the store's own
+//! `tmp/` folder (same file system), fsynced, renamed into place and the
+//! folder fsynced, before the caller commits the database row that makes it
+//! visible. A crash leaves either nothing or an orphan blob that no version
+//! references, which `fsck` reports and removes.
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+
+pub mod file_store;
+
+pub use file_store::FileStore;
+
+/// A validated sha256 in lowercase hex: the only way to name a blob, so no
+/// path is ever built from unchecked input.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BlobKey(String);
+
+impl BlobKey {
+    pub fn parse(hex_sha256: &str) -> Option<Self> {
+        (hex_sha256.len() == 64 && hex_sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+            .then(|| Self(hex_sha256.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `ab/cd/abcd...`: two levels of fan-out keep folders small.
+    pub fn relative_path(&self) -> String {
+        format!("{}/{}/{}", &self.0[..2], &self.0[2..4], self.0)
+    }
+}
+
+impl std::fmt::Display for BlobKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("blob {0} not found")]
+    NotFound(BlobKey),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the file's sha256 is {actual}, not {expected}")]
+    HashMismatch { expected: BlobKey, actual: String },
+}
+
+/// Where a blob can be read from.
+pub enum BlobLocation {
+    /// A local file, served directly (with ranges) by the server.
+    File { path: PathBuf, size: u64 },
+}
+
+/// What `fsck` found about one blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobStatus {
+    pub key: BlobKey,
+    pub size: u64,
+    /// Longer ago than [`file_store::STALE_TEMP`]: safe to call an orphan.
+    pub old: bool,
+    /// The bytes hash to the key.
+    pub intact: bool,
+}
+
+#[async_trait]
+pub trait BlobStore: Send + Sync + 'static {
+    /// Moves a finished temporary file into the store under `key` (its sha256,
+    /// already computed by the caller and checked again here when cheap).
+    /// The file must come from [`BlobStore::temp_dir`]. Durable on return.
+    /// True when this call stored the blob, false when it was already there.
+    async fn put_file(&self, key: &BlobKey, temp_file: &Path) -> Result<bool, BlobError>;
+    /// Where to write uploads before [`BlobStore::put_file`].
+    fn temp_dir(&self) -> &Path;
+    async fn locate(&self, key: &BlobKey) -> Result<BlobLocation, BlobError>;
+    async fn exists(&self, key: &BlobKey) -> Result<bool, BlobError>;
+    async fn delete(&self, key: &BlobKey) -> Result<(), BlobError>;
+    /// Every blob, with its size; with `verify`, rehashes each one.
+    async fn list(&self, verify: bool) -> Result<Vec<BlobStatus>, BlobError>;
+    /// Readiness for `/health`.
+    async fn check(&self) -> Result<(), BlobError>;
+}

@@ -1,0 +1,208 @@
+//! Client figures against a real registry on loopback holding 100,000
+//! packages: full and incremental sync, offline search, installs of a
+//! package with 3 dependencies (cold and warm cache), and the cache hit rate
+//! of a replayed workload. Every figure is the `revitpy-install` binary run
+//! as a user runs it (process start included).
+//!
+//! Run: `cargo bench -p revitpy-install --bench client` (`CLIENT_PACKAGES=N`).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use revitpy_search::testdata::{generated_docs, generated_queries};
+use revitpy_store::{Actor, NewVersion, Scope, SqliteStore, Store, VersionData};
+
+const ADMIN: &str = "bench-admin";
+
+fn cli(home: &Path, registry: &str, args: &[&str]) -> (Duration, serde_json::Value) {
+    let t = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_revitpy-install"))
+        .args(args)
+        .arg("--json")
+        .env("REVITPY_REGISTRY_URL", registry)
+        .env("REVITPY_CACHE_DIR", home.join("cache"))
+        .env("REVITPY_ADDINS_DIR", home.join("addins"))
+        .env("REVITPY_CONFIG", home.join("config.toml"))
+        .env("REVITPY_TOKEN", ADMIN)
+        // No background refresh while measuring.
+        .env("REVITPY_INDEX_MAX_AGE", "999999999")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let took = t.elapsed();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    (took, serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn pct(mut v: Vec<f64>, p: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+fn chain_package(dir: &Path, name: &str, version: &str, dep: Option<&str>) -> std::path::PathBuf {
+    let src = dir.join(format!("{name}-{version}"));
+    std::fs::create_dir_all(src.join("pkg")).unwrap();
+    let deps = dep.map(|d| format!("\n[package.dependencies]\n{d} = \">=1.0\"\n")).unwrap_or_default();
+    std::fs::write(
+        src.join("revitpy.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"{version}\"\ndescription = \"bench chain\"\nauthor = \"bench\"\n\
+             [package.revit_compatibility]\nmin_version = \"2022\"\n{deps}"
+        ),
+    )
+    .unwrap();
+    // About 60 KB of Python per package.
+    let body: String = (0..1500).map(|i| format!("def f{i}(x):\n    return x * {i}\n")).collect();
+    std::fs::write(src.join("pkg/__init__.py"), body).unwrap();
+    let out = dir.join(format!("{name}-{version}.rpyx"));
+    revitpy_rpyx::build(&src, &out, &revitpy_rpyx::BuildOptions::default()).unwrap();
+    out
+}
+
+fn main() {
+    let packages: usize = std::env::var("CLIENT_PACKAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("registry");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+
+    // Seed the registry.
+    let docs = generated_docs(packages, 42);
+    rt.block_on(async {
+        let store = SqliteStore::open(&data.join("registry.db")).unwrap();
+        let actor = Actor { user_id: None, user_name: "bench".into(), scope: Scope::Admin, package: None };
+        for (c, chunk) in docs.chunks(5_000).enumerate() {
+            let batch = chunk
+                .iter()
+                .enumerate()
+                .map(|(j, d)| {
+                    let i = c * 5_000 + j;
+                    let version = format!("1.{}.{}", i % 10, i % 7);
+                    NewVersion {
+                        package_name: d.name.clone(),
+                        normalized_name: d.normalized_name.clone(),
+                        data: VersionData {
+                            canonical_version: revitpy_names::canonical_version(&version.parse().unwrap()),
+                            version,
+                            summary: d.summary.clone(),
+                            description: d.description.clone(),
+                            keywords: d.keywords.clone(),
+                            categories: d.categories.clone(),
+                            package_type: d.package_type.clone(),
+                            performance_impact: "low".into(),
+                            min_revit: d.min_revit,
+                            max_revit: d.max_revit,
+                            known_issues: serde_json::json!([]),
+                            dependencies: serde_json::json!([]),
+                            manifest: serde_json::json!({}),
+                            filename: format!("{}.rpyx", d.normalized_name),
+                            file_size: 1000,
+                            file_sha256: format!("{:064x}", i + 1),
+                            security_scan_status: "pending".into(),
+                            ..VersionData::default()
+                        },
+                    }
+                })
+                .collect();
+            store.publish_batch(&actor, batch).await.unwrap();
+        }
+    });
+
+    // Serve it.
+    let storage = revitpy_registry::settings::StorageArgs {
+        data_dir: data.clone(),
+        database_url: None,
+        storage_type: "file".into(),
+        storage_path: None,
+        s3_bucket: None,
+        s3_endpoint: None,
+        s3_region: None,
+    };
+    let parts = revitpy_registry::app::open(&storage).unwrap();
+    rt.block_on(revitpy_registry::indexer::rebuild(parts.store.as_ref(), &parts.search)).unwrap();
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let registry = format!("http://{}", listener.local_addr().unwrap());
+    let options = revitpy_registry::serve::Options {
+        admin_token: Some(ADMIN.into()),
+        max_upload_bytes: 100 << 20,
+        cdn_base_url: None,
+    };
+    rt.spawn(revitpy_registry::serve::serve(listener, parts, options, std::future::pending()));
+
+    // A package with 3 dependencies: bench-a -> bench-b -> bench-c -> bench-d.
+    let home = work.path().join("client");
+    std::fs::create_dir_all(home.join("addins/2024")).unwrap();
+    let chain =
+        [("bench-a", Some("bench-b")), ("bench-b", Some("bench-c")), ("bench-c", Some("bench-d")), ("bench-d", None)];
+    for (name, dep) in chain {
+        let file = chain_package(work.path(), name, "1.0.0", dep);
+        cli(&home, &registry, &["registry", "publish", file.to_str().unwrap()]);
+    }
+
+    let (full, r) = cli(&home, &registry, &["registry", "sync"]);
+    let full_bytes = r["bytes"].as_u64().unwrap();
+    assert_eq!(r["packages"].as_u64().unwrap(), packages as u64 + 4);
+
+    // One change among 100,000.
+    let file = chain_package(work.path(), "bench-d", "1.0.1", None);
+    cli(&home, &registry, &["registry", "publish", file.to_str().unwrap()]);
+    let (incremental, r) = cli(&home, &registry, &["registry", "sync"]);
+    let incremental_bytes = r["bytes"].as_u64().unwrap();
+    assert_eq!(r["changed_packages"], 1);
+    let (nothing, r) = cli(&home, &registry, &["registry", "sync"]);
+    assert_eq!(r["up_to_date"], true);
+    let nothing_bytes = r["bytes"].as_u64().unwrap();
+
+    // Offline search over the synced index.
+    let mut search = Vec::new();
+    for (q, year) in generated_queries(100, 9) {
+        let mut args = vec!["registry", "search", q.as_str(), "--offline"];
+        let y = year.map(|y| y.to_string());
+        if let Some(y) = &y {
+            args.extend(["--revit-version", y.as_str()]);
+        }
+        search.push(ms(cli(&home, &registry, &args).0));
+    }
+
+    // Installs: cold cache, then warm.
+    let (cold, r) = cli(&home, &registry, &["registry", "install", "bench-a", "--revit-version", "2024"]);
+    assert_eq!(r["packages"].as_array().unwrap().len(), 4);
+    let uninstall_all = |home: &Path| {
+        for n in ["bench-a", "bench-b", "bench-c", "bench-d"] {
+            cli(home, &registry, &["registry", "uninstall", n, "--force"]);
+        }
+    };
+    let mut warm = Vec::new();
+    for _ in 0..20 {
+        uninstall_all(&home);
+        warm.push(ms(cli(&home, &registry, &["registry", "install", "bench-a"]).0));
+    }
+    let (_, stats) = cli(&home, &registry, &["registry", "cache", "--stats"]);
+
+    println!("packages: {packages} (+4 real ones); client on loopback, every figure a full CLI run");
+    println!("| figure | goal | measured |");
+    println!("| --- | --- | --- |");
+    println!("| install with 3 dependencies, cold cache | < 300 ms | {:.0} ms |", ms(cold));
+    println!("| install with 3 dependencies, warm cache (median of 20) | < 50 ms | {:.0} ms |", pct(warm.clone(), 0.5));
+    println!(
+        "| incremental sync, 1 change | < 100 ms, < 10 KB | {:.0} ms, {incremental_bytes} bytes |",
+        ms(incremental)
+    );
+    println!("| sync with nothing new (304) | | {:.0} ms, {nothing_bytes} bytes |", ms(nothing));
+    println!("| full sync | < 5 s | {:.2} s, {:.1} MB |", full.as_secs_f64(), full_bytes as f64 / 1e6);
+    println!(
+        "| offline search p50 / p99 (100 queries) | p99 < 20 ms | {:.1} ms / {:.1} ms |",
+        pct(search.clone(), 0.5),
+        pct(search, 0.99)
+    );
+    println!(
+        "| cache hit rate, 21 installs of the 4-package set (first one cold) | ≥ 95% | {:.1}% ({} hits, {} misses) |",
+        stats["hit_rate"].as_f64().unwrap() * 100.0,
+        stats["hits"],
+        stats["misses"]
+    );
+}

@@ -1,0 +1,178 @@
+//! `registry install NAME... [--version V] [--revit-version Y] [--force] [--offline]`
+//!
+//! Resolve (online from the registry's index entries, else from the local
+//! index), fetch each file into the cache (size and sha256 checked against
+//! the registry's metadata before anything is kept), validate it, and
+//! install it dependencies first. Nothing is installed for a package whose
+//! file does not match.
+
+use std::str::FromStr;
+
+use revitpy_api::IndexPackage;
+use revitpy_cache::{Cache, Lookup};
+use revitpy_client::RegistryClient;
+use revitpy_names::Version;
+use serde_json::json;
+
+use crate::ExitStatus;
+use crate::cli::InstallArgs;
+use crate::installer::{Target, install_file};
+use crate::local_index::LocalIndex;
+use crate::printer::Printer;
+use crate::resolver::{Pick, resolve};
+use crate::settings::Settings;
+
+/// Where index entries come from: the registry, or the local index.
+enum Source {
+    Online(RegistryClient),
+    Offline(Box<LocalIndex>),
+}
+
+impl Source {
+    fn fetch(&self, names: &[String]) -> Result<Vec<IndexPackage>, String> {
+        match self {
+            Source::Online(client) => {
+                crate::block_on(client.index_packages(names)).map(|f| f.value.packages).map_err(|e| e.to_string())
+            }
+            Source::Offline(index) => Ok(names.iter().filter_map(|n| index.get(n)).collect()),
+        }
+    }
+}
+
+/// The cached file for a pick, downloading it when online.
+fn fetch_file(
+    cache: &Cache,
+    client: Option<&RegistryClient>,
+    pick: &Pick,
+    printer: &Printer,
+) -> Result<std::path::PathBuf, String> {
+    let v = &pick.version;
+    match cache.get(&v.file_hash_sha256, v.file_size).map_err(|e| e.to_string())? {
+        Lookup::Hit(path) => return Ok(path),
+        Lookup::Corrupt { expected, actual } => printer.warning(format!(
+            "the cached file of {} {} was corrupt (sha256 {actual}, expected {expected}); it was removed and is fetched again",
+            pick.display_name, v.version
+        )),
+        Lookup::Miss => {}
+    }
+    let Some(client) = client else {
+        return Err(format!(
+            "{} {} is not in the cache and the registry is not used (offline); run the install once online, or `revitpy-install registry sync` and install while connected",
+            pick.display_name, v.version
+        ));
+    };
+    let mut tmp = cache.temp_file().map_err(|e| e.to_string())?;
+    let bar = printer.progress(v.file_size, &format!("{} {}", pick.display_name, v.version));
+    let got = crate::block_on(client.download(&pick.name, &v.version, tmp.as_file_mut(), v.file_size, |n| {
+        if let Some(b) = &bar {
+            b.set_position(n);
+        }
+    }));
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    got.map_err(|e| format!("downloading {} {}: {e}", pick.display_name, v.version))?;
+    cache
+        .insert(tmp, &v.file_hash_sha256, v.file_size, &pick.name, &v.version)
+        .map_err(|e| format!("{} {}: {e}; nothing was installed", pick.display_name, v.version))
+}
+
+pub fn run(args: InstallArgs, settings: &Settings, printer: &Printer) -> ExitStatus {
+    if args.version.is_some() && args.names.len() > 1 {
+        printer.error("--version applies to one package; install the others in a second command");
+        return ExitStatus::Usage;
+    }
+    match install(args, settings, printer) {
+        Ok(status) => status,
+        Err(e) => {
+            printer.error(e);
+            ExitStatus::Failure
+        }
+    }
+}
+
+fn install(args: InstallArgs, settings: &Settings, printer: &Printer) -> Result<ExitStatus, String> {
+    let pin = match &args.version {
+        Some(v) => Some(Version::from_str(v).map_err(|e| format!("--version `{v}` is not a PEP 440 version: {e}"))?),
+        None => None,
+    };
+    let target = Target::resolve_or_ask(&settings.addins_dir, args.revit_version)?;
+    let cache = Cache::open(&settings.cache_dir).map_err(|e| e.to_string())?;
+    let client = RegistryClient::new(&settings.registry_url, None).map_err(|e| e.to_string())?;
+    let mut source = if args.offline {
+        Source::Offline(Box::new(LocalIndex::open(&settings.index_dir())?))
+    } else {
+        Source::Online(client.clone())
+    };
+    let roots: Vec<(String, Option<Version>)> = args.names.iter().map(|n| (n.clone(), pin.clone())).collect();
+    let picks = match resolve(&roots, target.year, &mut |names| source.fetch(names)) {
+        Ok(p) => p,
+        Err(e) if matches!(source, Source::Online(_)) && e.contains("cannot reach the registry") => {
+            printer.warning(format!("{e}; using the local index and the cache"));
+            source = Source::Offline(Box::new(LocalIndex::open(&settings.index_dir())?));
+            resolve(&roots, target.year, &mut |names| source.fetch(names))?
+        }
+        Err(e) => return Err(e),
+    };
+    let online = matches!(source, Source::Online(_));
+    if online {
+        crate::local_index::refresh_in_background_if_stale(settings);
+    }
+    let records = target.read_records()?;
+    let mut done = Vec::new();
+    for pick in &picks {
+        let installed = records.get(&pick.name).map(|e| e.version.clone());
+        let same = installed
+            .as_deref()
+            .and_then(|v| Version::from_str(v).ok())
+            .zip(Version::from_str(&pick.version.version).ok())
+            .is_some_and(|(a, b)| a == b);
+        if same && !(args.force && pick.requested) {
+            printer.line(format!(
+                "{} {} is already installed for Revit {}.",
+                pick.display_name, pick.version.version, target.year
+            ));
+            done.push(json!({"name": pick.name, "version": pick.version.version, "action": "already-installed"}));
+            continue;
+        }
+        let file = fetch_file(&cache, online.then_some(&client), pick, printer)?;
+        let result =
+            install_file(&target, &file, Some((&pick.name, &pick.version.version)), Some(&settings.registry_url))?;
+        let hooks = &result.manifest.install_hooks;
+        if !hooks.is_empty() {
+            if args.allow_hooks {
+                crate::hooks::run(printer, &result.install_dir, hooks, "install")?;
+            } else {
+                printer.warning(format!(
+                    "{} has install hooks that were not run ({}); rerun with --allow-hooks to run them",
+                    result.name,
+                    hooks.values().cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        let action = match &result.replaced {
+            Some(old) => format!("updated from {old}"),
+            None => "installed".to_owned(),
+        };
+        printer.line(format!(
+            "{} {} {} for Revit {} ({} files in {})",
+            pick.display_name,
+            result.version,
+            action,
+            target.year,
+            result.files,
+            result.install_dir.display()
+        ));
+        done.push(json!({
+            "name": result.name,
+            "version": result.version,
+            "action": if result.replaced.is_some() { "updated" } else { "installed" },
+            "install_dir": result.install_dir,
+            "dependency": !pick.requested,
+        }));
+    }
+    if printer.json_mode() {
+        printer.json(&json!({"revit_version": target.year.to_string(), "packages": done}));
+    }
+    Ok(ExitStatus::Success)
+}

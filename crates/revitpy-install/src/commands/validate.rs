@@ -1,0 +1,156 @@
+//! `registry validate FILE [--revit-version YEAR] [--security-scan]`
+
+use revitpy_rpyx::{Limits, Verdict, inspect};
+use serde_json::json;
+
+use super::{human_bytes, manifest_summary, print_problem};
+use crate::ExitStatus;
+use crate::cli::ValidateArgs;
+use crate::printer::Printer;
+
+pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
+    let inspection = match inspect::inspect_file(&args.file, Limits::default(), args.revit_version) {
+        Ok(i) => i,
+        Err(e) => {
+            printer.error(format!("cannot read the package: {e}"));
+            return ExitStatus::Failure;
+        }
+    };
+    let valid = inspection.valid();
+    let scan = match (args.security_scan, &inspection.package, &inspection.manifest) {
+        (true, Some(package), Some(manifest)) => match crate::scan::scan_package(package, manifest) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                printer.error(format!("the security scan could not read the package: {e}"));
+                return ExitStatus::Failure;
+            }
+        },
+        _ => None,
+    };
+    let blocked = scan.as_ref().is_some_and(|s| s.risk_level.blocks());
+    let ok = valid && inspection.compatible() && !blocked;
+
+    if printer.json_mode() {
+        let mut out = json!({
+            "valid": valid,
+            "file": args.file,
+            "file_hash": inspection.file_sha256,
+            "file_size": inspection.file_size,
+            "manifest": inspection.manifest.as_ref().map(manifest_summary),
+            "problems": inspection.problems,
+            "revit_verdict": inspection.revit_verdict,
+            "files": inspection.files,
+        });
+        // With --security-scan the scan's shape sits at the top level.
+        if let (Some(scan), Some(obj)) = (&scan, out.as_object_mut())
+            && let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(scan)
+        {
+            obj.extend(fields);
+        }
+        printer.json(&out);
+    } else {
+        if let Some(m) = &inspection.manifest {
+            printer.line(format!("{} {} ({}): {}", m.name, m.version, m.package_type, m.summary));
+            let rc = &m.revit_compatibility;
+            let tested: Vec<String> = rc.tested_versions.iter().map(ToString::to_string).collect();
+            printer.line(format!(
+                "  Revit: {}{}",
+                rc.range,
+                if tested.is_empty() { String::new() } else { format!(", tested on {}", tested.join(", ")) }
+            ));
+            if !m.dependencies.is_empty() {
+                let deps: Vec<String> = m.dependencies.iter().map(|d| format!("{}{}", d.name, d.specifiers)).collect();
+                printer.line(format!("  depends on: {}", deps.join(", ")));
+            }
+        }
+        let bytes: u64 = inspection.files.iter().map(|f| f.size).sum();
+        printer.line(format!(
+            "  {} files, {} ({} expanded), sha256 {}",
+            inspection.files.len(),
+            human_bytes(inspection.file_size),
+            human_bytes(bytes),
+            inspection.file_sha256
+        ));
+        for f in &inspection.files {
+            printer.detail(format!("    {}  {}  {}", f.sha256, human_bytes(f.size), f.path));
+        }
+        if let Some(v) = &inspection.revit_verdict {
+            let word = match v.verdict {
+                Verdict::Compatible => "compatible",
+                Verdict::Untested => "compatible but untested",
+                Verdict::Incompatible => "incompatible",
+            };
+            printer.line(format!("  Revit {}: {word} ({})", v.year, v.reasons.join("; ")));
+            for issue in &v.known_issues {
+                printer.line(format!("  known issue in Revit {}: {issue}", v.year));
+            }
+        }
+    }
+    for p in &inspection.problems {
+        print_problem(printer, p);
+    }
+    if let Some(scan) = &scan
+        && !printer.json_mode()
+    {
+        print_scan(printer, scan);
+    }
+    if blocked {
+        let risk = scan.as_ref().map(|s| format!("{:?}", s.risk_level).to_lowercase()).unwrap_or_default();
+        printer.error(format!(
+            "{} is at risk level {risk}: it would not be installed without --force",
+            args.file.display()
+        ));
+    }
+    if !valid {
+        printer.error(format!("{} is not a valid package", args.file.display()));
+    } else if !ok {
+        let year = inspection.revit_verdict.as_ref().map(|v| v.year.to_string()).unwrap_or_default();
+        printer.error(format!("{} does not support Revit {year}", args.file.display()));
+    } else {
+        printer.line("valid");
+    }
+    if ok { ExitStatus::Success } else { ExitStatus::Failure }
+}
+
+fn print_scan(printer: &Printer, scan: &revitpy_scan::report::ScanReport) {
+    use revitpy_scan::report::Severity;
+    printer.line(format!("  security: risk level {}", format!("{:?}", scan.risk_level).to_lowercase()));
+    for f in &scan.findings {
+        if f.severity == Severity::Info {
+            printer.detail(format!("    info {}:{} {} ({})", f.file, f.line, f.message, f.rule));
+            continue;
+        }
+        printer.line(format!(
+            "    {} {}:{}:{} {} ({})",
+            format!("{:?}", f.severity).to_lowercase(),
+            f.file,
+            f.line,
+            f.column,
+            f.message,
+            f.rule
+        ));
+    }
+    for c in &scan.compatibility {
+        printer.line(format!(
+            "  revit api: {} {} in Revit {} ({}:{}); use {}",
+            c.member,
+            if matches!(c.level, revitpy_scan::report::CompatLevel::Error) { "removed" } else { "deprecated" },
+            c.revit_version,
+            c.file,
+            c.line,
+            c.replacement
+        ));
+    }
+    let caps = &scan.capabilities;
+    for (what, list) in [
+        ("network", &caps.network),
+        ("writes", &caps.paths_written),
+        ("runs", &caps.processes),
+        ("registry", &caps.registry_keys),
+    ] {
+        if !list.is_empty() {
+            printer.line(format!("  {what}: {}", list.join(", ")));
+        }
+    }
+    printer.line(format!("  impact: {} (declared {})", scan.impact.computed, scan.impact.declared));
+}

@@ -1,0 +1,74 @@
+//! `revitpy-install`: the RevitPy Registry client.
+//!
+//! Flow, as in uv: clap types ([`cli`]) describe the command line only; each
+//! command is one function that returns an [`ExitStatus`]; all output goes
+//! through the [`printer::Printer`], so `--json`, `--quiet` and `--verbose`
+//! are handled in one place.
+
+mod cli;
+mod commands;
+mod hooks;
+mod installer;
+mod local_index;
+mod os;
+mod printer;
+mod resolver;
+mod scan;
+mod settings;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit statuses, as DESIGN.md fixes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success,
+    /// A failure the user can fix: bad input, not found, incompatible.
+    Failure,
+    /// The command line itself is wrong.
+    Usage,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> Self {
+        match s {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Failure => ExitCode::from(1),
+            ExitStatus::Usage => ExitCode::from(2),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    // clap exits with 2 on usage errors, as DESIGN.md asks.
+    let cli = cli::Cli::parse();
+    let printer = printer::Printer::new(&cli.global);
+    let settings = match settings::Settings::resolve(&cli.global) {
+        Ok(s) => s,
+        Err(e) => {
+            printer.error(e);
+            return ExitStatus::Failure.into();
+        }
+    };
+    let status = match cli.command {
+        cli::Command::Registry(registry) => match registry.command {
+            cli::RegistryCommand::Build(args) => commands::build::run(args, &printer),
+            cli::RegistryCommand::Validate(args) => commands::validate::run(args, &printer),
+            cli::RegistryCommand::Search(args) => commands::search::run(args, &settings, &printer),
+            cli::RegistryCommand::Sync(args) => commands::sync::run(args, &settings, &printer),
+            cli::RegistryCommand::Install(args) => commands::install::run(args, &settings, &printer),
+            cli::RegistryCommand::Uninstall(args) => commands::uninstall::run(args, &settings, &printer),
+            cli::RegistryCommand::List(args) => commands::uninstall::list(args, &settings, &printer),
+            cli::RegistryCommand::Publish(args) => commands::publish::publish(args, &settings, &printer),
+            cli::RegistryCommand::Login(args) => commands::publish::login(args, &settings, &printer),
+            cli::RegistryCommand::Cache(args) => commands::publish::cache(args, &settings, &printer),
+        },
+    };
+    status.into()
+}
+
+/// Runs a future on a small runtime: commands are sequential at heart.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime starts").block_on(f)
+}

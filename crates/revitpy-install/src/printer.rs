@@ -1,0 +1,78 @@
+//! All output goes through here: results to standard output (as text or as
+//! JSON), messages to standard error, each gated by `--quiet`/`--verbose`.
+
+use std::io::{IsTerminal, Write};
+
+use crate::cli::GlobalArgs;
+
+pub struct Printer {
+    json: bool,
+    quiet: bool,
+    verbose: bool,
+    color: bool,
+}
+
+impl Printer {
+    pub fn new(args: &GlobalArgs) -> Self {
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Self { json: args.json, quiet: args.quiet, verbose: args.verbose, color }
+    }
+
+    /// A progress bar on standard error, only on a terminal and never with
+    /// `--json` or `--quiet`.
+    pub fn progress(&self, total: u64, label: &str) -> Option<indicatif::ProgressBar> {
+        if self.json || self.quiet || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
+                .expect("the template is valid")
+                .progress_chars("=> "),
+        );
+        bar.set_message(label.to_owned());
+        Some(bar)
+    }
+
+    pub fn json_mode(&self) -> bool {
+        self.json
+    }
+
+    /// Prints a result value as JSON (only in `--json` mode).
+    pub fn json(&self, value: &serde_json::Value) {
+        let mut out = std::io::stdout().lock();
+        let _ = serde_json::to_writer_pretty(&mut out, value);
+        let _ = writeln!(out);
+    }
+
+    /// A line of the result, in text mode; `--quiet` silences it.
+    pub fn line(&self, text: impl AsRef<str>) {
+        if !self.json && !self.quiet {
+            let _ = writeln!(std::io::stdout().lock(), "{}", text.as_ref());
+        }
+    }
+
+    /// Detail shown only with `--verbose`.
+    pub fn detail(&self, text: impl AsRef<str>) {
+        if self.verbose && !self.json {
+            let _ = writeln!(std::io::stderr().lock(), "{}", text.as_ref());
+        }
+    }
+
+    pub fn warning(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            let tag = self.paint("warning", "33");
+            let _ = writeln!(std::io::stderr().lock(), "{tag}: {}", text.as_ref());
+        }
+    }
+
+    /// Errors are always shown, on standard error, even with `--json`.
+    pub fn error(&self, text: impl AsRef<str>) {
+        let tag = self.paint("error", "31");
+        let _ = writeln!(std::io::stderr().lock(), "{tag}: {}", text.as_ref());
+    }
+
+    fn paint(&self, text: &str, code: &str) -> String {
+        if self.color { format!("\x1b[1;{code}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+}

@@ -1,0 +1,242 @@
+//! `registry build` and `registry validate`, driven as a user drives them:
+//! the binary as a subprocess, packages built from ../shared/examples.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn examples() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples"))
+}
+
+fn cli(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_revitpy-install"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn build_example(dir: &Path, name: &str) -> PathBuf {
+    let out = dir.join(format!("{name}.rpyx"));
+    let src = examples().join(name);
+    let o = cli(dir, &["registry", "build", src.to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    out
+}
+
+#[test]
+fn build_then_validate_every_example() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in
+        ["wall-tools", "revitpy-utils", "room-exporter", "sheet-publisher", "parameter-sync", "family-template-kit"]
+    {
+        let file = build_example(dir.path(), name);
+        let o = cli(dir.path(), &["registry", "validate", file.to_str().unwrap(), "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", text(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["valid"], true, "{name}");
+        assert_eq!(v["manifest"]["name"], name);
+        assert_eq!(v["problems"], serde_json::json!([]), "{name}");
+        assert_eq!(v["file_hash"].as_str().unwrap().len(), 64);
+    }
+}
+
+#[test]
+fn default_output_is_named_after_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = examples().join("sheet-publisher");
+    let o = cli(dir.path(), &["registry", "build", src.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(dir.path().join("sheet-publisher-2.0.0b1.rpyx").is_file());
+    assert!(text(&o.stdout).contains("Built sheet-publisher 2.0.0b1"), "{}", text(&o.stdout));
+}
+
+#[test]
+fn revit_year_verdicts_and_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = build_example(dir.path(), "sheet-publisher");
+    let f = file.to_str().unwrap();
+
+    let o = cli(dir.path(), &["registry", "validate", f, "--revit-version", "2022", "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["revit_verdict"]["verdict"], "compatible");
+    assert_eq!(v["revit_verdict"]["known_issues"][0], "PDF export ignores custom paper sizes");
+
+    let o = cli(dir.path(), &["registry", "validate", f, "--revit-version", "2023", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "untested is not a failure");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["revit_verdict"]["verdict"], "untested");
+
+    let o = cli(dir.path(), &["registry", "validate", f, "--revit-version", "2025"]);
+    assert_eq!(o.status.code(), Some(1), "incompatible year exits 1");
+    assert!(
+        text(&o.stdout).contains("incompatible (Revit 2025 is newer than the package's maximum, 2024)"),
+        "{}",
+        text(&o.stdout)
+    );
+    assert!(text(&o.stderr).contains("does not support Revit 2025"));
+
+    let o = cli(dir.path(), &["registry", "validate", f, "--revit-version", "twenty"]);
+    assert_eq!(o.status.code(), Some(2), "a bad year is a usage error");
+    assert!(text(&o.stderr).contains("is not a Revit version"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn security_scan_reports_and_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = build_example(dir.path(), "parameter-sync");
+    let o = cli(dir.path(), &["registry", "validate", file.to_str().unwrap(), "--security-scan", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["valid"], true);
+    assert!(["low", "medium"].contains(&v["risk_level"].as_str().unwrap()), "{v}");
+    assert_eq!(v["compatibility"][0]["member"], "ElementId.IntegerValue");
+    assert_eq!(v["compatibility"][0]["level"], "warning");
+    assert_eq!(v["compatibility"].as_array().unwrap().len(), 1);
+    for key in ["findings", "capabilities", "impact"] {
+        assert!(v.get(key).is_some(), "{key}");
+    }
+
+    // A package hiding decoded code is blocked: exit 1, risk critical.
+    let src = dir.path().join("evil-src");
+    std::fs::create_dir_all(src.join("evil")).unwrap();
+    std::fs::write(
+        src.join("manifest.json"),
+        r#"{"name": "evil-tools", "version": "1.0.0", "description": "x", "author": "x", "revit_compatibility": {"min_version": "2024"}}"#,
+    )
+    .unwrap();
+    std::fs::write(src.join("evil/__init__.py"), "import base64 as b\nexec(b.b64decode('cHJpbnQoMSk='))\n").unwrap();
+    let out = dir.path().join("evil.rpyx");
+    let o = cli(dir.path(), &["registry", "build", src.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = cli(dir.path(), &["registry", "validate", out.to_str().unwrap(), "--security-scan", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["risk_level"], "critical");
+    assert_eq!(v["findings"][0]["rule"], "exec-decoded");
+    assert_eq!(v["findings"][0]["line"], 2);
+}
+
+#[test]
+fn missing_and_broken_files_fail_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = cli(dir.path(), &["registry", "validate", "nope.rpyx"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("nope.rpyx"), "{}", text(&o.stderr));
+
+    std::fs::write(dir.path().join("junk.rpyx"), b"this is not a zip").unwrap();
+    let o = cli(dir.path(), &["registry", "validate", "junk.rpyx", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    assert!(v["problems"][0]["message"].as_str().unwrap().contains("not a readable ZIP"));
+
+    let o = cli(dir.path(), &["registry", "build", "no-such-folder"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("no-such-folder"), "{}", text(&o.stderr));
+
+    let o = cli(dir.path(), &["registry", "frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn tampered_package_is_invalid_and_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = build_example(dir.path(), "wall-tools");
+    // Rewrite one file after the build, as a compromised mirror might.
+    let script = r#"
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+    for info in zin.infolist():
+        data = zin.read(info.filename)
+        if info.filename == "src/main.py":
+            data += b"\nimport os; os.system('calc')\n"
+        zout.writestr(info, data)
+"#;
+    let tampered = dir.path().join("tampered.rpyx");
+    let st = Command::new("python3")
+        .args(["-c", script, file.to_str().unwrap(), tampered.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let o = cli(dir.path(), &["registry", "validate", tampered.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    let problems = v["problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["file"] == "src/main.py"
+                && p["message"].as_str().unwrap().contains("does not match rpyx-build.json")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn cli_builds_are_reproducible_with_source_date_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = examples().join("room-exporter");
+    let mut hashes = Vec::new();
+    for (out, epoch) in [("a.rpyx", "1700000000"), ("b.rpyx", "1700000000"), ("c.rpyx", "1800000000")] {
+        let o = Command::new(env!("CARGO_BIN_EXE_revitpy-install"))
+            .args(["--json", "registry", "build", src.to_str().unwrap(), "-o", out])
+            .current_dir(dir.path())
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        hashes.push(v["sha256"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(hashes[0], hashes[1]);
+    assert_ne!(hashes[0], hashes[2]);
+
+    let o = Command::new(env!("CARGO_BIN_EXE_revitpy-install"))
+        .args(["registry", "build", src.to_str().unwrap(), "-o", "d.rpyx"])
+        .current_dir(dir.path())
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("SOURCE_DATE_EPOCH"));
+}
+
+#[test]
+fn secrets_stop_the_build_with_the_flag_to_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    for entry in std::fs::read_dir(examples().join("revitpy-utils")).unwrap() {
+        let entry = entry.unwrap();
+        let to = src.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+            for f in std::fs::read_dir(entry.path()).unwrap() {
+                let f = f.unwrap();
+                std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+            }
+        } else {
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+    std::fs::write(src.join("deploy.key"), "secret").unwrap();
+    let o = cli(dir.path(), &["registry", "build", "src", "-o", "u.rpyx"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("deploy.key") && text(&o.stderr).contains("--allow-secrets"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!dir.path().join("u.rpyx").exists());
+    let o = cli(dir.path(), &["registry", "build", "src", "-o", "u.rpyx", "--allow-secrets"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}

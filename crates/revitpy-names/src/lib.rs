@@ -1,0 +1,23 @@
+//! Validated names and versions shared by every part of RevitPy Registry.
+//!
+//! Each type here can only be built through a constructor that checks and
+//! normalises its input, so code that holds one never checks it again:
+//!
+//! * [`PackageName`]: a package name, compared in its normalised form
+//!   (lowercase, runs of `-`, `_` and `.` folded to one `-`);
+//! * [`Version`] and [`VersionSpecifiers`]: PEP 440, from `pep440_rs`;
+//! * [`RevitYear`] and [`RevitRange`]: Revit versions as numbers, never strings;
+//! * [`portable_path`]: relative paths that every supported OS (Windows above
+//!   all, where Revit runs) can hold.
+//!
+//! Nothing here does I/O.
+
+pub mod package_name;
+pub mod portable_path;
+mod revit;
+pub mod timestamp;
+mod version;
+
+pub use package_name::{PackageName, PackageNameError};
+pub use revit::{RevitRange, RevitRangeError, RevitYear, RevitYearError};
+pub use version::{Version, VersionError, VersionSpecifiers, VersionSpecifiersError, canonical_version};

@@ -1,0 +1,399 @@
+//! Load benchmark of the registry server at 100,000 packages, with a plain
+//! static server on the same machine measured in the same run as baseline.
+//!
+//! Run: `cargo bench -p revitpy-registry --bench load`
+//! (`LOAD_PACKAGES=N` to change the size, `LOAD_SECONDS=S` per load phase).
+//!
+//! Steps: seed the store through the `Store` trait in batches (the same
+//! checks as uploads), rebuild the search index with `revitpy-registry
+//! reindex`, start the real server binary, then drive it from this process
+//! with a small keep-alive HTTP/1.1 client (32 connections for throughput,
+//! one for latency). The baseline is this same binary re-run as a minimal
+//! axum server answering a fixed JSON body and a 1 MB file from memory.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use revitpy_search::testdata::{generated_docs, generated_queries};
+use revitpy_store::{Actor, NewVersion, Scope, SqliteStore, Store, VersionData};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+const CONNECTIONS: usize = 32;
+
+/// A keep-alive HTTP/1.1 connection that reads whole responses and
+/// discards bodies: cheap enough that the server, not the client, is measured.
+struct Conn {
+    stream: BufReader<TcpStream>,
+    host: String,
+}
+
+impl Conn {
+    async fn open(addr: SocketAddr) -> Conn {
+        let s = TcpStream::connect(addr).await.expect("connect");
+        s.set_nodelay(true).unwrap();
+        Conn { stream: BufReader::with_capacity(64 * 1024, s), host: addr.to_string() }
+    }
+
+    /// Returns (status, body bytes).
+    async fn get(&mut self, path: &str) -> (u16, u64) {
+        let req = format!("GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", self.host);
+        self.stream.get_mut().write_all(req.as_bytes()).await.expect("write");
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await.expect("status line");
+        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status");
+        let mut len: u64 = 0;
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await.expect("header");
+            if line == "\r\n" {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':')
+                && k.eq_ignore_ascii_case("content-length")
+            {
+                len = v.trim().parse().expect("content-length");
+            }
+        }
+        let mut left = len;
+        let mut buf = vec![0u8; 64 * 1024];
+        while left > 0 {
+            let n = self.stream.read(&mut buf[..left.min(64 * 1024) as usize]).await.expect("body");
+            assert!(n > 0, "connection closed mid-body");
+            left -= n as u64;
+        }
+        (status, len)
+    }
+}
+
+struct LoadResult {
+    requests: u64,
+    bytes: u64,
+    seconds: f64,
+}
+
+impl LoadResult {
+    fn per_second(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+    fn mb_per_second(&self) -> f64 {
+        self.bytes as f64 / self.seconds / 1e6
+    }
+}
+
+/// `CONNECTIONS` connections, each cycling through `paths` from its own offset.
+async fn load(addr: SocketAddr, paths: Arc<Vec<String>>, seconds: f64) -> LoadResult {
+    let stop = Arc::new(AtomicBool::new(false));
+    let requests = Arc::new(AtomicU64::new(0));
+    let bytes = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..CONNECTIONS {
+        let (paths, stop, requests, bytes) = (paths.clone(), stop.clone(), requests.clone(), bytes.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::open(addr).await;
+            let mut i = c * 7919;
+            while !stop.load(Ordering::Relaxed) {
+                let (status, n) = conn.get(&paths[i % paths.len()]).await;
+                assert!(status == 200, "status {status} for {}", paths[i % paths.len()]);
+                requests.fetch_add(1, Ordering::Relaxed);
+                bytes.fetch_add(n, Ordering::Relaxed);
+                i += 1;
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    LoadResult {
+        requests: requests.load(Ordering::Relaxed),
+        bytes: bytes.load(Ordering::Relaxed),
+        seconds: start.elapsed().as_secs_f64(),
+    }
+}
+
+/// One connection, each path once (after one warm-up pass): latencies in ms.
+async fn latencies(addr: SocketAddr, paths: &[String]) -> Vec<f64> {
+    let mut conn = Conn::open(addr).await;
+    for p in paths.iter().take(50) {
+        conn.get(p).await;
+    }
+    let mut out = Vec::with_capacity(paths.len());
+    for p in paths {
+        let t = Instant::now();
+        let (status, _) = conn.get(p).await;
+        assert_eq!(status, 200, "{p}");
+        out.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    out.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    out
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn rss_kb(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn spawn_and_wait(mut cmd: Command) -> (Child, SocketAddr, Duration) {
+    let started = Instant::now();
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).stdin(Stdio::null()).spawn().expect("spawn");
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut reader, &mut line).unwrap();
+    let addr: SocketAddr = line.trim().rsplit("http://").next().unwrap().parse().expect("address line");
+    // First answered request: a plain TCP health check.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut c = Conn::open(addr).await;
+        let (status, _) = c.get("/health").await;
+        assert_eq!(status, 200);
+    });
+    (child, addr, started.elapsed())
+}
+
+fn baseline_server() {
+    let file: bytes::Bytes = vec![7u8; 1024 * 1024].into();
+    let json: bytes::Bytes = serde_json::to_vec(&serde_json::json!({"results": vec![serde_json::json!({"name": "wall-tools", "summary": "x".repeat(100)}); 20]})).unwrap().into();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async move {
+        let app = axum::Router::new()
+            .route(
+                "/json",
+                axum::routing::get(move || {
+                    let j = json.clone();
+                    async move { ([("content-type", "application/json")], j) }
+                }),
+            )
+            .route(
+                "/file",
+                axum::routing::get(move || {
+                    let f = file.clone();
+                    async move { f }
+                }),
+            )
+            .route("/health", axum::routing::get(|| async { "ok" }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("baseline listening on http://{}", listener.local_addr().unwrap());
+        std::io::stdout().flush().unwrap();
+        axum::serve(listener, app).await.unwrap();
+    });
+}
+
+fn version_data(doc: &revitpy_search::SearchDoc, i: usize) -> VersionData {
+    let version = format!("{}.{}.{}", 1 + i % 3, i % 10, i % 7);
+    VersionData {
+        canonical_version: revitpy_names::canonical_version(&version.parse().unwrap()),
+        version: version.clone(),
+        summary: doc.summary.clone(),
+        description: doc.description.clone(),
+        author: "Bench Studio".into(),
+        author_email: "bench@example.test".into(),
+        license: "MIT".into(),
+        keywords: doc.keywords.clone(),
+        categories: doc.categories.clone(),
+        package_type: doc.package_type.clone(),
+        performance_impact: "low".into(),
+        min_revit: doc.min_revit,
+        max_revit: doc.max_revit,
+        tested_revit: doc.min_revit.into_iter().collect(),
+        known_issues: serde_json::json!([]),
+        dependencies: serde_json::json!([]),
+        manifest: serde_json::json!({"name": doc.name, "version": version}),
+        filename: format!("{}-{version}.rpyx", doc.normalized_name),
+        file_size: 1000,
+        file_sha256: format!("{:064x}", i + 1),
+        security_scan_status: "pending".into(),
+        ..VersionData::default()
+    }
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--baseline-server") {
+        return baseline_server();
+    }
+    let packages: usize = std::env::var("LOAD_PACKAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let seconds: f64 = std::env::var("LOAD_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5.0);
+    let exe = env!("CARGO_BIN_EXE_revitpy-registry");
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+
+    // 1. Seed.
+    let docs = generated_docs(packages, 42);
+    let seeded = Instant::now();
+    rt.block_on(async {
+        let store = SqliteStore::open(&data.join("registry.db")).unwrap();
+        let actor = Actor { user_id: None, user_name: "bench".into(), scope: Scope::Admin, package: None };
+        for (chunk_no, chunk) in docs.chunks(5_000).enumerate() {
+            let batch = chunk
+                .iter()
+                .enumerate()
+                .map(|(j, d)| NewVersion {
+                    package_name: d.name.clone(),
+                    normalized_name: d.normalized_name.clone(),
+                    data: version_data(d, chunk_no * 5_000 + j),
+                })
+                .collect();
+            store.publish_batch(&actor, batch).await.unwrap();
+        }
+    });
+    let seed_time = seeded.elapsed();
+    let reindexed = Instant::now();
+    let out = Command::new(exe).arg("reindex").env("DATA_DIR", &data).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let reindex_time = reindexed.elapsed();
+
+    // 2. Start the server; time to first answer; idle memory.
+    let mut cmd = Command::new(exe);
+    cmd.arg("serve")
+        .env("PORT", "0")
+        .env("DATA_DIR", &data)
+        .env("ADMIN_TOKEN", "bench-admin")
+        .env("LOG_LEVEL", "error");
+    let (mut server, addr, startup) = spawn_and_wait(cmd);
+    std::thread::sleep(Duration::from_millis(500));
+    let idle_rss = rss_kb(server.id(), "VmRSS:");
+
+    // A 1 MB package to download, published over HTTP.
+    let src = work.path().join("big");
+    std::fs::create_dir_all(src.join("big_pkg")).unwrap();
+    std::fs::write(src.join("revitpy.toml"), "[package]\nname = \"big-pkg\"\nversion = \"1.0.0\"\ndescription = \"one megabyte\"\nauthor = \"bench\"\n[package.revit_compatibility]\nmin_version = \"2024\"\n").unwrap();
+    // xorshift64*: incompressible, so the package stays about 1 MB.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let noise: Vec<u8> = (0..1_048_000)
+        .map(|_| {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
+        })
+        .collect();
+    std::fs::write(src.join("big_pkg/blob.bin"), noise).unwrap();
+    std::fs::write(src.join("big_pkg/__init__.py"), "").unwrap();
+    let rpyx = work.path().join("big.rpyx");
+    revitpy_rpyx::build(&src, &rpyx, &revitpy_rpyx::BuildOptions::default()).unwrap();
+    let status = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer bench-admin", "-F"])
+        .arg(format!("file=@{}", rpyx.display()))
+        .arg(format!("http://{addr}/api/packages/upload"))
+        .output()
+        .expect("curl is installed");
+    assert_eq!(String::from_utf8_lossy(&status.stdout), "200", "upload of the 1 MB package");
+    let big_size = std::fs::metadata(&rpyx).unwrap().len();
+
+    // 3. Baseline server.
+    let mut bcmd = Command::new(std::env::current_exe().unwrap());
+    bcmd.arg("--baseline-server");
+    let (mut baseline, baddr, _) = spawn_and_wait(bcmd);
+
+    let queries = generated_queries(300, 7);
+    let search_paths: Vec<String> = queries
+        .iter()
+        .map(|(q, y)| match y {
+            Some(y) => format!("/api/packages/search?q={}&revit_version={y}", url_encode(q)),
+            None => format!("/api/packages/search?q={}", url_encode(q)),
+        })
+        .collect();
+    let meta_paths: Vec<String> =
+        docs.iter().step_by(97).map(|d| format!("/api/packages/{}", d.normalized_name)).collect();
+
+    let report = rt.block_on(async {
+        let lat = latencies(addr, &search_paths).await;
+        let base_lat = latencies(baddr, &vec!["/json".to_string(); 300]).await;
+        let search = load(addr, Arc::new(search_paths.clone()), seconds).await;
+        let meta = load(addr, Arc::new(meta_paths.clone()), seconds).await;
+        let base_json = load(baddr, Arc::new(vec!["/json".to_string()]), seconds).await;
+        let dl = load(addr, Arc::new(vec!["/api/packages/big-pkg/1.0.0/download".to_string()]), seconds).await;
+        let base_file = load(baddr, Arc::new(vec!["/file".to_string()]), seconds).await;
+        (lat, base_lat, search, meta, base_json, dl, base_file)
+    });
+    let (lat, base_lat, search, meta, base_json, dl, base_file) = report;
+    let loaded_rss = rss_kb(server.id(), "VmRSS:");
+    let peak_rss = rss_kb(server.id(), "VmHWM:");
+    let anon = rss_kb(server.id(), "RssAnon:");
+    let file_backed = rss_kb(server.id(), "RssFile:");
+    let threads = rss_kb(server.id(), "Threads:");
+    if std::env::var_os("LOAD_THREAD_NAMES").is_some() {
+        let mut names = std::collections::BTreeMap::<String, usize>::new();
+        for t in std::fs::read_dir(format!("/proc/{}/task", server.id())).unwrap() {
+            let comm = std::fs::read_to_string(t.unwrap().path().join("comm")).unwrap_or_default();
+            *names.entry(comm.trim().to_owned()).or_default() += 1;
+        }
+        eprintln!("server threads: {names:?}");
+    }
+    let _ = server.kill();
+    let _ = baseline.kill();
+    let _ = server.wait();
+    let _ = baseline.wait();
+
+    println!(
+        "packages: {packages}; seeded in {:.1} s (batches of 5,000); reindex {:.2} s",
+        seed_time.as_secs_f64(),
+        reindex_time.as_secs_f64()
+    );
+    println!("| figure | goal | registry | baseline (static server, same run) | ratio |");
+    println!("| --- | --- | --- | --- | --- |");
+    println!("| search latency p50, one client | | {:.2} ms | {:.2} ms | |", pct(&lat, 0.5), pct(&base_lat, 0.5));
+    println!(
+        "| search latency p99, one client | < 10 ms | {:.2} ms | {:.2} ms | |",
+        pct(&lat, 0.99),
+        pct(&base_lat, 0.99)
+    );
+    println!(
+        "| searches/s, 32 connections | ≥ 3,000 | {:.0} | {:.0} (fixed JSON) | {:.2} |",
+        search.per_second(),
+        base_json.per_second(),
+        search.per_second() / base_json.per_second()
+    );
+    println!(
+        "| metadata requests/s, 32 connections | ≥ 10,000 | {:.0} | {:.0} (fixed JSON) | {:.2} |",
+        meta.per_second(),
+        base_json.per_second(),
+        meta.per_second() / base_json.per_second()
+    );
+    println!(
+        "| download MB/s, {big_size}-byte file, 32 connections | ≥ 500 | {:.0} | {:.0} (1 MiB from memory) | {:.2} |",
+        dl.mb_per_second(),
+        base_file.mb_per_second(),
+        dl.mb_per_second() / base_file.mb_per_second()
+    );
+    println!("| memory idle (RSS) | < 30 MB | {:.1} MB | | |", idle_rss as f64 / 1024.0);
+    println!(
+        "| memory after load (RSS / peak) | < 100 MB | {:.1} MB / {:.1} MB | | |",
+        loaded_rss as f64 / 1024.0,
+        peak_rss as f64 / 1024.0
+    );
+    println!(
+        "| memory after load: anonymous / file-backed (index mmap, binary) | | {:.1} MB / {:.1} MB, {threads} threads | | |",
+        anon as f64 / 1024.0,
+        file_backed as f64 / 1024.0
+    );
+    println!("| start to first answered request | < 100 ms | {:.0} ms | | |", startup.as_secs_f64() * 1000.0);
+}

@@ -1,0 +1,50 @@
+//! Opening the registry's parts from settings.
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use revitpy_blobs::{BlobStore, FileStore};
+use revitpy_search::SearchIndex;
+use revitpy_store::{SqliteStore, Store};
+
+use crate::settings::{DatabaseLocation, StorageArgs};
+
+/// The store, the blob store and the search index, opened.
+pub struct Parts {
+    pub store: Arc<dyn Store>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub search: Arc<SearchIndex>,
+}
+
+pub fn open_store(storage: &StorageArgs) -> anyhow::Result<Arc<dyn Store>> {
+    match storage.database()? {
+        DatabaseLocation::Sqlite(path) => {
+            let store = SqliteStore::open(&path).with_context(|| format!("opening the database {}", path.display()))?;
+            Ok(Arc::new(store))
+        }
+        DatabaseLocation::Postgres(_) => {
+            bail!("PostgreSQL is not supported by this build yet; use the SQLite default (unset DATABASE_URL)")
+        }
+    }
+}
+
+pub fn open_blobs(storage: &StorageArgs) -> anyhow::Result<Arc<dyn BlobStore>> {
+    storage.check_storage_type()?;
+    if storage.storage_type == "s3" {
+        bail!("S3 storage is not supported by this build yet; use STORAGE_TYPE=file (the default)");
+    }
+    let path = storage.blob_path();
+    Ok(Arc::new(FileStore::open(&path).with_context(|| format!("opening the package folder {}", path.display()))?))
+}
+
+pub fn open(storage: &StorageArgs) -> anyhow::Result<Parts> {
+    std::fs::create_dir_all(&storage.data_dir).with_context(|| format!("creating {}", storage.data_dir.display()))?;
+    let store = open_store(storage)?;
+    let blobs = open_blobs(storage)?;
+    let index_path = storage.search_index_path();
+    let search = Arc::new(
+        SearchIndex::open_or_create(&index_path)
+            .with_context(|| format!("opening the search index {}", index_path.display()))?,
+    );
+    Ok(Parts { store, blobs, search })
+}

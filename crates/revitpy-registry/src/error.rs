@@ -1,0 +1,67 @@
+//! The one HTTP error boundary: every failure becomes `{"detail": ...}` with
+//! the right status. Internal errors are logged with their cause and answered
+//! with a generic message; a client mistake is always a 4xx.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use revitpy_store::StoreError;
+use serde_json::{Value, json};
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub detail: Value,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self { status, detail: Value::String(detail.into()) }
+    }
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
+    }
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, detail)
+    }
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, detail)
+    }
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, detail)
+    }
+    pub fn too_large(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, detail)
+    }
+    /// Logs the cause; the client sees only that something failed on our side.
+    pub fn internal(context: &str, cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "{context}");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, format!("internal error: {context}"))
+    }
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, detail)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({ "detail": self.detail }))).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(m) => ApiError::conflict(m),
+            StoreError::NotFound(m) => ApiError::not_found(m),
+            StoreError::Forbidden(m) => ApiError::forbidden(m),
+            StoreError::Invalid(m) => ApiError::bad_request(m),
+            StoreError::Database(m) => ApiError::internal("database", m),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

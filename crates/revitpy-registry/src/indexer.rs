@@ -1,0 +1,167 @@
+//! Keeps the derived search index in step with the store.
+//!
+//! The store is the truth; the index is rebuilt from it by `reindex` and fed
+//! by this task from the store's change feed: the index records the serial
+//! it has caught up to, and each round applies the packages changed since.
+//! Publish and yank ask for a round and wait for its commit, so a search
+//! right after a publish sees it; requests that arrive together share one
+//! round. The task also polls every few seconds, which is how a replica
+//! whose neighbour published stays current.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use revitpy_search::{SearchDoc, SearchIndex};
+use revitpy_store::{PackageWithLatest, Store, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+#[derive(Clone)]
+pub struct Indexer {
+    tx: mpsc::Sender<Request>,
+}
+
+struct Request {
+    done: oneshot::Sender<()>,
+}
+
+pub struct IndexerTask {
+    rx: mpsc::Receiver<Request>,
+    store: Arc<dyn Store>,
+    index: Arc<SearchIndex>,
+}
+
+/// Changes read from the feed per round when catching up.
+const CATCH_UP_BATCH: usize = 5_000;
+const POLL: Duration = Duration::from_secs(2);
+
+impl Indexer {
+    pub fn new(store: Arc<dyn Store>, index: Arc<SearchIndex>) -> (Self, IndexerTask) {
+        let (tx, rx) = mpsc::channel(1024);
+        (Self { tx }, IndexerTask { rx, store, index })
+    }
+
+    /// Brings the index up to the store and waits until searches see it.
+    pub async fn catch_up(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Request { done }).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+pub fn search_doc(p: &PackageWithLatest) -> SearchDoc {
+    let v = &p.latest.data;
+    SearchDoc {
+        normalized_name: p.package.normalized_name.clone(),
+        name: p.package.name.clone(),
+        summary: v.summary.clone(),
+        description: v.description.clone(),
+        keywords: v.keywords.clone(),
+        categories: v.categories.clone(),
+        package_type: v.package_type.clone(),
+        min_revit: v.min_revit,
+        max_revit: v.max_revit,
+        downloads: p.package.download_count,
+    }
+}
+
+/// Rebuilds the whole index from the store.
+pub async fn rebuild(store: &dyn Store, index: &Arc<SearchIndex>) -> Result<usize, StoreError> {
+    let serial = store.serial().await?;
+    let mut docs = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.all_packages_with_latest(after, 10_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.package.id;
+        docs.extend(page.iter().map(search_doc));
+    }
+    let count = docs.len();
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || index.rebuild(docs, serial))
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?
+        .map_err(|e| StoreError::Database(format!("search index: {e}")))?;
+    Ok(count)
+}
+
+impl IndexerTask {
+    pub async fn run(mut self) {
+        if let Err(e) = self.catch_up().await {
+            tracing::error!(error = %e, "search index catch-up failed");
+        }
+        let mut poll = tokio::time::interval(POLL);
+        loop {
+            tokio::select! {
+                first = self.rx.recv() => {
+                    let Some(first) = first else { break };
+                    let mut batch = vec![first];
+                    while let Ok(more) = self.rx.try_recv() {
+                        batch.push(more);
+                    }
+                    if let Err(e) = self.catch_up().await {
+                        tracing::error!(error = %e, "search index update failed; the next round retries");
+                    }
+                    for r in batch {
+                        let _ = r.done.send(());
+                    }
+                }
+                _ = poll.tick() => {
+                    if let Err(e) = self.catch_up().await {
+                        tracing::error!(error = %e, "search index catch-up failed");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Re-reads `names` from the store and records `serial` as caught up.
+    async fn refresh(&self, names: BTreeSet<String>, serial: i64) -> Result<(), StoreError> {
+        let names: Vec<String> = names.into_iter().collect();
+        let found = self.store.packages_with_latest(&names).await?;
+        let upsert: Vec<SearchDoc> = found.iter().map(search_doc).collect();
+        let remove: Vec<String> =
+            names.iter().filter(|n| !found.iter().any(|p| &p.package.normalized_name == *n)).cloned().collect();
+        let index = self.index.clone();
+        tokio::task::spawn_blocking(move || index.apply(&upsert, &remove, serial))
+            .await
+            .map_err(|e| StoreError::Database(e.to_string()))?
+            .map_err(|e| StoreError::Database(format!("search index: {e}")))
+    }
+
+    /// Brings the index up to the store's serial.
+    async fn catch_up(&self) -> Result<(), StoreError> {
+        let store_serial = self.store.serial().await?;
+        match self.index.indexed_serial() {
+            None => {
+                if store_serial > 0 || !self.index.is_empty() {
+                    let started = std::time::Instant::now();
+                    let n = rebuild(self.store.as_ref(), &self.index).await?;
+                    tracing::info!(
+                        packages = n,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "search index rebuilt"
+                    );
+                }
+            }
+            Some(indexed) if indexed < store_serial => {
+                let mut since = indexed;
+                loop {
+                    let changes = self.store.changes_since(since, CATCH_UP_BATCH).await?;
+                    let Some(last) = changes.last() else { break };
+                    since = last.serial;
+                    let names: BTreeSet<String> = changes.into_iter().map(|c| c.name).collect();
+                    self.refresh(names, since).await?;
+                }
+            }
+            Some(indexed) if indexed > store_serial => {
+                // The store went back (a restore): the index cannot be trusted.
+                tracing::warn!(indexed, store_serial, "search index is ahead of the store; rebuilding");
+                rebuild(self.store.as_ref(), &self.index).await?;
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+}

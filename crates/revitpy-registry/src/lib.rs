@@ -1,0 +1,16 @@
+//! The RevitPy Registry server as a library: [`app::open`] assembles the
+//! state from settings, [`routes::build_router`] is the whole HTTP API, and
+//! [`serve::serve`] runs it on a listener until shutdown. The binary in
+//! `main.rs` adds the command line; tests start the same pieces on port 0.
+
+pub mod app;
+pub mod auth;
+pub mod downloads;
+pub mod error;
+pub mod fsck;
+pub mod indexer;
+pub mod routes;
+pub mod serve;
+pub mod settings;
+pub mod state;
+pub mod views;

@@ -1,0 +1,54 @@
+//! The whole API in one route table, one module per resource.
+
+mod changes;
+mod download;
+mod extract;
+mod index;
+mod owners;
+mod packages;
+mod search;
+mod system;
+pub mod tokens;
+mod upload;
+mod yank;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+
+pub use extract::{ApiJson, ApiPath, ApiQuery};
+pub use tokens::check_user_name;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Every route: method, path, handler. `openapi.json` lists the same set, and
+/// a test checks that the two agree.
+pub fn build_router(state: AppState) -> Router {
+    // The upload route's own limit; multipart framing adds a little.
+    let upload_limit = (state.max_upload_bytes + 1024 * 1024 + upload::DRAIN_CAP) as usize;
+    Router::new()
+        .route("/", get(system::root))
+        .route("/health", get(system::health))
+        .route("/api/stats", get(system::stats))
+        .route("/api/openapi.json", get(system::openapi))
+        .route("/api/changes", get(changes::list))
+        .route("/api/index/snapshot", get(index::snapshot))
+        .route("/api/index/packages", get(index::packages))
+        .route("/api/tokens", post(tokens::create).get(tokens::list))
+        .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/api/packages/search", get(search::search))
+        .route("/api/packages/upload", post(upload::upload).layer(DefaultBodyLimit::max(upload_limit)))
+        .route("/api/packages/{name}", get(packages::details))
+        .route("/api/packages/{name}/compatibility", get(packages::compatibility))
+        .route("/api/packages/{name}/owners", get(owners::list).put(owners::add).delete(owners::remove))
+        .route("/api/packages/{name}/{version}/download", get(download::download))
+        .route("/api/packages/{name}/{version}/yank", put(yank::yank))
+        .route("/api/packages/{name}/{version}/unyank", put(yank::unyank))
+        .fallback(|| async { ApiError::not_found("no such endpoint; see /api/openapi.json") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed on this endpoint; see /api/openapi.json")
+        })
+        .with_state(state)
+}

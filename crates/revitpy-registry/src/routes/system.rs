@@ -1,0 +1,61 @@
+//! `/`, `/health`, `/api/stats`, `/api/openapi.json`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+pub async fn root() -> Json<Value> {
+    Json(json!({
+        "name": "RevitPy Registry",
+        "version": env!("CARGO_PKG_VERSION"),
+        "endpoints": {
+            "search": "/api/packages/search",
+            "package": "/api/packages/{name}",
+            "compatibility": "/api/packages/{name}/compatibility",
+            "download": "/api/packages/{name}/{version}/download",
+            "upload": "/api/packages/upload",
+            "stats": "/api/stats",
+            "changes": "/api/changes",
+            "openapi": "/api/openapi.json",
+            "health": "/health",
+        }
+    }))
+}
+
+/// Liveness (it answered) and readiness of database, blob store and index.
+pub async fn health(State(state): State<AppState>) -> Response {
+    let database = state.store.check().await.map_err(|e| e.to_string());
+    let storage = state.blobs.check().await.map_err(|e| e.to_string());
+    let serial = state.store.serial().await.unwrap_or(-1);
+    let indexed = state.search.indexed_serial();
+    let ok = database.is_ok() && storage.is_ok();
+    let show = |r: &Result<(), String>| match r {
+        Ok(()) => json!("ok"),
+        Err(e) => json!({"error": e}),
+    };
+    let body = json!({
+        "status": if ok { "ok" } else { "unavailable" },
+        "database": show(&database),
+        "storage": show(&storage),
+        "search": {"indexed_serial": indexed, "serial": serial, "packages": state.search.len()},
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_seconds": state.started.elapsed().as_secs(),
+    });
+    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(body)).into_response()
+}
+
+pub async fn stats(State(state): State<AppState>) -> ApiResult<Json<revitpy_store::Stats>> {
+    Ok(Json(state.store.stats().await?))
+}
+
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}

@@ -1,0 +1,132 @@
+//! Server settings: every variable of DESIGN.md, each also a flag.
+//! Flags win over the environment (clap's `env`), and defaults need no
+//! configuration at all: `./registry_data/` with SQLite and files.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+/// Where the registry keeps its data; shared by `serve` and the admin commands.
+#[derive(Args, Debug, Clone)]
+pub struct StorageArgs {
+    /// Folder for the defaults below.
+    #[arg(long, env = "DATA_DIR", default_value = "./registry_data")]
+    pub data_dir: PathBuf,
+    /// `sqlite:///relative.db`, `sqlite:////absolute.db`, or `postgres://...`
+    /// [default: registry.db in DATA_DIR]
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// `file` or `s3`.
+    #[arg(long, env = "STORAGE_TYPE", default_value = "file")]
+    pub storage_type: String,
+    /// Blob folder for `file` storage [default: DATA_DIR/packages].
+    #[arg(long, env = "STORAGE_PATH")]
+    pub storage_path: Option<PathBuf>,
+    #[arg(long, env = "S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+    #[arg(long, env = "S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    #[arg(long, env = "S3_REGION")]
+    pub s3_region: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// 0 picks a free port; the bound address is printed.
+    #[arg(long, env = "PORT", default_value_t = 8000)]
+    pub port: u16,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// Where set, downloads redirect there (`<CDN_BASE_URL>/<sha256 path>`).
+    #[arg(long, env = "CDN_BASE_URL")]
+    pub cdn_base_url: Option<String>,
+    /// Shared state for several replicas (not used by the SQLite default).
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// `INFO`, `DEBUG`... or `RUST_LOG` syntax.
+    #[arg(long, env = "LOG_LEVEL", default_value = "INFO")]
+    pub log_level: String,
+    /// A bearer token with every right. Without it, create tokens with
+    /// `revitpy-registry token create`.
+    #[arg(long, env = "ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Secret for signed short-lived tokens (reserved).
+    #[arg(long, env = "JWT_SECRET_KEY", hide_env_values = true)]
+    pub jwt_secret_key: Option<String>,
+    /// Larger uploads get 413.
+    #[arg(long, env = "MAX_UPLOAD_MB", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_upload_mb: u64,
+}
+
+/// Where the database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SettingsError {
+    #[error(
+        "DATABASE_URL `{0}` is not understood; write sqlite:///relative/path.db, sqlite:////absolute/path.db or postgres://user@host/db"
+    )]
+    BadDatabaseUrl(String),
+    #[error("STORAGE_TYPE `{0}` is not understood; write `file` or `s3`")]
+    BadStorageType(String),
+}
+
+impl StorageArgs {
+    pub fn database(&self) -> Result<DatabaseLocation, SettingsError> {
+        match &self.database_url {
+            None => Ok(DatabaseLocation::Sqlite(self.data_dir.join("registry.db"))),
+            Some(url) => parse_database_url(url),
+        }
+    }
+
+    pub fn blob_path(&self) -> PathBuf {
+        self.storage_path.clone().unwrap_or_else(|| self.data_dir.join("packages"))
+    }
+
+    pub fn search_index_path(&self) -> PathBuf {
+        self.data_dir.join("search-index")
+    }
+
+    pub fn check_storage_type(&self) -> Result<(), SettingsError> {
+        match self.storage_type.as_str() {
+            "file" | "s3" => Ok(()),
+            other => Err(SettingsError::BadStorageType(other.to_owned())),
+        }
+    }
+}
+
+/// SQLAlchemy's URL forms, as the original's users wrote them.
+pub fn parse_database_url(url: &str) -> Result<DatabaseLocation, SettingsError> {
+    let bad = || SettingsError::BadDatabaseUrl(url.to_owned());
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(DatabaseLocation::Postgres(url.to_owned()));
+    }
+    let rest = url.strip_prefix("sqlite:///").or_else(|| url.strip_prefix("sqlite+aiosqlite:///")).ok_or_else(bad)?;
+    if rest.is_empty() || rest.contains('?') {
+        return Err(bad());
+    }
+    // `sqlite:////abs` leaves `/abs`; `sqlite:///rel` leaves `rel`.
+    Ok(DatabaseLocation::Sqlite(Path::new(rest).to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlalchemy_url_forms() {
+        assert_eq!(parse_database_url("sqlite:///data/r.db"), Ok(DatabaseLocation::Sqlite("data/r.db".into())));
+        assert_eq!(parse_database_url("sqlite:////var/lib/r.db"), Ok(DatabaseLocation::Sqlite("/var/lib/r.db".into())));
+        assert_eq!(parse_database_url("postgres://u@h/db"), Ok(DatabaseLocation::Postgres("postgres://u@h/db".into())));
+        assert!(parse_database_url("sqlite://r.db").is_err());
+        assert!(parse_database_url("mysql://x").is_err());
+        assert!(parse_database_url("sqlite:///").is_err());
+    }
+}

@@ -1,0 +1,25 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use revitpy_blobs::BlobStore;
+use revitpy_search::SearchIndex;
+use revitpy_store::Store;
+
+use crate::downloads::DownloadCounter;
+use crate::indexer::Indexer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub search: Arc<SearchIndex>,
+    pub indexer: Indexer,
+    pub downloads: DownloadCounter,
+    pub admin_token_hash: Option<String>,
+    pub max_upload_bytes: u64,
+    pub cdn_base_url: Option<String>,
+    /// The scan result at or above which uploads are refused (until the
+    /// scanner lands nothing is scanned, see the upload route).
+    pub started: std::time::Instant,
+}

@@ -1,0 +1,103 @@
+//! The admin commands as an operator runs them: `token create|list|revoke`,
+//! `reindex`, `fsck`, against the same data folder the server uses.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::*;
+use serde_json::Value;
+
+fn admin(data_dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_revitpy-registry")).args(args).env("DATA_DIR", data_dir).output().unwrap()
+}
+
+#[tokio::test]
+async fn tokens_from_the_command_line_publish_and_revoke() {
+    let keep = tempfile::tempdir().unwrap();
+    let data = keep.path().join("data");
+    let out = admin(&data, &["token", "create", "--name", "Carol", "--scope", "publish"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("rpy_") && token.len() > 60, "{token}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shown only once"));
+    // The token is stored hashed: it appears nowhere in the database file.
+    let db = std::fs::read(data.join("registry.db")).unwrap();
+    assert!(!db.windows(token.len()).any(|w| w == token.as_bytes()));
+
+    let server = TestServer::start_with(ServerOptions { env: vec![], data_dir: Some(data.clone()) });
+    let dir = tempfile::tempdir().unwrap();
+    let file = build_example("wall-tools", dir.path());
+    let (status, body) = server.upload(&file, Some(&token)).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, d) = server.get_json("/api/packages/wall-tools").await;
+    assert_eq!(d["package"]["owners"], serde_json::json!(["carol"]), "user names are case-insensitive");
+
+    let out = admin(&data, &["token", "list", "--json"]);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["user"], "carol");
+    assert!(list[0]["last_used_at"].is_string(), "use is recorded");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&token));
+    let id = list[0]["id"].as_i64().unwrap().to_string();
+    assert!(admin(&data, &["token", "revoke", &id]).status.success());
+    let again = admin(&data, &["token", "revoke", &id]);
+    assert_eq!(again.status.code(), Some(1));
+    let next = build_variant("wall-tools", dir.path(), "next", |src| set_version(src, "1.3.0"));
+    let (status, _) = server.upload(&next, Some(&token)).await;
+    assert_eq!(status, 401);
+
+    // Bad input: clear errors, exit 1 or 2, nothing created.
+    let out = admin(&data, &["token", "create", "--name", "../evil"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a user name"));
+    let out = admin(&data, &["token", "create", "--name", "x", "--scope", "root"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn reindex_and_fsck_report_on_the_data_folder() {
+    let keep = tempfile::tempdir().unwrap();
+    let data = keep.path().join("data");
+    let mut server = TestServer::start_with(ServerOptions { data_dir: Some(data.clone()), ..ServerOptions::default() });
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["revitpy-utils", "room-exporter"] {
+        let (status, _) = server.upload(&build_example(name, dir.path()), Some(ADMIN_TOKEN)).await;
+        assert_eq!(status, 200);
+    }
+    server.kill();
+    // A deleted index is rebuilt from the database.
+    std::fs::remove_dir_all(data.join("search-index")).unwrap();
+    let out = admin(&data, &["reindex"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("indexed 2 packages"));
+
+    // fsck: clean, then a corrupted file and a missing one are named.
+    let out = admin(&data, &["fsck"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let mut blobs = Vec::new();
+    for a in std::fs::read_dir(data.join("packages")).unwrap() {
+        let a = a.unwrap().path();
+        if a.ends_with("tmp") {
+            continue;
+        }
+        for b in std::fs::read_dir(&a).unwrap() {
+            for f in std::fs::read_dir(b.unwrap().path()).unwrap() {
+                blobs.push(f.unwrap().path());
+            }
+        }
+    }
+    assert_eq!(blobs.len(), 2);
+    let mut bytes = std::fs::read(&blobs[0]).unwrap();
+    bytes[100] ^= 0xff;
+    std::fs::write(&blobs[0], bytes).unwrap();
+    std::fs::remove_file(&blobs[1]).unwrap();
+    let out = admin(&data, &["fsck", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["corrupt"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report["missing"].as_array().unwrap().len(), 1, "{report}");
+
+    let restarted = TestServer::start_with(ServerOptions { data_dir: Some(data.clone()), ..ServerOptions::default() });
+    let (_, r) = restarted.get_json("/api/packages/search?q=*").await;
+    assert_eq!(r["total"], 2);
+}

@@ -1,0 +1,233 @@
+//! The registry as users meet it: the real binary on a free port, a real
+//! SQLite database and package folder in a temporary directory, spoken to
+//! over HTTP. Packages are built from ../shared/examples.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use revitpy_rpyx::{BuildOptions, build};
+
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+pub const EXAMPLES: [&str; 6] =
+    ["revitpy-utils", "wall-tools", "room-exporter", "sheet-publisher", "parameter-sync", "family-template-kit"];
+
+pub fn examples_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples"))
+}
+
+pub struct TestServer {
+    pub child: Child,
+    pub base: String,
+    pub data_dir: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+    pub client: reqwest::Client,
+}
+
+pub struct ServerOptions {
+    pub env: Vec<(String, String)>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self { env: vec![("ADMIN_TOKEN".into(), ADMIN_TOKEN.into())], data_dir: None }
+    }
+}
+
+impl TestServer {
+    pub fn start() -> Self {
+        Self::start_with(ServerOptions::default())
+    }
+
+    pub fn start_with(options: ServerOptions) -> Self {
+        init_tls();
+        let (dir, data_dir) = match options.data_dir {
+            Some(d) => (None, d),
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let data = dir.path().join("data");
+                (Some(dir), data)
+            }
+        };
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_revitpy-registry"));
+        cmd.arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("PORT", "0")
+            .env("DATA_DIR", &data_dir)
+            .env("LOG_LEVEL", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in &options.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("the server starts");
+        let base = wait_for_address(&mut child);
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        Self { child, base, data_dir, _dir: dir, client }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        assert_json(&r);
+        (status, r.json().await.unwrap())
+    }
+
+    pub async fn upload(&self, file: &Path, token: Option<&str>) -> (u16, serde_json::Value) {
+        self.upload_bytes(std::fs::read(file).unwrap(), token, None).await
+    }
+
+    pub async fn upload_bytes(
+        &self,
+        bytes: Vec<u8>,
+        token: Option<&str>,
+        metadata: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name("package.rpyx");
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let mut req = self.client.post(self.url("/api/packages/upload")).multipart(form);
+        if let Some(m) = metadata {
+            req = req.query(&[("metadata", m)]);
+        }
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        assert_json(&r);
+        (status, r.json().await.unwrap())
+    }
+
+    /// Sends SIGKILL: no shutdown, no flush.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Keeps the data folder alive after the server stops (for a restart).
+    pub fn take_dir(&mut self) -> Option<tempfile::TempDir> {
+        self._dir.take()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The workspace's reqwest uses rustls without a built-in crypto provider
+/// (the client installs ring); tests that build their own clients do too.
+pub fn init_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn wait_for_address(child: &mut Child) -> String {
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        while let Some(Ok(line)) = lines.next() {
+            if let Some(addr) = line.strip_prefix("revitpy-registry listening on ") {
+                let _ = tx.send(addr.trim().to_owned());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(20)).expect("the server printed its address within 20 s")
+}
+
+pub fn assert_json(r: &reqwest::Response) {
+    if r.status() == reqwest::StatusCode::NOT_MODIFIED {
+        return;
+    }
+    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(ct.starts_with("application/json"), "{} {}: content-type {ct:?}", r.status(), r.url());
+}
+
+/// Builds an example (optionally changed by `edit`) into `out`.
+pub fn build_example(name: &str, out: &Path) -> PathBuf {
+    let file = out.join(format!("{name}.rpyx"));
+    build(&examples_dir().join(name), &file, &BuildOptions::default()).unwrap();
+    file
+}
+
+/// Copies an example to a temporary folder, lets `edit` change it, builds it.
+pub fn build_variant(name: &str, out: &Path, tag: &str, edit: impl FnOnce(&Path)) -> PathBuf {
+    let src = out.join(format!("src-{name}-{tag}"));
+    copy_tree(&examples_dir().join(name), &src);
+    edit(&src);
+    let file = out.join(format!("{name}-{tag}.rpyx"));
+    build(&src, &file, &BuildOptions::default()).unwrap();
+    file
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Rewrites `key = "value"` (TOML) or `"key": "value"` (JSON) lines.
+pub fn set_version(src: &Path, version: &str) {
+    for file in ["revitpy.toml", "manifest.json", "package.json"] {
+        let path = src.join(file);
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let mut out = String::new();
+            let mut done = false;
+            for line in text.lines() {
+                let t = line.trim_start();
+                if !done && t.starts_with("version = ") {
+                    out.push_str(&format!("version = \"{version}\"\n"));
+                    done = true;
+                } else if !done && t.starts_with("\"version\":") {
+                    out.push_str(&format!("  \"version\": \"{version}\",\n"));
+                    done = true;
+                } else {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            std::fs::write(&path, out).unwrap();
+            return;
+        }
+    }
+    panic!("no manifest to edit in {}", src.display());
+}
+
+/// Polls `f` until it returns Some, for at most `limit`.
+pub async fn eventually<T, F, Fut>(limit: Duration, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(start.elapsed() < limit, "condition not met within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

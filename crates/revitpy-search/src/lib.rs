@@ -1,0 +1,494 @@
+//! The registry's derived full-text search index.
+//!
+//! The store is the truth; this index is a projection of it that can be
+//! thrown away and rebuilt ([`SearchIndex::rebuild`]) at any time, kept up to
+//! date by [`SearchIndex::apply`] on publish and yank. Each commit records
+//! the registry serial it reflects, so a caller can tell how far behind the
+//! index is ([`SearchIndex::indexed_serial`]) and replay only the rest.
+//!
+//! # Why tantivy, and how it is used
+//!
+//! SQLite FTS5 scores every matching row before it can sort (milliseconds
+//! per query at 100,000 packages); tantivy walks compressed posting lists.
+//! The server and the client's offline search both use this crate, so they
+//! rank the same way, from RAM or from a folder.
+//!
+//! Modules, in the order a query meets them:
+//!
+//! - `query`: the text, capped at [`MAX_QUERY_CHARS`] characters and
+//!   [`MAX_QUERY_WORDS`] distinct words, becomes terms through the same
+//!   analyzer as the documents (lowercase, split on non-alphanumerics,
+//!   English stemming) and a normalized name (PEP 503 folding plus
+//!   whitespace). The tantivy query is built from terms, never parsed, so no
+//!   input is a syntax error: an AND of the words over one text field.
+//! - `schema`: that one text field holds name, keywords and categories,
+//!   summary and description, each repeated by its weight (6, 3, 2, 1), so
+//!   BM25 weighs a word by where it occurs (BM25F) while a word stays one
+//!   posting list. One field per part, OR-ed per word at query time, cost
+//!   several times more on common two-word queries (see `schema`).
+//! - `segment_data`: each segment's keys, years, downloads and package
+//!   types copied into vectors when the segment becomes searchable (a
+//!   tantivy warmer), so the per-match work is array reads.
+//! - `collector`: one pass over the matches applies the filters, counts
+//!   the total, adds the docs whose name starts with the query, and keeps
+//!   the first `offset + limit` by (exact name, name prefix, BM25, downloads
+//!   desc, name asc). Filters therefore never change the order.
+//!
+//! `total` must count every match, so a query costs time in proportion to
+//! the docs it matches (no top-k pruning is possible); at 100,000 packages
+//! `benches/search.rs` measures it.
+//!
+//! # Ranking, in order
+//!
+//! 1. the doc whose normalized name equals the normalized query;
+//! 2. docs whose normalized name starts with it;
+//! 3. BM25 relevance (every query word must match, in any field);
+//! 4. ties: more downloads first, then normalized name ascending.
+//!
+//! An empty or `*` query lists every doc passing the filters by downloads,
+//! then name. [`SearchHit::score`] is the BM25 part only (0 for listings and
+//! for docs that matched by name prefix alone), so it is not monotonic
+//! across tiers.
+//!
+//! # Concurrency and persistence
+//!
+//! [`SearchIndex`] is `Send + Sync`: searches take no lock (a searcher is an
+//! `Arc` snapshot); writes serialise on one writer, created on the first
+//! write so that a process that only searches a folder never takes tantivy's
+//! writer lock. Every write commits and reloads the reader before returning;
+//! there is no other reload, so a process that only reads a folder sees it
+//! as it was when opened (reopen to see another process's commits), and
+//! segments merged in the background are picked up by the next write.
+//! A folder written by another schema or format version is wiped and
+//! recreated empty: the index is derived, the store rebuilds it.
+
+mod collector;
+mod query;
+mod ram_directory;
+mod schema;
+mod segment_data;
+#[doc(hidden)]
+pub mod testdata;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, Weak};
+
+use tantivy::directory::MmapDirectory;
+use tantivy::directory::error::OpenReadError;
+use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyError, Term, Warmer};
+
+pub use query::{MAX_QUERY_CHARS, MAX_QUERY_WORDS, normalize_name};
+
+use crate::collector::RankCollector;
+use crate::query::Plan;
+use crate::schema::{Fields, Payload};
+use crate::segment_data::SegmentCache;
+
+/// Heap for the single indexing thread. tantivy's minimum is 15 MB; a bit
+/// more keeps a full rebuild of 100,000 packages in few segments.
+const WRITER_HEAP_BYTES: usize = 64_000_000;
+
+/// One package as the index sees it: what is searched, filtered and sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchDoc {
+    /// Unique key, e.g. "wall-tools".
+    pub normalized_name: String,
+    /// Display name, e.g. "Wall_Tools".
+    pub name: String,
+    pub summary: String,
+    pub description: String,
+    pub keywords: Vec<String>,
+    pub categories: Vec<String>,
+    /// "addon" | "library" | "template" | "tool".
+    pub package_type: String,
+    /// None = open below.
+    pub min_revit: Option<u16>,
+    /// None = open above.
+    pub max_revit: Option<u16>,
+    pub downloads: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchQuery<'a> {
+    /// "" or "*" = list everything (matching the filters).
+    pub text: &'a str,
+    /// Keep docs with (min_revit is None or <= y) and (max_revit is None or >= y).
+    pub revit_year: Option<u16>,
+    pub package_type: Option<&'a str>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl<'a> SearchQuery<'a> {
+    /// `text`, no filters, the first 20 hits.
+    pub fn new(text: &'a str) -> Self {
+        SearchQuery { text, revit_year: None, package_type: None, limit: 20, offset: 0 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub normalized_name: String,
+    /// BM25 relevance of the words (0 for listings and name-prefix-only
+    /// matches). Hits are ordered by name tier first, so this is not
+    /// monotonic across a page.
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchPage {
+    pub hits: Vec<SearchHit>,
+    /// Matching docs in all, not just this page.
+    pub total: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("cannot create the search index folder {path}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open the search index in {path}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: TantivyError,
+    },
+    #[error("cannot clear the outdated search index in {path}")]
+    Wipe {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot create the search index in {location}")]
+    Create {
+        location: String,
+        #[source]
+        source: TantivyError,
+    },
+    #[error(
+        "cannot update the search index in {location} while {step}{hint}",
+        hint = if matches!(source, TantivyError::LockFailure(..)) {
+            " (is another process updating it?)"
+        } else {
+            ""
+        }
+    )]
+    Write {
+        location: String,
+        step: &'static str,
+        #[source]
+        source: TantivyError,
+    },
+    #[error("search in {location} failed")]
+    Search {
+        location: String,
+        #[source]
+        source: TantivyError,
+    },
+}
+
+/// The search index; see the crate docs for the design.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    /// Per-segment vectors, filled by the reader's warmer on each reload
+    /// (the reader only holds a weak reference).
+    cache: Arc<SegmentCache>,
+    fields: Fields,
+    /// Created on the first write; `None` again after a failed write, so
+    /// the next one starts from the last commit.
+    writer: Mutex<Option<IndexWriter>>,
+    /// The serial of the last commit, cached so that reading it costs no I/O.
+    serial: RwLock<Option<i64>>,
+    /// "memory" or the folder, for error messages.
+    location: String,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("location", &self.location)
+            .field("docs", &self.len())
+            .field("indexed_serial", &self.indexed_serial())
+            .finish()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating the folder and an empty index if
+    /// needed. The folder belongs to the index. If it holds an index of
+    /// another schema or format version (or a corrupt one), that index is
+    /// deleted and an empty one created: `indexed_serial()` is then `None`
+    /// and the caller rebuilds from the store.
+    pub fn open_or_create(dir: &Path) -> Result<Self, SearchError> {
+        let (schema, fields) = schema::build();
+        fs_err::create_dir_all(dir).map_err(|source| SearchError::CreateDir { path: dir.to_owned(), source })?;
+        let open_err = |source: TantivyError| SearchError::Open { path: dir.to_owned(), source };
+        let location = dir.display().to_string();
+
+        let directory = MmapDirectory::open(dir).map_err(|e| open_err(TantivyError::from(e)))?;
+        let exists = Index::exists(&directory).map_err(|e| open_err(TantivyError::from(e)))?;
+        if exists {
+            match Index::open(directory) {
+                Ok(index) => {
+                    let payload = index.load_metas().map(|m| m.payload);
+                    match payload {
+                        Ok(payload) if index.schema() == schema => match schema::parse_payload(payload.as_deref()) {
+                            Payload::None => {
+                                return Self::finish(index, fields, None, location);
+                            }
+                            Payload::Ours { serial } => {
+                                return Self::finish(index, fields, Some(serial), location);
+                            }
+                            Payload::Foreign => {}
+                        },
+                        Ok(_) => {}
+                        Err(e) if is_outdated_or_corrupt(&e) => {}
+                        Err(e) => return Err(open_err(e)),
+                    }
+                    // Release the old index's files before deleting them
+                    // (Windows refuses to delete open files).
+                    drop(index);
+                }
+                Err(e) if is_outdated_or_corrupt(&e) => {}
+                Err(e) => return Err(open_err(e)),
+            }
+            wipe(dir)?;
+        }
+        let directory = MmapDirectory::open(dir).map_err(|e| open_err(TantivyError::from(e)))?;
+        let index = Index::create(directory, schema, settings())
+            .map_err(|source| SearchError::Create { location: location.clone(), source })?;
+        Self::finish(index, fields, None, location)
+    }
+
+    /// An empty index in RAM (tests, or a server that rebuilds on start).
+    pub fn in_memory() -> Result<Self, SearchError> {
+        let (schema, fields) = schema::build();
+        let location = "memory".to_owned();
+        let directory = ram_directory::LockingRamDirectory::default();
+        let index = Index::create(directory, schema, settings())
+            .map_err(|source| SearchError::Create { location: location.clone(), source })?;
+        Self::finish(index, fields, None, location)
+    }
+
+    fn finish(index: Index, fields: Fields, serial: Option<i64>, location: String) -> Result<Self, SearchError> {
+        schema::register_analyzer(&index);
+        // Manual: every write reloads before returning. tantivy's automatic
+        // reload (on a watch of meta.json) raced with that explicit reload
+        // for the meta lock, which tantivy retries after 100 ms: one write
+        // in five took 100 ms in RAM. The cost: background merges become
+        // visible at the next write, and a process that only reads a folder
+        // sees it as it was when opened.
+        let cache = Arc::new(SegmentCache::default());
+        let warmer: Arc<dyn Warmer> = cache.clone();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .warmers(vec![Arc::downgrade(&warmer) as Weak<dyn Warmer>])
+            .try_into()
+            .map_err(|source| SearchError::Open { path: PathBuf::from(&location), source })?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            cache,
+            fields,
+            writer: Mutex::new(None),
+            serial: RwLock::new(serial),
+            location,
+        })
+    }
+
+    /// The registry serial recorded with the last commit (tantivy commit
+    /// payload), None if never committed.
+    pub fn indexed_serial(&self) -> Option<i64> {
+        *self.serial.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Replaces docs by normalized_name (delete + add), deletes `remove`,
+    /// records `serial`, commits, and reloads the reader before returning,
+    /// so a search right after sees the change. `remove` is applied after
+    /// `upsert`: a name in both ends up removed. Within `upsert`, the last
+    /// doc of a name wins.
+    pub fn apply(&self, upsert: &[SearchDoc], remove: &[String], serial: i64) -> Result<(), SearchError> {
+        self.write(serial, |writer, fields| {
+            for doc in upsert {
+                writer.delete_term(Term::from_field_text(fields.key, &doc.normalized_name));
+                writer.add_document(schema::to_document(fields, doc)).map_err(|e| ("adding a document", e))?;
+            }
+            for name in remove {
+                writer.delete_term(Term::from_field_text(fields.key, name));
+            }
+            Ok(())
+        })
+    }
+
+    /// Deletes everything, adds all docs, commits with `serial`, reloads.
+    /// Searches keep seeing the old contents until the commit.
+    pub fn rebuild(&self, docs: impl IntoIterator<Item = SearchDoc>, serial: i64) -> Result<(), SearchError> {
+        self.write(serial, |writer, fields| {
+            writer.delete_all_documents().map_err(|e| ("deleting all documents", e))?;
+            // Names are unique in the store, but a duplicate must not give
+            // two docs for one key: like `apply`, the last one wins. Only
+            // repeats pay for a delete.
+            let mut seen = HashSet::new();
+            for doc in docs {
+                if !seen.insert(doc.normalized_name.clone()) {
+                    writer.delete_term(Term::from_field_text(fields.key, &doc.normalized_name));
+                }
+                writer.add_document(schema::to_document(fields, &doc)).map_err(|e| ("adding a document", e))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `ops` on the writer, then commits with `serial` and reloads.
+    /// On any failure the writer is dropped, discarding what `ops` did, so
+    /// the index stays at its last commit.
+    fn write(
+        &self,
+        serial: i64,
+        ops: impl FnOnce(&IndexWriter, &Fields) -> Result<(), (&'static str, TantivyError)>,
+    ) -> Result<(), SearchError> {
+        let mut guard = self.lock_writer();
+        let result = (|| {
+            if guard.is_none() {
+                let writer =
+                    self.index.writer_with_num_threads(1, WRITER_HEAP_BYTES).map_err(|e| ("opening the writer", e))?;
+                *guard = Some(writer);
+            }
+            let writer = guard.as_mut().expect("writer was just set");
+            ops(writer, &self.fields)?;
+            let mut prepared = writer.prepare_commit().map_err(|e| ("preparing the commit", e))?;
+            prepared.set_payload(&schema::payload(serial));
+            prepared.commit().map_err(|e| ("committing", e))?;
+            Ok(())
+        })();
+        if let Err((step, source)) = result {
+            *guard = None;
+            return Err(SearchError::Write { location: self.location.clone(), step, source });
+        }
+        *self.serial.write().unwrap_or_else(PoisonError::into_inner) = Some(serial);
+        // Reload while still holding the writer, so that two writers' reloads
+        // cannot land in the wrong order.
+        self.reader.reload().map_err(|source| SearchError::Write {
+            location: self.location.clone(),
+            step: "reloading the reader",
+            source,
+        })
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, Option<IndexWriter>> {
+        // A panic while writing left at most uncommitted operations, which
+        // dropping the writer discards.
+        self.writer.lock().unwrap_or_else(|poisoned| {
+            let mut guard = poisoned.into_inner();
+            *guard = None;
+            guard
+        })
+    }
+
+    /// Runs a query; see the crate docs for the ranking.
+    pub fn search(&self, q: &SearchQuery<'_>) -> Result<SearchPage, SearchError> {
+        let mut analyzer = schema::analyzer();
+        let plan = query::plan(q.text, &mut analyzer);
+        let (tantivy_query, normalized, scoring) = match &plan {
+            Plan::ListAll => (query::all(), None, false),
+            Plan::Text { normalized, words } => (query::build(&self.fields, words), Some(normalized.as_str()), true),
+        };
+        let collector = RankCollector {
+            cache: &self.cache,
+            normalized,
+            revit_year: q.revit_year,
+            package_type: q.package_type,
+            keep: q.offset.saturating_add(q.limit),
+            scoring,
+        };
+        let searcher = self.reader.searcher();
+        let fruit = searcher
+            .search(tantivy_query.as_ref(), &collector)
+            .map_err(|source| SearchError::Search { location: self.location.clone(), source })?;
+        let hits = fruit
+            .ranked
+            .into_iter()
+            .skip(q.offset)
+            .take(q.limit)
+            .map(|r| {
+                let (normalized_name, score) = r.into_parts();
+                SearchHit { normalized_name, score }
+            })
+            .collect();
+        Ok(SearchPage { hits, total: fruit.total })
+    }
+
+    /// Number of live docs.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Number of segments the current searcher reads (each costs a little
+    /// per query; background merges keep it low). For metrics and benches.
+    pub fn segment_count(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn settings() -> IndexSettings {
+    IndexSettings {
+        // We store no documents: nothing to compress, no thread for it.
+        docstore_compress_dedicated_thread: false,
+        ..IndexSettings::default()
+    }
+}
+
+/// Errors that mean "this folder is not a usable index of ours" rather than
+/// "the disk failed": wiping and rebuilding is the cure.
+fn is_outdated_or_corrupt(e: &TantivyError) -> bool {
+    matches!(
+        e,
+        TantivyError::SchemaError(_)
+            | TantivyError::DataCorruption(_)
+            | TantivyError::IncompatibleIndex(_)
+            | TantivyError::DeserializeError(_)
+            | TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(_))
+    )
+}
+
+/// Deletes tantivy's files in `dir` and nothing else: `meta.json`,
+/// `.managed.json`, the lock files, and segment files (32 hex digits, a dot,
+/// an extension). The folder itself and anything else in it stay.
+fn wipe(dir: &Path) -> Result<(), SearchError> {
+    let wipe_err = |source| SearchError::Wipe { path: dir.to_owned(), source };
+    for entry in fs_err::read_dir(dir).map_err(wipe_err)? {
+        let entry = entry.map_err(wipe_err)?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let is_segment_file = name
+            .split_once('.')
+            .is_some_and(|(stem, _)| stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()));
+        let ours = name == "meta.json" || name == ".managed.json" || name.starts_with(".tantivy-") || is_segment_file;
+        if ours && entry.file_type().map_err(wipe_err)?.is_file() {
+            fs_err::remove_file(entry.path()).map_err(wipe_err)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_index_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<SearchIndex>();
+        assert_send_sync::<SearchError>();
+    }
+}

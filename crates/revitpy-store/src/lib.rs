@@ -1,0 +1,105 @@
+//! The registry's metadata: users, tokens, packages, versions, owners and the
+//! change feed, behind the [`Store`] trait.
+//!
+//! Handlers and commands never see SQL: the SQLite implementation
+//! ([`SqliteStore`]) is the embedded default, and a PostgreSQL one will
+//! implement the same trait. Rules that must hold on every backend live in
+//! the trait's contract and are tested through it:
+//!
+//! * every change a client must see (publish, yank, unyank, owner change)
+//!   appends to the change feed in the same transaction, and its serial is
+//!   the registry-wide serial;
+//! * two versions equal under PEP 440 (`1.0`, `1.0.0`) are one version: the
+//!   second publish is a [`StoreError::Conflict`];
+//! * the first publisher of a package becomes its owner, and only owners (or
+//!   admins) publish further versions;
+//! * `latest_version_id` is the newest non-yanked final release, else the
+//!   newest non-yanked pre-release, else none.
+
+mod model;
+mod sqlite;
+
+pub use model::*;
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Readiness for `/health`.
+    async fn check(&self) -> StoreResult<()>;
+    /// The registry-wide serial: the last change's number (0 when empty).
+    async fn serial(&self) -> StoreResult<i64>;
+
+    // Accounts.
+    async fn create_token(&self, new: NewToken) -> StoreResult<TokenRecord>;
+    /// The live (not revoked) token with this hash; records its use.
+    async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
+    async fn list_tokens(&self, user: Option<&str>) -> StoreResult<Vec<TokenRecord>>;
+    async fn token(&self, id: i64) -> StoreResult<Option<TokenRecord>>;
+    /// Revokes a token; false when it did not exist or was already revoked.
+    async fn revoke_token(&self, id: i64) -> StoreResult<bool>;
+
+    // Packages.
+    async fn package(&self, normalized_name: &str) -> StoreResult<Option<PackageRecord>>;
+    async fn versions(&self, package_id: i64) -> StoreResult<Vec<VersionRecord>>;
+    /// A package with all its versions and owners, in one round trip (the
+    /// hot path of details and downloads).
+    async fn package_detail(&self, normalized_name: &str) -> StoreResult<Option<PackageDetailRecord>>;
+    /// Packages with their latest version, for search results and the index.
+    async fn packages_with_latest(&self, normalized_names: &[String]) -> StoreResult<Vec<PackageWithLatest>>;
+    /// Packages with all their versions (owners left empty), in id order,
+    /// `limit` packages after `after_id`: the pages of the sync snapshot.
+    async fn index_page(&self, after_id: i64, limit: usize) -> StoreResult<Vec<PackageDetailRecord>>;
+    /// The same for named packages (normalized names); unknown names are skipped.
+    async fn index_packages(&self, normalized_names: &[String]) -> StoreResult<Vec<PackageDetailRecord>>;
+    /// Every package with a latest version, in id order, `limit` at a time after `after_id`.
+    async fn all_packages_with_latest(&self, after_id: i64, limit: usize) -> StoreResult<Vec<PackageWithLatest>>;
+    async fn publish(&self, actor: &Actor, new: NewVersion) -> StoreResult<Published>;
+    /// Publishes many versions in one transaction (bulk loads, restores):
+    /// all or nothing, each with the same checks as [`Store::publish`].
+    async fn publish_batch(&self, actor: &Actor, batch: Vec<NewVersion>) -> StoreResult<Vec<Published>>;
+    async fn set_yanked(
+        &self,
+        actor: &Actor,
+        normalized_name: &str,
+        version_id: i64,
+        yanked: bool,
+        reason: Option<String>,
+    ) -> StoreResult<i64>;
+    async fn owners(&self, package_id: i64) -> StoreResult<Vec<String>>;
+    async fn add_owners(&self, actor: &Actor, package_id: i64, users: &[String]) -> StoreResult<i64>;
+    async fn remove_owners(&self, actor: &Actor, package_id: i64, users: &[String]) -> StoreResult<i64>;
+    /// Changes after `serial`, oldest first, at most `limit`.
+    async fn changes_since(&self, serial: i64, limit: usize) -> StoreResult<Vec<Change>>;
+
+    // Counters and maintenance.
+    async fn add_downloads(&self, counts: &[(i64, u64)]) -> StoreResult<()>;
+    async fn stats(&self) -> StoreResult<Stats>;
+    /// Every sha256 a version references, for `fsck`.
+    async fn referenced_blobs(&self) -> StoreResult<Vec<(String, String, String, u64)>>;
+    /// Whether any version references this sha256.
+    async fn blob_referenced(&self, sha256: &str) -> StoreResult<bool>;
+}

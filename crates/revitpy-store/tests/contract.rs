@@ -1,0 +1,169 @@
+//! The store's contract, written once against the `Store` trait. Today it
+//! runs on SQLite; the PostgreSQL store will run the same functions.
+
+use revitpy_names::{Version, canonical_version};
+use revitpy_store::{Actor, NewToken, NewVersion, Scope, SqliteStore, Store, StoreError, VersionData};
+
+fn sqlite() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("registry.db")).unwrap();
+    (dir, store)
+}
+
+fn version(name: &str, v: &str) -> NewVersion {
+    let parsed: Version = v.parse().unwrap();
+    NewVersion {
+        package_name: name.to_owned(),
+        normalized_name: name.to_lowercase().replace('_', "-"),
+        data: VersionData {
+            version: v.to_owned(),
+            canonical_version: canonical_version(&parsed),
+            is_prerelease: parsed.any_prerelease(),
+            summary: format!("{name} {v}"),
+            package_type: "addon".into(),
+            performance_impact: "low".into(),
+            min_revit: Some(2022),
+            file_sha256: format!("{:0>64}", v.replace('.', "")),
+            file_size: 10,
+            filename: format!("{name}-{v}.rpyx"),
+            security_scan_status: "pending".into(),
+            known_issues: serde_json::json!([]),
+            dependencies: serde_json::json!([]),
+            manifest: serde_json::json!({}),
+            ..VersionData::default()
+        },
+    }
+}
+
+async fn user(store: &dyn Store, name: &str, scope: Scope) -> Actor {
+    let t = store
+        .create_token(NewToken {
+            user_name: name.into(),
+            label: name.into(),
+            token_hash: format!("hash-of-{name}-{scope:?}"),
+            token_prefix: "rpy_x".into(),
+            scope,
+            package: None,
+        })
+        .await
+        .unwrap();
+    Actor { user_id: Some(t.user_id), user_name: name.into(), scope, package: None }
+}
+
+async fn latest(store: &dyn Store, name: &str) -> Option<String> {
+    let p = store.package(name).await.unwrap().unwrap();
+    let versions = store.versions(p.id).await.unwrap();
+    p.latest_version_id.map(|id| versions.iter().find(|v| v.id == id).unwrap().data.version.clone())
+}
+
+async fn publish_rules(store: &dyn Store) {
+    let alice = user(store, "alice", Scope::Publish).await;
+    let bob = user(store, "bob", Scope::Publish).await;
+    let first = store.publish(&alice, version("tools", "1.0.0")).await.unwrap();
+    assert!(first.new_package);
+    assert_eq!(first.serial, 1);
+    assert_eq!(store.owners(first.package_id).await.unwrap(), ["alice"]);
+    // 1.0 is 1.0.0.
+    let err = store.publish(&alice, version("tools", "1.0")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    // Not an owner.
+    let err = store.publish(&bob, version("tools", "1.1.0")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err}");
+    // Refusals spend no serial.
+    assert_eq!(store.serial().await.unwrap(), 1);
+    let serial = store.add_owners(&alice, first.package_id, &["bob".into()]).await.unwrap();
+    assert_eq!(serial, 2);
+    assert_eq!(store.add_owners(&alice, first.package_id, &["bob".into()]).await.unwrap(), 2, "no change, no serial");
+    store.publish(&bob, version("tools", "1.10.0")).await.unwrap();
+    store.publish(&bob, version("tools", "1.9.0")).await.unwrap();
+    store.publish(&bob, version("tools", "2.0.0b1")).await.unwrap();
+    assert_eq!(latest(store, "tools").await.as_deref(), Some("1.10.0"));
+    let err = store.remove_owners(&alice, first.package_id, &["alice".into(), "bob".into()]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    assert_eq!(store.owners(first.package_id).await.unwrap(), ["alice", "bob"], "a refused change changes nothing");
+}
+
+async fn yank_rules(store: &dyn Store) {
+    let admin = Actor { user_id: None, user_name: "admin".into(), scope: Scope::Admin, package: None };
+    let a = store.publish(&admin, version("lib", "1.0.0")).await.unwrap();
+    let b = store.publish(&admin, version("lib", "1.1.0")).await.unwrap();
+    let c = store.publish(&admin, version("lib", "2.0.0rc1")).await.unwrap();
+    assert_eq!(latest(store, "lib").await.as_deref(), Some("1.1.0"));
+    let s1 = store.set_yanked(&admin, "lib", b.version_id, true, Some("bad".into())).await.unwrap();
+    assert_eq!(s1, c.serial + 1);
+    assert_eq!(latest(store, "lib").await.as_deref(), Some("1.0.0"));
+    assert_eq!(
+        store.set_yanked(&admin, "lib", b.version_id, true, None).await.unwrap(),
+        s1,
+        "already yanked: no serial"
+    );
+    store.set_yanked(&admin, "lib", a.version_id, true, None).await.unwrap();
+    assert_eq!(latest(store, "lib").await.as_deref(), Some("2.0.0rc1"), "only a pre-release left");
+    store.set_yanked(&admin, "lib", c.version_id, true, None).await.unwrap();
+    assert_eq!(latest(store, "lib").await, None);
+    assert!(store.packages_with_latest(&["lib".into()]).await.unwrap().is_empty());
+    store.set_yanked(&admin, "lib", b.version_id, false, None).await.unwrap();
+    assert_eq!(latest(store, "lib").await.as_deref(), Some("1.1.0"));
+    let changes = store.changes_since(c.serial, 100).await.unwrap();
+    let kinds: Vec<&str> = changes.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(kinds, ["yank", "yank", "yank", "unyank"]);
+    assert!(changes.windows(2).all(|w| w[0].serial + 1 == w[1].serial));
+}
+
+async fn tokens_and_counters(store: &dyn Store) {
+    let alice = user(store, "alice", Scope::Yank).await;
+    let found = store.authenticate("hash-of-alice-Yank").await.unwrap().unwrap();
+    assert_eq!(found.user, "alice");
+    assert_eq!(found.scope, Scope::Yank);
+    assert!(store.authenticate("nope").await.unwrap().is_none());
+    assert!(store.revoke_token(found.id).await.unwrap());
+    assert!(!store.revoke_token(found.id).await.unwrap(), "twice is a no-op");
+    assert!(store.authenticate("hash-of-alice-Yank").await.unwrap().is_none());
+    assert_eq!(store.list_tokens(Some("alice")).await.unwrap().len(), 1);
+
+    let admin = Actor { user_id: None, user_name: "admin".into(), scope: Scope::Admin, package: None };
+    let p = store.publish(&admin, version("counted", "1.0.0")).await.unwrap();
+    let before = store.serial().await.unwrap();
+    store.add_downloads(&[(p.version_id, 3), (p.version_id, 2)]).await.unwrap();
+    assert_eq!(store.serial().await.unwrap(), before, "downloads spend no serial");
+    let detail = store.package_detail("counted").await.unwrap().unwrap();
+    assert_eq!(detail.package.download_count, 5);
+    assert_eq!(detail.versions[0].download_count, 5);
+    let stats = store.stats().await.unwrap();
+    assert_eq!(stats.total_downloads, 5);
+    assert!(store.blob_referenced(&detail.versions[0].data.file_sha256).await.unwrap());
+    assert!(!store.blob_referenced(&"f".repeat(64)).await.unwrap());
+    let _ = alice;
+}
+
+#[tokio::test]
+async fn sqlite_publish_rules() {
+    let (_dir, store) = sqlite();
+    publish_rules(&store).await;
+}
+
+#[tokio::test]
+async fn sqlite_yank_rules() {
+    let (_dir, store) = sqlite();
+    yank_rules(&store).await;
+}
+
+#[tokio::test]
+async fn sqlite_tokens_and_counters() {
+    let (_dir, store) = sqlite();
+    tokens_and_counters(&store).await;
+}
+
+#[tokio::test]
+async fn sqlite_reopens_with_data_and_migrations_applied_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.db");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        let admin = Actor { user_id: None, user_name: "admin".into(), scope: Scope::Admin, package: None };
+        store.publish(&admin, version("kept", "1.0.0")).await.unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert!(store.package("kept").await.unwrap().is_some());
+    assert_eq!(store.serial().await.unwrap(), 1);
+}
