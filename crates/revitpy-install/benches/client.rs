@@ -130,6 +130,7 @@ fn main() {
         admin_token: Some(ADMIN.into()),
         max_upload_bytes: 100 << 20,
         cdn_base_url: None,
+        scan_block: Some(revitpy_scan::report::Severity::Critical),
     };
     rt.spawn(revitpy_registry::serve::serve(listener, parts, options, std::future::pending()));
 

@@ -120,7 +120,8 @@ pub struct InstallArgs {
     pub version: Option<String>,
     #[arg(long, value_name = "YEAR", value_parser = parse_year)]
     pub revit_version: Option<RevitYear>,
-    /// Reinstall even if that version is installed.
+    /// Reinstall even if that version is installed; install a package whose
+    /// security scan is high or critical (after a confirmation, or --yes).
     #[arg(long)]
     pub force: bool,
     /// Use only the local index and the cache.
@@ -200,6 +201,17 @@ pub struct ValidateArgs {
     /// Scan the package's code for security risks and Revit API problems.
     #[arg(long)]
     pub security_scan: bool,
+    /// How to print the result: text, json (as --json), or sarif (the scan
+    /// as a SARIF 2.1.0 log for code-scanning tools; needs --security-scan).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output_format: Option<OutputFormat>,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Sarif,
 }
 
 fn parse_year(s: &str) -> Result<RevitYear, String> {

@@ -154,16 +154,19 @@ pub struct Installed {
     pub manifest: Manifest,
 }
 
-/// Installs one checked package file. `expected` is the (normalized name,
+/// A package file that was opened and checked, ready to be scanned and
+/// installed (held in memory, so what was scanned is what is installed).
+pub struct Checked {
+    pub package: Package,
+    pub manifest: Manifest,
+}
+
+/// Opens and checks a package file. `expected` is the (normalized name,
 /// version) the caller resolved; the manifest inside must agree.
-pub fn install_file(
-    target: &Target,
-    file: &Path,
-    expected: Option<(&str, &str)>,
-    registry: Option<&str>,
-) -> Result<Installed, String> {
-    // Open and check the package; every file is verified against
-    // rpyx-build.json while it is extracted, so it is read only once.
+pub fn open_checked(file: &Path, expected: Option<(&str, &str)>) -> Result<Checked, String> {
+    // The whole file is read into memory here; every file is verified
+    // against rpyx-build.json while it is extracted (the scanner reads the
+    // same bytes before that, so what was scanned is what is installed).
     let package = Package::open(file, Limits::default()).map_err(|e| format!("the package is not valid: {e}"))?;
     let (manifest, problems) = package.manifest().map_err(|e| format!("the package is not valid: {e}"))?;
     let Some(manifest) = manifest else {
@@ -176,16 +179,22 @@ pub fn install_file(
     if let Some(p) = file_problems.iter().find(|p| p.is_error()) {
         return Err(format!("the package is not valid: {p}"));
     }
-    let name = manifest.name.normalized().to_owned();
     if let Some((want_name, want_version)) = expected {
         let same_version = want_version.parse::<revitpy_names::Version>().is_ok_and(|v| v == manifest.version);
-        if want_name != name || !same_version {
+        if want_name != manifest.name.normalized() || !same_version {
             return Err(format!(
                 "the downloaded file holds {} {}, not {want_name} {want_version}; nothing was installed",
                 manifest.name, manifest.version
             ));
         }
     }
+    Ok(Checked { package, manifest })
+}
+
+/// Installs a checked package.
+pub fn install_checked(target: &Target, checked: Checked, registry: Option<&str>) -> Result<Installed, String> {
+    let Checked { package, manifest } = checked;
+    let name = manifest.name.normalized().to_owned();
     let package = &package;
     let file_sha256 = package.sha256().to_owned();
 

@@ -13,7 +13,6 @@ mod local_index;
 mod os;
 mod printer;
 mod resolver;
-mod scan;
 mod settings;
 
 use std::process::ExitCode;

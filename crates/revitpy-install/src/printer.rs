@@ -38,6 +38,24 @@ impl Printer {
         self.json
     }
 
+    pub fn verbose(&self) -> bool {
+        self.verbose
+    }
+
+    /// The same printer with JSON mode set as given (for a command's own
+    /// output format option).
+    pub fn with_json(&self, json: bool) -> Printer {
+        Printer { json, quiet: self.quiet, verbose: self.verbose, color: self.color }
+    }
+
+    /// A line of a message on standard error (also with `--json`); `--quiet`
+    /// silences it.
+    pub fn note(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            let _ = writeln!(std::io::stderr().lock(), "{}", text.as_ref());
+        }
+    }
+
     /// Prints a result value as JSON (only in `--json` mode).
     pub fn json(&self, value: &serde_json::Value) {
         let mut out = std::io::stdout().lock();

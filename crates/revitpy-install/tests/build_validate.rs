@@ -240,3 +240,73 @@ fn secrets_stop_the_build_with_the_flag_to_use() {
     let o = cli(dir.path(), &["registry", "build", "src", "-o", "u.rpyx", "--allow-secrets"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }
+
+#[test]
+fn validate_prints_the_scan_as_text_json_or_sarif() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = build_example(dir.path(), "sheet-publisher");
+    let f = file.to_str().unwrap();
+
+    // Text: the scanner's report, without colour when not on a terminal.
+    let o = cli(dir.path(), &["registry", "validate", f, "--security-scan"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("security: risk level low"), "{out}");
+    assert!(out.contains("impact:"), "{out}");
+    assert!(!out.contains('\u{1b}'), "no colour outside a terminal: {out:?}");
+
+    // --output-format json is --json.
+    let a = cli(dir.path(), &["registry", "validate", f, "--security-scan", "--output-format", "json"]);
+    let b = cli(dir.path(), &["registry", "validate", f, "--security-scan", "--json"]);
+    assert_eq!(a.status.code(), Some(0));
+    let (a, b): (serde_json::Value, serde_json::Value) =
+        (serde_json::from_slice(&a.stdout).unwrap(), serde_json::from_slice(&b.stdout).unwrap());
+    assert_eq!(a, b);
+    assert_eq!(a["risk_level"], "low");
+
+    // SARIF 2.1.0 on standard output, nothing else there.
+    let o = cli(dir.path(), &["registry", "validate", f, "--security-scan", "--output-format", "sarif"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is one JSON document");
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["runs"][0]["results"].is_array(), "{log}");
+    assert_eq!(log["runs"][0]["tool"]["driver"]["name"], "revitpy-scan");
+
+    // Usage errors: SARIF without a scan, and --json against another format.
+    let o = cli(dir.path(), &["registry", "validate", f, "--output-format", "sarif"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("--security-scan"), "{}", text(&o.stderr));
+    assert!(o.stdout.is_empty());
+    let o = cli(dir.path(), &["registry", "validate", f, "--security-scan", "--json", "--output-format", "sarif"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = cli(dir.path(), &["registry", "validate", f, "--output-format", "yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    // A blocked package: SARIF with its findings as errors, exit 1.
+    let src = dir.path().join("evil-src");
+    std::fs::create_dir_all(src.join("evil")).unwrap();
+    std::fs::write(
+        src.join("manifest.json"),
+        r#"{"name": "evil-tools", "version": "1.0.0", "description": "x", "author": "x"}"#,
+    )
+    .unwrap();
+    std::fs::write(src.join("evil/__init__.py"), "import base64\nexec(base64.b64decode(\"cHJpbnQoMSk=\"))\n").unwrap();
+    let out = dir.path().join("evil.rpyx");
+    let o = cli(dir.path(), &["registry", "build", src.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = cli(
+        dir.path(),
+        &["registry", "validate", out.to_str().unwrap(), "--security-scan", "--output-format", "sarif"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let r = results.iter().find(|r| r["ruleId"] == "exec-decoded").expect("the finding is a result");
+    assert_eq!(r["level"], "error");
+    assert_eq!(r["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+    assert!(text(&o.stderr).contains("risk level critical"), "{}", text(&o.stderr));
+    let o = cli(dir.path(), &["registry", "validate", out.to_str().unwrap(), "--security-scan"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stdout).contains("exec-decoded"), "{}", text(&o.stdout));
+    assert!(!text(&o.stderr).contains("does not support Revit"), "{}", text(&o.stderr));
+}

@@ -23,6 +23,11 @@ struct Registry {
 
 impl Registry {
     fn start(data: &Path) -> Registry {
+        Registry::start_with(data, Some(revitpy_scan::report::Severity::Critical))
+    }
+
+    /// With the server's upload policy (`SCAN_BLOCK_SEVERITY`; `None` refuses nothing).
+    fn start_with(data: &Path, scan_block: Option<revitpy_scan::report::Severity>) -> Registry {
         let storage = revitpy_registry::settings::StorageArgs {
             data_dir: data.to_owned(),
             database_url: None,
@@ -44,6 +49,7 @@ impl Registry {
                     admin_token: Some(ADMIN.into()),
                     max_upload_bytes: 100 * 1024 * 1024,
                     cdn_base_url: None,
+                    scan_block,
                 };
                 revitpy_registry::serve::serve(listener, parts, options, async {
                     let _ = stop_rx.await;
@@ -449,4 +455,138 @@ fn a_stale_index_is_refreshed_in_the_background() {
         assert!(std::time::Instant::now() < deadline, "the background sync did not fill the index");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+}
+
+/// A package that runs code it decodes first: risk level critical.
+fn build_evil(client: &Client) -> String {
+    let src = client.home.path().join("evil-src");
+    std::fs::create_dir_all(src.join("evil_tools")).unwrap();
+    std::fs::write(
+        src.join("manifest.json"),
+        r#"{"name": "evil-tools", "version": "1.0.0", "description": "x", "author": "x", "revit_compatibility": {"min_version": "2022"}}"#,
+    )
+    .unwrap();
+    std::fs::write(src.join("evil_tools/__init__.py"), "import base64\nexec(base64.b64decode(\"cHJpbnQoMSk=\"))\n")
+        .unwrap();
+    client.ok(&["registry", "build", src.to_str().unwrap(), "--output", "evil.rpyx"]);
+    "evil.rpyx".to_owned()
+}
+
+#[test]
+fn a_risky_package_is_refused_unless_forced_and_confirmed() {
+    let data = tempfile::tempdir().unwrap();
+    // A registry that stores everything (SCAN_BLOCK_SEVERITY=none): the client still refuses.
+    let registry = Registry::start_with(data.path(), None);
+    let client = Client::new(&registry.base);
+    for name in ["revitpy-utils", "wall-tools"] {
+        let out = format!("{name}.rpyx");
+        client.ok(&["registry", "build", examples().join(name).to_str().unwrap(), "--output", &out]);
+        let published = client.json(&["registry", "publish", &out]);
+        assert_eq!(published["security_scan_status"], "passed", "{published}");
+    }
+    let evil = build_evil(&client);
+    let published = client.json(&["registry", "publish", &evil]);
+    assert_eq!(published["security_scan_status"], "failed", "{published}");
+
+    // A benign package (and its dependency) installs without a question, stdin not a terminal.
+    let installed = client.json(&["registry", "install", "wall-tools"]);
+    for p in installed["packages"].as_array().unwrap() {
+        assert_eq!(p["action"], "installed", "{installed}");
+        assert_eq!(p["risk_level"], "low", "{installed}");
+        assert_eq!(p["security_scan_status"], "passed", "{installed}");
+    }
+
+    let evil_dir = client.addins().join("2024/RevitPy/Packages/evil-tools");
+    let o = client.run(&["registry", "install", "evil-tools"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    for part in ["evil-tools 1.0.0", "risk level critical", "exec-decoded", "evil_tools/__init__.py:2", "--force"] {
+        assert!(err.contains(part), "{part:?} missing from {err}");
+    }
+    assert!(text(&o.stdout).is_empty(), "{}", text(&o.stdout));
+    assert!(!evil_dir.exists());
+
+    // --force asks; without a terminal it cannot, and says to add --yes.
+    let o = client.run(&["registry", "install", "evil-tools", "--force"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("--yes") && err.contains("risk level critical"), "{err}");
+    assert!(!evil_dir.exists());
+    assert!(records(&client).get("evil-tools").is_none());
+
+    // --force --yes installs it, and says what it is.
+    let installed = client.json(&["registry", "install", "evil-tools", "--force", "--yes"]);
+    let p = &installed["packages"][0];
+    assert_eq!(p["name"], "evil-tools");
+    assert_eq!(p["action"], "installed");
+    assert_eq!(p["risk_level"], "critical");
+    assert_eq!(p["security_scan_status"], "failed");
+    assert!(evil_dir.join("evil_tools/__init__.py").is_file());
+
+    // From the cache, offline, the scan runs too.
+    client.json(&["registry", "sync"]);
+    client.ok(&["registry", "uninstall", "evil-tools"]);
+    let o = client.run(&["registry", "install", "evil-tools", "--offline"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("risk level critical") && err.contains("--force"), "{err}");
+    assert!(!evil_dir.exists());
+}
+
+#[test]
+fn the_default_registry_policy_refuses_a_critical_upload() {
+    let data = tempfile::tempdir().unwrap();
+    let registry = Registry::start(data.path());
+    let client = Client::new(&registry.base);
+    let evil = build_evil(&client);
+    let o = client.run(&["registry", "publish", &evil]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("422") && err.contains("risk level critical") && err.contains("exec-decoded"), "{err}");
+}
+
+/// `--force` on a terminal asks; only "y" installs. The terminal is a
+/// pseudo-terminal from util-linux `script` (skipped where it is missing).
+#[test]
+fn forced_install_on_a_terminal_asks_first() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to provide a terminal");
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let registry = Registry::start_with(data.path(), None);
+    let client = Client::new(&registry.base);
+    let evil = build_evil(&client);
+    client.ok(&["registry", "publish", &evil]);
+    let on_terminal = |answer: &str| {
+        let command = format!("{} registry install evil-tools --force", env!("CARGO_BIN_EXE_revitpy-install"));
+        let mut child = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("REVITPY_REGISTRY_URL", &client.registry)
+            .env("REVITPY_CACHE_DIR", client.home.path().join("cache"))
+            .env("REVITPY_ADDINS_DIR", client.addins())
+            .env("REVITPY_CONFIG", client.home.path().join("config.toml"))
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Keep standard input open until the command is done: its end would end the terminal.
+        let mut stdin = child.stdin.take().unwrap();
+        std::io::Write::write_all(&mut stdin, answer.as_bytes()).unwrap();
+        let status = child.wait().unwrap();
+        drop(stdin);
+        let mut out = String::new();
+        std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+        (status.code(), out)
+    };
+    let evil_dir = client.addins().join("2024/RevitPy/Packages/evil-tools");
+    let (code, out) = on_terminal("n\n");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("Install evil-tools 1.0.0 anyway? [y/N]") && out.contains("not confirmed"), "{out}");
+    assert!(!evil_dir.exists());
+    let (code, out) = on_terminal("y\n");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(evil_dir.join("evil_tools/__init__.py").is_file(), "{out}");
 }

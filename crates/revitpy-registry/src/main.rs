@@ -197,6 +197,7 @@ async fn serve_command(args: ServeArgs) -> anyhow::Result<()> {
         admin_token: args.admin_token,
         max_upload_bytes: args.max_upload_mb * 1024 * 1024,
         cdn_base_url: args.cdn_base_url,
+        scan_block: args.scan_block_severity.0,
     };
     serve::serve(listener, parts, options, serve::shutdown_signal()).await?;
     tracing::info!("stopped");

@@ -23,6 +23,9 @@ pub struct Options {
     pub admin_token: Option<String>,
     pub max_upload_bytes: u64,
     pub cdn_base_url: Option<String>,
+    /// Uploads with a scan finding at or above this severity get 422
+    /// (`SCAN_BLOCK_SEVERITY`, default critical); `None` refuses nothing.
+    pub scan_block: Option<revitpy_scan::report::Severity>,
 }
 
 #[derive(Clone, Default)]
@@ -81,6 +84,7 @@ pub async fn serve(
         admin_token_hash: options.admin_token.filter(|t| !t.is_empty()).map(|t| hash_token(&t)),
         max_upload_bytes: options.max_upload_bytes,
         cdn_base_url: options.cdn_base_url.filter(|u| !u.is_empty()),
+        scan_block: options.scan_block,
         started: std::time::Instant::now(),
     };
     let app = with_layers(build_router(state));

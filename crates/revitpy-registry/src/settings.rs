@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use revitpy_scan::report::Severity;
 
 /// Where the registry keeps its data; shared by `serve` and the admin commands.
 #[derive(Args, Debug, Clone)]
@@ -59,6 +60,25 @@ pub struct ServeArgs {
     /// Larger uploads get 413.
     #[arg(long, env = "MAX_UPLOAD_MB", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub max_upload_mb: u64,
+    /// Uploads with a security-scan finding at or above this severity get
+    /// 422 and are not stored: info, low, medium, high, critical, or none
+    /// (scan and store the result, refuse nothing).
+    #[arg(long, env = "SCAN_BLOCK_SEVERITY", default_value = "critical", value_parser = parse_scan_block)]
+    pub scan_block_severity: ScanBlock,
+}
+
+/// The upload policy: the severity at or above which uploads are refused,
+/// `None` for `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanBlock(pub Option<Severity>);
+
+pub fn parse_scan_block(s: &str) -> Result<ScanBlock, String> {
+    if s.trim().eq_ignore_ascii_case("none") {
+        return Ok(ScanBlock(None));
+    }
+    s.parse::<Severity>()
+        .map(|v| ScanBlock(Some(v)))
+        .map_err(|_| format!("`{s}` is not a severity; use info, low, medium, high, critical or none"))
 }
 
 /// Where the database lives.
@@ -128,5 +148,13 @@ mod tests {
         assert!(parse_database_url("sqlite://r.db").is_err());
         assert!(parse_database_url("mysql://x").is_err());
         assert!(parse_database_url("sqlite:///").is_err());
+    }
+
+    #[test]
+    fn scan_block_values() {
+        assert_eq!(parse_scan_block("none"), Ok(ScanBlock(None)));
+        assert_eq!(parse_scan_block("High"), Ok(ScanBlock(Some(Severity::High))));
+        assert_eq!(parse_scan_block("critical"), Ok(ScanBlock(Some(Severity::Critical))));
+        assert!(parse_scan_block("severe").unwrap_err().contains("none"));
     }
 }

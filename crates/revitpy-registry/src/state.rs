@@ -19,7 +19,8 @@ pub struct AppState {
     pub admin_token_hash: Option<String>,
     pub max_upload_bytes: u64,
     pub cdn_base_url: Option<String>,
-    /// The scan result at or above which uploads are refused (until the
-    /// scanner lands nothing is scanned, see the upload route).
+    /// Uploads with a scan finding at or above this severity are refused
+    /// (`SCAN_BLOCK_SEVERITY`; `None` refuses nothing).
+    pub scan_block: Option<revitpy_scan::report::Severity>,
     pub started: std::time::Instant,
 }

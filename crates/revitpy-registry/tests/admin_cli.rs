@@ -25,7 +25,7 @@ async fn tokens_from_the_command_line_publish_and_revoke() {
     let db = std::fs::read(data.join("registry.db")).unwrap();
     assert!(!db.windows(token.len()).any(|w| w == token.as_bytes()));
 
-    let server = TestServer::start_with(ServerOptions { env: vec![], data_dir: Some(data.clone()) });
+    let server = TestServer::start_with(ServerOptions { env: vec![], data_dir: Some(data.clone()), args: Vec::new() });
     let dir = tempfile::tempdir().unwrap();
     let file = build_example("wall-tools", dir.path());
     let (status, body) = server.upload(&file, Some(&token)).await;

@@ -40,7 +40,9 @@ async fn publish_examples_and_read_them_in_the_original_shapes() {
     assert_eq!(v["max_revit_version"], "2025");
     assert_eq!(v["tested_revit_versions"], json!(["2022", "2023", "2024"]));
     assert_eq!(v["file_hash_sha256"], sha.as_str());
-    assert_eq!(v["security_scan_status"], "pending");
+    // Scanned at upload (tests/scan.rs has the details).
+    assert!(["passed", "warning"].contains(&v["security_scan_status"].as_str().unwrap()), "{v}");
+    assert_eq!(body["security_scan_status"], v["security_scan_status"]);
     assert_eq!(v["dependencies"], json!([{"name": "revitpy-utils", "version": ">=1.0, <2"}]));
     assert!(v["summary"].is_string() && v["description"].is_string());
     assert_eq!(d["package"]["owners"], json!([]), "the environment's admin is no account");
@@ -329,7 +331,7 @@ async fn uploads_need_a_token_with_rights() {
 async fn duplicates_bad_packages_and_metadata_are_refused() {
     let server = TestServer::start_with(ServerOptions {
         env: vec![("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()), ("MAX_UPLOAD_MB".into(), "1".into())],
-        data_dir: None,
+        ..ServerOptions::default()
     });
     let dir = tempfile::tempdir().unwrap();
     let file = build_example("wall-tools", dir.path());

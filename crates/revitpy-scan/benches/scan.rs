@@ -1,6 +1,11 @@
 //! Scan throughput on the machine's Python standard library (.py files only,
 //! without site-packages and __pycache__), one thread.
+//! Also prints the corpus's recall and false-positive rate, and a baseline
+//! (tree-sitter-python parsing alone) measured in the same run.
 //! Run: `cargo bench -p revitpy-scan --bench scan`
+
+#[path = "../tests/support/corpus_eval.rs"]
+mod corpus_eval;
 
 use std::path::Path;
 use std::time::Instant;
@@ -43,6 +48,27 @@ fn main() {
     }
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let median = times[1];
+    // Baseline in the same process: tree-sitter-python parsing alone.
+    let mut parse_times = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_python::LANGUAGE.into()).unwrap();
+        let mut nodes = 0usize;
+        for (_, b) in &files {
+            if let Some(tree) = parser.parse(b, None) {
+                nodes += tree.root_node().child_count();
+            }
+        }
+        std::hint::black_box(nodes);
+        parse_times.push(t.elapsed().as_secs_f64());
+    }
+    parse_times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!(
+        "baseline: tree-sitter-python parse alone, median of 3: {:.2} s = {:.1} MB/s",
+        parse_times[1],
+        bytes as f64 / parse_times[1] / 1e6
+    );
     println!(
         "{} .py files, {:.1} MB, {findings} findings; median of 3: {:.2} s = {:.1} MB/s on one thread",
         files.len(),
@@ -50,4 +76,25 @@ fn main() {
         median,
         bytes as f64 / median / 1e6
     );
+    let score = corpus_eval::score();
+    println!(
+        "corpus: {} malicious, {} benign; recall {:.1}%, false positives {:.1}% (blocking at high)",
+        score.malicious(),
+        score.benign(),
+        score.recall() * 100.0,
+        score.false_positive_rate() * 100.0
+    );
+    let holdout = corpus_eval::score_dir(&corpus_eval::holdout_dir());
+    if !holdout.samples.is_empty() {
+        println!(
+            "held-out corpus: {} malicious, {} benign; recall {:.1}%, false positives {:.1}%",
+            holdout.malicious(),
+            holdout.benign(),
+            holdout.recall() * 100.0,
+            holdout.false_positive_rate() * 100.0
+        );
+        for s in holdout.missed().chain(holdout.false_positives()) {
+            println!("  {}", corpus_eval::explain(s));
+        }
+    }
 }

@@ -10,7 +10,11 @@
 //! false-positive figures, SARIF output, the throughput benchmark and the
 //! wiring into the server and client are the next steps (see the issue).
 
+pub mod catalog;
+pub mod flow;
+pub mod package;
 pub mod python;
+pub mod render;
 pub mod report;
 pub mod revit;
 pub mod rules;
@@ -125,6 +129,20 @@ pub fn scan(manifest: &ManifestFacts, entries: &[Entry<'_>]) -> ScanReport {
             ));
         }
         let facts = python::parse(&decoded.text);
+        if let Some(line) = facts.too_deep {
+            findings.push(finding(
+                "excessive-nesting",
+                Severity::High,
+                "obfuscation",
+                e.path,
+                line,
+                format!(
+                    "nests deeper than {} levels, which only generated or obfuscated code does; not analysed further",
+                    python::MAX_DEPTH
+                ),
+            ));
+            continue;
+        }
         if let Some(line) = facts.errors.first() {
             findings.push(finding(
                 "does-not-parse",

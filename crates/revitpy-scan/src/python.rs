@@ -16,6 +16,23 @@ pub struct Arg {
     pub literal: Option<String>,
     /// Qualified names of the calls inside the argument.
     pub inner_calls: Vec<String>,
+    /// Names read inside the argument (resolved; `r.read` for `r.read()`,
+    /// `os.environ[KEY]` for a subscript of the environment).
+    pub names: Vec<String>,
+    /// String literals inside the argument.
+    pub strings: Vec<String>,
+}
+
+/// `target = value` (also `for target in value`, `with value as target`,
+/// `target += value`, and `return value` inside `def target`): what the
+/// data-flow pass follows from sources to sinks.
+#[derive(Debug, Clone)]
+pub struct Assign {
+    pub targets: Vec<String>,
+    pub calls: Vec<String>,
+    pub names: Vec<String>,
+    pub strings: Vec<String>,
+    pub line: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +67,35 @@ pub struct Facts {
     pub errors: Vec<usize>,
     /// Aliases to qualified names.
     pub aliases: HashMap<String, String>,
+    pub assigns: Vec<Assign>,
+    /// Parameter names of the functions the file defines (for argument flow).
+    pub params: HashMap<String, Vec<String>>,
+    /// The line where nesting passed [`MAX_DEPTH`]; the file was not analysed.
+    pub too_deep: Option<usize>,
+}
+
+/// Deeper syntax trees than this are not analysed (real code stays far below).
+pub const MAX_DEPTH: usize = 150;
+
+/// The line of the first node deeper than [`MAX_DEPTH`], found without recursion.
+fn too_deep(root: Node<'_>) -> Option<usize> {
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    loop {
+        if depth > MAX_DEPTH {
+            return Some(cursor.node().start_position().row + 1);
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return None;
+            }
+            depth -= 1;
+        }
+    }
 }
 
 pub fn parse(text: &str) -> Facts {
@@ -61,8 +107,15 @@ pub fn parse(text: &str) -> Facts {
     let mut facts = Facts::default();
     let src = text.as_bytes();
     let root = tree.root_node();
+    // The passes below recurse; a file nested absurdly deep (no real code
+    // is) would exhaust the stack. It is reported instead of read.
+    if let Some(line) = too_deep(root) {
+        facts.too_deep = Some(line);
+        return facts;
+    }
     collect_imports(root, src, &mut facts);
     walk(root, src, &mut facts);
+    link_arguments(&mut facts);
     if root.has_error() {
         error_lines(root, &mut facts.errors);
         facts.errors.sort_unstable();
@@ -73,6 +126,57 @@ pub fn parse(text: &str) -> Facts {
         python2_exec(text, &mut facts);
     }
     facts
+}
+
+/// A call to a function of this file assigns its arguments to the
+/// function's parameters (by position; keywords by name).
+fn link_arguments(facts: &mut Facts) {
+    let mut extra = Vec::new();
+    for c in &facts.calls {
+        // `found.update(x)`, `out.append(x)`: the container now holds x.
+        if let Some((container, method)) = c.name.rsplit_once('.')
+            && matches!(
+                method,
+                "append" | "extend" | "update" | "add" | "insert" | "setdefault" | "write" | "writelines"
+            )
+            && !container.contains('?')
+        {
+            for a in &c.args {
+                if !(a.inner_calls.is_empty() && a.names.is_empty() && a.strings.is_empty()) {
+                    extra.push(Assign {
+                        targets: vec![container.to_owned()],
+                        calls: a.inner_calls.clone(),
+                        names: a.names.clone(),
+                        strings: a.strings.clone(),
+                        line: c.line,
+                    });
+                }
+            }
+        }
+        let Some(params) = facts.params.get(&c.name) else { continue };
+        let mut position = 0;
+        for a in &c.args {
+            let target = match &a.keyword {
+                Some(k) => params.iter().find(|p| *p == k).cloned(),
+                None => {
+                    position += 1;
+                    params.get(position - 1).cloned()
+                }
+            };
+            if let Some(t) = target
+                && !(a.inner_calls.is_empty() && a.names.is_empty() && a.strings.is_empty())
+            {
+                extra.push(Assign {
+                    targets: vec![t],
+                    calls: a.inner_calls.clone(),
+                    names: a.names.clone(),
+                    strings: a.strings.clone(),
+                    line: c.line,
+                });
+            }
+        }
+    }
+    facts.assigns.extend(extra);
 }
 
 /// Python 2's `exec <expression>` (not only a string or a name) is outside
@@ -99,7 +203,9 @@ fn parse_plain(text: &str, aliases: &HashMap<String, String>) -> Facts {
     let mut parser = Parser::new();
     parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("the grammar matches the runtime");
     let mut facts = Facts { aliases: aliases.clone(), ..Facts::default() };
-    if let Some(tree) = parser.parse(text, None) {
+    if let Some(tree) = parser.parse(text, None)
+        && too_deep(tree.root_node()).is_none()
+    {
         walk(tree.root_node(), text.as_bytes(), &mut facts);
     }
     facts
@@ -170,11 +276,40 @@ fn collect_imports(n: Node<'_>, src: &[u8], facts: &mut Facts) {
                 facts.aliases.insert(local, format!("{module}.{name}"));
             }
         }
-        _ => {
-            for child in children(n) {
-                collect_imports(child, src, facts);
+        // Imports are statements: only statement containers can hold them,
+        // so expressions (most of a file) are never entered.
+        "module"
+        | "block"
+        | "if_statement"
+        | "elif_clause"
+        | "else_clause"
+        | "try_statement"
+        | "except_clause"
+        | "except_group_clause"
+        | "finally_clause"
+        | "with_statement"
+        | "for_statement"
+        | "while_statement"
+        | "function_definition"
+        | "class_definition"
+        | "decorated_definition"
+        | "match_statement"
+        | "case_clause"
+        | "ERROR" => {
+            let mut cursor = n.walk();
+            if cursor.goto_first_child() {
+                loop {
+                    let c = cursor.node();
+                    if c.is_named() {
+                        collect_imports(c, src, facts);
+                    }
+                    if !cursor.goto_next_sibling() {
+                        break;
+                    }
+                }
             }
         }
+        _ => {}
     }
 }
 
@@ -202,14 +337,134 @@ fn literal(n: Node<'_>, src: &[u8]) -> Option<String> {
             Some(l + &r)
         }
         "parenthesized_expression" => children(n).first().and_then(|c| literal(*c, src)),
+        // "abc"[::-1]
+        "subscript" => {
+            let value = literal(n.child_by_field_name("value")?, src)?;
+            let index = text_of(n.child_by_field_name("subscript")?, src).replace(' ', "");
+            (index == "::-1").then(|| value.chars().rev().collect())
+        }
+        "call" => fold_call(n, src),
         _ => None,
     }
+}
+
+/// Folds the calls obfuscators use on constants: `"".join([...])`,
+/// `"".join(map(chr, [...]))`, `"".join(chr(c) for c in [...])`,
+/// `"".join(x[::-1] for x in [...])`, `chr(101)`, `bytes.fromhex("...")`,
+/// `base64.b64decode("...")`, each optionally followed by `.decode()`.
+fn fold_call(n: Node<'_>, src: &[u8]) -> Option<String> {
+    let f = n.child_by_field_name("function")?;
+    let args = children(n.child_by_field_name("arguments")?);
+    let method = f.child_by_field_name("attribute").map(|a| text_of(a, src));
+    match (f.kind(), method) {
+        ("attribute", Some("decode" | "encode")) => literal(f.child_by_field_name("object")?, src),
+        ("attribute", Some("join")) => {
+            let sep = literal(f.child_by_field_name("object")?, src)?;
+            let items = fold_sequence(*args.first()?, src)?;
+            Some(items.join(&sep))
+        }
+        ("attribute", Some("fromhex")) | ("attribute", Some("unhexlify")) | ("identifier", _)
+            if text_of(f, src).ends_with("fromhex") || text_of(f, src).ends_with("unhexlify") =>
+        {
+            let hex = literal(*args.first()?, src)?;
+            let bytes: Option<Vec<u8>> = (0..hex.len() / 2)
+                .map(|i| hex.get(2 * i..2 * i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+                .collect();
+            Some(String::from_utf8_lossy(&bytes?).into_owned())
+        }
+        (_, Some("b64decode" | "decodebytes" | "decodestring" | "standard_b64decode" | "urlsafe_b64decode"))
+        | ("identifier", None)
+            if text_of(f, src).ends_with("b64decode")
+                || text_of(f, src).ends_with("decodebytes")
+                || text_of(f, src).ends_with("decodestring") =>
+        {
+            use base64::Engine;
+            let text = literal(*args.first()?, src)?;
+            let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(cleaned.as_bytes())
+                .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(cleaned.as_bytes()))
+                .ok()?;
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        ("identifier", None) if text_of(f, src) == "chr" => {
+            let code: u32 = text_of(*args.first()?, src).parse().ok()?;
+            char::from_u32(code).map(String::from)
+        }
+        _ => None,
+    }
+}
+
+/// The items of a constant sequence: a list or tuple of literals,
+/// `map(chr, [ints])`, or a generator over a constant list whose body is the
+/// variable, `chr(var)` or `var[::-1]`.
+fn fold_sequence(n: Node<'_>, src: &[u8]) -> Option<Vec<String>> {
+    match n.kind() {
+        "list" | "tuple" => children(n).into_iter().map(|c| literal(c, src)).collect(),
+        "call" => {
+            let f = n.child_by_field_name("function")?;
+            let args = children(n.child_by_field_name("arguments")?);
+            if text_of(f, src) != "map" || text_of(*args.first()?, src) != "chr" {
+                return None;
+            }
+            ints_to_chars(*args.get(1)?, src)
+        }
+        "generator_expression" | "list_comprehension" => {
+            let body = n.child_by_field_name("body")?;
+            let clause = children(n).into_iter().find(|c| c.kind() == "for_in_clause")?;
+            let var = text_of(clause.child_by_field_name("left")?, src);
+            let source = clause.child_by_field_name("right")?;
+            let body_text = text_of(body, src).replace(' ', "");
+            if body_text == format!("chr({var})") {
+                ints_to_chars(source, src)
+            } else {
+                let items = fold_sequence(source, src)?;
+                if body_text == var {
+                    Some(items)
+                } else if body_text == format!("{var}[::-1]") {
+                    Some(items.into_iter().map(|s| s.chars().rev().collect()).collect())
+                } else {
+                    None
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+fn ints_to_chars(n: Node<'_>, src: &[u8]) -> Option<Vec<String>> {
+    if !matches!(n.kind(), "list" | "tuple") {
+        return None;
+    }
+    children(n)
+        .into_iter()
+        .map(|c| text_of(c, src).parse::<u32>().ok().and_then(char::from_u32).map(String::from))
+        .collect()
 }
 
 /// The qualified name an expression stands for, when it is a name, an
 /// attribute chain, or `getattr(x, "const")`.
 fn qualified(n: Node<'_>, src: &[u8], facts: &Facts) -> Option<String> {
+    let q = qualified_raw(n, src, facts)?;
+    // `__builtins__.exec`, `builtins.eval`, `__builtin__.compile` are the builtins themselves.
+    for prefix in ["__builtins__.", "builtins.", "__builtin__."] {
+        if let Some(rest) = q.strip_prefix(prefix) {
+            return Some(rest.to_owned());
+        }
+    }
+    Some(q)
+}
+
+fn qualified_raw(n: Node<'_>, src: &[u8], facts: &Facts) -> Option<String> {
     match n.kind() {
+        // `vars(__builtins__)["ex" + "ec"]`: a builtin looked up by name.
+        "subscript" => {
+            let key = literal(n.child_by_field_name("subscript")?, src)?;
+            ["exec", "eval", "compile", "__import__", "execfile", "open"].contains(&key.as_str()).then_some(key)
+        }
+        // `a if cond else getattr(__builtins__, "exec")`: either branch.
+        "conditional_expression" => children(n).into_iter().find_map(|c| qualified(c, src, facts)),
+        "parenthesized_expression" => qualified(*children(n).first()?, src, facts),
         "identifier" => {
             let name = text_of(n, src);
             Some(facts.aliases.get(name).cloned().unwrap_or_else(|| name.to_owned()))
@@ -220,17 +475,49 @@ fn qualified(n: Node<'_>, src: &[u8], facts: &Facts) -> Option<String> {
             Some(format!("{object}.{attr}"))
         }
         "call" => {
-            // getattr(os, "sys" + "tem") resolves like os.system.
+            // getattr(os, "sys" + "tem") resolves like os.system;
+            // __import__("os") and importlib.import_module("os") like os.
             let f = n.child_by_field_name("function")?;
-            if text_of(f, src) != "getattr" {
+            let args = children(n.child_by_field_name("arguments")?);
+            let callee = qualified(f, src, facts)?;
+            if callee == "__import__" || callee == "importlib.import_module" {
+                return literal(*args.first()?, src);
+            }
+            if callee != "getattr" {
                 return None;
             }
-            let args = children(n.child_by_field_name("arguments")?);
             let object = qualified(*args.first()?, src, facts)?;
             let attr = literal(*args.get(1)?, src)?;
             Some(format!("{object}.{attr}"))
         }
         _ => None,
+    }
+}
+
+/// Whether any part of a name or attribute chain is a member of the Revit
+/// API table, checked without allocating.
+fn names_revit_member(n: Node<'_>, src: &[u8], facts: &Facts) -> bool {
+    let mut node = n;
+    loop {
+        match node.kind() {
+            "attribute" => {
+                if node.child_by_field_name("attribute").is_some_and(|a| crate::revit::is_member(text_of(a, src))) {
+                    return true;
+                }
+                match node.child_by_field_name("object") {
+                    Some(o) => node = o,
+                    None => return false,
+                }
+            }
+            "identifier" => {
+                let name = text_of(node, src);
+                return match facts.aliases.get(name) {
+                    Some(q) => q.split('.').any(crate::revit::is_member),
+                    None => crate::revit::is_member(name),
+                };
+            }
+            _ => return false,
+        }
     }
 }
 
@@ -255,27 +542,171 @@ fn chain(n: Node<'_>, src: &[u8], facts: &Facts) -> Vec<String> {
     }
 }
 
-fn inner_calls(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Vec<String>) {
-    if n.kind() == "call"
-        && let Some(f) = n.child_by_field_name("function")
-    {
-        match qualified(f, src, facts) {
-            Some(q) => out.push(q),
-            // `"".join(...)`, `(...).decode(...)`: keep the last attribute.
-            None if f.kind() == "attribute" => {
-                if let Some(a) = f.child_by_field_name("attribute") {
-                    out.push(format!("?.{}", text_of(a, src)));
+/// What an expression is made of: the calls in it, the names it reads and
+/// its string literals, in one pass over its subtree.
+#[derive(Default)]
+struct Summary {
+    calls: Vec<String>,
+    names: Vec<String>,
+    strings: Vec<String>,
+}
+
+/// Codecs that turn `s.decode("base64")` (Python 2) into a decoder.
+const HIDING_CODECS: &[&str] = &["base64", "base_64", "hex", "rot13", "rot_13", "zlib", "zip", "bz2", "uu", "base32"];
+
+fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
+    match n.kind() {
+        "call" | "binary_operator" | "subscript" if n.kind() != "subscript" || literal(n, src).is_some() => {
+            let folded = literal(n, src);
+            if let Some(v) = &folded {
+                out.strings.push(v.chars().take(400).collect());
+            }
+            if n.kind() == "subscript" && text_of(n, src).replace(' ', "").ends_with("[::-1]") {
+                out.calls.push("?.reversed".into());
+            }
+            // A constant `"a" + "b"` or `"abc"[::-1]` is read whole; `x + y` is read part by part below.
+            if n.kind() != "call" && folded.is_some() {
+                return;
+            }
+            if let Some(f) = n.child_by_field_name("function") {
+                match qualified(f, src, facts) {
+                    Some(q) => out.calls.push(q),
+                    // `"".join(...)`, `(...).decode(...)`: keep the last attribute.
+                    None if f.kind() == "attribute" => {
+                        if let Some(a) = f.child_by_field_name("attribute") {
+                            out.calls.push(format!("?.{}", text_of(a, src)));
+                        }
+                    }
+                    None => {}
+                }
+                // `payload.decode("base64")`, `s.encode("rot13")`: a decoder in disguise.
+                if f.kind() == "attribute"
+                    && f.child_by_field_name("attribute")
+                        .is_some_and(|a| matches!(text_of(a, src), "decode" | "encode"))
+                    && let Some(first) = n.child_by_field_name("arguments").and_then(|a| a.named_child(0))
+                    && let Some(codec) = literal(first, src)
+                    && HIDING_CODECS.contains(&codec.to_ascii_lowercase().replace('-', "_").as_str())
+                {
+                    out.calls.push("codecs.decode".into());
                 }
             }
-            None => {}
+        }
+        "subscript" => {
+            if text_of(n, src).replace(' ', "").ends_with("[::-1]") {
+                out.calls.push("?.reversed".into());
+            }
+            // os.environ["KEY"] reads one variable, not the whole environment.
+            if let Some(value) = n.child_by_field_name("value")
+                && qualified(value, src, facts).as_deref() == Some("os.environ")
+            {
+                let key =
+                    n.child_by_field_name("subscript").and_then(|k| literal(k, src)).unwrap_or_else(|| "?".into());
+                out.names.push(format!("os.environ[{key}]"));
+                if let Some(k) = n.child_by_field_name("subscript") {
+                    summarize(k, src, facts, out);
+                }
+                return;
+            }
+        }
+        "attribute" => {
+            if let Some(q) = qualified(n, src, facts) {
+                out.names.push(q);
+                // The object is named by the chain; only calls inside it remain.
+                if let Some(o) = n.child_by_field_name("object")
+                    && o.kind() != "identifier"
+                    && o.kind() != "attribute"
+                {
+                    summarize(o, src, facts, out);
+                }
+                return;
+            }
+            if let Some(o) = n.child_by_field_name("object") {
+                summarize(o, src, facts, out);
+            }
+            return;
+        }
+        "identifier" => {
+            let name = text_of(n, src);
+            out.names.push(facts.aliases.get(name).cloned().unwrap_or_else(|| name.to_owned()));
+            return;
+        }
+        "string" => {
+            if let Some(v) = literal(n, src) {
+                out.strings.push(v.chars().take(400).collect());
+            }
+        }
+        // Keyword names are not reads.
+        "keyword_argument" => {
+            if let Some(v) = n.child_by_field_name("value") {
+                summarize(v, src, facts, out);
+            }
+            return;
+        }
+        _ => {}
+    }
+    let mut cursor = n.walk();
+    if cursor.goto_first_child() {
+        loop {
+            let c = cursor.node();
+            if c.is_named() {
+                summarize(c, src, facts, out);
+            }
+            if !cursor.goto_next_sibling() {
+                break;
+            }
         }
     }
-    if n.kind() == "subscript" && text_of(n, src).replace(' ', "").ends_with("[::-1]") {
-        out.push("?.reversed".into());
+}
+
+/// Names a target binds: `x`, `a, b`, `self.x`.
+fn targets(n: Node<'_>, src: &[u8], out: &mut Vec<String>) {
+    match n.kind() {
+        "identifier" | "attribute" => out.push(text_of(n, src).to_owned()),
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" | "parenthesized_expression" => {
+            for c in children(n) {
+                targets(c, src, out);
+            }
+        }
+        _ => {}
     }
-    for c in children(n) {
-        inner_calls(c, src, facts, out);
+}
+
+fn push_assign(target_node: Option<Node<'_>>, value: Node<'_>, src: &[u8], facts: &mut Facts) {
+    let mut names = Vec::new();
+    if let Some(t) = target_node {
+        targets(t, src, &mut names);
     }
+    push_assign_to(names, value, src, facts);
+}
+
+fn push_assign_to(targets: Vec<String>, value: Node<'_>, src: &[u8], facts: &mut Facts) {
+    if targets.is_empty() {
+        return;
+    }
+    let mut sum = Summary::default();
+    summarize(value, src, facts, &mut sum);
+    if sum.calls.is_empty() && sum.names.is_empty() && sum.strings.is_empty() {
+        return;
+    }
+    facts.assigns.push(Assign {
+        targets,
+        calls: sum.calls,
+        names: sum.names,
+        strings: sum.strings,
+        line: value.start_position().row + 1,
+    });
+}
+
+/// The innermost enclosing function's name, for `return`.
+fn enclosing_function(n: Node<'_>, src: &[u8]) -> Option<String> {
+    let mut p = n.parent();
+    while let Some(x) = p {
+        if x.kind() == "function_definition" {
+            return x.child_by_field_name("name").map(|f| text_of(f, src).to_owned());
+        }
+        p = x.parent();
+    }
+    None
 }
 
 fn snippet(n: Node<'_>, src: &[u8]) -> String {
@@ -295,21 +726,65 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
         "function_definition" | "class_definition" => {
             if let Some(name) = n.child_by_field_name("name") {
                 facts.defines.insert(text_of(name, src).to_owned());
+                if let Some(ps) = n.child_by_field_name("parameters") {
+                    let names = children(ps)
+                        .into_iter()
+                        .filter_map(|p| match p.kind() {
+                            "identifier" => Some(text_of(p, src).to_owned()),
+                            _ => p
+                                .child_by_field_name("name")
+                                .or_else(|| p.named_child(0))
+                                .filter(|c| c.kind() == "identifier")
+                                .map(|c| text_of(c, src).to_owned()),
+                        })
+                        .filter(|p| p != "self" && p != "cls")
+                        .collect();
+                    facts.params.insert(text_of(name, src).to_owned(), names);
+                }
+            }
+        }
+        "augmented_assignment" => {
+            if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                push_assign(Some(left), right, src, facts);
+            }
+        }
+        "for_statement" | "for_in_clause" => {
+            if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                push_assign(Some(left), right, src, facts);
+            }
+        }
+        "as_pattern" => {
+            // `with open(p) as f`, `except E as e`.
+            if let Some(alias) = n.child_by_field_name("alias")
+                && let Some(value) = n.named_child(0)
+            {
+                push_assign(Some(alias.named_child(0).unwrap_or(alias)), value, src, facts);
+            }
+        }
+        "return_statement" => {
+            if let (Some(value), Some(f)) = (n.named_child(0), enclosing_function(n, src)) {
+                push_assign_to(vec![f], value, src, facts);
             }
         }
         "assignment" => {
             if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                push_assign(Some(left), right, src, facts);
                 // x = os.system: x now stands for os.system.
                 if left.kind() == "identifier"
-                    && matches!(right.kind(), "identifier" | "attribute" | "call")
+                    && matches!(
+                        right.kind(),
+                        "identifier" | "attribute" | "call" | "conditional_expression" | "subscript"
+                    )
                     && let Some(q) = qualified(right, src, facts)
                 {
                     facts.aliases.insert(text_of(left, src).to_owned(), q);
                 }
-                if left.kind() == "attribute" {
-                    if let Some(a) = left.child_by_field_name("attribute") {
-                        facts.defines.insert(text_of(a, src).to_owned());
-                    }
+                if left.kind() == "attribute"
+                    && let Some(a) = left.child_by_field_name("attribute")
+                {
+                    facts.defines.insert(text_of(a, src).to_owned());
+                }
+                if left.kind() == "attribute" && names_revit_member(left, src, facts) {
                     facts.references.push(Reference {
                         chain: chain(left, src, facts),
                         line: left.start_position().row + 1,
@@ -338,13 +813,15 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
                         } else {
                             (None, a)
                         };
-                        let mut inner = Vec::new();
-                        inner_calls(value, src, facts, &mut inner);
+                        let mut sum = Summary::default();
+                        summarize(value, src, facts, &mut sum);
                         args.push(Arg {
                             keyword,
                             text: text_of(value, src).chars().take(400).collect(),
                             literal: literal(value, src),
-                            inner_calls: inner,
+                            inner_calls: sum.calls,
+                            names: sum.names,
+                            strings: sum.strings,
                         });
                     }
                 }
@@ -357,7 +834,10 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
                 });
             }
         }
-        "attribute" => {
+        // References are only kept when a part of them names a Revit API
+        // member of the table (most names do not; building every chain is
+        // the costliest part of a walk).
+        "attribute" if names_revit_member(n, src, facts) => {
             facts.references.push(Reference {
                 chain: chain(n, src, facts),
                 line: n.start_position().row + 1,
@@ -366,7 +846,7 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
             });
         }
         // A bare name; names inside `a.b.c` are covered by the attribute.
-        "identifier" if !in_attribute => {
+        "identifier" if !in_attribute && names_revit_member(n, src, facts) => {
             facts.references.push(Reference {
                 chain: chain(n, src, facts),
                 line: n.start_position().row + 1,
@@ -382,15 +862,17 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
         // Python 2's `exec code` statement is an exec call.
         "exec_statement" => {
             let code = n.child_by_field_name("code").unwrap_or(n);
-            let mut inner = Vec::new();
-            inner_calls(code, src, facts, &mut inner);
+            let mut sum = Summary::default();
+            summarize(code, src, facts, &mut sum);
             facts.calls.push(Call {
                 name: "exec".into(),
                 args: vec![Arg {
                     keyword: None,
                     text: text_of(code, src).to_owned(),
                     literal: literal(code, src),
-                    inner_calls: inner,
+                    inner_calls: sum.calls,
+                    names: sum.names,
+                    strings: sum.strings,
                 }],
                 line: n.start_position().row + 1,
                 column: n.start_position().column + 1,

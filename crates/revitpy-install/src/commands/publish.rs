@@ -49,12 +49,17 @@ pub fn publish(args: PublishArgs, settings: &Settings, printer: &Printer) -> Exi
                 printer.json(&serde_json::to_value(&r).unwrap_or_default());
             } else {
                 printer.line(format!(
-                    "Published {} {} to {} ({}, sha256 {}).",
+                    "Published {} {} to {} ({}, sha256 {}{}).",
                     r.package_name,
                     r.version,
                     settings.registry_url,
                     human_bytes(r.file_size),
-                    r.file_hash
+                    r.file_hash,
+                    if r.security_scan_status.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", security scan {}", r.security_scan_status)
+                    }
                 ));
             }
             ExitStatus::Success

@@ -1,14 +1,32 @@
-//! `registry validate FILE [--revit-version YEAR] [--security-scan]`
+//! `registry validate FILE [--revit-version YEAR] [--security-scan] [--output-format text|json|sarif]`
+
+use std::io::IsTerminal;
 
 use revitpy_rpyx::{Limits, Verdict, inspect};
+use revitpy_scan::render::{self, TextOptions};
 use serde_json::json;
 
 use super::{human_bytes, manifest_summary, print_problem};
 use crate::ExitStatus;
-use crate::cli::ValidateArgs;
+use crate::cli::{OutputFormat, ValidateArgs};
 use crate::printer::Printer;
 
 pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
+    let format = match args.output_format {
+        None if printer.json_mode() => OutputFormat::Json,
+        None => OutputFormat::Text,
+        Some(f) if printer.json_mode() && f != OutputFormat::Json => {
+            printer.error(format!("--json and --output-format {} disagree; give one of them", format_name(f)));
+            return ExitStatus::Usage;
+        }
+        Some(f) => f,
+    };
+    if format == OutputFormat::Sarif && !args.security_scan {
+        printer.error("--output-format sarif prints the security scan; add --security-scan");
+        return ExitStatus::Usage;
+    }
+    // JSON and SARIF own standard output: no text lines there.
+    let printer = &printer.with_json(format != OutputFormat::Text);
     let inspection = match inspect::inspect_file(&args.file, Limits::default(), args.revit_version) {
         Ok(i) => i,
         Err(e) => {
@@ -18,7 +36,7 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
     };
     let valid = inspection.valid();
     let scan = match (args.security_scan, &inspection.package, &inspection.manifest) {
-        (true, Some(package), Some(manifest)) => match crate::scan::scan_package(package, manifest) {
+        (true, Some(package), Some(manifest)) => match revitpy_scan::package::scan_package(package, manifest) {
             Ok(r) => Some(r),
             Err(e) => {
                 printer.error(format!("the security scan could not read the package: {e}"));
@@ -30,7 +48,15 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
     let blocked = scan.as_ref().is_some_and(|s| s.risk_level.blocks());
     let ok = valid && inspection.compatible() && !blocked;
 
-    if printer.json_mode() {
+    if format == OutputFormat::Sarif {
+        match &scan {
+            Some(scan) => printer.json(&render::sarif(scan, &args.file.display().to_string())),
+            None => printer.error(format!(
+                "{} could not be scanned (it is not a valid package), so there is no SARIF log",
+                args.file.display()
+            )),
+        }
+    } else if printer.json_mode() {
         let mut out = json!({
             "valid": valid,
             "file": args.file,
@@ -92,10 +118,14 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
     if let Some(scan) = &scan
         && !printer.json_mode()
     {
-        print_scan(printer, scan);
+        let options = TextOptions {
+            color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            show_info: printer.verbose(),
+        };
+        printer.line(render::text(scan, options).trim_end());
     }
     if blocked {
-        let risk = scan.as_ref().map(|s| format!("{:?}", s.risk_level).to_lowercase()).unwrap_or_default();
+        let risk = scan.as_ref().map(|s| s.risk_level.to_string()).unwrap_or_default();
         printer.error(format!(
             "{} is at risk level {risk}: it would not be installed without --force",
             args.file.display()
@@ -103,54 +133,19 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
     }
     if !valid {
         printer.error(format!("{} is not a valid package", args.file.display()));
-    } else if !ok {
+    } else if !inspection.compatible() {
         let year = inspection.revit_verdict.as_ref().map(|v| v.year.to_string()).unwrap_or_default();
         printer.error(format!("{} does not support Revit {year}", args.file.display()));
-    } else {
+    } else if !blocked {
         printer.line("valid");
     }
     if ok { ExitStatus::Success } else { ExitStatus::Failure }
 }
 
-fn print_scan(printer: &Printer, scan: &revitpy_scan::report::ScanReport) {
-    use revitpy_scan::report::Severity;
-    printer.line(format!("  security: risk level {}", format!("{:?}", scan.risk_level).to_lowercase()));
-    for f in &scan.findings {
-        if f.severity == Severity::Info {
-            printer.detail(format!("    info {}:{} {} ({})", f.file, f.line, f.message, f.rule));
-            continue;
-        }
-        printer.line(format!(
-            "    {} {}:{}:{} {} ({})",
-            format!("{:?}", f.severity).to_lowercase(),
-            f.file,
-            f.line,
-            f.column,
-            f.message,
-            f.rule
-        ));
+fn format_name(f: OutputFormat) -> &'static str {
+    match f {
+        OutputFormat::Text => "text",
+        OutputFormat::Json => "json",
+        OutputFormat::Sarif => "sarif",
     }
-    for c in &scan.compatibility {
-        printer.line(format!(
-            "  revit api: {} {} in Revit {} ({}:{}); use {}",
-            c.member,
-            if matches!(c.level, revitpy_scan::report::CompatLevel::Error) { "removed" } else { "deprecated" },
-            c.revit_version,
-            c.file,
-            c.line,
-            c.replacement
-        ));
-    }
-    let caps = &scan.capabilities;
-    for (what, list) in [
-        ("network", &caps.network),
-        ("writes", &caps.paths_written),
-        ("runs", &caps.processes),
-        ("registry", &caps.registry_keys),
-    ] {
-        if !list.is_empty() {
-            printer.line(format!("  {what}: {}", list.join(", ")));
-        }
-    }
-    printer.line(format!("  impact: {} (declared {})", scan.impact.computed, scan.impact.declared));
 }

@@ -4,9 +4,11 @@
 //! stream the body to a temporary file (never the whole file in memory),
 //! hashing as it goes and stopping at `MAX_UPLOAD_MB`; check the package
 //! with the format library; refuse early what the store would refuse
-//! (duplicate, not an owner); move the file into the blob store (durable);
-//! then commit the version. A crash before the commit leaves at most an
-//! orphan blob that `fsck` finds; nothing half-written is ever visible.
+//! (duplicate, not an owner); scan it (DESIGN.md "Scan results") and refuse
+//! it, with 422, when a finding reaches `SCAN_BLOCK_SEVERITY`; move the file
+//! into the blob store (durable); then commit the version with its scan. A
+//! crash before the commit leaves at most an orphan blob that `fsck` finds;
+//! nothing half-written is ever visible.
 
 use std::str::FromStr;
 
@@ -19,6 +21,7 @@ use revitpy_api::UploadResponse;
 use revitpy_blobs::BlobKey;
 use revitpy_names::{PackageName, Version, canonical_version};
 use revitpy_rpyx::{Limits, Manifest, inspect};
+use revitpy_scan::report::{ScanReport, Severity};
 use revitpy_store::{Actor, NewVersion, Scope, StoreError, VersionData};
 use serde::Deserialize;
 use serde_json::Value;
@@ -185,6 +188,7 @@ async fn upload_parts(
         return Err(ApiError::bad_request(format!("invalid package: {}", errors.join("; "))));
     }
     let manifest = inspection.manifest.expect("a valid inspection has a manifest");
+    let package = inspection.package.expect("a valid inspection has its package");
     if inspection.file_sha256 != sha256 {
         return Err(ApiError::internal("upload hash", "the file changed while it was checked"));
     }
@@ -222,6 +226,28 @@ async fn upload_parts(
         }
     }
 
+    // Scan it (CPU-bound, off the async threads) and apply the policy
+    // before anything is stored.
+    let (report, manifest) = tokio::task::spawn_blocking(move || {
+        let report = revitpy_scan::package::scan_package(&package, &manifest);
+        (report, manifest)
+    })
+    .await
+    .map_err(|e| ApiError::internal("security scan", e))?;
+    let report =
+        report.map_err(|e| ApiError::bad_request(format!("invalid package: the scanner cannot read it: {e}")))?;
+    if let Some(threshold) = state.scan_block
+        && report.at_or_above(threshold).next().is_some()
+    {
+        tracing::warn!(package = %normalized, version = %manifest.version, risk_level = %report.risk_level, user = %actor.user_name, "upload refused by the security scan");
+        return Err(ApiError::unprocessable(refusal(&manifest, &report, threshold)));
+    }
+    let mut scan = serde_json::to_value(&report).map_err(|e| ApiError::internal("security scan", e))?;
+    if let Some(obj) = scan.as_object_mut() {
+        obj.insert("scanned_at".to_owned(), Value::String(revitpy_names::timestamp::now_rfc3339()));
+    }
+    let scan_status = report.status();
+
     let key = BlobKey::parse(&sha256).expect("sha256 hex is a valid key");
     let created = state.blobs.put_file(&key, &tmp).await.map_err(|e| ApiError::internal("storing package file", e))?;
     // The file now lives in the blob store; the temporary path is gone.
@@ -230,7 +256,7 @@ async fn upload_parts(
     let new = NewVersion {
         package_name: manifest.name.as_str().to_owned(),
         normalized_name: normalized.clone(),
-        data: version_data(&manifest, &sha256, size),
+        data: version_data(&manifest, &sha256, size, scan_status, scan),
     };
     let published = match state.store.publish(actor, new).await {
         Ok(p) => p,
@@ -245,7 +271,7 @@ async fn upload_parts(
             return Err(e.into());
         }
     };
-    tracing::info!(package = %normalized, version = %manifest.version, sha256 = %sha256, size, serial = published.serial, user = %actor.user_name, "published");
+    tracing::info!(package = %normalized, version = %manifest.version, sha256 = %sha256, size, serial = published.serial, user = %actor.user_name, security_scan = scan_status, "published");
     state.indexer.catch_up().await;
     Ok(Json(UploadResponse {
         package_name: manifest.name.as_str().to_owned(),
@@ -253,8 +279,33 @@ async fn upload_parts(
         file_hash: sha256,
         file_size: size,
         serial: published.serial,
-        security_scan_status: "pending".to_owned(),
+        security_scan_status: scan_status.to_owned(),
     }))
+}
+
+/// How many findings a refusal names.
+const REFUSAL_FINDINGS: usize = 5;
+
+/// The 422's detail: what was refused, its risk level, the policy, and the
+/// worst findings (rule, file:line, message).
+fn refusal(manifest: &Manifest, report: &ScanReport, threshold: Severity) -> String {
+    let mut blocking: Vec<_> = report.at_or_above(threshold).collect();
+    // Worst first; the scanner's order within a severity is kept.
+    blocking.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let shown: Vec<String> = blocking
+        .iter()
+        .take(REFUSAL_FINDINGS)
+        .map(|f| format!("{} {} at {}:{}: {}", f.severity, f.rule, f.file, f.line, f.message))
+        .collect();
+    let more = blocking.len().saturating_sub(REFUSAL_FINDINGS);
+    format!(
+        "{} {} was refused by the security scan: risk level {} (this registry refuses findings at {threshold} or above, SCAN_BLOCK_SEVERITY); {}{}. Nothing was stored; check it with `revitpy-install registry validate FILE --security-scan`",
+        manifest.name,
+        manifest.version,
+        report.risk_level,
+        shown.join("; "),
+        if more > 0 { format!("; and {more} more") } else { String::new() },
+    )
 }
 
 fn too_large(limit: u64) -> ApiError {
@@ -291,7 +342,7 @@ fn check_metadata(metadata: Option<&str>, manifest: &Manifest) -> ApiResult<()> 
     Ok(())
 }
 
-fn version_data(m: &Manifest, sha256: &str, size: u64) -> VersionData {
+fn version_data(m: &Manifest, sha256: &str, size: u64, scan_status: &str, scan: Value) -> VersionData {
     let rc = &m.revit_compatibility;
     let manifest_json = m.to_json();
     VersionData {
@@ -320,8 +371,8 @@ fn version_data(m: &Manifest, sha256: &str, size: u64) -> VersionData {
         manifest: manifest_json,
         file_size: size,
         file_sha256: sha256.to_owned(),
-        security_scan_status: "pending".to_owned(),
-        security_scan: None,
+        security_scan_status: scan_status.to_owned(),
+        security_scan: Some(scan),
         digital_signature: m.digital_signature.clone(),
     }
 }

@@ -30,11 +30,13 @@ pub struct TestServer {
 pub struct ServerOptions {
     pub env: Vec<(String, String)>,
     pub data_dir: Option<PathBuf>,
+    /// Extra flags after `serve`.
+    pub args: Vec<String>,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        Self { env: vec![("ADMIN_TOKEN".into(), ADMIN_TOKEN.into())], data_dir: None }
+        Self { env: vec![("ADMIN_TOKEN".into(), ADMIN_TOKEN.into())], data_dir: None, args: Vec::new() }
     }
 }
 
@@ -55,6 +57,7 @@ impl TestServer {
         };
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_revitpy-registry"));
         cmd.arg("serve")
+            .args(&options.args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("PORT", "0")
@@ -174,6 +177,64 @@ pub fn build_variant(name: &str, out: &Path, tag: &str, edit: impl FnOnce(&Path)
     let file = out.join(format!("{name}-{tag}.rpyx"));
     build(&src, &file, &BuildOptions::default()).unwrap();
     file
+}
+
+/// Builds a package from scratch: a manifest.json for `name` 1.0.0 and the
+/// given files (relative path, contents).
+pub fn build_source(out: &Path, name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let src = out.join(format!("src-{name}"));
+    std::fs::create_dir_all(&src).unwrap();
+    let manifest = serde_json::json!({
+        "name": name,
+        "version": "1.0.0",
+        "description": "a test package",
+        "author": "tests",
+        "revit_compatibility": {"min_version": "2022"},
+    });
+    std::fs::write(src.join("manifest.json"), manifest.to_string()).unwrap();
+    for (path, text) in files {
+        let file = src.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+    let file = out.join(format!("{name}.rpyx"));
+    build(&src, &file, &BuildOptions::default()).unwrap();
+    file
+}
+
+/// Copies a built package into `out` with one more file, recorded in
+/// rpyx-build.json like the builder's own (so the package stays valid): how
+/// a file the builder leaves out (a `.pyc`) gets into a package.
+pub fn with_extra_file(rpyx: &Path, out: &Path, path: &str, bytes: &[u8]) -> PathBuf {
+    use sha2::Digest;
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(rpyx).unwrap()).unwrap();
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .unix_permissions(0o644);
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if name == revitpy_rpyx::BUILD_ENTRY {
+            let mut info: serde_json::Value = serde_json::from_slice(&data).unwrap();
+            let record = serde_json::json!({
+                "path": path,
+                "size": bytes.len(),
+                "sha256": hex::encode(sha2::Sha256::digest(bytes)),
+            });
+            info["files"].as_array_mut().unwrap().push(record);
+            data = serde_json::to_vec_pretty(&info).unwrap();
+        }
+        writer.start_file(name, options).unwrap();
+        writer.write_all(&data).unwrap();
+    }
+    writer.start_file(path, options).unwrap();
+    writer.write_all(bytes).unwrap();
+    writer.finish().unwrap();
+    out.to_owned()
 }
 
 pub fn copy_tree(from: &Path, to: &Path) {

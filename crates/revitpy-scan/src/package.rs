@@ -1,9 +1,9 @@
 //! The glue between a package and the scanner: the scanner never sees the
 //! ZIP, only the manifest's facts and the entries (path, bytes).
 
+use crate::report::ScanReport;
+use crate::{Entry, ManifestFacts, scan};
 use revitpy_rpyx::{Manifest, Package};
-use revitpy_scan::report::ScanReport;
-use revitpy_scan::{Entry, ManifestFacts, scan};
 
 pub fn manifest_facts(m: &Manifest) -> ManifestFacts {
     ManifestFacts {

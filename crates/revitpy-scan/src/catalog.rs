@@ -1,0 +1,100 @@
+//! Every rule the scanner can report: its id, category, the severity it
+//! usually carries and a one-line description. SARIF output lists these as
+//! the tool's rules, and a test checks that every finding names one.
+
+use crate::report::Severity;
+
+pub struct Rule {
+    pub id: &'static str,
+    pub category: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+}
+
+const fn rule(id: &'static str, category: &'static str, severity: Severity, summary: &'static str) -> Rule {
+    Rule { id, category, severity, summary }
+}
+
+use Severity::{Critical, High, Info, Low, Medium};
+
+pub const RULES: &[Rule] = &[
+    // Dynamic code.
+    rule("exec-downloaded", "dynamic-code", Critical, "Runs code downloaded from the network"),
+    rule("exec-decoded", "dynamic-code", Critical, "Runs code that is decoded or de-obfuscated first"),
+    rule("exec-dynamic", "dynamic-code", Medium, "eval/exec/compile with a computed argument"),
+    rule("import-dynamic", "dynamic-code", Low, "Imports a module whose name is computed"),
+    rule("load-assembly-bytes", "native", High, "Loads a .NET assembly from bytes that were decoded or downloaded"),
+    // Processes.
+    rule("process", "process", Info, "Starts a process"),
+    rule("process-shell", "process", Medium, "Runs a computed command through the shell"),
+    rule("process-hostile", "process", High, "Starts a command of the kind malware uses (encoded, LOLBin, shell)"),
+    rule("process-decoded", "process", Critical, "Starts a process whose command was decoded or downloaded"),
+    rule("download-then-run", "process", Critical, "Downloads a file and starts it"),
+    rule("reverse-shell", "process", Critical, "Connects a socket and hands it a shell"),
+    // Network.
+    rule("network", "network", Info, "Uses the network"),
+    rule("network-suspicious-host", "network", Medium, "Talks to a raw IP, a paste site, a webhook or a tunnel"),
+    // Credentials and secrets.
+    rule("credential-access", "credentials", High, "Reads browser, SSH, cloud or chat-client credential stores"),
+    rule("exfiltration", "credentials", Critical, "Sends secrets, credentials or the environment out"),
+    rule("environment-dump", "credentials", Low, "Reads the whole environment"),
+    rule("hardcoded-secret", "credentials", Medium, "A private key or access key is written in the code"),
+    rule("clipboard-hijack", "credentials", High, "Replaces clipboard contents that look like wallet addresses"),
+    // Persistence.
+    rule("persistence-registry", "persistence", High, "Writes a Windows Run key so something starts with Windows"),
+    rule("persistence-startup", "persistence", High, "Writes into the Startup folder"),
+    rule("persistence-task", "persistence", High, "Creates a scheduled task"),
+    rule("registry", "registry", Low, "Uses the Windows registry"),
+    // Files.
+    rule("file-write", "filesystem", Info, "Writes files"),
+    rule("delete", "filesystem", Info, "Deletes files"),
+    rule("destroy-user-data", "destruction", High, "Deletes or overwrites files outside the package"),
+    // Deserialization and native code.
+    rule("unsafe-deserialization", "deserialization", Medium, "Deserializes data in a way that can run code"),
+    rule("native", "native", Low, "Calls native code"),
+    rule("native-shellcode", "native", Critical, "Allocates executable memory or starts a thread in it"),
+    rule("clr-odd-path", "native", Medium, "Loads a .NET assembly from a temporary, downloaded or absolute path"),
+    // Obfuscation and package shape.
+    rule("excessive-nesting", "obfuscation", High, "Nesting so deep that only generated or obfuscated code has it"),
+    rule("high-entropy-string", "obfuscation", Medium, "A long string that looks encoded or encrypted"),
+    rule("hiding-encoding", "obfuscation", High, "Declares a source encoding that only serves to hide code"),
+    rule("unknown-encoding", "obfuscation", Medium, "Declares a source encoding Python would not know"),
+    rule("undecodable-bytes", "obfuscation", Medium, "Bytes that do not decode in the declared encoding"),
+    rule("does-not-parse", "package-shape", Medium, "The file does not parse; what could be read was scanned"),
+    rule("compiled-python", "package-shape", High, "Compiled Python (.pyc) hides its source"),
+    rule("executable-file", "package-shape", Medium, "The package ships an executable or script file"),
+    rule("hidden-file", "package-shape", Low, "A hidden file"),
+    // Hooks, manifest, performance.
+    rule("install-hook", "hooks", Info, "A script that runs at install or uninstall (only with --allow-hooks)"),
+    rule("hook-runs-code", "hooks", Medium, "An install hook that starts processes, uses the network or runs code"),
+    rule(
+        "undeclared-revit-namespace",
+        "manifest",
+        Info,
+        "Imports a Revit namespace that revit_dependencies does not list",
+    ),
+    rule(
+        "impact-understated",
+        "performance",
+        Info,
+        "The manifest declares less performance impact than the code shows",
+    ),
+];
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique() {
+        let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(before, ids.len());
+    }
+}

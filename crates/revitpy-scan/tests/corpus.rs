@@ -1,0 +1,53 @@
+//! Recall and false-positive rate on the labelled corpus, at the blocking
+//! threshold (risk level high or critical). Goal (issue 5): recall at least
+//! 95%, false positives at most 3%. The corpus README lists each sample.
+
+#[path = "support/corpus_eval.rs"]
+mod corpus_eval;
+
+use revitpy_scan::catalog;
+
+#[test]
+fn recall_and_false_positives_meet_the_goal() {
+    let score = corpus_eval::score();
+    let recall = score.recall();
+    let fpr = score.false_positive_rate();
+    println!(
+        "corpus: {} malicious, {} benign; recall {:.1}%, false positives {:.1}%",
+        score.malicious(),
+        score.benign(),
+        recall * 100.0,
+        fpr * 100.0
+    );
+    let missed: Vec<String> = score.missed().map(corpus_eval::explain).collect();
+    let false_positives: Vec<String> = score.false_positives().map(corpus_eval::explain).collect();
+    for line in missed
+        .iter()
+        .map(|m| format!("missed: {m}"))
+        .chain(false_positives.iter().map(|f| format!("false positive: {f}")))
+    {
+        println!("{line}");
+    }
+    assert!(
+        recall >= 0.95 && fpr <= 0.03,
+        "recall {:.1}% (goal 95%), false positives {:.1}% (goal 3%)\nmissed:\n  {}\nfalse positives:\n  {}",
+        recall * 100.0,
+        fpr * 100.0,
+        missed.join("\n  "),
+        false_positives.join("\n  ")
+    );
+    assert!(score.malicious() >= 40, "at least 40 malicious samples, found {}", score.malicious());
+    assert!(score.benign() >= 40, "at least 40 benign samples, found {}", score.benign());
+}
+
+#[test]
+fn every_finding_names_a_catalogued_rule() {
+    for s in corpus_eval::score().samples {
+        for f in &s.report.findings {
+            let rule =
+                catalog::find(f.rule).unwrap_or_else(|| panic!("{}: rule {} is not in the catalog", s.name, f.rule));
+            assert_eq!(rule.category, f.category, "{}: {} has the catalog's category", s.name, f.rule);
+            assert!(f.line >= 1 && f.column >= 1, "{}: lines and columns count from 1", s.name);
+        }
+    }
+}
