@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod flow;
 pub mod package;
 pub mod python;
+mod python_ruff;
 pub mod render;
 pub mod report;
 pub mod revit;

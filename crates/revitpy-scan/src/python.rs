@@ -98,7 +98,19 @@ fn too_deep(root: Node<'_>) -> Option<usize> {
     }
 }
 
+/// Facts of one file: from ruff's parser when it reads the file cleanly
+/// (fast), else from tree-sitter (error-tolerant, Python 2, deep nesting).
 pub fn parse(text: &str) -> Facts {
+    if crate::python_ruff::ordinary(text)
+        && let Some(facts) = crate::python_ruff::parse(text)
+    {
+        return facts;
+    }
+    parse_tree_sitter(text)
+}
+
+/// Facts from tree-sitter-python alone.
+pub fn parse_tree_sitter(text: &str) -> Facts {
     let mut parser = Parser::new();
     parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("the grammar matches the runtime");
     let Some(tree) = parser.parse(text, None) else {
@@ -130,7 +142,7 @@ pub fn parse(text: &str) -> Facts {
 
 /// A call to a function of this file assigns its arguments to the
 /// function's parameters (by position; keywords by name).
-fn link_arguments(facts: &mut Facts) {
+pub(crate) fn link_arguments(facts: &mut Facts) {
     let mut extra = Vec::new();
     for c in &facts.calls {
         // `found.update(x)`, `out.append(x)`: the container now holds x.
@@ -226,6 +238,12 @@ fn error_lines(n: Node<'_>, out: &mut Vec<usize>) {
     }
 }
 
+/// A call's arguments; `f(x for x in y)` has the generator as its one argument.
+fn call_args(n: Node<'_>) -> Option<Vec<Node<'_>>> {
+    let list = n.child_by_field_name("arguments")?;
+    Some(if list.kind() == "generator_expression" { vec![list] } else { children(list) })
+}
+
 fn text_of<'a>(n: Node<'_>, src: &'a [u8]) -> &'a str {
     n.utf8_text(src).unwrap_or("")
 }
@@ -318,11 +336,21 @@ fn literal(n: Node<'_>, src: &[u8]) -> Option<String> {
     match n.kind() {
         "string" => {
             let mut out = String::new();
+            let prefix = n.child(0).filter(|c| c.kind() == "string_start").map_or("", |c| text_of(c, src));
+            let raw = prefix.bytes().any(|b| b == b'r' || b == b'R');
+            let bytes = prefix.bytes().any(|b| b == b'b' || b == b'B');
+            let mut buf = Vec::new();
             for c in children(n) {
                 if c.kind() == "string_content" {
-                    out.push_str(text_of(c, src));
+                    if raw {
+                        buf.extend_from_slice(text_of(c, src).as_bytes());
+                    } else {
+                        unescape(text_of(c, src), bytes, &mut buf);
+                    }
                 }
             }
+            // Bytes literals are read like ruff reads them: lossily as text.
+            out.push_str(&String::from_utf8_lossy(&buf));
             // An f-string with interpolations is not a constant.
             if children(n).iter().any(|c| c.kind() == "interpolation") { None } else { Some(out) }
         }
@@ -348,13 +376,88 @@ fn literal(n: Node<'_>, src: &[u8]) -> Option<String> {
     }
 }
 
+/// Python's escape sequences, as the interpreter reads them (tree-sitter
+/// keeps the source text).
+fn unescape(text: &str, bytes: bool, out: &mut Vec<u8>) {
+    let push = |c: char, out: &mut Vec<u8>| {
+        let mut b = [0u8; 4];
+        out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+    };
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            push(c, out);
+            continue;
+        }
+        let Some(e) = chars.next() else {
+            out.push(b'\\');
+            break;
+        };
+        let hex = |n: usize, chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+            let digits: String = (0..n).filter_map(|_| chars.next_if(char::is_ascii_hexdigit)).collect();
+            u32::from_str_radix(&digits, 16).ok()
+        };
+        // In bytes literals \x and octal escapes are bytes, not characters.
+        let code = |v: u32, out: &mut Vec<u8>| {
+            if bytes && v < 256 {
+                out.push(v as u8);
+            } else if let Some(ch) = char::from_u32(v) {
+                push(ch, out);
+            }
+        };
+        match e {
+            'n' => out.push(b'\n'),
+            't' => out.push(b'\t'),
+            'r' => out.push(b'\r'),
+            '0'..='7' => {
+                let mut v = e.to_digit(8).unwrap_or(0);
+                for _ in 0..2 {
+                    match chars.peek().and_then(|d| d.to_digit(8)) {
+                        Some(d) => {
+                            v = v * 8 + d;
+                            chars.next();
+                        }
+                        None => break,
+                    }
+                }
+                code(v, out);
+            }
+            'a' => out.push(7),
+            'b' => out.push(8),
+            'f' => out.push(12),
+            'v' => out.push(11),
+            'x' => {
+                if let Some(v) = hex(2, &mut chars) {
+                    code(v, out);
+                }
+            }
+            'u' if !bytes => {
+                if let Some(v) = hex(4, &mut chars) {
+                    code(v, out);
+                }
+            }
+            'U' if !bytes => {
+                if let Some(v) = hex(8, &mut chars) {
+                    code(v, out);
+                }
+            }
+            '\n' => {}
+            '\\' | '\'' | '"' => push(e, out),
+            other => {
+                out.push(b'\\');
+                push(other, out);
+            }
+        }
+    }
+}
+
 /// Folds the calls obfuscators use on constants: `"".join([...])`,
 /// `"".join(map(chr, [...]))`, `"".join(chr(c) for c in [...])`,
 /// `"".join(x[::-1] for x in [...])`, `chr(101)`, `bytes.fromhex("...")`,
 /// `base64.b64decode("...")`, each optionally followed by `.decode()`.
 fn fold_call(n: Node<'_>, src: &[u8]) -> Option<String> {
     let f = n.child_by_field_name("function")?;
-    let args = children(n.child_by_field_name("arguments")?);
+    let args = call_args(n)?;
     let method = f.child_by_field_name("attribute").map(|a| text_of(a, src));
     match (f.kind(), method) {
         ("attribute", Some("decode" | "encode")) => literal(f.child_by_field_name("object")?, src),
@@ -378,14 +481,7 @@ fn fold_call(n: Node<'_>, src: &[u8]) -> Option<String> {
                 || text_of(f, src).ends_with("decodebytes")
                 || text_of(f, src).ends_with("decodestring") =>
         {
-            use base64::Engine;
-            let text = literal(*args.first()?, src)?;
-            let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(cleaned.as_bytes())
-                .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(cleaned.as_bytes()))
-                .ok()?;
-            Some(String::from_utf8_lossy(&bytes).into_owned())
+            from_base64(&literal(*args.first()?, src)?)
         }
         ("identifier", None) if text_of(f, src) == "chr" => {
             let code: u32 = text_of(*args.first()?, src).parse().ok()?;
@@ -393,6 +489,17 @@ fn fold_call(n: Node<'_>, src: &[u8]) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// A base64 constant's bytes, as text (lossy): what `b64decode("...")` yields.
+pub(crate) fn from_base64(text: &str) -> Option<String> {
+    use base64::Engine;
+    let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(cleaned.as_bytes())
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(cleaned.as_bytes()))
+        .ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// The items of a constant sequence: a list or tuple of literals,
@@ -403,7 +510,7 @@ fn fold_sequence(n: Node<'_>, src: &[u8]) -> Option<Vec<String>> {
         "list" | "tuple" => children(n).into_iter().map(|c| literal(c, src)).collect(),
         "call" => {
             let f = n.child_by_field_name("function")?;
-            let args = children(n.child_by_field_name("arguments")?);
+            let args = call_args(n)?;
             if text_of(f, src) != "map" || text_of(*args.first()?, src) != "chr" {
                 return None;
             }
@@ -463,7 +570,11 @@ fn qualified_raw(n: Node<'_>, src: &[u8], facts: &Facts) -> Option<String> {
             ["exec", "eval", "compile", "__import__", "execfile", "open"].contains(&key.as_str()).then_some(key)
         }
         // `a if cond else getattr(__builtins__, "exec")`: either branch.
-        "conditional_expression" => children(n).into_iter().find_map(|c| qualified(c, src, facts)),
+        // Children are the value, the condition and the alternative; the condition is not a candidate.
+        "conditional_expression" => {
+            let parts = children(n);
+            [parts.first(), parts.get(2)].into_iter().flatten().find_map(|c| qualified(*c, src, facts))
+        }
         "parenthesized_expression" => qualified(*children(n).first()?, src, facts),
         "identifier" => {
             let name = text_of(n, src);
@@ -478,7 +589,7 @@ fn qualified_raw(n: Node<'_>, src: &[u8], facts: &Facts) -> Option<String> {
             // getattr(os, "sys" + "tem") resolves like os.system;
             // __import__("os") and importlib.import_module("os") like os.
             let f = n.child_by_field_name("function")?;
-            let args = children(n.child_by_field_name("arguments")?);
+            let args = call_args(n)?;
             let callee = qualified(f, src, facts)?;
             if callee == "__import__" || callee == "importlib.import_module" {
                 return literal(*args.first()?, src);
@@ -552,7 +663,8 @@ struct Summary {
 }
 
 /// Codecs that turn `s.decode("base64")` (Python 2) into a decoder.
-const HIDING_CODECS: &[&str] = &["base64", "base_64", "hex", "rot13", "rot_13", "zlib", "zip", "bz2", "uu", "base32"];
+pub(crate) const HIDING_CODECS: &[&str] =
+    &["base64", "base_64", "hex", "rot13", "rot_13", "zlib", "zip", "bz2", "uu", "base32"];
 
 fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
     match n.kind() {
@@ -634,6 +746,20 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
             if let Some(v) = literal(n, src) {
                 out.strings.push(v.chars().take(400).collect());
             }
+        }
+        // `"a" "b"` is one string.
+        "concatenated_string" => {
+            if let Some(v) = literal(n, src) {
+                out.strings.push(v.chars().take(400).collect());
+                return;
+            }
+        }
+        // A lambda's parameters are bindings, not reads.
+        "lambda" => {
+            if let Some(body) = n.child_by_field_name("body") {
+                summarize(body, src, facts, out);
+            }
+            return;
         }
         // Keyword names are not reads.
         "keyword_argument" => {
@@ -767,7 +893,14 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
             }
         }
         "assignment" => {
-            if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+            if let (Some(left), Some(mut right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                // `a = b = value`: each target gets the value (the inner
+                // assignment is visited on its own).
+                while right.kind() == "assignment"
+                    && let Some(inner) = right.child_by_field_name("right")
+                {
+                    right = inner;
+                }
                 push_assign(Some(left), right, src, facts);
                 // x = os.system: x now stands for os.system.
                 if left.kind() == "identifier"
@@ -804,7 +937,10 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
                 });
                 let mut args = Vec::new();
                 if let Some(arg_list) = n.child_by_field_name("arguments") {
-                    for a in children(arg_list) {
+                    // `f(x for x in y)`: the generator is the one argument.
+                    let list =
+                        if arg_list.kind() == "generator_expression" { vec![arg_list] } else { children(arg_list) };
+                    for a in list {
                         let (keyword, value) = if a.kind() == "keyword_argument" {
                             (
                                 a.child_by_field_name("name").map(|k| text_of(k, src).to_owned()),
@@ -857,6 +993,12 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
         "string" => {
             if let Some(v) = literal(n, src) {
                 facts.strings.push((v, n.start_position().row + 1));
+            }
+        }
+        "concatenated_string" => {
+            if let Some(v) = literal(n, src) {
+                facts.strings.push((v, n.start_position().row + 1));
+                return;
             }
         }
         // Python 2's `exec code` statement is an exec call.

@@ -1,0 +1,780 @@
+//! The fast front-end: Python 3 read with ruff's parser (about 40 MB/s
+//! against tree-sitter's 6 here) into the same [`Facts`] the tree-sitter
+//! front-end builds. It is used only for files ruff parses without an error
+//! and that [`ordinary`] lets through; everything else (Python 2, broken or
+//! absurdly nested files) goes to tree-sitter, which tolerates errors. The
+//! two must agree: a test compares their facts on every corpus file.
+
+use ruff_python_ast::visitor::{Visitor, walk_comprehension, walk_except_handler, walk_expr, walk_stmt};
+use ruff_python_ast::{self as ast, Expr, Mod, Number, Operator, Stmt};
+use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::python::{Arg, Assign, Call, Facts, HIDING_CODECS, Reference};
+
+/// Limits under which ruff's recursive parser and this module's recursive
+/// walk stay far from the stack's end; files past them go to tree-sitter.
+const MAX_BRACKET_DEPTH: usize = 60;
+const MAX_TOKENS_PER_LINE: usize = 1500;
+const MAX_INDENT: usize = 240;
+
+/// A quick byte scan: bracket depth, rough tokens per logical line and
+/// indentation, ignoring strings and comments.
+pub fn ordinary(text: &str) -> bool {
+    let b = text.as_bytes();
+    let (mut depth, mut tokens, mut i) = (0usize, 0usize, 0usize);
+    let mut line_start = true;
+    let mut indent = 0usize;
+    while i < b.len() {
+        let c = b[i];
+        if line_start {
+            if c == b' ' || c == b'\t' {
+                indent += 1;
+                i += 1;
+                continue;
+            }
+            if indent > MAX_INDENT {
+                return false;
+            }
+            line_start = false;
+        }
+        match c {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'\'' | b'"' => {
+                let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
+                let quote_len = if triple { 3 } else { 1 };
+                i += quote_len;
+                while i < b.len() {
+                    if b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if b[i] == c && (!triple || (b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c))) {
+                        i += quote_len;
+                        break;
+                    }
+                    if b[i] == b'\n' && !triple {
+                        break;
+                    }
+                    i += 1;
+                }
+                tokens += 1;
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                tokens += 1;
+                if depth > MAX_BRACKET_DEPTH {
+                    return false;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            // A newline outside brackets ends the logical line.
+            b'\n' if depth == 0 => {
+                tokens = 0;
+                line_start = true;
+                indent = 0;
+            }
+            c if c.is_ascii_punctuation() => tokens += 1,
+            c if c.is_ascii_alphanumeric() || c == b'_' => {
+                tokens += 1;
+                while i + 1 < b.len() && (b[i + 1].is_ascii_alphanumeric() || b[i + 1] == b'_') {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        if tokens > MAX_TOKENS_PER_LINE {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Facts of a file, or `None` when ruff cannot read it without an error.
+pub fn parse(text: &str) -> Option<Facts> {
+    let parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
+    if !parsed.errors().is_empty() {
+        return None;
+    }
+    let Mod::Module(module) = parsed.syntax() else { return None };
+    let mut b = Builder { src: text, lines: line_starts(text), facts: Facts::default(), functions: Vec::new() };
+    b.imports(&module.body);
+    for s in &module.body {
+        b.visit_stmt(s);
+    }
+    crate::python::link_arguments(&mut b.facts);
+    Some(b.facts)
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.bytes().enumerate().filter(|(_, c)| *c == b'\n').map(|(i, _)| i + 1)).collect()
+}
+
+struct Builder<'s> {
+    src: &'s str,
+    lines: Vec<usize>,
+    facts: Facts,
+    /// Enclosing function names, innermost last (for `return`).
+    functions: Vec<String>,
+}
+
+impl Builder<'_> {
+    fn position(&self, range: TextRange) -> (usize, usize) {
+        let offset = range.start().to_usize();
+        let line = self.lines.partition_point(|&s| s <= offset);
+        (line, offset - self.lines[line - 1] + 1)
+    }
+
+    fn text(&self, range: TextRange) -> &str {
+        &self.src[range.start().to_usize()..range.end().to_usize()]
+    }
+
+    fn imports(&mut self, body: &[Stmt]) {
+        for s in body {
+            match s {
+                Stmt::Import(i) => {
+                    for a in &i.names {
+                        let module = a.name.as_str().to_owned();
+                        let line = self.position(a.range).0;
+                        self.facts.imports.push((module.clone(), line));
+                        match &a.asname {
+                            Some(alias) => {
+                                self.facts.aliases.insert(alias.as_str().to_owned(), module);
+                            }
+                            None => {
+                                let head = module.split('.').next().unwrap_or(&module).to_owned();
+                                self.facts.aliases.entry(head.clone()).or_insert(head);
+                            }
+                        }
+                    }
+                }
+                Stmt::ImportFrom(i) => {
+                    let module =
+                        format!("{}{}", ".".repeat(i.level as usize), i.module.as_ref().map_or("", |m| m.as_str()));
+                    let line = self.position(i.range).0;
+                    self.facts.imports.push((module.clone(), line));
+                    for a in &i.names {
+                        let name = a.name.as_str();
+                        let local = a.asname.as_ref().map_or_else(
+                            || name.rsplit('.').next().unwrap_or(name).to_owned(),
+                            |x| x.as_str().to_owned(),
+                        );
+                        self.facts.aliases.insert(local, format!("{module}.{name}"));
+                    }
+                }
+                Stmt::FunctionDef(f) => self.imports(&f.body),
+                Stmt::ClassDef(c) => self.imports(&c.body),
+                Stmt::If(x) => {
+                    self.imports(&x.body);
+                    for clause in &x.elif_else_clauses {
+                        self.imports(&clause.body);
+                    }
+                }
+                Stmt::Try(t) => {
+                    self.imports(&t.body);
+                    for h in &t.handlers {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        self.imports(&h.body);
+                    }
+                    self.imports(&t.orelse);
+                    self.imports(&t.finalbody);
+                }
+                Stmt::With(w) => self.imports(&w.body),
+                Stmt::For(f) => {
+                    self.imports(&f.body);
+                    self.imports(&f.orelse);
+                }
+                Stmt::While(w) => {
+                    self.imports(&w.body);
+                    self.imports(&w.orelse);
+                }
+                Stmt::Match(m) => {
+                    for case in &m.cases {
+                        self.imports(&case.body);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn push_assign(&mut self, target: &Expr, value: &Expr) {
+        let mut targets = Vec::new();
+        self.targets(target, &mut targets);
+        self.push_assign_to(targets, value);
+    }
+
+    fn targets(&self, e: &Expr, out: &mut Vec<String>) {
+        match e {
+            Expr::Name(n) => out.push(n.id.as_str().to_owned()),
+            Expr::Attribute(a) => out.push(self.text(a.range).to_owned()),
+            Expr::Tuple(t) => t.elts.iter().for_each(|x| self.targets(x, out)),
+            Expr::List(l) => l.elts.iter().for_each(|x| self.targets(x, out)),
+            Expr::Starred(s) => self.targets(&s.value, out),
+            _ => {}
+        }
+    }
+
+    fn push_assign_to(&mut self, targets: Vec<String>, value: &Expr) {
+        if targets.is_empty() {
+            return;
+        }
+        let mut sum = Summary::default();
+        self.summarize(value, &mut sum);
+        if sum.calls.is_empty() && sum.names.is_empty() && sum.strings.is_empty() {
+            return;
+        }
+        let line = self.position(value.range()).0;
+        self.facts.assigns.push(Assign { targets, calls: sum.calls, names: sum.names, strings: sum.strings, line });
+    }
+
+    fn snippet(&self, range: TextRange) -> String {
+        self.text(range).lines().next().unwrap_or("").chars().take(160).collect()
+    }
+
+    // ---- names ----
+
+    fn qualified(&self, e: &Expr) -> Option<String> {
+        let q = self.qualified_raw(e)?;
+        for prefix in ["__builtins__.", "builtins.", "__builtin__."] {
+            if let Some(rest) = q.strip_prefix(prefix) {
+                return Some(rest.to_owned());
+            }
+        }
+        Some(q)
+    }
+
+    fn qualified_raw(&self, e: &Expr) -> Option<String> {
+        match e {
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                Some(self.facts.aliases.get(name).cloned().unwrap_or_else(|| name.to_owned()))
+            }
+            Expr::Attribute(a) => Some(format!("{}.{}", self.qualified(&a.value)?, a.attr.as_str())),
+            Expr::Call(c) => {
+                let callee = self.qualified(&c.func)?;
+                let args = &c.arguments.args;
+                if callee == "__import__" || callee == "importlib.import_module" {
+                    return literal(args.first()?);
+                }
+                if callee != "getattr" {
+                    return None;
+                }
+                let object = self.qualified(args.first()?)?;
+                let attr = literal(args.get(1)?)?;
+                Some(format!("{object}.{attr}"))
+            }
+            Expr::Subscript(s) => {
+                let key = literal(&s.slice)?;
+                ["exec", "eval", "compile", "__import__", "execfile", "open"].contains(&key.as_str()).then_some(key)
+            }
+            Expr::If(x) => self.qualified(&x.body).or_else(|| self.qualified(&x.orelse)),
+            _ => None,
+        }
+    }
+
+    fn chain(&self, e: &Expr) -> Vec<String> {
+        match e {
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                let resolved = self.facts.aliases.get(name).map_or(name, String::as_str);
+                resolved.split('.').map(str::to_owned).collect()
+            }
+            Expr::Attribute(a) => {
+                let mut c = self.chain(&a.value);
+                c.push(a.attr.as_str().to_owned());
+                c
+            }
+            _ => vec!["?".into()],
+        }
+    }
+
+    fn names_revit_member(&self, e: &Expr) -> bool {
+        let mut node = e;
+        loop {
+            match node {
+                Expr::Attribute(a) => {
+                    if crate::revit::is_member(a.attr.as_str()) {
+                        return true;
+                    }
+                    node = &a.value;
+                }
+                Expr::Name(n) => {
+                    let name = n.id.as_str();
+                    return match self.facts.aliases.get(name) {
+                        Some(q) => q.split('.').any(crate::revit::is_member),
+                        None => crate::revit::is_member(name),
+                    };
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    fn reference(&mut self, e: &Expr, store: bool) {
+        if self.names_revit_member(e) {
+            let (line, column) = self.position(e.range());
+            let chain = self.chain(e);
+            self.facts.references.push(Reference { chain, line, column, store });
+        }
+    }
+
+    // ---- expressions inside arguments and assignments ----
+
+    fn summarize(&self, e: &Expr, out: &mut Summary) {
+        Summarizer { b: self, out }.visit_expr(e);
+    }
+
+    fn call(&mut self, c: &ast::ExprCall) {
+        let name = self.qualified(&c.func).unwrap_or_else(|| match c.func.as_ref() {
+            Expr::Attribute(a) => format!("?.{}", a.attr.as_str()),
+            _ => "?".to_owned(),
+        });
+        let mut args = Vec::new();
+        // Source order: positional and keyword arguments may interleave.
+        let mut all: Vec<(Option<String>, &Expr)> = c.arguments.args.iter().map(|a| (None, a)).collect();
+        all.extend(c.arguments.keywords.iter().map(|k| (k.arg.as_ref().map(|a| a.as_str().to_owned()), &k.value)));
+        all.sort_by_key(|(_, e)| e.range().start());
+        for (keyword, value) in all {
+            let mut sum = Summary::default();
+            self.summarize(value, &mut sum);
+            args.push(Arg {
+                keyword,
+                text: self.text(value.range()).chars().take(400).collect(),
+                literal: literal(value),
+                inner_calls: sum.calls,
+                names: sum.names,
+                strings: sum.strings,
+            });
+        }
+        let range = c.range();
+        let (line, column) = self.position(range);
+        let snippet = self.snippet(range);
+        self.facts.calls.push(Call { name, args, line, column, snippet });
+    }
+}
+
+impl<'a> Visitor<'a> for Builder<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                let name = f.name.as_str().to_owned();
+                self.facts.defines.insert(name.clone());
+                let params = f
+                    .parameters
+                    .iter()
+                    .map(|p| p.name().as_str().to_owned())
+                    .filter(|p| p != "self" && p != "cls")
+                    .collect();
+                self.facts.params.insert(name.clone(), params);
+                self.functions.push(name);
+                walk_stmt(self, stmt);
+                self.functions.pop();
+                return;
+            }
+            Stmt::ClassDef(c) => {
+                self.facts.defines.insert(c.name.as_str().to_owned());
+            }
+            Stmt::Assign(a) => {
+                for t in &a.targets {
+                    self.push_assign(t, &a.value);
+                    if let Expr::Name(n) = t
+                        && matches!(
+                            a.value.as_ref(),
+                            Expr::Name(_) | Expr::Attribute(_) | Expr::Call(_) | Expr::If(_) | Expr::Subscript(_)
+                        )
+                        && let Some(q) = self.qualified(&a.value)
+                    {
+                        self.facts.aliases.insert(n.id.as_str().to_owned(), q);
+                    }
+                    if let Expr::Attribute(at) = t {
+                        self.facts.defines.insert(at.attr.as_str().to_owned());
+                        self.reference(t, true);
+                    }
+                }
+            }
+            Stmt::AugAssign(a) => self.push_assign(&a.target, &a.value),
+            Stmt::AnnAssign(a) => {
+                if let Some(v) = &a.value {
+                    self.push_assign(&a.target, v);
+                }
+            }
+            Stmt::For(f) => self.push_assign(&f.target, &f.iter),
+            Stmt::With(w) => {
+                for item in &w.items {
+                    if let Some(vars) = &item.optional_vars {
+                        self.push_assign(vars, &item.context_expr);
+                    }
+                }
+            }
+            Stmt::Return(r) => {
+                if let (Some(v), Some(f)) = (&r.value, self.functions.last().cloned()) {
+                    self.push_assign_to(vec![f], v);
+                }
+            }
+            // Import names are not references to Revit members.
+            Stmt::Import(_) | Stmt::ImportFrom(_) => return,
+            _ => {}
+        }
+        walk_stmt(self, stmt);
+    }
+
+    fn visit_except_handler(&mut self, h: &'a ast::ExceptHandler) {
+        let ast::ExceptHandler::ExceptHandler(x) = h;
+        if let (Some(t), Some(name)) = (&x.type_, &x.name) {
+            self.push_assign_to(vec![name.as_str().to_owned()], t);
+        }
+        walk_except_handler(self, h);
+    }
+
+    fn visit_comprehension(&mut self, c: &'a ast::Comprehension) {
+        self.push_assign(&c.target, &c.iter);
+        walk_comprehension(self, c);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Call(c) => self.call(c),
+            Expr::Attribute(a) => {
+                self.reference(expr, false);
+                // A name directly under an attribute is part of its chain.
+                if !matches!(a.value.as_ref(), Expr::Name(_)) {
+                    self.visit_expr(&a.value);
+                }
+                return;
+            }
+            Expr::Name(_) => {
+                self.reference(expr, false);
+                return;
+            }
+            Expr::StringLiteral(s) => {
+                let line = self.position(s.range).0;
+                self.facts.strings.push((s.value.to_str().to_owned(), line));
+            }
+            Expr::BytesLiteral(bl) => {
+                let line = self.position(bl.range).0;
+                let bytes: Vec<u8> = bl.value.bytes().collect();
+                self.facts.strings.push((String::from_utf8_lossy(&bytes).into_owned(), line));
+            }
+            _ => {}
+        }
+        walk_expr(self, expr);
+    }
+}
+
+#[derive(Default)]
+struct Summary {
+    calls: Vec<String>,
+    names: Vec<String>,
+    strings: Vec<String>,
+}
+
+struct Summarizer<'b, 's, 'o> {
+    b: &'b Builder<'s>,
+    out: &'o mut Summary,
+}
+
+impl<'a> Visitor<'a> for Summarizer<'_, '_, '_> {
+    fn visit_expr(&mut self, e: &'a Expr) {
+        match e {
+            Expr::Call(c) => {
+                if let Some(v) = literal(e) {
+                    self.out.strings.push(v.chars().take(400).collect());
+                }
+                match self.b.qualified(&c.func) {
+                    Some(q) => self.out.calls.push(q),
+                    None => {
+                        if let Expr::Attribute(a) = c.func.as_ref() {
+                            self.out.calls.push(format!("?.{}", a.attr.as_str()));
+                        }
+                    }
+                }
+                if let Expr::Attribute(a) = c.func.as_ref()
+                    && matches!(a.attr.as_str(), "decode" | "encode")
+                    && let Some(first) = c.arguments.args.first()
+                    && let Some(codec) = literal(first)
+                    && HIDING_CODECS.contains(&codec.to_ascii_lowercase().replace('-', "_").as_str())
+                {
+                    self.out.calls.push("codecs.decode".into());
+                }
+            }
+            Expr::BinOp(_) => {
+                if let Some(v) = literal(e) {
+                    self.out.strings.push(v.chars().take(400).collect());
+                    return;
+                }
+            }
+            Expr::Subscript(s) => {
+                if let Some(v) = literal(e) {
+                    self.out.strings.push(v.chars().take(400).collect());
+                    self.out.calls.push("?.reversed".into());
+                    return;
+                }
+                if is_reverse_slice(&s.slice) {
+                    self.out.calls.push("?.reversed".into());
+                }
+                if self.b.qualified(&s.value).as_deref() == Some("os.environ") {
+                    let key = literal(&s.slice).unwrap_or_else(|| "?".into());
+                    self.out.names.push(format!("os.environ[{key}]"));
+                    self.visit_expr(&s.slice);
+                    return;
+                }
+            }
+            Expr::Attribute(a) => {
+                if let Some(q) = self.b.qualified(e) {
+                    self.out.names.push(q);
+                    if !matches!(a.value.as_ref(), Expr::Name(_) | Expr::Attribute(_)) {
+                        self.visit_expr(&a.value);
+                    }
+                    return;
+                }
+                self.visit_expr(&a.value);
+                return;
+            }
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                self.out.names.push(self.b.facts.aliases.get(name).cloned().unwrap_or_else(|| name.to_owned()));
+                return;
+            }
+            Expr::StringLiteral(s) => {
+                self.out.strings.push(s.value.to_str().chars().take(400).collect());
+            }
+            Expr::BytesLiteral(bl) => {
+                let bytes: Vec<u8> = bl.value.bytes().take(400).collect();
+                self.out.strings.push(String::from_utf8_lossy(&bytes).into_owned());
+            }
+            _ => {}
+        }
+        walk_expr(self, e);
+    }
+
+    // Keyword names are not reads; only values are walked (the default does that).
+}
+
+fn is_reverse_slice(e: &Expr) -> bool {
+    match e {
+        Expr::Slice(s) => {
+            s.lower.is_none()
+                && s.upper.is_none()
+                && s.step.as_deref().is_some_and(|st| match st {
+                    Expr::UnaryOp(u) => {
+                        matches!(u.op, ast::UnaryOp::USub)
+                            && matches!(u.operand.as_ref(), Expr::NumberLiteral(n) if matches!(&n.value, Number::Int(i) if i.as_i64() == Some(1)))
+                    }
+                    _ => false,
+                })
+        }
+        _ => false,
+    }
+}
+
+/// The value of a constant string expression, folding what obfuscators use
+/// (see `python::fold_call` for the same on tree-sitter's tree).
+fn literal(e: &Expr) -> Option<String> {
+    match e {
+        Expr::StringLiteral(s) => Some(s.value.to_str().to_owned()),
+        Expr::BytesLiteral(b) => Some(String::from_utf8_lossy(&b.value.bytes().collect::<Vec<u8>>()).into_owned()),
+        Expr::BinOp(b) if b.op == Operator::Add => Some(literal(&b.left)? + &literal(&b.right)?),
+        Expr::Subscript(s) if is_reverse_slice(&s.slice) => Some(literal(&s.value)?.chars().rev().collect()),
+        Expr::Call(c) => fold_call(c),
+        _ => None,
+    }
+}
+
+fn fold_call(c: &ast::ExprCall) -> Option<String> {
+    let args = &c.arguments.args;
+    match c.func.as_ref() {
+        Expr::Attribute(a) => match a.attr.as_str() {
+            "decode" | "encode" => literal(&a.value),
+            "join" => Some(fold_sequence(args.first()?)?.join(&literal(&a.value)?)),
+            "fromhex" | "unhexlify" => from_hex(&literal(args.first()?)?),
+            "b64decode" | "decodebytes" | "decodestring" | "standard_b64decode" | "urlsafe_b64decode" => {
+                crate::python::from_base64(&literal(args.first()?)?)
+            }
+            _ => None,
+        },
+        Expr::Name(n) => match n.id.as_str() {
+            "chr" => char_of(args.first()?).map(String::from),
+            f if f.ends_with("fromhex") || f.ends_with("unhexlify") => from_hex(&literal(args.first()?)?),
+            f if f.ends_with("b64decode") || f.ends_with("decodebytes") || f.ends_with("decodestring") => {
+                crate::python::from_base64(&literal(args.first()?)?)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn from_hex(hex: &str) -> Option<String> {
+    let bytes: Option<Vec<u8>> =
+        (0..hex.len() / 2).map(|i| hex.get(2 * i..2 * i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+    Some(String::from_utf8_lossy(&bytes?).into_owned())
+}
+
+fn char_of(e: &Expr) -> Option<char> {
+    match e {
+        Expr::NumberLiteral(n) => match &n.value {
+            Number::Int(i) => char::from_u32(u32::try_from(i.as_i64()?).ok()?),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn elements(e: &Expr) -> Option<&[Expr]> {
+    match e {
+        Expr::List(l) => Some(&l.elts),
+        Expr::Tuple(t) => Some(&t.elts),
+        _ => None,
+    }
+}
+
+fn fold_sequence(e: &Expr) -> Option<Vec<String>> {
+    if let Some(items) = elements(e) {
+        return items.iter().map(literal).collect();
+    }
+    match e {
+        Expr::Call(c) => {
+            let args = &c.arguments.args;
+            let is_map = matches!(c.func.as_ref(), Expr::Name(n) if n.id.as_str() == "map");
+            let chr = matches!(args.first(), Some(Expr::Name(n)) if n.id.as_str() == "chr");
+            if !is_map || !chr {
+                return None;
+            }
+            elements(args.get(1)?)?.iter().map(|x| char_of(x).map(String::from)).collect()
+        }
+        Expr::Generator(ast::ExprGenerator { elt, generators, .. })
+        | Expr::ListComp(ast::ExprListComp { elt, generators, .. }) => {
+            let g = generators.first()?;
+            let Expr::Name(var) = &g.target else { return None };
+            let var = var.id.as_str();
+            let is_var = |x: &Expr| matches!(x, Expr::Name(n) if n.id.as_str() == var);
+            match elt.as_ref() {
+                Expr::Call(call)
+                    if matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == "chr")
+                        && call.arguments.args.first().is_some_and(is_var) =>
+                {
+                    elements(&g.iter)?.iter().map(|x| char_of(x).map(String::from)).collect()
+                }
+                x if is_var(x) => fold_sequence(&g.iter),
+                Expr::Subscript(s) if is_var(&s.value) && is_reverse_slice(&s.slice) => {
+                    Some(fold_sequence(&g.iter)?.into_iter().map(|s| s.chars().rev().collect()).collect())
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse_tree_sitter;
+
+    fn corpus_files() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for dir in ["tests/corpus/malicious", "tests/corpus/benign", "tests/holdout/malicious", "tests/holdout/benign"]
+        {
+            if let Ok(list) = std::fs::read_dir(root.join(dir)) {
+                out.extend(list.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "py")));
+            }
+        }
+        let mut examples = vec![root.join("../../../shared/examples")];
+        while let Some(d) = examples.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    examples.push(p);
+                } else if p.extension().is_some_and(|x| x == "py") {
+                    out.push(p);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Order inside a summary does not matter (the two walks visit
+    /// comprehensions and chains in different orders).
+    fn sorted(v: &[String]) -> Vec<&String> {
+        let mut v: Vec<&String> = v.iter().collect();
+        v.sort();
+        v
+    }
+
+    fn calls(f: &Facts) -> Vec<String> {
+        let mut v: Vec<String> = f
+            .calls
+            .iter()
+            .map(|c| {
+                let args: Vec<String> = c
+                    .args
+                    .iter()
+                    .map(|a| {
+                        let (c, n, s) = (sorted(&a.inner_calls), sorted(&a.names), sorted(&a.strings));
+                        format!("{:?}={:?} {c:?} {n:?} {s:?}", a.keyword, a.literal)
+                    })
+                    .collect();
+                format!("{}:{}:{} {}({})", c.line, c.column, c.snippet, c.name, args.join(", "))
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn assigns(f: &Facts) -> Vec<String> {
+        let mut v: Vec<String> = f
+            .assigns
+            .iter()
+            // Lines may differ by a parenthesis: tree-sitter counts `(` as the value's start.
+            .map(|a| {
+                format!("{:?} <- {:?} {:?} {:?}", a.targets, sorted(&a.calls), sorted(&a.names), sorted(&a.strings))
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The fast front-end and tree-sitter must see the same calls, data
+    /// flow, imports and strings in every file both can read.
+    #[test]
+    fn both_front_ends_agree_on_the_corpus_and_examples() {
+        let mut compared = 0;
+        for path in corpus_files() {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let Some(fast) = parse(&text) else { continue };
+            let slow = parse_tree_sitter(&text);
+            assert!(slow.errors.is_empty(), "{}: tree-sitter finds errors ruff does not", path.display());
+            let name = path.display();
+            assert_eq!(calls(&fast), calls(&slow), "{name}: calls differ");
+            assert_eq!(assigns(&fast), assigns(&slow), "{name}: assignments differ");
+            assert_eq!(fast.imports, slow.imports, "{name}: imports differ");
+            let mut fs: Vec<_> = fast.strings.clone();
+            let mut ss: Vec<_> = slow.strings.clone();
+            fs.sort();
+            ss.sort();
+            assert_eq!(fs, ss, "{name}: strings differ");
+            assert_eq!(fast.params, slow.params, "{name}: parameters differ");
+            compared += 1;
+        }
+        assert!(compared >= 80, "only {compared} files compared");
+    }
+
+    #[test]
+    fn ordinary_lets_real_code_through_and_stops_absurd_nesting() {
+        assert!(ordinary("import os\nx = [1, (2, {3: 'a(b'})]  # ((((\ndef f():\n    return x\n"));
+        assert!(!ordinary(&format!("x = {}1{}\n", "(".repeat(100), ")".repeat(100))));
+        assert!(!ordinary(&format!("x = {}\n", vec!["'a'"; 5000].join(" + "))));
+        assert!(!ordinary(&format!("x = (\n{}\n)\n", vec!["'a'"; 5000].join(" +\n"))));
+        assert!(!ordinary(&format!("{}x = 1\n", " ".repeat(400))));
+    }
+}
