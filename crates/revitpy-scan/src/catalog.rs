@@ -29,6 +29,7 @@ pub const RULES: &[Rule] = &[
     rule("process-shell", "process", Medium, "Runs a computed command through the shell"),
     rule("process-hostile", "process", High, "Starts a command of the kind malware uses (encoded, LOLBin, shell)"),
     rule("process-decoded", "process", Critical, "Starts a process whose command was decoded or downloaded"),
+    rule("script-dropper", "process", High, "Writes a script of the kind malware drops"),
     rule("download-then-run", "process", Critical, "Downloads a file and starts it"),
     rule("reverse-shell", "process", Critical, "Connects a socket and hands it a shell"),
     // Network.
@@ -37,12 +38,14 @@ pub const RULES: &[Rule] = &[
     // Credentials and secrets.
     rule("credential-access", "credentials", High, "Reads browser, SSH, cloud or chat-client credential stores"),
     rule("exfiltration", "credentials", Critical, "Sends secrets, credentials or the environment out"),
+    rule("dns-exfiltration", "credentials", High, "Leaks data through DNS lookups of encoded host names"),
     rule("environment-dump", "credentials", Low, "Reads the whole environment"),
     rule("hardcoded-secret", "credentials", Medium, "A private key or access key is written in the code"),
     rule("clipboard-hijack", "credentials", High, "Replaces clipboard contents that look like wallet addresses"),
     // Persistence.
     rule("persistence-registry", "persistence", High, "Writes a Windows Run key so something starts with Windows"),
     rule("persistence-startup", "persistence", High, "Writes into the Startup folder"),
+    rule("persistence-wmi", "persistence", High, "Creates a WMI event subscription that runs a command"),
     rule("persistence-task", "persistence", High, "Creates a scheduled task"),
     rule("registry", "registry", Low, "Uses the Windows registry"),
     // Files.
@@ -56,6 +59,7 @@ pub const RULES: &[Rule] = &[
     rule("clr-odd-path", "native", Medium, "Loads a .NET assembly from a temporary, downloaded or absolute path"),
     // Obfuscation and package shape.
     rule("excessive-nesting", "obfuscation", High, "Nesting so deep that only generated or obfuscated code has it"),
+    rule("hidden-destination", "obfuscation", High, "Writes to a path that had to be decoded or reversed first"),
     rule("high-entropy-string", "obfuscation", Medium, "A long string that looks encoded or encrypted"),
     rule("hiding-encoding", "obfuscation", High, "Declares a source encoding that only serves to hide code"),
     rule("unknown-encoding", "obfuscation", Medium, "Declares a source encoding Python would not know"),

@@ -6,7 +6,7 @@
 //! sinks are few and specific, so the cost is small, and renaming a value
 //! through variables or helper functions no longer hides it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::python::{Arg, Facts};
 
@@ -32,6 +32,10 @@ impl Labels {
     pub const BULK: Labels = Labels(64);
     /// A command line of the kind only attack tooling needs.
     pub const HOSTILE: Labels = Labels(128);
+    /// Encoded for transport (hex, base64, base32): data being smuggled out.
+    pub const ENCODED: Labels = Labels(256);
+    /// A Windows Run (or Winlogon) registry key path.
+    pub const RUN_KEY: Labels = Labels(512);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -83,6 +87,20 @@ pub const DECODERS: &[&str] = &[
     "reversed",
     "chr",
     "?.translate",
+    "?.xor",
+];
+
+/// Calls that encode data for transport.
+const ENCODERS: &[&str] = &[
+    "binascii.hexlify",
+    "binascii.b2a_hex",
+    "binascii.b2a_base64",
+    "base64.b64encode",
+    "base64.b32encode",
+    "base64.b16encode",
+    "base64.urlsafe_b64encode",
+    "base64.encodebytes",
+    "?.hex",
 ];
 
 /// Calls whose result is data from the network.
@@ -172,6 +190,12 @@ fn name_static(name: &str) -> Labels {
 /// name (`r` for `r.read`).
 fn name_from_vars(name: &str, vars: &HashMap<String, Labels>) -> Labels {
     let mut l = Labels::NONE;
+    // `self.token()`, `self._steps`: a method or class attribute of this file.
+    if let Some(member) = name.strip_prefix("self.").or_else(|| name.strip_prefix("cls."))
+        && let Some(v) = vars.get(member.split('.').next().unwrap_or(member))
+    {
+        l |= *v;
+    }
     let mut prefix = name;
     loop {
         if let Some(v) = vars.get(prefix) {
@@ -230,6 +254,9 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
         if matches(c, FETCHERS) {
             l |= Labels::FETCHED;
         }
+        if matches(c, ENCODERS) {
+            l |= Labels::ENCODED;
+        }
         if c == "os.getenv" || c == "os.environ.get" {
             // The key is among the strings.
             if strings.iter().any(|s| SECRET_VARIABLES.iter().any(|v| s.to_ascii_lowercase().contains(v))) {
@@ -273,7 +300,10 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
             l |= Labels::BULK;
         }
     }
-    let joined = if strings.is_empty() { String::new() } else { strings.join("\u{1}").to_ascii_lowercase() };
+    if strings.is_empty() {
+        return Static { labels: l, scoped: false };
+    }
+    let joined = strings.join("\u{1}").to_ascii_lowercase();
     if strings.iter().any(|s| mentions_credentials(s)) || component(strings, CREDENTIAL_COMPONENTS) {
         l |= Labels::CREDENTIAL;
     }
@@ -285,8 +315,12 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     if component(strings, USER_COMPONENTS) || strings.iter().any(|s| is_drive_root(s)) {
         l |= Labels::USER_DATA;
     }
-    if HOSTILE_FRAGMENTS.iter().any(|h| joined.contains(h)) {
+    if HOSTILE_FRAGMENTS.iter().any(|h| joined.contains(h)) || joined.contains("schtasks") && joined.contains("/create")
+    {
         l |= Labels::HOSTILE;
+    }
+    if RUN_KEY_PATHS.iter().any(|k| joined.contains(k)) {
+        l |= Labels::RUN_KEY;
     }
     // `join(home, "Documents", "RevitBackups")`, `join(appdata, "MyAddin")`:
     // a named folder inside the user's files is an add-in's own, not them.
@@ -352,6 +386,10 @@ fn is_drive_root(s: &str) -> bool {
         || (t.len() <= 3 && t.ends_with(":\\") && t.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
 }
 
+/// Registry paths whose values Windows runs at logon.
+pub const RUN_KEY_PATHS: &[&str] =
+    &["currentversion\\run", "currentversion/run", "currentversion\\winlogon", "image file execution options"];
+
 /// Command-line fragments that only attack tooling needs.
 pub const HOSTILE_FRAGMENTS: &[&str] = &[
     "-enc ",
@@ -396,6 +434,11 @@ pub const HOSTILE_FRAGMENTS: &[&str] = &[
     "crontab",
     "attrib +h",
     "wscript.shell",
+    "msxml2.xmlhttp",
+    "winhttp.winhttprequest",
+    "adodb.stream",
+    "schtasks.exe /create",
+    "register-scheduledtask",
 ];
 
 pub fn arg_labels(a: &Arg, vars: &HashMap<String, Labels>) -> Labels {
@@ -405,7 +448,7 @@ pub fn arg_labels(a: &Arg, vars: &HashMap<String, Labels>) -> Labels {
 /// Every assigned name's labels, to a fixed point (bounded: labels only grow).
 pub fn variables(facts: &Facts) -> HashMap<String, Labels> {
     let statics: Vec<Static> = facts.assigns.iter().map(|a| static_labels(&a.calls, &a.names, &a.strings)).collect();
-    let mut vars: HashMap<String, Labels> = HashMap::new();
+    let mut vars: HashMap<String, Labels> = HashMap::default();
     for _ in 0..8 {
         let mut changed = false;
         for (a, st) in facts.assigns.iter().zip(&statics) {

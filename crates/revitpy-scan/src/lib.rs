@@ -4,11 +4,14 @@
 //! a transparency report of what the package does, and its likely
 //! performance impact, in the shape DESIGN.md fixes ("Scan results").
 //!
-//! Status: the foundation of issue 5. Parsing (tree-sitter-python, Python 2
-//! included), PEP 263 decoding, alias resolution, the Revit API table and a
-//! first set of rules exist; the labelled corpus with recall and
-//! false-positive figures, SARIF output, the throughput benchmark and the
-//! wiring into the server and client are the next steps (see the issue).
+//! How: each Python file is read by ruff's parser when it is clean Python 3
+//! (`python_ruff`) and by tree-sitter otherwise (Python 2, broken or
+//! absurdly nested files, [`python`]), into the same [`python::Facts`];
+//! [`flow`] follows values from sources to sinks inside a file; [`rules`]
+//! turns facts and flows into findings ([`catalog`] lists every rule);
+//! [`revit`] checks API members against the declared Revit range;
+//! [`render`] prints text and SARIF. Files are scanned in parallel and
+//! combined in their order, so a report is the same on every run.
 
 pub mod catalog;
 pub mod flow;
@@ -21,6 +24,7 @@ pub mod revit;
 pub mod rules;
 pub mod source;
 
+use rayon::prelude::*;
 use report::{Capabilities, Finding, Impact, RiskLevel, ScanReport, Severity};
 
 /// What the scanner needs to know of the manifest.
@@ -64,115 +68,27 @@ pub fn scan(manifest: &ManifestFacts, entries: &[Entry<'_>]) -> ScanReport {
     let mut heavy = Vec::new();
     let total: usize = entries.iter().map(|e| e.bytes.len()).sum();
 
-    for e in entries {
-        let lower = e.path.to_ascii_lowercase();
-        let ext = lower.rsplit_once('.').map_or("", |(_, x)| x);
-        let name = lower.rsplit('/').next().unwrap_or(&lower);
-        if ext == "pyc" || ext == "pyo" {
-            findings.push(finding(
-                "compiled-python",
-                Severity::High,
-                "package-shape",
-                e.path,
-                1,
-                "compiled Python hides its source; ship the .py".into(),
-            ));
-            continue;
-        }
-        if EXECUTABLE.contains(&ext) {
-            findings.push(finding(
-                "executable-file",
-                Severity::Medium,
-                "package-shape",
-                e.path,
-                1,
-                format!("the package ships a .{ext} file"),
-            ));
-            continue;
-        }
-        if name.starts_with('.') && name != ".gitkeep" {
-            findings.push(finding("hidden-file", Severity::Low, "package-shape", e.path, 1, "a hidden file".into()));
-        }
-        if ext != "py" && ext != "pyw" {
-            continue;
-        }
-        let decoded = source::decode(e.bytes);
-        if decoded.hiding_encoding {
-            findings.push(finding(
-                "hiding-encoding",
-                Severity::High,
-                "obfuscation",
-                e.path,
-                1,
-                format!(
-                    "declares the `{}` encoding, which only serves to hide code",
-                    decoded.declared.clone().unwrap_or_default()
-                ),
-            ));
-        } else if decoded.unknown_encoding {
-            findings.push(finding(
-                "unknown-encoding",
-                Severity::Medium,
-                "obfuscation",
-                e.path,
-                1,
-                "declares an encoding Python would not know".into(),
-            ));
-        }
-        if decoded.lossy {
-            findings.push(finding(
-                "undecodable-bytes",
-                Severity::Medium,
-                "obfuscation",
-                e.path,
-                1,
-                "bytes that do not decode in the declared encoding".into(),
-            ));
-        }
-        let facts = python::parse(&decoded.text);
-        if let Some(line) = facts.too_deep {
-            findings.push(finding(
-                "excessive-nesting",
-                Severity::High,
-                "obfuscation",
-                e.path,
-                line,
-                format!(
-                    "nests deeper than {} levels, which only generated or obfuscated code does; not analysed further",
-                    python::MAX_DEPTH
-                ),
-            ));
-            continue;
-        }
-        if let Some(line) = facts.errors.first() {
-            findings.push(finding(
-                "does-not-parse",
-                Severity::Medium,
-                "package-shape",
-                e.path,
-                *line,
-                "the file does not parse; what could be read was scanned".into(),
-            ));
-        }
-        findings.extend(rules::check_python(e.path, &facts, &package, &mut caps));
-        compatibility.extend(revit::check(e.path, &facts, manifest.min_revit, manifest.max_revit));
-        for (module, line) in &facts.imports {
-            let top = module.split('.').next().unwrap_or(module);
-            if HEAVY_IMPORTS.contains(&top) && !heavy.contains(&top.to_owned()) {
-                heavy.push(top.to_owned());
+    // Files are independent until their findings are combined: scan them
+    // in parallel (in order, so that the report is the same every time).
+    let parts: Vec<Part> = entries.par_iter().map(|e| scan_entry(manifest, &package, e)).collect();
+    for part in parts {
+        findings.extend(part.findings);
+        compatibility.extend(part.compatibility);
+        for (mine, theirs) in [
+            (&mut caps.network, part.caps.network),
+            (&mut caps.paths_written, part.caps.paths_written),
+            (&mut caps.processes, part.caps.processes),
+            (&mut caps.registry_keys, part.caps.registry_keys),
+        ] {
+            for item in theirs {
+                if !mine.contains(&item) {
+                    mine.push(item);
+                }
             }
-            if module.starts_with("Autodesk.Revit")
-                && !manifest.revit_dependencies.is_empty()
-                && !manifest.revit_dependencies.iter().any(|d| module.starts_with(d.as_str()))
-            {
-                findings.push(finding(
-                    "undeclared-revit-namespace",
-                    Severity::Info,
-                    "manifest",
-                    e.path,
-                    *line,
-                    format!("imports {module}, which revit_dependencies does not list"),
-                ));
+        }
+        for h in part.heavy {
+            if !heavy.contains(&h) {
+                heavy.push(h);
             }
         }
     }
@@ -225,4 +141,128 @@ pub fn scan(manifest: &ManifestFacts, entries: &[Entry<'_>]) -> ScanReport {
         capabilities: caps,
         impact: Impact { computed, declared: manifest.declared_impact.clone(), reasons },
     }
+}
+
+/// What one file contributes to the report.
+#[derive(Default)]
+struct Part {
+    findings: Vec<Finding>,
+    compatibility: Vec<report::CompatIssue>,
+    caps: Capabilities,
+    heavy: Vec<String>,
+}
+
+fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
+    let mut part = Part::default();
+    let lower = e.path.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map_or("", |(_, x)| x);
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if ext == "pyc" || ext == "pyo" {
+        part.findings.push(finding(
+            "compiled-python",
+            Severity::High,
+            "package-shape",
+            e.path,
+            1,
+            "compiled Python hides its source; ship the .py".into(),
+        ));
+        return part;
+    }
+    if EXECUTABLE.contains(&ext) {
+        part.findings.push(finding(
+            "executable-file",
+            Severity::Medium,
+            "package-shape",
+            e.path,
+            1,
+            format!("the package ships a .{ext} file"),
+        ));
+        return part;
+    }
+    if name.starts_with('.') && name != ".gitkeep" {
+        part.findings.push(finding("hidden-file", Severity::Low, "package-shape", e.path, 1, "a hidden file".into()));
+    }
+    if ext != "py" && ext != "pyw" {
+        return part;
+    }
+    let decoded = source::decode(e.bytes);
+    if decoded.hiding_encoding {
+        part.findings.push(finding(
+            "hiding-encoding",
+            Severity::High,
+            "obfuscation",
+            e.path,
+            1,
+            format!(
+                "declares the `{}` encoding, which only serves to hide code",
+                decoded.declared.clone().unwrap_or_default()
+            ),
+        ));
+    } else if decoded.unknown_encoding {
+        part.findings.push(finding(
+            "unknown-encoding",
+            Severity::Medium,
+            "obfuscation",
+            e.path,
+            1,
+            "declares an encoding Python would not know".into(),
+        ));
+    }
+    if decoded.lossy {
+        part.findings.push(finding(
+            "undecodable-bytes",
+            Severity::Medium,
+            "obfuscation",
+            e.path,
+            1,
+            "bytes that do not decode in the declared encoding".into(),
+        ));
+    }
+    let facts = python::parse(&decoded.text);
+    if let Some(line) = facts.too_deep {
+        part.findings.push(finding(
+            "excessive-nesting",
+            Severity::High,
+            "obfuscation",
+            e.path,
+            line,
+            format!(
+                "nests deeper than {} levels, which only generated or obfuscated code does; not analysed further",
+                python::MAX_DEPTH
+            ),
+        ));
+        return part;
+    }
+    if let Some(line) = facts.errors.first() {
+        part.findings.push(finding(
+            "does-not-parse",
+            Severity::Medium,
+            "package-shape",
+            e.path,
+            *line,
+            "the file does not parse; what could be read was scanned".into(),
+        ));
+    }
+    part.findings.extend(rules::check_python(e.path, &facts, package, &mut part.caps));
+    part.compatibility.extend(revit::check(e.path, &facts, manifest.min_revit, manifest.max_revit));
+    for (module, line) in &facts.imports {
+        let top = module.split('.').next().unwrap_or(module);
+        if HEAVY_IMPORTS.contains(&top) && !part.heavy.contains(&top.to_owned()) {
+            part.heavy.push(top.to_owned());
+        }
+        if module.starts_with("Autodesk.Revit")
+            && !manifest.revit_dependencies.is_empty()
+            && !manifest.revit_dependencies.iter().any(|d| module.starts_with(d.as_str()))
+        {
+            part.findings.push(finding(
+                "undeclared-revit-namespace",
+                Severity::Info,
+                "manifest",
+                e.path,
+                *line,
+                format!("imports {module}, which revit_dependencies does not list"),
+            ));
+        }
+    }
+    part
 }

@@ -4,7 +4,7 @@
 //! (`import subprocess as sp`, `from os import system as s`, `x = os.system`,
 //! `getattr(os, "sys" + "tem")`), so renaming does not hide a call.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use tree_sitter::{Node, Parser};
 
@@ -144,14 +144,20 @@ pub fn parse_tree_sitter(text: &str) -> Facts {
 /// function's parameters (by position; keywords by name).
 pub(crate) fn link_arguments(facts: &mut Facts) {
     let mut extra = Vec::new();
+    let modules: HashSet<&str> = facts
+        .imports
+        .iter()
+        .map(|(m, _)| m.split('.').next().unwrap_or(m))
+        .chain(facts.aliases.values().map(|q| q.split('.').next().unwrap_or(q)))
+        .collect();
     for c in &facts.calls {
-        // `found.update(x)`, `out.append(x)`: the container now holds x.
-        if let Some((container, method)) = c.name.rsplit_once('.')
-            && matches!(
-                method,
-                "append" | "extend" | "update" | "add" | "insert" | "setdefault" | "write" | "writelines"
-            )
+        // Any method called on a variable of this file may store its
+        // arguments there (`found.update(x)`, `msg.set_content(env)`,
+        // `zf.writestr(name, data)`); modules are not containers.
+        if let Some((container, _)) = c.name.rsplit_once('.')
             && !container.contains('?')
+            && !container.contains('.')
+            && !modules.contains(container)
         {
             for a in &c.args {
                 if !(a.inner_calls.is_empty() && a.names.is_empty() && a.strings.is_empty()) {
@@ -680,6 +686,12 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
             if n.kind() != "call" && folded.is_some() {
                 return;
             }
+            // `b ^ key[i]`: XOR is how small payloads are decrypted.
+            if n.kind() == "binary_operator"
+                && n.child_by_field_name("operator").is_some_and(|o| text_of(o, src) == "^")
+            {
+                out.calls.push("?.xor".into());
+            }
             if let Some(f) = n.child_by_field_name("function") {
                 match qualified(f, src, facts) {
                     Some(q) => out.calls.push(q),
@@ -788,6 +800,12 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
 fn targets(n: Node<'_>, src: &[u8], out: &mut Vec<String>) {
     match n.kind() {
         "identifier" | "attribute" => out.push(text_of(n, src).to_owned()),
+        // `msg["Subject"] = x`, `data[i] = x`: the container holds x.
+        "subscript" => {
+            if let Some(v) = n.child_by_field_name("value") {
+                targets(v, src, out);
+            }
+        }
         "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" | "parenthesized_expression" => {
             for c in children(n) {
                 targets(c, src, out);
@@ -872,6 +890,17 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
         "augmented_assignment" => {
             if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
                 push_assign(Some(left), right, src, facts);
+                if n.child_by_field_name("operator").is_some_and(|o| text_of(o, src) == "^=") {
+                    let mut t = Vec::new();
+                    targets(left, src, &mut t);
+                    facts.assigns.push(Assign {
+                        targets: t,
+                        calls: vec!["?.xor".into()],
+                        names: Vec::new(),
+                        strings: Vec::new(),
+                        line: n.start_position().row + 1,
+                    });
+                }
             }
         }
         "for_statement" | "for_in_clause" => {
@@ -928,6 +957,9 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
             }
         }
         "call" => {
+            if let Some(v) = fold_call(n, src) {
+                facts.strings.push((v, n.start_position().row + 1));
+            }
             if let Some(f) = n.child_by_field_name("function") {
                 let name = qualified(f, src, facts).unwrap_or_else(|| match f.kind() {
                     "attribute" => {
@@ -1000,6 +1032,14 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
                 facts.strings.push((v, n.start_position().row + 1));
                 return;
             }
+        }
+        // De-obfuscated constants (`"Ru" + "n"`, `"\\".join([...])`, `b64decode("...")`)
+        // are strings of the file too, so that rules see what they spell.
+        "binary_operator" | "subscript" if literal(n, src).is_some() => {
+            if let Some(v) = literal(n, src) {
+                facts.strings.push((v, n.start_position().row + 1));
+            }
+            return;
         }
         // Python 2's `exec code` statement is an exec call.
         "exec_statement" => {

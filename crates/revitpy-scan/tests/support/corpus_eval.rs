@@ -61,13 +61,6 @@ fn scan_one(path: &Path) -> ScanReport {
     scan(&facts, &entries)
 }
 
-/// A second corpus written apart from the rules, never tuned against:
-/// reported by the benchmark, not enforced by the test.
-#[allow(dead_code)]
-pub fn holdout_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/holdout"))
-}
-
 pub fn score() -> Score {
     score_dir(&corpus_dir())
 }
