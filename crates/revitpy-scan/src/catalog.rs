@@ -59,6 +59,7 @@ pub const RULES: &[Rule] = &[
     rule("clr-odd-path", "native", Medium, "Loads a .NET assembly from a temporary, downloaded or absolute path"),
     // Obfuscation and package shape.
     rule("excessive-nesting", "obfuscation", High, "Nesting so deep that only generated or obfuscated code has it"),
+    rule("assembled-api-name", "obfuscation", High, "Builds the name of a dangerous function or module from pieces"),
     rule("hidden-destination", "obfuscation", High, "Writes to a path that had to be decoded or reversed first"),
     rule("high-entropy-string", "obfuscation", Medium, "A long string that looks encoded or encrypted"),
     rule("hiding-encoding", "obfuscation", High, "Declares a source encoding that only serves to hide code"),

@@ -315,7 +315,10 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     if component(strings, USER_COMPONENTS) || strings.iter().any(|s| is_drive_root(s)) {
         l |= Labels::USER_DATA;
     }
-    if HOSTILE_FRAGMENTS.iter().any(|h| joined.contains(h)) || joined.contains("schtasks") && joined.contains("/create")
+    // Pieces of a command are often joined with "" later: look at them glued too.
+    let glued = strings.concat().to_ascii_lowercase();
+    if HOSTILE_FRAGMENTS.iter().any(|h| joined.contains(h) || glued.contains(h))
+        || glued.contains("schtasks") && glued.contains("/create")
     {
         l |= Labels::HOSTILE;
     }
@@ -381,6 +384,8 @@ fn is_specific_component(s: &str) -> bool {
 fn is_drive_root(s: &str) -> bool {
     let t = s.trim();
     t == "/"
+        || t == ":\\"
+        || t == ":/"
         || t == "%s:\\"
         || t == "{}:\\"
         || (t.len() <= 3 && t.ends_with(":\\") && t.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))

@@ -70,6 +70,9 @@ pub struct Facts {
     pub assigns: Vec<Assign>,
     /// Parameter names of the functions the file defines (for argument flow).
     pub params: HashMap<String, Vec<String>>,
+    /// Strings the code assembles from pieces (`"ex" + "ec"`, `"".join([...])`,
+    /// `chr` lists, reversed or decoded constants), with their lines.
+    pub assembled: Vec<(String, usize)>,
     /// The line where nesting passed [`MAX_DEPTH`]; the file was not analysed.
     pub too_deep: Option<usize>,
 }
@@ -958,6 +961,7 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
         }
         "call" => {
             if let Some(v) = fold_call(n, src) {
+                facts.assembled.push((v.clone(), n.start_position().row + 1));
                 facts.strings.push((v, n.start_position().row + 1));
             }
             if let Some(f) = n.child_by_field_name("function") {
@@ -1037,9 +1041,18 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
         // are strings of the file too, so that rules see what they spell.
         "binary_operator" | "subscript" if literal(n, src).is_some() => {
             if let Some(v) = literal(n, src) {
+                facts.assembled.push((v.clone(), n.start_position().row + 1));
                 facts.strings.push((v, n.start_position().row + 1));
             }
             return;
+        }
+        // A generator's `yield x` is what calling it gives, like `return x`.
+        "yield" => {
+            if let (Some(value), Some(f)) = (n.named_child(0), enclosing_function(n, src))
+                && value.kind() != "from"
+            {
+                push_assign_to(vec![f], value, src, facts);
+            }
         }
         // Python 2's `exec code` statement is an exec call.
         "exec_statement" => {

@@ -466,6 +466,7 @@ impl<'a> Visitor<'a> for Builder<'_> {
             Expr::Call(c) => {
                 if let Some(v) = fold_call(c) {
                     let line = self.position(expr.range()).0;
+                    self.facts.assembled.push((v.clone(), line));
                     self.facts.strings.push((v, line));
                 }
                 self.call(c);
@@ -473,9 +474,15 @@ impl<'a> Visitor<'a> for Builder<'_> {
             Expr::BinOp(_) | Expr::Subscript(_) if literal(expr).is_some() => {
                 if let Some(v) = literal(expr) {
                     let line = self.position(expr.range()).0;
+                    self.facts.assembled.push((v.clone(), line));
                     self.facts.strings.push((v, line));
                 }
                 return;
+            }
+            Expr::Yield(y) => {
+                if let (Some(v), Some(f)) = (&y.value, self.functions.last().cloned()) {
+                    self.push_assign_to(vec![f], v);
+                }
             }
             Expr::Attribute(a) => {
                 self.reference(expr, false);
@@ -802,6 +809,10 @@ mod tests {
             ss.sort();
             assert_eq!(fs, ss, "{name}: strings differ");
             assert_eq!(fast.params, slow.params, "{name}: parameters differ");
+            let (mut fa, mut sa) = (fast.assembled.clone(), slow.assembled.clone());
+            fa.sort();
+            sa.sort();
+            assert_eq!(fa, sa, "{name}: assembled strings differ");
             compared += 1;
         }
         assert!(compared >= 80, "only {compared} files compared");

@@ -15,6 +15,55 @@ use crate::report::{Capabilities, Finding, Severity};
 
 const EXECUTORS: &[&str] = &["eval", "exec", "compile", "execfile", "runpy.run_path", "types.FunctionType"];
 const IMPORTERS: &[&str] = &["__import__", "importlib.import_module"];
+/// Names that legitimate code never needs to assemble from pieces.
+const ASSEMBLED_DANGEROUS: &[&str] = &[
+    "exec",
+    "eval",
+    "compile",
+    "execfile",
+    "__import__",
+    "__builtins__",
+    "builtins",
+    "system",
+    "popen",
+    "Popen",
+    "subprocess",
+    "spawn",
+    "startfile",
+    "urlopen",
+    "urlretrieve",
+    "urllib.request",
+    "urllib2",
+    "requests",
+    "socket",
+    "b64decode",
+    "decompress",
+    "marshal",
+    "loads",
+    "pickle",
+    "ctypes",
+    "kernel32",
+    "VirtualAlloc",
+    "RtlMoveMemory",
+    "CreateThread",
+    "winreg",
+    "_winreg",
+    "SetValueEx",
+    "OpenKey",
+    "CreateKey",
+    "powershell",
+    "cmd.exe",
+    "cmd",
+    "certutil",
+    "mshta",
+    "rundll32",
+    "schtasks",
+    "DownloadString",
+    "DownloadFile",
+    "WebClient",
+    "Assembly",
+];
+
 /// Calls that run the code in a file.
 const CODE_LOADERS: &[&str] = &[
     "runpy.run_path",
@@ -953,6 +1002,57 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, vars: &HashMap<String, L
         );
     }
 
+    // Names of dangerous functions and modules assembled from pieces at run
+    // time: legitimate code names what it calls.
+    for (text, line) in &facts.assembled {
+        let t = text.trim();
+        if ASSEMBLED_DANGEROUS.contains(&t)
+            && !out.findings.iter().any(|f| f.rule == "assembled-api-name" && f.line == *line)
+        {
+            out.push_at(
+                "assembled-api-name",
+                Severity::High,
+                "obfuscation",
+                *line,
+                format!("builds the name `{t}` from pieces at run time, which only serves to hide the call"),
+            );
+        }
+    }
+
+    // Shellcode APIs looked up by name (`getattr(kernel32, "VirtualAlloc")`).
+    let shellcode_names =
+        ["virtualalloc", "rtlmovememory", "createthread", "writeprocessmemory", "virtualprotect", "createremotethread"];
+    let named: Vec<&str> =
+        shellcode_names.iter().copied().filter(|n| sense.strings_lower.iter().any(|s| s == n)).collect();
+    if named.len() >= 2
+        && facts.imports.iter().any(|(m, _)| m == "ctypes" || m.starts_with("ctypes."))
+        && !out.findings.iter().any(|f| f.rule == "native-shellcode")
+        && let Some(line) = sense.mentions(&shellcode_names)
+    {
+        out.push_at(
+            "native-shellcode",
+            Severity::Critical,
+            "native",
+            line,
+            format!("looks up {} by name through ctypes (a shellcode loader)", named.join(", ")),
+        );
+    }
+
+    // A Run key path and the registry module, however they are reached.
+    if let Some(line) = sense.mentions(flow::RUN_KEY_PATHS)
+        && (facts.imports.iter().any(|(m, _)| m == "winreg" || m == "_winreg")
+            || sense.mentions(&["winreg", "microsoft.win32"]).is_some())
+        && !out.findings.iter().any(|f| f.rule == "persistence-registry")
+    {
+        out.push_at(
+            "persistence-registry",
+            Severity::High,
+            "persistence",
+            line,
+            "names a Run (or Winlogon) key next to the registry module: persistence".into(),
+        );
+    }
+
     // WMI permanent event subscriptions run a command on an event, forever.
     if let Some(line) =
         sense.mentions(&["commandlineeventconsumer", "activescripteventconsumer", "__filtertoconsumerbinding"])
@@ -968,13 +1068,12 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, vars: &HashMap<String, L
 
     // A builtin fetched by a computed name, and decoded data handed to a
     // callable that cannot be named: `getattr(builtins, name)(payload)`.
-    let dynamic_builtin = facts.calls.iter().any(|c| {
-        c.name == "getattr"
-            && c.args
-                .first()
-                .is_some_and(|a| a.names.iter().any(|n| n.contains("builtins") || n.contains("__builtin__")))
-            && c.args.get(1).is_some_and(|a| a.literal.is_none())
-    });
+    let builtins_name = |n: &String| n.contains("builtins") || n.contains("__builtin__");
+    let dynamic_builtin = facts
+        .calls
+        .iter()
+        .any(|c| c.args.iter().any(|a| a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name)))
+        || facts.assigns.iter().any(|a| a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name));
     if dynamic_builtin
         && let Some(c) = facts.calls.iter().find(|c| {
             (c.name == "?" || c.name.starts_with("self.") || c.name.starts_with("cls."))
