@@ -46,6 +46,30 @@ pub struct Entry<'a> {
 }
 
 const EXECUTABLE: &[&str] = &["exe", "dll", "bat", "cmd", "ps1", "vbs", "scr", "so", "com", "msi", "js", "jar"];
+/// Revit events an add-in can handle (Autodesk.Revit.ApplicationServices /
+/// UI): registering for them is part of the package's cost.
+const REVIT_EVENTS: &[&str] = &[
+    "Idling",
+    "DocumentChanged",
+    "DocumentOpened",
+    "DocumentOpening",
+    "DocumentClosing",
+    "DocumentClosed",
+    "DocumentSaving",
+    "DocumentSaved",
+    "DocumentSynchronizingWithCentral",
+    "DocumentSynchronizedWithCentral",
+    "ViewActivated",
+    "ViewActivating",
+    "SelectionChanged",
+    "ApplicationInitialized",
+    "DialogBoxShowing",
+    "FailuresProcessing",
+    "DocumentPrinting",
+    "FileExporting",
+];
+/// Events that fire constantly: a slow handler slows every moment of Revit.
+const CONSTANT_EVENTS: &[&str] = &["Idling", "DocumentChanged", "SelectionChanged", "FailuresProcessing"];
 const HEAVY_IMPORTS: &[&str] = &["numpy", "pandas", "scipy", "matplotlib", "tensorflow", "torch", "sklearn", "cv2"];
 
 fn finding(
@@ -66,6 +90,8 @@ pub fn scan(manifest: &ManifestFacts, entries: &[Entry<'_>]) -> ScanReport {
     let mut caps = Capabilities::default();
     let mut reasons = Vec::new();
     let mut heavy = Vec::new();
+    let mut events: Vec<String> = Vec::new();
+    let (mut import_loops, mut import_calls) = (0usize, 0usize);
     let total: usize = entries.iter().map(|e| e.bytes.len()).sum();
 
     // Files are independent until their findings are combined: scan them
@@ -91,6 +117,13 @@ pub fn scan(manifest: &ManifestFacts, entries: &[Entry<'_>]) -> ScanReport {
                 heavy.push(h);
             }
         }
+        for e in part.events {
+            if !events.contains(&e) {
+                events.push(e);
+            }
+        }
+        import_loops += part.import_loops;
+        import_calls += part.import_calls;
     }
     for hook in &manifest.hooks {
         findings.push(finding(
@@ -103,15 +136,38 @@ pub fn scan(manifest: &ManifestFacts, entries: &[Entry<'_>]) -> ScanReport {
         ));
     }
 
-    let computed = if !heavy.is_empty() || total > 50 * 1024 * 1024 {
+    // Handlers on events that fire constantly cost Revit on every idle moment
+    // or model change; startup and document events cost once per occurrence.
+    let constant_events: Vec<&str> =
+        events.iter().map(String::as_str).filter(|e| CONSTANT_EVENTS.contains(e)).collect();
+    let computed = if !heavy.is_empty() || total > 50 * 1024 * 1024 || !constant_events.is_empty() {
         "high"
-    } else if total > 5 * 1024 * 1024 || entries.len() > 500 {
+    } else if total > 5 * 1024 * 1024
+        || entries.len() > 500
+        || !events.is_empty()
+        || import_loops > 0
+        || import_calls > 20
+        || !manifest.hooks.is_empty()
+    {
         "medium"
     } else {
         "low"
     };
     if !heavy.is_empty() {
         reasons.push(format!("imports heavy libraries: {}", heavy.join(", ")));
+    }
+    if !constant_events.is_empty() {
+        reasons.push(format!("handles events that fire constantly: {}", constant_events.join(", ")));
+    }
+    let other_events: Vec<&str> = events.iter().map(String::as_str).filter(|e| !CONSTANT_EVENTS.contains(e)).collect();
+    if !other_events.is_empty() {
+        reasons.push(format!("registers Revit event handlers: {}", other_events.join(", ")));
+    }
+    if import_loops > 0 || import_calls > 0 {
+        reasons.push(format!("work at import time (Revit startup): {import_calls} calls, {import_loops} loops"));
+    }
+    if !manifest.hooks.is_empty() {
+        reasons.push(format!("{} install or uninstall hook(s)", manifest.hooks.len()));
     }
     reasons.push(format!("{} files, {} bytes", entries.len(), total));
     let rank = |s: &str| match s {
@@ -122,7 +178,7 @@ pub fn scan(manifest: &ManifestFacts, entries: &[Entry<'_>]) -> ScanReport {
     if rank(computed) > rank(&manifest.declared_impact) {
         findings.push(finding(
             "impact-understated",
-            Severity::Info,
+            Severity::Low,
             "performance",
             "rpyx-manifest.json",
             1,
@@ -150,6 +206,9 @@ struct Part {
     compatibility: Vec<report::CompatIssue>,
     caps: Capabilities,
     heavy: Vec<String>,
+    events: Vec<String>,
+    import_loops: usize,
+    import_calls: usize,
 }
 
 fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
@@ -245,6 +304,32 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
     }
     part.findings.extend(rules::check_python(e.path, &facts, package, &mut part.caps));
     part.compatibility.extend(revit::check(e.path, &facts, manifest.min_revit, manifest.max_revit));
+    // `app.Idling += handler`, `app.add_DocumentChanged(handler)`.
+    for a in &facts.assigns {
+        for t in &a.targets {
+            let last = t.rsplit('.').next().unwrap_or(t);
+            if t.contains('.') && REVIT_EVENTS.contains(&last) && !part.events.iter().any(|e| e == last) {
+                part.events.push(last.to_owned());
+            }
+        }
+    }
+    for c in &facts.calls {
+        if let Some(event) = c.name.rsplit('.').next().and_then(|m| m.strip_prefix("add_"))
+            && REVIT_EVENTS.contains(&event)
+            && !part.events.iter().any(|e| e == event)
+        {
+            part.events.push(event.to_owned());
+        }
+    }
+    // Definitions and imports are cheap; loops and calls at the top level
+    // run while Revit starts.
+    for (what, _) in &facts.import_time {
+        if what == "loop" {
+            part.import_loops += 1;
+        } else {
+            part.import_calls += 1;
+        }
+    }
     for (module, line) in &facts.imports {
         let top = module.split('.').next().unwrap_or(module);
         if HEAVY_IMPORTS.contains(&top) && !part.heavy.contains(&top.to_owned()) {

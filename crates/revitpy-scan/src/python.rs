@@ -70,6 +70,9 @@ pub struct Facts {
     pub assigns: Vec<Assign>,
     /// Parameter names of the functions the file defines (for argument flow).
     pub params: HashMap<String, Vec<String>>,
+    /// Work done when the module is imported (Revit loads add-ins at
+    /// startup): top-level loops and calls, as ("loop" | call name, line).
+    pub import_time: Vec<(String, usize)>,
     /// Strings the code assembles from pieces (`"ex" + "ec"`, `"".join([...])`,
     /// `chr` lists, reversed or decoded constants), with their lines.
     pub assembled: Vec<(String, usize)>,
@@ -130,6 +133,7 @@ pub fn parse_tree_sitter(text: &str) -> Facts {
     }
     collect_imports(root, src, &mut facts);
     walk(root, src, &mut facts);
+    import_time(root, src, &mut facts);
     link_arguments(&mut facts);
     if root.has_error() {
         error_lines(root, &mut facts.errors);
@@ -141,6 +145,27 @@ pub fn parse_tree_sitter(text: &str) -> Facts {
         python2_exec(text, &mut facts);
     }
     facts
+}
+
+/// Top-level loops and calls: what importing the module does.
+fn import_time(root: Node<'_>, src: &[u8], facts: &mut Facts) {
+    for stmt in children(root) {
+        let line = stmt.start_position().row + 1;
+        match stmt.kind() {
+            "for_statement" | "while_statement" => facts.import_time.push(("loop".into(), line)),
+            "expression_statement" => {
+                let Some(e) = stmt.named_child(0) else { continue };
+                let value = if e.kind() == "assignment" { e.child_by_field_name("right") } else { Some(e) };
+                if let Some(v) = value.filter(|v| v.kind() == "call")
+                    && let Some(f) = v.child_by_field_name("function")
+                {
+                    let name = qualified(f, src, facts).unwrap_or_else(|| "?".into());
+                    facts.import_time.push((name, line));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A call to a function of this file assigns its arguments to the

@@ -116,6 +116,22 @@ pub fn parse(text: &str) -> Option<Facts> {
     for s in &module.body {
         b.visit_stmt(s);
     }
+    for s in &module.body {
+        let line = b.position(s.range()).0;
+        let call = match s {
+            Stmt::For(_) | Stmt::While(_) => {
+                b.facts.import_time.push(("loop".into(), line));
+                continue;
+            }
+            Stmt::Expr(e) => e.value.as_call_expr(),
+            Stmt::Assign(a) => a.value.as_call_expr(),
+            _ => None,
+        };
+        if let Some(c) = call {
+            let name = b.qualified(&c.func).unwrap_or_else(|| "?".into());
+            b.facts.import_time.push((name, line));
+        }
+    }
     crate::python::link_arguments(&mut b.facts);
     Some(b.facts)
 }
@@ -809,6 +825,7 @@ mod tests {
             ss.sort();
             assert_eq!(fs, ss, "{name}: strings differ");
             assert_eq!(fast.params, slow.params, "{name}: parameters differ");
+            assert_eq!(fast.import_time, slow.import_time, "{name}: import-time work differs");
             let (mut fa, mut sa) = (fast.assembled.clone(), slow.assembled.clone());
             fa.sort();
             sa.sort();

@@ -112,3 +112,35 @@ fn absurd_nesting_is_a_finding_not_a_crash() {
         assert!(report.risk_level >= RiskLevel::High);
     }
 }
+
+#[test]
+fn impact_counts_events_import_time_work_and_heavy_imports() {
+    let impact = |src: &str, hooks: Vec<String>| {
+        let entries = [Entry { path: "startup.py", bytes: src.as_bytes() }];
+        let facts =
+            ManifestFacts { name: "x".into(), declared_impact: "low".into(), hooks, ..ManifestFacts::default() };
+        scan(&facts, &entries)
+    };
+    let idle = impact("def on_idle(sender, args):\n    pass\n__revit__.Idling += on_idle\n", vec![]);
+    assert_eq!(idle.impact.computed, "high", "{:?}", idle.impact);
+    assert!(idle.impact.reasons.iter().any(|r| r.contains("Idling")), "{:?}", idle.impact.reasons);
+    assert!(idle.findings.iter().any(|f| f.rule == "impact-understated"), "declared low, looks high");
+
+    let opened = impact("def h(s, a):\n    pass\napp.add_DocumentOpened(h)\n", vec![]);
+    assert_eq!(opened.impact.computed, "medium", "{:?}", opened.impact);
+
+    let loop_at_import =
+        impact("import json\ncache = {}\nfor i in range(1000):\n    cache[i] = json.dumps(i)\n", vec![]);
+    assert_eq!(loop_at_import.impact.computed, "medium", "{:?}", loop_at_import.impact);
+    assert!(loop_at_import.impact.reasons.iter().any(|r| r.contains("import time")));
+
+    let heavy = impact("import numpy as np\n", vec![]);
+    assert_eq!(heavy.impact.computed, "high");
+
+    let hooks = impact("x = 1\n", vec!["hooks/post_install.py".into()]);
+    assert_eq!(hooks.impact.computed, "medium");
+
+    let quiet = impact("def run(doc):\n    return doc.Title\n", vec![]);
+    assert_eq!(quiet.impact.computed, "low", "{:?}", quiet.impact);
+    assert!(!quiet.findings.iter().any(|f| f.rule == "impact-understated"));
+}
