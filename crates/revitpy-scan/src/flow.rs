@@ -167,9 +167,21 @@ pub fn is_credential_string(s: &str) -> bool {
 }
 
 pub fn mentions_credentials(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    CREDENTIAL_MARKERS.iter().any(|m| lower.contains(m))
+    CREDENTIAL_AC.is_match(s)
 }
+
+fn automaton(needles: &[&str]) -> aho_corasick::AhoCorasick {
+    aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(needles).expect("literal needles build")
+}
+
+static CREDENTIAL_AC: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| automaton(CREDENTIAL_MARKERS));
+static HOSTILE_AC: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| automaton(HOSTILE_FRAGMENTS));
+static RUN_KEY_AC: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| automaton(RUN_KEY_PATHS));
+static STARTUP_AC: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| automaton(&["startup"]));
 
 /// Labels a name carries by itself: `os.environ` whole, one secret variable.
 fn name_static(name: &str) -> Labels {
@@ -303,26 +315,32 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     if strings.is_empty() {
         return Static { labels: l, scoped: false };
     }
-    let joined = strings.join("\u{1}").to_ascii_lowercase();
+    // One case-insensitive automaton pass per question instead of one
+    // search per needle (this runs for every assignment of every file).
+    let joined = strings.join("\u{1}");
     if strings.iter().any(|s| mentions_credentials(s)) || component(strings, CREDENTIAL_COMPONENTS) {
         l |= Labels::CREDENTIAL;
     }
-    if joined.contains("startup") && (joined.contains("start menu") || joined.contains("programs"))
-        || joined.contains("shell:startup")
-    {
-        l |= Labels::STARTUP;
+    if STARTUP_AC.is_match(&joined) {
+        let lower = joined.to_ascii_lowercase();
+        if lower.contains("startup") && (lower.contains("start menu") || lower.contains("programs"))
+            || lower.contains("shell:startup")
+        {
+            l |= Labels::STARTUP;
+        }
     }
     if component(strings, USER_COMPONENTS) || strings.iter().any(|s| is_drive_root(s)) {
         l |= Labels::USER_DATA;
     }
     // Pieces of a command are often joined with "" later: look at them glued too.
-    let glued = strings.concat().to_ascii_lowercase();
-    if HOSTILE_FRAGMENTS.iter().any(|h| joined.contains(h) || glued.contains(h))
-        || glued.contains("schtasks") && glued.contains("/create")
-    {
+    let glued = strings.concat();
+    if HOSTILE_AC.is_match(&joined) || HOSTILE_AC.is_match(&glued) || {
+        let g = glued.to_ascii_lowercase();
+        g.contains("schtasks") && g.contains("/create")
+    } {
         l |= Labels::HOSTILE;
     }
-    if RUN_KEY_PATHS.iter().any(|k| joined.contains(k)) {
+    if RUN_KEY_AC.is_match(&joined) {
         l |= Labels::RUN_KEY;
     }
     // `join(home, "Documents", "RevitBackups")`, `join(appdata, "MyAddin")`:
@@ -333,7 +351,7 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
 
 /// Path components of credential stores, matched whole (`"leveldb"` in
 /// `os.path.join(appdata, "discord", "Local Storage", "leveldb")`).
-const CREDENTIAL_COMPONENTS: &[&str] = &[
+pub const CREDENTIAL_COMPONENTS: &[&str] = &[
     "leveldb",
     "login data",
     "cookies",
@@ -349,22 +367,25 @@ const CREDENTIAL_COMPONENTS: &[&str] = &[
 const USER_COMPONENTS: &[&str] = &["~", "documents", "desktop", "onedrive", "pictures", "downloads", "my documents"];
 
 fn component(strings: &[String], list: &[&str]) -> bool {
+    let is = |t: &str| list.iter().any(|c| t.eq_ignore_ascii_case(c));
     strings.iter().any(|s| {
         if s.len() > 260 {
             return false;
         }
-        let lower = s.to_ascii_lowercase();
-        let t = lower.trim_matches(|c| c == '/' || c == '\\');
+        let t = s.trim_matches(|c| c == '/' || c == '\\');
         // The whole string, its last path component, or the one after `~`.
         let last = t.rsplit(['/', '\\']).next().unwrap_or(t);
         let after_home =
             t.strip_prefix("~/").or_else(|| t.strip_prefix("~\\")).map(|r| r.split(['/', '\\']).next().unwrap_or(r));
-        list.contains(&t) || list.contains(&last) || after_home.is_some_and(|h| list.contains(&h))
+        is(t) || is(last) || after_home.is_some_and(is)
     })
 }
 
 fn is_specific_component(s: &str) -> bool {
     let t = s.trim().trim_matches(|c| c == '/' || c == '\\');
+    if t.len() > 80 {
+        return false;
+    }
     let lower = t.to_ascii_lowercase();
     !t.is_empty()
         && t.len() <= 80

@@ -525,6 +525,15 @@ fn fold_call(n: Node<'_>, src: &[u8]) -> Option<String> {
     }
 }
 
+/// The first `n` characters of `s`, as an owned string (one copy, not one
+/// push per character).
+pub(crate) fn prefix_chars(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => s[..i].to_owned(),
+        None => s.to_owned(),
+    }
+}
+
 /// A base64 constant's bytes, as text (lossy): what `b64decode("...")` yields.
 pub(crate) fn from_base64(text: &str) -> Option<String> {
     use base64::Engine;
@@ -705,7 +714,7 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
         "call" | "binary_operator" | "subscript" if n.kind() != "subscript" || literal(n, src).is_some() => {
             let folded = literal(n, src);
             if let Some(v) = &folded {
-                out.strings.push(v.chars().take(400).collect());
+                out.strings.push(crate::python::prefix_chars(v, 400));
             }
             if n.kind() == "subscript" && text_of(n, src).replace(' ', "").ends_with("[::-1]") {
                 out.calls.push("?.reversed".into());
@@ -784,13 +793,13 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
         }
         "string" => {
             if let Some(v) = literal(n, src) {
-                out.strings.push(v.chars().take(400).collect());
+                out.strings.push(crate::python::prefix_chars(&v, 400));
             }
         }
         // `"a" "b"` is one string.
         "concatenated_string" => {
             if let Some(v) = literal(n, src) {
-                out.strings.push(v.chars().take(400).collect());
+                out.strings.push(crate::python::prefix_chars(&v, 400));
                 return;
             }
         }
@@ -884,7 +893,7 @@ fn enclosing_function(n: Node<'_>, src: &[u8]) -> Option<String> {
 fn snippet(n: Node<'_>, src: &[u8]) -> String {
     let t = text_of(n, src);
     let line = t.lines().next().unwrap_or("");
-    line.chars().take(160).collect()
+    crate::python::prefix_chars(line, 160)
 }
 
 fn walk(n: Node<'_>, src: &[u8], facts: &mut Facts) {
@@ -1014,7 +1023,7 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
                         summarize(value, src, facts, &mut sum);
                         args.push(Arg {
                             keyword,
-                            text: text_of(value, src).chars().take(400).collect(),
+                            text: crate::python::prefix_chars(text_of(value, src), 400),
                             literal: literal(value, src),
                             inner_calls: sum.calls,
                             names: sum.names,

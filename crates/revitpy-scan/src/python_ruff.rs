@@ -260,7 +260,7 @@ impl Builder<'_> {
     }
 
     fn snippet(&self, range: TextRange) -> String {
-        self.text(range).lines().next().unwrap_or("").chars().take(160).collect()
+        crate::python::prefix_chars(self.text(range).lines().next().unwrap_or(""), 160)
     }
 
     // ---- names ----
@@ -281,7 +281,12 @@ impl Builder<'_> {
                 let name = n.id.as_str();
                 Some(self.facts.aliases.get(name).cloned().unwrap_or_else(|| name.to_owned()))
             }
-            Expr::Attribute(a) => Some(format!("{}.{}", self.qualified(&a.value)?, a.attr.as_str())),
+            Expr::Attribute(a) => {
+                let mut q = self.qualified(&a.value)?;
+                q.push('.');
+                q.push_str(a.attr.as_str());
+                Some(q)
+            }
             Expr::Call(c) => {
                 let callee = self.qualified(&c.func)?;
                 let args = &c.arguments.args;
@@ -371,7 +376,7 @@ impl Builder<'_> {
             self.summarize(value, &mut sum);
             args.push(Arg {
                 keyword,
-                text: self.text(value.range()).chars().take(400).collect(),
+                text: crate::python::prefix_chars(self.text(value.range()), 400),
                 literal: literal(value),
                 inner_calls: sum.calls,
                 names: sum.names,
@@ -544,7 +549,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_> {
         match e {
             Expr::Call(c) => {
                 if let Some(v) = literal(e) {
-                    self.out.strings.push(v.chars().take(400).collect());
+                    self.out.strings.push(crate::python::prefix_chars(&v, 400));
                 }
                 match self.b.qualified(&c.func) {
                     Some(q) => self.out.calls.push(q),
@@ -565,7 +570,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_> {
             }
             Expr::BinOp(bo) => {
                 if let Some(v) = literal(e) {
-                    self.out.strings.push(v.chars().take(400).collect());
+                    self.out.strings.push(crate::python::prefix_chars(&v, 400));
                     return;
                 }
                 if bo.op == Operator::BitXor {
@@ -574,7 +579,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_> {
             }
             Expr::Subscript(s) => {
                 if let Some(v) = literal(e) {
-                    self.out.strings.push(v.chars().take(400).collect());
+                    self.out.strings.push(crate::python::prefix_chars(&v, 400));
                     self.out.calls.push("?.reversed".into());
                     return;
                 }
@@ -605,7 +610,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_> {
                 return;
             }
             Expr::StringLiteral(s) => {
-                self.out.strings.push(s.value.to_str().chars().take(400).collect());
+                self.out.strings.push(crate::python::prefix_chars(s.value.to_str(), 400));
             }
             Expr::BytesLiteral(bl) => {
                 let bytes: Vec<u8> = bl.value.bytes().take(400).collect();

@@ -327,19 +327,52 @@ impl Out<'_> {
     }
 }
 
+/// The file's variables and their labels, computed on first use.
+struct LazyVars<'a> {
+    facts: &'a Facts,
+    cell: std::cell::OnceCell<HashMap<String, Labels>>,
+}
+
+impl LazyVars<'_> {
+    fn get(&self) -> &HashMap<String, Labels> {
+        self.cell.get_or_init(|| flow::variables(self.facts))
+    }
+}
+
 /// Facts about the whole file that several rules combine.
 struct FileSense<'a> {
     facts: &'a Facts,
-    strings_lower: Vec<String>,
+    /// Every string of the file, lowercased, each between newlines
+    /// (`"\nfirst\nsecond\n"`): one buffer to search instead of one search
+    /// per string.
+    haystack: String,
+    /// Where each string starts in `haystack`.
+    starts: Vec<usize>,
 }
 
-impl FileSense<'_> {
+impl<'a> FileSense<'a> {
+    fn new(facts: &'a Facts) -> Self {
+        let mut haystack = String::with_capacity(facts.strings.iter().map(|(s, _)| s.len() + 1).sum::<usize>() + 1);
+        let mut starts = Vec::with_capacity(facts.strings.len());
+        haystack.push('\n');
+        for (s, _) in &facts.strings {
+            starts.push(haystack.len());
+            haystack.extend(s.chars().map(|c| if c == '\n' { ' ' } else { c.to_ascii_lowercase() }));
+            haystack.push('\n');
+        }
+        FileSense { facts, haystack, starts }
+    }
+
+    /// The line of the first string that contains one of `needles` (lowercase).
     fn mentions(&self, needles: &[&str]) -> Option<usize> {
-        self.strings_lower
-            .iter()
-            .zip(&self.facts.strings)
-            .find(|(s, _)| needles.iter().any(|n| s.contains(n)))
-            .map(|(_, (_, line))| *line)
+        let at = needles.iter().filter_map(|n| memchr::memmem::find(self.haystack.as_bytes(), n.as_bytes())).min()?;
+        let index = self.starts.partition_point(|&start| start <= at).saturating_sub(1);
+        self.facts.strings.get(index).map(|(_, line)| *line)
+    }
+
+    /// Whether some string is exactly `word` (lowercase).
+    fn has_string(&self, word: &str) -> bool {
+        memchr::memmem::find(self.haystack.as_bytes(), format!("\n{word}\n").as_bytes()).is_some()
     }
 
     fn any_call(&self, list: &[&str]) -> Option<&Call> {
@@ -359,9 +392,10 @@ fn executor_name(c: &Call) -> Option<String> {
 /// name (its own folders under APPDATA are not "outside the package").
 pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabilities) -> Vec<Finding> {
     let mut out = Out { file, findings: Vec::new() };
-    let vars = flow::variables(facts);
-    let sense = FileSense { facts, strings_lower: facts.strings.iter().map(|(s, _)| s.to_ascii_lowercase()).collect() };
-    let labels_of = |c: &Call| c.args.iter().fold(Labels::NONE, |l, a| l | arg_labels(a, &vars));
+    // The data-flow pass runs only when a rule asks where a value came from.
+    let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
+    let sense = FileSense::new(facts);
+    let labels_of = |c: &Call| c.args.iter().fold(Labels::NONE, |l, a| l | arg_labels(a, lazy.get()));
 
     for c in &facts.calls {
         let name = c.name.as_str();
@@ -395,7 +429,7 @@ pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabil
         native(&mut out, c, labels);
         smuggling(&mut out, c, labels);
         registry(&mut out, c, labels, &sense, caps);
-        files(&mut out, c, &vars, package, caps);
+        files(&mut out, c, &lazy, package, caps);
         if matches(name, &["?.SetClipboardData", "?.SetText", "pyperclip.copy", "clipboard.copy", "?.SetDataObject"])
             && sense.mentions(&["bc1", "0x[a-f", "[13][a-km-z", "^0x", "wallet"]).is_some()
         {
@@ -409,7 +443,7 @@ pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabil
         }
     }
 
-    whole_file(&mut out, &sense, &vars);
+    whole_file(&mut out, &sense, &lazy);
     for (s, line) in &facts.strings {
         if s.contains("-----BEGIN") && s.contains("PRIVATE KEY") || is_access_key(s) {
             out.push_at(
@@ -776,7 +810,7 @@ fn registry(out: &mut Out<'_>, c: &Call, labels: Labels, sense: &FileSense<'_>, 
     }
 }
 
-fn files(out: &mut Out<'_>, c: &Call, vars: &HashMap<String, Labels>, package: &str, caps: &mut Capabilities) {
+fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &str, caps: &mut Capabilities) {
     let name = c.name.as_str();
     let writes = if name == "open" || name == "io.open" || name == "codecs.open" {
         c.args.iter().skip(1).any(|a| {
@@ -809,9 +843,9 @@ fn files(out: &mut Out<'_>, c: &Call, vars: &HashMap<String, Labels>, package: &
         };
         let all = all_args_lower(c);
         let dest_labels = if name.starts_with("shutil.") || name.ends_with("Copy") {
-            c.args.get(1).map_or(Labels::NONE, |a| arg_labels(a, vars))
+            c.args.get(1).map_or(Labels::NONE, |a| arg_labels(a, lazy.get()))
         } else {
-            c.args.first().map_or(Labels::NONE, |a| arg_labels(a, vars))
+            c.args.first().map_or(Labels::NONE, |a| arg_labels(a, lazy.get()))
         };
         if dest_labels.has(Labels::DECODED) && !dest_labels.has(Labels::FETCHED) {
             out.push(
@@ -837,7 +871,7 @@ fn files(out: &mut Out<'_>, c: &Call, vars: &HashMap<String, Labels>, package: &
         let target = all_args_lower(c);
         let own = !package.is_empty() && (target.contains(package) || target.contains(&package.replace('-', "_")));
         let temp = ["temp", "tmp", "cache"].iter().any(|t| target.contains(t));
-        let labels = c.args.iter().fold(Labels::NONE, |l, a| l | arg_labels(a, vars));
+        let labels = c.args.iter().fold(Labels::NONE, |l, a| l | arg_labels(a, lazy.get()));
         let tree = name.ends_with("rmtree") || name.ends_with("Directory.Delete");
         // One file in the user's folders may be the add-in's own export;
         // a whole tree there, or every file a walk finds, is destruction.
@@ -858,7 +892,7 @@ fn files(out: &mut Out<'_>, c: &Call, vars: &HashMap<String, Labels>, package: &
 }
 
 /// Combinations that only mean something together in one file.
-fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, vars: &HashMap<String, Labels>) {
+fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     let facts = sense.facts;
     let uses_socket = facts.calls.iter().any(|c| c.name.starts_with("socket.") || c.name.ends_with(".connect"))
         && facts.imports.iter().any(|(m, _)| m == "socket");
@@ -889,7 +923,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, vars: &HashMap<String, L
         || facts.calls.iter().any(|c| {
             // open(path, "wb").write(fetched) or f.write(fetched)
             (c.name.ends_with(".write") || c.name == "?.write")
-                && c.args.iter().any(|a| arg_labels(a, vars).has(Labels::FETCHED))
+                && c.args.iter().any(|a| arg_labels(a, lazy.get()).has(Labels::FETCHED))
         });
     if downloads && let Some(r) = runs {
         out.push(
@@ -922,10 +956,19 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, vars: &HashMap<String, L
             ],
         )
     });
-    let credential_line = facts.strings.iter().find(|(s, _)| flow::is_credential_string(s)).map(|(_, l)| *l);
-    if let Some(line) = credential_line
-        && reads_files
-    {
+    // Only files that read files, and whose strings name a credential store
+    // somewhere, are looked at string by string.
+    let credential_line = || {
+        let any = flow::CREDENTIAL_MARKERS
+            .iter()
+            .chain(flow::CREDENTIAL_COMPONENTS)
+            .any(|m| memchr::memmem::find(sense.haystack.as_bytes(), m.as_bytes()).is_some());
+        if !any {
+            return None;
+        }
+        facts.strings.iter().find(|(s, _)| flow::is_credential_string(s)).map(|(_, l)| *l)
+    };
+    if reads_files && let Some(line) = credential_line() {
         let sends = facts
             .calls
             .iter()
@@ -1022,8 +1065,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, vars: &HashMap<String, L
     // Shellcode APIs looked up by name (`getattr(kernel32, "VirtualAlloc")`).
     let shellcode_names =
         ["virtualalloc", "rtlmovememory", "createthread", "writeprocessmemory", "virtualprotect", "createremotethread"];
-    let named: Vec<&str> =
-        shellcode_names.iter().copied().filter(|n| sense.strings_lower.iter().any(|s| s == n)).collect();
+    let named: Vec<&str> = shellcode_names.iter().copied().filter(|n| sense.has_string(n)).collect();
     if named.len() >= 2
         && facts.imports.iter().any(|(m, _)| m == "ctypes" || m.starts_with("ctypes."))
         && !out.findings.iter().any(|f| f.rule == "native-shellcode")
@@ -1078,7 +1120,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, vars: &HashMap<String, L
         && let Some(c) = facts.calls.iter().find(|c| {
             (c.name == "?" || c.name.starts_with("self.") || c.name.starts_with("cls."))
                 && c.args.iter().any(|a| {
-                    let l = arg_labels(a, vars);
+                    let l = arg_labels(a, lazy.get());
                     l.has(Labels::DECODED) || l.has(Labels::FETCHED)
                 })
         })
