@@ -535,6 +535,14 @@ mod tests {
     }
 
     #[test]
+    fn a_method_call_does_not_taint_every_attribute_of_self() {
+        let src = "import os, requests\nclass C(object):\n    def run(self):\n        self.log(dict(os.environ))\n        requests.post(self.url, json={'ok': 1})\n";
+        assert!(sink_labels(src, "requests.post").is_empty());
+        let src = "import os, requests\nbuf = []\nbuf.append(dict(os.environ))\nrequests.post('u', json=buf)\n";
+        assert!(sink_labels(src, "requests.post").has(Labels::ENVIRONMENT));
+    }
+
+    #[test]
     fn plain_text_decoding_is_not_a_decoder() {
         let l = sink_labels("data = open('x', 'rb').read().decode('utf-8')\nexec(data)\n", "exec");
         assert!(!l.has(Labels::DECODED), "{l:?}");

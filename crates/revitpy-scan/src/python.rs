@@ -185,6 +185,9 @@ pub(crate) fn link_arguments(facts: &mut Facts) {
         if let Some((container, _)) = c.name.rsplit_once('.')
             && !container.contains('?')
             && !container.contains('.')
+            // `self.method(x)` calls a method; it does not put x in every `self.` attribute.
+            && container != "self"
+            && container != "cls"
             && !modules.contains(container)
         {
             for a in &c.args {
