@@ -34,6 +34,7 @@ pub const RULES: &[Rule] = &[
     rule("reverse-shell", "process", Critical, "Connects a socket and hands it a shell"),
     // Network.
     rule("network", "network", Info, "Uses the network"),
+    rule("bulk-upload", "network", Medium, "Sends files found by walking folders (high to a raw IP or paste site)"),
     rule("network-suspicious-host", "network", Medium, "Talks to a raw IP, a paste site, a webhook or a tunnel"),
     // Credentials and secrets.
     rule("credential-access", "credentials", High, "Reads browser, SSH, cloud or chat-client credential stores"),

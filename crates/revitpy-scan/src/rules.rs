@@ -657,6 +657,26 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities)
             );
         }
     }
+    // Files found by walking folders, sent out: bulk upload of the user's or
+    // the project's files. Medium alone (a backup tool may do it); high to a
+    // raw IP, a paste site, a webhook or a tunnel.
+    if matches(name, SENDERS)
+        && labels.has(Labels::BULK)
+        && !labels.has(Labels::CREDENTIAL)
+        && !labels.has(Labels::ENVIRONMENT)
+    {
+        let suspicious = out.findings.iter().any(|f| f.rule == "network-suspicious-host");
+        out.push(
+            "bulk-upload",
+            if suspicious { Severity::High } else { Severity::Medium },
+            "network",
+            c,
+            format!(
+                "sends files found by walking folders{}",
+                if suspicious { " to a raw IP address, paste site, webhook or tunnel" } else { "" }
+            ),
+        );
+    }
     if matches(name, SENDERS) && (labels.has(Labels::CREDENTIAL) || labels.has(Labels::ENVIRONMENT)) {
         let what = if labels.has(Labels::CREDENTIAL) { "credentials or secrets" } else { "the whole environment" };
         out.push("exfiltration", Severity::Critical, "credentials", c, format!("sends {what} over the network"));

