@@ -134,6 +134,30 @@ pub fn scan(manifest: &ManifestFacts, entries: &[Entry<'_>]) -> ScanReport {
             1,
             "runs as an install or uninstall hook (only with --allow-hooks)".into(),
         ));
+        // What the hook itself does, found above in its own file.
+        let mut does: Vec<&str> = findings
+            .iter()
+            .filter(|f| f.file == *hook)
+            .filter_map(|f| match f.category {
+                "process" => Some("starts processes"),
+                "network" => Some("uses the network"),
+                "dynamic-code" => Some("runs dynamic code"),
+                "registry" | "persistence" => Some("changes the registry or startup"),
+                _ => None,
+            })
+            .collect();
+        does.sort_unstable();
+        does.dedup();
+        if !does.is_empty() {
+            findings.push(finding(
+                "hook-runs-code",
+                Severity::Medium,
+                "hooks",
+                hook,
+                1,
+                format!("this install or uninstall hook {}", does.join(", ")),
+            ));
+        }
     }
 
     // Handlers on events that fire constantly cost Revit on every idle moment

@@ -502,6 +502,7 @@ static INTERESTING: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> = s
         "VirtualProtect",
         "Load",
         "AddReferenceToFile",
+        "AddReference",
         "CDLL",
         "WinDLL",
         "LoadLibrary",
@@ -766,21 +767,30 @@ fn native(out: &mut Out<'_>, c: &Call, labels: Labels) {
             "loads a .NET assembly from decoded or downloaded bytes".into(),
         );
     }
-    if matches(
-        name,
-        &[
-            "clr.AddReferenceToFileAndPath",
-            "clr.AddReferenceToFile",
-            "?.LoadFrom",
-            "?.LoadFile",
-            "ctypes.CDLL",
-            "ctypes.WinDLL",
-            "ctypes.cdll.LoadLibrary",
-            "ctypes.windll.LoadLibrary",
-        ],
-    ) {
+    // `clr.AddReference("RevitAPI")` names an assembly; with a path it loads a file.
+    let clr_path = name == "clr.AddReference" && {
+        let a = all_args_lower(c);
+        a.contains(".dll") || a.contains('\\') || a.contains('/') || a.contains("path.join")
+    };
+    if clr_path
+        || matches(
+            name,
+            &[
+                "clr.AddReferenceToFileAndPath",
+                "clr.AddReferenceToFile",
+                "?.LoadFrom",
+                "?.LoadFile",
+                "ctypes.CDLL",
+                "ctypes.WinDLL",
+                "ctypes.cdll.LoadLibrary",
+                "ctypes.windll.LoadLibrary",
+            ],
+        )
+    {
         let path = all_args_lower(c);
-        if ["temp", "tmp", "appdata\\roaming", "downloads", "http"].iter().any(|p| path.contains(p))
+        if ["temp", "tmp", "appdata\\roaming", "downloads", "http", "users\\public", "gettempdir"]
+            .iter()
+            .any(|p| path.contains(p))
             || labels.has(Labels::FETCHED)
         {
             out.push(
@@ -883,6 +893,7 @@ fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &str, caps: 
             out.push("persistence-startup", Severity::High, "persistence", c, "writes into the Startup folder".into());
         }
         let shown: String = dest.chars().take(200).collect();
+        out.push("file-write", Severity::Info, "filesystem", c, format!("writes {shown}"));
         if !caps.paths_written.contains(&shown) {
             caps.paths_written.push(shown);
         }

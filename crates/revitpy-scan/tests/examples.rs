@@ -177,3 +177,25 @@ fn walked_files_sent_out_are_a_bulk_upload() {
     let f = raw_ip.findings.iter().find(|f| f.rule == "bulk-upload").expect("reported");
     assert_eq!(f.severity, Severity::High);
 }
+
+#[test]
+fn hooks_that_run_code_and_assemblies_from_odd_paths_are_reported() {
+    let facts =
+        ManifestFacts { name: "x".into(), hooks: vec!["hooks/post_install.py".into()], ..ManifestFacts::default() };
+    let hook = b"import subprocess\nsubprocess.run(['regsvr32', '/s', 'x.dll'])\n";
+    let report = scan(&facts, &[Entry { path: "hooks/post_install.py", bytes: hook }]);
+    assert!(
+        report.findings.iter().any(|f| f.rule == "hook-runs-code" && f.message.contains("starts processes")),
+        "{:#?}",
+        report.findings
+    );
+
+    let clr = b"import clr, os, tempfile\nclr.AddReference('RevitAPI')\nclr.AddReference(os.path.join(tempfile.gettempdir(), 'x.dll'))\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "a.py", bytes: clr }]);
+    let odd: Vec<usize> = report.findings.iter().filter(|f| f.rule == "clr-odd-path").map(|f| f.line).collect();
+    assert_eq!(odd, [3], "only the path from the temp folder: {:#?}", report.findings);
+
+    let write = b"open('report.csv', 'w').write('a,b')\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "w.py", bytes: write }]);
+    assert!(report.findings.iter().any(|f| f.rule == "file-write" && f.severity == Severity::Info));
+}
