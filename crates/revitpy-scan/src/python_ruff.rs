@@ -40,9 +40,7 @@ pub fn ordinary(text: &str) -> bool {
         }
         match c {
             b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
                 continue;
             }
             b'\'' | b'"' => {
@@ -50,6 +48,14 @@ pub fn ordinary(text: &str) -> bool {
                 let quote_len = if triple { 3 } else { 1 };
                 i += quote_len;
                 while i < b.len() {
+                    // Jump to the next byte that can end or escape the string.
+                    match memchr::memchr3(c, b'\\', b'\n', &b[i..]) {
+                        Some(n) => i += n,
+                        None => {
+                            i = b.len();
+                            break;
+                        }
+                    }
                     if b[i] == b'\\' {
                         i += 2;
                         continue;

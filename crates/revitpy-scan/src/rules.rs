@@ -342,8 +342,8 @@ impl LazyVars<'_> {
 /// Facts about the whole file that several rules combine.
 struct FileSense<'a> {
     facts: &'a Facts,
-    /// Every string of the file, lowercased, each between newlines
-    /// (`"\nfirst\nsecond\n"`): one buffer to search instead of one search
+    /// Every string of the file, lowercased, each between NULs
+    /// (`"\0first\0second\0"`): one buffer to search instead of one search
     /// per string.
     haystack: String,
     /// Where each string starts in `haystack`.
@@ -354,12 +354,13 @@ impl<'a> FileSense<'a> {
     fn new(facts: &'a Facts) -> Self {
         let mut haystack = String::with_capacity(facts.strings.iter().map(|(s, _)| s.len() + 1).sum::<usize>() + 1);
         let mut starts = Vec::with_capacity(facts.strings.len());
-        haystack.push('\n');
+        haystack.push('\0');
         for (s, _) in &facts.strings {
             starts.push(haystack.len());
-            haystack.extend(s.chars().map(|c| if c == '\n' { ' ' } else { c.to_ascii_lowercase() }));
-            haystack.push('\n');
+            haystack.push_str(s);
+            haystack.push('\0');
         }
+        haystack.make_ascii_lowercase();
         FileSense { facts, haystack, starts }
     }
 
@@ -372,7 +373,7 @@ impl<'a> FileSense<'a> {
 
     /// Whether some string is exactly `word` (lowercase).
     fn has_string(&self, word: &str) -> bool {
-        memchr::memmem::find(self.haystack.as_bytes(), format!("\n{word}\n").as_bytes()).is_some()
+        memchr::memmem::find(self.haystack.as_bytes(), format!("\0{word}\0").as_bytes()).is_some()
     }
 
     fn any_call(&self, list: &[&str]) -> Option<&Call> {
