@@ -15,6 +15,18 @@ use crate::report::{Capabilities, Finding, Severity};
 
 const EXECUTORS: &[&str] = &["eval", "exec", "compile", "execfile", "runpy.run_path", "types.FunctionType"];
 const IMPORTERS: &[&str] = &["__import__", "importlib.import_module"];
+/// Windows APIs a shellcode loader calls: allocate executable memory, copy
+/// into it, run it.
+const SHELLCODE_APIS: &[&str] = &[
+    "VirtualAlloc",
+    "VirtualAllocEx",
+    "CreateThread",
+    "CreateRemoteThread",
+    "RtlMoveMemory",
+    "WriteProcessMemory",
+    "VirtualProtect",
+];
+
 /// Names that legitimate code never needs to assemble from pieces.
 const ASSEMBLED_DANGEROUS: &[&str] = &[
     "exec",
@@ -490,17 +502,11 @@ static INTERESTING: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> = s
         CONTENT_WRITERS,
         CODE_LOADERS,
         DOWNLOAD_TO_FILE,
+        SHELLCODE_APIS,
     ];
     let extra = [
         "load",
         "unsafe_load",
-        "VirtualAlloc",
-        "VirtualAllocEx",
-        "CreateThread",
-        "CreateRemoteThread",
-        "RtlMoveMemory",
-        "WriteProcessMemory",
-        "VirtualProtect",
         "Load",
         "AddReferenceToFile",
         "AddReference",
@@ -735,17 +741,7 @@ fn has_raw_ip_url(s: &str) -> bool {
 
 fn native(out: &mut Out<'_>, c: &Call, labels: Labels) {
     let name = c.name.as_str();
-    let shellcode = [
-        "VirtualAlloc",
-        "VirtualAllocEx",
-        "CreateThread",
-        "CreateRemoteThread",
-        "RtlMoveMemory",
-        "WriteProcessMemory",
-        "VirtualProtect",
-    ]
-    .iter()
-    .any(|s| last_segment(name) == *s && name.contains('.'));
+    let shellcode = SHELLCODE_APIS.iter().any(|s| last_segment(name) == *s && name.contains('.'));
     if shellcode {
         out.push(
             "native-shellcode",

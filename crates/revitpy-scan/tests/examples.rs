@@ -27,14 +27,7 @@ fn scan_example(name: &str) -> revitpy_scan::report::ScanReport {
     let dir = examples().join(name);
     let loaded = revitpy_rpyx::source::load_from_dir(&dir).unwrap();
     let m = loaded.manifest.unwrap();
-    let facts = ManifestFacts {
-        name: m.name.normalized().to_owned(),
-        min_revit: m.revit_compatibility.range.min().map(|y| y.get()),
-        max_revit: m.revit_compatibility.range.max().map(|y| y.get()),
-        revit_dependencies: m.revit_dependencies.clone(),
-        declared_impact: m.performance_impact.to_string(),
-        hooks: m.install_hooks.values().chain(m.uninstall_hooks.values()).cloned().collect(),
-    };
+    let facts = revitpy_scan::package::manifest_facts(&m);
     let mut all = Vec::new();
     files(&dir, &dir, &mut all);
     let entries: Vec<Entry<'_>> = all.iter().map(|(p, b)| Entry { path: p, bytes: b }).collect();
