@@ -537,6 +537,10 @@ fn fold_call(n: Node<'_>, src: &[u8]) -> Option<String> {
 /// The first `n` characters of `s`, as an owned string (one copy, not one
 /// push per character).
 pub(crate) fn prefix_chars(s: &str, n: usize) -> String {
+    // No more bytes than `n` means no more characters: nothing to count.
+    if s.len() <= n {
+        return s.to_owned();
+    }
     match s.char_indices().nth(n) {
         Some((i, _)) => s[..i].to_owned(),
         None => s.to_owned(),
@@ -797,7 +801,11 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
         }
         "identifier" => {
             let name = text_of(n, src);
-            out.names.push(facts.aliases.get(name).cloned().unwrap_or_else(|| name.to_owned()));
+            // Each name once per summary (labels are a union): no copy for repeats.
+            let resolved = facts.aliases.get(name).map_or(name, String::as_str);
+            if !out.names.iter().any(|n| n == resolved) {
+                out.names.push(resolved.to_owned());
+            }
             return;
         }
         "string" => {

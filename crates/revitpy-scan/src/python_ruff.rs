@@ -612,7 +612,11 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_> {
             }
             Expr::Name(n) => {
                 let name = n.id.as_str();
-                self.out.names.push(self.b.facts.aliases.get(name).cloned().unwrap_or_else(|| name.to_owned()));
+                // Each name once per summary (labels are a union): no copy for repeats.
+                let resolved = self.b.facts.aliases.get(name).map_or(name, String::as_str);
+                if !self.out.names.iter().any(|n| n == resolved) {
+                    self.out.names.push(resolved.to_owned());
+                }
                 return;
             }
             Expr::StringLiteral(s) => {
