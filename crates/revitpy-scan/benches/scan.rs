@@ -62,6 +62,13 @@ fn main() {
         times.sort_by(|a, b| a.partial_cmp(b).unwrap());
         (times[1], findings)
     };
+    // `SCAN_DUMP=FILE`: the report as JSON, to check that a speed-up did not
+    // change what is found.
+    if let Some(path) = std::env::var_os("SCAN_DUMP") {
+        let report = scan(&facts, &entries);
+        std::fs::write(path, serde_json::to_vec_pretty(&report).unwrap()).unwrap();
+        return;
+    }
     // `SCAN_PROFILE=1`: only the one-thread scan, for a profiler.
     if std::env::var_os("SCAN_PROFILE").is_some() {
         let (t, n) = run(1);

@@ -6,9 +6,10 @@
 //! sinks are few and specific, so the cost is small, and renaming a value
 //! through variables or helper functions no longer hides it.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::python::{Arg, Facts};
+use crate::dotted::{NameFilter, split_last};
+use crate::python::{Arg, Assign, Facts};
 
 /// What a value may hold, as bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -157,8 +158,72 @@ pub const CREDENTIAL_MARKERS: &[&str] = &[
 /// Environment variable names that hold secrets.
 const SECRET_VARIABLES: &[&str] = &["token", "secret", "password", "passwd", "api_key", "apikey", "access_key"];
 
-pub fn matches(name: &str, list: &[&str]) -> bool {
-    list.iter().any(|l| name == *l || (l.starts_with("?.") && name.ends_with(&l[1..])))
+/// A list of call or attribute names, each exact (`os.system`) or, written
+/// `?.write`, any name that ends in that method. Built once per list (see
+/// [`names!`]) so that a lookup is two hash probes, not a scan: every call of
+/// every file is checked against dozens of these lists.
+pub struct Names {
+    exact: HashSet<&'static str>,
+    /// Last segments of `?.method` entries.
+    methods: HashSet<&'static str>,
+    /// `?.a.b` entries, as `.a.b`.
+    dotted: Vec<&'static str>,
+    /// Most names are in no list: these turn them away before any hashing.
+    exact_filter: NameFilter,
+    method_filter: NameFilter,
+}
+
+impl Names {
+    pub fn new(list: &[&'static str]) -> Self {
+        let mut names = Names {
+            exact: HashSet::default(),
+            methods: HashSet::default(),
+            dotted: Vec::new(),
+            exact_filter: NameFilter::default(),
+            method_filter: NameFilter::default(),
+        };
+        for &l in list {
+            names.exact.insert(l);
+            names.exact_filter.insert(l);
+            if let Some(suffix) = l.strip_prefix("?.") {
+                if suffix.contains('.') {
+                    names.dotted.push(&l[1..]);
+                } else {
+                    names.methods.insert(suffix);
+                    names.method_filter.insert(suffix);
+                }
+            }
+        }
+        names
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        if self.exact_filter.may_contain(name) && self.exact.contains(name) {
+            return true;
+        }
+        if !self.methods.is_empty()
+            && let Some((_, method)) = split_last(name)
+            && self.method_filter.may_contain(method)
+            && self.methods.contains(method)
+        {
+            return true;
+        }
+        !self.dotted.is_empty() && self.dotted.iter().any(|d| name.ends_with(d))
+    }
+}
+
+/// The [`Names`] of a constant list, built on first use at each place it is used.
+macro_rules! names {
+    ($list:expr) => {{
+        static NAMES: std::sync::LazyLock<$crate::flow::Names> =
+            std::sync::LazyLock::new(|| $crate::flow::Names::new($list));
+        &*NAMES
+    }};
+}
+pub(crate) use names;
+
+pub fn matches(name: &str, names: &Names) -> bool {
+    names.contains(name)
 }
 
 /// A string that names a credential store, as a path or as one component of a path.
@@ -176,12 +241,55 @@ fn automaton(needles: &[&str]) -> aho_corasick::AhoCorasick {
 
 static CREDENTIAL_AC: std::sync::LazyLock<aho_corasick::AhoCorasick> =
     std::sync::LazyLock::new(|| automaton(CREDENTIAL_MARKERS));
-static HOSTILE_AC: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-    std::sync::LazyLock::new(|| automaton(HOSTILE_FRAGMENTS));
-static RUN_KEY_AC: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-    std::sync::LazyLock::new(|| automaton(RUN_KEY_PATHS));
-static STARTUP_AC: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-    std::sync::LazyLock::new(|| automaton(&["startup"]));
+
+/// Needle groups of [`STRING_NEEDLES`], as bits.
+const CREDENTIAL_NEEDLE: u16 = 1;
+const STARTUP_NEEDLE: u16 = 2;
+const START_MENU_NEEDLE: u16 = 4;
+const SHELL_STARTUP_NEEDLE: u16 = 8;
+const HOSTILE_NEEDLE: u16 = 16;
+const RUN_KEY_NEEDLE: u16 = 32;
+const SCHTASKS_NEEDLE: u16 = 64;
+const CREATE_NEEDLE: u16 = 128;
+
+/// Every needle the string labels look for, in one case-insensitive
+/// automaton, with the groups each belongs to: one pass over an
+/// expression's strings answers every question (this runs for every
+/// assignment of every file).
+static STRING_NEEDLES: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<u16>)> = std::sync::LazyLock::new(|| {
+    let groups: &[(u16, &[&str])] = &[
+        (CREDENTIAL_NEEDLE, CREDENTIAL_MARKERS),
+        (STARTUP_NEEDLE, &["startup"]),
+        (START_MENU_NEEDLE, &["start menu", "programs"]),
+        (SHELL_STARTUP_NEEDLE, &["shell:startup"]),
+        (HOSTILE_NEEDLE, HOSTILE_FRAGMENTS),
+        (RUN_KEY_NEEDLE, RUN_KEY_PATHS),
+        (SCHTASKS_NEEDLE, &["schtasks"]),
+        (CREATE_NEEDLE, &["/create"]),
+    ];
+    // A needle in several groups is one pattern with several bits.
+    let mut needles: Vec<String> = Vec::new();
+    let mut bits: Vec<u16> = Vec::new();
+    for (bit, list) in groups {
+        for n in *list {
+            let n = n.to_ascii_lowercase();
+            match needles.iter().position(|x| *x == n) {
+                Some(i) => bits[i] |= bit,
+                None => {
+                    needles.push(n);
+                    bits.push(*bit);
+                }
+            }
+        }
+    }
+    (automaton(&needles.iter().map(String::as_str).collect::<Vec<_>>()), bits)
+});
+
+/// The needle groups found in `text`.
+fn string_needles(text: &str) -> u16 {
+    let (ac, bits) = &*STRING_NEEDLES;
+    ac.find_overlapping_iter(text).fold(0, |found, m| found | bits[m.pattern().as_usize()])
+}
 
 /// Labels a name carries by itself: `os.environ` whole, one secret variable.
 fn name_static(name: &str) -> Labels {
@@ -198,27 +306,21 @@ fn name_static(name: &str) -> Labels {
     l
 }
 
-/// Labels a name gets from the variables: the name or a prefix of a dotted
-/// name (`r` for `r.read`).
-fn name_from_vars(name: &str, vars: &HashMap<String, Labels>) -> Labels {
-    let mut l = Labels::NONE;
-    // `self.token()`, `self._steps`: a method or class attribute of this file.
-    if let Some(member) = name.strip_prefix("self.").or_else(|| name.strip_prefix("cls."))
-        && let Some(v) = vars.get(member.split('.').next().unwrap_or(member))
-    {
-        l |= *v;
+/// Each variable a name may read: the name and each prefix of a dotted name
+/// (`r` for `r.read`), and for `self.token()` / `self._steps` the method or
+/// class attribute of this file.
+fn for_each_read(name: &str, mut read: impl FnMut(&str)) {
+    if let Some(member) = name.strip_prefix("self.").or_else(|| name.strip_prefix("cls.")) {
+        read(member.split('.').next().unwrap_or(member));
     }
     let mut prefix = name;
     loop {
-        if let Some(v) = vars.get(prefix) {
-            l |= *v;
-        }
-        match prefix.rsplit_once('.') {
+        read(prefix);
+        match split_last(prefix) {
             Some((head, _)) => prefix = head,
             None => break,
         }
     }
-    l
 }
 
 /// The part of an expression's labels that does not depend on variables,
@@ -240,33 +342,17 @@ impl Static {
     }
 }
 
-/// Labels from the variables an expression reads or the local functions it calls.
-pub fn from_vars(calls: &[String], names: &[String], vars: &HashMap<String, Labels>) -> Labels {
-    if vars.is_empty() {
-        return Labels::NONE;
-    }
-    let mut l = Labels::NONE;
-    for n in calls.iter().chain(names) {
-        l |= name_from_vars(n, vars);
-    }
-    l
-}
-
-pub fn labels(calls: &[String], names: &[String], strings: &[String], vars: &HashMap<String, Labels>) -> Labels {
-    static_labels(calls, names, strings).combine(from_vars(calls, names, vars))
-}
-
 /// Labels of an expression made of these calls, names and strings, apart from variables.
 pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> Static {
     let mut l = Labels::NONE;
     for c in calls {
-        if matches(c, DECODERS) {
+        if matches(c, names!(DECODERS)) {
             l |= Labels::DECODED;
         }
-        if matches(c, FETCHERS) {
+        if matches(c, names!(FETCHERS)) {
             l |= Labels::FETCHED;
         }
-        if matches(c, ENCODERS) {
+        if matches(c, names!(ENCODERS)) {
             l |= Labels::ENCODED;
         }
         if c == "os.getenv" || c == "os.environ.get" {
@@ -282,21 +368,26 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     for n in names {
         l |= name_static(n);
         // A decoder handed over as a value: `map(chr, ...)`, `map(base64.b64decode, ...)`.
-        if n != "reversed" && matches(n, DECODERS) {
+        if n != "reversed" && matches(n, names!(DECODERS)) {
             l |= Labels::DECODED;
         }
-        if matches(n, &["string.ascii_uppercase", "string.ascii_letters", "os.path.expanduser", "pathlib.Path.home"]) {
+        if matches(
+            n,
+            names!(&["string.ascii_uppercase", "string.ascii_letters", "os.path.expanduser", "pathlib.Path.home"]),
+        ) {
             l |= Labels::USER_DATA;
         }
     }
     for c in calls {
-        if matches(c, &["os.path.expanduser", "pathlib.Path.home", "Path.home", "?.GetLogicalDrives", "os.listdrives"])
-        {
+        if matches(
+            c,
+            names!(&["os.path.expanduser", "pathlib.Path.home", "Path.home", "?.GetLogicalDrives", "os.listdrives"]),
+        ) {
             l |= Labels::USER_DATA;
         }
         if matches(
             c,
-            &[
+            names!(&[
                 "os.walk",
                 "os.listdir",
                 "os.scandir",
@@ -307,7 +398,7 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
                 "?.iterdir",
                 "?.GetFiles",
                 "?.EnumerateFiles",
-            ],
+            ]),
         ) {
             l |= Labels::BULK;
         }
@@ -315,32 +406,27 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     if strings.is_empty() {
         return Static { labels: l, scoped: false };
     }
-    // One case-insensitive automaton pass per question instead of one
-    // search per needle (this runs for every assignment of every file).
-    let joined = strings.join("\u{1}");
-    if strings.iter().any(|s| mentions_credentials(s)) || component(strings, CREDENTIAL_COMPONENTS) {
+    // Pieces are looked at apart (a needle inside one string) and, since the
+    // pieces of a command are often joined with "" later, glued together.
+    let (found, glued) = if let [one] = strings {
+        let found = string_needles(one);
+        (found, found)
+    } else {
+        (string_needles(&strings.join("\u{1}")), string_needles(&strings.concat()))
+    };
+    if found & CREDENTIAL_NEEDLE != 0 || component(strings, CREDENTIAL_COMPONENTS) {
         l |= Labels::CREDENTIAL;
     }
-    if STARTUP_AC.is_match(&joined) {
-        let lower = joined.to_ascii_lowercase();
-        if lower.contains("startup") && (lower.contains("start menu") || lower.contains("programs"))
-            || lower.contains("shell:startup")
-        {
-            l |= Labels::STARTUP;
-        }
+    if found & STARTUP_NEEDLE != 0 && found & START_MENU_NEEDLE != 0 || found & SHELL_STARTUP_NEEDLE != 0 {
+        l |= Labels::STARTUP;
     }
     if component(strings, USER_COMPONENTS) || strings.iter().any(|s| is_drive_root(s)) {
         l |= Labels::USER_DATA;
     }
-    // Pieces of a command are often joined with "" later: look at them glued too.
-    let glued = strings.concat();
-    if HOSTILE_AC.is_match(&joined) || HOSTILE_AC.is_match(&glued) || {
-        let g = glued.to_ascii_lowercase();
-        g.contains("schtasks") && g.contains("/create")
-    } {
+    if (found | glued) & HOSTILE_NEEDLE != 0 || glued & SCHTASKS_NEEDLE != 0 && glued & CREATE_NEEDLE != 0 {
         l |= Labels::HOSTILE;
     }
-    if RUN_KEY_AC.is_match(&joined) {
+    if found & RUN_KEY_NEEDLE != 0 {
         l |= Labels::RUN_KEY;
     }
     // `join(home, "Documents", "RevitBackups")`, `join(appdata, "MyAddin")`:
@@ -386,7 +472,7 @@ fn is_specific_component(s: &str) -> bool {
     if t.len() > 80 {
         return false;
     }
-    let lower = t.to_ascii_lowercase();
+    let named = |list: &[&str]| list.iter().any(|n| t.eq_ignore_ascii_case(n));
     !t.is_empty()
         && t.len() <= 80
         && !t.contains('\n')
@@ -395,9 +481,8 @@ fn is_specific_component(s: &str) -> bool {
         && !t.starts_with('.')
         && !t.starts_with('*')
         && !t.starts_with('~')
-        && !USER_COMPONENTS.contains(&lower.as_str())
-        && !["appdata", "localappdata", "userprofile", "homepath", "homedrive", "home", "programdata"]
-            .contains(&lower.as_str())
+        && !named(USER_COMPONENTS)
+        && !named(&["appdata", "localappdata", "userprofile", "homepath", "homedrive", "home", "programdata"])
         && !is_drive_root(s)
 }
 
@@ -467,34 +552,141 @@ pub const HOSTILE_FRAGMENTS: &[&str] = &[
     "register-scheduledtask",
 ];
 
-pub fn arg_labels(a: &Arg, vars: &HashMap<String, Labels>) -> Labels {
-    labels(&a.inner_calls, &a.names, &a.strings, vars)
+/// The labels of a file's variables, worked out on demand: a rule asks for
+/// the labels of a sink's arguments, and only the assignments those
+/// arguments depend on (transitively) are evaluated. Stdlib-sized files
+/// have thousands of assignments and a sink reads a handful of them.
+pub struct Flow<'f> {
+    assigns: &'f [Assign],
+    /// Every assigned name, numbered.
+    ids: HashMap<&'f str, u32>,
+    /// The assignments that write each variable.
+    writers: Vec<Vec<u32>>,
+    /// The variables each assignment writes, and those it reads (looked
+    /// up only for the assignments a sink depends on).
+    targets: Vec<Vec<u32>>,
+    reads: Vec<std::cell::OnceCell<Vec<u32>>>,
+    state: std::cell::RefCell<Solved>,
 }
 
-/// Every assigned name's labels, to a fixed point (bounded: labels only grow).
-pub fn variables(facts: &Facts) -> HashMap<String, Labels> {
-    let statics: Vec<Static> = facts.assigns.iter().map(|a| static_labels(&a.calls, &a.names, &a.strings)).collect();
-    let mut vars: HashMap<String, Labels> = HashMap::default();
-    for _ in 0..8 {
-        let mut changed = false;
-        for (a, st) in facts.assigns.iter().zip(&statics) {
-            let l = st.combine(from_vars(&a.calls, &a.names, &vars));
-            if l.is_empty() {
+/// Labels found so far; `done` variables have reached their fixed point.
+struct Solved {
+    labels: Vec<Labels>,
+    done: Vec<bool>,
+}
+
+impl<'f> Flow<'f> {
+    pub fn new(facts: &'f Facts<'_>) -> Self {
+        let mut ids: HashMap<&'f str, u32> = HashMap::default();
+        for a in &facts.assigns {
+            for t in &a.targets {
+                let next = ids.len() as u32;
+                ids.entry(t.as_str()).or_insert(next);
+            }
+        }
+        let mut writers = vec![Vec::new(); ids.len()];
+        let mut targets = Vec::with_capacity(facts.assigns.len());
+        for (i, a) in facts.assigns.iter().enumerate() {
+            let t: Vec<u32> = a.targets.iter().map(|t| ids[t.as_str()]).collect();
+            for &v in &t {
+                writers[v as usize].push(i as u32);
+            }
+            targets.push(t);
+        }
+        let reads = (0..facts.assigns.len()).map(|_| std::cell::OnceCell::new()).collect();
+        let n = ids.len();
+        let state = Solved { labels: vec![Labels::NONE; n], done: vec![false; n] };
+        Flow { assigns: &facts.assigns, ids, writers, targets, reads, state: std::cell::RefCell::new(state) }
+    }
+
+    fn reads(&self, step: u32) -> &[u32] {
+        self.reads[step as usize].get_or_init(|| {
+            let a = &self.assigns[step as usize];
+            let mut r = Vec::new();
+            for n in a.calls.iter().chain(&a.names) {
+                for_each_read(n, |key| r.extend(self.ids.get(key)));
+            }
+            r
+        })
+    }
+
+    /// An argument's labels: its own, and those of the variables it reads.
+    pub fn arg_labels(&self, a: &Arg<'_>) -> Labels {
+        static_labels(&a.inner_calls, &a.names, &a.strings).combine(self.from_vars(&a.inner_calls, &a.names))
+    }
+
+    /// Labels from the variables an expression reads or the local functions it calls.
+    fn from_vars(&self, calls: &[String], names: &[String]) -> Labels {
+        let mut wanted = Vec::new();
+        for n in calls.iter().chain(names) {
+            for_each_read(n, |key| wanted.extend(self.ids.get(key)));
+        }
+        if wanted.is_empty() {
+            return Labels::NONE;
+        }
+        self.solve(&wanted);
+        let state = self.state.borrow();
+        wanted.iter().fold(Labels::NONE, |l, &v| l | state.labels[v as usize])
+    }
+
+    /// Brings `wanted` and everything they depend on to their fixed point
+    /// (bounded: labels only grow, and at most 8 rounds run).
+    fn solve(&self, wanted: &[u32]) {
+        let mut state = self.state.borrow_mut();
+        // The assignments that feed the wanted variables, transitively;
+        // finished variables are constants and are not followed.
+        let mut closure: Vec<u32> = Vec::new();
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut stack: Vec<u32> = wanted.iter().copied().filter(|&v| !state.done[v as usize]).collect();
+        let mut steps = Vec::new();
+        while let Some(v) = stack.pop() {
+            if !seen.insert(v) {
                 continue;
             }
-            for t in &a.targets {
-                let entry = vars.entry(t.clone()).or_default();
-                if (*entry | l) != *entry {
-                    *entry |= l;
-                    changed = true;
-                }
+            closure.push(v);
+            for &s in &self.writers[v as usize] {
+                steps.push(s);
+                stack.extend(self.reads(s).iter().copied().filter(|&r| !state.done[r as usize]));
             }
         }
-        if !changed {
-            break;
+        if closure.is_empty() {
+            return;
+        }
+        // In file order, as a whole-file pass would take them.
+        steps.sort_unstable();
+        steps.dedup();
+        let statics: Vec<Static> = steps
+            .iter()
+            .map(|&s| {
+                let a = &self.assigns[s as usize];
+                static_labels(&a.calls, &a.names, &a.strings)
+            })
+            .collect();
+        for _ in 0..8 {
+            let mut changed = false;
+            for (&s, st) in steps.iter().zip(&statics) {
+                let from_vars = self.reads(s).iter().fold(Labels::NONE, |l, &r| l | state.labels[r as usize]);
+                let l = st.combine(from_vars);
+                if l.is_empty() {
+                    continue;
+                }
+                for &t in &self.targets[s as usize] {
+                    // Finished variables keep their value; the others only grow.
+                    let (t, old) = (t as usize, state.labels[t as usize]);
+                    if !state.done[t] && (old | l) != old {
+                        state.labels[t] |= l;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for v in closure {
+            state.done[v as usize] = true;
         }
     }
-    vars
 }
 
 #[cfg(test)]
@@ -504,9 +696,9 @@ mod tests {
 
     fn sink_labels(src: &str, sink: &str) -> Labels {
         let facts = parse(src);
-        let vars = variables(&facts);
+        let flow = Flow::new(&facts);
         let call = facts.calls.iter().find(|c| c.name == sink).unwrap_or_else(|| panic!("no {sink} call"));
-        call.args.iter().fold(Labels::NONE, |l, a| l | arg_labels(a, &vars))
+        call.args.iter().fold(Labels::NONE, |l, a| l | flow.arg_labels(a))
     }
 
     #[test]
@@ -563,10 +755,14 @@ mod debug {
         for a in &facts.assigns {
             println!("assign {:?} <- calls {:?} names {:?} strings {:?}", a.targets, a.calls, a.names, a.strings);
         }
-        let vars = super::variables(&facts);
-        println!("vars {vars:?}");
+        let flow = super::Flow::new(&facts);
         for c in &facts.calls {
-            println!("call {} {:?}", c.name, c.args.iter().map(|a| (&a.inner_calls, &a.names)).collect::<Vec<_>>());
+            let labels: Vec<_> = c.args.iter().map(|a| flow.arg_labels(a)).collect();
+            println!(
+                "call {} {:?} {labels:?}",
+                c.name,
+                c.args.iter().map(|a| (&a.inner_calls, &a.names)).collect::<Vec<_>>()
+            );
         }
     }
 }

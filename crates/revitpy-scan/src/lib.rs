@@ -14,6 +14,7 @@
 //! combined in their order, so a report is the same on every run.
 
 pub mod catalog;
+pub mod dotted;
 pub mod flow;
 pub mod package;
 pub mod python;
@@ -344,14 +345,14 @@ fn scan_python(manifest: &ManifestFacts, package: &str, path: &str, text: &str, 
     // `app.Idling += handler`, `app.add_DocumentChanged(handler)`.
     for a in &facts.assigns {
         for t in &a.targets {
-            let last = t.rsplit('.').next().unwrap_or(t);
+            let last = dotted::last_segment(t);
             if t.contains('.') && REVIT_EVENTS.contains(&last) && !part.events.iter().any(|e| e == last) {
                 part.events.push(last.to_owned());
             }
         }
     }
     for c in &facts.calls {
-        if let Some(event) = c.name.rsplit('.').next().and_then(|m| m.strip_prefix("add_"))
+        if let Some(event) = dotted::last_segment(&c.name).strip_prefix("add_")
             && REVIT_EVENTS.contains(&event)
             && !part.events.iter().any(|e| e == event)
         {

@@ -4,14 +4,17 @@
 //! (`import subprocess as sp`, `from os import system as s`, `x = os.system`,
 //! `getattr(os, "sys" + "tem")`), so renaming does not hide a call.
 
+use std::borrow::Cow;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use tree_sitter::{Node, Parser};
 
 #[derive(Debug, Clone)]
-pub struct Arg {
+pub struct Arg<'s> {
     pub keyword: Option<String>,
-    pub text: String,
+    /// The argument as written (its first 400 characters), borrowed from the source.
+    pub text: Cow<'s, str>,
     /// The value when the argument is a string literal (or a concatenation of them).
     pub literal: Option<String>,
     /// Qualified names of the calls inside the argument.
@@ -36,13 +39,38 @@ pub struct Assign {
 }
 
 #[derive(Debug, Clone)]
-pub struct Call {
+pub struct Call<'s> {
     /// Resolved qualified name (`subprocess.Popen`, `eval`).
     pub name: String,
-    pub args: Vec<Arg>,
+    pub args: Vec<Arg<'s>>,
     pub line: usize,
     pub column: usize,
-    pub snippet: String,
+    /// The call's first line (160 characters at most), borrowed from the source.
+    pub snippet: Cow<'s, str>,
+}
+
+impl Call<'_> {
+    /// The call with its own copies of the source text it borrowed.
+    pub fn into_owned(self) -> Call<'static> {
+        Call {
+            name: self.name,
+            args: self
+                .args
+                .into_iter()
+                .map(|a| Arg {
+                    keyword: a.keyword,
+                    text: Cow::Owned(a.text.into_owned()),
+                    literal: a.literal,
+                    inner_calls: a.inner_calls,
+                    names: a.names,
+                    strings: a.strings,
+                })
+                .collect(),
+            line: self.line,
+            column: self.column,
+            snippet: Cow::Owned(self.snippet.into_owned()),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -56,9 +84,9 @@ pub struct Reference {
 }
 
 #[derive(Debug, Default, Clone)]
-pub struct Facts {
+pub struct Facts<'s> {
     pub imports: Vec<(String, usize)>,
-    pub calls: Vec<Call>,
+    pub calls: Vec<Call<'s>>,
     pub references: Vec<Reference>,
     pub strings: Vec<(String, usize)>,
     /// Names the file defines itself (functions, classes, attributes set on `self`).
@@ -106,7 +134,7 @@ fn too_deep(root: Node<'_>) -> Option<usize> {
 
 /// Facts of one file: from ruff's parser when it reads the file cleanly
 /// (fast), else from tree-sitter (error-tolerant, Python 2, deep nesting).
-pub fn parse(text: &str) -> Facts {
+pub fn parse(text: &str) -> Facts<'_> {
     if crate::python_ruff::ordinary(text)
         && let Some(facts) = crate::python_ruff::parse(text)
     {
@@ -122,7 +150,7 @@ pub fn parses_cleanly(text: &str) -> bool {
 }
 
 /// Facts from tree-sitter-python alone.
-pub fn parse_tree_sitter(text: &str) -> Facts {
+pub fn parse_tree_sitter(text: &str) -> Facts<'_> {
     let mut parser = Parser::new();
     parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("the grammar matches the runtime");
     let Some(tree) = parser.parse(text, None) else {
@@ -154,7 +182,7 @@ pub fn parse_tree_sitter(text: &str) -> Facts {
 }
 
 /// Top-level loops and calls: what importing the module does.
-fn import_time(root: Node<'_>, src: &[u8], facts: &mut Facts) {
+fn import_time(root: Node<'_>, src: &[u8], facts: &mut Facts<'_>) {
     for stmt in children(root) {
         let line = stmt.start_position().row + 1;
         match stmt.kind() {
@@ -176,7 +204,7 @@ fn import_time(root: Node<'_>, src: &[u8], facts: &mut Facts) {
 
 /// A call to a function of this file assigns its arguments to the
 /// function's parameters (by position; keywords by name).
-pub(crate) fn link_arguments(facts: &mut Facts) {
+pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
     let mut extra = Vec::new();
     let modules: HashSet<&str> = facts
         .imports
@@ -188,7 +216,7 @@ pub(crate) fn link_arguments(facts: &mut Facts) {
         // Any method called on a variable of this file may store its
         // arguments there (`found.update(x)`, `msg.set_content(env)`,
         // `zf.writestr(name, data)`); modules are not containers.
-        if let Some((container, _)) = c.name.rsplit_once('.')
+        if let Some((container, _)) = crate::dotted::split_last(&c.name)
             && !container.contains('?')
             && !container.contains('.')
             // `self.method(x)` calls a method; it does not put x in every `self.` attribute.
@@ -236,7 +264,7 @@ pub(crate) fn link_arguments(facts: &mut Facts) {
 
 /// Python 2's `exec <expression>` (not only a string or a name) is outside
 /// the grammar: read each such line again as a call, so what it runs is seen.
-fn python2_exec(text: &str, facts: &mut Facts) {
+fn python2_exec(text: &str, facts: &mut Facts<'_>) {
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         let Some(rest) = trimmed.strip_prefix("exec ") else { continue };
@@ -249,12 +277,12 @@ fn python2_exec(text: &str, facts: &mut Facts) {
             c.line = i + 1;
             c.column = line.len() - trimmed.len() + 1;
         }
-        facts.calls.extend(inner.calls);
+        facts.calls.extend(inner.calls.into_iter().map(|c| c.into_owned()));
     }
 }
 
 /// Parses without the Python 2 fallback, starting from known aliases.
-fn parse_plain(text: &str, aliases: &HashMap<String, String>) -> Facts {
+fn parse_plain<'t>(text: &'t str, aliases: &HashMap<String, String>) -> Facts<'t> {
     let mut parser = Parser::new();
     parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("the grammar matches the runtime");
     let mut facts = Facts { aliases: aliases.clone(), ..Facts::default() };
@@ -296,7 +324,7 @@ fn children(n: Node<'_>) -> Vec<Node<'_>> {
     n.named_children(&mut cursor).collect()
 }
 
-fn collect_imports(n: Node<'_>, src: &[u8], facts: &mut Facts) {
+fn collect_imports(n: Node<'_>, src: &[u8], facts: &mut Facts<'_>) {
     match n.kind() {
         "import_statement" => {
             for child in children(n) {
@@ -534,17 +562,23 @@ fn fold_call(n: Node<'_>, src: &[u8]) -> Option<String> {
     }
 }
 
-/// The first `n` characters of `s`, as an owned string (one copy, not one
-/// push per character).
-pub(crate) fn prefix_chars(s: &str, n: usize) -> String {
+/// The first `n` characters of `s`.
+pub(crate) fn prefix_chars(s: &str, n: usize) -> &str {
     // No more bytes than `n` means no more characters: nothing to count.
     if s.len() <= n {
-        return s.to_owned();
+        return s;
     }
     match s.char_indices().nth(n) {
-        Some((i, _)) => s[..i].to_owned(),
-        None => s.to_owned(),
+        Some((i, _)) => &s[..i],
+        None => s,
     }
+}
+
+/// `s` cut to its first `n` characters, in place (no second copy).
+pub(crate) fn truncate_chars(mut s: String, n: usize) -> String {
+    let keep = prefix_chars(&s, n).len();
+    s.truncate(keep);
+    s
 }
 
 /// A base64 constant's bytes, as text (lossy): what `b64decode("...")` yields.
@@ -607,7 +641,7 @@ fn ints_to_chars(n: Node<'_>, src: &[u8]) -> Option<Vec<String>> {
 
 /// The qualified name an expression stands for, when it is a name, an
 /// attribute chain, or `getattr(x, "const")`.
-fn qualified(n: Node<'_>, src: &[u8], facts: &Facts) -> Option<String> {
+fn qualified(n: Node<'_>, src: &[u8], facts: &Facts<'_>) -> Option<String> {
     let q = qualified_raw(n, src, facts)?;
     // `__builtins__.exec`, `builtins.eval`, `__builtin__.compile` are the builtins themselves.
     for prefix in ["__builtins__.", "builtins.", "__builtin__."] {
@@ -618,7 +652,7 @@ fn qualified(n: Node<'_>, src: &[u8], facts: &Facts) -> Option<String> {
     Some(q)
 }
 
-fn qualified_raw(n: Node<'_>, src: &[u8], facts: &Facts) -> Option<String> {
+fn qualified_raw(n: Node<'_>, src: &[u8], facts: &Facts<'_>) -> Option<String> {
     match n.kind() {
         // `vars(__builtins__)["ex" + "ec"]`: a builtin looked up by name.
         "subscript" => {
@@ -663,7 +697,7 @@ fn qualified_raw(n: Node<'_>, src: &[u8], facts: &Facts) -> Option<String> {
 
 /// Whether any part of a name or attribute chain is a member of the Revit
 /// API table, checked without allocating.
-fn names_revit_member(n: Node<'_>, src: &[u8], facts: &Facts) -> bool {
+fn names_revit_member(n: Node<'_>, src: &[u8], facts: &Facts<'_>) -> bool {
     let mut node = n;
     loop {
         match node.kind() {
@@ -688,7 +722,7 @@ fn names_revit_member(n: Node<'_>, src: &[u8], facts: &Facts) -> bool {
     }
 }
 
-fn chain(n: Node<'_>, src: &[u8], facts: &Facts) -> Vec<String> {
+fn chain(n: Node<'_>, src: &[u8], facts: &Facts<'_>) -> Vec<String> {
     match n.kind() {
         "identifier" => {
             let name = text_of(n, src);
@@ -727,7 +761,7 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
         "call" | "binary_operator" | "subscript" if n.kind() != "subscript" || literal(n, src).is_some() => {
             let folded = literal(n, src);
             if let Some(v) = &folded {
-                out.strings.push(crate::python::prefix_chars(v, 400));
+                out.strings.push(prefix_chars(v, 400).to_owned());
             }
             if n.kind() == "subscript" && text_of(n, src).replace(' ', "").ends_with("[::-1]") {
                 out.calls.push("?.reversed".into());
@@ -810,13 +844,13 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
         }
         "string" => {
             if let Some(v) = literal(n, src) {
-                out.strings.push(crate::python::prefix_chars(&v, 400));
+                out.strings.push(truncate_chars(v, 400));
             }
         }
         // `"a" "b"` is one string.
         "concatenated_string" => {
             if let Some(v) = literal(n, src) {
-                out.strings.push(crate::python::prefix_chars(&v, 400));
+                out.strings.push(truncate_chars(v, 400));
                 return;
             }
         }
@@ -869,7 +903,7 @@ fn targets(n: Node<'_>, src: &[u8], out: &mut Vec<String>) {
     }
 }
 
-fn push_assign(target_node: Option<Node<'_>>, value: Node<'_>, src: &[u8], facts: &mut Facts) {
+fn push_assign(target_node: Option<Node<'_>>, value: Node<'_>, src: &[u8], facts: &mut Facts<'_>) {
     let mut names = Vec::new();
     if let Some(t) = target_node {
         targets(t, src, &mut names);
@@ -877,7 +911,7 @@ fn push_assign(target_node: Option<Node<'_>>, value: Node<'_>, src: &[u8], facts
     push_assign_to(names, value, src, facts);
 }
 
-fn push_assign_to(targets: Vec<String>, value: Node<'_>, src: &[u8], facts: &mut Facts) {
+fn push_assign_to(targets: Vec<String>, value: Node<'_>, src: &[u8], facts: &mut Facts<'_>) {
     if targets.is_empty() {
         return;
     }
@@ -907,19 +941,19 @@ fn enclosing_function(n: Node<'_>, src: &[u8]) -> Option<String> {
     None
 }
 
-fn snippet(n: Node<'_>, src: &[u8]) -> String {
+fn snippet<'s>(n: Node<'_>, src: &'s [u8]) -> Cow<'s, str> {
     let t = text_of(n, src);
     let line = t.lines().next().unwrap_or("");
-    crate::python::prefix_chars(line, 160)
+    Cow::Borrowed(prefix_chars(line, 160))
 }
 
-fn walk(n: Node<'_>, src: &[u8], facts: &mut Facts) {
+fn walk<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>) {
     walk_in(n, src, facts, false);
 }
 
 /// `in_attribute`: `n` is a direct child of an attribute node (its names are
 /// part of that chain, not references of their own).
-fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
+fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: bool) {
     match n.kind() {
         "function_definition" | "class_definition" => {
             if let Some(name) = n.child_by_field_name("name") {
@@ -1040,7 +1074,7 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
                         summarize(value, src, facts, &mut sum);
                         args.push(Arg {
                             keyword,
-                            text: crate::python::prefix_chars(text_of(value, src), 400),
+                            text: Cow::Borrowed(prefix_chars(text_of(value, src), 400)),
                             literal: literal(value, src),
                             inner_calls: sum.calls,
                             names: sum.names,
@@ -1114,7 +1148,7 @@ fn walk_in(n: Node<'_>, src: &[u8], facts: &mut Facts, in_attribute: bool) {
                 name: "exec".into(),
                 args: vec![Arg {
                     keyword: None,
-                    text: text_of(code, src).to_owned(),
+                    text: Cow::Borrowed(text_of(code, src)),
                     literal: literal(code, src),
                     inner_calls: sum.calls,
                     names: sum.names,

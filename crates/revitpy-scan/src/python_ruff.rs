@@ -9,6 +9,7 @@ use ruff_python_ast::visitor::{Visitor, walk_comprehension, walk_except_handler,
 use ruff_python_ast::{self as ast, Expr, Mod, Number, Operator, Stmt};
 use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
 use ruff_text_size::{Ranged, TextRange};
+use std::borrow::Cow;
 
 use crate::python::{Arg, Assign, Call, Facts, HIDING_CODECS, Reference};
 
@@ -18,87 +19,89 @@ const MAX_BRACKET_DEPTH: usize = 60;
 const MAX_TOKENS_PER_LINE: usize = 1500;
 const MAX_INDENT: usize = 240;
 
+/// What a byte means to [`ordinary`]'s scan.
+const BORING: u8 = 0;
+const WORD: u8 = 1;
+const OPERATOR: u8 = 2;
+const OPEN: u8 = 3;
+const CLOSE: u8 = 4;
+const QUOTE: u8 = 5;
+const HASH: u8 = 6;
+const NEWLINE: u8 = 7;
+
+/// One lookup per byte instead of a chain of comparisons (this scan reads
+/// every byte of every file before the parser does).
+static CLASSES: [u8; 256] = {
+    let mut t = [BORING; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = match c as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => WORD,
+            // Operators, and the keywords that nest (`not not x`, `a if b else c if ...`,
+            // `lambda: lambda: ...`), count; names, numbers, commas and colons do
+            // not, so a long flat table is still ordinary.
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'@' | b'<' | b'>' | b'=' | b'~' | b'.' => OPERATOR,
+            b'(' | b'[' | b'{' => OPEN,
+            b')' | b']' | b'}' => CLOSE,
+            b'\'' | b'"' => QUOTE,
+            b'#' => HASH,
+            b'\n' => NEWLINE,
+            _ => BORING,
+        };
+        c += 1;
+    }
+    t
+};
+
 /// A quick byte scan: bracket depth, rough tokens per logical line and
 /// indentation, ignoring strings and comments.
 pub fn ordinary(text: &str) -> bool {
     let b = text.as_bytes();
-    let (mut depth, mut tokens, mut i) = (0usize, 0usize, 0usize);
-    let mut line_start = true;
-    let mut indent = 0usize;
+    let (mut depth, mut tokens) = (0usize, 0usize);
+    // The file starts a line: its indentation is checked like any other's.
+    let mut i = indentation_end(b, 0);
+    if i > MAX_INDENT && i < b.len() {
+        return false;
+    }
     while i < b.len() {
         let c = b[i];
-        if line_start {
-            if c == b' ' || c == b'\t' {
-                indent += 1;
-                i += 1;
-                continue;
-            }
-            if indent > MAX_INDENT {
-                return false;
-            }
-            line_start = false;
-        }
-        match c {
-            b'#' => {
-                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
-                continue;
-            }
-            b'\'' | b'"' => {
-                let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
-                let quote_len = if triple { 3 } else { 1 };
-                i += quote_len;
-                while i < b.len() {
-                    // Jump to the next byte that can end or escape the string.
-                    match memchr::memchr3(c, b'\\', b'\n', &b[i..]) {
-                        Some(n) => i += n,
-                        None => {
-                            i = b.len();
-                            break;
-                        }
-                    }
-                    if b[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if b[i] == c && (!triple || (b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c))) {
-                        i += quote_len;
-                        break;
-                    }
-                    if b[i] == b'\n' && !triple {
-                        break;
-                    }
+        match CLASSES[c as usize] {
+            BORING => {}
+            WORD => {
+                let start = i;
+                while i + 1 < b.len() && CLASSES[b[i + 1] as usize] == WORD {
                     i += 1;
                 }
-                continue;
+                if i - start < 6 && matches!(&b[start..=i], b"not" | b"lambda" | b"await" | b"if" | b"else") {
+                    tokens += 1;
+                }
             }
-            b'(' | b'[' | b'{' => {
+            OPERATOR => tokens += 1,
+            OPEN => {
                 depth += 1;
                 tokens += 1;
                 if depth > MAX_BRACKET_DEPTH {
                     return false;
                 }
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            CLOSE => depth = depth.saturating_sub(1),
+            HASH => {
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
+                continue;
+            }
+            QUOTE => {
+                i = string_end(b, i, c);
+                continue;
+            }
             // A newline outside brackets ends the logical line.
-            b'\n' if depth == 0 => {
+            _ if depth == 0 => {
                 tokens = 0;
-                line_start = true;
-                indent = 0;
-            }
-            // Operators, and the keywords that nest (`not not x`, `a if b else c if ...`,
-            // `lambda: lambda: ...`), count; names, numbers, commas and colons do
-            // not, so a long flat table is still ordinary.
-            b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'@' | b'<' | b'>' | b'=' | b'~' | b'.' => {
-                tokens += 1
-            }
-            c if c.is_ascii_alphanumeric() || c == b'_' => {
-                let start = i;
-                while i + 1 < b.len() && (b[i + 1].is_ascii_alphanumeric() || b[i + 1] == b'_') {
-                    i += 1;
+                let end = indentation_end(b, i + 1);
+                if end - (i + 1) > MAX_INDENT && end < b.len() {
+                    return false;
                 }
-                if matches!(&b[start..=i], b"not" | b"lambda" | b"await" | b"if" | b"else") {
-                    tokens += 1;
-                }
+                i = end;
+                continue;
             }
             _ => {}
         }
@@ -110,8 +113,40 @@ pub fn ordinary(text: &str) -> bool {
     true
 }
 
+/// The first byte at or after `i` that is not a space or a tab.
+fn indentation_end(b: &[u8], i: usize) -> usize {
+    i + b[i.min(b.len())..].iter().take_while(|&&c| c == b' ' || c == b'\t').count()
+}
+
+/// Where the string literal opened by the quote `c` at `i` ends (just past
+/// its closing quote, or at the newline that ends an unterminated one).
+fn string_end(b: &[u8], mut i: usize, c: u8) -> usize {
+    let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
+    let quote_len = if triple { 3 } else { 1 };
+    i += quote_len;
+    while i < b.len() {
+        // Jump to the next byte that can end or escape the string.
+        match memchr::memchr3(c, b'\\', b'\n', &b[i..]) {
+            Some(n) => i += n,
+            None => return b.len(),
+        }
+        if b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i] == c && (!triple || (b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c))) {
+            return i + quote_len;
+        }
+        if b[i] == b'\n' && !triple {
+            return i;
+        }
+        i += 1;
+    }
+    i.min(b.len())
+}
+
 /// Facts of a file, or `None` when ruff cannot read it without an error.
-pub fn parse(text: &str) -> Option<Facts> {
+pub fn parse(text: &str) -> Option<Facts<'_>> {
     let parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
     if !parsed.errors().is_empty() {
         return None;
@@ -143,25 +178,28 @@ pub fn parse(text: &str) -> Option<Facts> {
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0).chain(text.bytes().enumerate().filter(|(_, c)| *c == b'\n').map(|(i, _)| i + 1)).collect()
+    let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+    starts.push(0);
+    starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+    starts
 }
 
 struct Builder<'s> {
     src: &'s str,
     lines: Vec<usize>,
-    facts: Facts,
+    facts: Facts<'s>,
     /// Enclosing function names, innermost last (for `return`).
     functions: Vec<String>,
 }
 
-impl Builder<'_> {
+impl<'s> Builder<'s> {
     fn position(&self, range: TextRange) -> (usize, usize) {
         let offset = range.start().to_usize();
         let line = self.lines.partition_point(|&s| s <= offset);
         (line, offset - self.lines[line - 1] + 1)
     }
 
-    fn text(&self, range: TextRange) -> &str {
+    fn text(&self, range: TextRange) -> &'s str {
         &self.src[range.start().to_usize()..range.end().to_usize()]
     }
 
@@ -265,8 +303,8 @@ impl Builder<'_> {
         self.facts.assigns.push(Assign { targets, calls: sum.calls, names: sum.names, strings: sum.strings, line });
     }
 
-    fn snippet(&self, range: TextRange) -> String {
-        crate::python::prefix_chars(self.text(range).lines().next().unwrap_or(""), 160)
+    fn snippet(&self, range: TextRange) -> Cow<'s, str> {
+        Cow::Borrowed(crate::python::prefix_chars(self.text(range).lines().next().unwrap_or(""), 160))
     }
 
     // ---- names ----
@@ -285,7 +323,12 @@ impl Builder<'_> {
         match e {
             Expr::Name(n) => {
                 let name = n.id.as_str();
-                Some(self.facts.aliases.get(name).cloned().unwrap_or_else(|| name.to_owned()))
+                let resolved = self.facts.aliases.get(name).map_or(name, String::as_str);
+                // Room for the attributes an enclosing chain appends: one
+                // allocation instead of two reallocations per `.attr`.
+                let mut q = String::with_capacity(resolved.len() + 32);
+                q.push_str(resolved);
+                Some(q)
             }
             Expr::Attribute(a) => {
                 let mut q = self.qualified(&a.value)?;
@@ -382,7 +425,7 @@ impl Builder<'_> {
             self.summarize(value, &mut sum);
             args.push(Arg {
                 keyword,
-                text: crate::python::prefix_chars(self.text(value.range()), 400),
+                text: Cow::Borrowed(crate::python::prefix_chars(self.text(value.range()), 400)),
                 literal: literal(value),
                 inner_calls: sum.calls,
                 names: sum.names,
@@ -555,7 +598,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_> {
         match e {
             Expr::Call(c) => {
                 if let Some(v) = literal(e) {
-                    self.out.strings.push(crate::python::prefix_chars(&v, 400));
+                    self.out.strings.push(crate::python::truncate_chars(v, 400));
                 }
                 match self.b.qualified(&c.func) {
                     Some(q) => self.out.calls.push(q),
@@ -576,7 +619,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_> {
             }
             Expr::BinOp(bo) => {
                 if let Some(v) = literal(e) {
-                    self.out.strings.push(crate::python::prefix_chars(&v, 400));
+                    self.out.strings.push(crate::python::truncate_chars(v, 400));
                     return;
                 }
                 if bo.op == Operator::BitXor {
@@ -585,7 +628,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_> {
             }
             Expr::Subscript(s) => {
                 if let Some(v) = literal(e) {
-                    self.out.strings.push(crate::python::prefix_chars(&v, 400));
+                    self.out.strings.push(crate::python::truncate_chars(v, 400));
                     self.out.calls.push("?.reversed".into());
                     return;
                 }
@@ -620,7 +663,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_> {
                 return;
             }
             Expr::StringLiteral(s) => {
-                self.out.strings.push(crate::python::prefix_chars(s.value.to_str(), 400));
+                self.out.strings.push(crate::python::prefix_chars(s.value.to_str(), 400).to_owned());
             }
             Expr::BytesLiteral(bl) => {
                 let bytes: Vec<u8> = bl.value.bytes().take(400).collect();

@@ -119,8 +119,15 @@ pub fn table() -> Vec<Entry> {
 /// The table, parsed once, by member name.
 /// Whether a name is a member (or type) of the table.
 pub fn is_member(name: &str) -> bool {
-    BY_MEMBER.contains_key(name)
+    // Every attribute of every file is asked: most are turned away unhashed.
+    MEMBER_FILTER.may_contain(name) && BY_MEMBER.contains_key(name)
 }
+
+static MEMBER_FILTER: std::sync::LazyLock<crate::dotted::NameFilter> = std::sync::LazyLock::new(|| {
+    let mut f = crate::dotted::NameFilter::default();
+    BY_MEMBER.keys().for_each(|k| f.insert(k));
+    f
+});
 
 static BY_MEMBER: std::sync::LazyLock<HashMap<&'static str, Vec<&'static Entry>>> = std::sync::LazyLock::new(|| {
     let entries: &'static [Entry] = Box::leak(table().into_boxed_slice());
@@ -205,7 +212,7 @@ pub fn check(file: &str, facts: &Facts, min: Option<u16>, max: Option<u16>) -> V
     }
     // Calls whose arguments show a changed overload.
     for c in &facts.calls {
-        let last = c.name.rsplit('.').next().unwrap_or(&c.name);
+        let last = crate::dotted::last_segment(&c.name);
         let Some(candidates) = by_member.get(last) else { continue };
         for e in candidates.iter().filter(|e| e.params.as_ref().is_some_and(|p| !p.is_empty())) {
             let params = e.params.as_ref().expect("filtered");

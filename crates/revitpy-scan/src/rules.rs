@@ -7,10 +7,9 @@
 //! combined per file, following data from sources to sinks ([`crate::flow`]):
 //! a decoder feeding `exec` is one critical finding, not two medium ones.
 
-use rustc_hash::FxHashMap as HashMap;
-
-use crate::flow::{self, FETCHERS, HOSTILE_FRAGMENTS, Labels, arg_labels, matches};
-use crate::python::{Call, Facts};
+use crate::dotted::last_segment;
+use crate::flow::{self, FETCHERS, Flow, HOSTILE_FRAGMENTS, Labels, Names, matches, names};
+use crate::python::{Arg, Call, Facts};
 use crate::report::{Capabilities, Finding, Severity};
 
 const EXECUTORS: &[&str] = &["eval", "exec", "compile", "execfile", "runpy.run_path", "types.FunctionType"];
@@ -283,7 +282,7 @@ const USER_FOLDERS: &[&str] = &[
 
 /// The first argument as written: its literal value, else its source text.
 fn first_arg(c: &Call) -> String {
-    c.args.first().map(|a| a.literal.clone().unwrap_or_else(|| a.text.clone())).unwrap_or_default()
+    c.args.first().map(|a| a.literal.clone().unwrap_or_else(|| a.text.to_string())).unwrap_or_default()
 }
 
 fn all_args_lower(c: &Call) -> String {
@@ -313,7 +312,7 @@ impl Out<'_> {
             file: self.file.to_owned(),
             line: c.line,
             column: c.column,
-            snippet: c.snippet.clone(),
+            snippet: c.snippet.to_string(),
             message,
         });
     }
@@ -339,31 +338,35 @@ impl Out<'_> {
     }
 }
 
-/// The file's variables and their labels, computed on first use.
+/// The file's data flow, set up on first use (most files have no sink).
 struct LazyVars<'a> {
-    facts: &'a Facts,
-    cell: std::cell::OnceCell<HashMap<String, Labels>>,
+    facts: &'a Facts<'a>,
+    cell: std::cell::OnceCell<Flow<'a>>,
 }
 
 impl LazyVars<'_> {
-    fn get(&self) -> &HashMap<String, Labels> {
-        self.cell.get_or_init(|| flow::variables(self.facts))
+    fn arg_labels(&self, a: &Arg<'_>) -> Labels {
+        self.cell.get_or_init(|| Flow::new(self.facts)).arg_labels(a)
     }
 }
 
 /// Facts about the whole file that several rules combine.
 struct FileSense<'a> {
-    facts: &'a Facts,
+    facts: &'a Facts<'a>,
     /// Every string of the file, lowercased, each between NULs
     /// (`"\0first\0second\0"`): one buffer to search instead of one search
     /// per string.
     haystack: String,
     /// Where each string starts in `haystack`.
     starts: Vec<usize>,
+    /// Answers of [`FileSense::mentions`] by needle list (its address: the
+    /// lists are `'static`, so an address names one list), since per-call
+    /// rules ask the same question again.
+    mentioned: std::cell::RefCell<Vec<((usize, usize), Option<usize>)>>,
 }
 
 impl<'a> FileSense<'a> {
-    fn new(facts: &'a Facts) -> Self {
+    fn new(facts: &'a Facts<'a>) -> Self {
         let mut haystack = String::with_capacity(facts.strings.iter().map(|(s, _)| s.len() + 1).sum::<usize>() + 1);
         let mut starts = Vec::with_capacity(facts.strings.len());
         haystack.push('\0');
@@ -373,11 +376,21 @@ impl<'a> FileSense<'a> {
             haystack.push('\0');
         }
         haystack.make_ascii_lowercase();
-        FileSense { facts, haystack, starts }
+        FileSense { facts, haystack, starts, mentioned: Default::default() }
     }
 
     /// The line of the first string that contains one of `needles` (lowercase).
-    fn mentions(&self, needles: &[&str]) -> Option<usize> {
+    fn mentions(&self, needles: &'static [&'static str]) -> Option<usize> {
+        let key = (needles.as_ptr() as usize, needles.len());
+        if let Some(&(_, answer)) = self.mentioned.borrow().iter().find(|(k, _)| *k == key) {
+            return answer;
+        }
+        let answer = self.search(needles);
+        self.mentioned.borrow_mut().push((key, answer));
+        answer
+    }
+
+    fn search(&self, needles: &[&str]) -> Option<usize> {
         let at = needles.iter().filter_map(|n| memchr::memmem::find(self.haystack.as_bytes(), n.as_bytes())).min()?;
         let index = self.starts.partition_point(|&start| start <= at).saturating_sub(1);
         self.facts.strings.get(index).map(|(_, line)| *line)
@@ -388,14 +401,14 @@ impl<'a> FileSense<'a> {
         memchr::memmem::find(self.haystack.as_bytes(), format!("\0{word}\0").as_bytes()).is_some()
     }
 
-    fn any_call(&self, list: &[&str]) -> Option<&Call> {
+    fn any_call(&self, list: &Names) -> Option<&Call<'_>> {
         self.facts.calls.iter().find(|c| matches(&c.name, list))
     }
 }
 
 /// A call to an executor, directly or handed over (`map(exec, ...)`).
 fn executor_name(c: &Call) -> Option<String> {
-    if matches(&c.name, EXECUTORS) {
+    if matches(&c.name, names!(EXECUTORS)) {
         return Some(c.name.clone());
     }
     c.args.iter().find(|a| a.literal.is_none() && EXECUTORS.contains(&a.text.trim())).map(|a| a.text.trim().to_owned())
@@ -408,7 +421,7 @@ pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabil
     // The data-flow pass runs only when a rule asks where a value came from.
     let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
     let sense = FileSense::new(facts);
-    let labels_of = |c: &Call| c.args.iter().fold(Labels::NONE, |l, a| l | arg_labels(a, lazy.get()));
+    let labels_of = |c: &Call| c.args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(a));
 
     for c in &facts.calls {
         let name = c.name.as_str();
@@ -421,7 +434,7 @@ pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabil
         dynamic_code(&mut out, c, labels);
         processes(&mut out, c, labels, caps);
         network(&mut out, c, labels, caps);
-        if matches(name, DESERIALIZE)
+        if matches(name, names!(DESERIALIZE))
             || (name == "yaml.load"
                 && !c.args.iter().any(|a| a.text.contains("SafeLoader") || a.text.contains("CSafeLoader")))
             || name == "yaml.unsafe_load"
@@ -443,8 +456,10 @@ pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabil
         smuggling(&mut out, c, labels);
         registry(&mut out, c, labels, &sense, caps);
         files(&mut out, c, &lazy, package, caps);
-        if matches(name, &["?.SetClipboardData", "?.SetText", "pyperclip.copy", "clipboard.copy", "?.SetDataObject"])
-            && sense.mentions(&["bc1", "0x[a-f", "[13][a-km-z", "^0x", "wallet"]).is_some()
+        if matches(
+            name,
+            names!(&["?.SetClipboardData", "?.SetText", "pyperclip.copy", "clipboard.copy", "?.SetDataObject"]),
+        ) && sense.mentions(&["bc1", "0x[a-f", "[13][a-km-z", "^0x", "wallet"]).is_some()
         {
             out.push(
                 "clipboard-hijack",
@@ -458,7 +473,7 @@ pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabil
 
     whole_file(&mut out, &sense, &lazy);
     for (s, line) in &facts.strings {
-        if s.contains("-----BEGIN") && s.contains("PRIVATE KEY") || is_access_key(s) {
+        if has(s, "-----BEGIN") && s.contains("PRIVATE KEY") || is_access_key(s) {
             out.push_at(
                 "hardcoded-secret",
                 Severity::Medium,
@@ -481,10 +496,6 @@ pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabil
         }
     }
     out.findings
-}
-
-fn last_segment(name: &str) -> &str {
-    name.rsplit('.').next().unwrap_or(name)
 }
 
 /// The last segments of every call name a per-call rule looks at.
@@ -538,23 +549,43 @@ fn interesting(c: &Call) -> bool {
     let n = c.name.as_str();
     INTERESTING.contains(last_segment(n))
         || ["ctypes.", "win32api.", "winreg.", "_winreg.", "Registry.", "Microsoft."].iter().any(|p| n.starts_with(p))
-        || n.contains("Registry")
-        || n.contains("lipboard")
+        || mentions_registry_or_clipboard(n)
         || c.args.iter().any(|a| a.literal.is_none() && EXECUTORS.contains(&a.text.trim()))
+}
+
+fn mentions_registry_or_clipboard(n: &str) -> bool {
+    has(n, "Registry") || has(n, "lipboard")
+}
+
+/// `hay.contains(needle)` for the short names and strings of a file (these
+/// run for every call of every file): a plain loop, with no searcher or
+/// SIMD set-up to pay for on a few bytes.
+fn has(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else { return true };
+    h.len() >= n.len() && (0..=h.len() - n.len()).any(|i| h[i] == first && h[i..i + n.len()] == *n)
 }
 
 /// Calls whose rules look at where their arguments come from.
 fn needs_labels(c: &Call) -> bool {
     let n = c.name.as_str();
     executor_name(c).is_some()
-        || [IMPORTERS, PROCESS, SENDERS, DESERIALIZE, DNS_LOOKUPS, CONTENT_WRITERS, CODE_LOADERS]
-            .iter()
-            .any(|l| matches(n, l))
+        || [
+            names!(IMPORTERS),
+            names!(PROCESS),
+            names!(SENDERS),
+            names!(DESERIALIZE),
+            names!(DNS_LOOKUPS),
+            names!(CONTENT_WRITERS),
+            names!(CODE_LOADERS),
+        ]
+        .iter()
+        .any(|l| matches(n, l))
         || n.starts_with("yaml.")
         || n.ends_with(".Load")
         || n.starts_with("winreg.")
         || n.starts_with("_winreg.")
-        || n.contains("Registry")
+        || has(n, "Registry")
         || ["SetValueEx", "SetValue", "CreateKey", "CreateKeyEx", "CreateSubKey", "RegSetValueEx"]
             .iter()
             .any(|w| n.ends_with(w))
@@ -592,7 +623,7 @@ fn dynamic_code(out: &mut Out<'_>, c: &Call, labels: Labels) {
             out.push("exec-dynamic", Severity::Medium, "dynamic-code", c, format!("{exec}() with a computed argument"));
         }
     }
-    if matches(&c.name, IMPORTERS) && c.args.first().is_some_and(|a| a.literal.is_none()) {
+    if matches(&c.name, names!(IMPORTERS)) && c.args.first().is_some_and(|a| a.literal.is_none()) {
         let sev =
             if labels.has(Labels::DECODED) || labels.has(Labels::FETCHED) { Severity::High } else { Severity::Low };
         out.push("import-dynamic", sev, "dynamic-code", c, format!("{}() with a computed module name", c.name));
@@ -600,7 +631,7 @@ fn dynamic_code(out: &mut Out<'_>, c: &Call, labels: Labels) {
 }
 
 fn processes(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities) {
-    if !matches(&c.name, PROCESS) {
+    if !matches(&c.name, names!(PROCESS)) {
         return;
     }
     let name = c.name.as_str();
@@ -646,7 +677,7 @@ fn processes(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilitie
 
 fn network(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities) {
     let name = c.name.as_str();
-    let is_network = matches(name, NETWORK) || matches(name, FETCHERS) && !name.starts_with("?.");
+    let is_network = matches(name, names!(NETWORK)) || matches(name, names!(FETCHERS)) && !name.starts_with("?.");
     if is_network {
         let target = first_arg(c);
         let shown = if target.is_empty() { name.to_owned() } else { target.chars().take(200).collect() };
@@ -668,7 +699,7 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities)
     // Files found by walking folders, sent out: bulk upload of the user's or
     // the project's files. Medium alone (a backup tool may do it); high to a
     // raw IP, a paste site, a webhook or a tunnel.
-    if matches(name, SENDERS)
+    if matches(name, names!(SENDERS))
         && labels.has(Labels::BULK)
         && !labels.has(Labels::CREDENTIAL)
         && !labels.has(Labels::ENVIRONMENT)
@@ -685,7 +716,7 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities)
             ),
         );
     }
-    if matches(name, SENDERS) && (labels.has(Labels::CREDENTIAL) || labels.has(Labels::ENVIRONMENT)) {
+    if matches(name, names!(SENDERS)) && (labels.has(Labels::CREDENTIAL) || labels.has(Labels::ENVIRONMENT)) {
         let what = if labels.has(Labels::CREDENTIAL) { "credentials or secrets" } else { "the whole environment" };
         out.push("exfiltration", Severity::Critical, "credentials", c, format!("sends {what} over the network"));
     }
@@ -695,7 +726,7 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities)
 /// where the path had to be decoded.
 fn smuggling(out: &mut Out<'_>, c: &Call, labels: Labels) {
     let name = c.name.as_str();
-    if matches(name, DNS_LOOKUPS)
+    if matches(name, names!(DNS_LOOKUPS))
         && c.args.first().is_some_and(|a| a.literal.is_none())
         && (labels.has(Labels::ENCODED) || labels.has(Labels::CREDENTIAL) || labels.has(Labels::ENVIRONMENT))
     {
@@ -707,7 +738,7 @@ fn smuggling(out: &mut Out<'_>, c: &Call, labels: Labels) {
             "looks up host names built from encoded data: data leaving through DNS".into(),
         );
     }
-    if matches(name, CONTENT_WRITERS) && labels.has(Labels::HOSTILE) {
+    if matches(name, names!(CONTENT_WRITERS)) && labels.has(Labels::HOSTILE) {
         out.push(
             "script-dropper",
             Severity::High,
@@ -753,7 +784,7 @@ fn native(out: &mut Out<'_>, c: &Call, labels: Labels) {
     } else if name.starts_with("ctypes.") || name.starts_with("win32api.") {
         out.push("native", Severity::Low, "native", c, format!("calls native code ({name})"));
     }
-    if matches(name, &["?.Assembly.Load", "System.Reflection.Assembly.Load", "Assembly.Load"])
+    if matches(name, names!(&["?.Assembly.Load", "System.Reflection.Assembly.Load", "Assembly.Load"]))
         && (labels.has(Labels::DECODED) || labels.has(Labels::FETCHED))
     {
         out.push(
@@ -772,7 +803,7 @@ fn native(out: &mut Out<'_>, c: &Call, labels: Labels) {
     if clr_path
         || matches(
             name,
-            &[
+            names!(&[
                 "clr.AddReferenceToFileAndPath",
                 "clr.AddReferenceToFile",
                 "?.LoadFrom",
@@ -781,7 +812,7 @@ fn native(out: &mut Out<'_>, c: &Call, labels: Labels) {
                 "ctypes.WinDLL",
                 "ctypes.cdll.LoadLibrary",
                 "ctypes.windll.LoadLibrary",
-            ],
+            ]),
         )
     {
         let path = all_args_lower(c);
@@ -847,7 +878,7 @@ fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &str, caps: 
     } else {
         matches(
             name,
-            &[
+            names!(&[
                 "?.write_text",
                 "?.write_bytes",
                 "shutil.copy",
@@ -858,21 +889,21 @@ fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &str, caps: 
                 "?.WriteAllBytes",
                 "System.IO.File.Copy",
                 "File.Copy",
-            ],
+            ]),
         )
     };
     if writes {
         // Copies and moves write their second argument.
         let dest = if name.starts_with("shutil.") || name.ends_with("Copy") {
-            c.args.get(1).map(|a| a.literal.clone().unwrap_or_else(|| a.text.clone())).unwrap_or_default()
+            c.args.get(1).map(|a| a.literal.clone().unwrap_or_else(|| a.text.to_string())).unwrap_or_default()
         } else {
             first_arg(c)
         };
         let all = all_args_lower(c);
         let dest_labels = if name.starts_with("shutil.") || name.ends_with("Copy") {
-            c.args.get(1).map_or(Labels::NONE, |a| arg_labels(a, lazy.get()))
+            c.args.get(1).map_or(Labels::NONE, |a| lazy.arg_labels(a))
         } else {
-            c.args.first().map_or(Labels::NONE, |a| arg_labels(a, lazy.get()))
+            c.args.first().map_or(Labels::NONE, |a| lazy.arg_labels(a))
         };
         if dest_labels.has(Labels::DECODED) && !dest_labels.has(Labels::FETCHED) {
             out.push(
@@ -895,11 +926,11 @@ fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &str, caps: 
             caps.paths_written.push(shown);
         }
     }
-    if matches(name, DELETERS) {
+    if matches(name, names!(DELETERS)) {
         let target = all_args_lower(c);
         let own = !package.is_empty() && (target.contains(package) || target.contains(&package.replace('-', "_")));
         let temp = ["temp", "tmp", "cache"].iter().any(|t| target.contains(t));
-        let labels = c.args.iter().fold(Labels::NONE, |l, a| l | arg_labels(a, lazy.get()));
+        let labels = c.args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(a));
         let tree = name.ends_with("rmtree") || name.ends_with("Directory.Delete");
         // One file in the user's folders may be the add-in's own export;
         // a whole tree there, or every file a walk finds, is destruction.
@@ -924,7 +955,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     let facts = sense.facts;
     let uses_socket = facts.calls.iter().any(|c| c.name.starts_with("socket.") || c.name.ends_with(".connect"))
         && facts.imports.iter().any(|(m, _)| m == "socket");
-    let runs = sense.any_call(PROCESS).or_else(|| sense.any_call(CODE_LOADERS));
+    let runs = sense.any_call(names!(PROCESS)).or_else(|| sense.any_call(names!(CODE_LOADERS)));
     let dup2 = facts.calls.iter().any(|c| c.name == "os.dup2" || c.name == "pty.spawn" || c.name.ends_with("fileno"));
     if uses_socket
         && (dup2
@@ -947,11 +978,11 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     }
 
     // Download to disk, then start something.
-    let downloads = sense.any_call(DOWNLOAD_TO_FILE).is_some()
+    let downloads = sense.any_call(names!(DOWNLOAD_TO_FILE)).is_some()
         || facts.calls.iter().any(|c| {
             // open(path, "wb").write(fetched) or f.write(fetched)
             (c.name.ends_with(".write") || c.name == "?.write")
-                && c.args.iter().any(|a| arg_labels(a, lazy.get()).has(Labels::FETCHED))
+                && c.args.iter().any(|a| lazy.arg_labels(a).has(Labels::FETCHED))
         });
     if downloads && let Some(r) = runs {
         out.push(
@@ -967,7 +998,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     let reads_files = facts.calls.iter().any(|c| {
         matches(
             &c.name,
-            &[
+            names!(&[
                 "open",
                 "io.open",
                 "?.read_bytes",
@@ -981,7 +1012,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
                 "glob.glob",
                 "os.listdir",
                 "os.walk",
-            ],
+            ]),
         )
     });
     // Only files that read files, and whose strings name a credential store
@@ -997,10 +1028,9 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
         facts.strings.iter().find(|(s, _)| flow::is_credential_string(s)).map(|(_, l)| *l)
     };
     if reads_files && let Some(line) = credential_line() {
-        let sends = facts
-            .calls
-            .iter()
-            .any(|c| matches(&c.name, NETWORK) || matches(&c.name, SENDERS) && !c.name.starts_with("?.request"));
+        let sends = facts.calls.iter().any(|c| {
+            matches(&c.name, names!(NETWORK)) || matches(&c.name, names!(SENDERS)) && !c.name.starts_with("?.request")
+        });
         if sends {
             if !out.findings.iter().any(|f| f.rule == "exfiltration") {
                 out.push_at(
@@ -1023,10 +1053,12 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     }
 
     // Ransomware: a ransom note in a file that rewrites or renames files.
-    let rewrites = facts
-        .calls
-        .iter()
-        .any(|c| matches(&c.name, &["os.rename", "os.replace", "?.write", "?.rename", "shutil.move"]));
+    let rewrites = || {
+        facts
+            .calls
+            .iter()
+            .any(|c| matches(&c.name, names!(&["os.rename", "os.replace", "?.write", "?.rename", "shutil.move"])))
+    };
     if let Some(line) = sense.mentions(&[
         "have been encrypted",
         "were encrypted",
@@ -1035,11 +1067,11 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
         "restore your files",
         "send 0.",
         "bitcoin to",
-    ]) && rewrites
+    ]) && rewrites()
         && facts
             .calls
             .iter()
-            .any(|c| matches(&c.name, &["os.walk", "glob.glob", "?.rglob", "os.listdir", "os.scandir"]))
+            .any(|c| matches(&c.name, names!(&["os.walk", "glob.glob", "?.rglob", "os.listdir", "os.scandir"])))
     {
         out.push_at(
             "destroy-user-data",
@@ -1052,16 +1084,18 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
 
     // Clipboard hijacking: wallet-address patterns and a way to set the clipboard.
     let wallet = sense.mentions(&["bc1", "0x[a-f", "[13][a-km-z", "^0x", "[a-zA-HJ-NP-Z0-9]{25"]);
-    let clipboard = facts.calls.iter().any(|c| {
-        c.name.to_ascii_lowercase().contains("clipboard")
-            || matches(&c.name, &["pyperclip.copy", "?.SetText"])
-            || matches(&c.name, PROCESS) && {
-                let cmd = all_args_lower(c);
-                cmd.contains("clip") || cmd.contains("set-clipboard")
-            }
-    });
+    let clipboard = || {
+        facts.calls.iter().any(|c| {
+            c.name.as_bytes().windows(9).any(|w| w.eq_ignore_ascii_case(b"clipboard"))
+                || matches(&c.name, names!(&["pyperclip.copy", "?.SetText"]))
+                || matches(&c.name, names!(PROCESS)) && {
+                    let cmd = all_args_lower(c);
+                    cmd.contains("clip") || cmd.contains("set-clipboard")
+                }
+        })
+    };
     if let Some(line) = wallet
-        && clipboard
+        && clipboard()
         && !out.findings.iter().any(|f| f.rule == "clipboard-hijack")
     {
         out.push_at(
@@ -1091,13 +1125,19 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     }
 
     // Shellcode APIs looked up by name (`getattr(kernel32, "VirtualAlloc")`).
-    let shellcode_names =
-        ["virtualalloc", "rtlmovememory", "createthread", "writeprocessmemory", "virtualprotect", "createremotethread"];
-    let named: Vec<&str> = shellcode_names.iter().copied().filter(|n| sense.has_string(n)).collect();
+    const SHELLCODE_NAMES: &[&str] = &[
+        "virtualalloc",
+        "rtlmovememory",
+        "createthread",
+        "writeprocessmemory",
+        "virtualprotect",
+        "createremotethread",
+    ];
+    let named: Vec<&str> = SHELLCODE_NAMES.iter().copied().filter(|n| sense.has_string(n)).collect();
     if named.len() >= 2
         && facts.imports.iter().any(|(m, _)| m == "ctypes" || m.starts_with("ctypes."))
         && !out.findings.iter().any(|f| f.rule == "native-shellcode")
-        && let Some(line) = sense.mentions(&shellcode_names)
+        && let Some(line) = sense.mentions(SHELLCODE_NAMES)
     {
         out.push_at(
             "native-shellcode",
@@ -1138,7 +1178,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
 
     // A builtin fetched by a computed name, and decoded data handed to a
     // callable that cannot be named: `getattr(builtins, name)(payload)`.
-    let builtins_name = |n: &String| n.contains("builtins") || n.contains("__builtin__");
+    let builtins_name = |n: &String| has(n, "builtin") && (has(n, "builtins") || has(n, "__builtin__"));
     let dynamic_builtin = facts
         .calls
         .iter()
@@ -1148,7 +1188,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
         && let Some(c) = facts.calls.iter().find(|c| {
             (c.name == "?" || c.name.starts_with("self.") || c.name.starts_with("cls."))
                 && c.args.iter().any(|a| {
-                    let l = arg_labels(a, lazy.get());
+                    let l = lazy.arg_labels(a);
                     l.has(Labels::DECODED) || l.has(Labels::FETCHED)
                 })
         })

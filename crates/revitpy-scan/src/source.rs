@@ -3,11 +3,14 @@
 //! are reported (and the lossy text is still scanned).
 
 /// Encodings whose only use in an add-in is to hide code from reviewers.
+use std::borrow::Cow;
+
 const HIDING: &[&str] = &["rot13", "rot-13", "unicode-escape", "raw-unicode-escape", "utf-7", "utf7"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed when the bytes are already UTF-8 (nearly always): no copy.
+    pub text: Cow<'a, str>,
     /// The declared encoding, normalised, if any.
     pub declared: Option<String>,
     /// Some bytes did not decode (replaced by U+FFFD in `text`).
@@ -36,7 +39,7 @@ fn cookie(line: &[u8]) -> Option<String> {
     (!name.is_empty()).then(|| name.to_ascii_lowercase().replace('_', "-"))
 }
 
-pub fn decode(bytes: &[u8]) -> Decoded {
+pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         let (text, lossy) = utf8(rest);
         return Decoded {
@@ -66,7 +69,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         n if n.starts_with("utf-8") || n == "utf8" => "utf-8",
         // encoding_rs maps these labels to windows-1252; Python means Latin-1.
         "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" => {
-            let text = bytes.iter().map(|&b| b as char).collect();
+            let text = Cow::Owned(bytes.iter().map(|&b| b as char).collect());
             return Decoded {
                 text,
                 declared: Some(name),
@@ -85,13 +88,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     match encoding_rs::Encoding::for_label(label.as_bytes()) {
         Some(enc) => {
             let (text, lossy) = enc.decode_without_bom_handling(bytes);
-            Decoded {
-                text: text.into_owned(),
-                declared: Some(name),
-                lossy,
-                hiding_encoding: false,
-                unknown_encoding: false,
-            }
+            Decoded { text, declared: Some(name), lossy, hiding_encoding: false, unknown_encoding: false }
         }
         None => {
             let (text, lossy) = utf8(bytes);
@@ -100,10 +97,11 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
-fn utf8(bytes: &[u8]) -> (String, bool) {
+fn utf8(bytes: &[u8]) -> (Cow<'_, str>, bool) {
+    // from_utf8 is the fast validator; from_utf8_lossy walks chunk by chunk.
     match std::str::from_utf8(bytes) {
-        Ok(t) => (t.to_owned(), false),
-        Err(_) => (String::from_utf8_lossy(bytes).into_owned(), true),
+        Ok(t) => (Cow::Borrowed(t), false),
+        Err(_) => (String::from_utf8_lossy(bytes), true),
     }
 }
 
