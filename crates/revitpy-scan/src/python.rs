@@ -88,7 +88,9 @@ pub struct Facts<'s> {
     pub imports: Vec<(String, usize)>,
     pub calls: Vec<Call<'s>>,
     pub references: Vec<Reference>,
-    pub strings: Vec<(String, usize)>,
+    /// Every string literal (borrowed from the source when it is written
+    /// without escapes: docstrings are most of the text).
+    pub strings: Vec<(Cow<'s, str>, usize)>,
     /// Names the file defines itself (functions, classes, attributes set on `self`).
     pub defines: HashSet<String>,
     /// Lines with syntax the parser could not read.
@@ -1047,7 +1049,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
         "call" => {
             if let Some(v) = fold_call(n, src) {
                 facts.assembled.push((v.clone(), n.start_position().row + 1));
-                facts.strings.push((v, n.start_position().row + 1));
+                facts.strings.push((Cow::Owned(v), n.start_position().row + 1));
             }
             if let Some(f) = n.child_by_field_name("function") {
                 let name = qualified(f, src, facts).unwrap_or_else(|| match f.kind() {
@@ -1113,12 +1115,12 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
         }
         "string" => {
             if let Some(v) = literal(n, src) {
-                facts.strings.push((v, n.start_position().row + 1));
+                facts.strings.push((Cow::Owned(v), n.start_position().row + 1));
             }
         }
         "concatenated_string" => {
             if let Some(v) = literal(n, src) {
-                facts.strings.push((v, n.start_position().row + 1));
+                facts.strings.push((Cow::Owned(v), n.start_position().row + 1));
                 return;
             }
         }
@@ -1127,7 +1129,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
         "binary_operator" | "subscript" if literal(n, src).is_some() => {
             if let Some(v) = literal(n, src) {
                 facts.assembled.push((v.clone(), n.start_position().row + 1));
-                facts.strings.push((v, n.start_position().row + 1));
+                facts.strings.push((Cow::Owned(v), n.start_position().row + 1));
             }
             return;
         }

@@ -303,6 +303,14 @@ impl<'s> Builder<'s> {
         self.facts.assigns.push(Assign { targets, calls: sum.calls, names: sum.names, strings: sum.strings, line });
     }
 
+    /// What is between the quotes of a string literal as written (after a
+    /// prefix such as `r` or `u`); equal to its value when it has no escapes.
+    fn literal_text(&self, range: TextRange) -> Option<&'s str> {
+        let raw = self.text(range).trim_start_matches(['r', 'R', 'u', 'U']);
+        let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") { 3 } else { 1 };
+        raw.get(quote..raw.len().checked_sub(quote)?)
+    }
+
     fn snippet(&self, range: TextRange) -> Cow<'s, str> {
         Cow::Borrowed(crate::python::prefix_chars(self.text(range).lines().next().unwrap_or(""), 160))
     }
@@ -537,7 +545,7 @@ impl<'a> Visitor<'a> for Builder<'_> {
                 if let Some(v) = fold_call(c) {
                     let line = self.position(expr.range()).0;
                     self.facts.assembled.push((v.clone(), line));
-                    self.facts.strings.push((v, line));
+                    self.facts.strings.push((Cow::Owned(v), line));
                 }
                 self.call(c);
             }
@@ -545,7 +553,7 @@ impl<'a> Visitor<'a> for Builder<'_> {
                 if let Some(v) = literal(expr) {
                     let line = self.position(expr.range()).0;
                     self.facts.assembled.push((v.clone(), line));
-                    self.facts.strings.push((v, line));
+                    self.facts.strings.push((Cow::Owned(v), line));
                 }
                 return;
             }
@@ -568,12 +576,17 @@ impl<'a> Visitor<'a> for Builder<'_> {
             }
             Expr::StringLiteral(s) => {
                 let line = self.position(s.range).0;
-                self.facts.strings.push((s.value.to_str().to_owned(), line));
+                let value = s.value.to_str();
+                let text = match self.literal_text(s.range) {
+                    Some(raw) if raw == value => Cow::Borrowed(raw),
+                    _ => Cow::Owned(value.to_owned()),
+                };
+                self.facts.strings.push((text, line));
             }
             Expr::BytesLiteral(bl) => {
                 let line = self.position(bl.range).0;
                 let bytes: Vec<u8> = bl.value.bytes().collect();
-                self.facts.strings.push((String::from_utf8_lossy(&bytes).into_owned(), line));
+                self.facts.strings.push((Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()), line));
             }
             _ => {}
         }
