@@ -612,11 +612,11 @@ impl<'f> Flow<'f> {
 
     /// An argument's labels: its own, and those of the variables it reads.
     pub fn arg_labels(&self, a: &Arg<'_>) -> Labels {
-        static_labels(&a.inner_calls, &a.names, &a.strings).combine(self.from_vars(&a.inner_calls, &a.names))
+        static_labels(&a.inner_calls, &a.names, &a.strings).combine(self.labels_read(&a.inner_calls, &a.names))
     }
 
     /// Labels from the variables an expression reads or the local functions it calls.
-    fn from_vars(&self, calls: &[String], names: &[String]) -> Labels {
+    fn labels_read(&self, calls: &[String], names: &[String]) -> Labels {
         let mut wanted = Vec::new();
         for n in calls.iter().chain(names) {
             for_each_read(n, |key| wanted.extend(self.ids.get(key)));

@@ -340,7 +340,7 @@ fn scan_python(manifest: &ManifestFacts, package: &str, path: &str, text: &str, 
             "the file does not parse; what could be read was scanned".into(),
         ));
     }
-    part.findings.extend(rules::check_python(path, &facts, package, &mut part.caps));
+    part.findings.extend(rules::check_python(path, text, &facts, package, &mut part.caps));
     part.compatibility.extend(revit::check(path, &facts, manifest.min_revit, manifest.max_revit));
     // `app.Idling += handler`, `app.add_DocumentChanged(handler)`.
     for a in &facts.assigns {

@@ -12,7 +12,7 @@ use tree_sitter::{Node, Parser};
 
 #[derive(Debug, Clone)]
 pub struct Arg<'s> {
-    pub keyword: Option<String>,
+    pub keyword: Option<Cow<'s, str>>,
     /// The argument as written (its first 400 characters), borrowed from the source.
     pub text: Cow<'s, str>,
     /// The value when the argument is a string literal (or a concatenation of them).
@@ -58,7 +58,7 @@ impl Call<'_> {
                 .args
                 .into_iter()
                 .map(|a| Arg {
-                    keyword: a.keyword,
+                    keyword: a.keyword.map(|k| Cow::Owned(k.into_owned())),
                     text: Cow::Owned(a.text.into_owned()),
                     literal: a.literal,
                     inner_calls: a.inner_calls,
@@ -1066,7 +1066,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
                     for a in list {
                         let (keyword, value) = if a.kind() == "keyword_argument" {
                             (
-                                a.child_by_field_name("name").map(|k| text_of(k, src).to_owned()),
+                                a.child_by_field_name("name").map(|k| Cow::Borrowed(text_of(k, src))),
                                 a.child_by_field_name("value").unwrap_or(a),
                             )
                         } else {

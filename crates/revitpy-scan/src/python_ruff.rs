@@ -303,6 +303,13 @@ impl<'s> Builder<'s> {
         self.facts.assigns.push(Assign { targets, calls: sum.calls, names: sum.names, strings: sum.strings, line });
     }
 
+    /// An identifier, borrowed from the source where it is written as is
+    /// (identifiers may be normalised, so this is checked).
+    fn name_text(&self, id: &ast::Identifier) -> Cow<'s, str> {
+        let raw = self.text(id.range);
+        if raw == id.as_str() { Cow::Borrowed(raw) } else { Cow::Owned(id.as_str().to_owned()) }
+    }
+
     /// What is between the quotes of a string literal as written (after a
     /// prefix such as `r` or `u`); equal to its value when it has no escapes.
     fn literal_text(&self, range: TextRange) -> Option<&'s str> {
@@ -423,11 +430,13 @@ impl<'s> Builder<'s> {
             Expr::Attribute(a) => format!("?.{}", a.attr.as_str()),
             _ => "?".to_owned(),
         });
-        let mut args = Vec::new();
+        let mut args = Vec::with_capacity(c.arguments.len());
         // Source order: positional and keyword arguments may interleave.
-        let mut all: Vec<(Option<String>, &Expr)> = c.arguments.args.iter().map(|a| (None, a)).collect();
-        all.extend(c.arguments.keywords.iter().map(|k| (k.arg.as_ref().map(|a| a.as_str().to_owned()), &k.value)));
-        all.sort_by_key(|(_, e)| e.range().start());
+        let mut all: Vec<(Option<Cow<'s, str>>, &Expr)> = c.arguments.args.iter().map(|a| (None, a)).collect();
+        if !c.arguments.keywords.is_empty() {
+            all.extend(c.arguments.keywords.iter().map(|k| (k.arg.as_ref().map(|a| self.name_text(a)), &k.value)));
+            all.sort_by_key(|(_, e)| e.range().start());
+        }
         for (keyword, value) in all {
             let mut sum = Summary::default();
             self.summarize(value, &mut sum);
@@ -549,13 +558,13 @@ impl<'a> Visitor<'a> for Builder<'_> {
                 }
                 self.call(c);
             }
-            Expr::BinOp(_) | Expr::Subscript(_) if literal(expr).is_some() => {
+            Expr::BinOp(_) | Expr::Subscript(_) => {
                 if let Some(v) = literal(expr) {
                     let line = self.position(expr.range()).0;
                     self.facts.assembled.push((v.clone(), line));
                     self.facts.strings.push((Cow::Owned(v), line));
+                    return;
                 }
-                return;
             }
             Expr::Yield(y) => {
                 if let (Some(v), Some(f)) = (&y.value, self.functions.last().cloned()) {

@@ -350,6 +350,9 @@ impl LazyVars<'_> {
     }
 }
 
+/// A `'static` needle list, by its address and length.
+type NeedlesKey = (usize, usize);
+
 /// Facts about the whole file that several rules combine.
 struct FileSense<'a> {
     facts: &'a Facts<'a>,
@@ -362,11 +365,16 @@ struct FileSense<'a> {
     /// Answers of [`FileSense::mentions`] by needle list (its address: the
     /// lists are `'static`, so an address names one list), since per-call
     /// rules ask the same question again.
-    mentioned: std::cell::RefCell<Vec<((usize, usize), Option<usize>)>>,
+    mentioned: std::cell::RefCell<Vec<(NeedlesKey, Option<usize>)>>,
+    /// Whether any name of the file can hold `Registry` or `lipboard`, and
+    /// `builtin`: names are made of the source's identifiers and its strings,
+    /// so one search of each answers for every call and argument.
+    may_name_registry: bool,
+    may_name_builtins: bool,
 }
 
 impl<'a> FileSense<'a> {
-    fn new(facts: &'a Facts<'a>) -> Self {
+    fn new(facts: &'a Facts<'a>, text: &str) -> Self {
         let mut haystack = String::with_capacity(facts.strings.iter().map(|(s, _)| s.len() + 1).sum::<usize>() + 1);
         let mut starts = Vec::with_capacity(facts.strings.len());
         haystack.push('\0');
@@ -376,7 +384,11 @@ impl<'a> FileSense<'a> {
             haystack.push('\0');
         }
         haystack.make_ascii_lowercase();
-        FileSense { facts, haystack, starts, mentioned: Default::default() }
+        let found = |hay: &str, needle: &str| memchr::memmem::find(hay.as_bytes(), needle.as_bytes()).is_some();
+        let may_name_registry = ["Registry", "lipboard"].iter().any(|n| found(text, n))
+            || ["registry", "lipboard"].iter().any(|n| found(&haystack, n));
+        let may_name_builtins = found(text, "builtin") || found(&haystack, "builtin");
+        FileSense { facts, haystack, starts, mentioned: Default::default(), may_name_registry, may_name_builtins }
     }
 
     /// The line of the first string that contains one of `needles` (lowercase).
@@ -416,21 +428,22 @@ fn executor_name(c: &Call) -> Option<String> {
 
 /// Runs every rule on one Python file. `package` is the normalised package
 /// name (its own folders under APPDATA are not "outside the package").
-pub fn check_python(file: &str, facts: &Facts, package: &str, caps: &mut Capabilities) -> Vec<Finding> {
+/// `text` is the source `facts` were read from.
+pub fn check_python(file: &str, text: &str, facts: &Facts, package: &str, caps: &mut Capabilities) -> Vec<Finding> {
     let mut out = Out { file, findings: Vec::new() };
     // The data-flow pass runs only when a rule asks where a value came from.
     let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
-    let sense = FileSense::new(facts);
+    let sense = FileSense::new(facts, text);
     let labels_of = |c: &Call| c.args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(a));
 
     for c in &facts.calls {
         let name = c.name.as_str();
         // Most calls (`len`, `self.update`) concern no rule: skip them cheaply.
-        if !interesting(c) {
+        if !interesting(c, &sense) {
             continue;
         }
         // Labels cost a pass over the arguments: only sinks need them.
-        let labels = if needs_labels(c) { labels_of(c) } else { Labels::NONE };
+        let labels = if needs_labels(c, &sense) { labels_of(c) } else { Labels::NONE };
         dynamic_code(&mut out, c, labels);
         processes(&mut out, c, labels, caps);
         network(&mut out, c, labels, caps);
@@ -545,11 +558,11 @@ static INTERESTING: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> = s
     lists.iter().flat_map(|l| l.iter()).map(|n| last_segment(n)).chain(extra).collect()
 });
 
-fn interesting(c: &Call) -> bool {
+fn interesting(c: &Call, sense: &FileSense<'_>) -> bool {
     let n = c.name.as_str();
     INTERESTING.contains(last_segment(n))
         || ["ctypes.", "win32api.", "winreg.", "_winreg.", "Registry.", "Microsoft."].iter().any(|p| n.starts_with(p))
-        || mentions_registry_or_clipboard(n)
+        || sense.may_name_registry && mentions_registry_or_clipboard(n)
         || c.args.iter().any(|a| a.literal.is_none() && EXECUTORS.contains(&a.text.trim()))
 }
 
@@ -567,7 +580,7 @@ fn has(hay: &str, needle: &str) -> bool {
 }
 
 /// Calls whose rules look at where their arguments come from.
-fn needs_labels(c: &Call) -> bool {
+fn needs_labels(c: &Call, sense: &FileSense<'_>) -> bool {
     let n = c.name.as_str();
     executor_name(c).is_some()
         || [
@@ -585,7 +598,7 @@ fn needs_labels(c: &Call) -> bool {
         || n.ends_with(".Load")
         || n.starts_with("winreg.")
         || n.starts_with("_winreg.")
-        || has(n, "Registry")
+        || sense.may_name_registry && has(n, "Registry")
         || ["SetValueEx", "SetValue", "CreateKey", "CreateKeyEx", "CreateSubKey", "RegSetValueEx"]
             .iter()
             .any(|w| n.ends_with(w))
@@ -1179,11 +1192,12 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     // A builtin fetched by a computed name, and decoded data handed to a
     // callable that cannot be named: `getattr(builtins, name)(payload)`.
     let builtins_name = |n: &String| has(n, "builtin") && (has(n, "builtins") || has(n, "__builtin__"));
-    let dynamic_builtin = facts
-        .calls
-        .iter()
-        .any(|c| c.args.iter().any(|a| a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name)))
-        || facts.assigns.iter().any(|a| a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name));
+    let dynamic_builtin = sense.may_name_builtins
+        && (facts
+            .calls
+            .iter()
+            .any(|c| c.args.iter().any(|a| a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name)))
+            || facts.assigns.iter().any(|a| a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name)));
     if dynamic_builtin
         && let Some(c) = facts.calls.iter().find(|c| {
             (c.name == "?" || c.name.starts_with("self.") || c.name.starts_with("cls."))
