@@ -701,6 +701,76 @@ mod tests {
         call.args.iter().fold(Labels::NONE, |l, a| l | flow.arg_labels(a))
     }
 
+    /// The whole-file fixed point the on-demand [`Flow`] must agree with:
+    /// every assignment, in file order, for at most 8 rounds.
+    fn whole_file_labels(facts: &Facts<'_>) -> HashMap<String, Labels> {
+        let mut vars: HashMap<String, Labels> = HashMap::default();
+        let read = |names: &[String], vars: &HashMap<String, Labels>| {
+            let mut l = Labels::NONE;
+            for n in names {
+                for_each_read(n, |key| l |= vars.get(key).copied().unwrap_or(Labels::NONE));
+            }
+            l
+        };
+        for _ in 0..8 {
+            let mut changed = false;
+            for a in &facts.assigns {
+                let from_vars = read(&a.calls, &vars) | read(&a.names, &vars);
+                let l = static_labels(&a.calls, &a.names, &a.strings).combine(from_vars);
+                if l.is_empty() {
+                    continue;
+                }
+                for t in &a.targets {
+                    let entry = vars.entry(t.clone()).or_default();
+                    if (*entry | l) != *entry {
+                        *entry |= l;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        vars
+    }
+
+    #[test]
+    fn on_demand_flow_agrees_with_the_whole_file_fixed_point() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let mut compared = 0;
+        for dir in ["corpus", "holdout", "holdout2"] {
+            for kind in ["malicious", "benign"] {
+                for entry in std::fs::read_dir(root.join(dir).join(kind)).into_iter().flatten().flatten() {
+                    let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+                    let facts = parse(&text);
+                    let vars = whole_file_labels(&facts);
+                    let args: Vec<&Arg<'_>> = facts.calls.iter().flat_map(|c| &c.args).collect();
+                    let expected: Vec<Labels> = args
+                        .iter()
+                        .map(|a| {
+                            let mut from_vars = Labels::NONE;
+                            for n in a.inner_calls.iter().chain(&a.names) {
+                                for_each_read(n, |key| from_vars |= vars.get(key).copied().unwrap_or(Labels::NONE));
+                            }
+                            static_labels(&a.inner_calls, &a.names, &a.strings).combine(from_vars)
+                        })
+                        .collect();
+                    // Answers are memoised per variable: ask in file order and backwards.
+                    let forward = Flow::new(&facts);
+                    let got: Vec<Labels> = args.iter().map(|a| forward.arg_labels(a)).collect();
+                    assert_eq!(got, expected, "{}", entry.path().display());
+                    let backward = Flow::new(&facts);
+                    let mut got: Vec<Labels> = args.iter().rev().map(|a| backward.arg_labels(a)).collect();
+                    got.reverse();
+                    assert_eq!(got, expected, "{} (asked backwards)", entry.path().display());
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared >= 200, "only {compared} files compared");
+    }
+
     #[test]
     fn labels_follow_variables_functions_and_attributes() {
         let src = "import base64, urllib.request\n\
