@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 
-use crate::{BlobError, BlobKey, BlobLocation, BlobStatus, BlobStore};
+use crate::{BlobError, BlobKey, BlobLocation, BlobStatus, BlobStore, OrphanRule};
 
 pub struct FileStore {
     root: PathBuf,
@@ -87,10 +87,20 @@ impl BlobStore for FileStore {
         let temp = temp_file.to_owned();
         blocking(move || {
             let dir = target.parent().expect("blob paths have a parent").to_owned();
-            if target.exists() {
-                // Same bytes already stored (content addressing): drop the copy.
-                let _ = fs_err::remove_file(&temp);
-                return Ok(false);
+            // Same bytes already stored (content addressing): drop the copy,
+            // and mark the stored file as just written. `fsck --repair`
+            // deletes only old unreferenced files: an old orphan that this
+            // upload is about to reference must look young from now on. If
+            // fsck removed it a moment ago, store this copy instead.
+            match std::fs::OpenOptions::new().write(true).open(&target) {
+                Ok(existing) => {
+                    existing.set_modified(std::time::SystemTime::now()).map_err(io(&target))?;
+                    drop(existing);
+                    let _ = fs_err::remove_file(&temp);
+                    return Ok(false);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(&target)(e)),
             }
             // A handle with write access: Windows refuses to flush a read-only one.
             fs_err::OpenOptions::new().write(true).open(&temp).map_err(io(&temp))?.sync_all().map_err(io(&temp))?;
@@ -126,6 +136,46 @@ impl BlobStore for FileStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(source) => Err(BlobError::Io { path, source }),
         }
+    }
+
+    async fn stored_at(&self, key: &BlobKey) -> Result<Option<std::time::SystemTime>, BlobError> {
+        let path = self.path_of(key);
+        match tokio::fs::metadata(&path).await {
+            Ok(m) => Ok(Some(m.modified().map_err(io(&path))?)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(&path)(e)),
+        }
+    }
+
+    fn remove_orphan_blocking(&self, key: &BlobKey, rule: OrphanRule) -> Result<bool, BlobError> {
+        let path = self.path_of(key);
+        // Move it out of the store first (atomic), then judge its age: an
+        // upload that refreshed the age before the move is seen here, and
+        // one after the move finds no file and stores its own copy.
+        let aside = self.tmp.join(format!("orphan-{}", key.as_str()));
+        match fs_err::rename(&path, &aside) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(io(&path)(e)),
+        }
+        let keep = match rule {
+            OrphanRule::Any => false,
+            OrphanRule::OlderThan(age) => !older_than(&aside, age),
+            OrphanRule::NotStoredSince(at) => {
+                fs_err::metadata(&aside).and_then(|m| m.modified()).map_err(io(&aside))? > at
+            }
+        };
+        if keep {
+            // Put it back, unless an upload stored a fresh copy meanwhile.
+            if path.exists() {
+                fs_err::remove_file(&aside).map_err(io(&aside))?;
+            } else {
+                fs_err::rename(&aside, &path).map_err(io(&path))?;
+            }
+            return Ok(false);
+        }
+        fs_err::remove_file(&aside).map_err(io(&aside))?;
+        Ok(true)
     }
 
     async fn list(&self, verify: bool) -> Result<Vec<BlobStatus>, BlobError> {

@@ -66,6 +66,19 @@ pub enum BlobLocation {
     File { path: PathBuf, size: u64 },
 }
 
+/// When an unreferenced blob may be removed.
+#[derive(Debug, Clone, Copy)]
+pub enum OrphanRule {
+    /// Always (`fsck --repair --force`: the server is stopped).
+    Any,
+    /// Last stored longer ago than this (`fsck --repair`: younger ones may
+    /// be uploads in flight).
+    OlderThan(std::time::Duration),
+    /// Not stored again since this moment: the upload that created it
+    /// lost its commit, and no other upload has stored the same bytes since.
+    NotStoredSince(std::time::SystemTime),
+}
+
 /// What `fsck` found about one blob.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobStatus {
@@ -82,13 +95,24 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Moves a finished temporary file into the store under `key` (its sha256,
     /// already computed by the caller and checked again here when cheap).
     /// The file must come from [`BlobStore::temp_dir`]. Durable on return.
-    /// True when this call stored the blob, false when it was already there.
+    /// True when this call stored the blob, false when it was already there;
+    /// then its age is refreshed, so that `fsck` treats it as an upload in
+    /// flight, not an old orphan, until the version is committed.
     async fn put_file(&self, key: &BlobKey, temp_file: &Path) -> Result<bool, BlobError>;
     /// Where to write uploads before [`BlobStore::put_file`].
     fn temp_dir(&self) -> &Path;
     async fn locate(&self, key: &BlobKey) -> Result<BlobLocation, BlobError>;
     async fn exists(&self, key: &BlobKey) -> Result<bool, BlobError>;
     async fn delete(&self, key: &BlobKey) -> Result<(), BlobError>;
+    /// Removes an unreferenced blob if `rule` allows; true when removed. Blocking: `fsck`
+    /// calls it while it holds the metadata store's write lock, so no
+    /// version can start to reference the blob meanwhile. An upload that
+    /// stores the same bytes at the same moment refreshes the blob's age
+    /// (see [`BlobStore::put_file`]) and the blob is kept.
+    fn remove_orphan_blocking(&self, key: &BlobKey, rule: OrphanRule) -> Result<bool, BlobError>;
+    /// When the blob was last stored (written, or refreshed by a
+    /// [`BlobStore::put_file`] of the same bytes); `None` if absent.
+    async fn stored_at(&self, key: &BlobKey) -> Result<Option<std::time::SystemTime>, BlobError>;
     /// Every blob, with its size; with `verify`, rehashes each one.
     async fn list(&self, verify: bool) -> Result<Vec<BlobStatus>, BlobError>;
     /// Readiness for `/health`.

@@ -6,11 +6,14 @@
 //! corrupt files cannot be repaired here and keep the exit status at 1.
 //! An upload in flight has a file that is not referenced yet, so `--repair`
 //! removes only orphans older than an hour, unless `--force` says the server
-//! is stopped.
+//! is stopped. Each removal happens under the store's write lock, after the
+//! references are read again: a version committed while fsck was hashing
+//! files keeps its file.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-use revitpy_blobs::{BlobKey, BlobStore};
+use revitpy_blobs::{BlobKey, BlobStore, OrphanRule};
 use revitpy_store::Store;
 use serde::Serialize;
 
@@ -30,7 +33,7 @@ impl Report {
     }
 }
 
-pub async fn fsck(store: &dyn Store, blobs: &dyn BlobStore, repair: bool, force: bool) -> anyhow::Result<Report> {
+pub async fn fsck(store: &dyn Store, blobs: Arc<dyn BlobStore>, repair: bool, force: bool) -> anyhow::Result<Report> {
     let referenced = store.referenced_blobs().await?;
     let stored = blobs.list(true).await?;
     let stored_by_key: HashMap<&str, (u64, bool)> =
@@ -52,9 +55,26 @@ pub async fn fsck(store: &dyn Store, blobs: &dyn BlobStore, repair: bool, force:
         if !wanted.contains(blob.key.as_str()) {
             report.orphans.push(blob.key.to_string());
             // A young unreferenced file may be an upload about to commit.
+            // The listing is seconds old by now (rehashing takes time): the
+            // store checks the references again, under its lock, and the
+            // blob store checks the age again, right before deleting.
             if repair && (blob.old || force) {
-                blobs.delete(&BlobKey::parse(blob.key.as_str()).expect("listed keys are valid")).await?;
-                report.removed_orphans.push(blob.key.to_string());
+                let key = BlobKey::parse(blob.key.as_str()).expect("listed keys are valid");
+                let blobs = blobs.clone();
+                let rule = if force { OrphanRule::Any } else { OrphanRule::OlderThan(revitpy_blobs::file_store::STALE_TEMP) };
+                let sha = key.as_str().to_owned();
+                let removed = store
+                    .remove_if_unreferenced(
+                        &sha,
+                        Box::new(move || blobs.remove_orphan_blocking(&key, rule).map_err(|e| e.to_string())),
+                    )
+                    .await?;
+                if removed {
+                    report.removed_orphans.push(blob.key.to_string());
+                } else if store.blob_referenced(&sha).await? {
+                    // A version committed since the listing: not an orphan.
+                    report.orphans.pop();
+                }
             }
         }
     }

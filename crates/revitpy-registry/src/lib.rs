@@ -5,11 +5,13 @@
 
 pub mod app;
 pub mod auth;
+pub mod connections;
 pub mod downloads;
 pub mod error;
 pub mod fsck;
 pub mod indexer;
 pub mod routes;
+pub mod scans;
 pub mod serve;
 pub mod settings;
 pub mod state;

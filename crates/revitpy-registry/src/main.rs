@@ -130,7 +130,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => {
             init_logging(&args.log_level);
-            runtime()?.block_on(serve_command(args))?;
+            let runtime = runtime()?;
+            let served = runtime.block_on(serve_command(args));
+            // Connections are closed by now; a blocking task still running
+            // (a file being hashed) must not hold the exit.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+            served?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Token { command } => {
@@ -141,7 +146,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             init_logging("warn");
             runtime()?.block_on(async {
                 let parts = app::open(&storage)?;
-                let report = fsck::fsck(parts.store.as_ref(), parts.blobs.as_ref(), repair, force).await?;
+                let report = fsck::fsck(parts.store.as_ref(), parts.blobs.clone(), repair, force).await?;
                 if json {
                     println!("{}", serde_json::to_string_pretty(&report)?);
                 } else {
@@ -204,7 +209,16 @@ async fn serve_command(args: ServeArgs) -> anyhow::Result<()> {
         cdn_base_url: args.cdn_base_url,
         scan_block: args.scan_block_severity.0,
     };
-    serve::serve(listener, parts, options, serve::shutdown_signal()).await?;
+    let limits = serve::Limits {
+        connections: (&args.connections).into(),
+        scan_threads: match args.scans.scan_threads {
+            Some(n) => usize::try_from(n).unwrap_or(1),
+            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        },
+        scan_concurrency: usize::try_from(args.scans.scan_concurrency).unwrap_or(1),
+        scan_queue_timeout: std::time::Duration::from_secs(args.scans.scan_queue_timeout),
+    };
+    serve::serve_with(listener, parts, options, limits, serve::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

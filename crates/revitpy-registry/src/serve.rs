@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, Request};
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::Parts;
+use crate::connections::{ConnectionLimits, serve_connections};
+use crate::scans::ScanPool;
 use crate::auth::hash_token;
 use crate::downloads::DownloadCounter;
 use crate::indexer::Indexer;
@@ -28,6 +30,27 @@ pub struct Options {
     pub scan_block: Option<revitpy_scan::report::Severity>,
 }
 
+/// What hostile or merely slow clients may hold: connections and their
+/// timeouts, and the scan pool's size and queue.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub connections: ConnectionLimits,
+    pub scan_threads: usize,
+    pub scan_concurrency: usize,
+    pub scan_queue_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            connections: ConnectionLimits::default(),
+            scan_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            scan_concurrency: 2,
+            scan_queue_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
 #[derive(Clone, Default)]
 struct Counter(Arc<AtomicU64>);
 
@@ -38,11 +61,42 @@ impl MakeRequestId for Counter {
     }
 }
 
-/// Adds request ids and one log line per request (method, path, status,
-/// latency, request id).
+/// Every error answer is `{"detail": ...}`, whoever produced it: a handler
+/// (already JSON), or a layer or extractor that answers in plain text (a
+/// body limit, a timeout). New plain-text errors cannot slip through.
+async fn json_errors(response: axum::response::Response) -> axum::response::Response {
+    use axum::http::header;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // Plain-text error bodies are a line or two; more is not read.
+    let text = axum::body::to_bytes(body, 4096).await.map(|b| String::from_utf8_lossy(&b).trim().to_owned());
+    let detail = match text {
+        Ok(t) if !t.is_empty() => t,
+        _ => status.canonical_reason().unwrap_or("error").to_owned(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    let body = serde_json::json!({ "detail": detail }).to_string();
+    axum::response::Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+/// Adds request ids, one log line per request (method, path, status,
+/// latency, request id), and JSON errors everywhere.
 pub fn with_layers(router: Router) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     router
+        .layer(axum::middleware::map_response(json_errors))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {
@@ -64,13 +118,25 @@ pub fn with_layers(router: Router) -> Router {
 }
 
 /// Serves until `shutdown` resolves, then finishes requests in flight,
-/// flushes download counts and stops the indexer.
+/// flushes download counts and stops the indexer; with the default [`Limits`].
 pub async fn serve(
     listener: TcpListener,
     parts: Parts,
     options: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, parts, options, Limits::default(), shutdown).await
+}
+
+/// [`serve`] with explicit limits.
+pub async fn serve_with(
+    listener: TcpListener,
+    parts: Parts,
+    options: Options,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let scans = ScanPool::new(limits.scan_threads, limits.scan_concurrency, limits.scan_queue_timeout)?;
     let (downloads, counter_task) = DownloadCounter::new(parts.store.clone());
     let (indexer, indexer_task) = Indexer::new(parts.store.clone(), parts.search.clone());
     let counter = tokio::spawn(counter_task.run());
@@ -85,15 +151,12 @@ pub async fn serve(
         max_upload_bytes: options.max_upload_bytes,
         cdn_base_url: options.cdn_base_url.filter(|u| !u.is_empty()),
         scan_block: options.scan_block,
+        scans,
         started: std::time::Instant::now(),
     };
-    let app = with_layers(build_router(state));
-    // Without TCP_NODELAY a streamed body waits on Nagle and the client's
-    // delayed ACK: 40 ms per download.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    // A body that goes quiet for REQUEST_BODY_TIMEOUT fails its request.
+    let app = with_layers(build_router(state)).layer(RequestBodyTimeoutLayer::new(limits.connections.body_read_timeout));
+    serve_connections(listener, app, &limits.connections, shutdown).await;
     // The router (and every sender it held) is gone: the tasks drain and stop.
     let _ = counter.await;
     let _ = indexing.await;

@@ -65,6 +65,47 @@ pub struct ServeArgs {
     /// (scan and store the result, refuse nothing).
     #[arg(long, env = "SCAN_BLOCK_SEVERITY", default_value = "critical", value_parser = parse_scan_block)]
     pub scan_block_severity: ScanBlock,
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
+    #[command(flatten)]
+    pub scans: ScanArgs,
+}
+
+/// What one client may hold of the server: every wait a client controls has
+/// a deadline, and the number of connections has a ceiling.
+#[derive(Args, Debug, Clone)]
+pub struct ConnectionArgs {
+    /// Seconds a connection may take to send a request's headers, and may sit
+    /// idle between requests, before it is closed.
+    #[arg(long, env = "REQUEST_HEADER_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_header_timeout: u64,
+    /// Seconds a request body may go without sending a byte before the
+    /// request fails (408).
+    #[arg(long, env = "REQUEST_BODY_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_body_timeout: u64,
+    /// Connections served at once; further clients wait in the listen
+    /// backlog until one closes.
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// Seconds SIGTERM waits for requests in flight before closing them.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_timeout: u64,
+}
+
+/// Security scans are CPU-bound and run on their own threads, so reads never
+/// wait behind them.
+#[derive(Args, Debug, Clone)]
+pub struct ScanArgs {
+    /// Uploads checked and scanned at once; more wait for a turn.
+    #[arg(long, env = "SCAN_CONCURRENCY", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub scan_concurrency: u64,
+    /// Threads the scans share [default: the number of CPUs].
+    #[arg(long, env = "SCAN_THREADS", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub scan_threads: Option<u64>,
+    /// Seconds an upload waits for a scan turn before it is answered 503
+    /// with Retry-After.
+    #[arg(long, env = "SCAN_QUEUE_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub scan_queue_timeout: u64,
 }
 
 /// The upload policy: the severity at or above which uploads are refused,

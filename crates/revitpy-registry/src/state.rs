@@ -22,5 +22,7 @@ pub struct AppState {
     /// Uploads with a scan finding at or above this severity are refused
     /// (`SCAN_BLOCK_SEVERITY`; `None` refuses nothing).
     pub scan_block: Option<revitpy_scan::report::Severity>,
+    /// Where uploads are checked and scanned (never tokio's blocking pool).
+    pub scans: crate::scans::ScanPool,
     pub started: std::time::Instant,
 }

@@ -505,13 +505,25 @@ async fn concurrent_uploads_of_one_version_one_wins() {
     let body = r.bytes().await.unwrap();
     use sha2::Digest;
     assert_eq!(hex::encode(sha2::Sha256::digest(&body)), winner["file_hash"].as_str().unwrap());
-    // The loser's file was not kept.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_revitpy-registry"))
-        .args(["fsck", "--json"])
-        .env("DATA_DIR", &server.data_dir)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The loser's file was not kept: it is removed after its 409 is sent
+    // (never in the request path), so fsck may look a moment later.
+    let fsck = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_revitpy-registry"))
+            .args(["fsck", "--json"])
+            .env("DATA_DIR", &server.data_dir)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out, report)
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let (out, report) = loop {
+        let (out, report) = fsck();
+        if report["orphans"] == json!([]) || std::time::Instant::now() > deadline {
+            break (out, report);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(report["orphans"], json!([]), "{report}");
     assert_eq!(report["missing"], json!([]));
     assert!(out.status.success());

@@ -46,6 +46,9 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The deletion [`Store::remove_if_unreferenced`] runs under its lock.
+pub type RemoveBlob = Box<dyn FnOnce() -> Result<bool, String> + Send>;
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Readiness for `/health`.
@@ -102,4 +105,9 @@ pub trait Store: Send + Sync + 'static {
     async fn referenced_blobs(&self) -> StoreResult<Vec<(String, String, String, u64)>>;
     /// Whether any version references this sha256.
     async fn blob_referenced(&self, sha256: &str) -> StoreResult<bool>;
+    /// Runs `remove` while holding the write lock (no version can be
+    /// committed meanwhile, by this process or another), only if no version
+    /// references `sha256`; its answer is returned, false if referenced.
+    /// This is how `fsck --repair` deletes orphans beside a running server.
+    async fn remove_if_unreferenced(&self, sha256: &str, remove: RemoveBlob) -> StoreResult<bool>;
 }

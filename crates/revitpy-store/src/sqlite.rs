@@ -775,6 +775,21 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn remove_if_unreferenced(&self, sha256: &str, remove: crate::RemoveBlob) -> StoreResult<bool> {
+        let sha = sha256.to_owned();
+        // `write` holds an IMMEDIATE transaction: SQLite's write lock, which a
+        // server's publish in another process waits for.
+        self.write(move |tx| {
+            let referenced =
+                tx.query_row("SELECT 1 FROM versions WHERE file_sha256 = ?1 LIMIT 1", [sha], |_| Ok(())).optional()?.is_some();
+            if referenced {
+                return Ok(false);
+            }
+            remove().map_err(StoreError::Database)
+        })
+        .await
+    }
+
     async fn blob_referenced(&self, sha256: &str) -> StoreResult<bool> {
         let sha = sha256.to_owned();
         self.read(move |c| {

@@ -3,8 +3,9 @@
 //! Files are immutable (content-addressed), so the ETag is the sha256 and
 //! caches may keep them for a year. Single byte ranges are served (206),
 //! a matching `If-None-Match` is a 304, and yanked versions stay
-//! downloadable by exact version. Counted: full GETs and ranges starting at
-//! byte 0; not HEAD, not 304.
+//! downloadable by exact version. Counted: GETs that send the whole file;
+//! not HEAD, not 304, not ranges (a probe such as `bytes=0-0` is not a
+//! download; a resumed download was counted when it started).
 
 use axum::body::Body;
 use axum::extract::State;
@@ -133,7 +134,7 @@ pub async fn download(
     if method == Method::HEAD {
         return Ok((status, base).into_response());
     }
-    if start == 0 {
+    if start == 0 && len == size {
         state.downloads.record(v.id);
     }
     let mut file = tokio::fs::File::open(&path).await.map_err(|e| ApiError::internal("opening package file", e))?;

@@ -1,7 +1,8 @@
 //! Extractors whose rejections use the API's error shape, so a malformed
 //! query, path or body is a `{"detail"}` 400 like every other client error.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -11,6 +12,8 @@ use crate::error::ApiError;
 pub struct ApiQuery<T>(pub T);
 pub struct ApiPath<T>(pub T);
 pub struct ApiJson<T>(pub T);
+/// A raw body (axum's 2 MB default limit), refused in the API's shape.
+pub struct ApiBytes(pub Bytes);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
@@ -39,5 +42,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .await
             .map(|axum::Json(v)| ApiJson(v))
             .map_err(|e: JsonRejection| ApiError::new(e.status(), format!("bad JSON body: {}", e.body_text())))
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Bytes::from_request(req, state)
+            .await
+            .map(ApiBytes)
+            .map_err(|e: BytesRejection| ApiError::new(e.status(), format!("bad body: {}", e.body_text())))
     }
 }

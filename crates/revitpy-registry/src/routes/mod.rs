@@ -4,6 +4,7 @@ mod changes;
 mod download;
 mod extract;
 mod index;
+mod multipart;
 mod owners;
 mod packages;
 mod search;
@@ -13,11 +14,10 @@ mod upload;
 mod yank;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 
-pub use extract::{ApiJson, ApiPath, ApiQuery};
+pub use extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
 pub use tokens::check_user_name;
 
 use crate::error::ApiError;
@@ -26,8 +26,6 @@ use crate::state::AppState;
 /// Every route: method, path, handler. `openapi.json` lists the same set, and
 /// a test checks that the two agree.
 pub fn build_router(state: AppState) -> Router {
-    // The upload route's own limit; multipart framing adds a little.
-    let upload_limit = (state.max_upload_bytes + 1024 * 1024 + upload::DRAIN_CAP) as usize;
     Router::new()
         .route("/", get(system::root))
         .route("/health", get(system::health))
@@ -39,7 +37,8 @@ pub fn build_router(state: AppState) -> Router {
         .route("/api/tokens", post(tokens::create).get(tokens::list))
         .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route("/api/packages/search", get(search::search))
-        .route("/api/packages/upload", post(upload::upload).layer(DefaultBodyLimit::max(upload_limit)))
+        // The upload reads its body itself, with its own limits.
+        .route("/api/packages/upload", post(upload::upload))
         .route("/api/packages/{name}", get(packages::details))
         .route("/api/packages/{name}/compatibility", get(packages::compatibility))
         .route("/api/packages/{name}/owners", get(owners::list).put(owners::add).delete(owners::remove))

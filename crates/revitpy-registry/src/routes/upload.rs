@@ -13,22 +13,22 @@
 use std::str::FromStr;
 
 use axum::Json;
-use axum::extract::multipart::MultipartError;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use revitpy_api::UploadResponse;
-use revitpy_blobs::BlobKey;
+use revitpy_blobs::{BlobKey, OrphanRule};
 use revitpy_names::{PackageName, Version, canonical_version};
 use revitpy_rpyx::{Limits, Manifest, inspect};
 use revitpy_scan::report::{ScanReport, Severity};
-use revitpy_store::{Actor, NewVersion, Scope, StoreError, VersionData};
+use revitpy_store::{Actor, NewVersion, Scope, VersionData};
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use super::ApiQuery;
+use super::multipart::{UploadBody, headers_too_long};
 use crate::auth::require;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -43,11 +43,23 @@ pub struct Params {
     metadata: Option<String>,
 }
 
-fn multipart_error(e: MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::too_large("the upload is larger than MAX_UPLOAD_MB allows")
-    } else {
-        ApiError::bad_request(format!("malformed multipart body: {}", e.body_text()))
+fn multipart_error(e: multer::Error) -> ApiError {
+    if headers_too_long(&e) {
+        return ApiError::bad_request(format!("malformed multipart body: {e}"));
+    }
+    match e {
+        multer::Error::FieldSizeExceeded { field_name, .. } if field_name.as_deref() == Some("metadata") => {
+            ApiError::bad_request("the metadata field is longer than 64 KiB")
+        }
+        multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
+            ApiError::too_large("the upload is larger than MAX_UPLOAD_MB allows")
+        }
+        multer::Error::StreamReadFailed(source)
+            if source.downcast_ref::<tower_http::timeout::TimeoutError>().is_some() =>
+        {
+            ApiError::new(StatusCode::REQUEST_TIMEOUT, "the upload stopped sending data (REQUEST_BODY_TIMEOUT)")
+        }
+        e => ApiError::bad_request(format!("malformed multipart body: {e}")),
     }
 }
 
@@ -66,10 +78,21 @@ pub async fn upload(
         let drained = drain(request.into_body().into_data_stream(), DRAIN_CAP).await;
         return Err(too_large_response(limit, drained));
     }
-    let mut multipart = Multipart::from_request(request, &state).await.map_err(|e| {
-        ApiError::bad_request(format!("expected a multipart/form-data body with a `file` field: {}", e.body_text()))
-            .into_response()
-    })?;
+    let boundary = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| multer::parse_boundary(ct).ok())
+        .ok_or_else(|| {
+            ApiError::bad_request("expected a multipart/form-data body (with its boundary) and a `file` field")
+                .into_response()
+        })?;
+    let mut multipart = UploadBody::new(
+        request.into_body(),
+        boundary,
+        limit + MULTIPART_OVERHEAD + DRAIN_CAP,
+        &[("metadata", MAX_METADATA_BYTES as u64)],
+    );
     upload_parts(&state, &actor, params, &mut multipart, limit).await.map_err(|e| {
         if e.status == StatusCode::PAYLOAD_TOO_LARGE {
             // Part of the body may still be unread: do not reuse this connection.
@@ -118,7 +141,7 @@ async fn upload_parts(
     state: &AppState,
     actor: &Actor,
     params: Params,
-    multipart: &mut Multipart,
+    multipart: &mut UploadBody,
     limit: u64,
 ) -> ApiResult<Json<UploadResponse>> {
     let mut metadata = params.metadata;
@@ -175,12 +198,14 @@ async fn upload_parts(
         return Err(ApiError::bad_request("the uploaded file is empty"));
     }
 
-    // Check the package with the format library, off the async threads.
+    // One turn on the scan pool covers the check and the scan: both are
+    // CPU-bound, and neither may hold the threads that serve reads.
+    let turn = state.scans.turn().await?;
     let check_path = tmp.to_path_buf();
     let limits = Limits { max_archive_bytes: limit, ..Limits::default() };
-    let inspection = tokio::task::spawn_blocking(move || inspect::inspect_file(&check_path, limits, None))
-        .await
-        .map_err(|e| ApiError::internal("package check", e))?
+    let inspection = turn
+        .run("package check", move || inspect::inspect_file(&check_path, limits, None))
+        .await?
         .map_err(|e| ApiError::bad_request(format!("invalid package: {e}")))?;
     if !inspection.valid() {
         let errors: Vec<String> =
@@ -228,12 +253,13 @@ async fn upload_parts(
 
     // Scan it (CPU-bound, off the async threads) and apply the policy
     // before anything is stored.
-    let (report, manifest) = tokio::task::spawn_blocking(move || {
-        let report = revitpy_scan::package::scan_package(&package, &manifest);
-        (report, manifest)
-    })
-    .await
-    .map_err(|e| ApiError::internal("security scan", e))?;
+    let (report, manifest) = turn
+        .run("security scan", move || {
+            let report = revitpy_scan::package::scan_package(&package, &manifest);
+            (report, manifest)
+        })
+        .await?;
+    drop(turn);
     let report =
         report.map_err(|e| ApiError::bad_request(format!("invalid package: the scanner cannot read it: {e}")))?;
     if let Some(threshold) = state.scan_block
@@ -252,6 +278,7 @@ async fn upload_parts(
     let created = state.blobs.put_file(&key, &tmp).await.map_err(|e| ApiError::internal("storing package file", e))?;
     // The file now lives in the blob store; the temporary path is gone.
     let _ = tmp.keep();
+    let stored_at = if created { state.blobs.stored_at(&key).await.ok().flatten() } else { None };
 
     let new = NewVersion {
         package_name: manifest.name.as_str().to_owned(),
@@ -261,12 +288,10 @@ async fn upload_parts(
     let published = match state.store.publish(actor, new).await {
         Ok(p) => p,
         Err(e) => {
-            // Drop the blob unless another version holds the same bytes.
-            if created
-                && matches!(e, StoreError::Conflict(_) | StoreError::Forbidden(_))
-                && !state.store.blob_referenced(&sha256).await.unwrap_or(true)
-            {
-                let _ = state.blobs.delete(&key).await;
+            // A refused commit (a concurrent same-version upload won the
+            // race) leaves the file this request stored unreferenced.
+            if let Some(at) = stored_at {
+                remove_lost_blob(state, key, at);
             }
             return Err(e.into());
         }
@@ -281,6 +306,24 @@ async fn upload_parts(
         serial: published.serial,
         security_scan_status: scan_status.to_owned(),
     }))
+}
+
+/// Removes the file of an upload whose commit was refused, after the answer
+/// is sent (never in the request path), under the store's write lock (no
+/// version can start to reference it meanwhile), and only if no upload has
+/// stored the same bytes since this one did (another upload of the same
+/// file may be about to commit). Otherwise it stays, for `fsck --repair`.
+fn remove_lost_blob(state: &AppState, key: BlobKey, stored_at: std::time::SystemTime) {
+    let (store, blobs) = (state.store.clone(), state.blobs.clone());
+    tokio::spawn(async move {
+        let sha = key.as_str().to_owned();
+        let remove = Box::new(move || {
+            blobs.remove_orphan_blocking(&key, OrphanRule::NotStoredSince(stored_at)).map_err(|e| e.to_string())
+        });
+        if let Err(e) = store.remove_if_unreferenced(&sha, remove).await {
+            tracing::warn!(sha256 = %sha, error = %e, "could not remove the file of a refused upload; fsck --repair will");
+        }
+    });
 }
 
 /// How many findings a refusal names.

@@ -3,13 +3,12 @@
 //! exact version, so existing installs and lock files keep working.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use revitpy_api::YankRequest;
 use revitpy_store::{Actor, Scope};
 use serde_json::{Value, json};
 
-use super::ApiPath;
+use super::{ApiBytes, ApiPath};
 use super::packages::{find_package, find_version};
 use crate::auth::require;
 use crate::error::{ApiError, ApiResult};
@@ -21,7 +20,7 @@ async fn set(
     name: String,
     version: String,
     yanked: bool,
-    body: Bytes,
+    body: axum::body::Bytes,
 ) -> ApiResult<Json<Value>> {
     let reason = if body.is_empty() {
         None
@@ -52,7 +51,7 @@ pub async fn yank(
     State(state): State<AppState>,
     actor: Actor,
     ApiPath((name, version)): ApiPath<(String, String)>,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<Json<Value>> {
     set(state, actor, name, version, true, body).await
 }
@@ -61,7 +60,7 @@ pub async fn unyank(
     State(state): State<AppState>,
     actor: Actor,
     ApiPath((name, version)): ApiPath<(String, String)>,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<Json<Value>> {
     set(state, actor, name, version, false, body).await
 }
