@@ -262,4 +262,66 @@ mod tests {
         assert!(BlobKey::parse("../../etc/passwd").is_none());
         assert!(BlobKey::parse(&"g".repeat(64)).is_none());
     }
+
+    fn stored(store: &FileStore, bytes: &[u8], name: &str) -> (BlobKey, PathBuf) {
+        let key = BlobKey::parse(&hex::encode(Sha256::digest(bytes))).unwrap();
+        let tmp = store.temp_dir().join(name);
+        std::fs::write(&tmp, bytes).unwrap();
+        (key.clone(), store.path_of(&key))
+    }
+
+    fn make_old(path: &Path) {
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        std::fs::File::options().write(true).open(path).unwrap().set_modified(two_hours_ago).unwrap();
+    }
+
+    /// The review's race: an old orphan that an upload is about to reference
+    /// must not look old to `fsck --repair`.
+    #[tokio::test]
+    async fn storing_the_same_bytes_again_refreshes_an_old_orphan() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::open(dir.path()).unwrap();
+        let (key, path) = stored(&store, b"orphan bytes", "upload-1");
+        store.put_file(&key, &store.temp_dir().join("upload-1")).await.unwrap();
+        make_old(&path);
+        assert!(store.list(false).await.unwrap()[0].old);
+        // An upload of the same bytes reuses the file...
+        stored(&store, b"orphan bytes", "upload-2");
+        assert!(!store.put_file(&key, &store.temp_dir().join("upload-2")).await.unwrap());
+        // ...and from then on it is young: fsck's rule keeps it.
+        assert!(!store.list(false).await.unwrap()[0].old);
+        assert!(!store.remove_orphan_blocking(&key, OrphanRule::OlderThan(STALE_TEMP)).unwrap());
+        assert!(path.exists());
+    }
+
+    #[tokio::test]
+    async fn orphan_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::open(dir.path()).unwrap();
+        let (key, path) = stored(&store, b"lost upload", "upload-1");
+        store.put_file(&key, &store.temp_dir().join("upload-1")).await.unwrap();
+        let at = store.stored_at(&key).await.unwrap().unwrap();
+        // Stored again by another upload after `at`: kept.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        stored(&store, b"lost upload", "upload-2");
+        store.put_file(&key, &store.temp_dir().join("upload-2")).await.unwrap();
+        assert!(!store.remove_orphan_blocking(&key, OrphanRule::NotStoredSince(at)).unwrap());
+        assert!(path.exists());
+        // Not stored since: removed.
+        let at = store.stored_at(&key).await.unwrap().unwrap();
+        assert!(store.remove_orphan_blocking(&key, OrphanRule::NotStoredSince(at)).unwrap());
+        assert!(!path.exists());
+        // Young and old, with and without force.
+        stored(&store, b"lost upload", "upload-3");
+        store.put_file(&key, &store.temp_dir().join("upload-3")).await.unwrap();
+        assert!(!store.remove_orphan_blocking(&key, OrphanRule::OlderThan(STALE_TEMP)).unwrap());
+        make_old(&path);
+        assert!(store.remove_orphan_blocking(&key, OrphanRule::OlderThan(STALE_TEMP)).unwrap());
+        stored(&store, b"lost upload", "upload-4");
+        store.put_file(&key, &store.temp_dir().join("upload-4")).await.unwrap();
+        assert!(store.remove_orphan_blocking(&key, OrphanRule::Any).unwrap());
+        // Nothing left aside in tmp/, and a missing blob is not an error.
+        assert!(!store.remove_orphan_blocking(&key, OrphanRule::Any).unwrap());
+        assert_eq!(std::fs::read_dir(store.temp_dir()).unwrap().count(), 0);
+    }
 }

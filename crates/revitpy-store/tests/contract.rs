@@ -133,6 +133,24 @@ async fn tokens_and_counters(store: &dyn Store) {
     assert_eq!(stats.total_downloads, 5);
     assert!(store.blob_referenced(&detail.versions[0].data.file_sha256).await.unwrap());
     assert!(!store.blob_referenced(&"f".repeat(64)).await.unwrap());
+    // Orphan removal asks the store, under its lock: a referenced file's
+    // removal never runs; an unreferenced one's does, and its answer counts.
+    let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = ran.clone();
+    let referenced = detail.versions[0].data.file_sha256.clone();
+    let removed = store
+        .remove_if_unreferenced(
+            &referenced,
+            Box::new(move || {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                Ok(true)
+            }),
+        )
+        .await
+        .unwrap();
+    assert!(!removed && !ran.load(std::sync::atomic::Ordering::SeqCst));
+    assert!(store.remove_if_unreferenced(&"f".repeat(64), Box::new(|| Ok(true))).await.unwrap());
+    assert!(!store.remove_if_unreferenced(&"f".repeat(64), Box::new(|| Ok(false))).await.unwrap());
     let _ = alice;
 }
 

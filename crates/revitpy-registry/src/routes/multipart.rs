@@ -71,10 +71,18 @@ impl UploadBody {
     }
 }
 
-/// True when `e` is the header bound of [`UploadBody`].
-pub fn headers_too_long(e: &multer::Error) -> bool {
-    match e {
-        multer::Error::StreamReadFailed(source) => source.downcast_ref::<HeadersTooLong>().is_some(),
-        _ => false,
+/// True when `T` is anywhere in the chain of causes of `e` (a body error
+/// arrives wrapped: multer's, around axum's, around the cause).
+pub fn caused_by<T: std::error::Error + 'static>(e: &multer::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = match e {
+        multer::Error::StreamReadFailed(source) => Some(source.as_ref()),
+        _ => None,
+    };
+    while let Some(c) = cause {
+        if c.is::<T>() {
+            return true;
+        }
+        cause = c.source();
     }
+    false
 }

@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use super::ApiQuery;
-use super::multipart::{UploadBody, headers_too_long};
+use super::multipart::{HeadersTooLong, UploadBody, caused_by};
 use crate::auth::require;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -44,8 +44,11 @@ pub struct Params {
 }
 
 fn multipart_error(e: multer::Error) -> ApiError {
-    if headers_too_long(&e) {
-        return ApiError::bad_request(format!("malformed multipart body: {e}"));
+    if caused_by::<HeadersTooLong>(&e) {
+        return ApiError::bad_request(format!("malformed multipart body: {HeadersTooLong}"));
+    }
+    if caused_by::<tower_http::timeout::TimeoutError>(&e) {
+        return ApiError::new(StatusCode::REQUEST_TIMEOUT, "the upload stopped sending data (REQUEST_BODY_TIMEOUT)");
     }
     match e {
         multer::Error::FieldSizeExceeded { field_name, .. } if field_name.as_deref() == Some("metadata") => {
@@ -53,11 +56,6 @@ fn multipart_error(e: multer::Error) -> ApiError {
         }
         multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
             ApiError::too_large("the upload is larger than MAX_UPLOAD_MB allows")
-        }
-        multer::Error::StreamReadFailed(source)
-            if source.downcast_ref::<tower_http::timeout::TimeoutError>().is_some() =>
-        {
-            ApiError::new(StatusCode::REQUEST_TIMEOUT, "the upload stopped sending data (REQUEST_BODY_TIMEOUT)")
         }
         e => ApiError::bad_request(format!("malformed multipart body: {e}")),
     }
