@@ -8,15 +8,20 @@
 //! * [`Version`] and [`VersionSpecifiers`]: PEP 440, from `pep440_rs`;
 //! * [`RevitYear`] and [`RevitRange`]: Revit versions as numbers, never strings;
 //! * [`portable_path`]: relative paths that every supported OS (Windows above
-//!   all, where Revit runs) can hold.
+//!   all, where Revit runs) can hold;
+//! * [`windows_case`]: which names Windows holds as one (NTFS's uppercase);
+//! * [`control_chars`]: characters that must not reach a terminal from text
+//!   a publisher wrote (escapes, bidirectional overrides).
 //!
 //! Nothing here does I/O.
 
+pub mod control_chars;
 pub mod package_name;
 pub mod portable_path;
 mod revit;
 pub mod timestamp;
 mod version;
+pub mod windows_case;
 
 pub use package_name::{PackageName, PackageNameError};
 pub use revit::{RevitRange, RevitRangeError, RevitYear, RevitYearError};

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::control_chars;
 use crate::portable_path::is_reserved_windows_name;
 
 /// The longest name accepted. Names become folder names under Revit's add-in
@@ -35,14 +36,20 @@ pub enum PackageNameError {
 
 impl PackageName {
     pub fn new(name: &str) -> Result<Self, PackageNameError> {
+        // Errors quote the name; quote it with control characters escaped,
+        // since names come from URLs, command lines and manifests.
+        let shown = || control_chars::escape(name, control_chars::Lines::Single);
         if name.is_empty() {
             return Err(PackageNameError::Empty);
         }
-        if name.len() > MAX_NAME_LEN {
-            return Err(PackageNameError::TooLong { name: name.to_owned(), len: name.chars().count() });
+        // Counted in characters, as the message says: a 40-character name in
+        // `ö` is 80 bytes, and is refused for its characters, not its length.
+        let len = name.chars().count();
+        if len > MAX_NAME_LEN {
+            return Err(PackageNameError::TooLong { name: shown(), len });
         }
         if let Some(ch) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
-            return Err(PackageNameError::BadCharacter { name: name.to_owned(), ch });
+            return Err(PackageNameError::BadCharacter { name: shown(), ch });
         }
         let bytes = name.as_bytes();
         if !bytes[0].is_ascii_alphanumeric() || !bytes[bytes.len() - 1].is_ascii_alphanumeric() {

@@ -5,9 +5,15 @@
 //! paths, drive letters, `..`, backslashes (a `\` is a separator on Windows
 //! and a plain character elsewhere, so `a\..\..\x` hides a traversal), device
 //! names (`CON`, `NUL`, `COM1`...), trailing dots or spaces (Windows drops
-//! them, so `a.` and `a` collide), or the characters Windows forbids.
+//! them, so `a.` and `a` collide), or the characters Windows forbids. Nor
+//! bidirectional overrides, which make a name read differently than it is.
+//!
+//! Names are text, not bytes: German, Russian or Japanese names are normal in
+//! add-ins, so nothing here slices a name at a byte offset.
 
 use std::fmt;
+
+use crate::{control_chars, windows_case};
 
 /// Longest relative path inside a package, in characters. Installed packages
 /// live about 100 characters deep under `%APPDATA%`; Windows stops at 260.
@@ -27,6 +33,9 @@ pub enum PathProblem {
     ParentComponent,
     ForbiddenChar(char),
     ControlChar,
+    /// A bidirectional embedding, override or isolate (U+202A to U+202E,
+    /// U+2066 to U+2069).
+    BidiControl(char),
     TrailingDotOrSpace(String),
     ReservedName(String),
     TooLong(usize),
@@ -49,20 +58,36 @@ impl fmt::Display for PathProblem {
                 write!(f, "the path contains {c:?}, which Windows does not allow in names")
             }
             Self::ControlChar => f.write_str("the path contains a control character"),
-            Self::TrailingDotOrSpace(c) => write!(f, "`{c}` ends with a dot or a space, which Windows silently drops"),
+            Self::BidiControl(c) => write!(
+                f,
+                "the path contains {}, which makes the name display in another order than it has; remove it",
+                control_chars::describe(*c)
+            ),
+            Self::TrailingDotOrSpace(c) => {
+                write!(f, "`{}` ends with a dot or a space, which Windows silently drops", shown(c))
+            }
             Self::ReservedName(c) => {
-                write!(f, "`{c}` is a device name on Windows (CON, NUL, COM1, ...)")
+                write!(f, "`{}` is a device name on Windows (CON, NUL, COM1, ...)", shown(c))
             }
             Self::TooLong(n) => write!(
                 f,
                 "the path is {n} characters long; at most {MAX_PATH_CHARS} fit under Windows' path limit once installed"
             ),
-            Self::ComponentTooLong(c) => write!(f, "the name `{c}` is longer than {MAX_COMPONENT_BYTES} bytes"),
+            // The name may hold anything, control characters included: it
+            // was not checked character by character yet.
+            Self::ComponentTooLong(c) => {
+                write!(f, "the name `{}` is longer than {MAX_COMPONENT_BYTES} bytes", shown(c))
+            }
         }
     }
 }
 
 impl std::error::Error for PathProblem {}
+
+/// A name quoted in a message: control characters written as `\u{1b}`.
+fn shown(name: &str) -> String {
+    control_chars::escape(name, control_chars::Lines::Single)
+}
 
 /// Checks a `/`-separated relative path (a ZIP entry name, an entry point).
 pub fn check_relative_path(path: &str) -> Result<(), PathProblem> {
@@ -104,6 +129,9 @@ pub fn check_component(component: &str) -> Result<(), PathProblem> {
         if c.is_control() {
             return Err(PathProblem::ControlChar);
         }
+        if control_chars::is_bidi_control(c) {
+            return Err(PathProblem::BidiControl(c));
+        }
         if matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
             return Err(PathProblem::ForbiddenChar(c));
         }
@@ -124,17 +152,19 @@ pub fn is_reserved_windows_name(component: &str) -> bool {
     let upper = stem.to_ascii_uppercase();
     match upper.as_str() {
         "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$" => true,
-        _ => {
-            let (prefix, rest) = upper.split_at(upper.len().min(3));
-            (prefix == "COM" || prefix == "LPT")
-                && matches!(rest, "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³")
-        }
+        // `strip_prefix`, not a split at byte 3: in `Größe` byte 3 falls
+        // inside `ö`, and a split there panics.
+        _ => upper.strip_prefix("COM").or_else(|| upper.strip_prefix("LPT")).is_some_and(|number| {
+            matches!(number, "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³")
+        }),
     }
 }
 
-/// The key two paths collide under on a case-insensitive file system.
+/// The key two paths collide under on Windows, where packages are installed:
+/// NTFS's one-to-one uppercase, not full case folding (see [`windows_case`]),
+/// so `ς.py` and `σ.py` share a key and `ß.py` and `ss.py` do not.
 pub fn case_fold(path: &str) -> String {
-    path.to_lowercase()
+    windows_case::collision_key(path)
 }
 
 #[cfg(test)]

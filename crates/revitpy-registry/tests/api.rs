@@ -192,6 +192,10 @@ async fn downloads_with_etag_range_head_and_counts() {
     assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[10..20]);
     let r = server.client.get(&url).header("Range", "bytes=-5").send().await.unwrap();
     assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[bytes.len() - 5..]);
+    // A one-byte probe from the start is not a download either.
+    let r = server.client.get(&url).header("Range", "bytes=0-0").send().await.unwrap();
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[..1]);
     let r = server.client.get(&url).header("Range", format!("bytes={}-", bytes.len() + 5)).send().await.unwrap();
     assert_eq!(r.status(), 416);
     let r = server.client.head(&url).send().await.unwrap();
@@ -201,7 +205,7 @@ async fn downloads_with_etag_range_head_and_counts() {
     let r = server.client.get(server.url("/api/packages/Sheet_Publisher/2.0.0-beta.1/download")).send().await.unwrap();
     assert_eq!(r.status(), 200);
 
-    // Counted: two full GETs (not the 304, the HEAD, nor the ranges not at 0).
+    // Counted: two full GETs (not the 304, the HEAD, nor any range).
     let count = eventually(Duration::from_secs(5), || async {
         let (_, d) = server.get_json("/api/packages/sheet-publisher").await;
         let n = d["versions"][0]["download_count"].as_u64().unwrap();

@@ -266,3 +266,24 @@ async fn a_busy_answer_says_when_to_retry() {
     assert_eq!(all[1].0, 503, "{all:?}");
     assert_eq!(all[1].1.as_deref(), Some("1"), "{all:?}");
 }
+
+#[test]
+fn oversized_uris_and_headers_are_refused_and_the_server_stays_up() {
+    let server = server_with(&[]);
+    let addr = addr(&server);
+    // A 70 KB path: past the longest URI the HTTP parser takes.
+    let long_path = format!("/api/packages/{}", "a".repeat(70 * 1024));
+    let (status, _) = get(addr, &long_path, Duration::from_secs(20)).unwrap();
+    assert_eq!(status, 414, "a 70 KB URI");
+    // 1 MB of headers: past hyper's buffer for a request head.
+    let raw = format!("GET /health HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\nConnection: close\r\n\r\n", "b".repeat(1024 * 1024));
+    let (status, _) = request(addr, raw.as_bytes(), Duration::from_secs(20)).unwrap_or((0, String::new()));
+    // Refused (431), or the connection closed before the head was read.
+    assert!(status == 431 || status == 0, "{status}");
+    // 100 headers: more than the parser's table.
+    let many: String = (0..200).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let raw = format!("GET /health HTTP/1.1\r\nHost: t\r\n{many}Connection: close\r\n\r\n");
+    let (status, _) = request(addr, raw.as_bytes(), Duration::from_secs(20)).unwrap_or((0, String::new()));
+    assert!(status == 431 || status == 0, "{status}");
+    assert_eq!(get(addr, "/health", Duration::from_secs(10)).unwrap().0, 200);
+}

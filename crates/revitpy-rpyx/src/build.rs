@@ -67,6 +67,10 @@ pub enum BuildError {
     BadPath { path: String, problem: portable_path::PathProblem },
     #[error("`{first}` and `{second}` differ only in case, and Windows cannot hold both; rename one")]
     CaseCollision { first: String, second: String },
+    #[error(
+        "`{path}` needs a folder where Windows would find the file `{file}` (names differ only in case); rename one"
+    )]
+    FileWhereFolderNeeded { file: String, path: String },
     #[error("`{0}` is written by the builder; remove it from the source folder")]
     ReservedName(String),
     #[error(
@@ -82,6 +86,11 @@ pub enum BuildError {
     FileTooLarge { path: String, size: u64, max: u64 },
     #[error("the files add up to {total} bytes; at most {max} are allowed")]
     TooLarge { total: u64, max: u64 },
+    /// The package would expand more than readers allow: they would refuse it.
+    #[error(
+        "{what} would expand {ratio}:1 ({compressed} to {size} bytes), past the {max}:1 readers allow; ship such repetitive data compressed (as a .zip or .gz file) in the package"
+    )]
+    ExpandsTooMuch { what: String, size: u64, compressed: u64, ratio: u64, max: u64 },
     #[error("SOURCE_DATE_EPOCH=`{0}` is not a number of seconds")]
     BadSourceDateEpoch(String),
     #[error("{path}: {source}")]
@@ -227,10 +236,21 @@ fn collect_files(src: &Path, opts: &BuildOptions) -> Result<Vec<SourceFile>, Bui
         return Err(BuildError::Secrets(secrets));
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    // The same rules as the reader's, so the builder never writes a package
+    // that readers refuse: names Windows holds as one, and a file where
+    // another path needs a folder (`Tools` and `tools/run.py` on Linux).
     let mut folded: HashMap<String, &str> = HashMap::new();
     for f in &files {
         if let Some(first) = folded.insert(portable_path::case_fold(&f.rel), &f.rel) {
             return Err(BuildError::CaseCollision { first: first.to_owned(), second: f.rel.clone() });
+        }
+    }
+    let file_keys: HashSet<String> = folded.into_keys().collect();
+    for f in &files {
+        if let Some(folder) = crate::read::folder_that_is_a_file(&f.rel, &file_keys) {
+            let key = portable_path::case_fold(folder);
+            let file = files.iter().find(|g| portable_path::case_fold(&g.rel) == key).map_or(folder, |g| &g.rel);
+            return Err(BuildError::FileWhereFolderNeeded { file: file.to_owned(), path: f.rel.clone() });
         }
     }
     if files.len() + 2 > opts.limits.max_entries {
@@ -337,6 +357,7 @@ pub fn build(src: &Path, output: &Path, opts: &BuildOptions) -> Result<BuildRepo
     entries.push(pack_entry(MANIFEST_ENTRY.to_owned(), manifest_json, opts.level));
     entries.extend(packed.into_iter().map(|(e, _)| e));
     entries.push(pack_entry(BUILD_ENTRY.to_owned(), build_json, opts.level));
+    check_expansion(&entries, &limits)?;
 
     let (sha256, size) = write_atomically(output, &entries, zip_write::dos_date_time(epoch))?;
     Ok(BuildReport {
@@ -349,6 +370,37 @@ pub fn build(src: &Path, output: &Path, opts: &BuildOptions) -> Result<BuildRepo
         uncompressed_bytes,
         warnings,
     })
+}
+
+/// The reader's ratio limits (per entry and over the whole archive), checked
+/// before anything is written: a package they refuse is no use to anyone.
+fn check_expansion(entries: &[RawEntry], limits: &Limits) -> Result<(), BuildError> {
+    for e in entries {
+        let compressed = e.data.len() as u64;
+        let ratio = e.uncompressed_size / compressed.max(1);
+        if e.uncompressed_size > limits.ratio_floor_bytes && ratio > limits.max_ratio {
+            return Err(BuildError::ExpandsTooMuch {
+                what: format!("`{}`", e.name),
+                size: e.uncompressed_size,
+                compressed,
+                ratio,
+                max: limits.max_ratio,
+            });
+        }
+    }
+    let size = zip_write::archive_size(entries);
+    let total: u64 = entries.iter().map(|e| e.uncompressed_size).sum();
+    let ratio = total / size.max(1);
+    if total > limits.total_ratio_floor_bytes && ratio > limits.max_total_ratio {
+        return Err(BuildError::ExpandsTooMuch {
+            what: "the package".to_owned(),
+            size: total,
+            compressed: size,
+            ratio,
+            max: limits.max_total_ratio,
+        });
+    }
+    Ok(())
 }
 
 /// Writes to a temporary file in the output's folder, then renames it over

@@ -12,11 +12,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use revitpy_names::{PackageName, RevitRange, RevitYear, Version, VersionSpecifiers, portable_path};
+use revitpy_names::{PackageName, RevitRange, RevitYear, Version, VersionSpecifiers};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::problem::Problem;
+use crate::{manifest_text, script_paths};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -327,6 +328,14 @@ impl Manifest {
         field_name: &dyn Fn(&str) -> String,
     ) -> (Option<Manifest>, Vec<Problem>) {
         let mut r = FieldReader { file, field_name, problems: Vec::new() };
+        // Every string and field name first: what breaks the text rule is an
+        // error, and the rest is read from a cleaned copy (to find the other
+        // problems), so no message below quotes an escape to a terminal.
+        let (value, text_problems) = manifest_text::sanitize(value);
+        for p in text_problems {
+            r.error(&p.field, p.message);
+        }
+        let value = &value;
         let Some(obj) = value.as_object() else {
             r.problems.push(Problem::error(
                 file,
@@ -426,22 +435,25 @@ impl Manifest {
         let entry_points = r.string_map(obj, "entry_points");
         let install_hooks = r.string_map(obj, "install_hooks");
         let uninstall_hooks = r.string_map(obj, "uninstall_hooks");
-        for (field, map) in
-            [("entry_points", &entry_points), ("install_hooks", &install_hooks), ("uninstall_hooks", &uninstall_hooks)]
-        {
-            for (k, path) in map {
-                // An entry point may name a function in its script: `path.py:main`.
-                let script = path.split_once(':').map_or(path.as_str(), |(p, _)| p);
-                if let Err(e) = portable_path::check_relative_path(script) {
-                    r.error(&format!("{field}.{k}"), format!("`{path}`: {e}"));
+        // An entry point may name a function (`path.py:main`); a hook is a
+        // script path, whole (see `script_paths`).
+        for (k, value) in &entry_points {
+            if let Err(message) = script_paths::check_entry_point(value) {
+                r.error(&format!("entry_points.{k}"), message);
+            }
+        }
+        for (field, map) in [("install_hooks", &install_hooks), ("uninstall_hooks", &uninstall_hooks)] {
+            for (k, value) in map {
+                if let Err(message) = script_paths::check_hook(value) {
+                    r.error(&format!("{field}.{k}"), message);
                 }
             }
         }
         let file_associations = r.string_list(obj, "file_associations");
         for (i, ext) in file_associations.iter().enumerate() {
-            let ok = ext.len() > 1
-                && ext.starts_with('.')
-                && ext[1..].chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            let ok = ext
+                .strip_prefix('.')
+                .is_some_and(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
             if !ok {
                 r.error(
                     &format!("file_associations[{i}]"),

@@ -3,16 +3,22 @@
 //! A package is hostile until read. Opening one checks the whole central
 //! directory before a byte is inflated: entry count, names (absolute, `..`,
 //! drive letters, backslashes, names Windows cannot hold, duplicates, names
-//! that differ only in case), links, encryption, declared sizes and ratios.
-//! Reading an entry then stops at the size it declared, so a lying header
-//! cannot inflate past the limits. Nothing is written outside the
-//! destination when extracting: every path was checked component by
-//! component, and the destination must be new or empty.
+//! that differ only in case), links, encryption, declared sizes and ratios,
+//! per entry and over the whole archive (see [`Limits`]). Reading an entry
+//! then stops at the size it declared, and every pass over the files counts
+//! what came out against the declared total, so a lying header cannot
+//! inflate past the limits. Nothing is written outside the destination when
+//! extracting: every path was checked component by component, and the
+//! destination must be new or empty.
+//!
+//! [`Package::read_files`] hands out one file at a time, for callers (the
+//! server's scanner) that need not hold every inflated file at once.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use revitpy_names::portable_path;
@@ -20,6 +26,7 @@ use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
 use crate::build_info::{BuildInfo, FileRecord};
+use crate::file_contents::FileContents;
 use crate::limits::Limits;
 use crate::manifest::Manifest;
 use crate::problem::Problem;
@@ -39,8 +46,24 @@ pub enum ReadError {
     NotZip(String),
     #[error("the package has {count} entries; at most {max} are allowed")]
     TooManyEntries { count: usize, max: usize },
-    #[error("the files add up to {total} bytes once expanded; at most {max} are allowed")]
+    #[error(
+        "the files add up to {total} bytes once expanded, past the total-size limit of {max} bytes for a package; leave large data out or split the package"
+    )]
     TooLarge { total: u64, max: u64 },
+    /// The whole archive expands too much for its size (many entries that
+    /// each stay under the per-entry ratio floor, or entries sharing data).
+    #[error(
+        "the files expand to {total} bytes from a {archive}-byte package ({}:1), past the {max_ratio}:1 allowed for a whole package; this looks like a zip bomb (a package that really holds such repetitive data should ship it compressed, as a .zip or .gz file)",
+        .total / .archive.max(&1)
+    )]
+    ExpandsTooMuch { total: u64, archive: u64, max_ratio: u64 },
+    /// A pass over the files produced more than the central directory
+    /// declares in all; each entry is already stopped at its own declared
+    /// size, so this is a second line of defence.
+    #[error(
+        "the files expanded past the {declared} bytes the archive declares in all; the package is damaged or hostile"
+    )]
+    ExpandedPastDeclared { declared: u64 },
     /// Something wrong with one entry, named.
     #[error("entry `{entry}`: {message}")]
     Entry { entry: String, message: String },
@@ -63,6 +86,7 @@ pub struct EntryMeta {
     pub size: u64,
     pub compressed_size: u64,
     pub is_dir: bool,
+    /// Position in the archive, and in [`Package::entries`].
     index: usize,
 }
 
@@ -73,6 +97,8 @@ pub struct Package {
     entries: Vec<EntryMeta>,
     size: u64,
     sha256: String,
+    /// Sum of the declared uncompressed sizes, checked against the limits.
+    expanded: u64,
 }
 
 impl Package {
@@ -103,8 +129,9 @@ impl Package {
                 archive.len()
             )));
         }
-        let entries = check_central_directory(&mut archive, &limits)?;
-        Ok(Self { archive, entries, size, sha256 })
+        let entries = check_central_directory(&mut archive, size, &limits)?;
+        let expanded = entries.iter().map(|e| e.size).sum();
+        Ok(Self { archive, entries, size, sha256, expanded })
     }
 
     /// Size of the `.rpyx` file in bytes.
@@ -115,6 +142,12 @@ impl Package {
     /// sha256 of the `.rpyx` file, hex.
     pub fn sha256(&self) -> &str {
         &self.sha256
+    }
+
+    /// What every entry together expands to, as declared and checked against
+    /// the limits; no pass over the files produces more.
+    pub fn expanded_size(&self) -> u64 {
+        self.expanded
     }
 
     /// Every entry, folders included, in archive order.
@@ -131,8 +164,26 @@ impl Package {
         self.entries.iter().find(|e| e.path == path && !e.is_dir)
     }
 
+    /// The package's files with their contents, one at a time, in archive
+    /// order: a caller holds one inflated file at a time, and the pass stops
+    /// at the first error. See [`FileContents`].
+    pub fn read_files(&self) -> FileContents<'_> {
+        FileContents::new(self)
+    }
+
+    /// A counter for one pass over the files (see [`ExpansionBudget`]).
+    pub(crate) fn budget(&self) -> ExpansionBudget {
+        ExpansionBudget { declared: self.expanded, used: AtomicU64::new(0) }
+    }
+
     /// Reads one entry, never past the size it declared.
     pub fn read(&self, entry: &EntryMeta) -> Result<Vec<u8>, ReadError> {
+        // The sizes the central directory was checked with, not the
+        // caller's copy (its fields are public, and could have been changed).
+        let entry = match self.entries.get(entry.index) {
+            Some(checked) if checked.path == entry.path => checked,
+            _ => return Err(ReadError::entry(&entry.path, "is not an entry of this package")),
+        };
         let mut archive = self.archive.clone();
         let mut file = archive.by_index(entry.index).map_err(|e| ReadError::entry(&entry.path, e.to_string()))?;
         let mut out = Vec::with_capacity(entry.size as usize);
@@ -202,10 +253,12 @@ impl Package {
             }
         };
         let files: Vec<&EntryMeta> = self.files().collect();
+        let budget = self.budget();
         let results: Vec<Result<FileRecord, ReadError>> = files
             .par_iter()
             .map(|e| {
                 let bytes = self.read(e)?;
+                budget.spend(bytes.len())?;
                 Ok(FileRecord {
                     path: e.path.clone(),
                     size: bytes.len() as u64,
@@ -313,10 +366,12 @@ impl Package {
         for d in &dirs {
             fs_err::create_dir_all(d).map_err(|source| ReadError::Io { path: d.clone(), source })?;
         }
+        let budget = self.budget();
         files
             .par_iter()
             .map(|e| {
                 let bytes = self.read(e)?;
+                budget.spend(bytes.len())?;
                 let sha256 = hex::encode(Sha256::digest(&bytes));
                 if let Some(expected) = &expected {
                     match expected.get(&e.path) {
@@ -340,6 +395,24 @@ impl Package {
                 Ok(FileRecord { path: e.path.clone(), size: bytes.len() as u64, sha256 })
             })
             .collect()
+    }
+}
+
+/// Counts what one pass over the files inflates, across threads, against
+/// the total the central directory declares.
+pub(crate) struct ExpansionBudget {
+    declared: u64,
+    used: AtomicU64,
+}
+
+impl ExpansionBudget {
+    pub(crate) fn spend(&self, bytes: usize) -> Result<(), ReadError> {
+        let bytes = bytes as u64;
+        let before = self.used.fetch_add(bytes, Ordering::Relaxed);
+        if before.saturating_add(bytes) > self.declared {
+            return Err(ReadError::ExpandedPastDeclared { declared: self.declared });
+        }
+        Ok(())
     }
 }
 
@@ -408,6 +481,7 @@ fn scan_central_directory(bytes: &[u8], limits: &Limits) -> Result<usize, ReadEr
 
 fn check_central_directory(
     archive: &mut ZipArchive<Cursor<Arc<[u8]>>>,
+    archive_size: u64,
     limits: &Limits,
 ) -> Result<Vec<EntryMeta>, ReadError> {
     let mut entries = Vec::with_capacity(archive.len());
@@ -465,9 +539,6 @@ fn check_central_directory(
             ));
         }
         total = total.saturating_add(size);
-        if total > limits.max_total_bytes {
-            return Err(ReadError::TooLarge { total, max: limits.max_total_bytes });
-        }
         let key = format!("{}{}", path, if is_dir { "/" } else { "" });
         if !exact.insert(key) {
             return Err(ReadError::entry(&shown, "appears twice in the archive"));
@@ -480,22 +551,39 @@ fn check_central_directory(
         }
         entries.push(EntryMeta { path, size, compressed_size: compressed, is_dir, index });
     }
+    check_expansion(total, archive_size, limits)?;
     // A file may not stand where another entry needs a folder (`a` and `a/b`).
     let file_paths: HashSet<String> =
         entries.iter().filter(|e| !e.is_dir).map(|e| portable_path::case_fold(&e.path)).collect();
     for e in &entries {
-        let folded_path = portable_path::case_fold(&e.path);
-        let mut prefix_end = 0;
-        while let Some(pos) = folded_path[prefix_end..].find('/') {
-            let prefix = &folded_path[..prefix_end + pos];
-            if file_paths.contains(prefix) {
-                return Err(ReadError::entry(
-                    &e.path,
-                    format!("needs `{prefix}` to be a folder, but the archive has a file there"),
-                ));
-            }
-            prefix_end += pos + 1;
+        if let Some(folder) = folder_that_is_a_file(&e.path, &file_paths) {
+            return Err(ReadError::entry(
+                &e.path,
+                format!("needs `{folder}` to be a folder, but the archive has a file there"),
+            ));
         }
     }
     Ok(entries)
+}
+
+/// The whole-archive limits, from the declared sizes alone: the ratio first
+/// (the sharper diagnosis: a bomb is usually past both), then the total.
+fn check_expansion(total: u64, archive_size: u64, limits: &Limits) -> Result<(), ReadError> {
+    if total > limits.total_ratio_floor_bytes && total / archive_size.max(1) > limits.max_total_ratio {
+        return Err(ReadError::ExpandsTooMuch { total, archive: archive_size, max_ratio: limits.max_total_ratio });
+    }
+    if total > limits.max_total_bytes {
+        return Err(ReadError::TooLarge { total, max: limits.max_total_bytes });
+    }
+    Ok(())
+}
+
+/// The first folder of `path` (as `path` spells it) that Windows would take
+/// for one of `files`, given as [`portable_path::case_fold`] keys.
+pub(crate) fn folder_that_is_a_file<'p>(path: &'p str, files: &HashSet<String>) -> Option<&'p str> {
+    // Prefixes are cut from `path` at its own `/` and folded apart: the key
+    // has the same characters but not always the same byte offsets (`ı` is
+    // two bytes, its uppercase `I` one), so an offset into one must never
+    // slice the other.
+    path.match_indices('/').map(|(at, _)| &path[..at]).find(|folder| files.contains(&portable_path::case_fold(folder)))
 }

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use revitpy_names::control_chars::{self, Lines};
 use serde_json::{Map, Value};
 
 use crate::manifest::Manifest;
@@ -74,6 +75,8 @@ pub fn load_from_str(file: &str, text: &str) -> LoadedManifest {
     let canonical = match canonical {
         Ok(v) => v,
         Err(message) => {
+            // Parsers quote the offending line, which may hold an escape.
+            let message = control_chars::escape(&message, Lines::Multi);
             return LoadedManifest {
                 file: file.to_owned(),
                 kind,

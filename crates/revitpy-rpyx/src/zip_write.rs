@@ -49,6 +49,13 @@ const EXTERNAL_ATTRS: u32 = 0o100644 << 16;
 /// Largest archive this writer produces; beyond it ZIP64 would be needed.
 pub const MAX_ARCHIVE_BYTES: u64 = u32::MAX as u64 - 1;
 
+/// The size [`write_archive`] will write for `entries`: a local header and
+/// a central directory record per entry, and the end record.
+pub fn archive_size(entries: &[RawEntry]) -> u64 {
+    let per_entry: u64 = entries.iter().map(|e| 30 + 46 + 2 * e.name.len() as u64 + e.data.len() as u64).sum();
+    per_entry + 22
+}
+
 pub fn write_archive<W: Write>(out: &mut W, entries: &[RawEntry], dos: (u16, u16)) -> io::Result<u64> {
     if entries.len() > u16::MAX as usize {
         return Err(io::Error::other("more than 65535 entries need ZIP64"));
@@ -132,5 +139,23 @@ mod tests {
         assert_eq!((d >> 5) & 0xf, 2);
         assert_eq!(d & 0x1f, 29);
         assert_eq!((t >> 11, (t >> 5) & 0x3f, (t & 0x1f) * 2), (13, 45, 30));
+    }
+
+    #[test]
+    fn archive_size_is_what_is_written() {
+        let entries: Vec<RawEntry> = [("a.py", b"x = 1\n".to_vec()), ("Größe/壁.py", vec![7; 300])]
+            .into_iter()
+            .map(|(name, data)| RawEntry {
+                name: name.to_owned(),
+                crc32: crc32fast::hash(&data),
+                uncompressed_size: data.len() as u64,
+                deflated: false,
+                data,
+            })
+            .collect();
+        let mut out = Vec::new();
+        let written = write_archive(&mut out, &entries, dos_date_time(0)).unwrap();
+        assert_eq!(written, out.len() as u64);
+        assert_eq!(archive_size(&entries), written);
     }
 }
