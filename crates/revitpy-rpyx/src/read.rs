@@ -474,6 +474,24 @@ fn scan_central_directory(bytes: &[u8], limits: &Limits) -> Result<usize, ReadEr
                 "appears twice in the archive",
             ));
         }
+        // ZIP64 per entry: 32-bit fields that say "see the ZIP64 extra
+        // field", or the field itself (header id 1), even when not needed.
+        let sizes = [u32_at(record, 20), u32_at(record, 24), u32_at(record, 42)];
+        let extra = bytes
+            .get(at + 46 + name_len..at + 46 + name_len + extra_len)
+            .ok_or_else(|| not_zip("the central directory is truncated"))?;
+        let mut field = 0;
+        let mut zip64_field = false;
+        while let (Some(id), Some(len)) = (u16_at(extra, field), u16_at(extra, field + 2)) {
+            zip64_field |= id == 0x0001;
+            field += 4 + usize::from(len);
+        }
+        if zip64_field || sizes.contains(&Some(u32::MAX)) {
+            return Err(ReadError::entry(
+                &String::from_utf8_lossy(name).escape_debug().to_string(),
+                "is stored as ZIP64, which no package needs; rebuild the package",
+            ));
+        }
         at += 46 + name_len + extra_len + comment_len;
     }
     Ok(count)
