@@ -4,40 +4,28 @@
 //! ([`ClientError::Unreachable`], which callers turn into offline mode), the
 //! registry refused ([`ClientError::Status`], with its `detail`), or it
 //! answered something that is not the API.
+//!
+//! The registry is not trusted: every body is read through a cap
+//! ([`limits`]), a status the request did not ask for is an error, and a
+//! token is sent only where [`registry_url`] says it may go.
+
+mod body;
+mod error;
+pub mod limits;
+pub mod registry_url;
+pub mod snapshot;
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use reqwest::StatusCode;
 use reqwest::header::{ETAG, IF_NONE_MATCH};
+use reqwest::{Response, StatusCode};
 use revitpy_api::{ChangesResponse, IndexResponse, PackageDetail, SearchResponse, UploadResponse};
 use serde::de::DeserializeOwned;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    #[error("cannot reach the registry at {url}: {reason}")]
-    Unreachable { url: String, reason: String },
-    #[error("the registry answered {status}: {detail}")]
-    Status { status: u16, detail: String },
-    #[error("the registry's answer from {url} is not what this client understands: {reason}")]
-    Decode { url: String, reason: String },
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-}
-
-impl ClientError {
-    pub fn is_unreachable(&self) -> bool {
-        matches!(self, ClientError::Unreachable { .. })
-    }
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            ClientError::Status { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-}
-
-pub type ClientResult<T> = Result<T, ClientError>;
+use crate::body::BodyError;
+pub use crate::error::{ClientError, ClientResult};
+pub use crate::limits::Limits;
+pub use crate::registry_url::{RegistryUrl, TokenTransport};
 
 /// An answer with the number of body bytes that crossed the network.
 pub struct Fetched<T> {
@@ -48,13 +36,18 @@ pub struct Fetched<T> {
 
 #[derive(Clone)]
 pub struct RegistryClient {
+    url: RegistryUrl,
     base: String,
     http: reqwest::Client,
     token: Option<String>,
+    limits: Limits,
 }
 
 impl RegistryClient {
-    pub fn new(base_url: &str, token: Option<String>) -> ClientResult<Self> {
+    /// A client that sends no token (reads need none).
+    pub fn new(base_url: &str) -> ClientResult<Self> {
+        let url =
+            RegistryUrl::parse(base_url).map_err(|reason| ClientError::Decode { url: base_url.to_owned(), reason })?;
         // rustls with ring: no OpenSSL to load (30 ms a command) and the
         // platform's certificate store (Windows' own) read only when an https
         // registry is verified. Installing twice is harmless.
@@ -66,7 +59,25 @@ impl RegistryClient {
         let http = builder
             .build()
             .map_err(|e| ClientError::Unreachable { url: base_url.to_owned(), reason: e.to_string() })?;
-        Ok(Self { base: base_url.trim_end_matches('/').to_owned(), http, token })
+        let base = base_url.trim().trim_end_matches('/').to_owned();
+        Ok(Self { url, base, http, token: None, limits: Limits::default() })
+    }
+
+    /// Sends `token` with the calls that need one (upload, token check).
+    /// Over plain http to another machine the token would travel in clear
+    /// text: refused here, before any connection, unless `allow_clear`.
+    pub fn with_token(mut self, token: String, allow_clear: bool) -> ClientResult<Self> {
+        if self.url.token_transport() == TokenTransport::Clear && !allow_clear {
+            return Err(ClientError::InsecureToken { url: self.base.clone(), host: self.url.host().to_owned() });
+        }
+        self.token = Some(token);
+        Ok(self)
+    }
+
+    /// Other caps than the defaults (tests use small ones).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -87,26 +98,50 @@ impl RegistryClient {
         ClientError::Unreachable { url: self.base.clone(), reason }
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder) -> ClientResult<reqwest::Response> {
-        let r = req.send().await.map_err(|e| self.unreachable(e))?;
-        if r.status().is_success() || r.status() == StatusCode::NOT_MODIFIED {
-            return Ok(r);
+    fn body_error(&self, r: &Response, e: BodyError, cap: u64) -> ClientError {
+        match e {
+            BodyError::TooLarge => {
+                ClientError::TooLarge { url: self.base.clone(), path: r.url().path().to_owned(), cap }
+            }
+            BodyError::Network(e) => self.unreachable(e),
+            BodyError::Write(e) => ClientError::Io(e),
         }
-        let status = r.status().as_u16();
-        let text = r.text().await.unwrap_or_default();
-        let detail = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v.get("detail").map(|d| d.as_str().map(str::to_owned).unwrap_or_else(|| d.to_string())))
-            .unwrap_or_else(|| text.chars().take(300).collect());
-        Err(ClientError::Status { status, detail })
     }
 
-    async fn json<T: DeserializeOwned>(&self, r: reqwest::Response) -> ClientResult<Fetched<T>> {
-        let url = r.url().to_string();
+    /// Sends a request; a success comes back, anything else is an error.
+    /// `conditional`: the request carries `If-None-Match`, so a 304 is an
+    /// answer; without it a 304 (or any 1xx or unfollowed 3xx) is wrong.
+    async fn send(&self, req: reqwest::RequestBuilder, conditional: bool) -> ClientResult<Response> {
+        let mut r = req.send().await.map_err(|e| self.unreachable(e))?;
+        let status = r.status();
+        if status.is_success() || (conditional && status == StatusCode::NOT_MODIFIED) {
+            return Ok(r);
+        }
+        if !(status.is_client_error() || status.is_server_error()) {
+            return Err(ClientError::UnexpectedStatus {
+                url: self.base.clone(),
+                path: r.url().path().to_owned(),
+                status: status.as_u16(),
+            });
+        }
+        let body = body::read_prefix(&mut r, self.limits.error_body_bytes).await;
+        Err(ClientError::Status { status: status.as_u16(), detail: detail(&body) })
+    }
+
+    async fn json<T: DeserializeOwned>(&self, mut r: Response) -> ClientResult<Fetched<T>> {
         let etag = r.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = r.bytes().await.map_err(|e| self.unreachable(e))?;
-        let value = serde_json::from_slice(&body).map_err(|e| ClientError::Decode { url, reason: e.to_string() })?;
+        let cap = self.limits.json_bytes;
+        let body = body::read_capped(&mut r, cap).await.map_err(|e| self.body_error(&r, e, cap))?;
+        let value = serde_json::from_slice(&body)
+            .map_err(|e| ClientError::Decode { url: r.url().to_string(), reason: e.to_string() })?;
         Ok(Fetched { value, etag, bytes: body.len() as u64 })
+    }
+
+    fn bearer(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
     }
 
     pub async fn search(
@@ -123,44 +158,42 @@ impl RegistryClient {
         if let Some(t) = package_type {
             query.push(("package_type", t.to_owned()));
         }
-        let r = self.send(self.http.get(self.url("/api/packages/search")).query(&query)).await?;
+        let r = self.send(self.http.get(self.url("/api/packages/search")).query(&query), false).await?;
         Ok(self.json(r).await?.value)
     }
 
     pub async fn package(&self, name: &str) -> ClientResult<PackageDetail> {
-        let r = self.send(self.http.get(self.url(&format!("/api/packages/{name}")))).await?;
+        let r = self.send(self.http.get(self.url(&format!("/api/packages/{name}"))), false).await?;
         Ok(self.json(r).await?.value)
     }
 
-    /// GET with `If-None-Match`; `None` on 304.
-    async fn conditional<T: DeserializeOwned>(
-        &self,
-        req: reqwest::RequestBuilder,
-        etag: Option<&str>,
-    ) -> ClientResult<Option<Fetched<T>>> {
-        let req = match etag {
-            Some(e) => req.header(IF_NONE_MATCH, e),
-            None => req,
-        };
-        let r = self.send(req).await?;
+    /// Streams the whole index into `out` (a file: see [`snapshot`] for
+    /// reading it back); refused past [`Limits::snapshot_bytes`]. The value
+    /// is the number of bytes written.
+    pub async fn snapshot_to(&self, out: &mut (impl std::io::Write + Send)) -> ClientResult<Fetched<u64>> {
+        let mut r = self.send(self.http.get(self.url("/api/index/snapshot")), false).await?;
+        let etag = r.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let cap = self.limits.snapshot_bytes;
+        let bytes = body::copy_capped(&mut r, out, cap).await.map_err(|e| self.body_error(&r, e, cap))?;
+        Ok(Fetched { value: bytes, etag, bytes })
+    }
+
+    /// Changes after `since`; `None` when `etag` still matches (304).
+    pub async fn changes(&self, since: i64, etag: Option<&str>) -> ClientResult<Option<Fetched<ChangesResponse>>> {
+        let mut req = self.http.get(self.url("/api/changes")).query(&[("since", since.to_string())]);
+        if let Some(e) = etag {
+            req = req.header(IF_NONE_MATCH, e);
+        }
+        let r = self.send(req, etag.is_some()).await?;
         if r.status() == StatusCode::NOT_MODIFIED {
             return Ok(None);
         }
         Ok(Some(self.json(r).await?))
     }
 
-    /// The whole index; `None` when `etag` still matches (304).
-    pub async fn snapshot(&self, etag: Option<&str>) -> ClientResult<Option<Fetched<IndexResponse>>> {
-        self.conditional(self.http.get(self.url("/api/index/snapshot")), etag).await
-    }
-
-    /// Changes after `since`; `None` when `etag` still matches (304).
-    pub async fn changes(&self, since: i64, etag: Option<&str>) -> ClientResult<Option<Fetched<ChangesResponse>>> {
-        self.conditional(self.http.get(self.url("/api/changes")).query(&[("since", since.to_string())]), etag).await
-    }
-
     pub async fn index_packages(&self, names: &[String]) -> ClientResult<Fetched<IndexResponse>> {
-        let r = self.send(self.http.get(self.url("/api/index/packages")).query(&[("names", names.join(","))])).await?;
+        let req = self.http.get(self.url("/api/index/packages")).query(&[("names", names.join(","))]);
+        let r = self.send(req, false).await?;
         self.json(r).await
     }
 
@@ -172,39 +205,47 @@ impl RegistryClient {
         version: &str,
         out: &mut (impl std::io::Write + Send),
         max_bytes: u64,
-        mut progress: impl FnMut(u64) + Send,
+        progress: impl FnMut(u64) + Send,
     ) -> ClientResult<u64> {
-        let r = self.send(self.http.get(self.url(&format!("/api/packages/{name}/{version}/download")))).await?;
-        let mut stream = r.bytes_stream();
-        let mut total = 0u64;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| self.unreachable(e))?;
-            total += chunk.len() as u64;
-            if total > max_bytes {
-                return Err(ClientError::Decode {
-                    url: self.url(&format!("/api/packages/{name}/{version}/download")),
-                    reason: format!("the download is larger than the {max_bytes} bytes the registry announced"),
-                });
-            }
-            out.write_all(&chunk)?;
-            progress(total);
-        }
-        Ok(total)
+        let path = format!("/api/packages/{name}/{version}/download");
+        let mut r = self.send(self.http.get(self.url(&path)), false).await?;
+        body::copy_with_progress(&mut r, out, max_bytes, progress).await.map_err(|e| match e {
+            BodyError::TooLarge => ClientError::Decode {
+                url: self.url(&path),
+                reason: format!("the download is larger than the {max_bytes} bytes the registry announced"),
+            },
+            e => self.body_error(&r, e, max_bytes),
+        })
     }
 
     pub async fn upload(&self, bytes: Vec<u8>, file_name: &str) -> ClientResult<UploadResponse> {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
         let form = reqwest::multipart::Form::new().part("file", part);
-        let mut req = self.http.post(self.url("/api/packages/upload")).multipart(form);
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t);
-        }
-        let r = self.send(req).await?;
+        let req = self.bearer(self.http.post(self.url("/api/packages/upload")).multipart(form));
+        let r = self.send(req, false).await?;
         Ok(self.json(r).await?.value)
     }
 
-    /// Checks a token: the registry lists the tokens it may see.
-    pub async fn check_token(&self, token: &str) -> ClientResult<()> {
-        self.send(self.http.get(self.url("/api/tokens")).bearer_auth(token)).await.map(|_| ())
+    /// Checks the client's token: the registry lists the tokens it may see.
+    pub async fn check_token(&self) -> ClientResult<()> {
+        // Only the status matters; the body is not read.
+        self.send(self.bearer(self.http.get(self.url("/api/tokens"))), false).await.map(drop)
+    }
+}
+
+/// The `detail` of an error body (`{"detail": "..."}`), else its start;
+/// at most [`limits::MAX_DETAIL_CHARS`] characters either way.
+fn detail(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let detail = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("detail").map(|d| d.as_str().map(str::to_owned).unwrap_or_else(|| d.to_string())))
+        .unwrap_or_else(|| text.chars().take(300).collect());
+    if detail.chars().count() > limits::MAX_DETAIL_CHARS {
+        let mut short: String = detail.chars().take(limits::MAX_DETAIL_CHARS).collect();
+        short.push_str("...");
+        short
+    } else {
+        detail
     }
 }

@@ -37,6 +37,11 @@ pub struct GlobalArgs {
     /// API token for publishing [default: the one stored by `registry login`].
     #[arg(long, global = true, env = "REVITPY_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Send a token over plain http to a registry on another machine, where
+    /// anyone on the network in between can read it (https needs no flag, nor
+    /// does a registry on this machine).
+    #[arg(long, global = true)]
+    pub allow_insecure_token: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -176,6 +181,10 @@ pub struct SyncArgs {
     /// Drop the local index and fetch a full snapshot.
     #[arg(long)]
     pub rebuild_index: bool,
+    /// The background refresh search and install start: stop at once when
+    /// another sync holds the index, instead of waiting for it.
+    #[arg(long, hide = true)]
+    pub background: bool,
 }
 
 #[derive(Args, Debug)]

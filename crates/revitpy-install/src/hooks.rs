@@ -15,7 +15,11 @@ pub fn run(printer: &Printer, dir: &Path, hooks: &BTreeMap<String, String>, kind
         if !path.is_file() {
             return Err(format!("{kind} hook `{name}`: {script} is not in the package"));
         }
-        printer.line(format!("running {kind} hook `{name}`: {python} {script}"));
+        printer.line(format!(
+            "running {kind} hook `{}`: {python} {}",
+            crate::escape::line(name),
+            crate::escape::line(script)
+        ));
         let status = std::process::Command::new(&python)
             .arg(&path)
             .current_dir(dir)

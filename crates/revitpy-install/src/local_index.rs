@@ -33,9 +33,13 @@ fn now() -> u64 {
 
 /// Refreshes the index in the background when it is older than the
 /// configured age (or was never synced), without making the command wait.
+/// The refresh runs with `--background`: it stops at once if another sync
+/// holds the index, so refreshes never pile up; and none is started while
+/// one is running.
 pub fn refresh_in_background_if_stale(settings: &crate::settings::Settings) {
     let stale = LocalIndex::age_of(&settings.index_dir()).is_none_or(|age| age > settings.index_max_age_secs);
-    if stale {
+    let running = || matches!(crate::os::try_lock_file(&settings.sync_lock_path()), Ok(None));
+    if stale && !running() {
         let _ = crate::os::spawn_detached(&[
             "--quiet",
             "--registry-url",
@@ -44,6 +48,7 @@ pub fn refresh_in_background_if_stale(settings: &crate::settings::Settings) {
             &settings.cache_dir.to_string_lossy(),
             "registry",
             "sync",
+            "--background",
         ]);
     }
 }
@@ -152,26 +157,15 @@ impl LocalIndex {
         self.state().synced_at.map(|t| now().saturating_sub(t))
     }
 
-    /// Replaces everything with a full snapshot.
-    pub fn replace_all(&mut self, registry_url: &str, serial: i64, packages: Vec<IndexPackage>) -> Result<(), String> {
-        let tx = self.db.transaction().map_err(|e| e.to_string())?;
+    /// Starts replacing everything with a full snapshot, fed one package at
+    /// a time ([`Replacement::add`]); nothing changes until
+    /// [`Replacement::finish`], so a snapshot that fails half way leaves
+    /// the index as it was.
+    pub fn replace(&mut self) -> Result<Replacement<'_>, String> {
+        let LocalIndex { db, search } = self;
+        let tx = db.transaction().map_err(|e| e.to_string())?;
         tx.execute("DELETE FROM packages", []).map_err(|e| e.to_string())?;
-        {
-            let mut stmt = tx
-                .prepare("INSERT INTO packages (normalized_name, entry) VALUES (?1, ?2)")
-                .map_err(|e| e.to_string())?;
-            for p in &packages {
-                let entry = serde_json::to_string(p).expect("entries serialize");
-                stmt.execute(params![p.normalized_name, entry]).map_err(|e| e.to_string())?;
-            }
-        }
-        set_meta(&tx, "registry_url", registry_url)?;
-        set_meta(&tx, "serial", &serial.to_string())?;
-        set_meta(&tx, "synced_at", &now().to_string())?;
-        tx.execute("DELETE FROM meta WHERE key = 'changes_etag'", []).map_err(|e| e.to_string())?;
-        tx.commit().map_err(|e| e.to_string())?;
-        let docs: Vec<SearchDoc> = packages.iter().filter_map(search_doc).collect();
-        self.search.rebuild(docs, serial).map_err(|e| e.to_string())
+        Ok(Replacement { tx, search, docs: Vec::new(), count: 0 })
     }
 
     /// Applies changed packages (and removes `missing` ones) after `serial`.
@@ -229,6 +223,53 @@ impl LocalIndex {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e.to_string()),
         }
+    }
+}
+
+/// A full replacement in progress (see [`LocalIndex::replace`]). Only the
+/// search documents are kept in memory, not the packages.
+pub struct Replacement<'a> {
+    tx: rusqlite::Transaction<'a>,
+    search: &'a SearchIndex,
+    docs: Vec<SearchDoc>,
+    count: u64,
+}
+
+impl Replacement<'_> {
+    pub fn add(&mut self, p: IndexPackage) -> Result<(), String> {
+        let entry = serde_json::to_string(&p).expect("entries serialize");
+        self.tx
+            .prepare_cached(
+                "INSERT INTO packages (normalized_name, entry) VALUES (?1, ?2) \
+                 ON CONFLICT(normalized_name) DO UPDATE SET entry = excluded.entry",
+            )
+            .and_then(|mut stmt| stmt.execute(params![p.normalized_name, entry]))
+            .map_err(|e| e.to_string())?;
+        self.docs.extend(search_doc(&p));
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Commits the packages added, recorded as `registry_url` at `serial`,
+    /// and rebuilds the search index from them. Returns how many there are.
+    pub fn finish(self, registry_url: &str, serial: i64) -> Result<u64, String> {
+        let Replacement { tx, search, mut docs, count } = self;
+        let stored =
+            tx.query_row("SELECT COUNT(*) FROM packages", [], |r| r.get::<_, i64>(0)).map_err(|e| e.to_string())?;
+        set_meta(&tx, "registry_url", registry_url)?;
+        set_meta(&tx, "serial", &serial.to_string())?;
+        set_meta(&tx, "synced_at", &now().to_string())?;
+        tx.execute("DELETE FROM meta WHERE key = 'changes_etag'", []).map_err(|e| e.to_string())?;
+        tx.commit().map_err(|e| e.to_string())?;
+        // A package sent twice counts once: the later entry, as in the database.
+        if stored as u64 != count {
+            docs.reverse();
+            let mut seen = std::collections::HashSet::new();
+            docs.retain(|d| seen.insert(d.normalized_name.clone()));
+            docs.reverse();
+        }
+        search.rebuild(docs, serial).map_err(|e| e.to_string())?;
+        Ok(stored as u64)
     }
 }
 

@@ -12,6 +12,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cli;
 mod commands;
+mod credentials;
+mod escape;
 mod hooks;
 mod installer;
 mod local_index;
@@ -72,7 +74,14 @@ fn main() -> ExitCode {
     status.into()
 }
 
-/// Runs a future on a small runtime: commands are sequential at heart.
+/// Runs a future on the process's one small runtime: commands are
+/// sequential at heart. One runtime for every call, so connections pooled
+/// by one call are still alive for the next.
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime starts").block_on(f)
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime starts")
+        })
+        .block_on(f)
 }

@@ -49,18 +49,32 @@ pub fn spawn_detached(args: &[&str]) -> std::io::Result<()> {
     cmd.spawn().map(|_| ())
 }
 
-/// Opens (creating) `path` and takes an exclusive lock on it, held until
-/// the returned file is dropped. Lock files are never the data files.
-pub fn lock_file(path: &Path) -> Result<std::fs::File, String> {
+fn open_lock_file(path: &Path) -> Result<std::fs::File, String> {
     if let Some(parent) = path.parent() {
         fs_err::create_dir_all(parent).map_err(|e| e.to_string())?;
     }
-    let file = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Opens (creating) `path` and takes an exclusive lock on it, held until
+/// the returned file is dropped. Lock files are never the data files.
+pub fn lock_file(path: &Path) -> Result<std::fs::File, String> {
+    let file = open_lock_file(path)?;
     file.lock().map_err(|e| format!("locking {}: {e}", path.display()))?;
     Ok(file)
+}
+
+/// As [`lock_file`], but `None` at once when another process holds the lock.
+pub fn try_lock_file(path: &Path) -> Result<Option<std::fs::File>, String> {
+    let file = open_lock_file(path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("locking {}: {e}", path.display())),
+    }
 }

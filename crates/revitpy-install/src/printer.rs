@@ -1,9 +1,15 @@
 //! All output goes through here: results to standard output (as text or as
 //! JSON), messages to standard error, each gated by `--quiet`/`--verbose`.
+//!
+//! Much of what is printed came from a registry or a package, so every text
+//! line is escaped ([`crate::escape::text`]) and JSON output too
+//! ([`crate::escape::json`]): nothing printed here can drive the terminal.
+//! The printer's own colours are added after escaping.
 
 use std::io::{IsTerminal, Write};
 
 use crate::cli::GlobalArgs;
+use crate::escape;
 
 pub struct Printer {
     json: bool,
@@ -30,7 +36,7 @@ impl Printer {
                 .expect("the template is valid")
                 .progress_chars("=> "),
         );
-        bar.set_message(label.to_owned());
+        bar.set_message(escape::line(label).into_owned());
         Some(bar)
     }
 
@@ -52,19 +58,27 @@ impl Printer {
     /// silences it.
     pub fn note(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            let _ = writeln!(std::io::stderr().lock(), "{}", text.as_ref());
+            let _ = writeln!(std::io::stderr().lock(), "{}", escape::text(text.as_ref()));
         }
     }
 
     /// Prints a result value as JSON (only in `--json` mode).
     pub fn json(&self, value: &serde_json::Value) {
-        let mut out = std::io::stdout().lock();
-        let _ = serde_json::to_writer_pretty(&mut out, value);
-        let _ = writeln!(out);
+        let text = serde_json::to_string_pretty(value).expect("JSON values serialize");
+        let _ = writeln!(std::io::stdout().lock(), "{}", escape::json(text));
     }
 
     /// A line of the result, in text mode; `--quiet` silences it.
     pub fn line(&self, text: impl AsRef<str>) {
+        if !self.json && !self.quiet {
+            let _ = writeln!(std::io::stdout().lock(), "{}", escape::text(text.as_ref()));
+        }
+    }
+
+    /// Result text with its own colour codes, printed as is: only for text
+    /// whose every part from a registry or a package was escaped already
+    /// (the scan report rendered from [`escape::scan_report`]).
+    pub fn styled_line(&self, text: impl AsRef<str>) {
         if !self.json && !self.quiet {
             let _ = writeln!(std::io::stdout().lock(), "{}", text.as_ref());
         }
@@ -73,21 +87,28 @@ impl Printer {
     /// Detail shown only with `--verbose`.
     pub fn detail(&self, text: impl AsRef<str>) {
         if self.verbose && !self.json {
-            let _ = writeln!(std::io::stderr().lock(), "{}", text.as_ref());
+            let _ = writeln!(std::io::stderr().lock(), "{}", escape::text(text.as_ref()));
         }
     }
 
     pub fn warning(&self, text: impl AsRef<str>) {
         if !self.quiet {
             let tag = self.paint("warning", "33");
-            let _ = writeln!(std::io::stderr().lock(), "{tag}: {}", text.as_ref());
+            let _ = writeln!(std::io::stderr().lock(), "{tag}: {}", escape::text(text.as_ref()));
         }
     }
 
     /// Errors are always shown, on standard error, even with `--json`.
     pub fn error(&self, text: impl AsRef<str>) {
         let tag = self.paint("error", "31");
-        let _ = writeln!(std::io::stderr().lock(), "{tag}: {}", text.as_ref());
+        let _ = writeln!(std::io::stderr().lock(), "{tag}: {}", escape::text(text.as_ref()));
+    }
+
+    /// A question on standard error, the answer to follow on the same line.
+    pub fn prompt(&self, text: impl AsRef<str>) {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "{}", escape::text(text.as_ref()));
+        let _ = err.flush();
     }
 
     fn paint(&self, text: &str, code: &str) -> String {

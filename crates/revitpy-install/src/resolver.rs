@@ -195,7 +195,8 @@ pub fn resolve(roots: &[(String, Option<Version>)], year: u16, fetch: &mut Fetch
     Ok(order
         .into_iter()
         .map(|n| Pick {
-            display_name: known[&n].name.clone(),
+            // For messages only, and the name came from a registry: one safe line.
+            display_name: crate::escape::line(&known[&n].name).into_owned(),
             version: picks[&n].clone(),
             requested: requested.contains(&n),
             name: n,

@@ -1,43 +1,55 @@
 //! Resolved settings: flags over environment over the user config file over
 //! defaults, as plain values the commands use.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use revitpy_client::RegistryUrl;
 
 use crate::cli::GlobalArgs;
+use crate::credentials::UserConfig;
 
 pub const DEFAULT_REGISTRY: &str = "http://localhost:8000";
 /// After this long the local index is refreshed in the background.
 pub const DEFAULT_INDEX_MAX_AGE_SECS: u64 = 24 * 3600;
+/// The longest a whole `sync` may take (`REVITPY_SYNC_TIMEOUT`, seconds):
+/// longer than one request's own 300 s limit plus the index writes, short
+/// enough that a registry that drips its answers cannot keep a background
+/// sync (and the lock it holds) for hours.
+pub const DEFAULT_SYNC_TIMEOUT_SECS: u64 = 600;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub registry_url: String,
+    pub registry: RegistryUrl,
     pub cache_dir: PathBuf,
     pub addins_dir: PathBuf,
-    pub token: Option<String>,
+    /// The token for the registry in use: the one given (`--token`,
+    /// `REVITPY_TOKEN`), else the one stored for this registry.
+    pub token: Option<Token>,
+    /// `--allow-insecure-token`: a token may go over plain http to another machine.
+    pub allow_insecure_token: bool,
     pub config_path: PathBuf,
     pub index_max_age_secs: u64,
+    pub sync_timeout: Duration,
 }
 
-/// The user config file (`config.toml` in the OS config folder + `revitpy`).
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct UserConfig {
-    #[serde(default)]
-    pub registry_url: Option<String>,
-    #[serde(default)]
-    pub token: Option<String>,
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub value: String,
+    pub origin: TokenOrigin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenOrigin {
+    /// `--token` or `REVITPY_TOKEN`: sent to the registry in use, as the user chose.
+    Given,
+    /// Stored by `login` for this very registry.
+    Stored,
 }
 
 pub fn default_config_path() -> PathBuf {
     dirs::config_dir().unwrap_or_else(std::env::temp_dir).join("revitpy").join("config.toml")
-}
-
-pub fn read_config(path: &Path) -> Result<UserConfig, String> {
-    match fs_err::read_to_string(path) {
-        Ok(text) => toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(UserConfig::default()),
-        Err(e) => Err(e.to_string()),
-    }
 }
 
 fn default_addins_dir() -> PathBuf {
@@ -49,34 +61,55 @@ fn default_addins_dir() -> PathBuf {
     }
 }
 
+fn env_secs(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
+}
+
 impl Settings {
     pub fn resolve(args: &GlobalArgs) -> Result<Settings, String> {
         let config_path = std::env::var_os("REVITPY_CONFIG").map(PathBuf::from).unwrap_or_else(default_config_path);
-        let config = read_config(&config_path)?;
+        let config = UserConfig::read(&config_path)?;
         let registry_url = args
             .registry_url
             .clone()
-            .or(config.registry_url)
+            .or_else(|| config.registry_url.clone())
             .unwrap_or_else(|| DEFAULT_REGISTRY.to_owned())
+            .trim()
             .trim_end_matches('/')
             .to_owned();
-        if !(registry_url.starts_with("http://") || registry_url.starts_with("https://")) {
-            return Err(format!("the registry URL `{registry_url}` must start with http:// or https://"));
-        }
+        let registry = RegistryUrl::parse(&registry_url)?;
         let cache_dir = args
             .cache_dir
             .clone()
             .unwrap_or_else(|| dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("revitpy"));
         let addins_dir = args.addins_dir.clone().unwrap_or_else(default_addins_dir);
-        let token = args.token.clone().or(config.token).filter(|t| !t.trim().is_empty());
-        let index_max_age_secs = std::env::var("REVITPY_INDEX_MAX_AGE")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_INDEX_MAX_AGE_SECS);
-        Ok(Settings { registry_url, cache_dir, addins_dir, token, config_path, index_max_age_secs })
+        let given = args.token.clone().filter(|t| !t.trim().is_empty());
+        let token = match given {
+            Some(value) => Some(Token { value, origin: TokenOrigin::Given }),
+            None => {
+                config.token_for(&registry).map(|value| Token { value: value.to_owned(), origin: TokenOrigin::Stored })
+            }
+        };
+        Ok(Settings {
+            registry_url,
+            registry,
+            cache_dir,
+            addins_dir,
+            token,
+            allow_insecure_token: args.allow_insecure_token,
+            config_path,
+            index_max_age_secs: env_secs("REVITPY_INDEX_MAX_AGE", DEFAULT_INDEX_MAX_AGE_SECS),
+            sync_timeout: Duration::from_secs(env_secs("REVITPY_SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT_SECS)),
+        })
     }
 
     pub fn index_dir(&self) -> PathBuf {
         self.cache_dir.join("index")
+    }
+
+    /// Held by the one sync of the local index that may run; outside the
+    /// index folder, which `sync --rebuild-index` deletes.
+    pub fn sync_lock_path(&self) -> PathBuf {
+        self.cache_dir.join(".index-sync.lock")
     }
 }

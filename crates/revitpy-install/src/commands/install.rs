@@ -9,7 +9,7 @@
 //! when a package's risk level is high or critical, unless `--force` and a
 //! confirmation (or `--yes`) allow it.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 use std::str::FromStr;
 
@@ -22,6 +22,7 @@ use serde_json::json;
 
 use crate::ExitStatus;
 use crate::cli::InstallArgs;
+use crate::escape;
 use crate::installer::{Checked, Target, install_checked, open_checked};
 use crate::local_index::LocalIndex;
 use crate::printer::Printer;
@@ -104,7 +105,7 @@ fn install(args: InstallArgs, settings: &Settings, printer: &Printer) -> Result<
     };
     let target = Target::resolve_or_ask(&settings.addins_dir, args.revit_version)?;
     let cache = Cache::open(&settings.cache_dir).map_err(|e| e.to_string())?;
-    let client = RegistryClient::new(&settings.registry_url, None).map_err(|e| e.to_string())?;
+    let client = RegistryClient::new(&settings.registry_url).map_err(|e| e.to_string())?;
     let mut source = if args.offline {
         Source::Offline(Box::new(LocalIndex::open(&settings.index_dir())?))
     } else {
@@ -189,7 +190,7 @@ fn install(args: InstallArgs, settings: &Settings, printer: &Printer) -> Result<
                 printer.warning(format!(
                     "{} has install hooks that were not run ({}); rerun with --allow-hooks to run them",
                     result.name,
-                    hooks.values().cloned().collect::<Vec<_>>().join(", ")
+                    hooks.values().map(|h| escape::line(h)).collect::<Vec<_>>().join(", ")
                 ));
             }
         }
@@ -255,10 +256,10 @@ fn show_findings(printer: &Printer, pick: &Pick, scan: &ScanReport, file: &Path)
         printer.note(format!(
             "    {:<8} {}:{}:{}  {} [{}]",
             f.severity.as_str(),
-            f.file,
+            escape::line(&f.file),
             f.line,
             f.column,
-            f.message,
+            escape::line(&f.message),
             f.rule
         ));
     }
@@ -277,7 +278,9 @@ fn risk_summary(pick: &Pick, scan: &ScanReport) -> String {
     let top: Vec<String> = findings
         .iter()
         .take(3)
-        .map(|f| format!("{} {} at {}:{}: {}", f.severity, f.rule, f.file, f.line, f.message))
+        .map(|f| {
+            format!("{} {} at {}:{}: {}", f.severity, f.rule, escape::line(&f.file), f.line, escape::line(&f.message))
+        })
         .collect();
     let more = findings.len().saturating_sub(3);
     format!(
@@ -306,8 +309,11 @@ fn confirm_risky(printer: &Printer, pick: &Pick, scan: &ScanReport, yes: bool) -
             risk_summary(pick, scan)
         ));
     }
-    eprint!("Install {} {} anyway? [y/N] ", pick.display_name, pick.version.version);
-    let _ = std::io::stderr().flush();
+    printer.prompt(format!(
+        "Install {} {} anyway? [y/N] ",
+        escape::line(&pick.display_name),
+        escape::line(&pick.version.version)
+    ));
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).map_err(|e| e.to_string())?;
     if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {

@@ -3,25 +3,67 @@
 use std::io::{IsTerminal, Read};
 
 use revitpy_cache::Cache;
-use revitpy_client::RegistryClient;
+use revitpy_client::{ClientError, RegistryClient, TokenTransport};
 use revitpy_rpyx::{Limits, inspect};
 use serde_json::json;
 
 use super::human_bytes;
 use crate::ExitStatus;
 use crate::cli::{CacheArgs, LoginArgs, PublishArgs};
+use crate::credentials::UserConfig;
+use crate::escape;
 use crate::local_index::LocalIndex;
 use crate::printer::Printer;
-use crate::settings::{Settings, UserConfig, read_config};
+use crate::settings::{Settings, TokenOrigin};
 
 fn fail(printer: &Printer, e: impl AsRef<str>) -> ExitStatus {
     printer.error(e);
     ExitStatus::Failure
 }
 
+/// A client that sends `token` to the registry in use. Over plain http to
+/// another machine the token would travel in clear text: refused, before
+/// any connection, unless `--allow-insecure-token` (then with a warning).
+fn client_with_token(settings: &Settings, token: &str, printer: &Printer) -> Result<RegistryClient, String> {
+    let client = RegistryClient::new(&settings.registry_url).map_err(|e| e.to_string())?;
+    let client = client.with_token(token.to_owned(), settings.allow_insecure_token).map_err(|e| match e {
+        ClientError::InsecureToken { .. } => {
+            format!("{e}, or pass --allow-insecure-token to send it anyway if you trust every network in between")
+        }
+        e => e.to_string(),
+    })?;
+    if settings.registry.token_transport() == TokenTransport::Clear {
+        printer.warning(format!(
+            "sending the token to {} over plain http (--allow-insecure-token): anyone on the network in between can read it",
+            settings.registry_url
+        ));
+    }
+    Ok(client)
+}
+
+/// "No token for this registry", naming the registries that have one: a
+/// token stored for another registry is never sent here.
+fn no_token_message(settings: &Settings) -> String {
+    let stored = UserConfig::read(&settings.config_path).map(|c| c.registries_with_tokens()).unwrap_or_default();
+    let elsewhere = if stored.is_empty() {
+        String::new()
+    } else {
+        format!(" (tokens are stored for {}, and are sent only there)", stored.join(", "))
+    };
+    format!(
+        "no token for {}{elsewhere}: run `revitpy-install registry login` with this registry, or give one with --token / REVITPY_TOKEN",
+        settings.registry_url
+    )
+}
+
 pub fn publish(args: PublishArgs, settings: &Settings, printer: &Printer) -> ExitStatus {
-    let Some(token) = settings.token.clone() else {
-        return fail(printer, "no token: run `revitpy-install registry login`, or set REVITPY_TOKEN / --token");
+    let Some(token) = &settings.token else {
+        return fail(printer, no_token_message(settings));
+    };
+    // Before anything else, so a refusal comes before any work or connection.
+    let client = match client_with_token(settings, &token.value, printer) {
+        Ok(c) => c,
+        Err(e) => return fail(printer, e),
     };
     // Check locally first: a broken package never leaves the machine.
     let inspection = match inspect::inspect_file(&args.file, Limits::default(), None) {
@@ -38,10 +80,6 @@ pub fn publish(args: PublishArgs, settings: &Settings, printer: &Printer) -> Exi
         Ok(b) => b,
         Err(e) => return fail(printer, e.to_string()),
     };
-    let client = match RegistryClient::new(&settings.registry_url, Some(token)) {
-        Ok(c) => c,
-        Err(e) => return fail(printer, e.to_string()),
-    };
     let name = args.file.file_name().and_then(|n| n.to_str()).unwrap_or("package.rpyx").to_owned();
     match crate::block_on(client.upload(bytes, &name)) {
         Ok(r) => {
@@ -50,24 +88,27 @@ pub fn publish(args: PublishArgs, settings: &Settings, printer: &Printer) -> Exi
             } else {
                 printer.line(format!(
                     "Published {} {} to {} ({}, sha256 {}{}).",
-                    r.package_name,
-                    r.version,
+                    escape::line(&r.package_name),
+                    escape::line(&r.version),
                     settings.registry_url,
                     human_bytes(r.file_size),
-                    r.file_hash,
+                    escape::line(&r.file_hash),
                     if r.security_scan_status.is_empty() {
                         String::new()
                     } else {
-                        format!(", security scan {}", r.security_scan_status)
+                        format!(", security scan {}", escape::line(&r.security_scan_status))
                     }
                 ));
             }
             ExitStatus::Success
         }
-        Err(e) if e.status() == Some(401) => fail(
-            printer,
-            format!("{e}; the token was refused: run `revitpy-install registry login` with a valid token"),
-        ),
+        Err(e) if e.status() == Some(401) => {
+            let what = match token.origin {
+                TokenOrigin::Given => "the token given with --token / REVITPY_TOKEN was refused",
+                TokenOrigin::Stored => "the token stored for this registry was refused",
+            };
+            fail(printer, format!("{e}; {what}: run `revitpy-install registry login` with a valid token"))
+        }
         Err(e) => fail(printer, e.to_string()),
     }
 }
@@ -94,25 +135,34 @@ pub fn login(args: LoginArgs, settings: &Settings, printer: &Printer) -> ExitSta
         return fail(printer, "the token is empty");
     }
     if !args.no_verify {
-        let client = match RegistryClient::new(&settings.registry_url, None) {
+        let client = match client_with_token(settings, &token, printer) {
             Ok(c) => c,
-            Err(e) => return fail(printer, e.to_string()),
+            Err(e) => return fail(printer, format!("{e}; the token was not stored")),
         };
-        if let Err(e) = crate::block_on(client.check_token(&token)) {
+        if let Err(e) = crate::block_on(client.check_token()) {
             return fail(printer, format!("{e}; the token was not stored (use --no-verify to store it anyway)"));
         }
+    } else if settings.registry.token_transport() == TokenTransport::Clear {
+        printer.warning(format!(
+            "{} is plain http to another machine: publishing with this token will need --allow-insecure-token",
+            settings.registry_url
+        ));
     }
-    let mut config: UserConfig = match read_config(&settings.config_path) {
+    let mut config = match UserConfig::read(&settings.config_path) {
         Ok(c) => c,
         Err(e) => return fail(printer, e),
     };
-    config.token = Some(token);
+    config.set_token(&settings.registry, token);
+    // As before: the registry logged in to becomes the default one.
     config.registry_url = Some(settings.registry_url.clone());
-    let text = toml::to_string(&config).expect("the config serializes");
-    if let Err(e) = crate::os::write_private(&settings.config_path, text.as_bytes()) {
-        return fail(printer, format!("{}: {e}", settings.config_path.display()));
+    if let Err(e) = config.write(&settings.config_path) {
+        return fail(printer, e);
     }
-    printer.line(format!("Token stored in {} for {}.", settings.config_path.display(), settings.registry_url));
+    printer.line(format!(
+        "Token stored in {} for {} (sent only to that registry).",
+        settings.config_path.display(),
+        settings.registry_url
+    ));
     ExitStatus::Success
 }
 
@@ -149,10 +199,20 @@ pub fn cache(args: CacheArgs, settings: &Settings, printer: &Printer) -> ExitSta
                 stats.hit_rate * 100.0
             ));
             if let Some(o) = &stats.oldest {
-                printer.line(format!("oldest:   {} {} (last used {})", o.name, o.version, o.last_used_at));
+                printer.line(format!(
+                    "oldest:   {} {} (last used {})",
+                    escape::line(&o.name),
+                    escape::line(&o.version),
+                    o.last_used_at
+                ));
             }
             if let Some(n) = &stats.newest {
-                printer.line(format!("newest:   {} {} (added {})", n.name, n.version, n.added_at));
+                printer.line(format!(
+                    "newest:   {} {} (added {})",
+                    escape::line(&n.name),
+                    escape::line(&n.version),
+                    n.added_at
+                ));
             }
             printer.line(match index_age {
                 Some(a) => format!("index:    synced {} ago", super::search::human_age(a)),
@@ -194,7 +254,8 @@ pub fn cache(args: CacheArgs, settings: &Settings, printer: &Printer) -> ExitSta
             for c in &r.corrupt {
                 printer.warning(format!(
                     "{} {}: corrupt file removed (it is fetched again when needed)",
-                    c.name, c.version
+                    escape::line(&c.name),
+                    escape::line(&c.version)
                 ));
             }
             if printer.json_mode() {

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::ExitStatus;
 use crate::cli::SearchArgs;
+use crate::escape;
 use crate::local_index::{LocalIndex, latest};
 use crate::printer::Printer;
 use crate::settings::Settings;
@@ -67,7 +68,7 @@ pub fn run(args: SearchArgs, settings: &Settings, printer: &Printer) -> ExitStat
     let online = if args.offline {
         None
     } else {
-        let client = match RegistryClient::new(&settings.registry_url, None) {
+        let client = match RegistryClient::new(&settings.registry_url) {
             Ok(c) => c,
             Err(e) => {
                 printer.error(e.to_string());
@@ -132,7 +133,15 @@ pub fn run(args: SearchArgs, settings: &Settings, printer: &Printer) -> ExitStat
             (None, Some(b)) => format!("Revit up to {b}"),
             (None, None) => "any Revit".to_owned(),
         };
-        printer.line(format!("{} {} ({}, {revit}): {}", r.name, r.latest_version, r.package_type, r.summary));
+        // Every field came from a registry (or its index): one safe line each.
+        printer.line(format!(
+            "{} {} ({}, {}): {}",
+            escape::line(&r.name),
+            escape::line(&r.latest_version),
+            escape::line(&r.package_type),
+            escape::line(&revit),
+            escape::line(&r.summary)
+        ));
     }
     if total > results.len() {
         printer.line(format!("... {} more; narrow the query or raise --limit", total - results.len()));

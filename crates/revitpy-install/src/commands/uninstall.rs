@@ -83,8 +83,8 @@ pub fn list(args: ListArgs, settings: &Settings, printer: &Printer) -> ExitStatu
             printer.line(format!(
                 "Revit {}  {} {}",
                 p["revit_version"].as_str().unwrap_or(""),
-                p["name"].as_str().unwrap_or(""),
-                p["version"].as_str().unwrap_or("")
+                crate::escape::line(p["name"].as_str().unwrap_or("")),
+                crate::escape::line(p["version"].as_str().unwrap_or(""))
             ));
         }
     }

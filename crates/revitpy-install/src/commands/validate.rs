@@ -9,6 +9,7 @@ use serde_json::json;
 use super::{human_bytes, manifest_summary, print_problem};
 use crate::ExitStatus;
 use crate::cli::{OutputFormat, ValidateArgs};
+use crate::escape;
 use crate::printer::Printer;
 
 pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
@@ -76,7 +77,7 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
         printer.json(&out);
     } else {
         if let Some(m) = &inspection.manifest {
-            printer.line(format!("{} {} ({}): {}", m.name, m.version, m.package_type, m.summary));
+            printer.line(format!("{} {} ({}): {}", m.name, m.version, m.package_type, escape::line(&m.summary)));
             let rc = &m.revit_compatibility;
             let tested: Vec<String> = rc.tested_versions.iter().map(ToString::to_string).collect();
             printer.line(format!(
@@ -98,7 +99,7 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
             inspection.file_sha256
         ));
         for f in &inspection.files {
-            printer.detail(format!("    {}  {}  {}", f.sha256, human_bytes(f.size), f.path));
+            printer.detail(format!("    {}  {}  {}", f.sha256, human_bytes(f.size), escape::line(&f.path)));
         }
         if let Some(v) = &inspection.revit_verdict {
             let word = match v.verdict {
@@ -108,7 +109,7 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
             };
             printer.line(format!("  Revit {}: {word} ({})", v.year, v.reasons.join("; ")));
             for issue in &v.known_issues {
-                printer.line(format!("  known issue in Revit {}: {issue}", v.year));
+                printer.line(format!("  known issue in Revit {}: {}", v.year, escape::line(issue)));
             }
         }
     }
@@ -122,7 +123,9 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
             color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             show_info: printer.verbose(),
         };
-        printer.line(render::text(scan, options).trim_end());
+        // The package's strings are escaped before rendering, so the
+        // renderer's colours are the only escape sequences printed.
+        printer.styled_line(render::text(&escape::scan_report(scan), options).trim_end());
     }
     if blocked {
         let risk = scan.as_ref().map(|s| s.risk_level.to_string()).unwrap_or_default();
