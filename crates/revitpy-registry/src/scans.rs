@@ -36,6 +36,9 @@ impl ScanPool {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
             .thread_name(|i| format!("scan-{i}"))
+            // The parsers recurse over syntax trees; the scanner bounds their
+            // depth, and this leaves room to spare in any build.
+            .stack_size(16 * 1024 * 1024)
             // A panic in a job is caught in `ScanTurn::run`; this only keeps
             // rayon from aborting the process if one ever escapes.
             .panic_handler(|_| tracing::error!("a scan thread panicked"))

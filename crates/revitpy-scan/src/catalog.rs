@@ -66,10 +66,21 @@ pub const RULES: &[Rule] = &[
     rule("hiding-encoding", "obfuscation", High, "Declares a source encoding that only serves to hide code"),
     rule("unknown-encoding", "obfuscation", Medium, "Declares a source encoding Python would not know"),
     rule("undecodable-bytes", "obfuscation", Medium, "Bytes that do not decode in the declared encoding"),
+    // High: real code never builds megabytes from constants, and what was not
+    // folded was not analysed (a payload could hide past the budget).
+    rule(
+        "fold-budget-exceeded",
+        "obfuscation",
+        High,
+        "Constant strings that fold to more than the scanner's budget (string bombs, heavy obfuscation)",
+    ),
     rule("does-not-parse", "package-shape", Medium, "The file does not parse; what could be read was scanned"),
     rule("compiled-python", "package-shape", High, "Compiled Python (.pyc) hides its source"),
     rule("executable-file", "package-shape", Medium, "The package ships an executable or script file"),
     rule("hidden-file", "package-shape", Low, "A hidden file"),
+    // High: the part not read could hold anything, and padding a file past
+    // the limit must not be a way around the scan.
+    rule("file-too-large", "package-shape", High, "A Python file too large to analyse whole; only its start was read"),
     // Hooks, manifest, performance.
     rule("install-hook", "hooks", Info, "A script that runs at install or uninstall (only with --allow-hooks)"),
     rule("hook-runs-code", "hooks", Medium, "An install hook that starts processes, uses the network or runs code"),

@@ -12,10 +12,17 @@
 //! [`revit`] checks API members against the declared Revit range;
 //! [`render`] prints text and SARIF. Files are scanned in parallel and
 //! combined in their order, so a report is the same on every run.
+//!
+//! Resources: a file's constant folding takes from a [`fold::Budget`]
+//! (sized before it is built, a finding when it runs out), Python files past
+//! [`MAX_PARSE_BYTES`] are read only that far (a finding too), and [`Scan`]
+//! takes a package's entries in batches, keeping only what each file
+//! contributes to the report, so a caller need not hold the whole package.
 
 pub mod catalog;
 pub mod dotted;
 pub mod flow;
+pub mod fold;
 pub mod package;
 pub mod python;
 mod python_ruff;
@@ -26,7 +33,8 @@ pub mod rules;
 pub mod source;
 
 use rayon::prelude::*;
-use report::{Capabilities, Finding, Impact, RiskLevel, ScanReport, Severity};
+use report::{Capabilities, CompatIssue, Finding, Impact, RiskLevel, ScanReport, Severity};
+use rustc_hash::FxHashSet;
 
 /// What the scanner needs to know of the manifest.
 #[derive(Debug, Clone, Default)]
@@ -84,143 +92,212 @@ fn finding(
     Finding { rule, severity, category, file: file.to_owned(), line, column: 1, snippet: String::new(), message }
 }
 
+/// Scans a package: [`Scan`] fed every entry at once.
 pub fn scan(manifest: &ManifestFacts, entries: &[Entry<'_>]) -> ScanReport {
-    let package = manifest.name.to_ascii_lowercase();
-    let mut findings = Vec::new();
-    let mut compatibility = Vec::new();
-    let mut caps = Capabilities::default();
-    let mut reasons = Vec::new();
-    let mut heavy = Vec::new();
-    let mut events: Vec<String> = Vec::new();
-    let (mut import_loops, mut import_calls) = (0usize, 0usize);
-    let total: usize = entries.iter().map(|e| e.bytes.len()).sum();
+    let mut s = Scan::new(manifest);
+    s.add(entries);
+    s.finish()
+}
 
-    // Files are independent until their findings are combined: scan them
-    // in parallel (in order, so that the report is the same every time).
-    let parts: Vec<Part> = entries.par_iter().map(|e| scan_entry(manifest, &package, e)).collect();
-    for part in parts {
-        findings.extend(part.findings);
-        compatibility.extend(part.compatibility);
-        for (mine, theirs) in [
-            (&mut caps.network, part.caps.network),
-            (&mut caps.paths_written, part.caps.paths_written),
-            (&mut caps.processes, part.caps.processes),
-            (&mut caps.registry_keys, part.caps.registry_keys),
+/// A scan fed a package's entries in batches (one entry, or a few bounded
+/// by their bytes), so that a caller reading an archive never holds all of
+/// it inflated: each batch is scanned in parallel and only what its files
+/// contribute to the report is kept. The report is the same as [`scan`]'s
+/// over the same entries in the same order, however they are batched.
+pub struct Scan<'m> {
+    manifest: &'m ManifestFacts,
+    package: String,
+    findings: Vec<Finding>,
+    compatibility: Vec<CompatIssue>,
+    caps: Capabilities,
+    /// What each list of `caps` holds, so that an item is kept once without
+    /// searching the list (a package may start thousands of processes).
+    seen: [FxHashSet<String>; 4],
+    heavy: Vec<String>,
+    events: Vec<String>,
+    import_loops: usize,
+    import_calls: usize,
+    files: usize,
+    bytes: usize,
+}
+
+impl<'m> Scan<'m> {
+    pub fn new(manifest: &'m ManifestFacts) -> Self {
+        Scan {
+            manifest,
+            package: manifest.name.to_ascii_lowercase(),
+            findings: Vec::new(),
+            compatibility: Vec::new(),
+            caps: Capabilities::default(),
+            seen: Default::default(),
+            heavy: Vec::new(),
+            events: Vec::new(),
+            import_loops: 0,
+            import_calls: 0,
+            files: 0,
+            bytes: 0,
+        }
+    }
+
+    /// Scans a batch of entries (the next ones of the package, in order).
+    pub fn add(&mut self, entries: &[Entry<'_>]) {
+        self.files += entries.len();
+        self.bytes += entries.iter().map(|e| e.bytes.len()).sum::<usize>();
+        // Files are independent until their findings are combined: scan them
+        // in parallel (in order, so that the report is the same every time).
+        let parts: Vec<Part> = entries.par_iter().map(|e| scan_entry(self.manifest, &self.package, e)).collect();
+        for part in parts {
+            self.combine(part);
+        }
+    }
+
+    fn combine(&mut self, part: Part) {
+        self.findings.extend(part.findings);
+        self.compatibility.extend(part.compatibility);
+        let [network, paths, processes, registry] = &mut self.seen;
+        for (mine, seen, theirs) in [
+            (&mut self.caps.network, network, part.caps.network),
+            (&mut self.caps.paths_written, paths, part.caps.paths_written),
+            (&mut self.caps.processes, processes, part.caps.processes),
+            (&mut self.caps.registry_keys, registry, part.caps.registry_keys),
         ] {
             for item in theirs {
-                if !mine.contains(&item) {
+                if !seen.contains(&item) {
+                    seen.insert(item.clone());
                     mine.push(item);
                 }
             }
         }
+        // A few names at most (the lists they come from are short).
         for h in part.heavy {
-            if !heavy.contains(&h) {
-                heavy.push(h);
+            if !self.heavy.contains(&h) {
+                self.heavy.push(h);
             }
         }
         for e in part.events {
-            if !events.contains(&e) {
-                events.push(e);
+            if !self.events.contains(&e) {
+                self.events.push(e);
             }
         }
-        import_loops += part.import_loops;
-        import_calls += part.import_calls;
+        self.import_loops += part.import_loops;
+        self.import_calls += part.import_calls;
     }
-    for hook in &manifest.hooks {
-        findings.push(finding(
-            "install-hook",
-            Severity::Info,
-            "hooks",
-            hook,
-            1,
-            "runs as an install or uninstall hook (only with --allow-hooks)".into(),
-        ));
-        // What the hook itself does, found above in its own file.
-        let mut does: Vec<&str> = findings
-            .iter()
-            .filter(|f| f.file == *hook)
-            .filter_map(|f| match f.category {
-                "process" => Some("starts processes"),
-                "network" => Some("uses the network"),
-                "dynamic-code" => Some("runs dynamic code"),
-                "registry" | "persistence" => Some("changes the registry or startup"),
-                _ => None,
-            })
-            .collect();
-        does.sort_unstable();
-        does.dedup();
-        if !does.is_empty() {
+
+    /// The report: what the files contributed, the manifest's hooks, the
+    /// package's performance impact.
+    pub fn finish(self) -> ScanReport {
+        let Scan {
+            manifest,
+            mut findings,
+            compatibility,
+            caps,
+            heavy,
+            events,
+            import_loops,
+            import_calls,
+            files,
+            bytes: total,
+            ..
+        } = self;
+        let mut reasons = Vec::new();
+        for hook in &manifest.hooks {
             findings.push(finding(
-                "hook-runs-code",
-                Severity::Medium,
+                "install-hook",
+                Severity::Info,
                 "hooks",
                 hook,
                 1,
-                format!("this install or uninstall hook {}", does.join(", ")),
+                "runs as an install or uninstall hook (only with --allow-hooks)".into(),
+            ));
+            // What the hook itself does, found above in its own file.
+            let mut does: Vec<&str> = findings
+                .iter()
+                .filter(|f| f.file == *hook)
+                .filter_map(|f| match f.category {
+                    "process" => Some("starts processes"),
+                    "network" => Some("uses the network"),
+                    "dynamic-code" => Some("runs dynamic code"),
+                    "registry" | "persistence" => Some("changes the registry or startup"),
+                    _ => None,
+                })
+                .collect();
+            does.sort_unstable();
+            does.dedup();
+            if !does.is_empty() {
+                findings.push(finding(
+                    "hook-runs-code",
+                    Severity::Medium,
+                    "hooks",
+                    hook,
+                    1,
+                    format!("this install or uninstall hook {}", does.join(", ")),
+                ));
+            }
+        }
+
+        // Handlers on events that fire constantly cost Revit on every idle moment
+        // or model change; startup and document events cost once per occurrence.
+        let constant_events: Vec<&str> =
+            events.iter().map(String::as_str).filter(|e| CONSTANT_EVENTS.contains(e)).collect();
+        let computed = if !heavy.is_empty() || total > 50 * 1024 * 1024 || !constant_events.is_empty() {
+            "high"
+        } else if total > 5 * 1024 * 1024
+            || files > 500
+            || !events.is_empty()
+            || import_loops > 0
+            || import_calls > 20
+            || !manifest.hooks.is_empty()
+        {
+            "medium"
+        } else {
+            "low"
+        };
+        if !heavy.is_empty() {
+            reasons.push(format!("imports heavy libraries: {}", heavy.join(", ")));
+        }
+        if !constant_events.is_empty() {
+            reasons.push(format!("handles events that fire constantly: {}", constant_events.join(", ")));
+        }
+        let other_events: Vec<&str> =
+            events.iter().map(String::as_str).filter(|e| !CONSTANT_EVENTS.contains(e)).collect();
+        if !other_events.is_empty() {
+            reasons.push(format!("registers Revit event handlers: {}", other_events.join(", ")));
+        }
+        if import_loops > 0 || import_calls > 0 {
+            reasons.push(format!("work at import time (Revit startup): {import_calls} calls, {import_loops} loops"));
+        }
+        if !manifest.hooks.is_empty() {
+            reasons.push(format!("{} install or uninstall hook(s)", manifest.hooks.len()));
+        }
+        reasons.push(format!("{files} files, {total} bytes"));
+        let rank = |s: &str| match s {
+            "high" => 2,
+            "medium" => 1,
+            _ => 0,
+        };
+        if rank(computed) > rank(&manifest.declared_impact) {
+            findings.push(finding(
+                "impact-understated",
+                Severity::Low,
+                "performance",
+                "rpyx-manifest.json",
+                1,
+                format!(
+                    "the manifest declares performance_impact `{}` but the package looks `{computed}`",
+                    manifest.declared_impact
+                ),
             ));
         }
-    }
-
-    // Handlers on events that fire constantly cost Revit on every idle moment
-    // or model change; startup and document events cost once per occurrence.
-    let constant_events: Vec<&str> =
-        events.iter().map(String::as_str).filter(|e| CONSTANT_EVENTS.contains(e)).collect();
-    let computed = if !heavy.is_empty() || total > 50 * 1024 * 1024 || !constant_events.is_empty() {
-        "high"
-    } else if total > 5 * 1024 * 1024
-        || entries.len() > 500
-        || !events.is_empty()
-        || import_loops > 0
-        || import_calls > 20
-        || !manifest.hooks.is_empty()
-    {
-        "medium"
-    } else {
-        "low"
-    };
-    if !heavy.is_empty() {
-        reasons.push(format!("imports heavy libraries: {}", heavy.join(", ")));
-    }
-    if !constant_events.is_empty() {
-        reasons.push(format!("handles events that fire constantly: {}", constant_events.join(", ")));
-    }
-    let other_events: Vec<&str> = events.iter().map(String::as_str).filter(|e| !CONSTANT_EVENTS.contains(e)).collect();
-    if !other_events.is_empty() {
-        reasons.push(format!("registers Revit event handlers: {}", other_events.join(", ")));
-    }
-    if import_loops > 0 || import_calls > 0 {
-        reasons.push(format!("work at import time (Revit startup): {import_calls} calls, {import_loops} loops"));
-    }
-    if !manifest.hooks.is_empty() {
-        reasons.push(format!("{} install or uninstall hook(s)", manifest.hooks.len()));
-    }
-    reasons.push(format!("{} files, {} bytes", entries.len(), total));
-    let rank = |s: &str| match s {
-        "high" => 2,
-        "medium" => 1,
-        _ => 0,
-    };
-    if rank(computed) > rank(&manifest.declared_impact) {
-        findings.push(finding(
-            "impact-understated",
-            Severity::Low,
-            "performance",
-            "rpyx-manifest.json",
-            1,
-            format!(
-                "the manifest declares performance_impact `{}` but the package looks `{computed}`",
-                manifest.declared_impact
-            ),
-        ));
-    }
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.file.cmp(&b.file)).then(a.line.cmp(&b.line)));
-    let risk_level = RiskLevel::from_worst(findings.iter().map(|f| f.severity).max());
-    ScanReport {
-        risk_level,
-        findings,
-        compatibility,
-        capabilities: caps,
-        impact: Impact { computed, declared: manifest.declared_impact.clone(), reasons },
+        findings
+            .sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.file.cmp(&b.file)).then(a.line.cmp(&b.line)));
+        let risk_level = RiskLevel::from_worst(findings.iter().map(|f| f.severity).max());
+        ScanReport {
+            risk_level,
+            findings,
+            compatibility,
+            capabilities: caps,
+            impact: Impact { computed, declared: manifest.declared_impact.clone(), reasons },
+        }
     }
 }
 
@@ -234,6 +311,37 @@ struct Part {
     events: Vec<String>,
     import_loops: usize,
     import_calls: usize,
+    /// `fold-budget-exceeded` was reported (once per file, payloads included).
+    fold_reported: bool,
+}
+
+/// Python files larger than this are read only up to it (at a line end):
+/// a finding says the rest was not analysed. Four times the largest file of
+/// the Python standard library (`pydoc_data/topics.py`, 0.76 MB); an add-in
+/// with more code in one file is generated or padded, and padding a file
+/// must not be a way past the scanner. Parsing is linear in what is read,
+/// so this bounds each file's parse, facts and rules.
+pub const MAX_PARSE_BYTES: usize = 4 * 1024 * 1024;
+
+/// The part of `text` that is parsed: all of it, or its first
+/// [`MAX_PARSE_BYTES`] cut after the last whole line (or at a character
+/// boundary when that first part has no line end).
+fn parsed_part(text: &str) -> &str {
+    if text.len() <= MAX_PARSE_BYTES {
+        return text;
+    }
+    let head = &text.as_bytes()[..MAX_PARSE_BYTES];
+    let mut end = memchr::memrchr(b'\n', head).map_or(MAX_PARSE_BYTES, |i| i + 1);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Removes repeats from a list, keeping first occurrences in order.
+fn dedup_in_order(list: &mut Vec<String>) {
+    let mut seen = FxHashSet::default();
+    list.retain(|x| seen.insert(x.clone()));
 }
 
 fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
@@ -302,7 +410,32 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
             "bytes that do not decode in the declared encoding".into(),
         ));
     }
-    scan_python(manifest, package, e.path, &decoded.text, 0, &mut part);
+    let text = parsed_part(&decoded.text);
+    if text.len() < decoded.text.len() {
+        part.findings.push(finding(
+            "file-too-large",
+            Severity::High,
+            "package-shape",
+            e.path,
+            python::line_of(&decoded.text, text.len()),
+            format!(
+                "{} bytes of Python in one file, past the {} MiB the scanner reads: only the first {} bytes \
+                 were analysed, from here on nothing was",
+                decoded.text.len(),
+                MAX_PARSE_BYTES >> 20,
+                text.len()
+            ),
+        ));
+    }
+    // One budget for the file and every payload decoded from it.
+    let budget = fold::Budget::new();
+    scan_python(manifest, package, e.path, text, 0, &budget, &mut part);
+    // Each file's lists once (rules add an item per call).
+    for list in
+        [&mut part.caps.network, &mut part.caps.paths_written, &mut part.caps.processes, &mut part.caps.registry_keys]
+    {
+        dedup_in_order(list);
+    }
     part
 }
 
@@ -314,8 +447,16 @@ const MAX_PAYLOAD_BYTES: usize = 1024 * 1024;
 
 /// Scans one file's Python text (or, at `depth` > 0, a payload decoded from
 /// constants in it) into `part`.
-fn scan_python(manifest: &ManifestFacts, package: &str, path: &str, text: &str, depth: usize, part: &mut Part) {
-    let facts = python::parse(text);
+fn scan_python(
+    manifest: &ManifestFacts,
+    package: &str,
+    path: &str,
+    text: &str,
+    depth: usize,
+    budget: &fold::Budget,
+    part: &mut Part,
+) {
+    let facts = python::parse_within(text, budget);
     if let Some(line) = facts.too_deep {
         part.findings.push(finding(
             "excessive-nesting",
@@ -338,6 +479,24 @@ fn scan_python(manifest: &ManifestFacts, package: &str, path: &str, text: &str, 
             path,
             *line,
             "the file does not parse; what could be read was scanned".into(),
+        ));
+    }
+    if let Some(line) = facts.fold_refused
+        && !part.fold_reported
+    {
+        part.fold_reported = true;
+        part.findings.push(finding(
+            "fold-budget-exceeded",
+            Severity::High,
+            "obfuscation",
+            path,
+            line,
+            format!(
+                "constant strings here build more than the scanner folds ({} MiB for one string, {} MiB for a file, \
+                 or as much re-folding): folding stopped, so what they spell was not analysed",
+                fold::MAX_RESULT >> 20,
+                fold::FILE_BYTES >> 20
+            ),
         ));
     }
     part.findings.extend(rules::check_python(path, text, &facts, package, &mut part.caps));
@@ -400,7 +559,7 @@ fn scan_python(manifest: &ManifestFacts, package: &str, path: &str, text: &str, 
             .take(MAX_PAYLOADS);
         for (payload, line) in payloads {
             let inner = format!("{path}:{line} (decoded)");
-            scan_python(manifest, package, &inner, payload, depth + 1, part);
+            scan_python(manifest, package, &inner, payload, depth + 1, budget, part);
         }
     }
 }
@@ -411,4 +570,108 @@ fn looks_like_code(text: &str) -> bool {
     (text.contains("import ") || text.contains('('))
         && text.contains(char::is_whitespace)
         && python::parses_cleanly(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    /// A package's files: path and bytes.
+    type Files = Vec<(String, Vec<u8>)>;
+
+    /// Every file under `dir`, by path relative to `root`, in a stable order.
+    fn files(dir: &Path, root: &Path, out: &mut Files) {
+        let mut list: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+        list.sort();
+        for p in list {
+            if p.is_dir() {
+                files(&p, root, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+
+    /// The examples, each a package with its own manifest, and the corpora
+    /// as one package whose manifest runs a malicious sample as a hook.
+    fn packages() -> Vec<(ManifestFacts, Files)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        let examples = root.join("../../../shared/examples");
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&examples).unwrap().flatten().map(|e| e.path()).collect();
+        dirs.sort();
+        for dir in dirs.into_iter().filter(|d| d.is_dir()) {
+            let manifest = revitpy_rpyx::source::load_from_dir(&dir).unwrap().manifest.unwrap();
+            let mut all = Vec::new();
+            files(&dir, &dir, &mut all);
+            out.push((package::manifest_facts(&manifest), all));
+        }
+        let tests = root.join("tests");
+        let mut corpus = Vec::new();
+        for d in ["corpus", "holdout", "holdout2"] {
+            files(&tests.join(d), &tests, &mut corpus);
+        }
+        let hook = corpus.iter().find(|(p, _)| p.starts_with("corpus/malicious/")).unwrap().0.clone();
+        let manifest = ManifestFacts {
+            name: "corpus".into(),
+            min_revit: Some(2022),
+            max_revit: Some(2025),
+            declared_impact: "low".into(),
+            hooks: vec![hook],
+            ..ManifestFacts::default()
+        };
+        out.push((manifest, corpus));
+        out
+    }
+
+    #[test]
+    fn batches_give_the_report_scan_gives() {
+        let mut compared = 0;
+        for (manifest, all) in packages() {
+            let entries: Vec<Entry<'_>> = all.iter().map(|(p, b)| Entry { path: p, bytes: b }).collect();
+            let whole = serde_json::to_string(&scan(&manifest, &entries)).unwrap();
+            for size in [1, 3, entries.len().max(1)] {
+                let mut s = Scan::new(&manifest);
+                for batch in entries.chunks(size) {
+                    s.add(batch);
+                }
+                let batched = serde_json::to_string(&s.finish()).unwrap();
+                assert!(batched == whole, "{}: batches of {size} differ from one scan", manifest.name);
+            }
+            compared += entries.len();
+        }
+        assert!(compared >= 200, "only {compared} files compared");
+    }
+
+    #[test]
+    fn a_file_past_the_parse_limit_is_read_to_there_and_reported() {
+        let mut src = "import os\nos.system('x')\n".repeat(MAX_PARSE_BYTES / 25 + 10);
+        src.push_str("eval(payload)\n");
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "big.py", bytes: src.as_bytes() }]);
+        let big = report.findings.iter().find(|f| f.rule == "file-too-large").expect("reported");
+        assert_eq!(big.severity, Severity::High);
+        // The first line not read: everything before it was (and is reported).
+        let cut = parsed_part(&src).len();
+        assert!(cut <= MAX_PARSE_BYTES && src[..cut].ends_with('\n'));
+        assert_eq!(big.line, src[..cut].matches('\n').count() + 1);
+        assert!(report.findings.iter().any(|f| f.rule == "process-shell" || f.rule == "process"));
+        assert!(!report.findings.iter().any(|f| f.rule.starts_with("exec")), "the tail was not read");
+        assert!(report.risk_level >= RiskLevel::High);
+    }
+
+    #[test]
+    fn a_fold_past_the_budget_is_one_finding_per_file() {
+        // Each level's separator is the level below: 75 times larger per level.
+        let mut e = String::from("'ab'");
+        for _ in 0..5 {
+            e = format!("({e}).join([{}])", vec!["'a'"; 75].join(","));
+        }
+        let src = format!("x = {e}\ny = {e}\n");
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "bomb.py", bytes: src.as_bytes() }]);
+        let refused: Vec<&Finding> = report.findings.iter().filter(|f| f.rule == "fold-budget-exceeded").collect();
+        assert_eq!(refused.len(), 1, "{:#?}", report.findings);
+        assert_eq!((refused[0].line, refused[0].severity), (1, Severity::High));
+    }
 }

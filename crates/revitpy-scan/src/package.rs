@@ -2,8 +2,13 @@
 //! ZIP, only the manifest's facts and the entries (path, bytes).
 
 use crate::report::ScanReport;
-use crate::{Entry, ManifestFacts, scan};
+use crate::{Entry, ManifestFacts, Scan};
 use revitpy_rpyx::{Manifest, Package};
+
+/// Entries are inflated and scanned a batch at a time, each batch at most
+/// this many bytes (or one entry, when an entry is larger): a package is
+/// never held inflated whole, and a batch still spreads over every core.
+pub const BATCH_BYTES: usize = 16 * 1024 * 1024;
 
 pub fn manifest_facts(m: &Manifest) -> ManifestFacts {
     ManifestFacts {
@@ -16,12 +21,26 @@ pub fn manifest_facts(m: &Manifest) -> ManifestFacts {
     }
 }
 
-/// Reads every file of the package and scans it.
+/// Reads every file of the package, a batch at a time, and scans it.
 pub fn scan_package(package: &Package, manifest: &Manifest) -> Result<ScanReport, String> {
-    let mut files = Vec::new();
+    let facts = manifest_facts(manifest);
+    let mut scan = Scan::new(&facts);
+    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut batch_bytes = 0;
+    let flush = |batch: &mut Vec<(String, Vec<u8>)>, scan: &mut Scan<'_>| {
+        let entries: Vec<Entry<'_>> = batch.iter().map(|(p, b)| Entry { path: p, bytes: b }).collect();
+        scan.add(&entries);
+        batch.clear();
+    };
     for e in package.files() {
-        files.push((e.path.clone(), package.read(e).map_err(|e| e.to_string())?));
+        let bytes = package.read(e).map_err(|e| e.to_string())?;
+        batch_bytes += bytes.len();
+        batch.push((e.path.clone(), bytes));
+        if batch_bytes >= BATCH_BYTES {
+            flush(&mut batch, &mut scan);
+            batch_bytes = 0;
+        }
     }
-    let entries: Vec<Entry<'_>> = files.iter().map(|(p, b)| Entry { path: p, bytes: b }).collect();
-    Ok(scan(&manifest_facts(manifest), &entries))
+    flush(&mut batch, &mut scan);
+    Ok(scan.finish())
 }

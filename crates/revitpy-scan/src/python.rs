@@ -10,6 +10,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use tree_sitter::{Node, Parser};
 
+use crate::fold::{self, Budget};
+
 #[derive(Debug, Clone)]
 pub struct Arg<'s> {
     pub keyword: Option<Cow<'s, str>>,
@@ -108,10 +110,40 @@ pub struct Facts<'s> {
     pub assembled: Vec<(String, usize)>,
     /// The line where nesting passed [`MAX_DEPTH`]; the file was not analysed.
     pub too_deep: Option<usize>,
+    /// The line of the first constant fold refused by the file's
+    /// [`fold::Budget`]: what was built from constants from there on was not
+    /// folded.
+    pub fold_refused: Option<usize>,
 }
 
 /// Deeper syntax trees than this are not analysed (real code stays far below).
 pub const MAX_DEPTH: usize = 150;
+
+/// References kept per attribute chain: its outermost levels (`a.b.c` is
+/// also a read of `a.b`). Real chains are shorter
+/// (`Autodesk.Revit.DB.Structure.StructuralType.NonStructural` has six); a
+/// chain of a thousand levels would otherwise keep a copy of itself per
+/// level, half a million names from 3 KB of source.
+pub(crate) const MAX_CHAIN_LEVELS: usize = 16;
+
+/// Segments a reference keeps of its chain: the last ones (the member and
+/// its receiver are what the Revit check reads).
+pub(crate) const MAX_CHAIN_SEGMENTS: usize = 32;
+
+/// The longest qualified name resolved. Real ones are tens of bytes
+/// (`System.Windows.Forms.MessageBox.Show`); past this a name is left
+/// unresolved, or `a1 = a0.b`, `a2 = a1.b`, ... would make each alias
+/// longer than the last: 10 GB of names from 1 MB of source.
+pub(crate) const MAX_NAME_BYTES: usize = 512;
+
+/// A reference's chain cut to its last [`MAX_CHAIN_SEGMENTS`].
+pub(crate) fn last_segments(mut chain: Vec<String>) -> Vec<String> {
+    if chain.len() > MAX_CHAIN_SEGMENTS {
+        chain.drain(..chain.len() - MAX_CHAIN_SEGMENTS);
+        chain.shrink_to_fit();
+    }
+    chain
+}
 
 /// The line of the first node deeper than [`MAX_DEPTH`], found without recursion.
 fn too_deep(root: Node<'_>) -> Option<usize> {
@@ -136,23 +168,37 @@ fn too_deep(root: Node<'_>) -> Option<usize> {
 
 /// Facts of one file: from ruff's parser when it reads the file cleanly
 /// (fast), else from tree-sitter (error-tolerant, Python 2, deep nesting).
+/// Folding has a budget of its own ([`parse_within`] shares one).
 pub fn parse(text: &str) -> Facts<'_> {
+    parse_within(text, &Budget::new())
+}
+
+/// [`parse`], folding constants within `budget` (one per scanned file,
+/// shared with the payloads decoded from it).
+pub fn parse_within<'s>(text: &'s str, budget: &Budget) -> Facts<'s> {
+    budget.grant(text.len());
     if crate::python_ruff::ordinary(text)
-        && let Some(facts) = crate::python_ruff::parse(text)
+        && let Some(facts) = crate::python_ruff::parse(text, budget)
     {
         return facts;
     }
-    parse_tree_sitter(text)
+    parse_tree_sitter_within(text, budget)
 }
 
 /// Whether ruff reads `text` as Python 3 without an error (and within the
 /// nesting guard).
 pub fn parses_cleanly(text: &str) -> bool {
-    crate::python_ruff::ordinary(text) && crate::python_ruff::parse(text).is_some()
+    crate::python_ruff::ordinary(text) && crate::python_ruff::parses(text)
 }
 
 /// Facts from tree-sitter-python alone.
 pub fn parse_tree_sitter(text: &str) -> Facts<'_> {
+    let budget = Budget::new();
+    budget.grant(text.len());
+    parse_tree_sitter_within(text, &budget)
+}
+
+fn parse_tree_sitter_within<'s>(text: &'s str, budget: &Budget) -> Facts<'s> {
     let mut parser = Parser::new();
     parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("the grammar matches the runtime");
     let Some(tree) = parser.parse(text, None) else {
@@ -168,8 +214,11 @@ pub fn parse_tree_sitter(text: &str) -> Facts<'_> {
         return facts;
     }
     collect_imports(root, src, &mut facts);
-    walk(root, src, &mut facts);
-    import_time(root, src, &mut facts);
+    walk(root, src, &mut facts, budget);
+    import_time(root, src, &mut facts, budget);
+    if let Some(at) = budget.take_refusal() {
+        facts.fold_refused = Some(line_of(text, at));
+    }
     link_arguments(&mut facts);
     if root.has_error() {
         error_lines(root, &mut facts.errors);
@@ -178,13 +227,18 @@ pub fn parse_tree_sitter(text: &str) -> Facts<'_> {
         if facts.errors.is_empty() {
             facts.errors.push(1);
         }
-        python2_exec(text, &mut facts);
+        python2_exec(text, &mut facts, budget);
     }
     facts
 }
 
+/// The line (from 1) of byte `at` of `text`.
+pub(crate) fn line_of(text: &str, at: usize) -> usize {
+    memchr::memchr_iter(b'\n', &text.as_bytes()[..at.min(text.len())]).count() + 1
+}
+
 /// Top-level loops and calls: what importing the module does.
-fn import_time(root: Node<'_>, src: &[u8], facts: &mut Facts<'_>) {
+fn import_time(root: Node<'_>, src: &[u8], facts: &mut Facts<'_>, budget: &Budget) {
     for stmt in children(root) {
         let line = stmt.start_position().row + 1;
         match stmt.kind() {
@@ -195,7 +249,7 @@ fn import_time(root: Node<'_>, src: &[u8], facts: &mut Facts<'_>) {
                 if let Some(v) = value.filter(|v| v.kind() == "call")
                     && let Some(f) = v.child_by_field_name("function")
                 {
-                    let name = qualified(f, src, facts).unwrap_or_else(|| "?".into());
+                    let name = qualified(f, src, facts, budget).unwrap_or_else(|| "?".into());
                     facts.import_time.push((name, line));
                 }
             }
@@ -266,15 +320,20 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
 
 /// Python 2's `exec <expression>` (not only a string or a name) is outside
 /// the grammar: read each such line again as a call, so what it runs is seen.
-fn python2_exec(text: &str, facts: &mut Facts<'_>) {
+fn python2_exec(text: &str, facts: &mut Facts<'_>, budget: &Budget) {
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         let Some(rest) = trimmed.strip_prefix("exec ") else { continue };
-        if rest.trim_start().starts_with('(') || !facts.errors.contains(&(i + 1)) {
+        // `errors` is sorted: one binary search per line, not a scan.
+        if rest.trim_start().starts_with('(') || facts.errors.binary_search(&(i + 1)).is_err() {
             continue;
         }
         let wrapped = format!("exec({})\n", rest.trim_end());
-        let mut inner = parse_plain(&wrapped, &facts.aliases);
+        let mut inner = parse_plain(&wrapped, &facts.aliases, budget);
+        // A fold refused in the wrapped line is refused on this line.
+        if budget.take_refusal().is_some() && facts.fold_refused.is_none() {
+            facts.fold_refused = Some(i + 1);
+        }
         for c in &mut inner.calls {
             c.line = i + 1;
             c.column = line.len() - trimmed.len() + 1;
@@ -284,14 +343,14 @@ fn python2_exec(text: &str, facts: &mut Facts<'_>) {
 }
 
 /// Parses without the Python 2 fallback, starting from known aliases.
-fn parse_plain<'t>(text: &'t str, aliases: &HashMap<String, String>) -> Facts<'t> {
+fn parse_plain<'t>(text: &'t str, aliases: &HashMap<String, String>, budget: &Budget) -> Facts<'t> {
     let mut parser = Parser::new();
     parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("the grammar matches the runtime");
     let mut facts = Facts { aliases: aliases.clone(), ..Facts::default() };
     if let Some(tree) = parser.parse(text, None)
         && too_deep(tree.root_node()).is_none()
     {
-        walk(tree.root_node(), text.as_bytes(), &mut facts);
+        walk(tree.root_node(), text.as_bytes(), &mut facts, budget);
     }
     facts
 }
@@ -340,9 +399,11 @@ fn collect_imports(n: Node<'_>, src: &[u8], facts: &mut Facts<'_>) {
                 let line = child.start_position().row + 1;
                 facts.imports.push((module.clone(), line));
                 match alias {
-                    Some(a) => {
+                    // Over-long names stay unresolved (see MAX_NAME_BYTES).
+                    Some(a) if module.len() <= MAX_NAME_BYTES => {
                         facts.aliases.insert(a, module);
                     }
+                    Some(_) => {}
                     None => {
                         let head = module.split('.').next().unwrap_or(&module).to_owned();
                         facts.aliases.entry(head.clone()).or_insert(head);
@@ -364,7 +425,9 @@ fn collect_imports(n: Node<'_>, src: &[u8], facts: &mut Facts<'_>) {
                     _ => (text_of(child, src).to_owned(), None),
                 };
                 let local = alias.unwrap_or_else(|| name.rsplit('.').next().unwrap_or(&name).to_owned());
-                facts.aliases.insert(local, format!("{module}.{name}"));
+                if module.len() + name.len() < MAX_NAME_BYTES {
+                    facts.aliases.insert(local, format!("{module}.{name}"));
+                }
             }
         }
         // Imports are statements: only statement containers can hold them,
@@ -405,7 +468,10 @@ fn collect_imports(n: Node<'_>, src: &[u8], facts: &mut Facts<'_>) {
 }
 
 /// The value of a string literal, or of `+`-joined literals.
-fn literal(n: Node<'_>, src: &[u8]) -> Option<String> {
+fn literal(n: Node<'_>, src: &[u8], budget: &Budget) -> Option<String> {
+    if !budget.step(n.start_byte()) {
+        return None;
+    }
     match n.kind() {
         "string" => {
             let mut out = String::new();
@@ -427,26 +493,46 @@ fn literal(n: Node<'_>, src: &[u8]) -> Option<String> {
             // An f-string with interpolations is not a constant.
             if children(n).iter().any(|c| c.kind() == "interpolation") { None } else { Some(out) }
         }
-        "concatenated_string" => children(n).into_iter().map(|c| literal(c, src)).collect(),
+        "concatenated_string" => children(n).into_iter().map(|c| literal(c, src, budget)).collect(),
         "binary_operator" => {
-            let op = n.child_by_field_name("operator").map(|o| text_of(o, src)).unwrap_or("");
-            if op != "+" {
+            // The left spine `((a + b) + c) + d` in one loop: a chain of
+            // thousands of terms is sized once and built once.
+            let mut rights = Vec::new();
+            let mut left = n;
+            while left.kind() == "binary_operator" {
+                if left.child_by_field_name("operator").map(|o| text_of(o, src)) != Some("+") {
+                    return None;
+                }
+                rights.push(left.child_by_field_name("right")?);
+                left = left.child_by_field_name("left")?;
+            }
+            if !budget.steps_n(rights.len(), n.start_byte()) {
                 return None;
             }
-            let l = literal(n.child_by_field_name("left")?, src)?;
-            let r = literal(n.child_by_field_name("right")?, src)?;
-            Some(l + &r)
+            let mut parts = Vec::with_capacity(rights.len() + 1);
+            parts.push(literal(left, src, budget)?);
+            for r in rights.into_iter().rev() {
+                parts.push(literal(r, src, budget)?);
+            }
+            fold::concat(budget, &parts, n.start_byte())
         }
-        "parenthesized_expression" => children(n).first().and_then(|c| literal(*c, src)),
+        "parenthesized_expression" => children(n).first().and_then(|c| literal(*c, src, budget)),
         // "abc"[::-1]
         "subscript" => {
-            let value = literal(n.child_by_field_name("value")?, src)?;
-            let index = text_of(n.child_by_field_name("subscript")?, src).replace(' ', "");
-            (index == "::-1").then(|| value.chars().rev().collect())
+            if !is_reverse_slice(text_of(n.child_by_field_name("subscript")?, src)) {
+                return None;
+            }
+            let value = literal(n.child_by_field_name("value")?, src, budget)?;
+            fold::reverse(budget, &value, n.start_byte())
         }
-        "call" => fold_call(n, src),
+        "call" => fold_call(n, src, budget),
         _ => None,
     }
+}
+
+/// `::-1` as written (spaces allowed), without a copy of the text.
+fn is_reverse_slice(index: &str) -> bool {
+    index.bytes().filter(|&b| b != b' ').eq(*b"::-1")
 }
 
 /// Python's escape sequences, as the interpreter reads them (tree-sitter
@@ -528,25 +614,30 @@ fn unescape(text: &str, bytes: bool, out: &mut Vec<u8>) {
 /// `"".join(map(chr, [...]))`, `"".join(chr(c) for c in [...])`,
 /// `"".join(x[::-1] for x in [...])`, `chr(101)`, `bytes.fromhex("...")`,
 /// `base64.b64decode("...")`, each optionally followed by `.decode()`.
-fn fold_call(n: Node<'_>, src: &[u8]) -> Option<String> {
+/// Every result is sized and taken from the file's [`Budget`] first.
+fn fold_call(n: Node<'_>, src: &[u8], budget: &Budget) -> Option<String> {
+    let at = n.start_byte();
+    if !budget.step(at) {
+        return None;
+    }
     let f = n.child_by_field_name("function")?;
     let args = call_args(n)?;
     let method = f.child_by_field_name("attribute").map(|a| text_of(a, src));
     match (f.kind(), method) {
-        ("attribute", Some("decode" | "encode")) => literal(f.child_by_field_name("object")?, src),
+        // A copy of the object: taken too, or `.encode().encode()...` would keep a copy per call.
+        ("attribute", Some("decode" | "encode")) => {
+            let v = literal(f.child_by_field_name("object")?, src, budget)?;
+            budget.take(v.len(), at).then_some(v)
+        }
         ("attribute", Some("join")) => {
-            let sep = literal(f.child_by_field_name("object")?, src)?;
-            let items = fold_sequence(*args.first()?, src)?;
-            Some(items.join(&sep))
+            let sep = literal(f.child_by_field_name("object")?, src, budget)?;
+            let items = fold_sequence(*args.first()?, src, budget)?;
+            fold::join(budget, &items, &sep, at)
         }
         ("attribute", Some("fromhex")) | ("attribute", Some("unhexlify")) | ("identifier", _)
             if text_of(f, src).ends_with("fromhex") || text_of(f, src).ends_with("unhexlify") =>
         {
-            let hex = literal(*args.first()?, src)?;
-            let bytes: Option<Vec<u8>> = (0..hex.len() / 2)
-                .map(|i| hex.get(2 * i..2 * i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-                .collect();
-            Some(String::from_utf8_lossy(&bytes?).into_owned())
+            fold::from_hex(budget, &literal(*args.first()?, src, budget)?, at)
         }
         (_, Some("b64decode" | "decodebytes" | "decodestring" | "standard_b64decode" | "urlsafe_b64decode"))
         | ("identifier", None)
@@ -554,7 +645,7 @@ fn fold_call(n: Node<'_>, src: &[u8]) -> Option<String> {
                 || text_of(f, src).ends_with("decodebytes")
                 || text_of(f, src).ends_with("decodestring") =>
         {
-            from_base64(&literal(*args.first()?, src)?)
+            fold::from_base64(budget, &literal(*args.first()?, src, budget)?, at)
         }
         ("identifier", None) if text_of(f, src) == "chr" => {
             let code: u32 = text_of(*args.first()?, src).parse().ok()?;
@@ -579,27 +670,24 @@ pub(crate) fn prefix_chars(s: &str, n: usize) -> &str {
 /// `s` cut to its first `n` characters, in place (no second copy).
 pub(crate) fn truncate_chars(mut s: String, n: usize) -> String {
     let keep = prefix_chars(&s, n).len();
-    s.truncate(keep);
+    if keep < s.len() {
+        s.truncate(keep);
+        // A summary keeps 400 characters of a fold that may be megabytes:
+        // not its whole allocation.
+        s.shrink_to_fit();
+    }
     s
-}
-
-/// A base64 constant's bytes, as text (lossy): what `b64decode("...")` yields.
-pub(crate) fn from_base64(text: &str) -> Option<String> {
-    use base64::Engine;
-    let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(cleaned.as_bytes())
-        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(cleaned.as_bytes()))
-        .ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// The items of a constant sequence: a list or tuple of literals,
 /// `map(chr, [ints])`, or a generator over a constant list whose body is the
 /// variable, `chr(var)` or `var[::-1]`.
-fn fold_sequence(n: Node<'_>, src: &[u8]) -> Option<Vec<String>> {
+fn fold_sequence(n: Node<'_>, src: &[u8], budget: &Budget) -> Option<Vec<String>> {
+    if !budget.step(n.start_byte()) {
+        return None;
+    }
     match n.kind() {
-        "list" | "tuple" => children(n).into_iter().map(|c| literal(c, src)).collect(),
+        "list" | "tuple" => children(n).into_iter().map(|c| literal(c, src, budget)).collect(),
         "call" => {
             let f = n.child_by_field_name("function")?;
             let args = call_args(n)?;
@@ -613,15 +701,20 @@ fn fold_sequence(n: Node<'_>, src: &[u8]) -> Option<Vec<String>> {
             let clause = children(n).into_iter().find(|c| c.kind() == "for_in_clause")?;
             let var = text_of(clause.child_by_field_name("left")?, src);
             let source = clause.child_by_field_name("right")?;
-            let body_text = text_of(body, src).replace(' ', "");
+            // The bodies folded here are short: a long one is not copied to be compared.
+            let body_text = text_of(body, src);
+            if body_text.len() > 256 {
+                return None;
+            }
+            let body_text = body_text.replace(' ', "");
             if body_text == format!("chr({var})") {
                 ints_to_chars(source, src)
             } else {
-                let items = fold_sequence(source, src)?;
+                let items = fold_sequence(source, src, budget)?;
                 if body_text == var {
                     Some(items)
                 } else if body_text == format!("{var}[::-1]") {
-                    Some(items.into_iter().map(|s| s.chars().rev().collect()).collect())
+                    items.iter().map(|s| fold::reverse(budget, s, n.start_byte())).collect()
                 } else {
                     None
                 }
@@ -643,8 +736,8 @@ fn ints_to_chars(n: Node<'_>, src: &[u8]) -> Option<Vec<String>> {
 
 /// The qualified name an expression stands for, when it is a name, an
 /// attribute chain, or `getattr(x, "const")`.
-fn qualified(n: Node<'_>, src: &[u8], facts: &Facts<'_>) -> Option<String> {
-    let q = qualified_raw(n, src, facts)?;
+fn qualified(n: Node<'_>, src: &[u8], facts: &Facts<'_>, budget: &Budget) -> Option<String> {
+    let q = qualified_raw(n, src, facts, budget).filter(|q| q.len() <= MAX_NAME_BYTES)?;
     // `__builtins__.exec`, `builtins.eval`, `__builtin__.compile` are the builtins themselves.
     for prefix in ["__builtins__.", "builtins.", "__builtin__."] {
         if let Some(rest) = q.strip_prefix(prefix) {
@@ -654,26 +747,26 @@ fn qualified(n: Node<'_>, src: &[u8], facts: &Facts<'_>) -> Option<String> {
     Some(q)
 }
 
-fn qualified_raw(n: Node<'_>, src: &[u8], facts: &Facts<'_>) -> Option<String> {
+fn qualified_raw(n: Node<'_>, src: &[u8], facts: &Facts<'_>, budget: &Budget) -> Option<String> {
     match n.kind() {
         // `vars(__builtins__)["ex" + "ec"]`: a builtin looked up by name.
         "subscript" => {
-            let key = literal(n.child_by_field_name("subscript")?, src)?;
+            let key = literal(n.child_by_field_name("subscript")?, src, budget)?;
             ["exec", "eval", "compile", "__import__", "execfile", "open"].contains(&key.as_str()).then_some(key)
         }
         // `a if cond else getattr(__builtins__, "exec")`: either branch.
         // Children are the value, the condition and the alternative; the condition is not a candidate.
         "conditional_expression" => {
             let parts = children(n);
-            [parts.first(), parts.get(2)].into_iter().flatten().find_map(|c| qualified(*c, src, facts))
+            [parts.first(), parts.get(2)].into_iter().flatten().find_map(|c| qualified(*c, src, facts, budget))
         }
-        "parenthesized_expression" => qualified(*children(n).first()?, src, facts),
+        "parenthesized_expression" => qualified(*children(n).first()?, src, facts, budget),
         "identifier" => {
             let name = text_of(n, src);
             Some(facts.aliases.get(name).cloned().unwrap_or_else(|| name.to_owned()))
         }
         "attribute" => {
-            let object = qualified(n.child_by_field_name("object")?, src, facts)?;
+            let object = qualified(n.child_by_field_name("object")?, src, facts, budget)?;
             let attr = text_of(n.child_by_field_name("attribute")?, src);
             Some(format!("{object}.{attr}"))
         }
@@ -682,15 +775,15 @@ fn qualified_raw(n: Node<'_>, src: &[u8], facts: &Facts<'_>) -> Option<String> {
             // __import__("os") and importlib.import_module("os") like os.
             let f = n.child_by_field_name("function")?;
             let args = call_args(n)?;
-            let callee = qualified(f, src, facts)?;
+            let callee = qualified(f, src, facts, budget)?;
             if callee == "__import__" || callee == "importlib.import_module" {
-                return literal(*args.first()?, src);
+                return literal(*args.first()?, src, budget);
             }
             if callee != "getattr" {
                 return None;
             }
-            let object = qualified(*args.first()?, src, facts)?;
-            let attr = literal(*args.get(1)?, src)?;
+            let object = qualified(*args.first()?, src, facts, budget)?;
+            let attr = literal(*args.get(1)?, src, budget)?;
             Some(format!("{object}.{attr}"))
         }
         _ => None,
@@ -748,24 +841,57 @@ fn chain(n: Node<'_>, src: &[u8], facts: &Facts<'_>) -> Vec<String> {
 /// What an expression is made of: the calls in it, the names it reads and
 /// its string literals, in one pass over its subtree.
 #[derive(Default)]
-struct Summary {
-    calls: Vec<String>,
-    names: Vec<String>,
-    strings: Vec<String>,
+pub(crate) struct Summary {
+    pub(crate) calls: Vec<String>,
+    pub(crate) names: Vec<String>,
+    pub(crate) strings: Vec<String>,
+    /// `names` as a set, once there are many (a list of thousands of names
+    /// would otherwise be searched once per name).
+    seen: HashSet<String>,
+}
+
+impl Summary {
+    /// Names below this many are searched in the list itself.
+    const SMALL: usize = 16;
+
+    /// Adds a name read, once per summary (labels are a union): no copy for repeats.
+    pub(crate) fn add_name(&mut self, name: &str) {
+        if self.names.len() < Self::SMALL {
+            if !self.names.iter().any(|n| n == name) {
+                self.names.push(name.to_owned());
+            }
+            return;
+        }
+        if self.seen.is_empty() {
+            self.seen.extend(self.names.iter().cloned());
+        }
+        if !self.seen.contains(name) {
+            self.seen.insert(name.to_owned());
+            self.names.push(name.to_owned());
+        }
+    }
+}
+
+/// Whether a subscript's text ends in `[::-1]` (spaces allowed), read
+/// from the end without a copy.
+fn ends_with_reverse_slice(text: &str) -> bool {
+    text.bytes().rev().filter(|&b| b != b' ').take(6).eq(b"[::-1]".iter().rev().copied())
 }
 
 /// Codecs that turn `s.decode("base64")` (Python 2) into a decoder.
 pub(crate) const HIDING_CODECS: &[&str] =
     &["base64", "base_64", "hex", "rot13", "rot_13", "zlib", "zip", "bz2", "uu", "base32"];
 
-fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
+fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: &Budget) {
+    // Folded once, here: the arms below look at the result.
+    let folded =
+        if matches!(n.kind(), "call" | "binary_operator" | "subscript") { literal(n, src, budget) } else { None };
     match n.kind() {
-        "call" | "binary_operator" | "subscript" if n.kind() != "subscript" || literal(n, src).is_some() => {
-            let folded = literal(n, src);
+        "call" | "binary_operator" | "subscript" if n.kind() != "subscript" || folded.is_some() => {
             if let Some(v) = &folded {
                 out.strings.push(prefix_chars(v, 400).to_owned());
             }
-            if n.kind() == "subscript" && text_of(n, src).replace(' ', "").ends_with("[::-1]") {
+            if n.kind() == "subscript" && ends_with_reverse_slice(text_of(n, src)) {
                 out.calls.push("?.reversed".into());
             }
             // A constant `"a" + "b"` or `"abc"[::-1]` is read whole; `x + y` is read part by part below.
@@ -779,7 +905,7 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
                 out.calls.push("?.xor".into());
             }
             if let Some(f) = n.child_by_field_name("function") {
-                match qualified(f, src, facts) {
+                match qualified(f, src, facts, budget) {
                     Some(q) => out.calls.push(q),
                     // `"".join(...)`, `(...).decode(...)`: keep the last attribute.
                     None if f.kind() == "attribute" => {
@@ -794,7 +920,7 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
                     && f.child_by_field_name("attribute")
                         .is_some_and(|a| matches!(text_of(a, src), "decode" | "encode"))
                     && let Some(first) = n.child_by_field_name("arguments").and_then(|a| a.named_child(0))
-                    && let Some(codec) = literal(first, src)
+                    && let Some(codec) = literal(first, src, budget)
                     && HIDING_CODECS.contains(&codec.to_ascii_lowercase().replace('-', "_").as_str())
                 {
                     out.calls.push("codecs.decode".into());
@@ -802,56 +928,54 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
             }
         }
         "subscript" => {
-            if text_of(n, src).replace(' ', "").ends_with("[::-1]") {
+            if ends_with_reverse_slice(text_of(n, src)) {
                 out.calls.push("?.reversed".into());
             }
             // os.environ["KEY"] reads one variable, not the whole environment.
             if let Some(value) = n.child_by_field_name("value")
-                && qualified(value, src, facts).as_deref() == Some("os.environ")
+                && qualified(value, src, facts, budget).as_deref() == Some("os.environ")
             {
-                let key =
-                    n.child_by_field_name("subscript").and_then(|k| literal(k, src)).unwrap_or_else(|| "?".into());
+                let key = n
+                    .child_by_field_name("subscript")
+                    .and_then(|k| literal(k, src, budget))
+                    .unwrap_or_else(|| "?".into());
                 out.names.push(format!("os.environ[{key}]"));
                 if let Some(k) = n.child_by_field_name("subscript") {
-                    summarize(k, src, facts, out);
+                    summarize(k, src, facts, out, budget);
                 }
                 return;
             }
         }
         "attribute" => {
-            if let Some(q) = qualified(n, src, facts) {
+            if let Some(q) = qualified(n, src, facts, budget) {
                 out.names.push(q);
                 // The object is named by the chain; only calls inside it remain.
                 if let Some(o) = n.child_by_field_name("object")
                     && o.kind() != "identifier"
                     && o.kind() != "attribute"
                 {
-                    summarize(o, src, facts, out);
+                    summarize(o, src, facts, out, budget);
                 }
                 return;
             }
             if let Some(o) = n.child_by_field_name("object") {
-                summarize(o, src, facts, out);
+                summarize(o, src, facts, out, budget);
             }
             return;
         }
         "identifier" => {
             let name = text_of(n, src);
-            // Each name once per summary (labels are a union): no copy for repeats.
-            let resolved = facts.aliases.get(name).map_or(name, String::as_str);
-            if !out.names.iter().any(|n| n == resolved) {
-                out.names.push(resolved.to_owned());
-            }
+            out.add_name(facts.aliases.get(name).map_or(name, String::as_str));
             return;
         }
         "string" => {
-            if let Some(v) = literal(n, src) {
+            if let Some(v) = literal(n, src, budget) {
                 out.strings.push(truncate_chars(v, 400));
             }
         }
         // `"a" "b"` is one string.
         "concatenated_string" => {
-            if let Some(v) = literal(n, src) {
+            if let Some(v) = literal(n, src, budget) {
                 out.strings.push(truncate_chars(v, 400));
                 return;
             }
@@ -859,14 +983,14 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
         // A lambda's parameters are bindings, not reads.
         "lambda" => {
             if let Some(body) = n.child_by_field_name("body") {
-                summarize(body, src, facts, out);
+                summarize(body, src, facts, out, budget);
             }
             return;
         }
         // Keyword names are not reads.
         "keyword_argument" => {
             if let Some(v) = n.child_by_field_name("value") {
-                summarize(v, src, facts, out);
+                summarize(v, src, facts, out, budget);
             }
             return;
         }
@@ -877,7 +1001,7 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary) {
         loop {
             let c = cursor.node();
             if c.is_named() {
-                summarize(c, src, facts, out);
+                summarize(c, src, facts, out, budget);
             }
             if !cursor.goto_next_sibling() {
                 break;
@@ -905,20 +1029,20 @@ fn targets(n: Node<'_>, src: &[u8], out: &mut Vec<String>) {
     }
 }
 
-fn push_assign(target_node: Option<Node<'_>>, value: Node<'_>, src: &[u8], facts: &mut Facts<'_>) {
+fn push_assign(target_node: Option<Node<'_>>, value: Node<'_>, src: &[u8], facts: &mut Facts<'_>, budget: &Budget) {
     let mut names = Vec::new();
     if let Some(t) = target_node {
         targets(t, src, &mut names);
     }
-    push_assign_to(names, value, src, facts);
+    push_assign_to(names, value, src, facts, budget);
 }
 
-fn push_assign_to(targets: Vec<String>, value: Node<'_>, src: &[u8], facts: &mut Facts<'_>) {
+fn push_assign_to(targets: Vec<String>, value: Node<'_>, src: &[u8], facts: &mut Facts<'_>, budget: &Budget) {
     if targets.is_empty() {
         return;
     }
     let mut sum = Summary::default();
-    summarize(value, src, facts, &mut sum);
+    summarize(value, src, facts, &mut sum, budget);
     if sum.calls.is_empty() && sum.names.is_empty() && sum.strings.is_empty() {
         return;
     }
@@ -949,13 +1073,15 @@ fn snippet<'s>(n: Node<'_>, src: &'s [u8]) -> Cow<'s, str> {
     Cow::Borrowed(prefix_chars(line, 160))
 }
 
-fn walk<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>) {
-    walk_in(n, src, facts, false);
+fn walk<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, budget: &Budget) {
+    walk_in(n, src, facts, 0, budget);
 }
 
-/// `in_attribute`: `n` is a direct child of an attribute node (its names are
-/// part of that chain, not references of their own).
-fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: bool) {
+/// `level`: how many attribute nodes `n` is directly under, in one chain (0
+/// when its parent is not an attribute; names under an attribute are part
+/// of that chain, not references of their own).
+fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, budget: &Budget) {
+    let in_attribute = level > 0;
     match n.kind() {
         "function_definition" | "class_definition" => {
             if let Some(name) = n.child_by_field_name("name") {
@@ -979,7 +1105,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
         }
         "augmented_assignment" => {
             if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
-                push_assign(Some(left), right, src, facts);
+                push_assign(Some(left), right, src, facts, budget);
                 if n.child_by_field_name("operator").is_some_and(|o| text_of(o, src) == "^=") {
                     let mut t = Vec::new();
                     targets(left, src, &mut t);
@@ -995,7 +1121,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
         }
         "for_statement" | "for_in_clause" => {
             if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
-                push_assign(Some(left), right, src, facts);
+                push_assign(Some(left), right, src, facts, budget);
             }
         }
         "as_pattern" => {
@@ -1003,12 +1129,12 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
             if let Some(alias) = n.child_by_field_name("alias")
                 && let Some(value) = n.named_child(0)
             {
-                push_assign(Some(alias.named_child(0).unwrap_or(alias)), value, src, facts);
+                push_assign(Some(alias.named_child(0).unwrap_or(alias)), value, src, facts, budget);
             }
         }
         "return_statement" => {
             if let (Some(value), Some(f)) = (n.named_child(0), enclosing_function(n, src)) {
-                push_assign_to(vec![f], value, src, facts);
+                push_assign_to(vec![f], value, src, facts, budget);
             }
         }
         "assignment" => {
@@ -1020,14 +1146,14 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
                 {
                     right = inner;
                 }
-                push_assign(Some(left), right, src, facts);
+                push_assign(Some(left), right, src, facts, budget);
                 // x = os.system: x now stands for os.system.
                 if left.kind() == "identifier"
                     && matches!(
                         right.kind(),
                         "identifier" | "attribute" | "call" | "conditional_expression" | "subscript"
                     )
-                    && let Some(q) = qualified(right, src, facts)
+                    && let Some(q) = qualified(right, src, facts, budget)
                 {
                     facts.aliases.insert(text_of(left, src).to_owned(), q);
                 }
@@ -1038,7 +1164,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
                 }
                 if left.kind() == "attribute" && names_revit_member(left, src, facts) {
                     facts.references.push(Reference {
-                        chain: chain(left, src, facts),
+                        chain: last_segments(chain(left, src, facts)),
                         line: left.start_position().row + 1,
                         column: left.start_position().column + 1,
                         store: true,
@@ -1047,12 +1173,12 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
             }
         }
         "call" => {
-            if let Some(v) = fold_call(n, src) {
+            if let Some(v) = fold_call(n, src, budget) {
                 facts.assembled.push((v.clone(), n.start_position().row + 1));
                 facts.strings.push((Cow::Owned(v), n.start_position().row + 1));
             }
             if let Some(f) = n.child_by_field_name("function") {
-                let name = qualified(f, src, facts).unwrap_or_else(|| match f.kind() {
+                let name = qualified(f, src, facts, budget).unwrap_or_else(|| match f.kind() {
                     "attribute" => {
                         format!("?.{}", f.child_by_field_name("attribute").map(|a| text_of(a, src)).unwrap_or(""))
                     }
@@ -1073,11 +1199,11 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
                             (None, a)
                         };
                         let mut sum = Summary::default();
-                        summarize(value, src, facts, &mut sum);
+                        summarize(value, src, facts, &mut sum, budget);
                         args.push(Arg {
                             keyword,
                             text: Cow::Borrowed(prefix_chars(text_of(value, src), 400)),
-                            literal: literal(value, src),
+                            literal: literal(value, src, budget),
                             inner_calls: sum.calls,
                             names: sum.names,
                             strings: sum.strings,
@@ -1096,9 +1222,9 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
         // References are only kept when a part of them names a Revit API
         // member of the table (most names do not; building every chain is
         // the costliest part of a walk).
-        "attribute" if names_revit_member(n, src, facts) => {
+        "attribute" if level < MAX_CHAIN_LEVELS && names_revit_member(n, src, facts) => {
             facts.references.push(Reference {
-                chain: chain(n, src, facts),
+                chain: last_segments(chain(n, src, facts)),
                 line: n.start_position().row + 1,
                 column: n.start_position().column + 1,
                 store: false,
@@ -1107,51 +1233,51 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
         // A bare name; names inside `a.b.c` are covered by the attribute.
         "identifier" if !in_attribute && names_revit_member(n, src, facts) => {
             facts.references.push(Reference {
-                chain: chain(n, src, facts),
+                chain: last_segments(chain(n, src, facts)),
                 line: n.start_position().row + 1,
                 column: n.start_position().column + 1,
                 store: false,
             });
         }
         "string" => {
-            if let Some(v) = literal(n, src) {
+            if let Some(v) = literal(n, src, budget) {
                 facts.strings.push((Cow::Owned(v), n.start_position().row + 1));
             }
         }
         "concatenated_string" => {
-            if let Some(v) = literal(n, src) {
+            if let Some(v) = literal(n, src, budget) {
                 facts.strings.push((Cow::Owned(v), n.start_position().row + 1));
                 return;
             }
         }
         // De-obfuscated constants (`"Ru" + "n"`, `"\\".join([...])`, `b64decode("...")`)
         // are strings of the file too, so that rules see what they spell.
-        "binary_operator" | "subscript" if literal(n, src).is_some() => {
-            if let Some(v) = literal(n, src) {
+        "binary_operator" | "subscript" => {
+            if let Some(v) = literal(n, src, budget) {
                 facts.assembled.push((v.clone(), n.start_position().row + 1));
                 facts.strings.push((Cow::Owned(v), n.start_position().row + 1));
+                return;
             }
-            return;
         }
         // A generator's `yield x` is what calling it gives, like `return x`.
         "yield" => {
             if let (Some(value), Some(f)) = (n.named_child(0), enclosing_function(n, src))
                 && value.kind() != "from"
             {
-                push_assign_to(vec![f], value, src, facts);
+                push_assign_to(vec![f], value, src, facts, budget);
             }
         }
         // Python 2's `exec code` statement is an exec call.
         "exec_statement" => {
             let code = n.child_by_field_name("code").unwrap_or(n);
             let mut sum = Summary::default();
-            summarize(code, src, facts, &mut sum);
+            summarize(code, src, facts, &mut sum, budget);
             facts.calls.push(Call {
                 name: "exec".into(),
                 args: vec![Arg {
                     keyword: None,
                     text: Cow::Borrowed(text_of(code, src)),
-                    literal: literal(code, src),
+                    literal: literal(code, src, budget),
                     inner_calls: sum.calls,
                     names: sum.names,
                     strings: sum.strings,
@@ -1163,13 +1289,13 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, in_attribute: 
         }
         _ => {}
     }
-    let is_attribute = n.kind() == "attribute";
+    let below = if n.kind() == "attribute" { level + 1 } else { 0 };
     let mut cursor = n.walk();
     if cursor.goto_first_child() {
         loop {
             let c = cursor.node();
             if c.is_named() {
-                walk_in(c, src, facts, is_attribute);
+                walk_in(c, src, facts, below, budget);
             }
             if !cursor.goto_next_sibling() {
                 break;

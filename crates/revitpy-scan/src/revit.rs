@@ -234,6 +234,8 @@ pub fn check(file: &str, facts: &Facts, min: Option<u16>, max: Option<u16>) -> V
     }
 
     let mut out: Vec<CompatIssue> = Vec::new();
+    // Where each member's issue is in `out` (a file may reference one member thousands of times).
+    let mut index: HashMap<String, usize> = HashMap::default();
     for (change, line) in hits {
         let (level, year) = match (change.removed, change.deprecated) {
             (Some(r), _) if r <= hi => (CompatLevel::Error, r),
@@ -241,7 +243,8 @@ pub fn check(file: &str, facts: &Facts, min: Option<u16>, max: Option<u16>) -> V
             _ => continue,
         };
         // One issue per member and file, the most severe one.
-        if let Some(existing) = out.iter_mut().find(|o| o.member == change.name && o.file == file) {
+        if let Some(&i) = index.get(&change.name) {
+            let existing = &mut out[i];
             if existing.level == CompatLevel::Warning && level == CompatLevel::Error {
                 existing.level = level;
                 existing.revit_version = year.to_string();
@@ -249,6 +252,7 @@ pub fn check(file: &str, facts: &Facts, min: Option<u16>, max: Option<u16>) -> V
             }
             continue;
         }
+        index.insert(change.name.clone(), out.len());
         out.push(CompatIssue {
             member: change.name,
             level,

@@ -301,10 +301,18 @@ fn all_args_lower(c: &Call) -> String {
 struct Out<'a> {
     file: &'a str,
     findings: Vec<Finding>,
+    /// The rules of `findings`: rules that report once per file ask here,
+    /// not the list (a file may have a finding per call).
+    rules: rustc_hash::FxHashSet<&'static str>,
 }
 
 impl Out<'_> {
+    fn reported(&self, rule: &str) -> bool {
+        self.rules.contains(rule)
+    }
+
     fn push(&mut self, rule: &'static str, severity: Severity, category: &'static str, c: &Call, message: String) {
+        self.rules.insert(rule);
         self.findings.push(Finding {
             rule,
             severity,
@@ -325,6 +333,7 @@ impl Out<'_> {
         line: usize,
         message: String,
     ) {
+        self.rules.insert(rule);
         self.findings.push(Finding {
             rule,
             severity,
@@ -430,7 +439,7 @@ fn executor_name(c: &Call) -> Option<String> {
 /// name (its own folders under APPDATA are not "outside the package").
 /// `text` is the source `facts` were read from.
 pub fn check_python(file: &str, text: &str, facts: &Facts, package: &str, caps: &mut Capabilities) -> Vec<Finding> {
-    let mut out = Out { file, findings: Vec::new() };
+    let mut out = Out { file, findings: Vec::new(), rules: Default::default() };
     // The data-flow pass runs only when a rule asks where a value came from.
     let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
     let sense = FileSense::new(facts, text);
@@ -496,6 +505,7 @@ pub fn check_python(file: &str, text: &str, facts: &Facts, package: &str, caps: 
             );
         }
         if s.len() >= 512 && entropy(s) > 4.5 {
+            out.rules.insert("high-entropy-string");
             out.findings.push(Finding {
                 rule: "high-entropy-string",
                 severity: Severity::Medium,
@@ -694,9 +704,8 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities)
     if is_network {
         let target = first_arg(c);
         let shown = if target.is_empty() { name.to_owned() } else { target.chars().take(200).collect() };
-        if !caps.network.contains(&shown) {
-            caps.network.push(shown);
-        }
+        // Repeats are removed once the file is done (a search per call would be quadratic).
+        caps.network.push(shown);
         out.push("network", Severity::Info, "network", c, format!("uses the network ({name})"));
         let all = all_args_lower(c);
         if SUSPICIOUS_HOSTS.iter().any(|h| all.contains(h)) || has_raw_ip_url(&all) {
@@ -717,7 +726,7 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities)
         && !labels.has(Labels::CREDENTIAL)
         && !labels.has(Labels::ENVIRONMENT)
     {
-        let suspicious = out.findings.iter().any(|f| f.rule == "network-suspicious-host");
+        let suspicious = out.reported("network-suspicious-host");
         out.push(
             "bulk-upload",
             if suspicious { Severity::High } else { Severity::Medium },
@@ -935,9 +944,7 @@ fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &str, caps: 
         }
         let shown: String = dest.chars().take(200).collect();
         out.push("file-write", Severity::Info, "filesystem", c, format!("writes {shown}"));
-        if !caps.paths_written.contains(&shown) {
-            caps.paths_written.push(shown);
-        }
+        caps.paths_written.push(shown);
     }
     if matches(name, names!(DELETERS)) {
         let target = all_args_lower(c);
@@ -1045,7 +1052,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
             matches(&c.name, names!(NETWORK)) || matches(&c.name, names!(SENDERS)) && !c.name.starts_with("?.request")
         });
         if sends {
-            if !out.findings.iter().any(|f| f.rule == "exfiltration") {
+            if !out.reported("exfiltration") {
                 out.push_at(
                     "exfiltration",
                     Severity::Critical,
@@ -1109,7 +1116,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     };
     if let Some(line) = wallet
         && clipboard()
-        && !out.findings.iter().any(|f| f.rule == "clipboard-hijack")
+        && !out.reported("clipboard-hijack")
     {
         out.push_at(
             "clipboard-hijack",
@@ -1122,11 +1129,10 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
 
     // Names of dangerous functions and modules assembled from pieces at run
     // time: legitimate code names what it calls.
+    let mut assembled_lines = rustc_hash::FxHashSet::default();
     for (text, line) in &facts.assembled {
         let t = text.trim();
-        if ASSEMBLED_DANGEROUS.contains(&t)
-            && !out.findings.iter().any(|f| f.rule == "assembled-api-name" && f.line == *line)
-        {
+        if ASSEMBLED_DANGEROUS.contains(&t) && assembled_lines.insert(*line) {
             out.push_at(
                 "assembled-api-name",
                 Severity::High,
@@ -1149,7 +1155,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     let named: Vec<&str> = SHELLCODE_NAMES.iter().copied().filter(|n| sense.has_string(n)).collect();
     if named.len() >= 2
         && facts.imports.iter().any(|(m, _)| m == "ctypes" || m.starts_with("ctypes."))
-        && !out.findings.iter().any(|f| f.rule == "native-shellcode")
+        && !out.reported("native-shellcode")
         && let Some(line) = sense.mentions(SHELLCODE_NAMES)
     {
         out.push_at(
@@ -1165,7 +1171,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     if let Some(line) = sense.mentions(flow::RUN_KEY_PATHS)
         && (facts.imports.iter().any(|(m, _)| m == "winreg" || m == "_winreg")
             || sense.mentions(&["winreg", "microsoft.win32"]).is_some())
-        && !out.findings.iter().any(|f| f.rule == "persistence-registry")
+        && !out.reported("persistence-registry")
     {
         out.push_at(
             "persistence-registry",
@@ -1206,7 +1212,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
                     l.has(Labels::DECODED) || l.has(Labels::FETCHED)
                 })
         })
-        && !out.findings.iter().any(|f| f.rule == "exec-decoded" || f.rule == "exec-downloaded")
+        && !(out.reported("exec-decoded") || out.reported("exec-downloaded"))
     {
         out.push(
             "exec-decoded",
