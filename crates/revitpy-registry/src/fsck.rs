@@ -61,7 +61,8 @@ pub async fn fsck(store: &dyn Store, blobs: Arc<dyn BlobStore>, repair: bool, fo
             if repair && (blob.old || force) {
                 let key = BlobKey::parse(blob.key.as_str()).expect("listed keys are valid");
                 let blobs = blobs.clone();
-                let rule = if force { OrphanRule::Any } else { OrphanRule::OlderThan(revitpy_blobs::file_store::STALE_TEMP) };
+                let rule =
+                    if force { OrphanRule::Any } else { OrphanRule::OlderThan(revitpy_blobs::file_store::STALE_TEMP) };
                 let sha = key.as_str().to_owned();
                 let removed = store
                     .remove_if_unreferenced(

@@ -55,7 +55,9 @@ impl ScanPool {
     pub async fn turn(&self) -> Result<ScanTurn, ApiError> {
         let acquire = self.turns.clone().acquire_owned();
         match tokio::time::timeout(self.queue_timeout, acquire).await {
-            Ok(permit) => Ok(ScanTurn { pool: self.pool.clone(), _permit: permit.expect("the semaphore is never closed") }),
+            Ok(permit) => {
+                Ok(ScanTurn { pool: self.pool.clone(), _permit: permit.expect("the semaphore is never closed") })
+            }
             Err(_) => Err(ApiError::busy(
                 "the registry is busy scanning other uploads; retry this upload shortly (SCAN_CONCURRENCY)",
                 self.queue_timeout.as_secs().clamp(1, 60),
@@ -67,7 +69,11 @@ impl ScanPool {
 impl ScanTurn {
     /// Runs `job` on the scan pool and waits for it without holding a tokio
     /// thread. A panic in the job is an internal error for this upload only.
-    pub async fn run<T: Send + 'static>(&self, what: &'static str, job: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    pub async fn run<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.pool.spawn(move || {
             let _ = tx.send(std::panic::catch_unwind(AssertUnwindSafe(job)));

@@ -13,12 +13,12 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::Parts;
-use crate::connections::{ConnectionLimits, serve_connections};
-use crate::scans::ScanPool;
 use crate::auth::hash_token;
+use crate::connections::{ConnectionLimits, serve_connections};
 use crate::downloads::DownloadCounter;
 use crate::indexer::Indexer;
 use crate::routes::build_router;
+use crate::scans::ScanPool;
 use crate::state::AppState;
 
 pub struct Options {
@@ -155,7 +155,8 @@ pub async fn serve_with(
         started: std::time::Instant::now(),
     };
     // A body that goes quiet for REQUEST_BODY_TIMEOUT fails its request.
-    let app = with_layers(build_router(state)).layer(RequestBodyTimeoutLayer::new(limits.connections.body_read_timeout));
+    let app =
+        with_layers(build_router(state)).layer(RequestBodyTimeoutLayer::new(limits.connections.body_read_timeout));
     serve_connections(listener, app, &limits.connections, shutdown).await;
     // The router (and every sender it held) is gone: the tasks drain and stop.
     let _ = counter.await;

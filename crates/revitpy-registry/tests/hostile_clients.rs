@@ -276,7 +276,8 @@ fn oversized_uris_and_headers_are_refused_and_the_server_stays_up() {
     let (status, _) = get(addr, &long_path, Duration::from_secs(20)).unwrap();
     assert_eq!(status, 414, "a 70 KB URI");
     // 1 MB of headers: past hyper's buffer for a request head.
-    let raw = format!("GET /health HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\nConnection: close\r\n\r\n", "b".repeat(1024 * 1024));
+    let raw =
+        format!("GET /health HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\nConnection: close\r\n\r\n", "b".repeat(1024 * 1024));
     let (status, _) = request(addr, raw.as_bytes(), Duration::from_secs(20)).unwrap_or((0, String::new()));
     // Refused (431), or the connection closed before the head was read.
     assert!(status == 431 || status == 0, "{status}");

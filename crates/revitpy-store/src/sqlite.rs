@@ -780,8 +780,10 @@ impl Store for SqliteStore {
         // `write` holds an IMMEDIATE transaction: SQLite's write lock, which a
         // server's publish in another process waits for.
         self.write(move |tx| {
-            let referenced =
-                tx.query_row("SELECT 1 FROM versions WHERE file_sha256 = ?1 LIMIT 1", [sha], |_| Ok(())).optional()?.is_some();
+            let referenced = tx
+                .query_row("SELECT 1 FROM versions WHERE file_sha256 = ?1 LIMIT 1", [sha], |_| Ok(()))
+                .optional()?
+                .is_some();
             if referenced {
                 return Ok(false);
             }

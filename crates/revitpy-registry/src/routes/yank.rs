@@ -8,8 +8,8 @@ use revitpy_api::YankRequest;
 use revitpy_store::{Actor, Scope};
 use serde_json::{Value, json};
 
-use super::{ApiBytes, ApiPath};
 use super::packages::{find_package, find_version};
+use super::{ApiBytes, ApiPath};
 use crate::auth::require;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
