@@ -736,8 +736,23 @@ fn parse_name_and_spec(name: &str, spec: &str) -> Result<Dependency, String> {
 }
 
 fn parse_pep508(requirement: &str) -> Result<Dependency, String> {
-    let req = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement)
-        .map_err(|e| format!("`{requirement}` is not a requirement such as \"revitpy-utils>=1.0\": {}", e.message))?;
+    let not_a_requirement =
+        |why: &str| format!("`{requirement}` is not a requirement such as \"revitpy-utils>=1.0\": {why}");
+    // pep508_rs 0.9 panics on a name that ends in `-`, `_` or `.` followed by
+    // an operator (`a-^`, found by fuzzing): refuse those names first.
+    let name: &str = requirement
+        .trim_start()
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .next()
+        .unwrap_or_default();
+    if name.ends_with(['-', '_', '.']) || name.starts_with(['-', '_', '.']) {
+        return Err(not_a_requirement("a package name starts and ends with a letter or digit"));
+    }
+    // A parser bug must be a refusal of one manifest, not a crash of the
+    // registry or the client: any other panic in it is caught here.
+    let parsed = std::panic::catch_unwind(|| pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement))
+        .map_err(|_| not_a_requirement("the requirement parser could not read it"))?;
+    let req = parsed.map_err(|e| not_a_requirement(&e.message.to_string()))?;
     let specifiers = match req.version_or_url {
         None => VersionSpecifiers::empty(),
         Some(pep508_rs::VersionOrUrl::VersionSpecifier(s)) => s,

@@ -1,0 +1,10 @@
+import base64, codecs, os
+a = "".join(["ex", "ec"])
+b = "-".join(map(chr, [111, 115]))
+c = "".join(chr(c) for c in [115, 121])
+d = "".join(x[::-1] for x in ["ab", "cd"])
+e = bytes.fromhex("6f73").decode()
+f = base64.b64decode("b3M=").decode()
+g = codecs.decode("flfgrz", "rot13")
+h = "ab".join(["c", "d", "e"]).join(["f", "g", "h"])
+getattr(os, "sys" + "tem")(a + b + c + d + e + f + g + h)
