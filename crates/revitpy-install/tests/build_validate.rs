@@ -1,11 +1,11 @@
 //! `registry build` and `registry validate`, driven as a user drives them:
-//! the binary as a subprocess, packages built from ../shared/examples.
+//! the binary as a subprocess, packages built from the repository's examples/.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 fn examples() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"))
 }
 
 fn cli(dir: &Path, args: &[&str]) -> Output {

@@ -7,7 +7,7 @@ use revitpy_rpyx::inspect::inspect_file;
 use revitpy_rpyx::{BuildError, BuildOptions, Limits, build};
 
 fn examples() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"))
 }
 
 /// Copies an example into a temporary folder so a test can change it.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use revitpy_rpyx::{BUILD_ENTRY, BuildOptions, Limits, MANIFEST_ENTRY, Package, ReadError, Severity};
 
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples");
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
 
 /// Regular file, rw-r--r--.
 const REGULAR: u32 = 0o100644;

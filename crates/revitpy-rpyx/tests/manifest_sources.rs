@@ -8,7 +8,7 @@ use revitpy_rpyx::source::{self, LoadedManifest};
 use revitpy_rpyx::{Manifest, Severity};
 
 fn examples() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"))
 }
 
 fn load_example(name: &str) -> (Manifest, LoadedManifest) {

@@ -11,7 +11,7 @@ use revitpy_rpyx::inspect::inspect_file;
 use revitpy_rpyx::{BUILD_ENTRY, BuildOptions, BuildReport, Limits, MANIFEST_ENTRY, Severity};
 use serde_json::Value;
 
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples");
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
 
 /// Every example add-in folder, sorted.
 fn examples() -> Vec<PathBuf> {

@@ -599,7 +599,7 @@ mod tests {
     fn packages() -> Vec<(ManifestFacts, Files)> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut out = Vec::new();
-        let examples = root.join("../../../shared/examples");
+        let examples = root.join("../../examples");
         let mut dirs: Vec<PathBuf> = std::fs::read_dir(&examples).unwrap().flatten().map(|e| e.path()).collect();
         dirs.sort();
         for dir in dirs.into_iter().filter(|d| d.is_dir()) {

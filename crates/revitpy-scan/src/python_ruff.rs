@@ -895,7 +895,7 @@ mod tests {
                 out.extend(list.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "py")));
             }
         }
-        let mut examples = vec![root.join("../../../shared/examples")];
+        let mut examples = vec![root.join("../../examples")];
         while let Some(d) = examples.pop() {
             for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
                 let p = e.path();

@@ -8,7 +8,7 @@ use revitpy_scan::report::{CompatLevel, RiskLevel, Severity};
 use revitpy_scan::{Entry, ManifestFacts, scan};
 
 fn examples() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"))
 }
 
 fn files(dir: &Path, root: &Path, out: &mut Vec<(String, Vec<u8>)>) {

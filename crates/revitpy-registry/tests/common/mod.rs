@@ -1,6 +1,6 @@
 //! The registry as users meet it: the real binary on a free port, a real
 //! SQLite database and package folder in a temporary directory, spoken to
-//! over HTTP. Packages are built from ../shared/examples.
+//! over HTTP. Packages are built from the repository's examples/.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
@@ -16,7 +16,7 @@ pub const EXAMPLES: [&str; 6] =
     ["revitpy-utils", "wall-tools", "room-exporter", "sheet-publisher", "parameter-sync", "family-template-kit"];
 
 pub fn examples_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"))
 }
 
 pub struct TestServer {
