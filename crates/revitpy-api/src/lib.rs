@@ -123,6 +123,20 @@ pub struct VersionInfo {
     pub download_url: String,
 }
 
+/// `GET /api/stats`. `package_types` is the number of distinct package
+/// types, as the original registry answered; how many packages each type
+/// has is in `package_type_counts`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatsResponse {
+    pub total_packages: u64,
+    pub total_versions: u64,
+    pub total_downloads: u64,
+    pub package_types: u64,
+    pub package_type_counts: std::collections::BTreeMap<String, u64>,
+    /// The registry's change serial (see `/api/changes`).
+    pub serial: i64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CompatibilityResponse {
     pub package: String,

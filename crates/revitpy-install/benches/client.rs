@@ -113,15 +113,7 @@ fn main() {
     });
 
     // Serve it.
-    let storage = revitpy_registry::settings::StorageArgs {
-        data_dir: data.clone(),
-        database_url: None,
-        storage_type: "file".into(),
-        storage_path: None,
-        s3_bucket: None,
-        s3_endpoint: None,
-        s3_region: None,
-    };
+    let storage = revitpy_registry::settings::StorageArgs::in_dir(&data);
     let parts = revitpy_registry::app::open(&storage).unwrap();
     rt.block_on(revitpy_registry::indexer::rebuild(parts.store.as_ref(), &parts.search)).unwrap();
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();

@@ -107,7 +107,8 @@ pub struct CacheArgs {
     /// Re-check every cached file and remove corrupt ones.
     #[arg(long)]
     pub verify: bool,
-    /// With --cleanup: keep at most this many megabytes.
+    /// With --cleanup: keep at most this many megabytes (with neither limit
+    /// given: 500 MB and 30 days, as the original client).
     #[arg(long, value_name = "MB", requires = "cleanup")]
     pub max_size: Option<u64>,
     /// With --cleanup: remove entries unused for this many days (0 empties the cache).

@@ -169,6 +169,11 @@ fn a_corrupted_cache_file_is_replaced_and_a_lying_registry_installs_nothing() {
     bytes[40] ^= 0x01;
     std::fs::write(blob, bytes).unwrap();
     client.ok(&["registry", "uninstall", "revitpy-utils"]);
+    // Neither limit: the original client's defaults (500 MB, 30 days) keep a
+    // small, fresh cache whole (this was exit 1).
+    let v: Value = serde_json::from_str(&client.ok(&["registry", "cache", "--cleanup", "--json"])).unwrap();
+    assert_eq!(v["removed"], 0, "{v}");
+    assert!(v["remaining_entries"].as_u64().unwrap() >= 1, "{v}");
     client.ok(&["registry", "cache", "--cleanup", "--max-age", "0"]);
     let o = client.run(&["registry", "install", "revitpy-utils"]);
     assert_eq!(o.status.code(), Some(1));

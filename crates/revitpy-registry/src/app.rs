@@ -37,11 +37,13 @@ pub fn open_blobs(storage: &StorageArgs) -> anyhow::Result<Arc<dyn BlobStore>> {
     Ok(Arc::new(FileStore::open(&path).with_context(|| format!("opening the package folder {}", path.display()))?))
 }
 
+/// Each part creates its own folder: with `DATABASE_URL`, `STORAGE_PATH` and
+/// `SEARCH_INDEX_PATH` set, nothing is written to `DATA_DIR`.
 pub fn open(storage: &StorageArgs) -> anyhow::Result<Parts> {
-    std::fs::create_dir_all(&storage.data_dir).with_context(|| format!("creating {}", storage.data_dir.display()))?;
     let store = open_store(storage)?;
     let blobs = open_blobs(storage)?;
     let index_path = storage.search_index_path();
+    tracing::info!(path = %index_path.display(), "search index");
     let search = Arc::new(
         SearchIndex::open_or_create(&index_path)
             .with_context(|| format!("opening the search index {}", index_path.display()))?,

@@ -24,6 +24,11 @@ pub struct StorageArgs {
     /// Blob folder for `file` storage [default: DATA_DIR/packages].
     #[arg(long, env = "STORAGE_PATH")]
     pub storage_path: Option<PathBuf>,
+    /// The search index's folder (derived from the database, rebuilt by
+    /// `reindex`) [default: `search-index` beside a SQLite database, else in
+    /// DATA_DIR].
+    #[arg(long, env = "SEARCH_INDEX_PATH")]
+    pub search_index: Option<PathBuf>,
     #[arg(long, env = "S3_BUCKET")]
     pub s3_bucket: Option<String>,
     #[arg(long, env = "S3_ENDPOINT")]
@@ -140,6 +145,21 @@ pub enum SettingsError {
 }
 
 impl StorageArgs {
+    /// The defaults, everything under `data_dir` (what `serve` does with only
+    /// `DATA_DIR` set); for embedding the registry in tests and benches.
+    pub fn in_dir(data_dir: &std::path::Path) -> Self {
+        Self {
+            data_dir: data_dir.to_owned(),
+            database_url: None,
+            storage_type: "file".into(),
+            storage_path: None,
+            search_index: None,
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: None,
+        }
+    }
+
     pub fn database(&self) -> Result<DatabaseLocation, SettingsError> {
         match &self.database_url {
             None => Ok(DatabaseLocation::Sqlite(self.data_dir.join("registry.db"))),
@@ -151,8 +171,19 @@ impl StorageArgs {
         self.storage_path.clone().unwrap_or_else(|| self.data_dir.join("packages"))
     }
 
+    /// `SEARCH_INDEX_PATH`, else next to the database it is built from
+    /// (a SQLite file's folder), else in `DATA_DIR`.
     pub fn search_index_path(&self) -> PathBuf {
-        self.data_dir.join("search-index")
+        if let Some(path) = &self.search_index {
+            return path.clone();
+        }
+        match self.database() {
+            Ok(DatabaseLocation::Sqlite(db)) => match db.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir.join("search-index"),
+                _ => PathBuf::from("search-index"),
+            },
+            _ => self.data_dir.join("search-index"),
+        }
     }
 
     pub fn check_storage_type(&self) -> Result<(), SettingsError> {
@@ -189,6 +220,28 @@ mod tests {
         assert!(parse_database_url("sqlite://r.db").is_err());
         assert!(parse_database_url("mysql://x").is_err());
         assert!(parse_database_url("sqlite:///").is_err());
+    }
+
+    fn storage(env: &[&str]) -> StorageArgs {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            storage: StorageArgs,
+        }
+        let mut args = vec!["test"];
+        args.extend_from_slice(env);
+        <Cli as clap::Parser>::parse_from(args).storage
+    }
+
+    #[test]
+    fn the_search_index_lives_beside_its_database() {
+        assert_eq!(storage(&[]).search_index_path(), PathBuf::from("./registry_data/search-index"));
+        let s = storage(&["--data-dir", "/d", "--database-url", "sqlite:////var/lib/reg/r.db"]);
+        assert_eq!(s.search_index_path(), PathBuf::from("/var/lib/reg/search-index"));
+        let s = storage(&["--database-url", "sqlite:////var/lib/reg/r.db", "--search-index", "/srv/idx"]);
+        assert_eq!(s.search_index_path(), PathBuf::from("/srv/idx"));
+        let s = storage(&["--data-dir", "/d", "--database-url", "postgres://u@h/db"]);
+        assert_eq!(s.search_index_path(), PathBuf::from("/d/search-index"));
     }
 
     #[test]

@@ -45,7 +45,8 @@ async fn publish_examples_and_read_them_in_the_original_shapes() {
     assert_eq!(body["security_scan_status"], v["security_scan_status"]);
     assert_eq!(v["dependencies"], json!([{"name": "revitpy-utils", "version": ">=1.0, <2"}]));
     assert!(v["summary"].is_string() && v["description"].is_string());
-    assert_eq!(d["package"]["owners"], json!([]), "the environment's admin is no account");
+    // A package first published with ADMIN_TOKEN is owned by the `admin` account.
+    assert_eq!(d["package"]["owners"], json!(["admin"]));
 
     // Open-ended range: null, not a number, not a string "None".
     let (_, d) = server.get_json("/api/packages/revitpy-utils").await;
@@ -67,8 +68,12 @@ async fn publish_examples_and_read_them_in_the_original_shapes() {
     assert_eq!(status, 200);
     assert_eq!(s["total_packages"], 6);
     assert_eq!(s["total_versions"], 6);
-    assert_eq!(s["package_types"]["addon"], 3);
-    assert_eq!(s["package_types"]["template"], 1);
+    // The original's shape: the number of distinct types; per type beside it.
+    assert_eq!(s["package_type_counts"]["addon"], 3);
+    assert_eq!(s["package_type_counts"]["template"], 1);
+    let distinct = s["package_type_counts"].as_object().unwrap().len();
+    assert!(distinct >= 2);
+    assert_eq!(s["package_types"], distinct);
 
     let (status, h) = server.get_json("/health").await;
     assert_eq!(status, 200);
@@ -645,4 +650,27 @@ async fn snapshot_and_batch_feed_the_offline_index() {
     let many = vec!["a"; 501].join(",");
     let (status, _) = server.get_json(&format!("/api/index/packages?names={many}")).await;
     assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn every_part_goes_where_its_variable_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db/registry.db");
+    let server = TestServer::start_with(ServerOptions {
+        env: vec![
+            ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
+            ("DATA_DIR".into(), dir.path().join("unused").display().to_string()),
+            ("DATABASE_URL".into(), format!("sqlite:///{}", db.display())),
+            ("STORAGE_PATH".into(), dir.path().join("blobs").display().to_string()),
+        ],
+        ..ServerOptions::default()
+    });
+    let file = build_example("revitpy-utils", dir.path());
+    assert_eq!(server.upload(&file, Some(ADMIN_TOKEN)).await.0, 200);
+    // The index sits beside its database; nothing went to DATA_DIR.
+    assert!(dir.path().join("db/search-index").is_dir());
+    assert!(db.is_file());
+    assert!(!dir.path().join("unused").exists());
+    let (_, found) = server.get_json("/api/packages/search?q=revitpy-utils").await;
+    assert_eq!(found["total"], 1, "{found}");
 }

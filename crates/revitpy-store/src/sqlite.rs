@@ -313,12 +313,17 @@ fn publish_in(tx: &Transaction<'_>, actor: &Actor, new: NewVersion) -> StoreResu
                 params![new.package_name, new.normalized_name],
             )?;
             let id = tx.last_insert_rowid();
-            if let Some(user_id) = actor.user_id {
-                tx.execute(
-                    &format!("INSERT INTO package_owners (package_id, user_id, added_at) VALUES (?1, ?2, {NOW})"),
-                    params![id, user_id],
-                )?;
-            }
+            // The first publisher owns the package; one acting through
+            // ADMIN_TOKEN (no account of its own) owns it as the `admin`
+            // account, so every package has an owner to add others.
+            let owner = match actor.user_id {
+                Some(user_id) => user_id,
+                None => ensure_user(tx, &actor.user_name)?,
+            };
+            tx.execute(
+                &format!("INSERT INTO package_owners (package_id, user_id, added_at) VALUES (?1, ?2, {NOW})"),
+                params![id, owner],
+            )?;
             (id, true)
         }
     };

@@ -16,6 +16,10 @@ use crate::local_index::LocalIndex;
 use crate::printer::Printer;
 use crate::settings::{Settings, TokenOrigin};
 
+/// `cache --cleanup` with neither limit: the original client's defaults.
+const DEFAULT_CLEANUP_MB: u64 = 500;
+const DEFAULT_CLEANUP_DAYS: u64 = 30;
+
 fn fail(printer: &Printer, e: impl AsRef<str>) -> ExitStatus {
     printer.error(e);
     ExitStatus::Failure
@@ -222,11 +226,13 @@ pub fn cache(args: CacheArgs, settings: &Settings, printer: &Printer) -> ExitSta
         return ExitStatus::Success;
     }
     if args.cleanup {
-        if args.max_size.is_none() && args.max_age.is_none() {
-            return fail(printer, "--cleanup needs --max-size MB and/or --max-age DAYS");
-        }
-        let max_bytes = args.max_size.map(|mb| mb.saturating_mul(1024 * 1024));
-        return match cache.cleanup(max_bytes, args.max_age) {
+        // Neither limit given: the original client's defaults.
+        let (max_size, max_age) = match (args.max_size, args.max_age) {
+            (None, None) => (Some(DEFAULT_CLEANUP_MB), Some(DEFAULT_CLEANUP_DAYS)),
+            given => given,
+        };
+        let max_bytes = max_size.map(|mb| mb.saturating_mul(1024 * 1024));
+        return match cache.cleanup(max_bytes, max_age) {
             Ok(r) => {
                 if printer.json_mode() {
                     printer.json(&json!({

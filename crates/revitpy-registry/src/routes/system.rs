@@ -52,8 +52,16 @@ pub async fn health(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
-pub async fn stats(State(state): State<AppState>) -> ApiResult<Json<revitpy_store::Stats>> {
-    Ok(Json(state.store.stats().await?))
+pub async fn stats(State(state): State<AppState>) -> ApiResult<Json<revitpy_api::StatsResponse>> {
+    let s = state.store.stats().await?;
+    Ok(Json(revitpy_api::StatsResponse {
+        total_packages: s.total_packages,
+        total_versions: s.total_versions,
+        total_downloads: s.total_downloads,
+        package_types: s.package_types.len() as u64,
+        package_type_counts: s.package_types,
+        serial: s.serial,
+    }))
 }
 
 pub async fn openapi() -> Response {
