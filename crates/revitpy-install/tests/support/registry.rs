@@ -17,7 +17,7 @@ impl Registry {
 
     /// With the server's upload policy (`SCAN_BLOCK_SEVERITY`; `None` refuses nothing).
     pub fn start_with(data: &Path, scan_block: Option<revitpy_scan::report::Severity>) -> Registry {
-        let storage = revitpy_registry::settings::StorageArgs::in_dir(&data);
+        let storage = revitpy_registry::settings::StorageArgs::in_dir(data);
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
