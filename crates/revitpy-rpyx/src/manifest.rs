@@ -565,9 +565,13 @@ impl Manifest {
     }
 }
 
+/// A summary made from a description: its first non-empty line, as one
+/// line. Tabs are text in a description but not in a summary (which is
+/// checked as one line when the written manifest is read back: found by
+/// fuzzing), so each becomes a space.
 fn first_line(text: &str) -> String {
     let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
-    line.chars().take(200).collect()
+    line.chars().take(200).map(|c| if c == '\t' { ' ' } else { c }).collect()
 }
 
 fn read_compatibility(r: &mut FieldReader<'_>, value: Option<&Value>) -> RevitCompatibility {
@@ -645,7 +649,15 @@ fn read_compatibility(r: &mut FieldReader<'_>, value: Option<&Value>) -> RevitCo
         }
         Some(other) => r.error(&format!("{F}.known_issues"), format!("must be a list, not {}", kind(other))),
     }
-    RevitCompatibility { range, tested_versions, known_issues, declared: true }
+    // A table that names no version says no more than a missing one: that
+    // is also how an undeclared range is written (`min_version: null`...),
+    // so it reads back as undeclared (found by fuzzing).
+    let declared =
+        range.min().is_some() || range.max().is_some() || !tested_versions.is_empty() || !known_issues.is_empty();
+    if !declared {
+        r.warning(F, "names no Revit version, so none can be checked; add min_version (and max_version)");
+    }
+    RevitCompatibility { range, tested_versions, known_issues, declared }
 }
 
 /// Dependencies come in every shape the original's sources allowed:
