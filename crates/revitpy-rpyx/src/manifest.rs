@@ -760,6 +760,20 @@ fn parse_pep508(requirement: &str) -> Result<Dependency, String> {
     if name.ends_with(['-', '_', '.']) || name.starts_with(['-', '_', '.']) {
         return Err(not_a_requirement("a package name starts and ends with a letter or digit"));
     }
+    // Extras, markers and URLs are refused below anyway; refusing them here
+    // keeps the parser away from its extra-name check, which panics the same
+    // way (`name[x.]`, found by fuzzing).
+    let rest = requirement.trim_start().strip_prefix(name).unwrap_or_default().trim_start();
+    if rest.starts_with('[') || requirement.contains(';') {
+        return Err(format!(
+            "`{requirement}` uses extras or environment markers, which RevitPy packages do not support"
+        ));
+    }
+    if rest.starts_with('@') {
+        return Err(format!(
+            "`{requirement}` points at a URL; dependencies must come from the registry by name and version"
+        ));
+    }
     // A parser bug must be a refusal of one manifest, not a crash of the
     // registry or the client: any other panic in it is caught here.
     let parsed = std::panic::catch_unwind(|| pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement))

@@ -13,6 +13,9 @@
 //! * `manifest/roundtrip-undeclared-revit-compat`: a manifest without
 //!   `revit_compatibility` is written with an empty one, which read back as
 //!   declared (fixed: a table that names no version is undeclared).
+//! * `manifest/dependency-pep508-name-panic`, `manifest/dependency-pep508-extra-name-panic`:
+//!   `pep508_rs` panics on a package or extra name that ends in punctuation
+//!   (`a-^`, `name[x.]`); names, extras and markers are refused first.
 //! * `manifest/summary-from-description-with-tab`: a summary made from a
 //!   description's first line kept its tab, so the written manifest was
 //!   refused when read back (fixed: the tab becomes a space).
