@@ -197,7 +197,9 @@ impl FieldReader<'_> {
                 String::new()
             }
             None => {
-                if !obj.contains_key(field) {
+                // Absent or null (`author:` with nothing after it in YAML);
+                // a value of the wrong type was reported by `string`.
+                if matches!(obj.get(field), None | Some(Value::Null)) {
                     self.error(field, format!("is missing; add for example {example}"));
                 }
                 String::new()

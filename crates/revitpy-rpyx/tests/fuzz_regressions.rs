@@ -16,6 +16,9 @@
 //! * `manifest/dependency-pep508-name-panic`, `manifest/dependency-pep508-extra-name-panic`:
 //!   `pep508_rs` panics on a package or extra name that ends in punctuation
 //!   (`a-^`, `name[x.]`); names, extras and markers are refused first.
+//! * `manifest/required-field-null`: `author:` with no value (null in YAML)
+//!   was accepted as an empty author, and the written manifest was refused
+//!   (fixed: null is missing).
 //! * `manifest/summary-from-description-with-tab`: a summary made from a
 //!   description's first line kept its tab, so the written manifest was
 //!   refused when read back (fixed: the tab becomes a space).
