@@ -48,6 +48,12 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Work with packages and the registry.
     Registry(RegistryArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish),
+    /// e.g. `revitpy-install completions bash > /etc/bash_completion.d/revitpy-install`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args, Debug)]

@@ -50,25 +50,36 @@ fn main() -> ExitCode {
     // clap exits with 2 on usage errors, as DESIGN.md asks.
     let cli = cli::Cli::parse();
     let printer = printer::Printer::new(&cli.global);
-    let settings = match settings::Settings::resolve(&cli.global) {
-        Ok(s) => s,
-        Err(e) => {
-            printer.error(e);
-            return ExitStatus::Failure.into();
-        }
-    };
+    use cli::RegistryCommand as R;
     let status = match cli.command {
+        cli::Command::Completions { shell } => {
+            let mut command = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "revitpy-install", &mut std::io::stdout());
+            ExitStatus::Success
+        }
+        // Settings (config file, registry URL, folders) are read only by the
+        // commands that use them: `build` and `validate` work offline even
+        // with a broken config file.
         cli::Command::Registry(registry) => match registry.command {
-            cli::RegistryCommand::Build(args) => commands::build::run(args, &printer),
-            cli::RegistryCommand::Validate(args) => commands::validate::run(args, &printer),
-            cli::RegistryCommand::Search(args) => commands::search::run(args, &settings, &printer),
-            cli::RegistryCommand::Sync(args) => commands::sync::run(args, &settings, &printer),
-            cli::RegistryCommand::Install(args) => commands::install::run(args, &settings, &printer),
-            cli::RegistryCommand::Uninstall(args) => commands::uninstall::run(args, &settings, &printer),
-            cli::RegistryCommand::List(args) => commands::uninstall::list(args, &settings, &printer),
-            cli::RegistryCommand::Publish(args) => commands::publish::publish(args, &settings, &printer),
-            cli::RegistryCommand::Login(args) => commands::publish::login(args, &settings, &printer),
-            cli::RegistryCommand::Cache(args) => commands::publish::cache(args, &settings, &printer),
+            R::Build(args) => commands::build::run(args, &printer),
+            R::Validate(args) => commands::validate::run(args, &printer),
+            command => match settings::Settings::resolve(&cli.global) {
+                Err(e) => {
+                    printer.error(e);
+                    ExitStatus::Failure
+                }
+                Ok(settings) => match command {
+                    R::Search(args) => commands::search::run(args, &settings, &printer),
+                    R::Sync(args) => commands::sync::run(args, &settings, &printer),
+                    R::Install(args) => commands::install::run(args, &settings, &printer),
+                    R::Uninstall(args) => commands::uninstall::run(args, &settings, &printer),
+                    R::List(args) => commands::uninstall::list(args, &settings, &printer),
+                    R::Publish(args) => commands::publish::publish(args, &settings, &printer),
+                    R::Login(args) => commands::publish::login(args, &settings, &printer),
+                    R::Cache(args) => commands::publish::cache(args, &settings, &printer),
+                    R::Build(_) | R::Validate(_) => unreachable!("answered above without settings"),
+                },
+            },
         },
     };
     status.into()

@@ -310,3 +310,45 @@ fn validate_prints_the_scan_as_text_json_or_sarif() {
     assert!(text(&o.stdout).contains("exec-decoded"), "{}", text(&o.stdout));
     assert!(!text(&o.stderr).contains("does not support Revit"), "{}", text(&o.stderr));
 }
+
+/// `build` and `validate` need no registry and no settings: a broken config
+/// file stops only the commands that read it, and says which file.
+#[test]
+fn build_and_validate_work_with_a_broken_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "registry_url = [not toml").unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_revitpy-install"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("REVITPY_CONFIG", &config)
+            .env("REVITPY_CACHE_DIR", dir.path().join("cache"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let src = examples().join("revitpy-utils");
+    let out = dir.path().join("utils.rpyx");
+    let o = run(&["registry", "build", src.to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(&["registry", "validate", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(&["registry", "search", "walls", "--offline"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("config.toml"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn shell_completions_come_from_the_command_line_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = cli(dir.path(), &["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", text(&o.stderr));
+        let script = text(&o.stdout);
+        for word in ["revitpy-install", "registry", "install", "revit-version"] {
+            assert!(script.contains(word), "{shell} completions lack `{word}`");
+        }
+    }
+    assert_eq!(cli(dir.path(), &["completions", "tcsh"]).status.code(), Some(2));
+}

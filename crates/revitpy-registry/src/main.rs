@@ -49,6 +49,11 @@ enum Command {
         #[command(flatten)]
         storage: StorageArgs,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
@@ -128,6 +133,11 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "revitpy-registry", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve(args) => {
             init_logging(&args.log_level);
             let runtime = runtime()?;

@@ -101,3 +101,17 @@ async fn reindex_and_fsck_report_on_the_data_folder() {
     let (_, r) = restarted.get_json("/api/packages/search?q=*").await;
     assert_eq!(r["total"], 2);
 }
+
+#[test]
+fn shell_completions_come_from_the_command_line_itself() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_revitpy-registry")).args(["completions", shell]).output().unwrap();
+        assert!(o.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&o.stdout);
+        for word in ["revitpy-registry", "serve", "fsck", "max-upload-mb"] {
+            assert!(script.contains(word), "{shell} completions lack `{word}`");
+        }
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_revitpy-registry")).args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
