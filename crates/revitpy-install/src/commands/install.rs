@@ -31,18 +31,28 @@ use crate::settings::Settings;
 
 /// Where index entries come from: the registry, or the local index.
 enum Source {
-    Online(RegistryClient),
+    /// The registry, and whether a fetch failed because it could not be
+    /// reached (the error kind, kept beside the resolver's text messages).
+    Online(RegistryClient, std::cell::Cell<bool>),
     Offline(Box<LocalIndex>),
 }
 
 impl Source {
     fn fetch(&self, names: &[String]) -> Result<Vec<IndexPackage>, String> {
         match self {
-            Source::Online(client) => {
-                crate::block_on(client.index_packages(names)).map(|f| f.value.packages).map_err(|e| e.to_string())
+            Source::Online(client, unreachable) => {
+                crate::block_on(client.index_packages(names)).map(|f| f.value.packages).map_err(|e| {
+                    unreachable.set(e.is_unreachable());
+                    e.to_string()
+                })
             }
             Source::Offline(index) => Ok(names.iter().filter_map(|n| index.get(n)).collect()),
         }
+    }
+
+    /// The registry could not be reached: the local index may answer instead.
+    fn was_unreachable(&self) -> bool {
+        matches!(self, Source::Online(_, unreachable) if unreachable.get())
     }
 }
 
@@ -109,19 +119,19 @@ fn install(args: InstallArgs, settings: &Settings, printer: &Printer) -> Result<
     let mut source = if args.offline {
         Source::Offline(Box::new(LocalIndex::open(&settings.index_dir())?))
     } else {
-        Source::Online(client.clone())
+        Source::Online(client.clone(), std::cell::Cell::new(false))
     };
     let roots: Vec<(String, Option<Version>)> = args.names.iter().map(|n| (n.clone(), pin.clone())).collect();
     let picks = match resolve(&roots, target.year, &mut |names| source.fetch(names)) {
         Ok(p) => p,
-        Err(e) if matches!(source, Source::Online(_)) && e.contains("cannot reach the registry") => {
+        Err(e) if source.was_unreachable() => {
             printer.warning(format!("{e}; using the local index and the cache"));
             source = Source::Offline(Box::new(LocalIndex::open(&settings.index_dir())?));
             resolve(&roots, target.year, &mut |names| source.fetch(names))?
         }
         Err(e) => return Err(e),
     };
-    let online = matches!(source, Source::Online(_));
+    let online = matches!(source, Source::Online(..));
     if online {
         crate::local_index::refresh_in_background_if_stale(settings);
     }
