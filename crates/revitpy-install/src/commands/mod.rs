@@ -1,7 +1,10 @@
 //! One module per command; each exposes `run(args, printer) -> ExitStatus`.
 
 pub mod build;
+pub mod cache;
 pub mod install;
+pub mod list;
+pub mod login;
 pub mod publish;
 pub mod search;
 pub mod sync;
