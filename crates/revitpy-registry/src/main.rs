@@ -257,9 +257,12 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
                 })
                 .await?;
             if json {
-                let mut v = serde_json::to_value(&record)?;
-                v["token"] = serde_json::Value::String(token);
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                // The same shape as `POST /api/tokens` answers.
+                let created = revitpy_api::NewTokenResponse {
+                    token,
+                    info: revitpy_registry::routes::tokens::token_info(&record),
+                };
+                println!("{}", serde_json::to_string_pretty(&created)?);
             } else {
                 println!("{token}");
                 eprintln!(
@@ -276,7 +279,10 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
             let store = app::open_store(&storage)?;
             let tokens = store.list_tokens(user.as_deref()).await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&tokens)?);
+                // The same shape as `GET /api/tokens` answers.
+                let infos: Vec<revitpy_api::TokenInfo> =
+                    tokens.iter().map(revitpy_registry::routes::tokens::token_info).collect();
+                println!("{}", serde_json::to_string_pretty(&infos)?);
             } else {
                 for t in tokens {
                     println!(

@@ -38,6 +38,15 @@ async fn tokens_from_the_command_line_publish_and_revoke() {
     assert_eq!(list[0]["user"], "carol");
     assert!(list[0]["last_used_at"].is_string(), "use is recorded");
     assert!(!String::from_utf8_lossy(&out.stdout).contains(&token));
+    // One JSON shape for a token, on the command line and over HTTP.
+    let over_http: Value =
+        server.client.get(server.url("/api/tokens")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let keys = |v: &Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&list[0]), keys(&over_http[0]), "{list} / {over_http}");
     let id = list[0]["id"].as_i64().unwrap().to_string();
     assert!(admin(&data, &["token", "revoke", &id]).status.success());
     let again = admin(&data, &["token", "revoke", &id]);
