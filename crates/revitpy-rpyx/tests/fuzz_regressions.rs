@@ -25,74 +25,11 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use revitpy_names::portable_path::{case_fold, check_component, check_relative_path, is_reserved_windows_name};
-use revitpy_names::{PackageName, RevitYear, Version, VersionSpecifiers, canonical_version, package_name};
-use revitpy_rpyx::{Limits, Manifest, Package, inspect, source};
-
-/// fuzz/fuzz_targets/rpyx_read.rs
-fn rpyx_read(data: &[u8]) {
-    let Ok(package) = Package::from_bytes(data.to_vec(), Limits::default()) else {
-        return;
-    };
-    for entry in package.entries() {
-        let _ = package.read(entry);
-    }
-    let _ = package.build_info();
-    let inspection = inspect::inspect_package(package, None);
-    let _ = inspection.valid();
-}
-
-/// fuzz/fuzz_targets/manifest.rs
-fn manifest(data: &[u8]) {
-    let Some((&selector, rest)) = data.split_first() else {
-        return;
-    };
-    let manifest = match selector % 6 {
-        5 => Manifest::from_package_json(rest).0,
-        n => {
-            let file = source::SOURCE_FILES[usize::from(n)];
-            source::load_from_str(file, &String::from_utf8_lossy(rest)).manifest
-        }
-    };
-    if let Some(m) = manifest {
-        let written = serde_json::to_vec(&m.to_json()).expect("an accepted manifest serializes");
-        let (again, problems) = Manifest::from_package_json(&written);
-        let again = again.unwrap_or_else(|| panic!("the written manifest is refused: {problems:?}"));
-        assert_eq!(again, m, "the written manifest reads back differently: {problems:?}");
-    }
-}
-
-/// fuzz/fuzz_targets/portable_path.rs
-fn portable_path(data: &[u8]) {
-    let s = String::from_utf8_lossy(data);
-    let s = s.as_ref();
-    if check_relative_path(s).is_ok() {
-        assert!(!s.starts_with('/') && !s.contains('\\'), "accepted an absolute path: {s:?}");
-        assert!(s.split('/').all(|c| c != ".." && c != "." && !c.is_empty()), "accepted a traversal: {s:?}");
-    }
-    for component in s.split('/') {
-        let _ = check_component(component);
-        let _ = is_reserved_windows_name(component);
-    }
-    let _ = case_fold(s);
-    if let Ok(name) = PackageName::new(s) {
-        assert_eq!(name.normalized(), package_name::normalize(s));
-        assert_eq!(PackageName::new(name.normalized()).ok().as_ref(), Some(&name), "normalized name: {s:?}");
-    }
-    let _ = package_name::normalize(s);
-    if let Ok(year) = RevitYear::from_str(s) {
-        assert_eq!(RevitYear::from_str(&year.to_string()), Ok(year));
-    }
-    if let Ok(v) = Version::from_str(s) {
-        let canonical = canonical_version(&v);
-        assert_eq!(Version::from_str(&canonical).as_ref(), Ok(&v), "canonical form of {s:?} is {canonical:?}");
-    }
-    if let Ok(spec) = VersionSpecifiers::from_str(s) {
-        let _ = spec.to_string();
-    }
-}
+/// The fuzz targets' own steps.
+#[path = "../../../fuzz/steps/format.rs"]
+mod steps;
+use steps::{manifest, portable_path, rpyx_read};
 
 fn inputs(target: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions").join(target);
