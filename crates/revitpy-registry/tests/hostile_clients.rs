@@ -196,7 +196,9 @@ fn heavy_package(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_do_not_wait_for_scans_and_extra_uploads_get_503() {
-    let server = server_with(&[("SCAN_CONCURRENCY", "1"), ("SCAN_QUEUE_TIMEOUT", "1")]);
+    // One scan thread: the test runs beside others on 2 cores, and the point
+    // is that reads do not queue behind scans, not how the OS shares a core.
+    let server = server_with(&[("SCAN_CONCURRENCY", "1"), ("SCAN_QUEUE_TIMEOUT", "1"), ("SCAN_THREADS", "1")]);
     let dir = tempfile::tempdir().unwrap();
     let small = build_source(dir.path(), "plain-reader", &[("main.py", "print('hi')\n")]);
     assert_eq!(server.upload(&small, Some(ADMIN_TOKEN)).await.0, 200);
