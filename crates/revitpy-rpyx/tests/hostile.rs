@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use revitpy_rpyx::{BUILD_ENTRY, BuildOptions, Limits, MANIFEST_ENTRY, Package, ReadError, Severity};
 
+mod support;
+use support::walk;
+
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
 
 /// Regular file, rw-r--r--.
@@ -359,32 +362,6 @@ fn encrypted_entry_is_refused() {
     let secret = RawEntry::stored("secret.py", vec![0u8; 24]).flags(1);
     let message = refused_entry(archive_with(vec![secret]), "secret.py");
     assert_contains(&message, "encrypted");
-}
-
-/// Every regular file under `dir`, by `/`-separated relative path.
-fn walk(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn visit(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).expect("read_dir") {
-            let entry = entry.expect("dir entry");
-            let ty = entry.file_type().expect("file type");
-            let path = entry.path();
-            if ty.is_dir() {
-                visit(root, &path, out);
-            } else {
-                assert!(ty.is_file(), "{} is not a regular file", path.display());
-                let rel: Vec<String> = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .components()
-                    .map(|c| c.as_os_str().to_str().expect("UTF-8 name").to_owned())
-                    .collect();
-                out.insert(rel.join("/"), std::fs::read(&path).expect("read"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    visit(dir, dir, &mut out);
-    out
 }
 
 fn names_in(dir: &Path) -> Vec<String> {

@@ -2,7 +2,7 @@
 //! packages are plain ZIPs that Python reads, packages made the way the
 //! original Python builder made them are read by us, and ours are smaller.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,6 +10,9 @@ use std::process::Command;
 use revitpy_rpyx::inspect::inspect_file;
 use revitpy_rpyx::{BUILD_ENTRY, BuildOptions, BuildReport, Limits, MANIFEST_ENTRY, Severity};
 use serde_json::Value;
+
+mod support;
+use support::walk;
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
 
@@ -23,30 +26,6 @@ fn examples() -> Vec<PathBuf> {
     dirs.sort();
     assert!(dirs.iter().any(|d| d.ends_with("wall-tools")) && dirs.len() >= 6, "the examples are missing: {dirs:?}");
     dirs
-}
-
-/// Every regular file under `dir`, by `/`-separated relative path.
-fn walk(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn visit(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).expect("read_dir") {
-            let entry = entry.expect("dir entry");
-            let path = entry.path();
-            if entry.file_type().expect("file type").is_dir() {
-                visit(root, &path, out);
-            } else {
-                let rel: Vec<&str> = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .components()
-                    .map(|c| c.as_os_str().to_str().expect("UTF-8 name"))
-                    .collect();
-                out.insert(rel.join("/"), std::fs::read(&path).expect("read"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    visit(dir, dir, &mut out);
-    out
 }
 
 /// Runs `python3 -c script args...`, fails the test on a non-zero exit, and

@@ -59,15 +59,18 @@ pub fn write_source(dir: &Path, manifest_file: &str, manifest: &str, files: &[(&
     }
 }
 
-/// Every regular file under `dir`, by `/`-separated relative path.
+/// Every file under `dir`, by `/`-separated relative path; anything but
+/// folders and regular files (a link, a pipe) fails the test.
 pub fn walk(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn visit(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for entry in std::fs::read_dir(dir).expect("read_dir") {
             let entry = entry.expect("dir entry");
+            let ty = entry.file_type().expect("file type");
             let path = entry.path();
-            if entry.file_type().expect("file type").is_dir() {
+            if ty.is_dir() {
                 visit(root, &path, out);
             } else {
+                assert!(ty.is_file(), "{} is not a regular file", path.display());
                 let rel: Vec<String> = path
                     .strip_prefix(root)
                     .expect("under the root")
