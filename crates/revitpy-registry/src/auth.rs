@@ -65,20 +65,3 @@ impl FromRequestParts<AppState> for Actor {
         })
     }
 }
-
-/// Checks that `actor` may act with `needed` on `package` (normalized).
-pub fn require(actor: &Actor, needed: Scope, package: Option<&str>) -> Result<(), ApiError> {
-    if actor.scope < needed {
-        return Err(ApiError::forbidden(format!(
-            "this token has the `{}` scope; this needs `{}`",
-            actor.scope.as_str(),
-            needed.as_str()
-        )));
-    }
-    if let (Some(limit), Some(package)) = (&actor.package, package)
-        && limit != package
-    {
-        return Err(ApiError::forbidden(format!("this token is limited to the package `{limit}`")));
-    }
-    Ok(())
-}

@@ -6,6 +6,8 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use revitpy_store::StoreError;
+
+use crate::service::ServiceError;
 use serde_json::{Value, json};
 
 #[derive(Debug)]
@@ -67,15 +69,32 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The one mapping from what the registry refused to what HTTP answers.
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid(m) => ApiError::bad_request(m),
+            ServiceError::Forbidden(m) => ApiError::forbidden(m),
+            ServiceError::NotFound(m) => ApiError::not_found(m),
+            ServiceError::Conflict(m) => ApiError::conflict(m),
+            ServiceError::TooLarge(m) => ApiError::too_large(m),
+            ServiceError::Refused(m) => ApiError::unprocessable(m),
+            ServiceError::Busy { detail, retry_after } => ApiError::busy(detail, retry_after),
+            ServiceError::Internal { context, cause } => ApiError::internal(context, cause),
+            ServiceError::Store(e) => match e {
+                StoreError::NotOwner { .. } => ApiError::forbidden(e.to_string()),
+                StoreError::VersionExists { .. } => ApiError::conflict(e.to_string()),
+                StoreError::NoSuchVersion { .. } | StoreError::NoSuchUser { .. } => ApiError::not_found(e.to_string()),
+                StoreError::LastOwner { .. } => ApiError::bad_request(e.to_string()),
+                StoreError::Database(m) => ApiError::internal("database", m),
+            },
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict(m) => ApiError::conflict(m),
-            StoreError::NotFound(m) => ApiError::not_found(m),
-            StoreError::Forbidden(m) => ApiError::forbidden(m),
-            StoreError::Invalid(m) => ApiError::bad_request(m),
-            StoreError::Database(m) => ApiError::internal("database", m),
-        }
+        ServiceError::Store(e).into()
     }
 }
 

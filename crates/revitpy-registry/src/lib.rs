@@ -13,6 +13,7 @@ pub mod indexer;
 pub mod routes;
 pub mod scans;
 pub mod serve;
+pub mod service;
 pub mod settings;
 pub mod state;
 pub mod views;

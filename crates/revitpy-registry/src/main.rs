@@ -12,8 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use revitpy_registry::settings::{ServeArgs, StorageArgs};
-use revitpy_registry::{app, auth, fsck, indexer, serve};
-use revitpy_store::{NewToken, Scope};
+use revitpy_registry::{app, fsck, indexer, serve, service, views};
 
 #[derive(Parser)]
 #[command(name = "revitpy-registry", version, about = "The RevitPy package registry server")]
@@ -234,37 +233,23 @@ async fn serve_command(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
+    // The admin commands act as the registry's administrator, through the
+    // same rules `/api/tokens` applies.
+    let admin = service::access::local_admin();
     match command {
         TokenCommand::Create { name, scope, package, label, storage, json } => {
-            let user = revitpy_registry::routes::check_user_name(&name).map_err(anyhow::Error::msg)?;
-            if scope == "admin" && package.is_some() {
-                anyhow::bail!("an admin token cannot be limited to a package; use --scope publish");
-            }
-            let package = match package {
-                Some(p) => Some(revitpy_names::PackageName::new(&p)?.normalized().to_owned()),
-                None => None,
-            };
+            // A bad name is refused before any database is opened (or created).
+            service::tokens::user_name(&name)?;
             let store = app::open_store(&storage)?;
-            let (token, hash) = auth::generate_token();
-            let record = store
-                .create_token(NewToken {
-                    label: label.unwrap_or_else(|| user.clone()),
-                    user_name: user,
-                    token_hash: hash,
-                    token_prefix: auth::display_prefix(&token),
-                    scope: Scope::parse(&scope).expect("clap checked the scope"),
-                    package,
-                })
-                .await?;
+            let request = revitpy_api::NewTokenRequest { user: name, label, scope, package };
+            let created = service::tokens::create(store.as_ref(), &admin, request).await?;
+            let record = created.record;
             if json {
                 // The same shape as `POST /api/tokens` answers.
-                let created = revitpy_api::NewTokenResponse {
-                    token,
-                    info: revitpy_registry::routes::tokens::token_info(&record),
-                };
+                let created = revitpy_api::NewTokenResponse { token: created.token, info: views::token_info(&record) };
                 println!("{}", serde_json::to_string_pretty(&created)?);
             } else {
-                println!("{token}");
+                println!("{}", created.token);
                 eprintln!(
                     "created token {} for `{}` (scope {}{}); it is shown only once",
                     record.id,
@@ -277,11 +262,10 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
         }
         TokenCommand::List { user, storage, json } => {
             let store = app::open_store(&storage)?;
-            let tokens = store.list_tokens(user.as_deref()).await?;
+            let tokens = service::tokens::list(store.as_ref(), &admin, user.as_deref()).await?;
             if json {
                 // The same shape as `GET /api/tokens` answers.
-                let infos: Vec<revitpy_api::TokenInfo> =
-                    tokens.iter().map(revitpy_registry::routes::tokens::token_info).collect();
+                let infos: Vec<revitpy_api::TokenInfo> = tokens.iter().map(views::token_info).collect();
                 println!("{}", serde_json::to_string_pretty(&infos)?);
             } else {
                 for t in tokens {
@@ -301,12 +285,16 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
         }
         TokenCommand::Revoke { id, storage } => {
             let store = app::open_store(&storage)?;
-            if store.revoke_token(id).await? {
-                println!("revoked token {id}");
-                Ok(ExitCode::SUCCESS)
-            } else {
-                eprintln!("error: no live token {id} (see `revitpy-registry token list`)");
-                Ok(ExitCode::from(1))
+            match service::tokens::revoke(store.as_ref(), &admin, id).await {
+                Ok(revoked) if revoked.now => {
+                    println!("revoked token {id}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(_) | Err(service::ServiceError::NotFound(_)) => {
+                    eprintln!("error: no live token {id} (see `revitpy-registry token list`)");
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(e.into()),
             }
         }
     }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::error::ApiError;
+use crate::service::ServiceError;
 
 #[derive(Clone)]
 pub struct ScanPool {
@@ -52,16 +52,17 @@ impl ScanPool {
     }
 
     /// Waits for a turn, at most `queue_timeout`; then 503 with Retry-After.
-    pub async fn turn(&self) -> Result<ScanTurn, ApiError> {
+    pub async fn turn(&self) -> Result<ScanTurn, ServiceError> {
         let acquire = self.turns.clone().acquire_owned();
         match tokio::time::timeout(self.queue_timeout, acquire).await {
             Ok(permit) => {
                 Ok(ScanTurn { pool: self.pool.clone(), _permit: permit.expect("the semaphore is never closed") })
             }
-            Err(_) => Err(ApiError::busy(
-                "the registry is busy scanning other uploads; retry this upload shortly (SCAN_CONCURRENCY)",
-                self.queue_timeout.as_secs().clamp(1, 60),
-            )),
+            Err(_) => Err(ServiceError::Busy {
+                detail: "the registry is busy scanning other uploads; retry this upload shortly (SCAN_CONCURRENCY)"
+                    .to_owned(),
+                retry_after: self.queue_timeout.as_secs().clamp(1, 60),
+            }),
         }
     }
 }
@@ -73,7 +74,7 @@ impl ScanTurn {
         &self,
         what: &'static str,
         job: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, ServiceError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.pool.spawn(move || {
             let _ = tx.send(std::panic::catch_unwind(AssertUnwindSafe(job)));
@@ -86,9 +87,9 @@ impl ScanTurn {
                     .map(|s| (*s).to_owned())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "a panic".to_owned());
-                Err(ApiError::internal(what, cause))
+                Err(ServiceError::internal(what, cause))
             }
-            Err(_) => Err(ApiError::internal(what, "the scan thread stopped")),
+            Err(_) => Err(ServiceError::internal(what, "the scan thread stopped")),
         }
     }
 }

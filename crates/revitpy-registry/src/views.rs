@@ -150,3 +150,19 @@ pub fn index_package(record: revitpy_store::PackageDetailRecord) -> revitpy_api:
             .collect(),
     }
 }
+
+/// A token as HTTP and `revitpy-registry token ... --json` show it: never
+/// the token, only its prefix.
+pub fn token_info(t: &revitpy_store::TokenRecord) -> revitpy_api::TokenInfo {
+    revitpy_api::TokenInfo {
+        id: t.id,
+        user: t.user.clone(),
+        label: t.label.clone(),
+        token_prefix: t.token_prefix.clone(),
+        scope: t.scope.as_str().to_owned(),
+        package: t.package.clone(),
+        created_at: t.created_at.clone(),
+        last_used_at: t.last_used_at.clone(),
+        revoked_at: t.revoked_at.clone(),
+    }
+}

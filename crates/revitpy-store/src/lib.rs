@@ -10,7 +10,7 @@
 //!   appends to the change feed in the same transaction, and its serial is
 //!   the registry-wide serial;
 //! * two versions equal under PEP 440 (`1.0`, `1.0.0`) are one version: the
-//!   second publish is a [`StoreError::Conflict`];
+//!   second publish is a [`StoreError::VersionExists`];
 //! * the first publisher of a package becomes its owner, and only owners (or
 //!   admins) publish further versions;
 //! * `latest_version_id` is the newest non-yanked final release, else the
@@ -24,16 +24,27 @@ pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
 
+/// Why the store refused or failed. Each refusal is its own variant, so
+/// callers decide by matching (the service layer maps them to statuses) and
+/// the words users read are written once, here.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    Invalid(String),
+    /// Publishing, yanking or changing owners of a package one does not own.
+    #[error("`{user}` is not an owner of {package}; ask an owner to add you")]
+    NotOwner { user: String, package: String },
+    /// A version equal under PEP 440 to one already published.
+    #[error("{package} {version} already exists (as {existing}); versions are immutable, publish a new version")]
+    VersionExists { package: String, version: String, existing: String },
+    /// A version id that names no version (removed by a restore meanwhile).
+    #[error("{package}: no such version")]
+    NoSuchVersion { package: String },
+    /// An owner to add who has no account.
+    #[error("no user named `{user}`; create a token for them first")]
+    NoSuchUser { user: String },
+    /// Removing the last owner(s) of a package.
+    #[error("{package} would have no owner left; add another owner first")]
+    LastOwner { package: String },
+    /// The database itself failed (I/O, corruption, a bug): not the caller's doing.
     #[error("database error: {0}")]
     Database(String),
 }
@@ -80,6 +91,17 @@ pub trait Store: Send + Sync + 'static {
     async fn index_packages(&self, normalized_names: &[String]) -> StoreResult<Vec<PackageDetailRecord>>;
     /// Every package with a latest version, in id order, `limit` at a time after `after_id`.
     async fn all_packages_with_latest(&self, after_id: i64, limit: usize) -> StoreResult<Vec<PackageWithLatest>>;
+    /// The checks [`Store::publish`] makes, without publishing: whether
+    /// `actor` may publish `version` (canonical form) of the package. The
+    /// server asks before it stores and scans a file; `publish` checks again
+    /// in its transaction, with the same function.
+    async fn check_publish(
+        &self,
+        actor: &Actor,
+        normalized_name: &str,
+        version: &str,
+        canonical: &str,
+    ) -> StoreResult<()>;
     async fn publish(&self, actor: &Actor, new: NewVersion) -> StoreResult<Published>;
     /// Publishes many versions in one transaction (bulk loads, restores):
     /// all or nothing, each with the same checks as [`Store::publish`].

@@ -269,14 +269,14 @@ fn recompute_latest(tx: &Transaction<'_>, package_id: i64) -> StoreResult<()> {
     Ok(())
 }
 
-fn is_owner(tx: &Transaction<'_>, package_id: i64, actor: &Actor) -> StoreResult<bool> {
+fn is_owner(conn: &Connection, package_id: i64, actor: &Actor) -> StoreResult<bool> {
     if actor.is_admin() {
         return Ok(true);
     }
     let Some(user_id) = actor.user_id else {
         return Ok(false);
     };
-    Ok(tx
+    Ok(conn
         .query_row(
             "SELECT 1 FROM package_owners WHERE package_id = ?1 AND user_id = ?2",
             params![package_id, user_id],
@@ -291,20 +291,47 @@ fn package_by_id(conn: &Connection, id: i64) -> StoreResult<(String, String)> {
         .query_row("SELECT name, normalized_name FROM packages WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
-fn publish_in(tx: &Transaction<'_>, actor: &Actor, new: NewVersion) -> StoreResult<Published> {
-    let existing: Option<i64> = tx
-        .query_row("SELECT id FROM packages WHERE normalized_name = ?1", [&new.normalized_name], |r| r.get(0))
+/// The publish rules, read inside the caller's transaction: the package
+/// (if it exists) is owned by `actor`, and no version equal to `canonical`
+/// exists. Returns the package's id when it exists.
+fn check_publish_in(
+    conn: &Connection,
+    actor: &Actor,
+    normalized_name: &str,
+    version: &str,
+    canonical: &str,
+) -> StoreResult<Option<i64>> {
+    let Some(package_id) = conn
+        .query_row("SELECT id FROM packages WHERE normalized_name = ?1", [normalized_name], |r| r.get::<_, i64>(0))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    if !is_owner(conn, package_id, actor)? {
+        return Err(StoreError::NotOwner { user: actor.user_name.clone(), package: normalized_name.to_owned() });
+    }
+    let clash: Option<String> = conn
+        .query_row(
+            "SELECT version FROM versions WHERE package_id = ?1 AND canonical_version = ?2",
+            params![package_id, canonical],
+            |r| r.get(0),
+        )
         .optional()?;
+    if let Some(existing) = clash {
+        return Err(StoreError::VersionExists {
+            package: normalized_name.to_owned(),
+            version: version.to_owned(),
+            existing,
+        });
+    }
+    Ok(Some(package_id))
+}
+
+fn publish_in(tx: &Transaction<'_>, actor: &Actor, new: NewVersion) -> StoreResult<Published> {
+    let d = &new.data;
+    let existing = check_publish_in(tx, actor, &new.normalized_name, &d.version, &d.canonical_version)?;
     let (package_id, new_package) = match existing {
-        Some(id) => {
-            if !is_owner(tx, id, actor)? {
-                return Err(StoreError::Forbidden(format!(
-                    "`{}` is not an owner of {}; ask an owner to add you",
-                    actor.user_name, new.normalized_name
-                )));
-            }
-            (id, false)
-        }
+        Some(id) => (id, false),
         None => {
             tx.execute(
                 &format!(
@@ -327,20 +354,6 @@ fn publish_in(tx: &Transaction<'_>, actor: &Actor, new: NewVersion) -> StoreResu
             (id, true)
         }
     };
-    let d = &new.data;
-    let clash: Option<String> = tx
-        .query_row(
-            "SELECT version FROM versions WHERE package_id = ?1 AND canonical_version = ?2",
-            params![package_id, d.canonical_version],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(v) = clash {
-        return Err(StoreError::Conflict(format!(
-            "{} {} already exists (as {v}); publish a new version",
-            new.normalized_name, d.version
-        )));
-    }
     tx.execute(
             &format!(
                 "INSERT INTO versions (package_id, version, canonical_version, is_prerelease, summary, description, author, \
@@ -605,6 +618,18 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn check_publish(
+        &self,
+        actor: &Actor,
+        normalized_name: &str,
+        version: &str,
+        canonical: &str,
+    ) -> StoreResult<()> {
+        let (actor, name, version, canonical) =
+            (actor.clone(), normalized_name.to_owned(), version.to_owned(), canonical.to_owned());
+        self.read(move |c| check_publish_in(c, &actor, &name, &version, &canonical).map(|_| ())).await
+    }
+
     async fn publish(&self, actor: &Actor, new: NewVersion) -> StoreResult<Published> {
         let actor = actor.clone();
         self.write(move |tx| publish_in(tx, &actor, new)).await
@@ -631,9 +656,9 @@ impl Store for SqliteStore {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })
                 .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("{name}: no such version")))?;
+                .ok_or_else(|| StoreError::NoSuchVersion { package: name.clone() })?;
             if !is_owner(tx, package_id, &actor)? {
-                return Err(StoreError::Forbidden(format!("`{}` is not an owner of {name}", actor.user_name)));
+                return Err(StoreError::NotOwner { user: actor.user_name.clone(), package: name });
             }
             if was == yanked {
                 // Nothing changes, so no serial is spent; answer with the current one.
@@ -665,14 +690,14 @@ impl Store for SqliteStore {
         self.write(move |tx| {
             let (_, normalized) = package_by_id(tx, package_id)?;
             if !is_owner(tx, package_id, &actor)? {
-                return Err(StoreError::Forbidden(format!("`{}` is not an owner of {normalized}", actor.user_name)));
+                return Err(StoreError::NotOwner { user: actor.user_name.clone(), package: normalized });
             }
             let mut changed = false;
             for user in &users {
                 let user_id: i64 = tx
                     .query_row("SELECT id FROM users WHERE name = ?1", [user], |r| r.get(0))
                     .optional()?
-                    .ok_or_else(|| StoreError::NotFound(format!("no user named `{user}`; create a token for them first")))?;
+                    .ok_or_else(|| StoreError::NoSuchUser { user: user.clone() })?;
                 changed |= tx.execute(
                     &format!("INSERT INTO package_owners (package_id, user_id, added_at) VALUES (?1, ?2, {NOW}) ON CONFLICT DO NOTHING"),
                     params![package_id, user_id],
@@ -692,7 +717,7 @@ impl Store for SqliteStore {
         self.write(move |tx| {
             let (_, normalized) = package_by_id(tx, package_id)?;
             if !is_owner(tx, package_id, &actor)? {
-                return Err(StoreError::Forbidden(format!("`{}` is not an owner of {normalized}", actor.user_name)));
+                return Err(StoreError::NotOwner { user: actor.user_name.clone(), package: normalized });
             }
             let mut changed = false;
             for user in &users {
@@ -703,7 +728,7 @@ impl Store for SqliteStore {
             }
             let left: i64 = tx.query_row("SELECT COUNT(*) FROM package_owners WHERE package_id = ?1", [package_id], |r| r.get(0))?;
             if left == 0 {
-                return Err(StoreError::Invalid(format!("{normalized} would have no owner left; add another owner first")));
+                return Err(StoreError::LastOwner { package: normalized });
             }
             if !changed {
                 return Ok(tx.query_row("SELECT COALESCE(MAX(serial), 0) FROM changes", [], |r| r.get(0))?);

@@ -65,10 +65,20 @@ async fn publish_rules(store: &dyn Store) {
     assert_eq!(store.owners(first.package_id).await.unwrap(), ["alice"]);
     // 1.0 is 1.0.0.
     let err = store.publish(&alice, version("tools", "1.0")).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert!(matches!(err, StoreError::VersionExists { .. }), "{err}");
     // Not an owner.
     let err = store.publish(&bob, version("tools", "1.1.0")).await.unwrap_err();
-    assert!(matches!(err, StoreError::Forbidden(_)), "{err}");
+    assert!(matches!(err, StoreError::NotOwner { .. }), "{err}");
+    // The pre-check asks the same questions, and changes nothing.
+    let check = |actor: &Actor, v: &str| {
+        let canonical = canonical_version(&v.parse::<Version>().unwrap());
+        let (actor, v) = (actor.clone(), v.to_owned());
+        async move { store.check_publish(&actor, "tools", &v, &canonical).await }
+    };
+    assert!(matches!(check(&alice, "1.0").await, Err(StoreError::VersionExists { .. })));
+    assert!(matches!(check(&bob, "1.1.0").await, Err(StoreError::NotOwner { .. })));
+    check(&alice, "1.1.0").await.unwrap();
+    store.check_publish(&bob, "not-yet", "1.0.0", "1").await.unwrap();
     // Refusals spend no serial.
     assert_eq!(store.serial().await.unwrap(), 1);
     let serial = store.add_owners(&alice, first.package_id, &["bob".into()]).await.unwrap();
@@ -79,7 +89,7 @@ async fn publish_rules(store: &dyn Store) {
     store.publish(&bob, version("tools", "2.0.0b1")).await.unwrap();
     assert_eq!(latest(store, "tools").await.as_deref(), Some("1.10.0"));
     let err = store.remove_owners(&alice, first.package_id, &["alice".into(), "bob".into()]).await.unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    assert!(matches!(err, StoreError::LastOwner { .. }), "{err}");
     assert_eq!(store.owners(first.package_id).await.unwrap(), ["alice", "bob"], "a refused change changes nothing");
 }
 

@@ -16,8 +16,8 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use super::ApiPath;
-use super::packages::{find_detail, find_version};
 use crate::error::{ApiError, ApiResult};
+use crate::service::lookup;
 use crate::state::AppState;
 
 /// `bytes=a-b`, `bytes=a-`, `bytes=-n`; one range only.
@@ -58,8 +58,8 @@ pub async fn download(
     headers: HeaderMap,
     ApiPath((name, version)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
-    let detail = find_detail(&state, &name).await?;
-    let v = find_version(detail.versions, &detail.package.normalized_name, &version)?;
+    let detail = lookup::detail(state.store.as_ref(), &name).await?;
+    let v = lookup::version(detail.versions, &detail.package.normalized_name, &version)?;
     let sha = &v.data.file_sha256;
     let etag = format!("\"{sha}\"");
     let key = BlobKey::parse(sha).ok_or_else(|| ApiError::internal("stored hash", format!("bad sha256 {sha}")))?;

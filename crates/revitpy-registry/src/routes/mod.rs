@@ -9,7 +9,7 @@ mod owners;
 mod packages;
 mod search;
 mod system;
-pub mod tokens;
+mod tokens;
 mod upload;
 mod yank;
 
@@ -18,7 +18,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 
 pub use extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
-pub use tokens::check_user_name;
 
 use crate::error::ApiError;
 use crate::state::AppState;
