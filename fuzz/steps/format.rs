@@ -8,14 +8,15 @@ use std::str::FromStr;
 
 use revitpy_names::portable_path::{case_fold, check_component, check_relative_path, is_reserved_windows_name};
 use revitpy_names::{PackageName, RevitYear, Version, VersionSpecifiers, canonical_version, package_name};
-use revitpy_rpyx::{Limits, Manifest, Package, inspect, source};
+use revitpy_rpyx::{Limits, MANIFEST_ENTRY, Manifest, Package, source, validate};
 
 /// Arbitrary bytes as a `.rpyx` through the defensive reader, the way an
 /// upload or `validate` reads one: open and check the central directory,
-/// read every entry (folders too), then the whole inspection (manifest,
-/// build information, verification of every file against its hash, the
-/// manifest's file references). Any panic, abort, timeout or memory blow-up
-/// is a bug: hostile archives must come back as `Err` or as problems.
+/// read every entry (folders too), then the format's part of the check
+/// (manifest, build information, verification of every file against its
+/// hash, the manifest's file references; `revitpy-check` runs these and
+/// hands the same bytes to the scanner). Any panic, abort, timeout or memory
+/// blow-up is a bug: hostile archives must come back as `Err` or as problems.
 pub fn rpyx_read(data: &[u8]) {
     let Ok(package) = Package::from_bytes(data.to_vec(), Limits::default()) else {
         return;
@@ -24,8 +25,11 @@ pub fn rpyx_read(data: &[u8]) {
         let _ = package.read(entry);
     }
     let _ = package.build_info();
-    let inspection = inspect::inspect_package(package, None);
-    let _ = inspection.valid();
+    let _ = package.verify();
+    if let Ok((Some(manifest), _)) = package.manifest() {
+        let names = package.files().map(|e| e.path.as_str()).collect();
+        let _ = validate::check_files(&manifest, &names, MANIFEST_ENTRY, &|f| f.to_owned());
+    }
 }
 
 /// Arbitrary text through every manifest parser. The first byte picks the

@@ -6,17 +6,211 @@
 //! fields are added beside them. This crate depends on nothing of the
 //! server's, so a change of the wire format breaks the client's build, not a
 //! user's install.
+//!
+//! Every type also derives [`ToSchema`]: the server's OpenAPI document is
+//! generated from these types (`revitpy-registry`'s `openapi` module), so a
+//! field added to or renamed in an answer changes the document with it.
+//! Fields kept as `Value` (clients read them leniently) name the shape the
+//! server writes there with `#[schema(value_type = ...)]`: [`KnownIssue`],
+//! [`Dependency`], [`ScanReport`], [`CompatibilityEntry`]. Those shapes and
+//! [`YankResponse`] are not what the server serializes (its handlers build
+//! that JSON with `json!`), so the registry's tests check real answers
+//! against them.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 /// `{"detail": "..."}`: every error answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
+    /// What went wrong, for a person. This server always sends a string;
+    /// the field reads any JSON (FastAPI, the original's framework, sends a
+    /// list for a malformed request).
+    #[schema(value_type = String)]
     pub detail: Value,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `package_type`: what kind of package it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageType {
+    Addon,
+    Library,
+    Template,
+    Tool,
+}
+
+/// `performance_impact` (declared by the package, or computed by the scan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PerformanceImpact {
+    Low,
+    Medium,
+    High,
+}
+
+/// `security_scan_status`: `passed` at risk low, `warning` at medium,
+/// `failed` at high or critical (clients refuse to install it without
+/// `--force`); `pending` for versions stored before scanning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ScanStatus {
+    Pending,
+    Passed,
+    Warning,
+    Failed,
+}
+
+/// A token's scope; scopes nest: `yank` < `publish` < `admin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenScope {
+    Yank,
+    Publish,
+    Admin,
+}
+
+/// What a change in the change feed did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Publish,
+    Yank,
+    Unyank,
+    Owners,
+}
+
+/// One entry of `known_issues`, as the manifest declared it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct KnownIssue {
+    pub description: String,
+    /// Revit years, as strings; empty means every year in the range.
+    pub affected_versions: Vec<String>,
+}
+
+/// One entry of `dependencies`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Dependency {
+    pub name: String,
+    /// A PEP 440 specifier such as `>=1.0, <2`; `""` for any version.
+    pub version: String,
+}
+
+/// One version's entry in [`CompatibilityResponse::compatibility_matrix`].
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CompatibilityEntry {
+    /// Revit year as a string (`"2024"`); null for an open range.
+    pub min_revit: Option<String>,
+    /// Revit year as a string (`"2024"`); null for an open range.
+    pub max_revit: Option<String>,
+    pub tested_versions: Vec<String>,
+    pub known_issues: Vec<KnownIssue>,
+    pub yanked: bool,
+}
+
+/// `PUT .../yank` and `.../unyank`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct YankResponse {
+    pub package: String,
+    pub version: String,
+    pub yanked: bool,
+    /// The reason given with the yank; null when none, and after an unyank.
+    pub yanked_reason: Option<String>,
+    /// The change's serial (the current one when nothing changed).
+    pub serial: i64,
+}
+
+/// A scan's overall security risk; high and critical block installs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskLevel {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// A finding's severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// The scan report (docs/CONTRACTS.md, "Scan results"): the shape shared by
+/// `validate --security-scan --json`, the server's stored `security_scan`
+/// and the client's pre-install check.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanReport {
+    pub risk_level: RiskLevel,
+    /// Worst first.
+    pub findings: Vec<ScanFinding>,
+    pub compatibility: Vec<ScanCompatIssue>,
+    pub capabilities: ScanCapabilities,
+    pub impact: ScanImpact,
+    /// When the server scanned it (`validate` prints no such field).
+    #[serde(default)]
+    #[schema(format = DateTime)]
+    pub scanned_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanFinding {
+    pub rule: String,
+    pub severity: Severity,
+    pub category: String,
+    pub file: String,
+    #[schema(minimum = 1)]
+    pub line: u64,
+    #[schema(minimum = 1)]
+    pub column: u64,
+    pub snippet: String,
+    pub message: String,
+}
+
+/// A Revit API member the code uses that the declared Revit range lacks.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanCompatIssue {
+    pub member: String,
+    pub level: ScanCompatLevel,
+    /// The Revit year that removed or deprecated it.
+    pub revit_version: String,
+    pub replacement: String,
+    pub file: String,
+    #[schema(minimum = 1)]
+    pub line: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ScanCompatLevel {
+    Error,
+    Warning,
+}
+
+/// What the code reaches for outside Revit.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanCapabilities {
+    pub network: Vec<String>,
+    pub paths_written: Vec<String>,
+    pub processes: Vec<String>,
+    pub registry_keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanImpact {
+    pub computed: PerformanceImpact,
+    /// The manifest's `performance_impact`.
+    pub declared: String,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SearchResponse {
     pub query: String,
     pub results: Vec<SearchResult>,
@@ -28,22 +222,27 @@ pub struct SearchResponse {
     pub offset: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The filters as asked (null when not given).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SearchFilters {
     pub revit_version: Option<String>,
     pub package_type: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SearchResult {
     pub name: String,
     pub normalized_name: String,
     pub summary: String,
     pub description: String,
     pub latest_version: String,
+    #[schema(value_type = PackageType)]
     pub package_type: String,
+    #[schema(value_type = PerformanceImpact)]
     pub performance_impact: String,
+    /// Revit year as a string (`"2024"`); null for an open range.
     pub min_revit_version: Option<String>,
+    /// Revit year as a string (`"2024"`); null for an open range.
     pub max_revit_version: Option<String>,
     pub download_count: u64,
     #[serde(default)]
@@ -53,16 +252,18 @@ pub struct SearchResult {
     #[serde(default)]
     pub categories: Vec<String>,
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PackageDetail {
     pub package: PackageInfo,
+    /// Non-yanked newest first by PEP 440, then yanked ones.
     pub versions: Vec<VersionInfo>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PackageInfo {
     pub name: String,
     pub normalized_name: String,
@@ -75,19 +276,25 @@ pub struct PackageInfo {
     pub documentation_url: Option<String>,
     pub keywords: Vec<String>,
     pub categories: Vec<String>,
+    #[schema(value_type = PackageType)]
     pub package_type: String,
+    #[schema(value_type = PerformanceImpact)]
     pub performance_impact: String,
     /// Newest non-yanked final release, else newest pre-release; null when all are yanked.
     pub latest_version: Option<String>,
+    /// Revit year as a string (`"2024"`); null for an open range.
     pub min_revit_version: Option<String>,
+    /// Revit year as a string (`"2024"`); null for an open range.
     pub max_revit_version: Option<String>,
     pub download_count: u64,
     pub owners: Vec<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct VersionInfo {
     pub version: String,
     pub summary: String,
@@ -98,35 +305,46 @@ pub struct VersionInfo {
     pub homepage_url: Option<String>,
     pub repository_url: Option<String>,
     pub documentation_url: Option<String>,
+    #[schema(value_type = PackageType)]
     pub package_type: String,
+    #[schema(value_type = PerformanceImpact)]
     pub performance_impact: String,
     pub requires_admin: bool,
+    /// Revit year as a string (`"2024"`); null for an open range.
     pub min_revit_version: Option<String>,
+    /// Revit year as a string (`"2024"`); null for an open range.
     pub max_revit_version: Option<String>,
     pub tested_revit_versions: Vec<String>,
+    #[schema(value_type = Vec<KnownIssue>)]
     pub known_issues: Value,
+    #[schema(value_type = Vec<Dependency>)]
     pub dependencies: Value,
     pub keywords: Vec<String>,
     pub categories: Vec<String>,
     pub filename: String,
     pub file_size: u64,
     pub file_hash_sha256: String,
+    #[schema(value_type = ScanStatus)]
     pub security_scan_status: String,
+    /// The scan's report at upload; null for versions stored before scanning.
+    #[schema(value_type = Option<ScanReport>)]
     pub security_scan: Option<Value>,
     pub digital_signature: Option<String>,
     pub download_count: u64,
+    #[schema(format = DateTime)]
     pub created_at: String,
     pub is_prerelease: bool,
     pub yanked: bool,
     pub yanked_reason: Option<String>,
     pub published_by: Option<String>,
+    /// This server's path of the file.
     pub download_url: String,
 }
 
 /// `GET /api/stats`. `package_types` is the number of distinct package
 /// types, as the original registry answered; how many packages each type
 /// has is in `package_type_counts`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StatsResponse {
     pub total_packages: u64,
     pub total_versions: u64,
@@ -137,36 +355,44 @@ pub struct StatsResponse {
     pub serial: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CompatibilityResponse {
     pub package: String,
+    /// Keyed by version, newest first.
+    #[schema(value_type = std::collections::BTreeMap<String, CompatibilityEntry>)]
     pub compatibility_matrix: serde_json::Map<String, Value>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct UploadResponse {
     pub package_name: String,
     pub version: String,
+    /// sha256 of the file, hex.
     pub file_hash: String,
     pub file_size: u64,
     #[serde(default)]
     pub serial: i64,
+    /// The result of the scan at upload (never `pending`).
     #[serde(default)]
+    #[schema(value_type = ScanStatus)]
     pub security_scan_status: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The optional body of `PUT .../yank` and `.../unyank`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct YankRequest {
+    /// At most 1024 bytes.
     #[serde(default)]
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OwnersRequest {
+    /// 1 to 100 user names; added users must exist.
     pub users: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OwnersResponse {
     pub package: String,
     pub owners: Vec<String>,
@@ -174,39 +400,47 @@ pub struct OwnersResponse {
     pub serial: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewTokenRequest {
     /// The account the token acts for; created if new.
     pub user: String,
+    /// Default: the user name; at most 200 bytes.
     #[serde(default)]
     pub label: Option<String>,
+    #[schema(value_type = TokenScope)]
     pub scope: String,
+    /// Limits the token to this package (not with scope `admin`).
     #[serde(default)]
     pub package: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TokenInfo {
     pub id: i64,
     pub user: String,
     pub label: String,
+    /// The token's first characters, to tell tokens apart.
     pub token_prefix: String,
+    #[schema(value_type = TokenScope)]
     pub scope: String,
     pub package: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub last_used_at: Option<String>,
+    #[schema(format = DateTime)]
     pub revoked_at: Option<String>,
 }
 
 /// Answer to token creation: the only time the token itself is shown.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewTokenResponse {
     pub token: String,
     #[serde(flatten)]
     pub info: TokenInfo,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ChangesResponse {
     pub serial: i64,
     pub changes: Vec<ChangeInfo>,
@@ -214,18 +448,22 @@ pub struct ChangesResponse {
     pub more: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ChangeInfo {
     pub serial: i64,
+    /// The package's normalized name.
     pub name: String,
+    #[schema(value_type = ChangeKind)]
     pub kind: String,
+    /// Null for owner changes.
     pub version: Option<String>,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 
 /// One package in the client's offline index: everything search and install
 /// need, for every version.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct IndexPackage {
     pub name: String,
     pub normalized_name: String,
@@ -233,7 +471,7 @@ pub struct IndexPackage {
     pub versions: Vec<IndexVersion>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct IndexVersion {
     pub version: String,
     pub summary: String,
@@ -242,24 +480,32 @@ pub struct IndexVersion {
     pub license: String,
     pub keywords: Vec<String>,
     pub categories: Vec<String>,
+    #[schema(value_type = PackageType)]
     pub package_type: String,
+    #[schema(value_type = PerformanceImpact)]
     pub performance_impact: String,
     pub requires_admin: bool,
+    /// Revit year as a string (`"2024"`); null for an open range.
     pub min_revit_version: Option<String>,
+    /// Revit year as a string (`"2024"`); null for an open range.
     pub max_revit_version: Option<String>,
     pub tested_revit_versions: Vec<String>,
+    #[schema(value_type = Vec<KnownIssue>)]
     pub known_issues: Value,
+    #[schema(value_type = Vec<Dependency>)]
     pub dependencies: Value,
     pub file_hash_sha256: String,
     pub file_size: u64,
     pub yanked: bool,
     pub is_prerelease: bool,
+    #[schema(value_type = ScanStatus)]
     pub security_scan_status: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
 /// `GET /api/index/snapshot` and `GET /api/index/packages`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct IndexResponse {
     /// The registry serial the answer is at least as new as.
     pub serial: i64,

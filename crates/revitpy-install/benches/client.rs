@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use revitpy_search::testdata::{generated_docs, generated_queries};
-use revitpy_store::{Actor, NewVersion, Scope, SqliteStore, Store, VersionData};
+use revitpy_store::{Actor, Scope, SqliteStore, Store};
 
 const ADMIN: &str = "bench-admin";
 
@@ -82,30 +82,30 @@ fn main() {
                 .map(|(j, d)| {
                     let i = c * 5_000 + j;
                     let version = format!("1.{}.{}", i % 10, i % 7);
-                    NewVersion {
-                        package_name: d.name.clone(),
-                        normalized_name: d.normalized_name.clone(),
-                        data: VersionData {
-                            canonical_version: revitpy_names::canonical_version(&version.parse().unwrap()),
-                            version,
-                            summary: d.summary.clone(),
-                            description: d.description.clone(),
-                            keywords: d.keywords.clone(),
-                            categories: d.categories.clone(),
-                            package_type: d.package_type.clone(),
-                            performance_impact: "low".into(),
-                            min_revit: d.min_revit,
-                            max_revit: d.max_revit,
-                            known_issues: serde_json::json!([]),
-                            dependencies: serde_json::json!([]),
-                            manifest: serde_json::json!({}),
-                            filename: format!("{}.rpyx", d.normalized_name),
-                            file_size: 1000,
-                            file_sha256: format!("{:064x}", i + 1),
-                            security_scan_status: "pending".into(),
-                            ..VersionData::default()
-                        },
-                    }
+                    // Made as an upload's record is: a manifest, then the
+                    // server's one manifest-to-record constructor.
+                    let source = serde_json::json!({
+                        "name": d.name,
+                        "version": version,
+                        "summary": d.summary,
+                        "description": d.description,
+                        "author": "bench",
+                        "keywords": d.keywords,
+                        "categories": d.categories,
+                        "package_type": d.package_type,
+                        "performance_impact": "low",
+                        "revit_compatibility": {"min_version": d.min_revit, "max_version": d.max_revit},
+                    });
+                    let (manifest, problems) = revitpy_rpyx::Manifest::from_json(&source, "bench", &|f| f.to_owned());
+                    let manifest = manifest.unwrap_or_else(|| panic!("{}: {problems:?}", d.name));
+                    let sha256 = revitpy_names::Sha256::new(&format!("{:064x}", i + 1)).unwrap();
+                    revitpy_registry::service::publish::release(
+                        &manifest,
+                        sha256,
+                        1000,
+                        revitpy_names::ScanStatus::Pending,
+                        None,
+                    )
                 })
                 .collect();
             store.publish_batch(&actor, batch).await.unwrap();

@@ -26,7 +26,7 @@ use std::path::Path;
 use revitpy_client::RegistryUrl;
 use serde::{Deserialize, Serialize};
 
-use crate::settings::DEFAULT_REGISTRY;
+use crate::defaults::DEFAULT_REGISTRY;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct UserConfig {

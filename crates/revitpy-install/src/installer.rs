@@ -14,9 +14,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use revitpy_check::{ArchiveDigest, CheckOptions, Opened};
 use revitpy_names::RevitYear;
 use revitpy_rpyx::{Limits, Manifest, Package};
+use revitpy_scan::report::ScanReport;
 use serde::{Deserialize, Serialize};
+
+use crate::printer::Printer;
 
 pub const RECORD_FILE: &str = "installed_packages.json";
 
@@ -87,15 +91,14 @@ impl Target {
     /// As [`Target::resolve`], but with several year folders and a terminal
     /// on standard input, asks which one (DESIGN: "uses the only year folder
     /// present, or asks, or fails listing them when not interactive").
-    pub fn resolve_or_ask(addins: &Path, year: Option<RevitYear>) -> Result<Target, String> {
-        use std::io::{BufRead, IsTerminal, Write};
+    pub fn resolve_or_ask(addins: &Path, year: Option<RevitYear>, printer: &Printer) -> Result<Target, String> {
+        use std::io::{BufRead, IsTerminal};
         let years = year_folders(addins);
         if year.is_some() || years.len() < 2 || !std::io::stdin().is_terminal() {
             return Target::resolve(addins, year);
         }
         let list: Vec<String> = years.iter().map(u16::to_string).collect();
-        eprint!("Several Revit versions are present ({}). Which one? ", list.join(", "));
-        let _ = std::io::stderr().flush();
+        printer.prompt(format!("Several Revit versions are present ({}). Which one? ", list.join(", ")));
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer).map_err(|e| e.to_string())?;
         let chosen: RevitYear = answer.trim().parse().map_err(|e: revitpy_names::RevitYearError| e.to_string())?;
@@ -154,31 +157,36 @@ pub struct Installed {
     pub manifest: Manifest,
 }
 
-/// A package file that was opened and checked, ready to be scanned and
+/// A package file that was opened, checked and scanned, ready to be
 /// installed (held in memory, so what was scanned is what is installed).
 pub struct Checked {
     pub package: Package,
     pub manifest: Manifest,
 }
 
-/// Opens and checks a package file. `expected` is the (normalized name,
-/// version) the caller resolved; the manifest inside must agree.
-pub fn open_checked(file: &Path, expected: Option<(&str, &str)>) -> Result<Checked, String> {
+/// Opens, checks and scans a package file, in one pass over its files
+/// (revitpy-check): every file inflated once, verified against
+/// `rpyx-build.json`, and the same bytes scanned. `expected` is the
+/// (normalized name, version) the caller resolved; the manifest inside must
+/// agree, which is asked before any file is read. `known` is the file's
+/// sha256 and size when they were just checked (the cache checks a file
+/// against the registry's index before handing it out): the file is then
+/// not hashed again.
+pub fn open_checked(
+    file: &Path,
+    expected: Option<(&str, &str)>,
+    known: Option<ArchiveDigest>,
+) -> Result<(Checked, ScanReport), String> {
     // The whole file is read into memory here; every file is verified
-    // against rpyx-build.json while it is extracted (the scanner reads the
-    // same bytes before that, so what was scanned is what is installed).
-    let package = Package::open(file, Limits::default()).map_err(|e| format!("the package is not valid: {e}"))?;
-    let (manifest, problems) = package.manifest().map_err(|e| format!("the package is not valid: {e}"))?;
-    let Some(manifest) = manifest else {
-        let errors: Vec<String> = problems.iter().filter(|p| p.is_error()).map(ToString::to_string).collect();
+    // against rpyx-build.json again while it is extracted (the scanner read
+    // the same bytes before that, so what was scanned is what is installed).
+    let package = Package::open_known(file, Limits::default(), known.as_ref())
+        .map_err(|e| format!("the package is not valid: {e}"))?;
+    let opened = Opened::from_package(package, &CheckOptions { scan: true, ..CheckOptions::default() });
+    let Some(manifest) = opened.manifest() else {
+        let errors: Vec<String> = opened.problems().iter().filter(|p| p.is_error()).map(ToString::to_string).collect();
         return Err(format!("the package is not valid: {}", errors.join("; ")));
     };
-    let names: std::collections::HashSet<&str> = package.files().map(|e| e.path.as_str()).collect();
-    let file_problems =
-        revitpy_rpyx::validate::check_files(&manifest, &names, revitpy_rpyx::MANIFEST_ENTRY, &|f| f.to_owned());
-    if let Some(p) = file_problems.iter().find(|p| p.is_error()) {
-        return Err(format!("the package is not valid: {p}"));
-    }
     if let Some((want_name, want_version)) = expected {
         let same_version = want_version.parse::<revitpy_names::Version>().is_ok_and(|v| v == manifest.version);
         if want_name != manifest.name.normalized() || !same_version {
@@ -188,7 +196,22 @@ pub fn open_checked(file: &Path, expected: Option<(&str, &str)>) -> Result<Check
             ));
         }
     }
-    Ok(Checked { package, manifest })
+    let checked = opened.finish();
+    if let Some(p) = checked.problems.iter().find(|p| p.is_error()) {
+        return Err(format!("the package is not valid: {p}"));
+    }
+    // A file the scanner could not have is an error above; kept apart all
+    // the same, in the words a scan failure has always had.
+    let scan = match checked.scan {
+        Some(Ok(report)) => report,
+        Some(Err(e)) => return Err(format!("the security scan cannot read the package ({e}); nothing was installed")),
+        None => return Err("the package was not scanned; nothing was installed".to_owned()),
+    };
+    match (checked.package, checked.manifest) {
+        (Some(package), Some(manifest)) => Ok((Checked { package, manifest }, scan)),
+        // Opened from a package, with a manifest (both asked above).
+        _ => Err("the package is not valid: it could not be opened".to_owned()),
+    }
 }
 
 /// Installs a checked package.

@@ -53,19 +53,25 @@ pub fn refresh_in_background_if_stale(settings: &crate::settings::Settings) {
     }
 }
 
-/// The version `install` and search show: newest non-yanked final release,
-/// else newest non-yanked pre-release (the registry's rule).
+/// The version search shows and indexes: the registry's own rule
+/// ([`revitpy_names::latest`]), applied to the versions as they are, not to
+/// the entry's `is_prerelease` flags, so the client cannot disagree with the
+/// registry however an entry was written.
 pub fn latest(p: &IndexPackage) -> Option<&IndexVersion> {
-    let parsed = |v: &IndexVersion| Version::from_str(&v.version).ok();
-    let best = |pre: bool| {
-        p.versions
-            .iter()
-            .filter(|v| !v.yanked && v.is_prerelease == pre)
-            .filter_map(|v| parsed(v).map(|x| (x, v)))
-            .max_by(|a, b| a.0.cmp(&b.0))
-            .map(|(_, v)| v)
-    };
-    best(false).or_else(|| best(true))
+    revitpy_names::latest(&p.versions, |v| Version::from_str(&v.version).ok(), |v| v.yanked)
+}
+
+/// A package's entry is in the local index but cannot be read: the index is
+/// damaged (or held too long), which is not the same as a package the index
+/// does not have.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexReadError {
+    #[error("the local index cannot be read ({0}); `revitpy-install registry sync --rebuild-index` rebuilds it")]
+    Database(#[from] rusqlite::Error),
+    #[error(
+        "the local index's entry for {name} cannot be read ({problem}); `revitpy-install registry sync --rebuild-index` rebuilds it"
+    )]
+    Entry { name: String, problem: serde_json::Error },
 }
 
 fn year(v: &Option<String>) -> Option<u16> {
@@ -200,19 +206,30 @@ impl LocalIndex {
         Ok(())
     }
 
-    pub fn get(&self, normalized_name: &str) -> Option<IndexPackage> {
+    /// The package's entry; `None` when the index does not have it.
+    pub fn get(&self, normalized_name: &str) -> Result<Option<IndexPackage>, IndexReadError> {
         let entry: Option<String> = self
             .db
             .query_row("SELECT entry FROM packages WHERE normalized_name = ?1", [normalized_name], |r| r.get(0))
-            .optional()
-            .ok()
-            .flatten();
-        entry.and_then(|e| serde_json::from_str(&e).ok())
+            .optional()?;
+        entry
+            .map(|e| {
+                serde_json::from_str(&e)
+                    .map_err(|problem| IndexReadError::Entry { name: normalized_name.to_owned(), problem })
+            })
+            .transpose()
     }
 
     pub fn search(&self, q: &SearchQuery<'_>) -> Result<(Vec<IndexPackage>, usize), String> {
         let page = self.search.search(q).map_err(|e| e.to_string())?;
-        let found = page.hits.iter().filter_map(|h| self.get(&h.normalized_name)).collect();
+        // A hit whose entry is gone (removed since the search index was
+        // written) is skipped; one that cannot be read is an error.
+        let found = page
+            .hits
+            .iter()
+            .filter_map(|h| self.get(&h.normalized_name).transpose())
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?;
         Ok((found, page.total))
     }
 

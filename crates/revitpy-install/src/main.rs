@@ -13,6 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod cli;
 mod commands;
 mod credentials;
+mod defaults;
 mod escape;
 mod hooks;
 mod installer;
@@ -54,7 +55,9 @@ fn main() -> ExitCode {
     let status = match cli.command {
         cli::Command::Completions { shell } => {
             let mut command = <cli::Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "revitpy-install", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "revitpy-install", &mut script);
+            printer.document(&script);
             ExitStatus::Success
         }
         // Settings (config file, registry URL, folders) are read only by the

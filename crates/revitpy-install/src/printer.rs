@@ -84,6 +84,16 @@ impl Printer {
         }
     }
 
+    /// A document the command exists to print (a shell's completion
+    /// script), on standard output in every mode, as it is: the client
+    /// wrote it itself, so there is nothing to escape, and `--quiet` does
+    /// not silence what was asked for by name.
+    pub fn document(&self, bytes: &[u8]) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(bytes);
+        let _ = out.flush();
+    }
+
     /// Detail shown only with `--verbose`.
     pub fn detail(&self, text: impl AsRef<str>) {
         if self.verbose && !self.json {

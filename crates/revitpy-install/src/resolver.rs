@@ -6,19 +6,95 @@
 //! until nothing changes (or fails, naming who asked for what).
 
 use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
 use std::str::FromStr;
 
 use revitpy_api::{IndexPackage, IndexVersion};
 use revitpy_names::package_name::normalize;
-use revitpy_names::{Version, VersionSpecifiers};
+use revitpy_names::{Version, VersionSpecifiers, VersionSpecifiersError};
+
+/// Who asked for a package named on the command line.
+pub const REQUESTED: &str = "requested";
 
 /// What was asked for a package, and by whom.
 #[derive(Debug, Clone)]
-struct Demand {
-    by: String,
-    spec: VersionSpecifiers,
+pub struct Demand {
+    /// [`REQUESTED`] (the command line), or the package and version that depends on it.
+    pub by: String,
+    pub spec: VersionSpecifiers,
     /// An exact version pinned on the command line (may be yanked or a pre-release).
-    pinned: Option<Version>,
+    pub pinned: Option<Version>,
+}
+
+impl fmt::Display for Demand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.pinned {
+            Some(v) => write!(f, "=={v} ({})", self.by),
+            None if self.spec.is_empty() => write!(f, "any version ({})", self.by),
+            None => write!(f, "{} ({})", self.spec, self.by),
+        }
+    }
+}
+
+/// Why no set of versions could be chosen. `E` is the fetch's own error,
+/// kept whole so a caller can tell a registry that cannot be reached (and
+/// fall back to the local index) from a package that does not exist.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError<E> {
+    /// No index entry for the package, wherever the entries come from.
+    #[error("package {name} was not found{}", needed_by_text(.needed_by))]
+    NotFound {
+        name: String,
+        /// The packages (name and version) whose dependency it is; empty for
+        /// a package named on the command line.
+        needed_by: Vec<String>,
+    },
+    /// No version satisfies every demand and the Revit year. Conflicting
+    /// specifiers end here too: the demands say who asked for what.
+    #[error(
+        "no version of {package} fits Revit {year} and {}; available: {}",
+        joined(.demands),
+        available_text(.available)
+    )]
+    NoVersionFits { package: String, year: u16, demands: Vec<Demand>, available: Vec<IndexVersion> },
+    /// A chosen version declares a dependency whose specifier is not PEP 440.
+    #[error("{package} {version} has a bad dependency specifier `{spec}`: {problem}")]
+    BadSpecifier { package: String, version: String, spec: String, problem: VersionSpecifiersError },
+    /// Choices keep undoing each other (a cycle of conflicting specifiers).
+    #[error("the dependencies do not settle (a cycle of conflicting specifiers?)")]
+    DoesNotSettle,
+    /// The index entries could not be fetched.
+    #[error(transparent)]
+    Fetch(E),
+}
+
+fn needed_by_text(needed_by: &[String]) -> String {
+    if needed_by.is_empty() {
+        "; check the name with `revitpy-install registry search`".to_owned()
+    } else {
+        format!(" (needed by {})", needed_by.join(", "))
+    }
+}
+
+fn joined(demands: &[Demand]) -> String {
+    demands.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// Each version with the Revit years it supports, and whether it was yanked.
+fn available_text(versions: &[IndexVersion]) -> String {
+    versions
+        .iter()
+        .map(|v| {
+            let range = match (&v.min_revit_version, &v.max_revit_version) {
+                (Some(a), Some(b)) => format!("Revit {a}-{b}"),
+                (Some(a), None) => format!("Revit {a}+"),
+                (None, Some(b)) => format!("up to Revit {b}"),
+                (None, None) => "any Revit".into(),
+            };
+            format!("{} ({range}{})", v.version, if v.yanked { ", yanked" } else { "" })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Clone)]
@@ -34,7 +110,7 @@ fn year_ok(v: &IndexVersion, year: u16) -> bool {
     y(&v.min_revit_version).is_none_or(|m| year >= m) && y(&v.max_revit_version).is_none_or(|m| year <= m)
 }
 
-fn choose<'a>(p: &'a IndexPackage, demands: &[Demand], year: u16) -> Result<&'a IndexVersion, String> {
+fn choose<'a, E>(p: &'a IndexPackage, demands: &[Demand], year: u16) -> Result<&'a IndexVersion, ResolveError<E>> {
     let pinned = demands.iter().find_map(|d| d.pinned.clone());
     let wants_pre = pinned.as_ref().is_some_and(Version::any_prerelease)
         || demands.iter().any(|d| d.spec.iter().any(|s| s.version().any_prerelease()));
@@ -58,42 +134,25 @@ fn choose<'a>(p: &'a IndexPackage, demands: &[Demand], year: u16) -> Result<&'a 
     };
     // Pre-releases only when asked for, or when nothing else fits (a package
     // with only pre-releases still installs, as the registry's "latest" rule says).
-    newest(wants_pre).or_else(|| newest(true)).ok_or_else(|| {
-        let asked: Vec<String> = demands
-            .iter()
-            .map(|d| match &d.pinned {
-                Some(v) => format!("=={v} ({})", d.by),
-                None if d.spec.is_empty() => format!("any version ({})", d.by),
-                None => format!("{} ({})", d.spec, d.by),
-            })
-            .collect();
-        format!(
-            "no version of {} fits Revit {year} and {}; available: {}",
-            p.name,
-            asked.join(", "),
-            p.versions
-                .iter()
-                .map(|v| {
-                    let range = match (&v.min_revit_version, &v.max_revit_version) {
-                        (Some(a), Some(b)) => format!("Revit {a}-{b}"),
-                        (Some(a), None) => format!("Revit {a}+"),
-                        (None, Some(b)) => format!("up to Revit {b}"),
-                        (None, None) => "any Revit".into(),
-                    };
-                    format!("{} ({range}{})", v.version, if v.yanked { ", yanked" } else { "" })
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+    newest(wants_pre).or_else(|| newest(true)).ok_or_else(|| ResolveError::NoVersionFits {
+        package: p.name.clone(),
+        year,
+        demands: demands.to_vec(),
+        available: p.versions.clone(),
     })
 }
 
 /// Returns the index entries of the named packages (online or offline).
-pub type Fetch<'a> = dyn FnMut(&[String]) -> Result<Vec<IndexPackage>, String> + 'a;
+pub type Fetch<'a, E> = dyn FnMut(&[String]) -> Result<Vec<IndexPackage>, E> + 'a;
 
 /// Resolves `roots` (name, optional exact version) for `year`. `fetch`
-/// returns the index entries of the named packages (online or offline).
-pub fn resolve(roots: &[(String, Option<Version>)], year: u16, fetch: &mut Fetch<'_>) -> Result<Vec<Pick>, String> {
+/// returns the index entries of the named packages (online or offline); its
+/// error comes back as [`ResolveError::Fetch`].
+pub fn resolve<E>(
+    roots: &[(String, Option<Version>)],
+    year: u16,
+    fetch: &mut Fetch<'_, E>,
+) -> Result<Vec<Pick>, ResolveError<E>> {
     let mut known: BTreeMap<String, IndexPackage> = BTreeMap::new();
     let mut demands: BTreeMap<String, Vec<Demand>> = BTreeMap::new();
     let mut picks: BTreeMap<String, IndexVersion> = BTreeMap::new();
@@ -101,7 +160,7 @@ pub fn resolve(roots: &[(String, Option<Version>)], year: u16, fetch: &mut Fetch
     for (name, pin) in roots {
         let n = normalize(name);
         demands.entry(n.clone()).or_default().push(Demand {
-            by: "requested".into(),
+            by: REQUESTED.into(),
             spec: VersionSpecifiers::empty(),
             pinned: pin.clone(),
         });
@@ -111,24 +170,20 @@ pub fn resolve(roots: &[(String, Option<Version>)], year: u16, fetch: &mut Fetch
     while let Some(name) = queue.pop_front() {
         rounds += 1;
         if rounds > 10_000 {
-            return Err("the dependencies do not settle (a cycle of conflicting specifiers?)".into());
+            return Err(ResolveError::DoesNotSettle);
         }
         if !known.contains_key(&name) {
             let mut wanted = vec![name.clone()];
             wanted.extend(queue.iter().filter(|n| !known.contains_key(*n)).cloned());
-            for p in fetch(&wanted)? {
+            for p in fetch(&wanted).map_err(ResolveError::Fetch)? {
                 known.insert(p.normalized_name.clone(), p);
             }
             if !known.contains_key(&name) {
-                let by: Vec<String> = demands
+                let needed_by: Vec<String> = demands
                     .get(&name)
-                    .map(|d| d.iter().filter(|d| d.by != "requested").map(|d| d.by.clone()).collect())
+                    .map(|d| d.iter().filter(|d| d.by != REQUESTED).map(|d| d.by.clone()).collect())
                     .unwrap_or_default();
-                return Err(if by.is_empty() {
-                    format!("package {name} was not found; check the name with `revitpy-install registry search`")
-                } else {
-                    format!("package {name} was not found (needed by {})", by.join(", "))
-                });
+                return Err(ResolveError::NotFound { name, needed_by });
             }
         }
         let package = &known[&name];
@@ -149,8 +204,11 @@ pub fn resolve(roots: &[(String, Option<Version>)], year: u16, fetch: &mut Fetch
             let spec = if spec_text.trim().is_empty() || spec_text.trim() == "*" {
                 VersionSpecifiers::empty()
             } else {
-                VersionSpecifiers::from_str(spec_text).map_err(|e| {
-                    format!("{name} {} has a bad dependency specifier `{spec_text}`: {e}", chosen.version)
+                VersionSpecifiers::from_str(spec_text).map_err(|problem| ResolveError::BadSpecifier {
+                    package: name.clone(),
+                    version: chosen.version.clone(),
+                    spec: spec_text.to_owned(),
+                    problem,
                 })?
             };
             let dn = normalize(dep_name);
@@ -206,6 +264,8 @@ pub fn resolve(roots: &[(String, Option<Version>)], year: u16, fetch: &mut Fetch
 
 #[cfg(test)]
 mod tests {
+    use std::convert::Infallible;
+
     use super::*;
 
     fn version(v: &str, deps: serde_json::Value, min: Option<&str>, max: Option<&str>) -> IndexVersion {
@@ -242,11 +302,12 @@ mod tests {
         registry: &[IndexPackage],
         roots: &[(&str, Option<&str>)],
         year: u16,
-    ) -> Result<Vec<(String, String)>, String> {
+    ) -> Result<Vec<(String, String)>, ResolveError<Infallible>> {
         let roots: Vec<(String, Option<Version>)> =
             roots.iter().map(|(n, v)| (n.to_string(), v.map(|v| Version::from_str(v).unwrap()))).collect();
-        let mut fetch =
-            |names: &[String]| Ok(registry.iter().filter(|p| names.contains(&p.normalized_name)).cloned().collect());
+        let mut fetch = |names: &[String]| -> Result<_, Infallible> {
+            Ok(registry.iter().filter(|p| names.contains(&p.normalized_name)).cloned().collect())
+        };
         resolve(&roots, year, &mut fetch).map(|picks| picks.into_iter().map(|p| (p.name, p.version.version)).collect())
     }
 
@@ -273,8 +334,97 @@ mod tests {
             [("lib".into(), "1.5".into()), ("app".into(), "2.0".into())]
         );
         let err = run(&reg, &[("app", None)], 2023).unwrap_err();
-        assert!(err.contains("no version of app fits Revit 2023"), "{err}");
-        assert!(run(&reg, &[("nope", None)], 2024).unwrap_err().contains("nope was not found"));
+        assert!(
+            matches!(&err, ResolveError::NoVersionFits { package, year: 2023, demands, .. }
+                if package == "app" && demands.len() == 1 && demands[0].by == REQUESTED),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("no version of app fits Revit 2023"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "no version of app fits Revit 2023 and any version (requested); available: 2.0 (Revit 2024+)"
+        );
+        let err = run(&reg, &[("nope", None)], 2024).unwrap_err();
+        assert!(matches!(&err, ResolveError::NotFound { name, needed_by } if name == "nope" && needed_by.is_empty()));
+        assert!(err.to_string().contains("nope was not found"), "{err}");
+    }
+
+    #[test]
+    fn errors_say_who_asked_for_what() {
+        let reg = vec![
+            package(
+                "app",
+                vec![version(
+                    "2.0",
+                    serde_json::json!([{"name": "lib", "version": ">=3"}, {"name": "gone", "version": ""}]),
+                    None,
+                    None,
+                )],
+            ),
+            package("lib", vec![version("1.0", serde_json::json!([]), None, Some("2023"))]),
+        ];
+        let err = run(&reg, &[("app", None)], 2024).unwrap_err();
+        assert!(matches!(&err, ResolveError::NoVersionFits { package, .. } if package == "lib"), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "no version of lib fits Revit 2024 and >=3 (app 2.0); available: 1.0 (up to Revit 2023)"
+        );
+        let reg = vec![package(
+            "app",
+            vec![version("2.0", serde_json::json!([{"name": "gone", "version": ""}]), None, None)],
+        )];
+        let err = run(&reg, &[("app", None)], 2024).unwrap_err();
+        assert!(
+            matches!(&err, ResolveError::NotFound { name, needed_by } if name == "gone" && needed_by == &["app 2.0"]),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), "package gone was not found (needed by app 2.0)");
+        let reg = vec![package(
+            "app",
+            vec![version("2.0", serde_json::json!([{"name": "x", "version": ">=<1"}]), None, None)],
+        )];
+        let err = run(&reg, &[("app", None)], 2024).unwrap_err();
+        assert!(matches!(&err, ResolveError::BadSpecifier { spec, .. } if spec == ">=<1"), "{err:?}");
+        assert!(err.to_string().starts_with("app 2.0 has a bad dependency specifier `>=<1`: "), "{err}");
+    }
+
+    #[test]
+    fn choices_that_undo_each_other_end_in_an_error() {
+        // a 1.0 wants b>=2, whose 2.0 wants a<1; a 0.5 wants b<2, whose 1.0 wants a>=1.
+        let reg = vec![
+            package(
+                "a",
+                vec![
+                    version("1.0", serde_json::json!([{"name": "b", "version": ">=2"}]), None, None),
+                    version("0.5", serde_json::json!([{"name": "b", "version": "<2"}]), None, None),
+                ],
+            ),
+            package(
+                "b",
+                vec![
+                    version("2.0", serde_json::json!([{"name": "a", "version": "<1"}]), None, None),
+                    version("1.0", serde_json::json!([{"name": "a", "version": ">=1"}]), None, None),
+                ],
+            ),
+        ];
+        let err = run(&reg, &[("a", None)], 2024).unwrap_err();
+        assert!(matches!(err, ResolveError::DoesNotSettle), "{err:?}");
+        assert_eq!(err.to_string(), "the dependencies do not settle (a cycle of conflicting specifiers?)");
+    }
+
+    #[test]
+    fn a_fetch_failure_comes_back_as_it_was() {
+        #[derive(Debug, PartialEq)]
+        struct Offline;
+        impl fmt::Display for Offline {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("offline")
+            }
+        }
+        let roots = [("app".to_owned(), None)];
+        let err = resolve(&roots, 2024, &mut |_: &[String]| Err(Offline)).unwrap_err();
+        assert!(matches!(err, ResolveError::Fetch(Offline)), "{err:?}");
+        assert_eq!(err.to_string(), "offline");
     }
 
     #[test]

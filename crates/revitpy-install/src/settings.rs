@@ -1,5 +1,5 @@
 //! Resolved settings: flags over environment over the user config file over
-//! defaults, as plain values the commands use.
+//! defaults ([`crate::defaults`]), as plain values the commands use.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,15 +8,10 @@ use revitpy_client::RegistryUrl;
 
 use crate::cli::GlobalArgs;
 use crate::credentials::UserConfig;
-
-pub const DEFAULT_REGISTRY: &str = "http://localhost:8000";
-/// After this long the local index is refreshed in the background.
-pub const DEFAULT_INDEX_MAX_AGE_SECS: u64 = 24 * 3600;
-/// The longest a whole `sync` may take (`REVITPY_SYNC_TIMEOUT`, seconds):
-/// longer than one request's own 300 s limit plus the index writes, short
-/// enough that a registry that drips its answers cannot keep a background
-/// sync (and the lock it holds) for hours.
-pub const DEFAULT_SYNC_TIMEOUT_SECS: u64 = 600;
+use crate::defaults::{
+    DEFAULT_INDEX_MAX_AGE_SECS, DEFAULT_REGISTRY, DEFAULT_SYNC_TIMEOUT_SECS, default_addins_dir, default_cache_dir,
+    default_config_path,
+};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -48,19 +43,6 @@ pub enum TokenOrigin {
     Stored,
 }
 
-pub fn default_config_path() -> PathBuf {
-    dirs::config_dir().unwrap_or_else(std::env::temp_dir).join("revitpy").join("config.toml")
-}
-
-fn default_addins_dir() -> PathBuf {
-    if cfg!(windows) {
-        // %APPDATA%\Autodesk\Revit\Addins, where Revit reads per-user add-ins.
-        dirs::config_dir().unwrap_or_else(std::env::temp_dir).join("Autodesk").join("Revit").join("Addins")
-    } else {
-        dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("revitpy").join("addins")
-    }
-}
-
 fn env_secs(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
 }
@@ -78,10 +60,7 @@ impl Settings {
             .trim_end_matches('/')
             .to_owned();
         let registry = RegistryUrl::parse(&registry_url)?;
-        let cache_dir = args
-            .cache_dir
-            .clone()
-            .unwrap_or_else(|| dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("revitpy"));
+        let cache_dir = args.cache_dir.clone().unwrap_or_else(default_cache_dir);
         let addins_dir = args.addins_dir.clone().unwrap_or_else(default_addins_dir);
         let given = args.token.clone().filter(|t| !t.trim().is_empty());
         let token = match given {

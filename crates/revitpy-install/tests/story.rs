@@ -526,3 +526,86 @@ fn forced_install_on_a_terminal_asks_first() {
     assert_eq!(code, Some(0), "{out}");
     assert!(evil_dir.join("evil_tools/__init__.py").is_file(), "{out}");
 }
+
+#[test]
+fn with_several_year_folders_a_terminal_is_asked_which() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to provide a terminal");
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let registry = Registry::start(data.path());
+    let client = Client::new(&registry.base);
+    client.ok(&["registry", "build", examples().join("revitpy-utils").to_str().unwrap(), "--output", "u.rpyx"]);
+    client.ok(&["registry", "publish", "u.rpyx"]);
+    std::fs::create_dir_all(client.addins().join("2023")).unwrap();
+    let command = format!("{} registry install revitpy-utils", env!("CARGO_BIN_EXE_revitpy-install"));
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("REVITPY_REGISTRY_URL", &client.registry)
+        .env("REVITPY_CACHE_DIR", client.home.path().join("cache"))
+        .env("REVITPY_ADDINS_DIR", client.addins())
+        .env("REVITPY_CONFIG", client.home.path().join("config.toml"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Keep standard input open until the command is done: its end would end the terminal.
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, b"2023\n").unwrap();
+    let status = child.wait().unwrap();
+    drop(stdin);
+    let mut out = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+    assert_eq!(status.code(), Some(0), "{out}");
+    assert!(out.contains("Several Revit versions are present (2023, 2024). Which one? "), "{out}");
+    assert!(client.addins().join("2023/RevitPy/Packages/revitpy-utils").is_dir(), "{out}");
+    assert!(!client.addins().join("2024/RevitPy").exists(), "{out}");
+}
+
+/// A hook's output reaches the user through the printer, on standard error:
+/// with `--json`, standard output holds the JSON answer and nothing else.
+#[cfg(unix)]
+#[test]
+fn a_hooks_output_goes_to_standard_error_and_json_stays_parsable() {
+    let data = tempfile::tempdir().unwrap();
+    let registry = Registry::start(data.path());
+    let client = Client::new(&registry.base);
+    let src = client.home.path().join("hooked-src");
+    std::fs::create_dir_all(src.join("hooked/hooks")).unwrap();
+    std::fs::write(
+        src.join("manifest.json"),
+        r#"{"name": "hooked", "version": "1.0.0", "description": "x", "author": "x",
+            "revit_compatibility": {"min_version": "2022"},
+            "install_hooks": {"post_install": "hooked/hooks/post.py"}}"#,
+    )
+    .unwrap();
+    std::fs::write(src.join("hooked/__init__.py"), "").unwrap();
+    // Python and sh at once (the test runs it with sh): sh reads `"""":` as
+    // the no-op `:`, Python reads a string up to the closing `"""`.
+    std::fs::write(
+        src.join("hooked/hooks/post.py"),
+        "\"\"\"\":\necho hook says hi\necho hook warns >&2\nexit 0\n\"\"\"\nprint(\"hook says hi\")\n",
+    )
+    .unwrap();
+    client.ok(&["registry", "build", src.to_str().unwrap(), "--output", "hooked.rpyx"]);
+    client.ok(&["registry", "publish", "hooked.rpyx"]);
+    let o = Command::new(env!("CARGO_BIN_EXE_revitpy-install"))
+        .args(["registry", "install", "hooked", "--allow-hooks", "--json"])
+        .env("REVITPY_REGISTRY_URL", &client.registry)
+        .env("REVITPY_CACHE_DIR", client.home.path().join("cache"))
+        .env("REVITPY_ADDINS_DIR", client.addins())
+        .env("REVITPY_CONFIG", client.home.path().join("config.toml"))
+        .env("REVITPY_PYTHON", "sh")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "stdout: {}\nstderr: {}", text(&o.stdout), text(&o.stderr));
+    let answer: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o.stdout)));
+    assert_eq!(answer["packages"][0]["name"], "hooked", "{answer}");
+    let err = text(&o.stderr);
+    assert!(err.contains("hook says hi\n") && err.contains("hook warns\n"), "{err}");
+}

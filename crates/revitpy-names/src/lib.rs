@@ -6,7 +6,12 @@
 //! * [`PackageName`]: a package name, compared in its normalised form
 //!   (lowercase, runs of `-`, `_` and `.` folded to one `-`);
 //! * [`Version`] and [`VersionSpecifiers`]: PEP 440, from `pep440_rs`;
+//! * [`latest`]: which version a package shows as its latest, the one rule
+//!   for the registry, the local index and the client;
 //! * [`RevitYear`] and [`RevitRange`]: Revit versions as numbers, never strings;
+//! * [`Sha256`]: a file's hash, 64 lowercase hex digits;
+//! * [`PackageType`], [`PerformanceImpact`] and [`ScanStatus`]: the closed
+//!   sets of words a release carries, as enums;
 //! * [`portable_path`]: relative paths that every supported OS (Windows above
 //!   all, where Revit runs) can hold;
 //! * [`windows_case`]: which names Windows holds as one (NTFS's uppercase);
@@ -16,13 +21,19 @@
 //! Nothing here does I/O.
 
 pub mod control_chars;
+mod kinds;
+mod latest;
 pub mod package_name;
 pub mod portable_path;
 mod revit;
+mod sha256;
 pub mod timestamp;
 mod version;
 pub mod windows_case;
 
+pub use kinds::{PackageType, PerformanceImpact, ScanStatus};
+pub use latest::latest;
 pub use package_name::{PackageName, PackageNameError};
 pub use revit::{RevitRange, RevitRangeError, RevitYear, RevitYearError};
+pub use sha256::{Sha256, Sha256Error};
 pub use version::{Version, VersionError, VersionSpecifiers, VersionSpecifiersError, canonical_version};

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use revitpy_search::testdata::{generated_docs, generated_queries};
-use revitpy_store::{Actor, NewVersion, Scope, SqliteStore, Store, VersionData};
+use revitpy_store::{Actor, Release, Scope, SqliteStore, Store};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -206,32 +206,32 @@ fn baseline_server() {
     });
 }
 
-fn version_data(doc: &revitpy_search::SearchDoc, i: usize) -> VersionData {
+/// A seeded version, made the way an upload's is: a manifest read by the
+/// package format, then the server's one manifest-to-record constructor.
+fn version_data(doc: &revitpy_search::SearchDoc, i: usize) -> Release {
     let version = format!("{}.{}.{}", 1 + i % 3, i % 10, i % 7);
-    VersionData {
-        canonical_version: revitpy_names::canonical_version(&version.parse().unwrap()),
-        version: version.clone(),
-        summary: doc.summary.clone(),
-        description: doc.description.clone(),
-        author: "Bench Studio".into(),
-        author_email: "bench@example.test".into(),
-        license: "MIT".into(),
-        keywords: doc.keywords.clone(),
-        categories: doc.categories.clone(),
-        package_type: doc.package_type.clone(),
-        performance_impact: "low".into(),
-        min_revit: doc.min_revit,
-        max_revit: doc.max_revit,
-        tested_revit: doc.min_revit.into_iter().collect(),
-        known_issues: serde_json::json!([]),
-        dependencies: serde_json::json!([]),
-        manifest: serde_json::json!({"name": doc.name, "version": version}),
-        filename: format!("{}-{version}.rpyx", doc.normalized_name),
-        file_size: 1000,
-        file_sha256: format!("{:064x}", i + 1),
-        security_scan_status: "pending".into(),
-        ..VersionData::default()
-    }
+    let source = serde_json::json!({
+        "name": doc.name,
+        "version": version,
+        "summary": doc.summary,
+        "description": doc.description,
+        "author": "Bench Studio",
+        "author_email": "bench@example.test",
+        "license": "MIT",
+        "keywords": doc.keywords,
+        "categories": doc.categories,
+        "package_type": doc.package_type,
+        "performance_impact": "low",
+        "revit_compatibility": {
+            "min_version": doc.min_revit,
+            "max_version": doc.max_revit,
+            "tested_versions": doc.min_revit.into_iter().collect::<Vec<_>>(),
+        },
+    });
+    let (manifest, problems) = revitpy_rpyx::Manifest::from_json(&source, "bench", &|f| f.to_owned());
+    let manifest = manifest.unwrap_or_else(|| panic!("{}: {problems:?}", doc.name));
+    let sha256 = revitpy_names::Sha256::new(&format!("{:064x}", i + 1)).unwrap();
+    revitpy_registry::service::publish::release(&manifest, sha256, 1000, revitpy_names::ScanStatus::Pending, None)
 }
 
 fn main() {
@@ -252,15 +252,7 @@ fn main() {
         let store = SqliteStore::open(&data.join("registry.db")).unwrap();
         let actor = Actor { user_id: None, user_name: "bench".into(), scope: Scope::Admin, package: None };
         for (chunk_no, chunk) in docs.chunks(5_000).enumerate() {
-            let batch = chunk
-                .iter()
-                .enumerate()
-                .map(|(j, d)| NewVersion {
-                    package_name: d.name.clone(),
-                    normalized_name: d.normalized_name.clone(),
-                    data: version_data(d, chunk_no * 5_000 + j),
-                })
-                .collect();
+            let batch = chunk.iter().enumerate().map(|(j, d)| version_data(d, chunk_no * 5_000 + j)).collect();
             store.publish_batch(&actor, batch).await.unwrap();
         }
     });

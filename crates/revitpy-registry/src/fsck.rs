@@ -40,12 +40,13 @@ pub async fn fsck(store: &dyn Store, blobs: Arc<dyn BlobStore>, repair: bool, fo
         stored.iter().map(|b| (b.key.as_str(), (b.size, b.intact))).collect();
     let mut report = Report { versions_checked: referenced.len(), blobs_checked: stored.len(), ..Report::default() };
     let mut wanted = HashSet::new();
-    for (sha, name, version, size) in &referenced {
+    for r in &referenced {
+        let (sha, name, version, size) = (&r.sha256, &r.package, &r.version, r.size);
         wanted.insert(sha.as_str());
         match stored_by_key.get(sha.as_str()) {
             None => report.missing.push(format!("{name} {version}: file {sha} is missing")),
             Some((_, false)) => report.corrupt.push(format!("{name} {version}: file {sha} does not match its sha256")),
-            Some((actual, true)) if actual != size => {
+            Some((actual, true)) if *actual != size => {
                 report.corrupt.push(format!("{name} {version}: file {sha} is {actual} bytes, expected {size}"))
             }
             Some(_) => {}

@@ -50,18 +50,21 @@ impl Indexer {
     }
 }
 
+/// The index's document for a package: its latest version (the store's
+/// choice by the one `latest` rule), with the words and years the index
+/// filters on as its plain values.
 pub fn search_doc(p: &PackageWithLatest) -> SearchDoc {
-    let v = &p.latest.data;
+    let r = &p.latest.release;
     SearchDoc {
         normalized_name: p.package.normalized_name.clone(),
         name: p.package.name.clone(),
-        summary: v.summary.clone(),
-        description: v.description.clone(),
-        keywords: v.keywords.clone(),
-        categories: v.categories.clone(),
-        package_type: v.package_type.clone(),
-        min_revit: v.min_revit,
-        max_revit: v.max_revit,
+        summary: r.summary.clone(),
+        description: r.description.clone(),
+        keywords: r.keywords.clone(),
+        categories: r.categories.clone(),
+        package_type: r.package_type.as_str().to_owned(),
+        min_revit: r.revit_range.min().map(revitpy_names::RevitYear::get),
+        max_revit: r.revit_range.max().map(revitpy_names::RevitYear::get),
         downloads: p.package.download_count,
     }
 }

@@ -10,6 +10,7 @@ pub mod downloads;
 pub mod error;
 pub mod fsck;
 pub mod indexer;
+pub mod openapi;
 pub mod routes;
 pub mod scans;
 pub mod serve;

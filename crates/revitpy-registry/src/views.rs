@@ -1,90 +1,98 @@
 //! Store records turned into the API's JSON shapes, and version ordering.
-
-use std::cmp::Ordering;
-use std::str::FromStr;
+//!
+//! The store's records are typed; the wire keeps the original registry's
+//! strings (years as `"2024"`, words in lowercase). Every conversion from
+//! one to the other is here, so the JSON is written in one place.
 
 use revitpy_api::{PackageInfo, SearchResult, VersionInfo};
-use revitpy_names::Version;
-use revitpy_store::{PackageRecord, PackageWithLatest, VersionRecord};
+use revitpy_names::{RevitRange, RevitYear};
+use revitpy_store::{PackageRecord, PackageWithLatest, Release, VersionRecord};
 
-fn year(y: Option<u16>) -> Option<String> {
+fn year(y: Option<RevitYear>) -> Option<String> {
     y.map(|y| y.to_string())
 }
 
-/// Non-yanked first; within each group newest first by PEP 440 (versions
-/// that do not parse, which the server never stores, sort last).
+fn min_year(range: &RevitRange) -> Option<String> {
+    year(range.min())
+}
+
+fn max_year(range: &RevitRange) -> Option<String> {
+    year(range.max())
+}
+
+fn years(list: &[RevitYear]) -> Vec<String> {
+    list.iter().map(ToString::to_string).collect()
+}
+
+/// Non-yanked first; within each group newest first by PEP 440.
 pub fn sort_versions(versions: &mut [VersionRecord]) {
-    let key = |v: &VersionRecord| Version::from_str(&v.data.version).ok();
-    versions.sort_by(|a, b| {
-        a.yanked.cmp(&b.yanked).then_with(|| match (key(a), key(b)) {
-            (Some(x), Some(y)) => y.cmp(&x),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => b.data.version.cmp(&a.data.version),
-        })
-    });
+    versions.sort_by(|a, b| a.yanked.cmp(&b.yanked).then_with(|| b.release.version.cmp(&a.release.version)));
 }
 
 pub fn version_info(package: &PackageRecord, v: &VersionRecord) -> VersionInfo {
-    let d = &v.data;
+    let r = &v.release;
     VersionInfo {
-        version: d.version.clone(),
-        summary: d.summary.clone(),
-        description: d.description.clone(),
-        author: d.author.clone(),
-        author_email: d.author_email.clone(),
-        license: d.license.clone(),
-        homepage_url: d.homepage_url.clone(),
-        repository_url: d.repository_url.clone(),
-        documentation_url: d.documentation_url.clone(),
-        package_type: d.package_type.clone(),
-        performance_impact: d.performance_impact.clone(),
-        requires_admin: d.requires_admin,
-        min_revit_version: year(d.min_revit),
-        max_revit_version: year(d.max_revit),
-        tested_revit_versions: d.tested_revit.iter().map(u16::to_string).collect(),
-        known_issues: d.known_issues.clone(),
-        dependencies: d.dependencies.clone(),
-        keywords: d.keywords.clone(),
-        categories: d.categories.clone(),
-        filename: d.filename.clone(),
-        file_size: d.file_size,
-        file_hash_sha256: d.file_sha256.clone(),
-        security_scan_status: d.security_scan_status.clone(),
-        security_scan: d.security_scan.clone(),
-        digital_signature: d.digital_signature.clone(),
+        version: r.version.to_string(),
+        summary: r.summary.clone(),
+        description: r.description.clone(),
+        author: r.author.clone(),
+        author_email: r.author_email.clone(),
+        license: r.license.clone(),
+        homepage_url: r.homepage_url.clone(),
+        repository_url: r.repository_url.clone(),
+        documentation_url: r.documentation_url.clone(),
+        package_type: r.package_type.to_string(),
+        performance_impact: r.performance_impact.to_string(),
+        requires_admin: r.requires_admin,
+        min_revit_version: min_year(&r.revit_range),
+        max_revit_version: max_year(&r.revit_range),
+        tested_revit_versions: years(&r.tested_revit),
+        known_issues: r.known_issues.clone(),
+        dependencies: r.dependencies.clone(),
+        keywords: r.keywords.clone(),
+        categories: r.categories.clone(),
+        filename: r.filename.clone(),
+        file_size: r.file_size,
+        file_hash_sha256: r.file_sha256.to_string(),
+        security_scan_status: r.security_scan_status.to_string(),
+        security_scan: r.security_scan.clone(),
+        digital_signature: r.digital_signature.clone(),
         download_count: v.download_count,
         created_at: v.created_at.clone(),
-        is_prerelease: d.is_prerelease,
+        is_prerelease: r.is_prerelease(),
         yanked: v.yanked,
         yanked_reason: v.yanked_reason.clone(),
         published_by: v.published_by.clone(),
-        download_url: format!("/api/packages/{}/{}/download", package.normalized_name, d.version),
+        download_url: format!("/api/packages/{}/{}/download", package.normalized_name, r.version),
     }
 }
 
-/// Package-level fields come from the latest version (or, when every
-/// version is yanked, the newest one), so they describe what installs.
+/// Package-level fields come from the version shown: the latest (the
+/// store's `latest_version_id`, its result of [`revitpy_names::latest`]),
+/// or, when every version is yanked, the newest one, so they describe what
+/// installs. `latest_version` is only ever the store's latest. A package
+/// with no version to show (which publishing never leaves) has empty fields.
 pub fn package_info(package: &PackageRecord, shown: Option<&VersionRecord>, owners: Vec<String>) -> PackageInfo {
     let latest = shown.filter(|v| Some(v.id) == package.latest_version_id);
-    let d = shown.map(|v| v.data.clone()).unwrap_or_default();
+    let r: Option<&Release> = shown.map(|v| &v.release);
+    let range = r.map(|r| r.revit_range).unwrap_or_default();
     PackageInfo {
         name: package.name.clone(),
         normalized_name: package.normalized_name.clone(),
-        summary: d.summary,
-        description: d.description,
-        author: d.author,
-        license: d.license,
-        homepage_url: d.homepage_url,
-        repository_url: d.repository_url,
-        documentation_url: d.documentation_url,
-        keywords: d.keywords,
-        categories: d.categories,
-        package_type: d.package_type,
-        performance_impact: d.performance_impact,
-        latest_version: latest.map(|v| v.data.version.clone()),
-        min_revit_version: year(d.min_revit),
-        max_revit_version: year(d.max_revit),
+        summary: r.map(|r| r.summary.clone()).unwrap_or_default(),
+        description: r.map(|r| r.description.clone()).unwrap_or_default(),
+        author: r.map(|r| r.author.clone()).unwrap_or_default(),
+        license: r.map(|r| r.license.clone()).unwrap_or_default(),
+        homepage_url: r.and_then(|r| r.homepage_url.clone()),
+        repository_url: r.and_then(|r| r.repository_url.clone()),
+        documentation_url: r.and_then(|r| r.documentation_url.clone()),
+        keywords: r.map(|r| r.keywords.clone()).unwrap_or_default(),
+        categories: r.map(|r| r.categories.clone()).unwrap_or_default(),
+        package_type: r.map(|r| r.package_type.to_string()).unwrap_or_default(),
+        performance_impact: r.map(|r| r.performance_impact.to_string()).unwrap_or_default(),
+        latest_version: latest.map(|v| v.release.version.to_string()),
+        min_revit_version: min_year(&range),
+        max_revit_version: max_year(&range),
         download_count: package.download_count,
         owners,
         created_at: package.created_at.clone(),
@@ -93,21 +101,21 @@ pub fn package_info(package: &PackageRecord, shown: Option<&VersionRecord>, owne
 }
 
 pub fn search_result(p: &PackageWithLatest) -> SearchResult {
-    let d = &p.latest.data;
+    let r = &p.latest.release;
     SearchResult {
         name: p.package.name.clone(),
         normalized_name: p.package.normalized_name.clone(),
-        summary: d.summary.clone(),
-        description: d.description.clone(),
-        latest_version: d.version.clone(),
-        package_type: d.package_type.clone(),
-        performance_impact: d.performance_impact.clone(),
-        min_revit_version: year(d.min_revit),
-        max_revit_version: year(d.max_revit),
+        summary: r.summary.clone(),
+        description: r.description.clone(),
+        latest_version: r.version.to_string(),
+        package_type: r.package_type.to_string(),
+        performance_impact: r.performance_impact.to_string(),
+        min_revit_version: min_year(&r.revit_range),
+        max_revit_version: max_year(&r.revit_range),
         download_count: p.package.download_count,
-        author: d.author.clone(),
-        keywords: d.keywords.clone(),
-        categories: d.categories.clone(),
+        author: r.author.clone(),
+        keywords: r.keywords.clone(),
+        categories: r.categories.clone(),
         updated_at: p.package.updated_at.clone(),
     }
 }
@@ -122,28 +130,28 @@ pub fn index_package(record: revitpy_store::PackageDetailRecord) -> revitpy_api:
         versions: versions
             .into_iter()
             .map(|v| {
-                let d = v.data;
+                let r = v.release;
                 revitpy_api::IndexVersion {
-                    version: d.version,
-                    summary: d.summary,
-                    description: d.description,
-                    author: d.author,
-                    license: d.license,
-                    keywords: d.keywords,
-                    categories: d.categories,
-                    package_type: d.package_type,
-                    performance_impact: d.performance_impact,
-                    requires_admin: d.requires_admin,
-                    min_revit_version: year(d.min_revit),
-                    max_revit_version: year(d.max_revit),
-                    tested_revit_versions: d.tested_revit.iter().map(u16::to_string).collect(),
-                    known_issues: d.known_issues,
-                    dependencies: d.dependencies,
-                    file_hash_sha256: d.file_sha256,
-                    file_size: d.file_size,
+                    version: r.version.to_string(),
+                    is_prerelease: r.is_prerelease(),
+                    min_revit_version: min_year(&r.revit_range),
+                    max_revit_version: max_year(&r.revit_range),
+                    tested_revit_versions: years(&r.tested_revit),
+                    package_type: r.package_type.to_string(),
+                    performance_impact: r.performance_impact.to_string(),
+                    file_hash_sha256: r.file_sha256.to_string(),
+                    security_scan_status: r.security_scan_status.to_string(),
+                    summary: r.summary,
+                    description: r.description,
+                    author: r.author,
+                    license: r.license,
+                    keywords: r.keywords,
+                    categories: r.categories,
+                    requires_admin: r.requires_admin,
+                    known_issues: r.known_issues,
+                    dependencies: r.dependencies,
+                    file_size: r.file_size,
                     yanked: v.yanked,
-                    is_prerelease: d.is_prerelease,
-                    security_scan_status: d.security_scan_status,
                     created_at: v.created_at,
                 }
             })

@@ -8,7 +8,18 @@
 //! stops at its declared size, and the pass as a whole at the declared
 //! total the limits were checked against.
 
-use crate::read::{EntryMeta, ExpansionBudget, Package, ReadError};
+use crate::expansion_budget::ExpansionBudget;
+use crate::read::{EntryMeta, Package};
+use crate::read_error::ReadError;
+
+impl Package {
+    /// The package's files with their contents, one at a time, in archive
+    /// order: a caller holds one inflated file at a time, and the pass stops
+    /// at the first error. See [`FileContents`].
+    pub fn read_files(&self) -> FileContents<'_> {
+        FileContents { package: self, files: self.files().collect(), next: 0, budget: self.budget() }
+    }
+}
 
 /// The iterator [`Package::read_files`] returns. After an error it yields
 /// nothing more: a package that fails one read is not read further.
@@ -17,12 +28,6 @@ pub struct FileContents<'a> {
     files: Vec<&'a EntryMeta>,
     next: usize,
     budget: ExpansionBudget,
-}
-
-impl<'a> FileContents<'a> {
-    pub(crate) fn new(package: &'a Package) -> Self {
-        Self { package, files: package.files().collect(), next: 0, budget: package.budget() }
-    }
 }
 
 impl<'a> Iterator for FileContents<'a> {

@@ -67,11 +67,7 @@ pub fn inspect_file(path: &Path, limits: Limits, year: Option<RevitYear>) -> Res
 }
 
 pub fn problem_from_read_error(e: &ReadError) -> Problem {
-    match e {
-        ReadError::Entry { entry, message } => Problem::error(entry, None, message.clone()),
-        ReadError::NoManifest => Problem::error(MANIFEST_ENTRY, None, e.to_string()),
-        other => Problem::error("", None, other.to_string()),
-    }
+    e.to_problem()
 }
 
 pub fn inspect_package(package: Package, year: Option<RevitYear>) -> Inspection {

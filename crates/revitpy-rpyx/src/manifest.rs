@@ -9,58 +9,18 @@
 //! original tools read our packages.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::str::FromStr;
 
 use revitpy_names::{PackageName, RevitRange, RevitYear, Version, VersionSpecifiers};
-use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::problem::Problem;
 use crate::{manifest_text, script_paths};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum PackageType {
-    #[default]
-    Addon,
-    Library,
-    Template,
-    Tool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum PerformanceImpact {
-    #[default]
-    Low,
-    Medium,
-    High,
-}
-
-macro_rules! keyword_enum {
-    ($ty:ty, $($text:literal => $variant:expr),+ $(,)?) => {
-        impl $ty {
-            pub const CHOICES: &'static [&'static str] = &[$($text),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $(v if v == $variant => $text,)+ _ => unreachable!() }
-            }
-        }
-        impl FromStr for $ty {
-            type Err = ();
-            fn from_str(s: &str) -> Result<Self, ()> {
-                match s.trim().to_ascii_lowercase().as_str() { $($text => Ok($variant),)+ _ => Err(()) }
-            }
-        }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
-        }
-    };
-}
-keyword_enum!(PackageType, "addon" => PackageType::Addon, "library" => PackageType::Library,
-    "template" => PackageType::Template, "tool" => PackageType::Tool);
-keyword_enum!(PerformanceImpact, "low" => PerformanceImpact::Low,
-    "medium" => PerformanceImpact::Medium, "high" => PerformanceImpact::High);
+// Defined beside the other typed names because the registry's store holds
+// them too (and depends on nothing but `revitpy-names`); re-exported here so
+// `revitpy_rpyx::manifest::PackageType` stays where it always was.
+pub use revitpy_names::{PackageType, PerformanceImpact};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownIssue {

@@ -12,72 +12,35 @@
 //! destination must be new or empty.
 //!
 //! [`Package::read_files`] hands out one file at a time, for callers (the
-//! server's scanner) that need not hold every inflated file at once.
+//! server's scanner) that need not hold every inflated file at once;
+//! [`Package::verifier`] checks files against `rpyx-build.json` as a
+//! caller's own pass reads them.
+//!
+//! The file's sha256 is taken while opening it, unless the caller already
+//! took it (the server hashes an upload while it streams in): then
+//! [`Package::open_known`] takes it from an [`ArchiveDigest`], and the file
+//! is hashed once, not twice.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use revitpy_names::portable_path;
 use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
+use crate::archive_digest::ArchiveDigest;
 use crate::build_info::{BuildInfo, FileRecord};
-use crate::file_contents::FileContents;
+use crate::expansion_budget::ExpansionBudget;
 use crate::limits::Limits;
 use crate::manifest::Manifest;
 use crate::problem::Problem;
+// Declared in read_error.rs; `read::ReadError`, its old path, still names it.
+pub use crate::read_error::ReadError;
 use crate::{BUILD_ENTRY, MANIFEST_ENTRY};
-
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("the package is {size} bytes; at most {max} are read")]
-    ArchiveTooLarge { size: u64, max: u64 },
-    #[error("not a readable ZIP archive: {0}")]
-    NotZip(String),
-    #[error("the package has {count} entries; at most {max} are allowed")]
-    TooManyEntries { count: usize, max: usize },
-    #[error(
-        "the files add up to {total} bytes once expanded, past the total-size limit of {max} bytes for a package; leave large data out or split the package"
-    )]
-    TooLarge { total: u64, max: u64 },
-    /// The whole archive expands too much for its size (many entries that
-    /// each stay under the per-entry ratio floor, or entries sharing data).
-    #[error(
-        "the files expand to {total} bytes from a {archive}-byte package ({}:1), past the {max_ratio}:1 allowed for a whole package; this looks like a zip bomb (a package that really holds such repetitive data should ship it compressed, as a .zip or .gz file)",
-        .total / .archive.max(&1)
-    )]
-    ExpandsTooMuch { total: u64, archive: u64, max_ratio: u64 },
-    /// A pass over the files produced more than the central directory
-    /// declares in all; each entry is already stopped at its own declared
-    /// size, so this is a second line of defence.
-    #[error(
-        "the files expanded past the {declared} bytes the archive declares in all; the package is damaged or hostile"
-    )]
-    ExpandedPastDeclared { declared: u64 },
-    /// Something wrong with one entry, named.
-    #[error("entry `{entry}`: {message}")]
-    Entry { entry: String, message: String },
-    #[error("the package has no {MANIFEST_ENTRY} at its root")]
-    NoManifest,
-    #[error("{0}")]
-    Destination(String),
-}
-
-impl ReadError {
-    fn entry(entry: &str, message: impl Into<String>) -> Self {
-        Self::Entry { entry: entry.to_owned(), message: message.into() }
-    }
-}
 
 /// One checked entry of the central directory.
 #[derive(Debug, Clone)]
@@ -99,10 +62,20 @@ pub struct Package {
     sha256: String,
     /// Sum of the declared uncompressed sizes, checked against the limits.
     expanded: u64,
+    /// Entries inflated so far (see [`Package::inflations`]).
+    inflations: AtomicUsize,
 }
 
 impl Package {
     pub fn open(path: &Path, limits: Limits) -> Result<Self, ReadError> {
+        Self::open_known(path, limits, None)
+    }
+
+    /// [`Package::open`], taking the file's sha256 from `known` (measured
+    /// by the caller over the same bytes) instead of hashing the file again.
+    /// A file whose size is not the size `known` was taken over is refused
+    /// ([`ReadError::NotWhatWasHashed`]).
+    pub fn open_known(path: &Path, limits: Limits, known: Option<&ArchiveDigest>) -> Result<Self, ReadError> {
         let io = |source| ReadError::Io { path: path.to_owned(), source };
         let file = fs_err::File::open(path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len();
@@ -111,16 +84,32 @@ impl Package {
         }
         let mut bytes = Vec::with_capacity(size as usize);
         file.take(limits.max_archive_bytes + 1).read_to_end(&mut bytes).map_err(io)?;
-        Self::from_bytes(bytes, limits)
+        Self::from_bytes_known(bytes, limits, known)
     }
 
     pub fn from_bytes(bytes: Vec<u8>, limits: Limits) -> Result<Self, ReadError> {
+        Self::from_bytes_known(bytes, limits, None)
+    }
+
+    /// [`Package::from_bytes`], with the sha256 taken from `known` as in
+    /// [`Package::open_known`].
+    pub fn from_bytes_known(bytes: Vec<u8>, limits: Limits, known: Option<&ArchiveDigest>) -> Result<Self, ReadError> {
         let size = bytes.len() as u64;
         if size > limits.max_archive_bytes {
             return Err(ReadError::ArchiveTooLarge { size, max: limits.max_archive_bytes });
         }
+        // Before any work: a digest of other bytes would be stored as this
+        // file's. The size is all that can be compared without hashing.
+        if let Some(known) = known
+            && known.size() != size
+        {
+            return Err(ReadError::NotWhatWasHashed { size, hashed: known.size() });
+        }
         let raw_count = scan_central_directory(&bytes, &limits)?;
-        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let sha256 = match known {
+            Some(known) => known.sha256().to_owned(),
+            None => hex::encode(Sha256::digest(&bytes)),
+        };
         let bytes: Arc<[u8]> = bytes.into();
         let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::NotZip(e.to_string()))?;
         if archive.len() != raw_count {
@@ -131,7 +120,7 @@ impl Package {
         }
         let entries = check_central_directory(&mut archive, size, &limits)?;
         let expanded = entries.iter().map(|e| e.size).sum();
-        Ok(Self { archive, entries, size, sha256, expanded })
+        Ok(Self { archive, entries, size, sha256, expanded, inflations: AtomicUsize::new(0) })
     }
 
     /// Size of the `.rpyx` file in bytes.
@@ -164,16 +153,16 @@ impl Package {
         self.entries.iter().find(|e| e.path == path && !e.is_dir)
     }
 
-    /// The package's files with their contents, one at a time, in archive
-    /// order: a caller holds one inflated file at a time, and the pass stops
-    /// at the first error. See [`FileContents`].
-    pub fn read_files(&self) -> FileContents<'_> {
-        FileContents::new(self)
-    }
-
     /// A counter for one pass over the files (see [`ExpansionBudget`]).
     pub(crate) fn budget(&self) -> ExpansionBudget {
-        ExpansionBudget { declared: self.expanded, used: AtomicU64::new(0) }
+        ExpansionBudget::new(self.expanded)
+    }
+
+    /// How many times an entry's data has been inflated from this package
+    /// (every [`Package::read`], whatever it returned): what shows that a
+    /// pass over the files reads each once.
+    pub fn inflations(&self) -> usize {
+        self.inflations.load(Ordering::Relaxed)
     }
 
     /// Reads one entry, never past the size it declared.
@@ -184,6 +173,7 @@ impl Package {
             Some(checked) if checked.path == entry.path => checked,
             _ => return Err(ReadError::entry(&entry.path, "is not an entry of this package")),
         };
+        self.inflations.fetch_add(1, Ordering::Relaxed);
         let mut archive = self.archive.clone();
         let mut file = archive.by_index(entry.index).map_err(|e| ReadError::entry(&entry.path, e.to_string()))?;
         let mut out = Vec::with_capacity(entry.size as usize);
@@ -239,94 +229,6 @@ impl Package {
         serde_json::from_slice(&bytes)
             .map(Some)
             .map_err(|e| Problem::error(BUILD_ENTRY, None, format!("is not valid build information: {e}")))
-    }
-
-    /// Reads every file (in parallel), hashes it, and compares it with
-    /// `rpyx-build.json`. Returns each file's record and the problems found.
-    pub fn verify(&self) -> (Vec<FileRecord>, Vec<Problem>) {
-        let mut problems = Vec::new();
-        let build_info = match self.build_info() {
-            Ok(b) => b,
-            Err(p) => {
-                problems.push(p);
-                None
-            }
-        };
-        let files: Vec<&EntryMeta> = self.files().collect();
-        let budget = self.budget();
-        let results: Vec<Result<FileRecord, ReadError>> = files
-            .par_iter()
-            .map(|e| {
-                let bytes = self.read(e)?;
-                budget.spend(bytes.len())?;
-                Ok(FileRecord {
-                    path: e.path.clone(),
-                    size: bytes.len() as u64,
-                    sha256: hex::encode(Sha256::digest(&bytes)),
-                })
-            })
-            .collect();
-        let mut records = Vec::with_capacity(results.len());
-        for r in results {
-            match r {
-                Ok(rec) => records.push(rec),
-                Err(ReadError::Entry { entry, message }) => problems.push(Problem::error(&entry, None, message)),
-                Err(e) => problems.push(Problem::error("", None, e.to_string())),
-            }
-        }
-        problems.extend(self.compare_with_build_info(build_info.as_ref(), &records));
-        (records, problems)
-    }
-
-    fn compare_with_build_info(&self, info: Option<&BuildInfo>, records: &[FileRecord]) -> Vec<Problem> {
-        let mut problems = Vec::new();
-        let Some(listed) = info.and_then(|i| i.files.as_ref()) else {
-            problems.push(Problem::warning(
-                BUILD_ENTRY,
-                None,
-                "has no file hashes (a package from the original builder?), so files cannot be checked; rebuild it with `revitpy-install registry build`",
-            ));
-            return problems;
-        };
-        if let Some(want) = info.and_then(|i| i.manifest_sha256.as_deref()) {
-            match self.manifest_bytes() {
-                Ok(bytes) if hex::encode(Sha256::digest(&bytes)) != want => problems.push(Problem::error(
-                    MANIFEST_ENTRY,
-                    None,
-                    "does not match the sha256 recorded in rpyx-build.json; the manifest was changed after the build",
-                )),
-                _ => {}
-            }
-        }
-        let listed: HashMap<&str, &FileRecord> = listed.iter().map(|r| (r.path.as_str(), r)).collect();
-        let mut seen = HashSet::new();
-        for rec in records {
-            seen.insert(rec.path.as_str());
-            match listed.get(rec.path.as_str()) {
-                None => problems.push(Problem::error(
-                    &rec.path,
-                    None,
-                    "is in the archive but not in rpyx-build.json; it was added after the build",
-                )),
-                Some(want) if want.size != rec.size || !want.sha256.eq_ignore_ascii_case(&rec.sha256) => {
-                    problems.push(Problem::error(
-                        &rec.path,
-                        None,
-                        format!(
-                            "does not match rpyx-build.json: sha256 {} ({} bytes), expected {} ({} bytes)",
-                            rec.sha256, rec.size, want.sha256, want.size
-                        ),
-                    ))
-                }
-                Some(_) => {}
-            }
-        }
-        for path in listed.keys() {
-            if !seen.contains(path) {
-                problems.push(Problem::error(path, None, "is listed in rpyx-build.json but missing from the archive"));
-            }
-        }
-        problems
     }
 
     /// Extracts the package's files (not the metadata files) into `dest`,
@@ -395,24 +297,6 @@ impl Package {
                 Ok(FileRecord { path: e.path.clone(), size: bytes.len() as u64, sha256 })
             })
             .collect()
-    }
-}
-
-/// Counts what one pass over the files inflates, across threads, against
-/// the total the central directory declares.
-pub(crate) struct ExpansionBudget {
-    declared: u64,
-    used: AtomicU64,
-}
-
-impl ExpansionBudget {
-    pub(crate) fn spend(&self, bytes: usize) -> Result<(), ReadError> {
-        let bytes = bytes as u64;
-        let before = self.used.fetch_add(bytes, Ordering::Relaxed);
-        if before.saturating_add(bytes) > self.declared {
-            return Err(ReadError::ExpandedPastDeclared { declared: self.declared });
-        }
-        Ok(())
     }
 }
 

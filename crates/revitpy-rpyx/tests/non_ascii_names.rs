@@ -1,59 +1,12 @@
 //! German, Russian and Japanese file names go through every step a package
-//! takes: build, open, verify, validate, extract.
+//! takes: build, open, verify, extract (and the whole check, in
+//! revitpy-check's tests, on the same source: `support::non_ascii`).
 
 mod support;
 
-use std::path::Path;
-
-use revitpy_rpyx::inspect::inspect_file;
 use revitpy_rpyx::{BuildOptions, Limits, Package, build};
-use support::{walk, write_source, zip_of};
-
-const MANIFEST: &str = r#"
-[package]
-name = "wand-werkzeuge"
-version = "1.0.0"
-description = "Werkzeuge für Wände – инструменты для стен – 壁のツール"
-author = "Jörg Müller"
-license = "MIT"
-
-[package.revit_compatibility]
-min_version = "2022"
-max_version = "2025"
-
-[package.entry_points]
-"größe" = "Größe.py:main"
-"стены" = "Стены.py"
-"壁" = "壁/設定.py"
-"#;
-
-/// Names that split at a byte inside a character in a 3-byte prefix, near the
-/// 150-character limit, and in folders.
-fn files() -> Vec<(String, Vec<u8>)> {
-    let long_japanese = format!("{}/{}.py", "壁".repeat(80), "壁".repeat(66));
-    let long_russian = format!("{}/{}/{}.py", "Ж".repeat(49), "ж".repeat(49), "Ж".repeat(47));
-    [
-        "Größe.py",
-        "Стены.py",
-        "壁.py",
-        "x壁.py",
-        "werkzeuge/Maße/Öffnung.py",
-        "обои/Стены/окно.py",
-        "壁/設定.py",
-        "Ärger.txt",
-        long_japanese.as_str(),
-        long_russian.as_str(),
-    ]
-    .iter()
-    .map(|p| (p.to_string(), format!("# {p}\ndef main():\n    print({p:?})\n").into_bytes()))
-    .collect()
-}
-
-fn write_package_source(dir: &Path) {
-    let files = files();
-    let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
-    write_source(dir, "revitpy.toml", MANIFEST, &refs);
-}
+use support::non_ascii::{files, write_package_source};
+use support::{walk, zip_of};
 
 #[test]
 fn non_ascii_names_build_read_verify_and_extract() {
@@ -82,8 +35,7 @@ fn non_ascii_names_build_read_verify_and_extract() {
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(records.len(), expected.len());
 
-    let inspection = inspect_file(&out, Limits::default(), None).expect("inspects");
-    assert!(inspection.valid(), "{:?}", inspection.problems);
+    // The whole check of the same package: revitpy-check's tests/whole_check.rs.
 
     let dest = tmp.path().join("installed");
     package.extract_to(&dest).expect("extracts");

@@ -9,7 +9,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::dotted::{NameFilter, split_last};
-use crate::python::{Arg, Assign, Facts};
+use crate::facts::{Arg, Assign, Facts};
 
 /// What a value may hold, as bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -6,7 +6,7 @@
 //!
 //! How: each Python file is read by ruff's parser when it is clean Python 3
 //! (`python_ruff`) and by tree-sitter otherwise (Python 2, broken or
-//! absurdly nested files, [`python`]), into the same [`python::Facts`];
+//! absurdly nested files, [`python`]), into the same [`facts::Facts`];
 //! [`flow`] follows values from sources to sinks inside a file; [`rules`]
 //! turns facts and flows into findings ([`catalog`] lists every rule);
 //! [`revit`] checks API members against the declared Revit range;
@@ -21,6 +21,7 @@
 
 pub mod catalog;
 pub mod dotted;
+pub mod facts;
 pub mod flow;
 pub mod fold;
 pub mod package;
@@ -417,7 +418,7 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
             Severity::High,
             "package-shape",
             e.path,
-            python::line_of(&decoded.text, text.len()),
+            facts::line_of(&decoded.text, text.len()),
             format!(
                 "{} bytes of Python in one file, past the {} MiB the scanner reads: only the first {} bytes \
                  were analysed, from here on nothing was",
@@ -466,7 +467,7 @@ fn scan_python(
             line,
             format!(
                 "nests deeper than {} levels, which only generated or obfuscated code does; not analysed further",
-                python::MAX_DEPTH
+                facts::MAX_DEPTH
             ),
         ));
         return;
@@ -575,75 +576,6 @@ fn looks_like_code(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::{Path, PathBuf};
-
-    /// A package's files: path and bytes.
-    type Files = Vec<(String, Vec<u8>)>;
-
-    /// Every file under `dir`, by path relative to `root`, in a stable order.
-    fn files(dir: &Path, root: &Path, out: &mut Files) {
-        let mut list: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
-        list.sort();
-        for p in list {
-            if p.is_dir() {
-                files(&p, root, out);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-                out.push((rel, std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-
-    /// The examples, each a package with its own manifest, and the corpora
-    /// as one package whose manifest runs a malicious sample as a hook.
-    fn packages() -> Vec<(ManifestFacts, Files)> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut out = Vec::new();
-        let examples = root.join("../../examples");
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&examples).unwrap().flatten().map(|e| e.path()).collect();
-        dirs.sort();
-        for dir in dirs.into_iter().filter(|d| d.is_dir()) {
-            let manifest = revitpy_rpyx::source::load_from_dir(&dir).unwrap().manifest.unwrap();
-            let mut all = Vec::new();
-            files(&dir, &dir, &mut all);
-            out.push((package::manifest_facts(&manifest), all));
-        }
-        let tests = root.join("tests");
-        let mut corpus = Vec::new();
-        for d in ["corpus", "holdout", "holdout2"] {
-            files(&tests.join(d), &tests, &mut corpus);
-        }
-        let hook = corpus.iter().find(|(p, _)| p.starts_with("corpus/malicious/")).unwrap().0.clone();
-        let manifest = ManifestFacts {
-            name: "corpus".into(),
-            min_revit: Some(2022),
-            max_revit: Some(2025),
-            declared_impact: "low".into(),
-            hooks: vec![hook],
-            ..ManifestFacts::default()
-        };
-        out.push((manifest, corpus));
-        out
-    }
-
-    #[test]
-    fn batches_give_the_report_scan_gives() {
-        let mut compared = 0;
-        for (manifest, all) in packages() {
-            let entries: Vec<Entry<'_>> = all.iter().map(|(p, b)| Entry { path: p, bytes: b }).collect();
-            let whole = serde_json::to_string(&scan(&manifest, &entries)).unwrap();
-            for size in [1, 3, entries.len().max(1)] {
-                let mut s = Scan::new(&manifest);
-                for batch in entries.chunks(size) {
-                    s.add(batch);
-                }
-                let batched = serde_json::to_string(&s.finish()).unwrap();
-                assert!(batched == whole, "{}: batches of {size} differ from one scan", manifest.name);
-            }
-            compared += entries.len();
-        }
-        assert!(compared >= 200, "only {compared} files compared");
-    }
 
     #[test]
     fn a_file_past_the_parse_limit_is_read_to_there_and_reported() {

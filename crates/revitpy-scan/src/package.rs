@@ -1,5 +1,9 @@
-//! The glue between a package and the scanner: the scanner never sees the
-//! ZIP, only the manifest's facts and the entries (path, bytes).
+//! TRANSITIONAL: the glue between a package and the scanner, now in
+//! revitpy-check (`manifest_facts`, and the single pass that reads, verifies
+//! and scans each file once). Only the server's upload still calls this;
+//! when it calls revitpy-check, delete this module, its `pub mod package;`
+//! in lib.rs and the `revitpy-rpyx` dependency in Cargo.toml: the scanner
+//! then sees entries, never the format's types.
 
 use crate::report::ScanReport;
 use crate::{Entry, ManifestFacts, Scan};

@@ -11,8 +11,8 @@ use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
 use ruff_text_size::{Ranged, TextRange};
 use std::borrow::Cow;
 
+use crate::facts::{Arg, Assign, Call, Facts, HIDING_CODECS, Reference, Summary};
 use crate::fold::{self, Budget};
-use crate::python::{Arg, Assign, Call, Facts, HIDING_CODECS, Reference, Summary};
 
 /// Limits under which ruff's recursive parser and this module's recursive
 /// walk stay far from the stack's end; files past them go to tree-sitter.
@@ -184,7 +184,7 @@ pub fn parse<'s>(text: &'s str, budget: &Budget) -> Option<Facts<'s>> {
     if let Some(at) = budget.take_refusal() {
         b.facts.fold_refused = Some(b.line_at(at));
     }
-    crate::python::link_arguments(&mut b.facts);
+    crate::facts::link_arguments(&mut b.facts);
     Some(b.facts)
 }
 
@@ -230,7 +230,7 @@ impl<'s> Builder<'s, '_> {
                         self.facts.imports.push((module.clone(), line));
                         match &a.asname {
                             // Over-long names stay unresolved (see MAX_NAME_BYTES).
-                            Some(alias) if module.len() <= crate::python::MAX_NAME_BYTES => {
+                            Some(alias) if module.len() <= crate::facts::MAX_NAME_BYTES => {
                                 self.facts.aliases.insert(alias.as_str().to_owned(), module);
                             }
                             Some(_) => {}
@@ -252,7 +252,7 @@ impl<'s> Builder<'s, '_> {
                             || name.rsplit('.').next().unwrap_or(name).to_owned(),
                             |x| x.as_str().to_owned(),
                         );
-                        if module.len() + name.len() < crate::python::MAX_NAME_BYTES {
+                        if module.len() + name.len() < crate::facts::MAX_NAME_BYTES {
                             self.facts.aliases.insert(local, format!("{module}.{name}"));
                         }
                     }
@@ -340,14 +340,14 @@ impl<'s> Builder<'s, '_> {
     }
 
     fn snippet(&self, range: TextRange) -> Cow<'s, str> {
-        Cow::Borrowed(crate::python::prefix_chars(self.text(range).lines().next().unwrap_or(""), 160))
+        Cow::Borrowed(crate::facts::prefix_chars(self.text(range).lines().next().unwrap_or(""), 160))
     }
 
     // ---- names ----
 
     /// Names past `MAX_NAME_BYTES` are left unresolved (see there).
     fn qualified(&self, e: &Expr) -> Option<String> {
-        let q = self.qualified_raw(e).filter(|q| q.len() <= crate::python::MAX_NAME_BYTES)?;
+        let q = self.qualified_raw(e).filter(|q| q.len() <= crate::facts::MAX_NAME_BYTES)?;
         for prefix in ["__builtins__.", "builtins.", "__builtin__."] {
             if let Some(rest) = q.strip_prefix(prefix) {
                 return Some(rest.to_owned());
@@ -436,7 +436,7 @@ impl<'s> Builder<'s, '_> {
     fn reference(&mut self, e: &Expr, store: bool) {
         if self.names_revit_member(e) {
             let (line, column) = self.position(e.range());
-            let chain = crate::python::last_segments(self.chain(e));
+            let chain = crate::facts::last_segments(self.chain(e));
             self.facts.references.push(Reference { chain, line, column, store });
         }
     }
@@ -464,7 +464,7 @@ impl<'s> Builder<'s, '_> {
             self.summarize(value, &mut sum);
             args.push(Arg {
                 keyword,
-                text: Cow::Borrowed(crate::python::prefix_chars(self.text(value.range()), 400)),
+                text: Cow::Borrowed(crate::facts::prefix_chars(self.text(value.range()), 400)),
                 literal: literal(value, self.budget),
                 inner_calls: sum.calls,
                 names: sum.names,
@@ -600,7 +600,7 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                 let mut node = expr;
                 let mut level = 0;
                 while let Expr::Attribute(a) = node {
-                    if level < crate::python::MAX_CHAIN_LEVELS {
+                    if level < crate::facts::MAX_CHAIN_LEVELS {
                         self.reference(node, false);
                     }
                     level += 1;
@@ -646,7 +646,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
         match e {
             Expr::Call(c) => {
                 if let Some(v) = literal(e, self.b.budget) {
-                    self.out.strings.push(crate::python::truncate_chars(v, 400));
+                    self.out.strings.push(crate::facts::truncate_chars(v, 400));
                 }
                 match self.b.qualified(&c.func) {
                     Some(q) => self.out.calls.push(q),
@@ -667,7 +667,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
             }
             Expr::BinOp(bo) => {
                 if let Some(v) = literal(e, self.b.budget) {
-                    self.out.strings.push(crate::python::truncate_chars(v, 400));
+                    self.out.strings.push(crate::facts::truncate_chars(v, 400));
                     return;
                 }
                 if bo.op == Operator::BitXor {
@@ -676,7 +676,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
             }
             Expr::Subscript(s) => {
                 if let Some(v) = literal(e, self.b.budget) {
-                    self.out.strings.push(crate::python::truncate_chars(v, 400));
+                    self.out.strings.push(crate::facts::truncate_chars(v, 400));
                     self.out.calls.push("?.reversed".into());
                     return;
                 }
@@ -714,7 +714,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
                 return;
             }
             Expr::StringLiteral(s) => {
-                self.out.strings.push(crate::python::prefix_chars(s.value.to_str(), 400).to_owned());
+                self.out.strings.push(crate::facts::prefix_chars(s.value.to_str(), 400).to_owned());
             }
             Expr::BytesLiteral(bl) => {
                 let bytes: Vec<u8> = bl.value.bytes().take(400).collect();

@@ -12,7 +12,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::python::Facts;
+use crate::facts::Facts;
 use crate::report::{CompatIssue, CompatLevel};
 
 const TABLE: &str = include_str!("../data/revit_api_changes.tsv");

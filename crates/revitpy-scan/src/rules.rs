@@ -8,8 +8,8 @@
 //! a decoder feeding `exec` is one critical finding, not two medium ones.
 
 use crate::dotted::last_segment;
+use crate::facts::{Arg, Call, Facts};
 use crate::flow::{self, FETCHERS, Flow, HOSTILE_FRAGMENTS, Labels, Names, matches, names};
-use crate::python::{Arg, Call, Facts};
 use crate::report::{Capabilities, Finding, Severity};
 
 const EXECUTORS: &[&str] = &["eval", "exec", "compile", "execfile", "runpy.run_path", "types.FunctionType"];

@@ -14,7 +14,10 @@
 //! * the first publisher of a package becomes its owner, and only owners (or
 //!   admins) publish further versions;
 //! * `latest_version_id` is the newest non-yanked final release, else the
-//!   newest non-yanked pre-release, else none.
+//!   newest non-yanked pre-release, else none: [`revitpy_names::latest`],
+//!   the rule the client applies to its own index;
+//! * a version is stored and read back as a typed [`Release`]: a row whose
+//!   text does not parse is a [`StoreError::Database`] that names it.
 
 mod model;
 mod sqlite;
@@ -44,7 +47,8 @@ pub enum StoreError {
     /// Removing the last owner(s) of a package.
     #[error("{package} would have no owner left; add another owner first")]
     LastOwner { package: String },
-    /// The database itself failed (I/O, corruption, a bug): not the caller's doing.
+    /// The database itself failed (I/O, corruption, a row that does not
+    /// parse, a bug): not the caller's doing.
     #[error("database error: {0}")]
     Database(String),
 }
@@ -102,10 +106,10 @@ pub trait Store: Send + Sync + 'static {
         version: &str,
         canonical: &str,
     ) -> StoreResult<()>;
-    async fn publish(&self, actor: &Actor, new: NewVersion) -> StoreResult<Published>;
+    async fn publish(&self, actor: &Actor, release: Release) -> StoreResult<Published>;
     /// Publishes many versions in one transaction (bulk loads, restores):
     /// all or nothing, each with the same checks as [`Store::publish`].
-    async fn publish_batch(&self, actor: &Actor, batch: Vec<NewVersion>) -> StoreResult<Vec<Published>>;
+    async fn publish_batch(&self, actor: &Actor, batch: Vec<Release>) -> StoreResult<Vec<Published>>;
     async fn set_yanked(
         &self,
         actor: &Actor,
@@ -123,8 +127,8 @@ pub trait Store: Send + Sync + 'static {
     // Counters and maintenance.
     async fn add_downloads(&self, counts: &[(i64, u64)]) -> StoreResult<()>;
     async fn stats(&self) -> StoreResult<Stats>;
-    /// Every sha256 a version references, for `fsck`.
-    async fn referenced_blobs(&self) -> StoreResult<Vec<(String, String, String, u64)>>;
+    /// Every file a version references, in version order, for `fsck`.
+    async fn referenced_blobs(&self) -> StoreResult<Vec<BlobReference>>;
     /// Whether any version references this sha256.
     async fn blob_referenced(&self, sha256: &str) -> StoreResult<bool>;
     /// Runs `remove` while holding the write lock (no version can be

@@ -1,10 +1,15 @@
 //! Plain records passed through the [`crate::Store`] trait.
+//!
+//! None of them is serializable: they are what the database holds, and the
+//! server maps each to a wire type of `revitpy-api`, so a change here can
+//! never change the API's JSON by accident.
 
-use serde::Serialize;
+use revitpy_names::{
+    PackageName, PackageType, PerformanceImpact, RevitRange, RevitYear, ScanStatus, Sha256, Version, canonical_version,
+};
 
 /// What a token may do. Each scope includes the ones before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Scope {
     Yank,
     Publish,
@@ -59,7 +64,7 @@ pub struct NewToken {
     pub package: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct TokenRecord {
     pub id: i64,
     pub user_id: i64,
@@ -84,12 +89,18 @@ pub struct PackageRecord {
     pub latest_version_id: Option<i64>,
 }
 
-/// A version's metadata, flattened from its manifest by the server.
-#[derive(Debug, Clone, Default)]
-pub struct VersionData {
-    pub version: String,
-    pub canonical_version: String,
-    pub is_prerelease: bool,
+/// One published version, typed: built once from its manifest by the
+/// server, mapped to columns by the store and to the API's JSON by the
+/// server's views. What can be derived (the canonical version, whether it
+/// is a pre-release) is a method, not a field that could disagree.
+#[derive(Debug, Clone)]
+pub struct Release {
+    /// On the way in, the name as this version's manifest spells it (the
+    /// spelling kept when it creates the package); read back, the package's
+    /// name, which is the same name under [`PackageName`]'s comparison.
+    pub name: PackageName,
+    /// As published: its text is the `version` column and what the API shows.
+    pub version: Version,
     pub summary: String,
     pub description: String,
     pub author: String,
@@ -100,35 +111,54 @@ pub struct VersionData {
     pub documentation_url: Option<String>,
     pub keywords: Vec<String>,
     pub categories: Vec<String>,
-    pub package_type: String,
-    pub performance_impact: String,
+    pub package_type: PackageType,
+    pub performance_impact: PerformanceImpact,
     pub requires_admin: bool,
-    pub min_revit: Option<u16>,
-    pub max_revit: Option<u16>,
-    pub tested_revit: Vec<u16>,
+    pub revit_range: RevitRange,
+    pub tested_revit: Vec<RevitYear>,
+    /// The manifest's `known_issues` and `dependencies` in its JSON shape,
+    /// which is also the API's: the server derives nothing from them.
     pub known_issues: serde_json::Value,
     pub dependencies: serde_json::Value,
+    /// `rpyx-manifest.json` as published.
     pub manifest: serde_json::Value,
+    /// The name the file is downloaded under.
     pub filename: String,
     pub file_size: u64,
-    pub file_sha256: String,
-    pub security_scan_status: String,
+    pub file_sha256: Sha256,
+    pub security_scan_status: ScanStatus,
+    /// The scanner's report, in its own JSON shape.
     pub security_scan: Option<serde_json::Value>,
     pub digital_signature: Option<String>,
 }
 
-#[derive(Debug, Clone)]
-pub struct NewVersion {
-    pub package_name: String,
-    pub normalized_name: String,
-    pub data: VersionData,
+impl Release {
+    /// The version's identity under PEP 440 (`1.0` is `1.0.0`): what the
+    /// store keys versions by.
+    pub fn canonical_version(&self) -> String {
+        canonical_version(&self.version)
+    }
+
+    pub fn is_prerelease(&self) -> bool {
+        self.version.any_prerelease()
+    }
+}
+
+/// A version's file, as `fsck` checks it against the blob store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobReference {
+    pub sha256: Sha256,
+    /// The package's normalized name.
+    pub package: String,
+    pub version: Version,
+    pub size: u64,
 }
 
 #[derive(Debug, Clone)]
 pub struct VersionRecord {
     pub id: i64,
     pub package_id: i64,
-    pub data: VersionData,
+    pub release: Release,
     pub yanked: bool,
     pub yanked_reason: Option<String>,
     pub download_count: u64,
@@ -157,7 +187,7 @@ pub struct Published {
     pub new_package: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Change {
     pub serial: i64,
     pub name: String,
@@ -166,7 +196,7 @@ pub struct Change {
     pub at: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Stats {
     pub total_packages: u64,
     pub total_versions: u64,

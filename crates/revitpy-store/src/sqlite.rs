@@ -10,7 +10,9 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use revitpy_names::Version;
+use revitpy_names::{
+    PackageName, PackageType, PerformanceImpact, RevitRange, RevitYear, ScanStatus, Sha256, Version, control_chars,
+};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use crate::model::*;
@@ -120,12 +122,10 @@ fn json_text(v: &impl serde::Serialize) -> String {
     serde_json::to_string(v).expect("JSON values serialize")
 }
 
-fn parse_json<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
-    text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
-}
-
 const TOKEN_COLUMNS: &str =
     "t.id, t.user_id, u.name, t.label, t.token_prefix, t.scope, t.package, t.created_at, t.last_used_at, t.revoked_at";
+/// How many columns [`TOKEN_COLUMNS`] selects (the next index is free).
+const TOKEN_COLUMN_COUNT: usize = 10;
 
 fn token_from_row(r: &Row<'_>) -> rusqlite::Result<TokenRecord> {
     Ok(TokenRecord {
@@ -157,53 +157,222 @@ fn package_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<PackageRecord> {
     })
 }
 
-const VERSION_COLUMNS: &str = "v.id, v.package_id, v.version, v.canonical_version, v.is_prerelease, v.summary, v.description, \
-    v.author, v.author_email, v.license, v.homepage_url, v.repository_url, v.documentation_url, v.keywords, v.categories, \
-    v.package_type, v.performance_impact, v.requires_admin, v.min_revit, v.max_revit, v.tested_revit, v.known_issues, \
-    v.dependencies, v.manifest, v.filename, v.file_size, v.file_sha256, v.security_scan_status, v.security_scan, \
-    v.digital_signature, v.yanked, v.yanked_reason, v.download_count, (SELECT name FROM users WHERE id = v.published_by), v.created_at";
+const VERSION_COLUMNS: &str = "v.id, v.package_id, (SELECT name FROM packages WHERE id = v.package_id), v.version, \
+    v.summary, v.description, v.author, v.author_email, v.license, v.homepage_url, v.repository_url, v.documentation_url, \
+    v.keywords, v.categories, v.package_type, v.performance_impact, v.requires_admin, v.min_revit, v.max_revit, \
+    v.tested_revit, v.known_issues, v.dependencies, v.manifest, v.filename, v.file_size, v.file_sha256, \
+    v.security_scan_status, v.security_scan, v.digital_signature, v.yanked, v.yanked_reason, v.download_count, \
+    (SELECT name FROM users WHERE id = v.published_by), v.created_at";
 
-fn version_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<VersionRecord> {
-    let g = |i: usize| at + i;
-    Ok(VersionRecord {
-        id: r.get(g(0))?,
-        package_id: r.get(g(1))?,
-        data: VersionData {
-            version: r.get(g(2))?,
-            canonical_version: r.get(g(3))?,
-            is_prerelease: r.get(g(4))?,
-            summary: r.get(g(5))?,
-            description: r.get(g(6))?,
-            author: r.get(g(7))?,
-            author_email: r.get(g(8))?,
-            license: r.get(g(9))?,
-            homepage_url: r.get(g(10))?,
-            repository_url: r.get(g(11))?,
-            documentation_url: r.get(g(12))?,
-            keywords: parse_json(r.get(g(13))?),
-            categories: parse_json(r.get(g(14))?),
-            package_type: r.get(g(15))?,
-            performance_impact: r.get(g(16))?,
-            requires_admin: r.get(g(17))?,
-            min_revit: r.get(g(18))?,
-            max_revit: r.get(g(19))?,
-            tested_revit: parse_json(r.get(g(20))?),
-            known_issues: parse_json(r.get(g(21))?),
-            dependencies: parse_json(r.get(g(22))?),
-            manifest: parse_json(r.get(g(23))?),
-            filename: r.get(g(24))?,
-            file_size: r.get::<_, i64>(g(25))? as u64,
-            file_sha256: r.get(g(26))?,
-            security_scan_status: r.get(g(27))?,
-            security_scan: r.get::<_, Option<String>>(g(28))?.and_then(|t| serde_json::from_str(&t).ok()),
-            digital_signature: r.get(g(29))?,
-        },
-        yanked: r.get(g(30))?,
-        yanked_reason: r.get(g(31))?,
-        download_count: r.get::<_, i64>(g(32))? as u64,
-        published_by: r.get(g(33))?,
-        created_at: r.get(g(34))?,
+/// A `versions` row as SQLite holds it: text, integers and JSON text, read
+/// by [`VersionRow::read`] in [`VERSION_COLUMNS`]' order. [`VersionRow::into_record`]
+/// is the one place this text becomes typed values; [`insert_version`] the
+/// one place they become text again. `canonical_version` and
+/// `is_prerelease` are written for SQL's sake (the uniqueness rule) but not
+/// read: the record derives them from the version.
+struct VersionRow {
+    id: i64,
+    package_id: i64,
+    package_name: String,
+    version: String,
+    summary: String,
+    description: String,
+    author: String,
+    author_email: String,
+    license: String,
+    homepage_url: Option<String>,
+    repository_url: Option<String>,
+    documentation_url: Option<String>,
+    keywords: String,
+    categories: String,
+    package_type: String,
+    performance_impact: String,
+    requires_admin: bool,
+    min_revit: Option<i64>,
+    max_revit: Option<i64>,
+    tested_revit: String,
+    known_issues: String,
+    dependencies: String,
+    manifest: String,
+    filename: String,
+    file_size: i64,
+    file_sha256: String,
+    security_scan_status: String,
+    security_scan: Option<String>,
+    digital_signature: Option<String>,
+    yanked: bool,
+    yanked_reason: Option<String>,
+    download_count: i64,
+    published_by: Option<String>,
+    created_at: String,
+}
+
+/// How much of a column's text an error quotes.
+const QUOTED_CHARS: usize = 80;
+
+/// A column's text as an error quotes it: short, on one line, with no
+/// escape sequence reaching a terminal.
+fn quote(text: &str) -> String {
+    let shown: String = text.chars().take(QUOTED_CHARS).collect();
+    let more = if text.chars().count() > QUOTED_CHARS { "..." } else { "" };
+    format!("`{}{more}`", control_chars::escape(&shown, control_chars::Lines::Single))
+}
+
+/// A `versions` row with a column that does not hold what the registry
+/// writes there (a database edited by hand, or damaged): one bad row is an
+/// error that says where to look, never a panic or a silently different value.
+fn bad_row(id: i64, package: &str, column: &str, problem: impl std::fmt::Display) -> StoreError {
+    StoreError::Database(format!("version row {id} (package {}): its {column} column {problem}", quote(package)))
+}
+
+fn version_column(text: &str) -> Result<Version, String> {
+    Version::from_str(text).map_err(|e| format!("holds {}, which is not a PEP 440 version ({e})", quote(text)))
+}
+
+fn sha256_column(text: &str) -> Result<Sha256, String> {
+    Sha256::new(text).map_err(|e| format!("is refused: {e}"))
+}
+
+fn count_column(value: i64) -> Result<u64, String> {
+    u64::try_from(value).map_err(|_| format!("holds {value}, which is below zero"))
+}
+
+fn word_column<T: FromStr<Err = ()>>(text: &str, choices: &[&str]) -> Result<T, String> {
+    text.parse().map_err(|()| format!("holds {}, not one of {}", quote(text), choices.join(", ")))
+}
+
+fn year_column(value: Option<i64>) -> Result<Option<RevitYear>, String> {
+    value
+        .map(|y| {
+            u64::try_from(y)
+                .ok()
+                .and_then(|y| RevitYear::new(y).ok())
+                .ok_or_else(|| format!("holds {y}, which is not a Revit year"))
+        })
+        .transpose()
+}
+
+fn json_column<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, String> {
+    serde_json::from_str(text).map_err(|e| format!("is not {what} ({e})"))
+}
+
+impl VersionRow {
+    fn read(r: &Row<'_>, at: usize) -> rusqlite::Result<Self> {
+        let g = |i: usize| at + i;
+        Ok(Self {
+            id: r.get(g(0))?,
+            package_id: r.get(g(1))?,
+            package_name: r.get(g(2))?,
+            version: r.get(g(3))?,
+            summary: r.get(g(4))?,
+            description: r.get(g(5))?,
+            author: r.get(g(6))?,
+            author_email: r.get(g(7))?,
+            license: r.get(g(8))?,
+            homepage_url: r.get(g(9))?,
+            repository_url: r.get(g(10))?,
+            documentation_url: r.get(g(11))?,
+            keywords: r.get(g(12))?,
+            categories: r.get(g(13))?,
+            package_type: r.get(g(14))?,
+            performance_impact: r.get(g(15))?,
+            requires_admin: r.get(g(16))?,
+            min_revit: r.get(g(17))?,
+            max_revit: r.get(g(18))?,
+            tested_revit: r.get(g(19))?,
+            known_issues: r.get(g(20))?,
+            dependencies: r.get(g(21))?,
+            manifest: r.get(g(22))?,
+            filename: r.get(g(23))?,
+            file_size: r.get(g(24))?,
+            file_sha256: r.get(g(25))?,
+            security_scan_status: r.get(g(26))?,
+            security_scan: r.get(g(27))?,
+            digital_signature: r.get(g(28))?,
+            yanked: r.get(g(29))?,
+            yanked_reason: r.get(g(30))?,
+            download_count: r.get(g(31))?,
+            published_by: r.get(g(32))?,
+            created_at: r.get(g(33))?,
+        })
+    }
+
+    /// The typed record, or a [`StoreError::Database`] naming the row and
+    /// the column that does not parse (see [`bad_row`]).
+    fn into_record(self) -> StoreResult<VersionRecord> {
+        let id = self.id;
+        let package = self.package_name.as_str();
+        let bad = |column: &'static str| move |problem: String| bad_row(id, package, column, problem);
+        const LIST: &str = "a JSON list of strings";
+        const JSON: &str = "valid JSON";
+
+        let name = PackageName::new(package).map_err(|e| bad("package name")(format!("is refused: {e}")))?;
+        let release = Release {
+            name,
+            version: version_column(&self.version).map_err(bad("version"))?,
+            summary: self.summary,
+            description: self.description,
+            author: self.author,
+            author_email: self.author_email,
+            license: self.license,
+            homepage_url: self.homepage_url,
+            repository_url: self.repository_url,
+            documentation_url: self.documentation_url,
+            keywords: json_column(&self.keywords, LIST).map_err(bad("keywords"))?,
+            categories: json_column(&self.categories, LIST).map_err(bad("categories"))?,
+            package_type: word_column(&self.package_type, PackageType::CHOICES).map_err(bad("package_type"))?,
+            performance_impact: word_column(&self.performance_impact, PerformanceImpact::CHOICES)
+                .map_err(bad("performance_impact"))?,
+            requires_admin: self.requires_admin,
+            revit_range: RevitRange::new(
+                year_column(self.min_revit).map_err(bad("min_revit"))?,
+                year_column(self.max_revit).map_err(bad("max_revit"))?,
+            )
+            .map_err(|e| bad("max_revit")(format!("is below min_revit ({e})")))?,
+            tested_revit: json_column(&self.tested_revit, "a JSON list of Revit years").map_err(bad("tested_revit"))?,
+            known_issues: json_column(&self.known_issues, JSON).map_err(bad("known_issues"))?,
+            dependencies: json_column(&self.dependencies, JSON).map_err(bad("dependencies"))?,
+            manifest: json_column(&self.manifest, JSON).map_err(bad("manifest"))?,
+            filename: self.filename,
+            file_size: count_column(self.file_size).map_err(bad("file_size"))?,
+            file_sha256: sha256_column(&self.file_sha256).map_err(bad("file_sha256"))?,
+            security_scan_status: word_column(&self.security_scan_status, ScanStatus::CHOICES)
+                .map_err(bad("security_scan_status"))?,
+            security_scan: self
+                .security_scan
+                .as_deref()
+                .map(|t| json_column(t, JSON))
+                .transpose()
+                .map_err(bad("security_scan"))?,
+            digital_signature: self.digital_signature,
+        };
+        Ok(VersionRecord {
+            id,
+            package_id: self.package_id,
+            release,
+            yanked: self.yanked,
+            yanked_reason: self.yanked_reason,
+            download_count: count_column(self.download_count).map_err(bad("download_count"))?,
+            published_by: self.published_by,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// Rows read with [`VersionRow::read`], as records; the first bad row is the error.
+fn version_records(rows: impl Iterator<Item = rusqlite::Result<VersionRow>>) -> StoreResult<Vec<VersionRecord>> {
+    rows.map(|row| row?.into_record()).collect()
+}
+
+/// Rows of [`PACKAGE_COLUMNS`] then [`VERSION_COLUMNS`], as packages with their latest version.
+fn with_latest(
+    rows: impl Iterator<Item = rusqlite::Result<(PackageRecord, VersionRow)>>,
+) -> StoreResult<Vec<PackageWithLatest>> {
+    rows.map(|row| {
+        let (package, latest) = row?;
+        Ok(PackageWithLatest { package, latest: latest.into_record()? })
     })
+    .collect()
 }
 
 fn group_versions(packages: Vec<PackageRecord>, versions: Vec<VersionRecord>) -> Vec<PackageDetailRecord> {
@@ -242,26 +411,15 @@ fn append_change(
     Ok(tx.last_insert_rowid())
 }
 
-/// Newest non-yanked final release, else newest non-yanked pre-release.
+/// Points the package at its latest version, by the one rule the client
+/// and the local index also use ([`revitpy_names::latest`]). Rows are given
+/// in id order, so of two versions equal under PEP 440 (which the unique
+/// canonical version forbids anyway) the first published would win.
 fn recompute_latest(tx: &Transaction<'_>, package_id: i64) -> StoreResult<()> {
-    let mut stmt = tx.prepare_cached("SELECT id, version, yanked FROM versions WHERE package_id = ?1")?;
+    let mut stmt = tx.prepare_cached("SELECT id, version, yanked FROM versions WHERE package_id = ?1 ORDER BY id")?;
     let rows: Vec<(i64, String, bool)> =
         stmt.query_map([package_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
-    let mut best_final: Option<(Version, i64)> = None;
-    let mut best_pre: Option<(Version, i64)> = None;
-    for (id, text, yanked) in rows {
-        if yanked {
-            continue;
-        }
-        let Ok(v) = Version::from_str(&text) else {
-            continue;
-        };
-        let slot = if v.any_prerelease() { &mut best_pre } else { &mut best_final };
-        if slot.as_ref().is_none_or(|(b, _)| v > *b) {
-            *slot = Some((v, id));
-        }
-    }
-    let latest = best_final.or(best_pre).map(|(_, id)| id);
+    let latest = revitpy_names::latest(rows, |r| Version::from_str(&r.1).ok(), |r| r.2).map(|(id, _, _)| id);
     tx.execute(
         &format!("UPDATE packages SET latest_version_id = ?1, updated_at = {NOW} WHERE id = ?2"),
         params![latest, package_id],
@@ -327,9 +485,10 @@ fn check_publish_in(
     Ok(Some(package_id))
 }
 
-fn publish_in(tx: &Transaction<'_>, actor: &Actor, new: NewVersion) -> StoreResult<Published> {
-    let d = &new.data;
-    let existing = check_publish_in(tx, actor, &new.normalized_name, &d.version, &d.canonical_version)?;
+fn publish_in(tx: &Transaction<'_>, actor: &Actor, release: Release) -> StoreResult<Published> {
+    let normalized = release.name.normalized();
+    let version = release.version.to_string();
+    let existing = check_publish_in(tx, actor, normalized, &version, &release.canonical_version())?;
     let (package_id, new_package) = match existing {
         Some(id) => (id, false),
         None => {
@@ -337,7 +496,7 @@ fn publish_in(tx: &Transaction<'_>, actor: &Actor, new: NewVersion) -> StoreResu
                 &format!(
                     "INSERT INTO packages (name, normalized_name, created_at, updated_at) VALUES (?1, ?2, {NOW}, {NOW})"
                 ),
-                params![new.package_name, new.normalized_name],
+                params![release.name.as_str(), normalized],
             )?;
             let id = tx.last_insert_rowid();
             // The first publisher owns the package; one acting through
@@ -354,52 +513,60 @@ fn publish_in(tx: &Transaction<'_>, actor: &Actor, new: NewVersion) -> StoreResu
             (id, true)
         }
     };
-    tx.execute(
-            &format!(
-                "INSERT INTO versions (package_id, version, canonical_version, is_prerelease, summary, description, author, \
-                 author_email, license, homepage_url, repository_url, documentation_url, keywords, categories, package_type, \
-                 performance_impact, requires_admin, min_revit, max_revit, tested_revit, known_issues, dependencies, manifest, \
-                 filename, file_size, file_sha256, security_scan_status, security_scan, digital_signature, published_by, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, \
-                 ?24, ?25, ?26, ?27, ?28, ?29, ?30, {NOW})"
-            ),
-            params![
-                package_id,
-                d.version,
-                d.canonical_version,
-                d.is_prerelease,
-                d.summary,
-                d.description,
-                d.author,
-                d.author_email,
-                d.license,
-                d.homepage_url,
-                d.repository_url,
-                d.documentation_url,
-                json_text(&d.keywords),
-                json_text(&d.categories),
-                d.package_type,
-                d.performance_impact,
-                d.requires_admin,
-                d.min_revit,
-                d.max_revit,
-                json_text(&d.tested_revit),
-                json_text(&d.known_issues),
-                json_text(&d.dependencies),
-                json_text(&d.manifest),
-                d.filename,
-                d.file_size as i64,
-                d.file_sha256,
-                d.security_scan_status,
-                d.security_scan.as_ref().map(json_text),
-                d.digital_signature,
-                actor.user_id,
-            ],
-        )?;
-    let version_id = tx.last_insert_rowid();
+    let version_id = insert_version(tx, package_id, actor, &release)?;
     recompute_latest(tx, package_id)?;
-    let serial = append_change(tx, package_id, &new.normalized_name, "publish", Some(&d.version))?;
+    let serial = append_change(tx, package_id, normalized, "publish", Some(&version))?;
     Ok(Published { package_id, version_id, serial, new_package })
+}
+
+/// The record as columns: the other half of [`VersionRow::into_record`].
+/// Years are written as numbers (`tested_revit` as a JSON list of numbers),
+/// the words and the sha256 as their text, as the registry always wrote them.
+fn insert_version(tx: &Transaction<'_>, package_id: i64, actor: &Actor, r: &Release) -> StoreResult<i64> {
+    let tested: Vec<u16> = r.tested_revit.iter().map(|y| y.get()).collect();
+    tx.execute(
+        &format!(
+            "INSERT INTO versions (package_id, version, canonical_version, is_prerelease, summary, description, author, \
+             author_email, license, homepage_url, repository_url, documentation_url, keywords, categories, package_type, \
+             performance_impact, requires_admin, min_revit, max_revit, tested_revit, known_issues, dependencies, manifest, \
+             filename, file_size, file_sha256, security_scan_status, security_scan, digital_signature, published_by, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, \
+             ?24, ?25, ?26, ?27, ?28, ?29, ?30, {NOW})"
+        ),
+        params![
+            package_id,
+            r.version.to_string(),
+            r.canonical_version(),
+            r.is_prerelease(),
+            r.summary,
+            r.description,
+            r.author,
+            r.author_email,
+            r.license,
+            r.homepage_url,
+            r.repository_url,
+            r.documentation_url,
+            json_text(&r.keywords),
+            json_text(&r.categories),
+            r.package_type.as_str(),
+            r.performance_impact.as_str(),
+            r.requires_admin,
+            r.revit_range.min().map(RevitYear::get),
+            r.revit_range.max().map(RevitYear::get),
+            json_text(&tested),
+            json_text(&r.known_issues),
+            json_text(&r.dependencies),
+            json_text(&r.manifest),
+            r.filename,
+            r.file_size as i64,
+            r.file_sha256.as_str(),
+            r.security_scan_status.as_str(),
+            r.security_scan.as_ref().map(json_text),
+            r.digital_signature,
+            actor.user_id,
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
 }
 
 #[async_trait]
@@ -434,20 +601,25 @@ impl Store for SqliteStore {
 
     async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
         let hash = token_hash.to_owned();
+        // The token, and whether its last use is a minute old (or never).
         let found = self
             .read(move |c| {
                 Ok(c.prepare_cached(&format!(
-                    "SELECT {TOKEN_COLUMNS} FROM tokens t JOIN users u ON u.id = t.user_id \
+                    "SELECT {TOKEN_COLUMNS}, (t.last_used_at IS NULL OR \
+                     t.last_used_at < strftime('%Y-%m-%dT%H:%M:%fZ','now','-1 minute')) \
+                     FROM tokens t JOIN users u ON u.id = t.user_id \
                      WHERE t.token_hash = ?1 AND t.revoked_at IS NULL"
                 ))?
-                .query_row([hash], token_from_row)
+                .query_row([hash], |r| Ok((token_from_row(r)?, r.get::<_, bool>(TOKEN_COLUMN_COUNT)?)))
                 .optional()?)
             })
             .await?;
-        if let Some(t) = &found {
-            // Record use at most once a minute per token. Only writes are
-            // authenticated, so this never slows a read.
-            let id = t.id;
+        let Some((token, stale)) = found else { return Ok(None) };
+        if stale {
+            // Record use at most once a minute per token, and take the write
+            // lock only then: requests with a recently used token (a CI job
+            // publishing in bulk) never queue behind other writes for it.
+            let id = token.id;
             self.write(move |tx| {
                 tx.execute(
                     &format!(
@@ -460,7 +632,7 @@ impl Store for SqliteStore {
             })
             .await?;
         }
-        Ok(found)
+        Ok(Some(token))
     }
 
     async fn list_tokens(&self, user: Option<&str>) -> StoreResult<Vec<TokenRecord>> {
@@ -510,7 +682,7 @@ impl Store for SqliteStore {
         self.read(move |c| {
             let mut stmt =
                 c.prepare_cached(&format!("SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id = ?1"))?;
-            Ok(stmt.query_map([package_id], |r| version_from_row(r, 0))?.collect::<Result<_, _>>()?)
+            version_records(stmt.query_map([package_id], |r| VersionRow::read(r, 0))?)
         })
         .await
     }
@@ -525,10 +697,10 @@ impl Store for SqliteStore {
             else {
                 return Ok(None);
             };
-            let versions = c
-                .prepare_cached(&format!("SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id = ?1"))?
-                .query_map([package.id], |r| version_from_row(r, 0))?
-                .collect::<Result<_, _>>()?;
+            let versions = version_records(
+                c.prepare_cached(&format!("SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id = ?1"))?
+                    .query_map([package.id], |r| VersionRow::read(r, 0))?,
+            )?;
             let owners = c
                 .prepare_cached(
                     "SELECT u.name FROM package_owners o JOIN users u ON u.id = o.user_id WHERE o.package_id = ?1 ORDER BY u.name",
@@ -547,12 +719,12 @@ impl Store for SqliteStore {
                 .query_map(params![after_id, limit as i64], |r| package_from_row(r, 0))?
                 .collect::<Result<_, _>>()?;
             let (Some(first), Some(last)) = (packages.first(), packages.last()) else { return Ok(Vec::new()) };
-            let versions: Vec<VersionRecord> = c
-                .prepare_cached(&format!(
+            let versions = version_records(
+                c.prepare_cached(&format!(
                     "SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id BETWEEN ?1 AND ?2 ORDER BY v.package_id"
                 ))?
-                .query_map(params![first.id, last.id], |r| version_from_row(r, 0))?
-                .collect::<Result<_, _>>()?;
+                .query_map(params![first.id, last.id], |r| VersionRow::read(r, 0))?,
+            )?;
             Ok(group_versions(packages, versions))
         })
         .await
@@ -576,10 +748,10 @@ impl Store for SqliteStore {
                 return Ok(Vec::new());
             }
             let placeholders = vec!["?"; ids.len()].join(",");
-            let versions: Vec<VersionRecord> = c
-                .prepare(&format!("SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id IN ({placeholders})"))?
-                .query_map(rusqlite::params_from_iter(ids.iter()), |r| version_from_row(r, 0))?
-                .collect::<Result<_, _>>()?;
+            let versions = version_records(
+                c.prepare(&format!("SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id IN ({placeholders})"))?
+                    .query_map(rusqlite::params_from_iter(ids.iter()), |r| VersionRow::read(r, 0))?,
+            )?;
             Ok(group_versions(packages, versions))
         })
         .await
@@ -596,10 +768,9 @@ impl Store for SqliteStore {
                 "SELECT {PACKAGE_COLUMNS}, {VERSION_COLUMNS} FROM packages p JOIN versions v ON v.id = p.latest_version_id \
                  WHERE p.normalized_name IN ({placeholders})"
             ))?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(names.iter()), |r| {
-                Ok(PackageWithLatest { package: package_from_row(r, 0)?, latest: version_from_row(r, 7)? })
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            with_latest(stmt.query_map(rusqlite::params_from_iter(names.iter()), |r| {
+                Ok((package_from_row(r, 0)?, VersionRow::read(r, 7)?))
+            })?)
         })
         .await
     }
@@ -610,10 +781,9 @@ impl Store for SqliteStore {
                 "SELECT {PACKAGE_COLUMNS}, {VERSION_COLUMNS} FROM packages p JOIN versions v ON v.id = p.latest_version_id \
                  WHERE p.id > ?1 ORDER BY p.id LIMIT ?2"
             ))?;
-            let rows = stmt.query_map(params![after_id, limit as i64], |r| {
-                Ok(PackageWithLatest { package: package_from_row(r, 0)?, latest: version_from_row(r, 7)? })
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            with_latest(stmt.query_map(params![after_id, limit as i64], |r| {
+                Ok((package_from_row(r, 0)?, VersionRow::read(r, 7)?))
+            })?)
         })
         .await
     }
@@ -630,14 +800,14 @@ impl Store for SqliteStore {
         self.read(move |c| check_publish_in(c, &actor, &name, &version, &canonical).map(|_| ())).await
     }
 
-    async fn publish(&self, actor: &Actor, new: NewVersion) -> StoreResult<Published> {
+    async fn publish(&self, actor: &Actor, release: Release) -> StoreResult<Published> {
         let actor = actor.clone();
-        self.write(move |tx| publish_in(tx, &actor, new)).await
+        self.write(move |tx| publish_in(tx, &actor, release)).await
     }
 
-    async fn publish_batch(&self, actor: &Actor, batch: Vec<NewVersion>) -> StoreResult<Vec<Published>> {
+    async fn publish_batch(&self, actor: &Actor, batch: Vec<Release>) -> StoreResult<Vec<Published>> {
         let actor = actor.clone();
-        self.write(move |tx| batch.into_iter().map(|new| publish_in(tx, &actor, new)).collect()).await
+        self.write(move |tx| batch.into_iter().map(|release| publish_in(tx, &actor, release)).collect()).await
     }
 
     async fn set_yanked(
@@ -793,14 +963,24 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn referenced_blobs(&self) -> StoreResult<Vec<(String, String, String, u64)>> {
+    async fn referenced_blobs(&self) -> StoreResult<Vec<BlobReference>> {
         self.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT v.file_sha256, p.normalized_name, v.version, v.file_size FROM versions v JOIN packages p ON p.id = v.package_id ORDER BY v.id",
+                "SELECT v.id, v.file_sha256, p.normalized_name, v.version, v.file_size FROM versions v JOIN packages p ON p.id = v.package_id ORDER BY v.id",
             )?;
-            Ok(stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as u64)))?
-                .collect::<Result<_, _>>()?)
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, i64>(4)?))
+            })?;
+            rows.map(|row| {
+                let (id, sha, package, version, size) = row?;
+                let named = package.as_str();
+                let bad = |column: &'static str| move |problem: String| bad_row(id, named, column, problem);
+                let sha256 = sha256_column(&sha).map_err(bad("file_sha256"))?;
+                let version = version_column(&version).map_err(bad("version"))?;
+                let size = count_column(size).map_err(bad("file_size"))?;
+                Ok(BlobReference { sha256, package, version, size })
+            })
+            .collect()
         })
         .await
     }
@@ -830,5 +1010,222 @@ impl Store for SqliteStore {
                 .is_some())
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn admin() -> Actor {
+        Actor { user_id: None, user_name: "admin".into(), scope: Scope::Admin, package: None }
+    }
+
+    fn year(y: u64) -> RevitYear {
+        RevitYear::new(y).unwrap()
+    }
+
+    /// Every field set, none to its default, so a column mixed up with
+    /// another shows.
+    fn full_release() -> Release {
+        Release {
+            name: PackageName::new("Wall_Tools").unwrap(),
+            version: "2.0.0b1".parse().unwrap(),
+            summary: "Walls, fast".into(),
+            description: "Draws walls.\nAnd doors.".into(),
+            author: "Ada".into(),
+            author_email: "ada@example.test".into(),
+            license: "MIT".into(),
+            homepage_url: Some("https://example.test".into()),
+            repository_url: Some("https://example.test/repo".into()),
+            documentation_url: Some("https://example.test/docs".into()),
+            keywords: vec!["walls".into(), "doors".into()],
+            categories: vec!["Modeling".into()],
+            package_type: PackageType::Library,
+            performance_impact: PerformanceImpact::Medium,
+            requires_admin: true,
+            revit_range: RevitRange::new(Some(year(2022)), Some(year(2025))).unwrap(),
+            tested_revit: vec![year(2022), year(2024)],
+            known_issues: json!([{"description": "slow", "affected_versions": ["2022"]}]),
+            dependencies: json!([{"name": "revitpy-utils", "version": ">=1.0"}]),
+            manifest: json!({"name": "Wall_Tools", "version": "2.0.0b1"}),
+            filename: "wall-tools-2.0.0b1.rpyx".into(),
+            file_size: 12_345,
+            file_sha256: Sha256::new(&"ab".repeat(32)).unwrap(),
+            security_scan_status: ScanStatus::Warning,
+            security_scan: Some(json!({"risk_level": "medium", "findings": []})),
+            digital_signature: Some("sig".into()),
+        }
+    }
+
+    fn open() -> (tempfile::TempDir, SqliteStore, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("registry.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let raw = open_connection(&path).unwrap();
+        (dir, store, raw)
+    }
+
+    #[tokio::test]
+    async fn a_release_is_written_as_the_registry_always_wrote_it_and_reads_back_whole() {
+        let (_dir, store, raw) = open();
+        let release = full_release();
+        let published = store.publish(&admin(), release.clone()).await.unwrap();
+        // The columns hold what earlier builds wrote: words, hex, numbers,
+        // years as JSON numbers, the version as published.
+        let columns: Vec<String> = raw
+            .query_row(
+                "SELECT version, canonical_version, is_prerelease, package_type, performance_impact, min_revit, max_revit, \
+                 tested_revit, keywords, file_sha256, security_scan_status, requires_admin FROM versions WHERE id = ?1",
+                [published.version_id],
+                |r| (0..12).map(|i| Ok(format!("{:?}", r.get::<_, rusqlite::types::Value>(i)?))).collect(),
+            )
+            .unwrap();
+        let expected = [
+            "Text(\"2.0.0b1\")",
+            "Text(\"2b1\")",
+            "Integer(1)",
+            "Text(\"library\")",
+            "Text(\"medium\")",
+            "Integer(2022)",
+            "Integer(2025)",
+            "Text(\"[2022,2024]\")",
+            "Text(\"[\\\"walls\\\",\\\"doors\\\"]\")",
+            &format!("Text(\"{}\")", "ab".repeat(32)),
+            "Text(\"warning\")",
+            "Integer(1)",
+        ];
+        assert_eq!(columns, expected);
+        let name: String = raw.query_row("SELECT name FROM packages", [], |r| r.get(0)).unwrap();
+        assert_eq!(name, "Wall_Tools");
+
+        let read = store.versions(published.package_id).await.unwrap();
+        assert_eq!(read.len(), 1);
+        // Debug shows the spellings (name as given, version as written),
+        // which `==` on those types would forgive.
+        assert_eq!(format!("{:?}", read[0].release), format!("{release:?}"));
+        assert_eq!(read[0].release.version.to_string(), "2.0.0b1");
+        assert!(read[0].release.is_prerelease());
+        assert_eq!(read[0].release.canonical_version(), "2b1");
+    }
+
+    /// The `version` column holds a parsed version's text, and the record
+    /// reads it back as a parsed version: that is exact because PEP 440's
+    /// normal form is its own normal form, whatever spelling was uploaded.
+    #[tokio::test]
+    async fn version_text_reads_back_as_written_whatever_was_uploaded() {
+        let (_dir, store, raw) = open();
+        for (i, uploaded) in
+            ["1.0", "1.0.0", "01.2", "v2.0", "1.0-beta1", "1.0.0.dev3", "2.0RC1", "1.0.post0", "1!2.0", "1.10a"]
+                .into_iter()
+                .enumerate()
+        {
+            let mut release = full_release();
+            release.name = PackageName::new(&format!("p{i}")).unwrap();
+            release.version = uploaded.parse().unwrap();
+            let written = release.version.to_string();
+            let published = store.publish(&admin(), release).await.unwrap();
+            let column: String = raw
+                .query_row("SELECT version FROM versions WHERE id = ?1", [published.version_id], |r| r.get(0))
+                .unwrap();
+            assert_eq!(column, written, "{uploaded}");
+            let read = store.versions(published.package_id).await.unwrap();
+            assert_eq!(read[0].release.version.to_string(), written, "{uploaded}");
+        }
+    }
+
+    #[tokio::test]
+    async fn rows_of_an_existing_database_read_back_exactly() {
+        let (_dir, store, raw) = open();
+        // A row as earlier builds inserted it (not through `Release`).
+        raw.execute_batch(
+            "INSERT INTO packages (id, name, normalized_name, created_at, updated_at) VALUES (1, 'Door.Tools', 'door-tools', 'x', 'x');
+             INSERT INTO versions (package_id, version, canonical_version, is_prerelease, summary, description, author, author_email,
+                 license, keywords, categories, package_type, performance_impact, requires_admin, min_revit, max_revit, tested_revit,
+                 known_issues, dependencies, manifest, filename, file_size, file_sha256, created_at)
+             VALUES (1, '1.10.0', '1.10', 0, 's', 'd', 'a', '', 'MIT', '[]', '[\"Doors\"]', 'template', 'high', 0, NULL, 2024, '[2024]',
+                 '[]', '[]', '{}', 'door-tools-1.10.0.rpyx', 7, 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'now');",
+        )
+        .unwrap();
+        let v = &store.versions(1).await.unwrap()[0];
+        let r = &v.release;
+        assert_eq!(r.name.as_str(), "Door.Tools");
+        assert_eq!(r.version.to_string(), "1.10.0");
+        assert_eq!(r.canonical_version(), "1.10");
+        assert_eq!(r.package_type, PackageType::Template);
+        assert_eq!(r.performance_impact, PerformanceImpact::High);
+        assert_eq!(r.revit_range, RevitRange::new(None, Some(year(2024))).unwrap());
+        assert_eq!(r.tested_revit, [year(2024)]);
+        assert_eq!(r.categories, ["Doors"]);
+        // The column's default, for rows stored before scans existed.
+        assert_eq!(r.security_scan_status, ScanStatus::Pending);
+        assert_eq!(r.security_scan, None);
+        assert_eq!(r.file_sha256.as_str(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(r.file_size, 7);
+    }
+
+    #[tokio::test]
+    async fn a_row_that_does_not_parse_is_a_database_error_naming_it() {
+        let (_dir, store, raw) = open();
+        let published = store.publish(&admin(), full_release()).await.unwrap();
+        let id = published.version_id;
+        for (column, value, said) in [
+            ("version", json!("banana"), "not a PEP 440 version"),
+            ("package_type", json!("plugin"), "not one of addon, library, template, tool"),
+            ("performance_impact", json!("extreme"), "not one of low, medium, high"),
+            ("security_scan_status", json!("ok"), "not one of pending, passed, warning, failed"),
+            ("file_sha256", json!("ABC"), "not a sha256"),
+            ("min_revit", json!(1999), "not a Revit year"),
+            ("max_revit", json!(2020), "below min_revit"),
+            ("tested_revit", json!("[\"20x4\"]"), "not a JSON list of Revit years"),
+            ("keywords", json!("walls"), "not a JSON list of strings"),
+            ("manifest", json!("{"), "not valid JSON"),
+            ("security_scan", json!("{"), "not valid JSON"),
+            ("file_size", json!(-1), "below zero"),
+        ] {
+            let before: rusqlite::types::Value =
+                raw.query_row(&format!("SELECT {column} FROM versions WHERE id = ?1"), [id], |r| r.get(0)).unwrap();
+            let bad = match &value {
+                serde_json::Value::String(s) => rusqlite::types::Value::Text(s.clone()),
+                other => rusqlite::types::Value::Integer(other.as_i64().unwrap()),
+            };
+            raw.execute(&format!("UPDATE versions SET {column} = ?1 WHERE id = ?2"), params![bad, id]).unwrap();
+            let err = store.versions(published.package_id).await.unwrap_err();
+            let StoreError::Database(message) = &err else { panic!("{column}: {err:?}") };
+            assert!(message.contains(&format!("version row {id}")), "{column}: {message}");
+            assert!(message.contains(&format!("{column} column")), "{column}: {message}");
+            assert!(message.contains(said), "{column}: {message}");
+            // Every read of versions goes through the same mapping.
+            assert!(matches!(store.package_detail("wall-tools").await, Err(StoreError::Database(_))), "{column}");
+            assert!(matches!(store.index_page(0, 10).await, Err(StoreError::Database(_))), "{column}");
+            assert!(
+                matches!(store.packages_with_latest(&["wall-tools".into()]).await, Err(StoreError::Database(_))),
+                "{column}"
+            );
+            raw.execute(&format!("UPDATE versions SET {column} = ?1 WHERE id = ?2"), params![before, id]).unwrap();
+            store.versions(published.package_id).await.unwrap();
+        }
+        // fsck's list too.
+        raw.execute("UPDATE versions SET file_sha256 = 'nope' WHERE id = ?1", [id]).unwrap();
+        let err = store.referenced_blobs().await.unwrap_err().to_string();
+        assert!(err.contains("file_sha256 column") && err.contains("wall-tools"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn fsck_sees_typed_references() {
+        let (_dir, store, _raw) = open();
+        store.publish(&admin(), full_release()).await.unwrap();
+        let refs = store.referenced_blobs().await.unwrap();
+        assert_eq!(
+            refs,
+            [BlobReference {
+                sha256: Sha256::new(&"ab".repeat(32)).unwrap(),
+                package: "wall-tools".into(),
+                version: "2.0.0b1".parse().unwrap(),
+                size: 12_345,
+            }]
+        );
     }
 }

@@ -1,8 +1,10 @@
 //! The store's contract, written once against the `Store` trait. Today it
 //! runs on SQLite; the PostgreSQL store will run the same functions.
 
-use revitpy_names::{Version, canonical_version};
-use revitpy_store::{Actor, NewToken, NewVersion, Scope, SqliteStore, Store, StoreError, VersionData};
+use revitpy_names::{
+    PackageName, PackageType, PerformanceImpact, RevitRange, RevitYear, ScanStatus, Sha256, Version, canonical_version,
+};
+use revitpy_store::{Actor, NewToken, Release, Scope, SqliteStore, Store, StoreError};
 
 fn sqlite() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
@@ -10,28 +12,40 @@ fn sqlite() -> (tempfile::TempDir, SqliteStore) {
     (dir, store)
 }
 
-fn version(name: &str, v: &str) -> NewVersion {
+fn hex_of(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn version(name: &str, v: &str) -> Release {
     let parsed: Version = v.parse().unwrap();
-    NewVersion {
-        package_name: name.to_owned(),
-        normalized_name: name.to_lowercase().replace('_', "-"),
-        data: VersionData {
-            version: v.to_owned(),
-            canonical_version: canonical_version(&parsed),
-            is_prerelease: parsed.any_prerelease(),
-            summary: format!("{name} {v}"),
-            package_type: "addon".into(),
-            performance_impact: "low".into(),
-            min_revit: Some(2022),
-            file_sha256: format!("{:0>64}", v.replace('.', "")),
-            file_size: 10,
-            filename: format!("{name}-{v}.rpyx"),
-            security_scan_status: "pending".into(),
-            known_issues: serde_json::json!([]),
-            dependencies: serde_json::json!([]),
-            manifest: serde_json::json!({}),
-            ..VersionData::default()
-        },
+    Release {
+        name: PackageName::new(name).unwrap(),
+        version: parsed,
+        summary: format!("{name} {v}"),
+        description: String::new(),
+        author: String::new(),
+        author_email: String::new(),
+        license: String::new(),
+        homepage_url: None,
+        repository_url: None,
+        documentation_url: None,
+        keywords: Vec::new(),
+        categories: Vec::new(),
+        package_type: PackageType::Addon,
+        performance_impact: PerformanceImpact::Low,
+        requires_admin: false,
+        revit_range: RevitRange::new(Some(RevitYear::new(2022).unwrap()), None).unwrap(),
+        tested_revit: Vec::new(),
+        known_issues: serde_json::json!([]),
+        dependencies: serde_json::json!([]),
+        manifest: serde_json::json!({}),
+        filename: format!("{name}-{v}.rpyx"),
+        file_size: 10,
+        // A stand-in hash, one per name and version: their bytes in hex.
+        file_sha256: Sha256::new(&format!("{:0<64}", hex_of(&format!("{name} {v}")))).unwrap(),
+        security_scan_status: ScanStatus::Pending,
+        security_scan: None,
+        digital_signature: None,
     }
 }
 
@@ -53,7 +67,7 @@ async fn user(store: &dyn Store, name: &str, scope: Scope) -> Actor {
 async fn latest(store: &dyn Store, name: &str) -> Option<String> {
     let p = store.package(name).await.unwrap().unwrap();
     let versions = store.versions(p.id).await.unwrap();
-    p.latest_version_id.map(|id| versions.iter().find(|v| v.id == id).unwrap().data.version.clone())
+    p.latest_version_id.map(|id| versions.iter().find(|v| v.id == id).unwrap().release.version.to_string())
 }
 
 async fn publish_rules(store: &dyn Store) {
@@ -141,13 +155,13 @@ async fn tokens_and_counters(store: &dyn Store) {
     assert_eq!(detail.versions[0].download_count, 5);
     let stats = store.stats().await.unwrap();
     assert_eq!(stats.total_downloads, 5);
-    assert!(store.blob_referenced(&detail.versions[0].data.file_sha256).await.unwrap());
+    assert!(store.blob_referenced(detail.versions[0].release.file_sha256.as_str()).await.unwrap());
     assert!(!store.blob_referenced(&"f".repeat(64)).await.unwrap());
     // Orphan removal asks the store, under its lock: a referenced file's
     // removal never runs; an unreferenced one's does, and its answer counts.
     let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = ran.clone();
-    let referenced = detail.versions[0].data.file_sha256.clone();
+    let referenced = detail.versions[0].release.file_sha256.to_string();
     let removed = store
         .remove_if_unreferenced(
             &referenced,

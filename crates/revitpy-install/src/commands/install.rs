@@ -15,7 +15,8 @@ use std::str::FromStr;
 
 use revitpy_api::IndexPackage;
 use revitpy_cache::{Cache, Lookup};
-use revitpy_client::RegistryClient;
+use revitpy_check::ArchiveDigest;
+use revitpy_client::{ClientError, RegistryClient};
 use revitpy_names::Version;
 use revitpy_scan::report::{ScanReport, Severity};
 use serde_json::json;
@@ -24,35 +25,43 @@ use crate::ExitStatus;
 use crate::cli::InstallArgs;
 use crate::escape;
 use crate::installer::{Checked, Target, install_checked, open_checked};
-use crate::local_index::LocalIndex;
+use crate::local_index::{IndexReadError, LocalIndex};
 use crate::printer::Printer;
-use crate::resolver::{Pick, resolve};
+use crate::resolver::{Pick, ResolveError, resolve};
 use crate::settings::Settings;
 
 /// Where index entries come from: the registry, or the local index.
 enum Source {
-    /// The registry, and whether a fetch failed because it could not be
-    /// reached (the error kind, kept beside the resolver's text messages).
-    Online(RegistryClient, std::cell::Cell<bool>),
+    Online(RegistryClient),
     Offline(Box<LocalIndex>),
 }
 
-impl Source {
-    fn fetch(&self, names: &[String]) -> Result<Vec<IndexPackage>, String> {
-        match self {
-            Source::Online(client, unreachable) => {
-                crate::block_on(client.index_packages(names)).map(|f| f.value.packages).map_err(|e| {
-                    unreachable.set(e.is_unreachable());
-                    e.to_string()
-                })
-            }
-            Source::Offline(index) => Ok(names.iter().filter_map(|n| index.get(n)).collect()),
-        }
-    }
+/// Why index entries could not be fetched, with the kind of failure kept.
+#[derive(Debug, thiserror::Error)]
+enum SourceError {
+    #[error(transparent)]
+    Registry(#[from] ClientError),
+    #[error(transparent)]
+    Index(#[from] IndexReadError),
+}
 
+impl SourceError {
     /// The registry could not be reached: the local index may answer instead.
-    fn was_unreachable(&self) -> bool {
-        matches!(self, Source::Online(_, unreachable) if unreachable.get())
+    fn is_unreachable(&self) -> bool {
+        matches!(self, SourceError::Registry(e) if e.is_unreachable())
+    }
+}
+
+impl Source {
+    fn fetch(&self, names: &[String]) -> Result<Vec<IndexPackage>, SourceError> {
+        match self {
+            Source::Online(client) => Ok(crate::block_on(client.index_packages(names))?.value.packages),
+            Source::Offline(index) => {
+                // A package the index does not have is left out (the resolver
+                // names it); an index that cannot be read is an error.
+                Ok(names.iter().filter_map(|n| index.get(n).transpose()).collect::<Result<_, _>>()?)
+            }
+        }
     }
 }
 
@@ -113,23 +122,23 @@ fn install(args: InstallArgs, settings: &Settings, printer: &Printer) -> Result<
         Some(v) => Some(Version::from_str(v).map_err(|e| format!("--version `{v}` is not a PEP 440 version: {e}"))?),
         None => None,
     };
-    let target = Target::resolve_or_ask(&settings.addins_dir, args.revit_version)?;
+    let target = Target::resolve_or_ask(&settings.addins_dir, args.revit_version, printer)?;
     let cache = Cache::open(&settings.cache_dir).map_err(|e| e.to_string())?;
     let client = RegistryClient::new(&settings.registry_url).map_err(|e| e.to_string())?;
     let mut source = if args.offline {
         Source::Offline(Box::new(LocalIndex::open(&settings.index_dir())?))
     } else {
-        Source::Online(client.clone(), std::cell::Cell::new(false))
+        Source::Online(client.clone())
     };
     let roots: Vec<(String, Option<Version>)> = args.names.iter().map(|n| (n.clone(), pin.clone())).collect();
     let picks = match resolve(&roots, target.year, &mut |names| source.fetch(names)) {
         Ok(p) => p,
-        Err(e) if source.was_unreachable() => {
+        Err(ResolveError::Fetch(e)) if e.is_unreachable() => {
             printer.warning(format!("{e}; using the local index and the cache"));
             source = Source::Offline(Box::new(LocalIndex::open(&settings.index_dir())?));
-            resolve(&roots, target.year, &mut |names| source.fetch(names))?
+            resolve(&roots, target.year, &mut |names| source.fetch(names)).map_err(|e| e.to_string())?
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.to_string()),
     };
     let online = matches!(source, Source::Online(..));
     if online {
@@ -151,13 +160,10 @@ fn install(args: InstallArgs, settings: &Settings, printer: &Printer) -> Result<
             continue;
         }
         let file = fetch_file(&cache, online.then_some(&client), pick, printer)?;
-        let checked = open_checked(&file, Some((&pick.name, &pick.version.version)))?;
-        let scan = revitpy_scan::package::scan_package(&checked.package, &checked.manifest).map_err(|e| {
-            format!(
-                "{} {}: the security scan cannot read the package ({e}); nothing was installed",
-                pick.display_name, pick.version.version
-            )
-        })?;
+        // The cache has just checked the file against the index's sha256
+        // and size: the check takes them instead of hashing it again.
+        let known = ArchiveDigest::new(&pick.version.file_hash_sha256, pick.version.file_size);
+        let (checked, scan) = open_checked(&file, Some((&pick.name, &pick.version.version)), known)?;
         show_findings(printer, pick, &scan, &file);
         steps.push(Some(Ready { checked, scan }));
     }

@@ -8,8 +8,8 @@ use crate::credentials::UserConfig;
 use crate::escape;
 use crate::printer::Printer;
 use crate::settings::{Settings, TokenOrigin};
+use revitpy_check::{CheckOptions, check_file};
 use revitpy_client::{ClientError, RegistryClient, TokenTransport};
-use revitpy_rpyx::{Limits, inspect};
 
 pub(super) fn fail(printer: &Printer, e: impl AsRef<str>) -> ExitStatus {
     printer.error(e);
@@ -61,12 +61,12 @@ pub fn publish(args: PublishArgs, settings: &Settings, printer: &Printer) -> Exi
         Err(e) => return fail(printer, e),
     };
     // Check locally first: a broken package never leaves the machine.
-    let inspection = match inspect::inspect_file(&args.file, Limits::default(), None) {
+    let checked = match check_file(&args.file, &CheckOptions::default()) {
         Ok(i) => i,
         Err(e) => return fail(printer, format!("cannot read {}: {e}", args.file.display())),
     };
-    if !inspection.valid() {
-        for p in inspection.problems.iter().filter(|p| p.is_error()) {
+    if !checked.valid() {
+        for p in checked.problems.iter().filter(|p| p.is_error()) {
             printer.error(p.to_string());
         }
         return fail(printer, format!("{} is not valid; fix it and build again", args.file.display()));

@@ -10,7 +10,7 @@ use crate::settings::Settings;
 
 pub fn run(args: UninstallArgs, settings: &Settings, printer: &Printer) -> ExitStatus {
     let result = (|| -> Result<ExitStatus, String> {
-        let target = Target::resolve_or_ask(&settings.addins_dir, args.revit_version)?;
+        let target = Target::resolve_or_ask(&settings.addins_dir, args.revit_version, printer)?;
         let name = revitpy_names::package_name::normalize(&args.name);
         let records = target.read_records()?;
         let Some(entry) = records.get(&name) else {

@@ -2,7 +2,8 @@
 
 use std::io::IsTerminal;
 
-use revitpy_rpyx::{Limits, Verdict, inspect};
+use revitpy_check::{CheckOptions, check_file};
+use revitpy_rpyx::Verdict;
 use revitpy_scan::render::{self, TextOptions};
 use serde_json::json;
 
@@ -28,26 +29,27 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
     }
     // JSON and SARIF own standard output: no text lines there.
     let printer = &printer.with_json(format != OutputFormat::Text);
-    let inspection = match inspect::inspect_file(&args.file, Limits::default(), args.revit_version) {
+    // One pass over the files: each verified and, with --security-scan,
+    // scanned from the same bytes.
+    let options = CheckOptions { revit_year: args.revit_version, scan: args.security_scan, ..CheckOptions::default() };
+    let mut checked = match check_file(&args.file, &options) {
         Ok(i) => i,
         Err(e) => {
             printer.error(format!("cannot read the package: {e}"));
             return ExitStatus::Failure;
         }
     };
-    let valid = inspection.valid();
-    let scan = match (args.security_scan, &inspection.package, &inspection.manifest) {
-        (true, Some(package), Some(manifest)) => match revitpy_scan::package::scan_package(package, manifest) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                printer.error(format!("the security scan could not read the package: {e}"));
-                return ExitStatus::Failure;
-            }
-        },
-        _ => None,
+    let valid = checked.valid();
+    let scan = match checked.scan.take() {
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) => {
+            printer.error(format!("the security scan could not read the package: {e}"));
+            return ExitStatus::Failure;
+        }
+        None => None,
     };
     let blocked = scan.as_ref().is_some_and(|s| s.risk_level.blocks());
-    let ok = valid && inspection.compatible() && !blocked;
+    let ok = valid && checked.compatible() && !blocked;
 
     if format == OutputFormat::Sarif {
         match &scan {
@@ -61,12 +63,12 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
         let mut out = json!({
             "valid": valid,
             "file": args.file,
-            "file_hash": inspection.file_sha256,
-            "file_size": inspection.file_size,
-            "manifest": inspection.manifest.as_ref().map(manifest_summary),
-            "problems": inspection.problems,
-            "revit_verdict": inspection.revit_verdict,
-            "files": inspection.files,
+            "file_hash": checked.file_sha256,
+            "file_size": checked.file_size,
+            "manifest": checked.manifest.as_ref().map(manifest_summary),
+            "problems": checked.problems,
+            "revit_verdict": checked.revit_verdict,
+            "files": checked.files,
         });
         // With --security-scan the scan's shape sits at the top level.
         if let (Some(scan), Some(obj)) = (&scan, out.as_object_mut())
@@ -76,7 +78,7 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
         }
         printer.json(&out);
     } else {
-        if let Some(m) = &inspection.manifest {
+        if let Some(m) = &checked.manifest {
             printer.line(format!("{} {} ({}): {}", m.name, m.version, m.package_type, escape::line(&m.summary)));
             let rc = &m.revit_compatibility;
             let tested: Vec<String> = rc.tested_versions.iter().map(ToString::to_string).collect();
@@ -90,18 +92,18 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
                 printer.line(format!("  depends on: {}", deps.join(", ")));
             }
         }
-        let bytes: u64 = inspection.files.iter().map(|f| f.size).sum();
+        let bytes: u64 = checked.files.iter().map(|f| f.size).sum();
         printer.line(format!(
             "  {} files, {} ({} expanded), sha256 {}",
-            inspection.files.len(),
-            human_bytes(inspection.file_size),
+            checked.files.len(),
+            human_bytes(checked.file_size),
             human_bytes(bytes),
-            inspection.file_sha256
+            checked.file_sha256
         ));
-        for f in &inspection.files {
+        for f in &checked.files {
             printer.detail(format!("    {}  {}  {}", f.sha256, human_bytes(f.size), escape::line(&f.path)));
         }
-        if let Some(v) = &inspection.revit_verdict {
+        if let Some(v) = &checked.revit_verdict {
             let word = match v.verdict {
                 Verdict::Compatible => "compatible",
                 Verdict::Untested => "compatible but untested",
@@ -113,7 +115,7 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
             }
         }
     }
-    for p in &inspection.problems {
+    for p in &checked.problems {
         print_problem(printer, p);
     }
     if let Some(scan) = &scan
@@ -136,8 +138,8 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> ExitStatus {
     }
     if !valid {
         printer.error(format!("{} is not a valid package", args.file.display()));
-    } else if !inspection.compatible() {
-        let year = inspection.revit_verdict.as_ref().map(|v| v.year.to_string()).unwrap_or_default();
+    } else if !checked.compatible() {
+        let year = checked.revit_verdict.as_ref().map(|v| v.year.to_string()).unwrap_or_default();
         printer.error(format!("{} does not support Revit {year}", args.file.display()));
     } else if !blocked {
         printer.line("valid");

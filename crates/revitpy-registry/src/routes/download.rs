@@ -60,9 +60,10 @@ pub async fn download(
 ) -> ApiResult<Response> {
     let detail = lookup::detail(state.store.as_ref(), &name).await?;
     let v = lookup::version(detail.versions, &detail.package.normalized_name, &version)?;
-    let sha = &v.data.file_sha256;
+    let sha = &v.release.file_sha256;
     let etag = format!("\"{sha}\"");
-    let key = BlobKey::parse(sha).ok_or_else(|| ApiError::internal("stored hash", format!("bad sha256 {sha}")))?;
+    let key =
+        BlobKey::parse(sha.as_str()).ok_or_else(|| ApiError::internal("stored hash", format!("bad sha256 {sha}")))?;
 
     let mut base = HeaderMap::new();
     base.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex is a valid header"));
@@ -86,14 +87,14 @@ pub async fn download(
 
     let BlobLocation::File { path, size } = state.blobs.locate(&key).await.map_err(|e| match e {
         revitpy_blobs::BlobError::NotFound(_) => {
-            ApiError::internal("package file missing from storage (run `revitpy-registry fsck`)", &v.data.filename)
+            ApiError::internal("package file missing from storage (run `revitpy-registry fsck`)", &v.release.filename)
         }
         other => ApiError::internal("package storage", other),
     })?;
     base.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
     base.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&format!("attachment; filename=\"{}\"", v.data.filename))
+        HeaderValue::from_str(&format!("attachment; filename=\"{}\"", v.release.filename))
             .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
     );
 

@@ -22,8 +22,9 @@ pub use extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Every route: method, path, handler. `openapi.json` lists the same set, and
-/// a test checks that the two agree.
+/// Every route: method, path, handler. The OpenAPI document
+/// ([`crate::openapi`]) lists the same set, and `tests/openapi.rs` checks
+/// that the two agree.
 pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/", get(system::root))

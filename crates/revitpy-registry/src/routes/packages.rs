@@ -29,15 +29,15 @@ pub async fn compatibility(
     views::sort_versions(&mut versions);
     let mut matrix = serde_json::Map::new();
     for v in &versions {
-        let d = &v.data;
-        let tested: Vec<String> = d.tested_revit.iter().map(u16::to_string).collect();
+        let r = &v.release;
+        let tested: Vec<String> = r.tested_revit.iter().map(ToString::to_string).collect();
         matrix.insert(
-            d.version.clone(),
+            r.version.to_string(),
             json!({
-                "min_revit": d.min_revit.map(|y| y.to_string()),
-                "max_revit": d.max_revit.map(|y| y.to_string()),
+                "min_revit": r.revit_range.min().map(|y| y.to_string()),
+                "max_revit": r.revit_range.max().map(|y| y.to_string()),
                 "tested_versions": tested,
-                "known_issues": d.known_issues,
+                "known_issues": r.known_issues,
                 "yanked": v.yanked,
             }),
         );

@@ -9,8 +9,6 @@ use serde_json::{Value, json};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-pub const OPENAPI: &str = include_str!("../../openapi.json");
-
 pub async fn root() -> Json<Value> {
     Json(json!({
         "name": "RevitPy Registry",
@@ -64,6 +62,7 @@ pub async fn stats(State(state): State<AppState>) -> ApiResult<Json<revitpy_api:
     }))
 }
 
+/// The document generated in [`crate::openapi`], serialized once.
 pub async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::JSON.as_str()).into_response()
 }

@@ -33,6 +33,6 @@ pub fn version(versions: Vec<VersionRecord>, package: &str, version: &str) -> Se
         .map_err(|_| ServiceError::NotFound(format!("{package} has no version `{version}` (not a PEP 440 version)")))?;
     versions
         .into_iter()
-        .find(|v| Version::from_str(&v.data.version).is_ok_and(|x| x == wanted))
+        .find(|v| v.release.version == wanted)
         .ok_or_else(|| ServiceError::NotFound(format!("{package} has no version `{version}`")))
 }

@@ -11,10 +11,10 @@
 use std::str::FromStr;
 
 use revitpy_blobs::{BlobKey, OrphanRule};
-use revitpy_names::{PackageName, Version, canonical_version};
+use revitpy_names::{PackageName, ScanStatus, Sha256, Version, canonical_version};
 use revitpy_rpyx::{Limits, Manifest, inspect};
 use revitpy_scan::report::{ScanReport, Severity};
-use revitpy_store::{Actor, NewVersion, Scope, VersionData};
+use revitpy_store::{Actor, Release, Scope};
 use serde_json::Value;
 
 use super::access::require;
@@ -127,11 +127,14 @@ pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> Service
     let _ = file.keep();
     let stored_at = if created { state.blobs.stored_at(&key).await.ok().flatten() } else { None };
 
-    let new = NewVersion {
-        package_name: manifest.name.as_str().to_owned(),
-        normalized_name: normalized.clone(),
-        data: version_data(&manifest, &sha256, size, scan_status, scan),
-    };
+    let new = release(
+        &manifest,
+        Sha256::new(&sha256).map_err(|e| ServiceError::internal("upload hash", e))?,
+        size,
+        // The scanner's words are the store's: an unknown one is a bug here.
+        scan_status.parse().map_err(|()| ServiceError::internal("security scan status", scan_status))?,
+        Some(scan),
+    );
     let published = match state.store.publish(actor, new).await {
         Ok(p) => p,
         Err(e) => {
@@ -225,13 +228,23 @@ fn check_metadata(metadata: Option<&str>, manifest: &Manifest) -> ServiceResult<
     Ok(())
 }
 
-fn version_data(m: &Manifest, sha256: &str, size: u64, scan_status: &str, scan: Value) -> VersionData {
+/// The store's record of a version, from its manifest and its file: the
+/// one place a manifest becomes a [`Release`], used by [`publish`] and by
+/// the benchmarks that seed a store. It lives here, in the server, because
+/// this is the one crate that sees both sides: the store must not depend on
+/// the package format, and the package format gains no dependency for it.
+pub fn release(
+    m: &Manifest,
+    file_sha256: Sha256,
+    file_size: u64,
+    scan_status: ScanStatus,
+    scan: Option<Value>,
+) -> Release {
     let rc = &m.revit_compatibility;
     let manifest_json = m.to_json();
-    VersionData {
-        version: m.version.to_string(),
-        canonical_version: canonical_version(&m.version),
-        is_prerelease: m.version.any_prerelease(),
+    Release {
+        name: m.name.clone(),
+        version: m.version.clone(),
         summary: m.summary.clone(),
         description: m.description.clone(),
         author: m.author.clone(),
@@ -242,20 +255,20 @@ fn version_data(m: &Manifest, sha256: &str, size: u64, scan_status: &str, scan: 
         documentation_url: m.documentation_url.clone(),
         keywords: m.keywords.clone(),
         categories: m.categories.clone(),
-        package_type: m.package_type.to_string(),
-        performance_impact: m.performance_impact.to_string(),
+        package_type: m.package_type,
+        performance_impact: m.performance_impact,
         requires_admin: m.requires_admin,
-        min_revit: rc.range.min().map(|y| y.get()),
-        max_revit: rc.range.max().map(|y| y.get()),
-        tested_revit: rc.tested_versions.iter().map(|y| y.get()).collect(),
+        revit_range: rc.range,
+        tested_revit: rc.tested_versions.clone(),
+        // The API shows these in the manifest's own JSON shape.
         known_issues: manifest_json["revit_compatibility"]["known_issues"].clone(),
         dependencies: manifest_json["dependencies"].clone(),
         filename: format!("{}-{}.rpyx", m.name.normalized(), m.version),
         manifest: manifest_json,
-        file_size: size,
-        file_sha256: sha256.to_owned(),
-        security_scan_status: scan_status.to_owned(),
-        security_scan: Some(scan),
+        file_size,
+        file_sha256,
+        security_scan_status: scan_status,
+        security_scan: scan,
         digital_signature: m.digital_signature.clone(),
     }
 }

@@ -39,10 +39,10 @@ pub async fn set(
     let v = lookup::version(store.versions(package.id).await?, &package.normalized_name, version)?;
     let serial = store.set_yanked(actor, &package.normalized_name, v.id, yanked, reason.clone()).await?;
     indexer.catch_up().await;
-    tracing::info!(package = %package.normalized_name, version = %v.data.version, yanked, user = %actor.user_name, "yank state changed");
+    tracing::info!(package = %package.normalized_name, version = %v.release.version, yanked, user = %actor.user_name, "yank state changed");
     Ok(YankState {
         package: package.normalized_name,
-        version: v.data.version,
+        version: v.release.version.to_string(),
         yanked,
         reason: if yanked { reason } else { None },
         serial,

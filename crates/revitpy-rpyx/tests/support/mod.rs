@@ -8,6 +8,8 @@ use std::path::Path;
 
 use zip::write::SimpleFileOptions;
 
+pub mod non_ascii;
+
 /// A ZIP archive holding `entries` in order, deflated.
 pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));

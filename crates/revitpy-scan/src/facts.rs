@@ -1,0 +1,270 @@
+//! The facts a Python file gives the rules: what both front-ends build
+//! (`python` with tree-sitter, `python_ruff` with ruff's parser) and
+//! everything after them reads (`flow`, `rules`, `revit`). Its own module so
+//! that the front-ends and their readers depend on it, and not on each other.
+
+use std::borrow::Cow;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::dotted;
+
+#[derive(Debug, Clone)]
+pub struct Arg<'s> {
+    pub keyword: Option<Cow<'s, str>>,
+    /// The argument as written (its first 400 characters), borrowed from the source.
+    pub text: Cow<'s, str>,
+    /// The value when the argument is a string literal (or a concatenation of them).
+    pub literal: Option<String>,
+    /// Qualified names of the calls inside the argument.
+    pub inner_calls: Vec<String>,
+    /// Names read inside the argument (resolved; `r.read` for `r.read()`,
+    /// `os.environ[KEY]` for a subscript of the environment).
+    pub names: Vec<String>,
+    /// String literals inside the argument.
+    pub strings: Vec<String>,
+}
+
+/// `target = value` (also `for target in value`, `with value as target`,
+/// `target += value`, and `return value` inside `def target`): what the
+/// data-flow pass follows from sources to sinks.
+#[derive(Debug, Clone)]
+pub struct Assign {
+    pub targets: Vec<String>,
+    pub calls: Vec<String>,
+    pub names: Vec<String>,
+    pub strings: Vec<String>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Call<'s> {
+    /// Resolved qualified name (`subprocess.Popen`, `eval`).
+    pub name: String,
+    pub args: Vec<Arg<'s>>,
+    pub line: usize,
+    pub column: usize,
+    /// The call's first line (160 characters at most), borrowed from the source.
+    pub snippet: Cow<'s, str>,
+}
+
+impl Call<'_> {
+    /// The call with its own copies of the source text it borrowed.
+    pub fn into_owned(self) -> Call<'static> {
+        Call {
+            name: self.name,
+            args: self
+                .args
+                .into_iter()
+                .map(|a| Arg {
+                    keyword: a.keyword.map(|k| Cow::Owned(k.into_owned())),
+                    text: Cow::Owned(a.text.into_owned()),
+                    literal: a.literal,
+                    inner_calls: a.inner_calls,
+                    names: a.names,
+                    strings: a.strings,
+                })
+                .collect(),
+            line: self.line,
+            column: self.column,
+            snippet: Cow::Owned(self.snippet.into_owned()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// An attribute chain as written (`element_id.IntegerValue`) with the head resolved.
+    pub chain: Vec<String>,
+    pub line: usize,
+    pub column: usize,
+    /// Assigned to, not read.
+    pub store: bool,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Facts<'s> {
+    pub imports: Vec<(String, usize)>,
+    pub calls: Vec<Call<'s>>,
+    pub references: Vec<Reference>,
+    /// Every string literal (borrowed from the source when it is written
+    /// without escapes: docstrings are most of the text).
+    pub strings: Vec<(Cow<'s, str>, usize)>,
+    /// Names the file defines itself (functions, classes, attributes set on `self`).
+    pub defines: HashSet<String>,
+    /// Lines with syntax the parser could not read.
+    pub errors: Vec<usize>,
+    /// Aliases to qualified names.
+    pub aliases: HashMap<String, String>,
+    pub assigns: Vec<Assign>,
+    /// Parameter names of the functions the file defines (for argument flow).
+    pub params: HashMap<String, Vec<String>>,
+    /// Work done when the module is imported (Revit loads add-ins at
+    /// startup): top-level loops and calls, as ("loop" | call name, line).
+    pub import_time: Vec<(String, usize)>,
+    /// Strings the code assembles from pieces (`"ex" + "ec"`, `"".join([...])`,
+    /// `chr` lists, reversed or decoded constants), with their lines.
+    pub assembled: Vec<(String, usize)>,
+    /// The line where nesting passed [`MAX_DEPTH`]; the file was not analysed.
+    pub too_deep: Option<usize>,
+    /// The line of the first constant fold refused by the file's
+    /// [`crate::fold::Budget`]: what was built from constants from there on was not
+    /// folded.
+    pub fold_refused: Option<usize>,
+}
+
+/// Deeper syntax trees than this are not analysed (real code stays far below).
+pub const MAX_DEPTH: usize = 150;
+
+/// References kept per attribute chain: its outermost levels (`a.b.c` is
+/// also a read of `a.b`). Real chains are shorter
+/// (`Autodesk.Revit.DB.Structure.StructuralType.NonStructural` has six); a
+/// chain of a thousand levels would otherwise keep a copy of itself per
+/// level, half a million names from 3 KB of source.
+pub(crate) const MAX_CHAIN_LEVELS: usize = 16;
+
+/// Segments a reference keeps of its chain: the last ones (the member and
+/// its receiver are what the Revit check reads).
+pub(crate) const MAX_CHAIN_SEGMENTS: usize = 32;
+
+/// The longest qualified name resolved. Real ones are tens of bytes
+/// (`System.Windows.Forms.MessageBox.Show`); past this a name is left
+/// unresolved, or `a1 = a0.b`, `a2 = a1.b`, ... would make each alias
+/// longer than the last: 10 GB of names from 1 MB of source.
+pub(crate) const MAX_NAME_BYTES: usize = 512;
+
+/// A reference's chain cut to its last [`MAX_CHAIN_SEGMENTS`].
+pub(crate) fn last_segments(mut chain: Vec<String>) -> Vec<String> {
+    if chain.len() > MAX_CHAIN_SEGMENTS {
+        chain.drain(..chain.len() - MAX_CHAIN_SEGMENTS);
+        chain.shrink_to_fit();
+    }
+    chain
+}
+
+/// The line (from 1) of byte `at` of `text`.
+pub(crate) fn line_of(text: &str, at: usize) -> usize {
+    memchr::memchr_iter(b'\n', &text.as_bytes()[..at.min(text.len())]).count() + 1
+}
+
+/// A call to a function of this file assigns its arguments to the
+/// function's parameters (by position; keywords by name).
+pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
+    let mut extra = Vec::new();
+    let modules: HashSet<&str> = facts
+        .imports
+        .iter()
+        .map(|(m, _)| m.split('.').next().unwrap_or(m))
+        .chain(facts.aliases.values().map(|q| q.split('.').next().unwrap_or(q)))
+        .collect();
+    for c in &facts.calls {
+        // Any method called on a variable of this file may store its
+        // arguments there (`found.update(x)`, `msg.set_content(env)`,
+        // `zf.writestr(name, data)`); modules are not containers.
+        if let Some((container, _)) = dotted::split_last(&c.name)
+            && !container.contains('?')
+            && !container.contains('.')
+            // `self.method(x)` calls a method; it does not put x in every `self.` attribute.
+            && container != "self"
+            && container != "cls"
+            && !modules.contains(container)
+        {
+            for a in &c.args {
+                if !(a.inner_calls.is_empty() && a.names.is_empty() && a.strings.is_empty()) {
+                    extra.push(Assign {
+                        targets: vec![container.to_owned()],
+                        calls: a.inner_calls.clone(),
+                        names: a.names.clone(),
+                        strings: a.strings.clone(),
+                        line: c.line,
+                    });
+                }
+            }
+        }
+        let Some(params) = facts.params.get(&c.name) else { continue };
+        let mut position = 0;
+        for a in &c.args {
+            let target = match &a.keyword {
+                Some(k) => params.iter().find(|p| *p == k).cloned(),
+                None => {
+                    position += 1;
+                    params.get(position - 1).cloned()
+                }
+            };
+            if let Some(t) = target
+                && !(a.inner_calls.is_empty() && a.names.is_empty() && a.strings.is_empty())
+            {
+                extra.push(Assign {
+                    targets: vec![t],
+                    calls: a.inner_calls.clone(),
+                    names: a.names.clone(),
+                    strings: a.strings.clone(),
+                    line: c.line,
+                });
+            }
+        }
+    }
+    facts.assigns.extend(extra);
+}
+
+/// The first `n` characters of `s`.
+pub(crate) fn prefix_chars(s: &str, n: usize) -> &str {
+    // No more bytes than `n` means no more characters: nothing to count.
+    if s.len() <= n {
+        return s;
+    }
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// `s` cut to its first `n` characters, in place (no second copy).
+pub(crate) fn truncate_chars(mut s: String, n: usize) -> String {
+    let keep = prefix_chars(&s, n).len();
+    if keep < s.len() {
+        s.truncate(keep);
+        // A summary keeps 400 characters of a fold that may be megabytes:
+        // not its whole allocation.
+        s.shrink_to_fit();
+    }
+    s
+}
+
+/// What an expression is made of: the calls in it, the names it reads and
+/// its string literals, in one pass over its subtree.
+#[derive(Default)]
+pub(crate) struct Summary {
+    pub(crate) calls: Vec<String>,
+    pub(crate) names: Vec<String>,
+    pub(crate) strings: Vec<String>,
+    /// `names` as a set, once there are many (a list of thousands of names
+    /// would otherwise be searched once per name).
+    seen: HashSet<String>,
+}
+
+impl Summary {
+    /// Names below this many are searched in the list itself.
+    const SMALL: usize = 16;
+
+    /// Adds a name read, once per summary (labels are a union): no copy for repeats.
+    pub(crate) fn add_name(&mut self, name: &str) {
+        if self.names.len() < Self::SMALL {
+            if !self.names.iter().any(|n| n == name) {
+                self.names.push(name.to_owned());
+            }
+            return;
+        }
+        if self.seen.is_empty() {
+            self.seen.extend(self.names.iter().cloned());
+        }
+        if !self.seen.contains(name) {
+            self.seen.insert(name.to_owned());
+            self.names.push(name.to_owned());
+        }
+    }
+}
+
+/// Codecs that turn `s.decode("base64")` (Python 2) into a decoder.
+pub(crate) const HIDING_CODECS: &[&str] =
+    &["base64", "base_64", "hex", "rot13", "rot_13", "zlib", "zip", "bz2", "uu", "base32"];
