@@ -27,9 +27,8 @@ fn fsck(data_dir: &Path) -> (bool, Value) {
 /// What the scanner says of a package file, so a test states its premise
 /// (the rules may change; these packages must stay what the tests need).
 fn worst(file: &Path) -> Severity {
-    let package = revitpy_rpyx::Package::open(file, revitpy_rpyx::Limits::default()).unwrap();
-    let manifest = package.manifest().unwrap().0.unwrap();
-    revitpy_scan::package::scan_package(&package, &manifest).unwrap().worst()
+    let options = revitpy_check::CheckOptions { scan: true, ..revitpy_check::CheckOptions::default() };
+    revitpy_check::check_file(file, &options).unwrap().scan.unwrap().unwrap().worst()
 }
 
 fn critical_package(dir: &Path) -> std::path::PathBuf {

@@ -23,7 +23,6 @@ pub mod build_info;
 pub mod compat;
 mod expansion_budget;
 pub mod file_contents;
-pub mod inspect;
 pub mod limits;
 pub mod manifest;
 mod manifest_text;

@@ -24,7 +24,6 @@ pub mod dotted;
 pub mod facts;
 pub mod flow;
 pub mod fold;
-pub mod package;
 pub mod python;
 mod python_ruff;
 pub mod render;

@@ -11,8 +11,10 @@
 use std::str::FromStr;
 
 use revitpy_blobs::{BlobKey, OrphanRule};
+use revitpy_check::{ArchiveDigest, CheckOptions, open_file};
 use revitpy_names::{PackageName, ScanStatus, Sha256, Version, canonical_version};
-use revitpy_rpyx::{Limits, Manifest, inspect};
+use revitpy_rpyx::problem::has_errors;
+use revitpy_rpyx::{Limits, Manifest, Problem, ReadError};
 use revitpy_scan::report::{ScanReport, Severity};
 use revitpy_store::{Actor, Release, Scope};
 use serde_json::Value;
@@ -66,22 +68,30 @@ pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> Service
     // CPU-bound, and neither may hold the threads that serve reads.
     let turn = state.scans.turn().await?;
     let check_path = file.to_path_buf();
-    let limits = Limits { max_archive_bytes: state.max_upload_bytes, ..Limits::default() };
-    let inspection = turn
-        .run("package check", move || inspect::inspect_file(&check_path, limits, None))
-        .await?
-        .map_err(|e| ServiceError::Invalid(format!("invalid package: {e}")))?;
-    if !inspection.valid() {
-        let errors: Vec<String> =
-            inspection.problems.iter().filter(|p| p.is_error()).map(ToString::to_string).collect();
-        return Err(ServiceError::Invalid(format!("invalid package: {}", errors.join("; "))));
-    }
-    let manifest = inspection.manifest.expect("a valid inspection has a manifest");
-    let package = inspection.package.expect("a valid inspection has its package");
-    if inspection.file_sha256 != sha256 {
-        return Err(ServiceError::internal("upload hash", "the file changed while it was checked"));
-    }
-    check_metadata(metadata.as_deref(), &manifest)?;
+    // Hashed as it arrived: the check takes that hash instead of hashing
+    // the file again (and refuses a file that is not the size hashed).
+    let known_digest =
+        ArchiveDigest::new(&sha256, size).ok_or_else(|| ServiceError::internal("upload hash", "not a sha256"))?;
+    let options = CheckOptions {
+        limits: Limits { max_archive_bytes: state.max_upload_bytes, ..Limits::default() },
+        scan: true,
+        known_digest: Some(known_digest),
+        ..CheckOptions::default()
+    };
+    // Opening reads the manifest alone; the files are read once (verified
+    // and scanned) after the cheap refusals below.
+    let opened = turn.run("package check", move || open_file(&check_path, &options)).await?.map_err(|e| match e {
+        e @ ReadError::NotWhatWasHashed { .. } => ServiceError::internal("upload hash", e),
+        e => ServiceError::Invalid(format!("invalid package: {e}")),
+    })?;
+    let invalid = |problems: &[Problem]| {
+        let errors: Vec<String> = problems.iter().filter(|p| p.is_error()).map(ToString::to_string).collect();
+        ServiceError::Invalid(format!("invalid package: {}", errors.join("; ")))
+    };
+    let Some(manifest) = opened.manifest().filter(|_| !has_errors(opened.problems())) else {
+        return Err(invalid(opened.problems()));
+    };
+    check_metadata(metadata.as_deref(), manifest)?;
     let normalized = manifest.name.normalized().to_owned();
     if RESERVED_NAMES.contains(&normalized.as_str()) {
         return Err(ServiceError::Invalid(format!("`{normalized}` is a reserved name; choose another")));
@@ -97,17 +107,19 @@ pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> Service
     // Refuse early what the store would refuse, before scanning and storing.
     state.store.check_publish(actor, &normalized, &manifest.version.to_string(), &canonical).await?;
 
-    // Scan it (CPU-bound, off the async threads) and apply the policy
-    // before anything is stored.
-    let (report, manifest) = turn
-        .run("security scan", move || {
-            let report = revitpy_scan::package::scan_package(&package, &manifest);
-            (report, manifest)
-        })
-        .await?;
+    // Read, verify and scan every file (CPU-bound, off the async threads)
+    // and apply the policy before anything is stored.
+    let checked = turn.run("security scan", move || opened.finish()).await?;
     drop(turn);
-    let report =
-        report.map_err(|e| ServiceError::Invalid(format!("invalid package: the scanner cannot read it: {e}")))?;
+    if !checked.valid() {
+        return Err(invalid(&checked.problems));
+    }
+    let report = match checked.scan {
+        Some(Ok(report)) => report,
+        Some(Err(e)) => return Err(ServiceError::Invalid(format!("invalid package: the scanner cannot read it: {e}"))),
+        None => return Err(ServiceError::internal("security scan", "the package was not scanned")),
+    };
+    let manifest = checked.manifest.expect("a valid check has a manifest");
     if let Some(threshold) = state.scan_block
         && report.at_or_above(threshold).next().is_some()
     {
