@@ -3,9 +3,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use revitpy_api::YankRequest;
+use revitpy_api::{YankRequest, YankResponse};
 use revitpy_store::Actor;
-use serde_json::{Value, json};
 
 use super::{ApiBytes, ApiPath};
 use crate::error::{ApiError, ApiResult};
@@ -19,7 +18,7 @@ async fn set(
     version: String,
     yanked: bool,
     body: axum::body::Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<YankResponse>> {
     let reason = if body.is_empty() {
         None
     } else {
@@ -29,13 +28,13 @@ async fn set(
     };
     let done =
         service::yank::set(state.store.as_ref(), &state.indexer, &actor, &name, &version, yanked, reason).await?;
-    Ok(Json(json!({
-        "package": done.package,
-        "version": done.version,
-        "yanked": done.yanked,
-        "yanked_reason": done.reason,
-        "serial": done.serial,
-    })))
+    Ok(Json(YankResponse {
+        package: done.package,
+        version: done.version,
+        yanked: done.yanked,
+        yanked_reason: done.reason,
+        serial: done.serial,
+    }))
 }
 
 pub async fn yank(
@@ -43,7 +42,7 @@ pub async fn yank(
     actor: Actor,
     ApiPath((name, version)): ApiPath<(String, String)>,
     ApiBytes(body): ApiBytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<YankResponse>> {
     set(state, actor, name, version, true, body).await
 }
 
@@ -52,6 +51,6 @@ pub async fn unyank(
     actor: Actor,
     ApiPath((name, version)): ApiPath<(String, String)>,
     ApiBytes(body): ApiBytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<YankResponse>> {
     set(state, actor, name, version, false, body).await
 }
