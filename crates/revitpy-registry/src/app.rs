@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use revitpy_blobs::{BlobStore, FileStore};
-use revitpy_search::SearchIndex;
+use revitpy_search::{Durability, SearchIndex};
 use revitpy_store::{SqliteStore, Store};
 
 use crate::settings::{DatabaseLocation, StorageArgs};
@@ -45,7 +45,8 @@ pub fn open(storage: &StorageArgs) -> anyhow::Result<Parts> {
     let index_path = storage.search_index_path();
     tracing::info!(path = %index_path.display(), "search index");
     let search = Arc::new(
-        SearchIndex::open_or_create(&index_path)
+        // Derived from the store: commits skip fsync, checkpoints sync.
+        SearchIndex::open_or_create_with(&index_path, Durability::Checkpoints)
             .with_context(|| format!("opening the search index {}", index_path.display()))?,
     );
     Ok(Parts { store, blobs, search })

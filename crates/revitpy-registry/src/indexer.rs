@@ -3,10 +3,22 @@
 //! The store is the truth; the index is rebuilt from it by `reindex` and fed
 //! by this task from the store's change feed: the index records the serial
 //! it has caught up to, and each round applies the packages changed since.
-//! Publish and yank ask for a round and wait for its commit, so a search
-//! right after a publish sees it; requests that arrive together share one
-//! round. The task also polls every few seconds, which is how a replica
-//! whose neighbour published stays current.
+//! Publish and yank ask for a round and wait for it: a round stages the
+//! changes on the index's writer without committing, and the next search
+//! commits whatever is staged before it runs, so a search right after a
+//! publish sees it while a bulk of publishes with no search between them
+//! shares one commit (a tantivy commit costs milliseconds of CPU whatever
+//! it holds). Requests that arrive together share one round. The task
+//! also polls every few seconds, which is how a replica whose neighbour
+//! published stays current, and commits what is still staged then, so the
+//! folder a restart finds is never more than a poll period behind (the
+//! rest is replayed from the store's change feed).
+//!
+//! The server's index commits without fsync (`Durability::Checkpoints`):
+//! the store is what must survive a power cut, and the index proves on open
+//! that it is intact or is rebuilt. When no round has run for a poll
+//! period, and when the task stops, it checkpoints (syncs) the index so
+//! that the next start skips that check.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -95,6 +107,7 @@ impl IndexerTask {
             tracing::error!(error = %e, "search index catch-up failed");
         }
         let mut poll = tokio::time::interval(POLL);
+        let mut wrote_since_tick = false;
         loop {
             tokio::select! {
                 first = self.rx.recv() => {
@@ -103,23 +116,63 @@ impl IndexerTask {
                     while let Ok(more) = self.rx.try_recv() {
                         batch.push(more);
                     }
+                    let started = std::time::Instant::now();
                     if let Err(e) = self.catch_up().await {
                         tracing::error!(error = %e, "search index update failed; the next round retries");
                     }
+                    tracing::debug!(
+                        requests = batch.len(),
+                        elapsed_us = started.elapsed().as_micros() as u64,
+                        "search index round"
+                    );
                     for r in batch {
                         let _ = r.done.send(());
                     }
+                    wrote_since_tick = true;
                 }
                 _ = poll.tick() => {
                     if let Err(e) = self.catch_up().await {
                         tracing::error!(error = %e, "search index catch-up failed");
                     }
+                    self.commit().await;
+                    // Quiet for a whole period: sync what the rounds wrote.
+                    if !std::mem::take(&mut wrote_since_tick) {
+                        self.checkpoint().await;
+                    }
                 }
             }
         }
+        self.commit().await;
+        self.checkpoint().await;
     }
 
-    /// Re-reads `names` from the store and records `serial` as caught up.
+    /// Commits what rounds staged and no search has committed yet, so that
+    /// the folder (what a restart finds) stays within a poll period.
+    async fn commit(&self) {
+        let index = self.index.clone();
+        match tokio::task::spawn_blocking(move || index.refresh()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "search index commit failed; the next round replays"),
+            Err(e) => tracing::error!(error = %e, "search index commit failed"),
+        }
+    }
+
+    async fn checkpoint(&self) {
+        if !self.index.has_unsynced_writes() {
+            return;
+        }
+        let index = self.index.clone();
+        match tokio::task::spawn_blocking(move || index.checkpoint()).await {
+            Ok(Ok(())) => tracing::debug!("search index synced to disk"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "search index checkpoint failed; the next start verifies the index")
+            }
+            Err(e) => tracing::warn!(error = %e, "search index checkpoint failed"),
+        }
+    }
+
+    /// Re-reads `names` from the store and stages them with `serial` as
+    /// caught up: the next search commits them (see `SearchIndex::stage`).
     async fn refresh(&self, names: BTreeSet<String>, serial: i64) -> Result<(), StoreError> {
         let names: Vec<String> = names.into_iter().collect();
         let found = self.store.packages_with_latest(&names).await?;
@@ -127,7 +180,7 @@ impl IndexerTask {
         let remove: Vec<String> =
             names.iter().filter(|n| !found.iter().any(|p| &p.package.normalized_name == *n)).cloned().collect();
         let index = self.index.clone();
-        tokio::task::spawn_blocking(move || index.apply(&upsert, &remove, serial))
+        tokio::task::spawn_blocking(move || index.stage(&upsert, &remove, serial))
             .await
             .map_err(|e| StoreError::Database(e.to_string()))?
             .map_err(|e| StoreError::Database(format!("search index: {e}")))

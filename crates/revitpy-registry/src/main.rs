@@ -190,6 +190,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let parts = app::open(&storage)?;
                 let started = std::time::Instant::now();
                 let n = indexer::rebuild(parts.store.as_ref(), &parts.search).await?;
+                parts.search.checkpoint()?;
                 println!("indexed {n} packages in {:.0?}", started.elapsed());
                 Ok(ExitCode::SUCCESS)
             })

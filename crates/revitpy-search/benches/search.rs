@@ -4,12 +4,14 @@
 //! size). Builds the index in a temporary folder, runs 300 distinct one- and
 //! two-word queries (half with a Revit-year filter, top 20) several times,
 //! and prints latency percentiles, queries per second, the build time and
-//! the cost of a one-document `apply`.
+//! the cost of a one-document `apply` (wall and CPU time) with each
+//! durability. `SEARCH_BENCH_APPLIES=N` sets how many applies the last
+//! (`Durability::Checkpoints`) figure times.
 
 use std::time::{Duration, Instant};
 
 use revitpy_search::testdata::{generated_docs, generated_queries};
-use revitpy_search::{SearchDoc, SearchIndex, SearchQuery};
+use revitpy_search::{Durability, SearchDoc, SearchIndex, SearchQuery};
 
 const QUERIES: usize = 300;
 /// Timed passes over the queries; `SEARCH_BENCH_ROUNDS` changes it (a
@@ -151,8 +153,10 @@ fn main() {
         index.apply(&[doc], &[], 2 + i as i64).expect("apply");
         t.elapsed()
     };
+    let cpu = cpu_seconds();
     let mut applies: Vec<Duration> = (0..50).map(|i| apply_one(&index, i)).collect();
     report("apply of one doc (commit + reload)", &mut applies);
+    print_cpu(cpu, 50);
     let mut after = Vec::new();
     for (text, year) in &queries {
         let t = Instant::now();
@@ -165,8 +169,42 @@ fn main() {
     // The same in RAM, to tell the disk's share (fsync) from tantivy's.
     let ram = SearchIndex::in_memory().expect("in-memory index");
     ram.rebuild(generated_docs(n, 2024), 1).expect("rebuild");
+    let cpu = cpu_seconds();
     let mut applies: Vec<Duration> = (0..50).map(|i| apply_one(&ram, i)).collect();
     report("apply of one doc, in-memory index", &mut applies);
+    print_cpu(cpu, 50);
+    drop(ram);
+
+    // The server's way: commits without fsync, one checkpoint when idle.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let deferred = SearchIndex::open_or_create_with(dir.path(), Durability::Checkpoints).expect("open");
+    deferred.rebuild(generated_docs(n, 2024), 1).expect("rebuild");
+    deferred.checkpoint().expect("checkpoint");
+    // `SEARCH_BENCH_APPLIES` raises the count here (a profiler wants more).
+    let count: u32 = std::env::var("SEARCH_BENCH_APPLIES").ok().and_then(|r| r.parse().ok()).unwrap_or(50);
+    let cpu = cpu_seconds();
+    let mut applies: Vec<Duration> = (0..u64::from(count)).map(|i| apply_one(&deferred, i)).collect();
+    report("apply of one doc, on disk, Durability::Checkpoints", &mut applies);
+    print_cpu(cpu, count);
+    let t = Instant::now();
+    deferred.checkpoint().expect("checkpoint");
+    println!("checkpoint after {count} applies: {:.1} ms", ms(t.elapsed()));
+}
+
+/// This process's CPU time (user + system), from /proc; None elsewhere.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+fn print_cpu(before: Option<f64>, n: u32) {
+    if let (Some(before), Some(after)) = (before, cpu_seconds()) {
+        println!("  CPU per apply (all threads, merges included): {:.2} ms", (after - before) * 1e3 / f64::from(n));
+    }
 }
 
 fn ms(d: Duration) -> f64 {

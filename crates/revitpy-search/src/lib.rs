@@ -63,6 +63,7 @@
 //! recreated empty: the index is derived, the store rebuilds it.
 
 mod collector;
+mod deferred_sync;
 mod query;
 mod ram_directory;
 mod schema;
@@ -74,13 +75,15 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, Weak};
 
-use tantivy::directory::MmapDirectory;
 use tantivy::directory::error::OpenReadError;
+use tantivy::directory::{Directory, MmapDirectory};
 use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyError, Term, Warmer};
 
+pub use deferred_sync::DIRTY_MARKER;
 pub use query::{MAX_QUERY_CHARS, MAX_QUERY_WORDS, normalize_name};
 
 use crate::collector::RankCollector;
+use crate::deferred_sync::DeferredSyncDirectory;
 use crate::query::Plan;
 use crate::schema::{Fields, Payload};
 use crate::segment_data::SegmentCache;
@@ -88,6 +91,19 @@ use crate::segment_data::SegmentCache;
 /// Heap for the single indexing thread. tantivy's minimum is 15 MB; a bit
 /// more keeps a full rebuild of 100,000 packages in few segments.
 const WRITER_HEAP_BYTES: usize = 64_000_000;
+
+/// How an index's commits reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Each commit is synced before it returns (tantivy's way): about eight
+    /// fsyncs per commit.
+    EveryCommit,
+    /// Commits reach the OS only; [`SearchIndex::checkpoint`] makes them
+    /// durable. For an index its owner can rebuild (the server's, from the
+    /// store): after a crash it is checked on open, comes back empty if
+    /// damaged, and otherwise catches up from the serial it records.
+    Checkpoints,
+}
 
 /// One package as the index sees it: what is searched, filtered and sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -183,6 +199,12 @@ pub enum SearchError {
         #[source]
         source: TantivyError,
     },
+    #[error("cannot sync the search index in {location} to disk")]
+    Checkpoint {
+        location: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("search in {location} failed")]
     Search {
         location: String,
@@ -204,6 +226,12 @@ pub struct SearchIndex {
     writer: Mutex<Option<IndexWriter>>,
     /// The serial of the last commit, cached so that reading it costs no I/O.
     serial: RwLock<Option<i64>>,
+    /// The serial of operations staged on the writer but not committed yet
+    /// ([`SearchIndex::stage`]); `None` when nothing waits. A search
+    /// commits them first.
+    staged: RwLock<Option<i64>>,
+    /// Set when commits are not synced ([`Durability::Checkpoints`]).
+    deferred: Option<DeferredSyncDirectory>,
     /// "memory" or the folder, for error messages.
     location: String,
 }
@@ -220,29 +248,53 @@ impl std::fmt::Debug for SearchIndex {
 
 impl SearchIndex {
     /// Opens the index in `dir`, creating the folder and an empty index if
-    /// needed. The folder belongs to the index. If it holds an index of
-    /// another schema or format version (or a corrupt one), that index is
-    /// deleted and an empty one created: `indexed_serial()` is then `None`
-    /// and the caller rebuilds from the store.
+    /// needed, with every commit synced ([`Durability::EveryCommit`]).
+    /// The folder belongs to the index. If it holds an index of another
+    /// schema or format version (or a corrupt one), that index is deleted
+    /// and an empty one created: `indexed_serial()` is then `None` and the
+    /// caller rebuilds from the store.
     pub fn open_or_create(dir: &Path) -> Result<Self, SearchError> {
+        Self::open_or_create_with(dir, Durability::EveryCommit)
+    }
+
+    /// [`SearchIndex::open_or_create`] with a choice of [`Durability`].
+    /// With [`Durability::Checkpoints`], a folder left with unsynced writes
+    /// (a crash before [`SearchIndex::checkpoint`]) has every file's
+    /// checksum verified, and comes back empty if any is damaged.
+    pub fn open_or_create_with(dir: &Path, durability: Durability) -> Result<Self, SearchError> {
         let (schema, fields) = schema::build();
         fs_err::create_dir_all(dir).map_err(|source| SearchError::CreateDir { path: dir.to_owned(), source })?;
         let open_err = |source: TantivyError| SearchError::Open { path: dir.to_owned(), source };
         let location = dir.display().to_string();
+        let open_dir = || -> Result<(Box<dyn Directory>, Option<DeferredSyncDirectory>), SearchError> {
+            match durability {
+                Durability::EveryCommit => {
+                    let d = MmapDirectory::open(dir).map_err(|e| open_err(TantivyError::from(e)))?;
+                    Ok((Box::new(d), None))
+                }
+                Durability::Checkpoints => {
+                    let d = DeferredSyncDirectory::open(dir).map_err(|e| open_err(TantivyError::from(e)))?;
+                    Ok((Box::new(d.clone()), Some(d)))
+                }
+            }
+        };
 
-        let directory = MmapDirectory::open(dir).map_err(|e| open_err(TantivyError::from(e)))?;
-        let exists = Index::exists(&directory).map_err(|e| open_err(TantivyError::from(e)))?;
+        let (directory, deferred) = open_dir()?;
+        let exists = Index::exists(directory.as_ref()).map_err(|e| open_err(TantivyError::from(e)))?;
         if exists {
             match Index::open(directory) {
                 Ok(index) => {
                     let payload = index.load_metas().map(|m| m.payload);
+                    let damaged = deferred.as_ref().is_some_and(DeferredSyncDirectory::is_dirty)
+                        && !index.validate_checksum().is_ok_and(|corrupt| corrupt.is_empty());
                     match payload {
+                        Ok(_) if damaged => {}
                         Ok(payload) if index.schema() == schema => match schema::parse_payload(payload.as_deref()) {
                             Payload::None => {
-                                return Self::finish(index, fields, None, location);
+                                return Self::finish(index, fields, None, location, deferred);
                             }
                             Payload::Ours { serial } => {
-                                return Self::finish(index, fields, Some(serial), location);
+                                return Self::finish(index, fields, Some(serial), location, deferred);
                             }
                             Payload::Foreign => {}
                         },
@@ -257,12 +309,13 @@ impl SearchIndex {
                 Err(e) if is_outdated_or_corrupt(&e) => {}
                 Err(e) => return Err(open_err(e)),
             }
+            drop(deferred);
             wipe(dir)?;
         }
-        let directory = MmapDirectory::open(dir).map_err(|e| open_err(TantivyError::from(e)))?;
+        let (directory, deferred) = open_dir()?;
         let index = Index::create(directory, schema, settings())
             .map_err(|source| SearchError::Create { location: location.clone(), source })?;
-        Self::finish(index, fields, None, location)
+        Self::finish(index, fields, None, location, deferred)
     }
 
     /// An empty index in RAM (tests, or a server that rebuilds on start).
@@ -272,10 +325,16 @@ impl SearchIndex {
         let directory = ram_directory::LockingRamDirectory::default();
         let index = Index::create(directory, schema, settings())
             .map_err(|source| SearchError::Create { location: location.clone(), source })?;
-        Self::finish(index, fields, None, location)
+        Self::finish(index, fields, None, location, None)
     }
 
-    fn finish(index: Index, fields: Fields, serial: Option<i64>, location: String) -> Result<Self, SearchError> {
+    fn finish(
+        index: Index,
+        fields: Fields,
+        serial: Option<i64>,
+        location: String,
+        deferred: Option<DeferredSyncDirectory>,
+    ) -> Result<Self, SearchError> {
         schema::register_analyzer(&index);
         // Manual: every write reloads before returning. tantivy's automatic
         // reload (on a watch of meta.json) raced with that explicit reload
@@ -298,32 +357,97 @@ impl SearchIndex {
             fields,
             writer: Mutex::new(None),
             serial: RwLock::new(serial),
+            staged: RwLock::new(None),
+            deferred,
             location,
         })
     }
 
-    /// The registry serial recorded with the last commit (tantivy commit
-    /// payload), None if never committed.
+    /// With [`Durability::Checkpoints`]: makes every commit so far durable,
+    /// so that the next open needs no checksum pass. Cheap when nothing was
+    /// written since the last one; a no-op with [`Durability::EveryCommit`].
+    pub fn checkpoint(&self) -> Result<(), SearchError> {
+        match &self.deferred {
+            Some(d) => {
+                d.checkpoint().map_err(|source| SearchError::Checkpoint { location: self.location.clone(), source })
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Whether commits since the last checkpoint may not be on disk yet.
+    pub fn has_unsynced_writes(&self) -> bool {
+        self.deferred.as_ref().is_some_and(DeferredSyncDirectory::is_dirty)
+    }
+
+    /// The registry serial searches reflect: that of the last
+    /// [`SearchIndex::stage`] if one waits (a search commits it first),
+    /// else the one recorded with the last commit (tantivy commit payload);
+    /// None if never committed.
     pub fn indexed_serial(&self) -> Option<i64> {
+        self.staged_serial().or_else(|| self.committed_serial())
+    }
+
+    /// The serial recorded with the last commit: what a restart finds.
+    pub fn committed_serial(&self) -> Option<i64> {
         *self.serial.read().unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn staged_serial(&self) -> Option<i64> {
+        *self.staged.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Like [`SearchIndex::apply`], but leaves the operations on the writer
+    /// for the next commit instead of committing: the next search (or
+    /// [`SearchIndex::refresh`], or any commit) commits them first, so a
+    /// search that starts after this returns sees them, and many publishes
+    /// share one commit. `indexed_serial()` is `serial` from now on.
+    ///
+    /// On failure, everything staged since the last commit is discarded
+    /// and `indexed_serial()` falls back to the committed serial, so a
+    /// caller that replays from it loses nothing.
+    pub fn stage(&self, upsert: &[SearchDoc], remove: &[String], serial: i64) -> Result<(), SearchError> {
+        let mut guard = self.lock_writer();
+        let result = (|| {
+            let writer = self.writer_in(&mut guard)?;
+            upsert_ops(writer, &self.fields, upsert, remove)
+        })();
+        let mut staged = self.staged.write().unwrap_or_else(PoisonError::into_inner);
+        match result {
+            Ok(()) => {
+                *staged = Some(serial);
+                Ok(())
+            }
+            Err((step, source)) => {
+                *guard = None;
+                *staged = None;
+                Err(SearchError::Write { location: self.location.clone(), step, source })
+            }
+        }
+    }
+
+    /// Commits what [`SearchIndex::stage`] left, if anything, and reloads.
+    /// Concurrent callers share one commit.
+    pub fn refresh(&self) -> Result<(), SearchError> {
+        if self.staged_serial().is_none() {
+            return Ok(());
+        }
+        let mut guard = self.lock_writer();
+        // Checked again with the writer held: another caller may have
+        // committed while this one waited.
+        match self.staged_serial() {
+            Some(serial) => self.write_locked(&mut guard, serial, |_, _| Ok(())),
+            None => Ok(()),
+        }
+    }
+
     /// Replaces docs by normalized_name (delete + add), deletes `remove`,
-    /// records `serial`, commits, and reloads the reader before returning,
-    /// so a search right after sees the change. `remove` is applied after
+    /// records `serial`, commits (with anything staged before), and reloads
+    /// the reader before returning, so a search right after sees the change. `remove` is applied after
     /// `upsert`: a name in both ends up removed. Within `upsert`, the last
     /// doc of a name wins.
     pub fn apply(&self, upsert: &[SearchDoc], remove: &[String], serial: i64) -> Result<(), SearchError> {
-        self.write(serial, |writer, fields| {
-            for doc in upsert {
-                writer.delete_term(Term::from_field_text(fields.key, &doc.normalized_name));
-                writer.add_document(schema::to_document(fields, doc)).map_err(|e| ("adding a document", e))?;
-            }
-            for name in remove {
-                writer.delete_term(Term::from_field_text(fields.key, name));
-            }
-            Ok(())
-        })
+        self.write(serial, |writer, fields| upsert_ops(writer, fields, upsert, remove))
     }
 
     /// Deletes everything, adds all docs, commits with `serial`, reloads.
@@ -354,21 +478,30 @@ impl SearchIndex {
         ops: impl FnOnce(&IndexWriter, &Fields) -> Result<(), (&'static str, TantivyError)>,
     ) -> Result<(), SearchError> {
         let mut guard = self.lock_writer();
+        self.write_locked(&mut guard, serial, ops)
+    }
+
+    /// [`SearchIndex::write`] with the writer already locked. What was
+    /// staged is committed with `ops` (they share the writer).
+    fn write_locked(
+        &self,
+        guard: &mut MutexGuard<'_, Option<IndexWriter>>,
+        serial: i64,
+        ops: impl FnOnce(&IndexWriter, &Fields) -> Result<(), (&'static str, TantivyError)>,
+    ) -> Result<(), SearchError> {
         let result = (|| {
-            if guard.is_none() {
-                let writer =
-                    self.index.writer_with_num_threads(1, WRITER_HEAP_BYTES).map_err(|e| ("opening the writer", e))?;
-                *guard = Some(writer);
-            }
-            let writer = guard.as_mut().expect("writer was just set");
+            let writer = self.writer_in(guard)?;
             ops(writer, &self.fields)?;
             let mut prepared = writer.prepare_commit().map_err(|e| ("preparing the commit", e))?;
             prepared.set_payload(&schema::payload(serial));
             prepared.commit().map_err(|e| ("committing", e))?;
             Ok(())
         })();
+        // Staged operations were committed with these, or discarded with
+        // the writer: either way nothing waits any more.
+        *self.staged.write().unwrap_or_else(PoisonError::into_inner) = None;
         if let Err((step, source)) = result {
-            *guard = None;
+            **guard = None;
             return Err(SearchError::Write { location: self.location.clone(), step, source });
         }
         *self.serial.write().unwrap_or_else(PoisonError::into_inner) = Some(serial);
@@ -379,6 +512,19 @@ impl SearchIndex {
             step: "reloading the reader",
             source,
         })
+    }
+
+    /// The writer, created on first use (see the crate docs).
+    fn writer_in<'g>(
+        &self,
+        guard: &'g mut MutexGuard<'_, Option<IndexWriter>>,
+    ) -> Result<&'g mut IndexWriter, (&'static str, TantivyError)> {
+        if guard.is_none() {
+            let writer =
+                self.index.writer_with_num_threads(1, WRITER_HEAP_BYTES).map_err(|e| ("opening the writer", e))?;
+            **guard = Some(writer);
+        }
+        Ok(guard.as_mut().expect("writer was just set"))
     }
 
     fn lock_writer(&self) -> MutexGuard<'_, Option<IndexWriter>> {
@@ -393,6 +539,8 @@ impl SearchIndex {
 
     /// Runs a query; see the crate docs for the ranking.
     pub fn search(&self, q: &SearchQuery<'_>) -> Result<SearchPage, SearchError> {
+        // What was staged becomes visible before any search runs.
+        self.refresh()?;
         let mut analyzer = schema::analyzer();
         let plan = query::plan(q.text, &mut analyzer);
         let (tantivy_query, normalized, scoring) = match &plan {
@@ -440,6 +588,24 @@ impl SearchIndex {
     }
 }
 
+/// Replaces each doc of `upsert` (by key) and deletes the `remove` keys;
+/// within one call the last upsert of a name wins and remove beats upsert.
+fn upsert_ops(
+    writer: &IndexWriter,
+    fields: &Fields,
+    upsert: &[SearchDoc],
+    remove: &[String],
+) -> Result<(), (&'static str, TantivyError)> {
+    for doc in upsert {
+        writer.delete_term(Term::from_field_text(fields.key, &doc.normalized_name));
+        writer.add_document(schema::to_document(fields, doc)).map_err(|e| ("adding a document", e))?;
+    }
+    for name in remove {
+        writer.delete_term(Term::from_field_text(fields.key, name));
+    }
+    Ok(())
+}
+
 fn settings() -> IndexSettings {
     IndexSettings {
         // We store no documents: nothing to compress, no thread for it.
@@ -462,8 +628,9 @@ fn is_outdated_or_corrupt(e: &TantivyError) -> bool {
 }
 
 /// Deletes tantivy's files in `dir` and nothing else: `meta.json`,
-/// `.managed.json`, the lock files, and segment files (32 hex digits, a dot,
-/// an extension). The folder itself and anything else in it stay.
+/// `.managed.json`, the lock files, segment files (32 hex digits, a dot,
+/// an extension), temporary files of interrupted atomic writes (`.tmp*`)
+/// and the unsynced-writes marker. The folder itself and anything else in it stay.
 fn wipe(dir: &Path) -> Result<(), SearchError> {
     let wipe_err = |source| SearchError::Wipe { path: dir.to_owned(), source };
     for entry in fs_err::read_dir(dir).map_err(wipe_err)? {
@@ -473,7 +640,12 @@ fn wipe(dir: &Path) -> Result<(), SearchError> {
         let is_segment_file = name
             .split_once('.')
             .is_some_and(|(stem, _)| stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()));
-        let ours = name == "meta.json" || name == ".managed.json" || name.starts_with(".tantivy-") || is_segment_file;
+        let ours = name == "meta.json"
+            || name == ".managed.json"
+            || name == DIRTY_MARKER
+            || name.starts_with(".tantivy-")
+            || name.starts_with(".tmp")
+            || is_segment_file;
         if ours && entry.file_type().map_err(wipe_err)?.is_file() {
             fs_err::remove_file(entry.path()).map_err(wipe_err)?;
         }

@@ -32,6 +32,9 @@ pub async fn health(State(state): State<AppState>) -> Response {
     let database = state.store.check().await.map_err(|e| e.to_string());
     let storage = state.blobs.check().await.map_err(|e| e.to_string());
     let serial = state.store.serial().await.unwrap_or(-1);
+    // Counted as a search would see it: commit what publishes staged.
+    let index = state.search.clone();
+    let _ = tokio::task::spawn_blocking(move || index.refresh()).await;
     let indexed = state.search.indexed_serial();
     let ok = database.is_ok() && storage.is_ok();
     let show = |r: &Result<(), String>| match r {
