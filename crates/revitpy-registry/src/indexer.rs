@@ -26,11 +26,13 @@ use std::time::Duration;
 
 use revitpy_search::{SearchDoc, SearchIndex};
 use revitpy_store::{PackageWithLatest, Store, StoreError};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 #[derive(Clone)]
 pub struct Indexer {
     tx: mpsc::Sender<Request>,
+    /// True once the catch-up at start has run (see [`Indexer::ready`]).
+    ready: watch::Receiver<bool>,
 }
 
 struct Request {
@@ -41,6 +43,7 @@ pub struct IndexerTask {
     rx: mpsc::Receiver<Request>,
     store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
+    ready: watch::Sender<bool>,
 }
 
 /// Changes read from the feed per round when catching up.
@@ -50,7 +53,18 @@ const POLL: Duration = Duration::from_secs(2);
 impl Indexer {
     pub fn new(store: Arc<dyn Store>, index: Arc<SearchIndex>) -> (Self, IndexerTask) {
         let (tx, rx) = mpsc::channel(1024);
-        (Self { tx }, IndexerTask { rx, store, index })
+        let (ready_tx, ready) = watch::channel(false);
+        (Self { tx, ready }, IndexerTask { rx, store, index, ready: ready_tx })
+    }
+
+    /// Waits until the catch-up at start has run. The folder a restart finds
+    /// may be behind the store (changes staged but not committed before a
+    /// crash, or an index being rebuilt), so a search waits for this rather
+    /// than miss an acknowledged version; afterwards it costs nothing.
+    pub async fn ready(&self) {
+        let mut ready = self.ready.clone();
+        // An error means the task is gone (shutdown): nothing to wait for.
+        let _ = ready.wait_for(|r| *r).await;
     }
 
     /// Brings the index up to the store and waits until searches see it.
@@ -106,6 +120,9 @@ impl IndexerTask {
         if let Err(e) = self.catch_up().await {
             tracing::error!(error = %e, "search index catch-up failed");
         }
+        // Searches wait for this even if it failed: the polls retry, and a
+        // registry whose index cannot be read should still answer.
+        self.ready.send_replace(true);
         let mut poll = tokio::time::interval(POLL);
         let mut wrote_since_tick = false;
         loop {

@@ -69,6 +69,7 @@ pub async fn search(State(state): State<AppState>, ApiQuery(p): ApiQuery<Params>
     }
     let normalized_type = package_type.as_deref().map(|t| t.trim().to_ascii_lowercase());
 
+    state.indexer.ready().await;
     let index = state.search.clone();
     let text = q.clone();
     let page = tokio::task::spawn_blocking(move || {
