@@ -152,12 +152,23 @@ async fn publish_distinct(server: &TestServer, work: &std::path::Path, n: usize)
     let mut names = Vec::new();
     for i in 0..n {
         let name = format!("crash-index-{i}");
+        std::fs::create_dir_all(work).unwrap();
         let file = build_source(work, &name, &[("src/tool.py", "print('hello from a wall tool')\n")]);
         let (status, body) = server.upload(&file, Some(ADMIN_TOKEN)).await;
         assert_eq!(status, 200, "{body}");
         names.push(name);
     }
     names
+}
+
+/// A server on a data folder that outlives it, with `n` distinct packages
+/// published: (the folder's owner, the data folder, the server, the names).
+async fn published_then_killable(n: usize) -> (tempfile::TempDir, std::path::PathBuf, TestServer, Vec<String>) {
+    let keep = tempfile::tempdir().unwrap();
+    let data_dir = keep.path().join("data");
+    let server = TestServer::start_with(ServerOptions { data_dir: Some(data_dir.clone()), ..ServerOptions::default() });
+    let names = publish_distinct(&server, &keep.path().join("work"), n).await;
+    (keep, data_dir, server, names)
 }
 
 async fn assert_all_found(server: &TestServer, names: &[String]) {
@@ -176,12 +187,7 @@ async fn sigkill_with_index_changes_staged_but_not_committed_loses_no_search_res
     // right after them (no search, no idle commit in between) must still
     // leave every one searchable after a restart: the store is replayed
     // from the serial the index committed.
-    let keep = tempfile::tempdir().unwrap();
-    let data_dir = keep.path().join("data");
-    let work = tempfile::tempdir().unwrap();
-    let mut server =
-        TestServer::start_with(ServerOptions { data_dir: Some(data_dir.clone()), ..ServerOptions::default() });
-    let names = publish_distinct(&server, work.path(), 6).await;
+    let (_keep, data_dir, mut server, names) = published_then_killable(6).await;
     server.kill();
 
     let restarted =
@@ -195,12 +201,7 @@ async fn a_damaged_index_left_unsynced_is_rebuilt_at_start() {
     // the right names and lengths, zeros inside. With the unsynced-writes
     // marker present the server checks every file, finds the damage and
     // rebuilds the index from the database.
-    let keep = tempfile::tempdir().unwrap();
-    let data_dir = keep.path().join("data");
-    let work = tempfile::tempdir().unwrap();
-    let mut server =
-        TestServer::start_with(ServerOptions { data_dir: Some(data_dir.clone()), ..ServerOptions::default() });
-    let names = publish_distinct(&server, work.path(), 4).await;
+    let (_keep, data_dir, mut server, names) = published_then_killable(4).await;
     assert_all_found(&server, &names).await;
     server.kill();
 
