@@ -332,7 +332,8 @@ impl VersionRow {
             tested_revit: json_column(&self.tested_revit, "a JSON list of Revit years").map_err(bad("tested_revit"))?,
             known_issues: json_column(&self.known_issues, JSON).map_err(bad("known_issues"))?,
             dependencies: json_column(&self.dependencies, JSON).map_err(bad("dependencies"))?,
-            manifest: json_column(&self.manifest, JSON).map_err(bad("manifest"))?,
+            manifest: serde_json::value::RawValue::from_string(self.manifest)
+                .map_err(|e| bad("manifest")(format!("is not {JSON} ({e})")))?,
             filename: self.filename,
             file_size: count_column(self.file_size).map_err(bad("file_size"))?,
             file_sha256: sha256_column(&self.file_sha256).map_err(bad("file_sha256"))?,
@@ -1050,7 +1051,7 @@ mod tests {
             tested_revit: vec![year(2022), year(2024)],
             known_issues: json!([{"description": "slow", "affected_versions": ["2022"]}]),
             dependencies: json!([{"name": "revitpy-utils", "version": ">=1.0"}]),
-            manifest: json!({"name": "Wall_Tools", "version": "2.0.0b1"}),
+            manifest: serde_json::value::to_raw_value(&json!({"name": "Wall_Tools", "version": "2.0.0b1"})).unwrap(),
             filename: "wall-tools-2.0.0b1.rpyx".into(),
             file_size: 12_345,
             file_sha256: Sha256::new(&"ab".repeat(32)).unwrap(),

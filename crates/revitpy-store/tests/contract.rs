@@ -38,7 +38,7 @@ fn version(name: &str, v: &str) -> Release {
         tested_revit: Vec::new(),
         known_issues: serde_json::json!([]),
         dependencies: serde_json::json!([]),
-        manifest: serde_json::json!({}),
+        manifest: serde_json::value::RawValue::from_string("{}".into()).unwrap(),
         filename: format!("{name}-{v}.rpyx"),
         file_size: 10,
         // A stand-in hash, one per name and version: their bytes in hex.

@@ -276,7 +276,7 @@ pub fn release(
         known_issues: manifest_json["revit_compatibility"]["known_issues"].clone(),
         dependencies: manifest_json["dependencies"].clone(),
         filename: format!("{}-{}.rpyx", m.name.normalized(), m.version),
-        manifest: manifest_json,
+        manifest: serde_json::value::to_raw_value(&manifest_json).expect("JSON values serialize"),
         file_size,
         file_sha256,
         security_scan_status: scan_status,
