@@ -46,7 +46,9 @@ const MAX_UNIT_DIRS: usize = 50_000;
 const BATCH_BYTES: usize = 32 << 20;
 
 const SPLITS: [&str; 2] = ["tune", "measure"];
-const USAGE: &str = "usage: scan_eval --corpus DIR --out FILE [--sources DIR] [--only tune|measure]";
+const USAGE: &str =
+    "usage: scan_eval --corpus DIR --out FILE [--sources DIR] [--only tune|measure] [--explain ID]\n\
+     --explain ID: scan only that unit and print its findings at medium and above (file, line, rule, message)";
 
 fn main() {
     let args = match Args::parse(std::env::args().skip(1)) {
@@ -63,12 +65,22 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let rows: Vec<Row> = rows.into_iter().filter(|r| args.only.as_deref().is_none_or(|s| r.split == s)).collect();
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .filter(|r| args.only.as_deref().is_none_or(|s| r.split == s))
+        .filter(|r| args.explain.as_deref().is_none_or(|id| r.id == id))
+        .collect();
+    if let Some(id) = &args.explain
+        && rows.is_empty()
+    {
+        eprintln!("scan_eval: no listed unit has the id `{id}`");
+        std::process::exit(2);
+    }
 
     let started = Instant::now();
     let mut results = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        let r = evaluate(&args.corpus, row);
+        let r = evaluate(&args.corpus, row, args.explain.is_some());
         eprintln!(
             "[{:>3}/{}] {:<60} {}",
             i + 1,
@@ -113,12 +125,13 @@ struct Args {
     corpus: PathBuf,
     out: PathBuf,
     only: Option<String>,
+    explain: Option<String>,
 }
 
 impl Args {
     fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         let mut sources = PathBuf::from("scripts/scan-eval/sources");
-        let (mut corpus, mut out, mut only) = (None, None, None);
+        let (mut corpus, mut out, mut only, mut explain) = (None, None, None, None);
         while let Some(flag) = it.next() {
             if flag == "-h" || flag == "--help" {
                 println!("{USAGE}");
@@ -131,10 +144,17 @@ impl Args {
                 "--out" => out = Some(PathBuf::from(value)),
                 "--only" if SPLITS.contains(&value.as_str()) => only = Some(value),
                 "--only" => return Err(format!("--only takes tune or measure, not `{value}`")),
+                "--explain" => explain = Some(value),
                 _ => return Err(format!("unknown argument `{flag}`")),
             }
         }
-        Ok(Args { sources, corpus: corpus.ok_or("--corpus is required")?, out: out.ok_or("--out is required")?, only })
+        Ok(Args {
+            sources,
+            corpus: corpus.ok_or("--corpus is required")?,
+            out: out.ok_or("--out is required")?,
+            only,
+            explain,
+        })
     }
 }
 
@@ -257,7 +277,7 @@ impl Outcome {
 }
 
 /// Finds, reads and scans one unit.
-fn evaluate(corpus: &Path, row: &Row) -> Outcome {
+fn evaluate(corpus: &Path, row: &Row, explain: bool) -> Outcome {
     let facts = ManifestFacts {
         name: row.name.clone(),
         min_revit: Some(2022),
@@ -294,6 +314,11 @@ fn evaluate(corpus: &Path, row: &Row) -> Outcome {
     feed(&mut scan, &pending);
     let report = scan.finish();
     scan_time += t.elapsed();
+    if explain {
+        for f in report.findings.iter().filter(|f| f.severity >= revitpy_scan::report::Severity::Medium) {
+            eprintln!("{:<8} {}:{} {} — {} | {}", f.severity.as_str(), f.file, f.line, f.rule, f.message, f.snippet.trim());
+        }
+    }
     Outcome { status, note, files, skipped, bytes, scan_time, verdict: Some(verdict(&report)) }
 }
 
