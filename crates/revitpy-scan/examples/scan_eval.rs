@@ -46,8 +46,7 @@ const MAX_UNIT_DIRS: usize = 50_000;
 const BATCH_BYTES: usize = 32 << 20;
 
 const SPLITS: [&str; 2] = ["tune", "measure"];
-const USAGE: &str =
-    "usage: scan_eval --corpus DIR --out FILE [--sources DIR] [--only tune|measure] [--explain ID]\n\
+const USAGE: &str = "usage: scan_eval --corpus DIR --out FILE [--sources DIR] [--only tune|measure] [--explain ID]\n\
      --explain ID: scan only that unit and print its findings at medium and above (file, line, rule, message)";
 
 fn main() {
@@ -316,7 +315,15 @@ fn evaluate(corpus: &Path, row: &Row, explain: bool) -> Outcome {
     scan_time += t.elapsed();
     if explain {
         for f in report.findings.iter().filter(|f| f.severity >= revitpy_scan::report::Severity::Medium) {
-            eprintln!("{:<8} {}:{} {} — {} | {}", f.severity.as_str(), f.file, f.line, f.rule, f.message, f.snippet.trim());
+            eprintln!(
+                "{:<8} {}:{} {} — {} | {}",
+                f.severity.as_str(),
+                f.file,
+                f.line,
+                f.rule,
+                f.message,
+                f.snippet.trim()
+            );
         }
     }
     Outcome { status, note, files, skipped, bytes, scan_time, verdict: Some(verdict(&report)) }

