@@ -122,9 +122,10 @@ pub struct Release {
     pub dependencies: serde_json::Value,
     /// `rpyx-manifest.json` as published, kept as its JSON text: the store
     /// archives it and no read path looks inside, so reading a version does
-    /// not rebuild it into a tree (at 100,000 packages that tree was a
-    /// quarter of a search's CPU). `serde_json::from_str(manifest.get())`
-    /// gives the tree to a caller that wants one.
+    /// not rebuild it into a tree (at 100,000 packages, rebuilding it on
+    /// every read cost a quarter of the searches per second; see
+    /// docs/PERFORMANCE.md). `serde_json::from_str(manifest.get())` gives
+    /// the tree to a caller that wants one.
     pub manifest: Box<serde_json::value::RawValue>,
     /// The name the file is downloaded under.
     pub filename: String,
