@@ -157,7 +157,7 @@ fn package_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<PackageRecord> {
     })
 }
 
-const VERSION_COLUMNS: &str = "v.id, v.package_id, (SELECT name FROM packages WHERE id = v.package_id), v.version, \
+const VERSION_COLUMNS: &str = "v.id, v.package_id, v.version, \
     v.summary, v.description, v.author, v.author_email, v.license, v.homepage_url, v.repository_url, v.documentation_url, \
     v.keywords, v.categories, v.package_type, v.performance_impact, v.requires_admin, v.min_revit, v.max_revit, \
     v.tested_revit, v.known_issues, v.dependencies, v.manifest, v.filename, v.file_size, v.file_sha256, \
@@ -262,38 +262,41 @@ impl VersionRow {
         Ok(Self {
             id: r.get(g(0))?,
             package_id: r.get(g(1))?,
-            package_name: r.get(g(2))?,
-            version: r.get(g(3))?,
-            summary: r.get(g(4))?,
-            description: r.get(g(5))?,
-            author: r.get(g(6))?,
-            author_email: r.get(g(7))?,
-            license: r.get(g(8))?,
-            homepage_url: r.get(g(9))?,
-            repository_url: r.get(g(10))?,
-            documentation_url: r.get(g(11))?,
-            keywords: r.get(g(12))?,
-            categories: r.get(g(13))?,
-            package_type: r.get(g(14))?,
-            performance_impact: r.get(g(15))?,
-            requires_admin: r.get(g(16))?,
-            min_revit: r.get(g(17))?,
-            max_revit: r.get(g(18))?,
-            tested_revit: r.get(g(19))?,
-            known_issues: r.get(g(20))?,
-            dependencies: r.get(g(21))?,
-            manifest: r.get(g(22))?,
-            filename: r.get(g(23))?,
-            file_size: r.get(g(24))?,
-            file_sha256: r.get(g(25))?,
-            security_scan_status: r.get(g(26))?,
-            security_scan: r.get(g(27))?,
-            digital_signature: r.get(g(28))?,
-            yanked: r.get(g(29))?,
-            yanked_reason: r.get(g(30))?,
-            download_count: r.get(g(31))?,
-            published_by: r.get(g(32))?,
-            created_at: r.get(g(33))?,
+            // Filled in by the caller, who has read the package already
+            // (a subquery per row cost a B-tree seek each; see
+            // docs/PERFORMANCE.md, issue 18).
+            package_name: String::new(),
+            version: r.get(g(2))?,
+            summary: r.get(g(3))?,
+            description: r.get(g(4))?,
+            author: r.get(g(5))?,
+            author_email: r.get(g(6))?,
+            license: r.get(g(7))?,
+            homepage_url: r.get(g(8))?,
+            repository_url: r.get(g(9))?,
+            documentation_url: r.get(g(10))?,
+            keywords: r.get(g(11))?,
+            categories: r.get(g(12))?,
+            package_type: r.get(g(13))?,
+            performance_impact: r.get(g(14))?,
+            requires_admin: r.get(g(15))?,
+            min_revit: r.get(g(16))?,
+            max_revit: r.get(g(17))?,
+            tested_revit: r.get(g(18))?,
+            known_issues: r.get(g(19))?,
+            dependencies: r.get(g(20))?,
+            manifest: r.get(g(21))?,
+            filename: r.get(g(22))?,
+            file_size: r.get(g(23))?,
+            file_sha256: r.get(g(24))?,
+            security_scan_status: r.get(g(25))?,
+            security_scan: r.get(g(26))?,
+            digital_signature: r.get(g(27))?,
+            yanked: r.get(g(28))?,
+            yanked_reason: r.get(g(29))?,
+            download_count: r.get(g(30))?,
+            published_by: r.get(g(31))?,
+            created_at: r.get(g(32))?,
         })
     }
 
@@ -360,9 +363,23 @@ impl VersionRow {
     }
 }
 
-/// Rows read with [`VersionRow::read`], as records; the first bad row is the error.
-fn version_records(rows: impl Iterator<Item = rusqlite::Result<VersionRow>>) -> StoreResult<Vec<VersionRecord>> {
-    rows.map(|row| row?.into_record()).collect()
+/// Rows read with [`VersionRow::read`], as records, each named by
+/// `name_of(package_id)`; the first bad row is the error.
+fn version_records<'n>(
+    rows: impl Iterator<Item = rusqlite::Result<VersionRow>>,
+    name_of: impl Fn(i64) -> &'n str,
+) -> StoreResult<Vec<VersionRecord>> {
+    rows.map(|row| {
+        let mut row = row?;
+        name_of(row.package_id).clone_into(&mut row.package_name);
+        row.into_record()
+    })
+    .collect()
+}
+
+/// The names of `packages` by id, for [`version_records`].
+fn names_by_id(packages: &[PackageRecord]) -> std::collections::HashMap<i64, &str> {
+    packages.iter().map(|p| (p.id, p.name.as_str())).collect()
 }
 
 /// Rows of [`PACKAGE_COLUMNS`] then [`VERSION_COLUMNS`], as packages with their latest version.
@@ -370,7 +387,8 @@ fn with_latest(
     rows: impl Iterator<Item = rusqlite::Result<(PackageRecord, VersionRow)>>,
 ) -> StoreResult<Vec<PackageWithLatest>> {
     rows.map(|row| {
-        let (package, latest) = row?;
+        let (package, mut latest) = row?;
+        package.name.clone_into(&mut latest.package_name);
         Ok(PackageWithLatest { package, latest: latest.into_record()? })
     })
     .collect()
@@ -681,9 +699,16 @@ impl Store for SqliteStore {
 
     async fn versions(&self, package_id: i64) -> StoreResult<Vec<VersionRecord>> {
         self.read(move |c| {
+            let Some(name) = c
+                .prepare_cached("SELECT name FROM packages WHERE id = ?1")?
+                .query_row([package_id], |r| r.get::<_, String>(0))
+                .optional()?
+            else {
+                return Ok(Vec::new());
+            };
             let mut stmt =
                 c.prepare_cached(&format!("SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id = ?1"))?;
-            version_records(stmt.query_map([package_id], |r| VersionRow::read(r, 0))?)
+            version_records(stmt.query_map([package_id], |r| VersionRow::read(r, 0))?, |_| &name)
         })
         .await
     }
@@ -701,6 +726,7 @@ impl Store for SqliteStore {
             let versions = version_records(
                 c.prepare_cached(&format!("SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id = ?1"))?
                     .query_map([package.id], |r| VersionRow::read(r, 0))?,
+                |_| &package.name,
             )?;
             let owners = c
                 .prepare_cached(
@@ -720,11 +746,13 @@ impl Store for SqliteStore {
                 .query_map(params![after_id, limit as i64], |r| package_from_row(r, 0))?
                 .collect::<Result<_, _>>()?;
             let (Some(first), Some(last)) = (packages.first(), packages.last()) else { return Ok(Vec::new()) };
+            let names = names_by_id(&packages);
             let versions = version_records(
                 c.prepare_cached(&format!(
                     "SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id BETWEEN ?1 AND ?2 ORDER BY v.package_id"
                 ))?
                 .query_map(params![first.id, last.id], |r| VersionRow::read(r, 0))?,
+                |id| names.get(&id).copied().unwrap_or_default(),
             )?;
             Ok(group_versions(packages, versions))
         })
@@ -749,9 +777,11 @@ impl Store for SqliteStore {
                 return Ok(Vec::new());
             }
             let placeholders = vec!["?"; ids.len()].join(",");
+            let names = names_by_id(&packages);
             let versions = version_records(
                 c.prepare(&format!("SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id IN ({placeholders})"))?
                     .query_map(rusqlite::params_from_iter(ids.iter()), |r| VersionRow::read(r, 0))?,
+                |id| names.get(&id).copied().unwrap_or_default(),
             )?;
             Ok(group_versions(packages, versions))
         })
