@@ -345,8 +345,16 @@ impl Static {
 /// Labels of an expression made of these calls, names and strings, apart from variables.
 pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> Static {
     let mut l = Labels::NONE;
+    // `reversed` and `chr` decode only where text is built: `"".join(reversed("..."))`,
+    // `"".join(map(chr, [...]))` have a string literal beside them; `for tb in
+    // reversed(stack)` or `chr(code)` in a parser do not (jinja2's traceback
+    // rewriting was "decoded code" for walking a list backwards).
+    let decodes = |name: &str| match name {
+        "reversed" | "?.reversed" | "chr" => !strings.is_empty(),
+        _ => true,
+    };
     for c in calls {
-        if matches(c, names!(DECODERS)) {
+        if matches(c, names!(DECODERS)) && decodes(c) {
             l |= Labels::DECODED;
         }
         if matches(c, names!(FETCHERS)) {
@@ -368,7 +376,7 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     for n in names {
         l |= name_static(n);
         // A decoder handed over as a value: `map(chr, ...)`, `map(base64.b64decode, ...)`.
-        if n != "reversed" && matches(n, names!(DECODERS)) {
+        if n != "reversed" && matches(n, names!(DECODERS)) && decodes(n) {
             l |= Labels::DECODED;
         }
         if matches(
@@ -810,6 +818,26 @@ mod tests {
         assert!(!l.has(Labels::DECODED), "{l:?}");
         let l = sink_labels("data = payload.decode('base64')\nexec(data)\n", "exec");
         assert!(l.has(Labels::DECODED), "{l:?}");
+    }
+
+    #[test]
+    fn walking_a_list_backwards_is_not_decoding_a_string() {
+        // jinja2/debug.py's shape: frames walked in reverse, their line numbers compiled.
+        let l = sink_labels(
+            "for tb in reversed(stack):\n    lineno = tb.tb_lineno\ncode = compile('\\n' * lineno + 'raise e', 'f', 'exec')\nexec(code)\n",
+            "exec",
+        );
+        assert!(!l.has(Labels::DECODED), "{l:?}");
+        let l = sink_labels("n = chr(code)\nexec(n)\n", "exec");
+        assert!(!l.has(Labels::DECODED), "{l:?}");
+        // Text built by reversing or from character codes still is.
+        for src in [
+            "x = ''.join(reversed('1)(tnirp'))\nexec(x)\n",
+            "x = ''.join(map(chr, [112, 114, 105, 110, 116]))\nexec(x)\n",
+            "x = ''.join(chr(c) for c in data)\nexec(x)\n",
+        ] {
+            assert!(sink_labels(src, "exec").has(Labels::DECODED), "{src}");
+        }
     }
 }
 
