@@ -39,6 +39,13 @@ pub const RULES: &[Rule] = &[
     // Credentials and secrets.
     rule("credential-access", "credentials", High, "Reads browser, SSH, cloud or chat-client credential stores"),
     rule("exfiltration", "credentials", Critical, "Sends secrets, credentials or the environment out"),
+    rule(
+        "install-beacon",
+        "credentials",
+        Critical,
+        "Sends the user, host or folder name out while the package installs",
+    ),
+    rule("host-identity-sent", "network", Medium, "Sends the user or host name over the network"),
     rule("dns-exfiltration", "credentials", High, "Leaks data through DNS lookups of encoded host names"),
     rule("environment-dump", "credentials", Low, "Reads the whole environment"),
     rule("hardcoded-secret", "credentials", Medium, "A private key or access key is written in the code"),

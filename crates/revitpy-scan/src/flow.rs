@@ -37,6 +37,9 @@ impl Labels {
     pub const ENCODED: Labels = Labels(256);
     /// A Windows Run (or Winlogon) registry key path.
     pub const RUN_KEY: Labels = Labels(512);
+    /// Who and where the code runs: user name, host name, working folder,
+    /// machine id. Harmless alone; sent out at install time it is a beacon.
+    pub const HOST_IDENTITY: Labels = Labels(1024);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -157,6 +160,24 @@ pub const CREDENTIAL_MARKERS: &[&str] = &[
 
 /// Environment variable names that hold secrets.
 const SECRET_VARIABLES: &[&str] = &["token", "secret", "password", "passwd", "api_key", "apikey", "access_key"];
+
+/// Calls that say who and where the code runs (the facts an install-time
+/// beacon reports home).
+const HOST_IDENTITY_CALLS: &[&str] = &[
+    "getpass.getuser",
+    "os.getlogin",
+    "os.getcwd",
+    "os.uname",
+    "platform.node",
+    "platform.uname",
+    "socket.gethostname",
+    "socket.getfqdn",
+    "uuid.getnode",
+    "socket.gethostbyname",
+];
+
+/// Environment variables that name the user or the machine.
+const HOST_VARIABLES: &[&str] = &["USER", "USERNAME", "LOGNAME", "COMPUTERNAME", "HOSTNAME", "USERDOMAIN"];
 
 /// A list of call or attribute names, each exact (`os.system`) or, written
 /// `?.write`, any name that ends in that method. Built once per list (see
@@ -298,6 +319,10 @@ fn name_static(name: &str) -> Labels {
         l |= Labels::ENVIRONMENT;
     }
     if let Some(key) = name.strip_prefix("os.environ[") {
+        let upper = key.trim_end_matches(']').trim_matches(|c| c == '"' || c == '\'').to_ascii_uppercase();
+        if HOST_VARIABLES.contains(&upper.as_str()) {
+            l |= Labels::HOST_IDENTITY;
+        }
         let key = key.to_ascii_lowercase();
         if SECRET_VARIABLES.iter().any(|s| key.contains(s)) {
             l |= Labels::CREDENTIAL;
@@ -371,6 +396,12 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
         }
         if c == "os.environ.copy" || c == "os.environ.items" {
             l |= Labels::ENVIRONMENT;
+        }
+        if matches(c, names!(HOST_IDENTITY_CALLS))
+            || (c == "os.getenv" || c == "os.environ.get")
+                && strings.iter().any(|s| HOST_VARIABLES.contains(&s.to_ascii_uppercase().as_str()))
+        {
+            l |= Labels::HOST_IDENTITY;
         }
     }
     for n in names {
@@ -794,7 +825,8 @@ mod tests {
             "import os, requests\nrequests.post('u', json={'user': os.environ['USERNAME']})\n",
             "requests.post",
         );
-        assert!(l.is_empty(), "{l:?}");
+        // Only who runs it (issue 19's beacons), neither the environment nor a secret.
+        assert_eq!(l, Labels::HOST_IDENTITY, "{l:?}");
         let l = sink_labels("import os, requests\nd = dict(os.environ)\nrequests.post('u', json=d)\n", "requests.post");
         assert!(l.has(Labels::ENVIRONMENT), "{l:?}");
         let l = sink_labels(

