@@ -54,6 +54,7 @@ pub const RULES: &[Rule] = &[
     rule("persistence-registry", "persistence", High, "Writes a Windows Run key so something starts with Windows"),
     rule("persistence-startup", "persistence", High, "Writes into the Startup folder"),
     rule("persistence-wmi", "persistence", High, "Creates a WMI event subscription that runs a command"),
+    rule("persistence-shell-startup", "persistence", High, "Writes to a shell start-up file (.bashrc, .profile)"),
     rule("persistence-task", "persistence", High, "Creates a scheduled task"),
     rule("registry", "registry", Low, "Uses the Windows registry"),
     // Files.

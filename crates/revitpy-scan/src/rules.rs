@@ -171,6 +171,10 @@ const NETWORK: &[&str] = &[
 ];
 /// Calls that send data out: with credentials or the environment in their
 /// arguments they are exfiltration.
+/// Files a Unix shell runs at start-up or login.
+const SHELL_STARTUP: &[&str] =
+    &[".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", "/etc/rc.local", "/etc/profile"];
+
 const SENDERS: &[&str] = &[
     "urllib.request.urlopen",
     "urllib.request.Request",
@@ -1051,6 +1055,14 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
             (c.name.ends_with(".write") || c.name == "?.write")
                 && c.args.iter().any(|a| lazy.arg_labels(a).has(Labels::FETCHED))
         });
+    // Made executable: `os.chmod(path, mode | stat.S_IEXEC)`, `0o755`, `chmod +x`.
+    let made_executable = facts.calls.iter().find(|c| {
+        c.name == "os.chmod"
+            && c.args.get(1).is_some_and(|a| {
+                let t = a.text.to_ascii_lowercase();
+                t.contains("s_iexec") || t.contains("s_ixusr") || t.contains("0o7") || t.contains("0o5") || t == "493"
+            })
+    });
     if downloads && let Some(r) = runs {
         out.push(
             "download-then-run",
@@ -1058,6 +1070,32 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
             "process",
             r,
             "downloads a file to disk and starts a process: download and run".into(),
+        );
+    } else if downloads && let Some(c) = made_executable {
+        out.push(
+            "download-then-run",
+            Severity::Critical,
+            "process",
+            c,
+            "downloads a file to disk and makes it executable: a dropped program".into(),
+        );
+    }
+
+    // Lines added to a shell's start-up files run at every login: the Unix
+    // counterpart of a Run key.
+    if let Some(c) = facts.calls.iter().find(|c| {
+        matches(&c.name, names!(&["open", "io.open", "codecs.open", "?.open"]))
+            && c.args.first().is_some_and(|a| {
+                a.literal.iter().chain(&a.strings).any(|s| SHELL_STARTUP.iter().any(|f| s.ends_with(f)))
+            })
+            && c.args.get(1).and_then(|a| a.literal.as_deref()).is_some_and(|m| m.contains('a') || m.contains('w'))
+    }) {
+        out.push(
+            "persistence-shell-startup",
+            Severity::High,
+            "persistence",
+            c,
+            "writes to a shell start-up file, so something runs at every login".into(),
         );
     }
 

