@@ -35,6 +35,19 @@ pub struct Assign {
     pub names: Vec<String>,
     pub strings: Vec<String>,
     pub line: usize,
+    /// A line in the scope the targets belong to: `line` for an assignment;
+    /// for an argument handed to a parameter, a line of the called function
+    /// (the argument is read where the call is, the parameter set in the callee).
+    pub scope_line: usize,
+}
+
+/// A function the file defines: its name and the lines its definition spans.
+/// A variable assigned inside it is its own (see [`crate::flow`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    pub name: String,
+    pub first_line: usize,
+    pub last_line: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +112,8 @@ pub struct Facts<'s> {
     pub assigns: Vec<Assign>,
     /// Parameter names of the functions the file defines (for argument flow).
     pub params: HashMap<String, Vec<String>>,
+    /// The functions the file defines, in source order.
+    pub functions: Vec<Function>,
     /// Work done when the module is imported (Revit loads add-ins at
     /// startup): top-level loops and calls, as ("loop" | call name, line).
     pub import_time: Vec<(String, usize)>,
@@ -177,11 +192,15 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                         names: a.names.clone(),
                         strings: a.strings.clone(),
                         line: c.line,
+                        scope_line: c.line,
                     });
                 }
             }
         }
         let Some(params) = facts.params.get(&c.name) else { continue };
+        // The parameter belongs to the callee (the last definition of that
+        // name, as `params` keeps); the argument is read at the call.
+        let callee = facts.functions.iter().rev().find(|f| f.name == c.name).map_or(c.line, |f| f.first_line);
         let mut position = 0;
         for a in &c.args {
             let target = match &a.keyword {
@@ -200,6 +219,7 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                     names: a.names.clone(),
                     strings: a.strings.clone(),
                     line: c.line,
+                    scope_line: callee,
                 });
             }
         }

@@ -597,8 +597,12 @@ pub const HOSTILE_FRAGMENTS: &[&str] = &[
 /// have thousands of assignments and a sink reads a handful of them.
 pub struct Flow<'f> {
     assigns: &'f [Assign],
-    /// Every assigned name, numbered.
-    ids: HashMap<&'f str, u32>,
+    /// Every assigned name, numbered, by the scope it is assigned in (0:
+    /// the module; a plain name assigned inside a function is that
+    /// function's own, so an `f` or a `path` in one function does not carry
+    /// what another function put in its own `f`).
+    ids: HashMap<(u32, &'f str), u32>,
+    scopes: Scopes,
     /// The assignments that write each variable.
     writers: Vec<Vec<u32>>,
     /// The variables each assignment writes, and those it reads (looked
@@ -606,6 +610,47 @@ pub struct Flow<'f> {
     targets: Vec<Vec<u32>>,
     reads: Vec<std::cell::OnceCell<Vec<u32>>>,
     state: std::cell::RefCell<Solved>,
+}
+
+/// Which function each line is in. Scope 0 is the module; scope `i + 1` is
+/// `facts.functions[i]`. Classes are not scopes here: a class body's names
+/// are read as attributes (`self.x`), which stay the module's.
+struct Scopes {
+    /// The innermost scope of each line (index: line number).
+    by_line: Vec<u32>,
+    /// Each scope's enclosing scope.
+    parent: Vec<u32>,
+}
+
+impl Scopes {
+    fn new(facts: &Facts<'_>) -> Self {
+        let last = facts.functions.iter().map(|f| f.last_line).max().unwrap_or(0);
+        let mut by_line = vec![0u32; last + 1];
+        let mut parent = vec![0u32; facts.functions.len() + 1];
+        // In source order an enclosing function comes first, so an inner one
+        // overwrites its lines and finds its parent on its own first line.
+        for (i, f) in facts.functions.iter().enumerate() {
+            let id = i as u32 + 1;
+            let (first, end) = (f.first_line.min(last), f.last_line.min(last));
+            parent[id as usize] = by_line[first];
+            for l in &mut by_line[first..=end.max(first)] {
+                *l = id;
+            }
+        }
+        Scopes { by_line, parent }
+    }
+
+    fn at(&self, line: usize) -> u32 {
+        self.by_line.get(line).copied().unwrap_or(0)
+    }
+
+    /// The scope that owns an assignment to `target` made in `scope`:
+    /// `scope` for a plain name; the module for attributes (`self.x`,
+    /// `obj.field`) and for a function's own name (`return` values flow to
+    /// its callers through it).
+    fn owner(&self, scope: u32, target: &str, facts: &Facts<'_>) -> u32 {
+        if scope == 0 || target.contains('.') || facts.params.contains_key(target) { 0 } else { scope }
+    }
 }
 
 /// Labels found so far; `done` variables have reached their fixed point.
@@ -616,49 +661,76 @@ struct Solved {
 
 impl<'f> Flow<'f> {
     pub fn new(facts: &'f Facts<'_>) -> Self {
-        let mut ids: HashMap<&'f str, u32> = HashMap::default();
+        let scopes = Scopes::new(facts);
+        let mut ids: HashMap<(u32, &'f str), u32> = HashMap::default();
+        let mut targets = Vec::with_capacity(facts.assigns.len());
         for a in &facts.assigns {
-            for t in &a.targets {
-                let next = ids.len() as u32;
-                ids.entry(t.as_str()).or_insert(next);
-            }
+            let scope = scopes.at(a.scope_line);
+            let t: Vec<u32> = a
+                .targets
+                .iter()
+                .map(|t| {
+                    let key = (scopes.owner(scope, t, facts), t.as_str());
+                    let next = ids.len() as u32;
+                    *ids.entry(key).or_insert(next)
+                })
+                .collect();
+            targets.push(t);
         }
         let mut writers = vec![Vec::new(); ids.len()];
-        let mut targets = Vec::with_capacity(facts.assigns.len());
-        for (i, a) in facts.assigns.iter().enumerate() {
-            let t: Vec<u32> = a.targets.iter().map(|t| ids[t.as_str()]).collect();
-            for &v in &t {
+        for (i, t) in targets.iter().enumerate() {
+            for &v in t {
                 writers[v as usize].push(i as u32);
             }
-            targets.push(t);
         }
         let reads = (0..facts.assigns.len()).map(|_| std::cell::OnceCell::new()).collect();
         let n = ids.len();
         let state = Solved { labels: vec![Labels::NONE; n], done: vec![false; n] };
-        Flow { assigns: &facts.assigns, ids, writers, targets, reads, state: std::cell::RefCell::new(state) }
+        Flow { assigns: &facts.assigns, ids, scopes, writers, targets, reads, state: std::cell::RefCell::new(state) }
+    }
+
+    /// The variable a read of `key` at `scope` finds: the innermost scope
+    /// out to the module that assigns it (Python's own rule for reads).
+    fn lookup(&self, scope: u32, key: &str) -> Option<u32> {
+        let mut s = scope;
+        loop {
+            if let Some(&v) = self.ids.get(&(s, key)) {
+                return Some(v);
+            }
+            if s == 0 {
+                return None;
+            }
+            s = self.scopes.parent[s as usize];
+        }
     }
 
     fn reads(&self, step: u32) -> &[u32] {
         self.reads[step as usize].get_or_init(|| {
             let a = &self.assigns[step as usize];
+            let scope = self.scopes.at(a.line);
             let mut r = Vec::new();
             for n in a.calls.iter().chain(&a.names) {
-                for_each_read(n, |key| r.extend(self.ids.get(key)));
+                for_each_read(n, |key| r.extend(self.lookup(scope, key)));
             }
             r
         })
     }
 
-    /// An argument's labels: its own, and those of the variables it reads.
-    pub fn arg_labels(&self, a: &Arg<'_>) -> Labels {
-        static_labels(&a.inner_calls, &a.names, &a.strings).combine(self.labels_read(&a.inner_calls, &a.names))
+    /// An argument's labels, read at `line`: its own, and those of the
+    /// variables it reads there.
+    pub fn arg_labels(&self, line: usize, a: &Arg<'_>) -> Labels {
+        static_labels(&a.inner_calls, &a.names, &a.strings).combine(self.labels_read(
+            self.scopes.at(line),
+            &a.inner_calls,
+            &a.names,
+        ))
     }
 
     /// Labels from the variables an expression reads or the local functions it calls.
-    fn labels_read(&self, calls: &[String], names: &[String]) -> Labels {
+    fn labels_read(&self, scope: u32, calls: &[String], names: &[String]) -> Labels {
         let mut wanted = Vec::new();
         for n in calls.iter().chain(names) {
-            for_each_read(n, |key| wanted.extend(self.ids.get(key)));
+            for_each_read(n, |key| wanted.extend(self.lookup(scope, key)));
         }
         if wanted.is_empty() {
             return Labels::NONE;
@@ -737,30 +809,38 @@ mod tests {
         let facts = parse(src);
         let flow = Flow::new(&facts);
         let call = facts.calls.iter().find(|c| c.name == sink).unwrap_or_else(|| panic!("no {sink} call"));
-        call.args.iter().fold(Labels::NONE, |l, a| l | flow.arg_labels(a))
+        call.args.iter().fold(Labels::NONE, |l, a| l | flow.arg_labels(call.line, a))
     }
 
     /// The whole-file fixed point the on-demand [`Flow`] must agree with:
-    /// every assignment, in file order, for at most 8 rounds.
-    fn whole_file_labels(facts: &Facts<'_>) -> HashMap<String, Labels> {
-        let mut vars: HashMap<String, Labels> = HashMap::default();
-        let read = |names: &[String], vars: &HashMap<String, Labels>| {
-            let mut l = Labels::NONE;
-            for n in names {
-                for_each_read(n, |key| l |= vars.get(key).copied().unwrap_or(Labels::NONE));
-            }
-            l
-        };
+    /// every assignment, in file order, for at most 8 rounds; variables keyed
+    /// by the scope that owns them, reads resolved innermost scope first.
+    type Defined = std::collections::HashSet<(u32, String)>;
+
+    fn whole_file_labels(facts: &Facts<'_>) -> (HashMap<(u32, String), Labels>, Scopes, Defined) {
+        let scopes = Scopes::new(facts);
+        let mut vars: HashMap<(u32, String), Labels> = HashMap::default();
+        let owners: Vec<Vec<(u32, String)>> = facts
+            .assigns
+            .iter()
+            .map(|a| {
+                let scope = scopes.at(a.scope_line);
+                a.targets.iter().map(|t| (scopes.owner(scope, t, facts), t.clone())).collect()
+            })
+            .collect();
+        let defined: Defined = owners.iter().flatten().cloned().collect();
         for _ in 0..8 {
             let mut changed = false;
-            for a in &facts.assigns {
-                let from_vars = read(&a.calls, &vars) | read(&a.names, &vars);
+            for (a, owned) in facts.assigns.iter().zip(&owners) {
+                let scope = scopes.at(a.line);
+                let from_vars = read_vars(&scopes, &defined, &vars, scope, &a.calls)
+                    | read_vars(&scopes, &defined, &vars, scope, &a.names);
                 let l = static_labels(&a.calls, &a.names, &a.strings).combine(from_vars);
                 if l.is_empty() {
                     continue;
                 }
-                for t in &a.targets {
-                    let entry = vars.entry(t.clone()).or_default();
+                for key in owned {
+                    let entry = vars.entry(key.clone()).or_default();
                     if (*entry | l) != *entry {
                         *entry |= l;
                         changed = true;
@@ -771,7 +851,34 @@ mod tests {
                 break;
             }
         }
-        vars
+        (vars, scopes, defined)
+    }
+
+    fn read_vars(
+        scopes: &Scopes,
+        defined: &Defined,
+        vars: &HashMap<(u32, String), Labels>,
+        scope: u32,
+        names: &[String],
+    ) -> Labels {
+        let mut l = Labels::NONE;
+        for n in names {
+            for_each_read(n, |key| {
+                let mut s = scope;
+                loop {
+                    let k = (s, key.to_owned());
+                    if defined.contains(&k) {
+                        l |= vars.get(&k).copied().unwrap_or(Labels::NONE);
+                        break;
+                    }
+                    if s == 0 {
+                        break;
+                    }
+                    s = scopes.parent[s as usize];
+                }
+            });
+        }
+        l
     }
 
     #[test]
@@ -783,24 +890,25 @@ mod tests {
                 for entry in std::fs::read_dir(root.join(dir).join(kind)).into_iter().flatten().flatten() {
                     let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
                     let facts = parse(&text);
-                    let vars = whole_file_labels(&facts);
-                    let args: Vec<&Arg<'_>> = facts.calls.iter().flat_map(|c| &c.args).collect();
+                    let (vars, scopes, defined) = whole_file_labels(&facts);
+                    let args: Vec<(usize, &Arg<'_>)> =
+                        facts.calls.iter().flat_map(|c| c.args.iter().map(move |a| (c.line, a))).collect();
                     let expected: Vec<Labels> = args
                         .iter()
-                        .map(|a| {
-                            let mut from_vars = Labels::NONE;
-                            for n in a.inner_calls.iter().chain(&a.names) {
-                                for_each_read(n, |key| from_vars |= vars.get(key).copied().unwrap_or(Labels::NONE));
-                            }
+                        .map(|&(line, a)| {
+                            let scope = scopes.at(line);
+                            let from_vars = read_vars(&scopes, &defined, &vars, scope, &a.inner_calls)
+                                | read_vars(&scopes, &defined, &vars, scope, &a.names);
                             static_labels(&a.inner_calls, &a.names, &a.strings).combine(from_vars)
                         })
                         .collect();
                     // Answers are memoised per variable: ask in file order and backwards.
                     let forward = Flow::new(&facts);
-                    let got: Vec<Labels> = args.iter().map(|a| forward.arg_labels(a)).collect();
+                    let got: Vec<Labels> = args.iter().map(|&(line, a)| forward.arg_labels(line, a)).collect();
                     assert_eq!(got, expected, "{}", entry.path().display());
                     let backward = Flow::new(&facts);
-                    let mut got: Vec<Labels> = args.iter().rev().map(|a| backward.arg_labels(a)).collect();
+                    let mut got: Vec<Labels> =
+                        args.iter().rev().map(|&(line, a)| backward.arg_labels(line, a)).collect();
                     got.reverse();
                     assert_eq!(got, expected, "{} (asked backwards)", entry.path().display());
                     compared += 1;
@@ -853,6 +961,25 @@ mod tests {
     }
 
     #[test]
+    fn a_functions_variables_are_its_own() {
+        // flask/cli.py's shape: `f` decoded in one function, `f` a file in another.
+        let src = "import base64, os\n\
+                   def unpack(blob):\n    f = base64.b64decode(blob)\n    return f\n\
+                   def startup():\n    with open(os.environ.get('PYTHONSTARTUP')) as f:\n        exec(compile(f.read(), 's', 'exec'))\n";
+        assert!(!sink_labels(src, "exec").has(Labels::DECODED));
+        // What crosses functions still flows: module globals, enclosing
+        // functions' variables, arguments and return values.
+        for src in [
+            "import base64\nP = base64.b64decode('cHJpbnQoMSk=')\ndef run():\n    exec(P)\n",
+            "import base64\ndef outer():\n    p = base64.b64decode('cHJpbnQoMSk=')\n    def inner():\n        exec(p)\n    inner()\n",
+            "import base64\ndef run(code):\n    exec(code)\nrun(base64.b64decode('cHJpbnQoMSk='))\n",
+            "import base64\ndef get():\n    return base64.b64decode('cHJpbnQoMSk=')\ndef run():\n    c = get()\n    exec(c)\n",
+        ] {
+            assert!(sink_labels(src, "exec").has(Labels::DECODED), "{src}");
+        }
+    }
+
+    #[test]
     fn walking_a_list_backwards_is_not_decoding_a_string() {
         // jinja2/debug.py's shape: frames walked in reverse, their line numbers compiled.
         let l = sink_labels(
@@ -887,7 +1014,7 @@ mod debug {
         }
         let flow = super::Flow::new(&facts);
         for c in &facts.calls {
-            let labels: Vec<_> = c.args.iter().map(|a| flow.arg_labels(a)).collect();
+            let labels: Vec<_> = c.args.iter().map(|a| flow.arg_labels(c.line, a)).collect();
             println!(
                 "call {} {:?} {labels:?}",
                 c.name,

@@ -798,6 +798,7 @@ fn push_assign_to(targets: Vec<String>, value: Node<'_>, src: &[u8], facts: &mut
         names: sum.names,
         strings: sum.strings,
         line: value.start_position().row + 1,
+        scope_line: value.start_position().row + 1,
     });
 }
 
@@ -847,6 +848,17 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                         .collect();
                     facts.params.insert(text_of(name, src).to_owned(), names);
                 }
+                if n.kind() == "function_definition" {
+                    // From the `def` line (decorators excluded) to the body's last line.
+                    let end = n.end_position();
+                    let last_line =
+                        if end.column == 0 && end.row > n.start_position().row { end.row } else { end.row + 1 };
+                    facts.functions.push(crate::facts::Function {
+                        name: text_of(name, src).to_owned(),
+                        first_line: name.start_position().row + 1,
+                        last_line,
+                    });
+                }
             }
         }
         "augmented_assignment" => {
@@ -861,6 +873,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                         names: Vec::new(),
                         strings: Vec::new(),
                         line: n.start_position().row + 1,
+                        scope_line: n.start_position().row + 1,
                     });
                 }
             }

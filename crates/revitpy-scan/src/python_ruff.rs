@@ -321,7 +321,14 @@ impl<'s> Builder<'s, '_> {
             return;
         }
         let line = self.position(value.range()).0;
-        self.facts.assigns.push(Assign { targets, calls: sum.calls, names: sum.names, strings: sum.strings, line });
+        self.facts.assigns.push(Assign {
+            targets,
+            calls: sum.calls,
+            names: sum.names,
+            strings: sum.strings,
+            line,
+            scope_line: line,
+        });
     }
 
     /// An identifier, borrowed from the source where it is written as is
@@ -491,6 +498,11 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                     .filter(|p| p != "self" && p != "cls")
                     .collect();
                 self.facts.params.insert(name.clone(), params);
+                // From the `def` line (decorators excluded) to the body's last line.
+                let first_line = self.position(f.name.range).0;
+                let last_line =
+                    self.line_at(f.range.end().to_usize().saturating_sub(1).max(f.range.start().to_usize()));
+                self.facts.functions.push(crate::facts::Function { name: name.clone(), first_line, last_line });
                 self.functions.push(name);
                 walk_stmt(self, stmt);
                 self.functions.pop();
@@ -529,6 +541,7 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                         names: Vec::new(),
                         strings: Vec::new(),
                         line,
+                        scope_line: line,
                     });
                 }
             }
@@ -973,6 +986,7 @@ mod tests {
             ss.sort();
             assert_eq!(fs, ss, "{name}: strings differ");
             assert_eq!(fast.params, slow.params, "{name}: parameters differ");
+            assert_eq!(fast.functions, slow.functions, "{name}: function spans differ");
             assert_eq!(fast.import_time, slow.import_time, "{name}: import-time work differs");
             let (mut fa, mut sa) = (fast.assembled.clone(), slow.assembled.clone());
             fa.sort();

@@ -358,8 +358,9 @@ struct LazyVars<'a> {
 }
 
 impl LazyVars<'_> {
-    fn arg_labels(&self, a: &Arg<'_>) -> Labels {
-        self.cell.get_or_init(|| Flow::new(self.facts)).arg_labels(a)
+    /// Labels of an argument of the call at `line`.
+    fn arg_labels(&self, line: usize, a: &Arg<'_>) -> Labels {
+        self.cell.get_or_init(|| Flow::new(self.facts)).arg_labels(line, a)
     }
 }
 
@@ -447,7 +448,7 @@ pub fn check_python(file: &str, text: &str, facts: &Facts, package: &str, caps: 
     // The data-flow pass runs only when a rule asks where a value came from.
     let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
     let sense = FileSense::new(facts, text);
-    let labels_of = |c: &Call| c.args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(a));
+    let labels_of = |c: &Call| c.args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(c.line, a));
 
     for c in &facts.calls {
         let name = c.name.as_str();
@@ -957,9 +958,9 @@ fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &str, caps: 
         };
         let all = all_args_lower(c);
         let dest_labels = if name.starts_with("shutil.") || name.ends_with("Copy") {
-            c.args.get(1).map_or(Labels::NONE, |a| lazy.arg_labels(a))
+            c.args.get(1).map_or(Labels::NONE, |a| lazy.arg_labels(c.line, a))
         } else {
-            c.args.first().map_or(Labels::NONE, |a| lazy.arg_labels(a))
+            c.args.first().map_or(Labels::NONE, |a| lazy.arg_labels(c.line, a))
         };
         if dest_labels.has(Labels::DECODED) && !dest_labels.has(Labels::FETCHED) {
             out.push(
@@ -984,7 +985,7 @@ fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &str, caps: 
         let target = all_args_lower(c);
         let own = !package.is_empty() && (target.contains(package) || target.contains(&package.replace('-', "_")));
         let temp = ["temp", "tmp", "cache"].iter().any(|t| target.contains(t));
-        let labels = c.args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(a));
+        let labels = c.args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(c.line, a));
         let tree = name.ends_with("rmtree") || name.ends_with("Directory.Delete");
         // One file in the user's folders may be the add-in's own export;
         // a whole tree there, or every file a walk finds, is destruction.
@@ -1053,7 +1054,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
         || facts.calls.iter().any(|c| {
             // open(path, "wb").write(fetched) or f.write(fetched)
             (c.name.ends_with(".write") || c.name == "?.write")
-                && c.args.iter().any(|a| lazy.arg_labels(a).has(Labels::FETCHED))
+                && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::FETCHED))
         });
     // Made executable: `os.chmod(path, mode | stat.S_IEXEC)`, `0o755`, `chmod +x`.
     let made_executable = facts.calls.iter().find(|c| {
@@ -1293,7 +1294,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
         && let Some(c) = facts.calls.iter().find(|c| {
             (c.name == "?" || c.name.starts_with("self.") || c.name.starts_with("cls."))
                 && c.args.iter().any(|a| {
-                    let l = lazy.arg_labels(a);
+                    let l = lazy.arg_labels(c.line, a);
                     l.has(Labels::DECODED) || l.has(Labels::FETCHED)
                 })
         })
