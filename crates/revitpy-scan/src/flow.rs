@@ -689,11 +689,6 @@ impl<'f> Flow<'f> {
         Flow { assigns: &facts.assigns, ids, scopes, writers, targets, reads, state: std::cell::RefCell::new(state) }
     }
 
-    /// The function a line is in (0: the module level), as [`Flow`] scopes variables.
-    pub fn scope_at(&self, line: usize) -> u32 {
-        self.scopes.at(line)
-    }
-
     /// The variable a read of `key` at `scope` finds: the innermost scope
     /// out to the module that assigns it (Python's own rule for reads).
     fn lookup(&self, scope: u32, key: &str) -> Option<u32> {

@@ -358,11 +358,6 @@ struct LazyVars<'a> {
 }
 
 impl LazyVars<'_> {
-    /// The function `line` is in (0: module level).
-    fn scope_at(&self, line: usize) -> u32 {
-        self.cell.get_or_init(|| Flow::new(self.facts)).scope_at(line)
-    }
-
     /// Labels of an argument of the call at `line`.
     fn arg_labels(&self, line: usize, a: &Arg<'_>) -> Labels {
         self.cell.get_or_init(|| Flow::new(self.facts)).arg_labels(line, a)
@@ -1054,43 +1049,22 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
         );
     }
 
-    // Download to disk, then start something, in one chain: the download and
-    // the start in the same function (or both at module level). A build tool
-    // that fetches in one function and runs `npm` in another is not a chain.
-    let download_scopes: Vec<u32> = facts
-        .calls
-        .iter()
-        .filter(|c| {
-            matches(&c.name, names!(DOWNLOAD_TO_FILE))
-                // open(path, "wb").write(fetched) or f.write(fetched)
-                || (c.name.ends_with(".write") || c.name == "?.write")
-                    && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::FETCHED))
-        })
-        .map(|c| lazy.scope_at(c.line))
-        .collect();
-    let after_download = |c: &&Call| download_scopes.contains(&lazy.scope_at(c.line));
-    let runs_downloaded = facts
-        .calls
-        .iter()
-        .filter(|c| matches(&c.name, names!(PROCESS)) || matches(&c.name, names!(CODE_LOADERS)))
-        .find(after_download);
+    // Download to disk, then start something.
+    let downloads = sense.any_call(names!(DOWNLOAD_TO_FILE)).is_some()
+        || facts.calls.iter().any(|c| {
+            // open(path, "wb").write(fetched) or f.write(fetched)
+            (c.name.ends_with(".write") || c.name == "?.write")
+                && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::FETCHED))
+        });
     // Made executable: `os.chmod(path, mode | stat.S_IEXEC)`, `0o755`, `chmod +x`.
-    let made_executable = facts
-        .calls
-        .iter()
-        .filter(|c| {
-            c.name == "os.chmod"
-                && c.args.get(1).is_some_and(|a| {
-                    let t = a.text.to_ascii_lowercase();
-                    t.contains("s_iexec")
-                        || t.contains("s_ixusr")
-                        || t.contains("0o7")
-                        || t.contains("0o5")
-                        || t == "493"
-                })
-        })
-        .find(after_download);
-    if let Some(r) = runs_downloaded {
+    let made_executable = facts.calls.iter().find(|c| {
+        c.name == "os.chmod"
+            && c.args.get(1).is_some_and(|a| {
+                let t = a.text.to_ascii_lowercase();
+                t.contains("s_iexec") || t.contains("s_ixusr") || t.contains("0o7") || t.contains("0o5") || t == "493"
+            })
+    });
+    if downloads && let Some(r) = runs {
         out.push(
             "download-then-run",
             Severity::Critical,
@@ -1098,7 +1072,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
             r,
             "downloads a file to disk and starts a process: download and run".into(),
         );
-    } else if let Some(c) = made_executable {
+    } else if downloads && let Some(c) = made_executable {
         out.push(
             "download-then-run",
             Severity::Critical,

