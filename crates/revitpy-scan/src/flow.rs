@@ -370,12 +370,14 @@ impl Static {
 /// Labels of an expression made of these calls, names and strings, apart from variables.
 pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> Static {
     let mut l = Labels::NONE;
-    // `reversed` and `chr` decode only where text is built: `"".join(reversed("..."))`,
-    // `"".join(map(chr, [...]))` have a string literal beside them; `for tb in
-    // reversed(stack)` or `chr(code)` in a parser do not (jinja2's traceback
-    // rewriting was "decoded code" for walking a list backwards).
+    // The builtins `reversed` and `chr` decode only where text is built:
+    // `"".join(reversed("..."))`, `"".join(map(chr, [...]))` have a string
+    // literal beside them; `for tb in reversed(stack)` or `chr(code)` in a
+    // parser do not (jinja2's traceback rewriting was "decoded code" for
+    // walking a list backwards). A reversing slice (`s[::-1]`, `?.reversed`)
+    // stays a decoder: it is how a payload stored backwards is read.
     let decodes = |name: &str| match name {
-        "reversed" | "?.reversed" | "chr" => !strings.is_empty(),
+        "reversed" | "chr" => !strings.is_empty(),
         _ => true,
     };
     for c in calls {
