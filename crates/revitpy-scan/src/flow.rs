@@ -629,15 +629,23 @@ impl Scopes {
         let last = facts.functions.iter().map(|f| f.last_line).max().unwrap_or(0);
         let mut by_line = vec![0u32; last + 1];
         let mut parent = vec![0u32; facts.functions.len() + 1];
-        // In source order an enclosing function comes first, so an inner one
-        // overwrites its lines and finds its parent on its own first line.
-        for (i, f) in facts.functions.iter().enumerate() {
-            let id = i as u32 + 1;
-            let (first, end) = (f.first_line.min(last), f.last_line.min(last));
-            parent[id as usize] = by_line[first];
-            for l in &mut by_line[first..=end.max(first)] {
-                *l = id;
+        // One sweep over the lines with a stack of open functions (functions
+        // come in source order, an enclosing one before those inside it):
+        // linear in lines plus functions however deeply they nest.
+        let mut open: Vec<(u32, usize)> = Vec::new();
+        let mut next = facts.functions.iter().enumerate().peekable();
+        for (line, slot) in by_line.iter_mut().enumerate() {
+            while open.last().is_some_and(|&(_, end)| end < line) {
+                open.pop();
             }
+            while let Some((i, f)) = next.next_if(|(_, f)| f.first_line <= line) {
+                let id = i as u32 + 1;
+                parent[id as usize] = open.last().map_or(0, |&(p, _)| p);
+                if f.last_line >= line {
+                    open.push((id, f.last_line));
+                }
+            }
+            *slot = open.last().map_or(0, |&(id, _)| id);
         }
         Scopes { by_line, parent }
     }
@@ -979,6 +987,28 @@ mod tests {
         ] {
             assert!(sink_labels(src, "exec").has(Labels::DECODED), "{src}");
         }
+    }
+
+    #[test]
+    fn scopes_follow_nesting_and_siblings() {
+        let src = "x = 1\ndef a():\n    y = 1\n    def b():\n        z = 1\n    w = 2\ndef c():\n    v = 3\nu = 4\n";
+        let facts = parse(src);
+        let scopes = Scopes::new(&facts);
+        let (a, b, c) = (1, 2, 3);
+        let at: Vec<u32> = (1..=9).map(|l| scopes.at(l)).collect();
+        assert_eq!(at, vec![0, a, a, b, b, a, c, c, 0]);
+        assert_eq!((scopes.parent[a as usize], scopes.parent[b as usize], scopes.parent[c as usize]), (0, a, 0));
+        // Deep nesting: every level its own scope, each the parent of the next.
+        let depth = 30;
+        let mut src = String::new();
+        for d in 0..depth {
+            src.push_str(&format!("{}def f{d}():\n", "    ".repeat(d)));
+        }
+        src.push_str(&format!("{}pass\n", "    ".repeat(depth)));
+        let facts = parse(&src);
+        let scopes = Scopes::new(&facts);
+        assert_eq!(scopes.at(depth + 1), depth as u32);
+        assert!((1..=depth as u32).all(|s| scopes.parent[s as usize] == s - 1));
     }
 
     #[test]
