@@ -40,6 +40,9 @@ impl Labels {
     /// Who and where the code runs: user name, host name, working folder,
     /// machine id. Harmless alone; sent out at install time it is a beacon.
     pub const HOST_IDENTITY: Labels = Labels(1024);
+    /// An address written out in the code: a literal URL or IPv4 address.
+    /// Data sent there goes where the author chose, not where a user configured.
+    pub const ADDRESS: Labels = Labels(2048);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -160,6 +163,19 @@ pub const CREDENTIAL_MARKERS: &[&str] = &[
 
 /// Environment variable names that hold secrets.
 const SECRET_VARIABLES: &[&str] = &["token", "secret", "password", "passwd", "api_key", "apikey", "access_key"];
+
+/// A literal that names a place on the network: a URL with a host, or an
+/// IPv4 address (`"203.0.113.5"`).
+pub fn is_address(s: &str) -> bool {
+    let t = s.trim();
+    let lower = t.get(..8).unwrap_or(t).to_ascii_lowercase();
+    let url = ["http://", "https://", "ftp://", "tcp://", "ws://", "wss://"].iter().any(|p| lower.starts_with(p))
+        && t.len() > lower.find("//").map_or(0, |i| i + 3);
+    let parts: Vec<&str> = t.split('.').collect();
+    let ipv4 = parts.len() == 4
+        && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
+    url || ipv4
+}
 
 /// Calls that say who and where the code runs (the facts an install-time
 /// beacon reports home).
@@ -405,6 +421,9 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
         {
             l |= Labels::HOST_IDENTITY;
         }
+    }
+    if strings.iter().any(|s| is_address(s)) {
+        l |= Labels::ADDRESS;
     }
     for n in names {
         l |= name_static(n);

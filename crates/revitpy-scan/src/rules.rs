@@ -449,6 +449,12 @@ pub fn check_python(file: &str, text: &str, facts: &Facts, package: &str, caps: 
     let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
     let sense = FileSense::new(facts, text);
     let labels_of = |c: &Call| c.args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(c.line, a));
+    // A socket connected to an address written in the file: what it sends
+    // goes where the author chose (`send` itself names no address).
+    let connects_to_literal = facts.calls.iter().any(|c| {
+        (c.name.ends_with(".connect") || c.name == "socket.create_connection")
+            && c.args.iter().any(|a| a.literal.iter().chain(&a.strings).any(|s| crate::flow::is_address(s)))
+    });
 
     for c in &facts.calls {
         let name = c.name.as_str();
@@ -460,7 +466,7 @@ pub fn check_python(file: &str, text: &str, facts: &Facts, package: &str, caps: 
         let labels = if needs_labels(c, &sense) { labels_of(c) } else { Labels::NONE };
         dynamic_code(&mut out, c, labels);
         processes(&mut out, c, labels, caps);
-        network(&mut out, c, labels, caps);
+        network(&mut out, c, labels, connects_to_literal, caps);
         if matches(name, names!(DESERIALIZE))
             || (name == "yaml.load"
                 && !c.args.iter().any(|a| a.text.contains("SafeLoader") || a.text.contains("CSafeLoader")))
@@ -703,7 +709,7 @@ fn processes(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilitie
     }
 }
 
-fn network(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities) {
+fn network(out: &mut Out<'_>, c: &Call, labels: Labels, connects_to_literal: bool, caps: &mut Capabilities) {
     let name = c.name.as_str();
     let is_network = matches(name, names!(NETWORK)) || matches(name, names!(FETCHERS)) && !name.starts_with("?.");
     if is_network {
@@ -745,7 +751,32 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities)
     }
     if matches(name, names!(SENDERS)) && (labels.has(Labels::CREDENTIAL) || labels.has(Labels::ENVIRONMENT)) {
         let what = if labels.has(Labels::CREDENTIAL) { "credentials or secrets" } else { "the whole environment" };
-        out.push("exfiltration", Severity::Critical, "credentials", c, format!("sends {what} over the network"));
+        // Where it goes decides: to an address the code spells out, hides
+        // (decoded) or a suspicious host, or while installing, the author
+        // chose the destination; to an address only configuration names, it
+        // is how a cloud SDK authenticates to its own service.
+        let chosen = labels.has(Labels::ADDRESS)
+            || labels.has(Labels::DECODED)
+            || connects_to_literal && name.contains(".send")
+            || out.reported("network-suspicious-host")
+            || is_install_time(out.file);
+        if chosen {
+            out.push(
+                "exfiltration",
+                Severity::Critical,
+                "credentials",
+                c,
+                format!("sends {what} to an address written in or hidden in the code"),
+            );
+        } else {
+            out.push(
+                "exfiltration",
+                Severity::High,
+                "credentials",
+                c,
+                format!("sends {what} over the network, to an address the code takes from elsewhere"),
+            );
+        }
     } else if matches(name, names!(SENDERS)) && labels.has(Labels::HOST_IDENTITY) {
         // The same act means different things by when it runs: telemetry a
         // user calls is a fact; the user and host name sent while a package

