@@ -167,14 +167,27 @@ const SECRET_VARIABLES: &[&str] = &["token", "secret", "password", "passwd", "ap
 /// A literal that names a place on the network: a URL with a host, or an
 /// IPv4 address (`"203.0.113.5"`).
 pub fn is_address(s: &str) -> bool {
-    let t = s.trim();
-    let lower = t.get(..8).unwrap_or(t).to_ascii_lowercase();
-    let url = ["http://", "https://", "ftp://", "tcp://", "ws://", "wss://"].iter().any(|p| lower.starts_with(p))
-        && t.len() > lower.find("//").map_or(0, |i| i + 3);
-    let parts: Vec<&str> = t.split('.').collect();
-    let ipv4 = parts.len() == 4
-        && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
-    url || ipv4
+    // Called on every string of every expression a sink depends on: no
+    // allocation, and most strings are rejected on their first byte.
+    let t = s.trim().as_bytes();
+    match t.first() {
+        Some(b) if b.is_ascii_digit() => {
+            let mut parts = 0;
+            for part in t.split(|&b| b == b'.') {
+                parts += 1;
+                if parts > 4 || part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
+                    return false;
+                }
+            }
+            parts == 4
+        }
+        Some(b'h' | b'H' | b'f' | b'F' | b't' | b'T' | b'w' | b'W') => {
+            ["http://", "https://", "ftp://", "tcp://", "ws://", "wss://"]
+                .iter()
+                .any(|p| t.len() > p.len() && t[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+        }
+        _ => false,
+    }
 }
 
 /// Calls that say who and where the code runs (the facts an install-time
