@@ -399,14 +399,16 @@ impl Static {
 /// Labels of an expression made of these calls, names and strings, apart from variables.
 pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> Static {
     let mut l = Labels::NONE;
-    // The builtins `reversed` and `chr` decode only where text is built:
-    // `"".join(reversed("..."))`, `"".join(map(chr, [...]))` have a string
-    // literal beside them; `for tb in reversed(stack)` or `chr(code)` in a
-    // parser do not (jinja2's traceback rewriting was "decoded code" for
-    // walking a list backwards). A reversing slice (`s[::-1]`, `?.reversed`)
-    // stays a decoder: it is how a payload stored backwards is read.
+    // The builtins `reversed` and `chr` decode only where text is built from
+    // what they give: `"".join(reversed("..."))`, `"".join(map(chr, [...]))`.
+    // `for tb in reversed(stack)`, `for m in reversed(markers("sphinx"))` or
+    // `chr(code)` in a parser do not (jinja2's traceback rewriting and
+    // sphinx's test fixtures were "decoded code" for walking a list
+    // backwards). A reversing slice (`s[::-1]`, `?.reversed`) stays a
+    // decoder: it is how a payload stored backwards is read.
+    let builds_text = !strings.is_empty() && calls.iter().any(|c| c == "?.join" || c == "str.join");
     let decodes = |name: &str| match name {
-        "reversed" | "chr" => !strings.is_empty(),
+        "reversed" | "chr" => builds_text,
         _ => true,
     };
     for c in calls {
@@ -1052,6 +1054,12 @@ mod tests {
         );
         assert!(!l.has(Labels::DECODED), "{l:?}");
         let l = sink_labels("n = chr(code)\nexec(n)\n", "exec");
+        assert!(!l.has(Labels::DECODED), "{l:?}");
+        // A string literal elsewhere in the expression is not text being built.
+        let l = sink_labels(
+            "for m in reversed(list(node.iter_markers('sphinx'))):\n    a = m.args\nsubprocess.run([a, '-V'])\n",
+            "subprocess.run",
+        );
         assert!(!l.has(Labels::DECODED), "{l:?}");
         // Text built by reversing or from character codes still is.
         for src in [
