@@ -171,6 +171,10 @@ pub struct ScanFinding {
     pub column: u64,
     pub snippet: String,
     pub message: String,
+    /// The chain of facts behind a high or critical level (when the code
+    /// runs, what it handles, where it sends it); absent below high.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub because: Vec<String>,
 }
 
 /// A Revit API member the code uses that the declared Revit range lacks.

@@ -304,10 +304,21 @@ fn validate_prints_the_scan_as_text_json_or_sarif() {
     let r = results.iter().find(|r| r["ruleId"] == "exec-decoded").expect("the finding is a result");
     assert_eq!(r["level"], "error");
     assert_eq!(r["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+    // The chain of facts behind the level, in the properties and the message.
+    let because = r["properties"]["because"].as_array().expect("a chain");
+    assert!(because.iter().any(|b| b.as_str().unwrap().contains("module level")), "{r}");
+    assert!(r["message"]["text"].as_str().unwrap().contains("\n- what: `exec` receives data decoded"), "{r}");
     assert!(text(&o.stderr).contains("risk level critical"), "{}", text(&o.stderr));
     let o = cli(dir.path(), &["registry", "validate", out.to_str().unwrap(), "--security-scan"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stdout).contains("exec-decoded"), "{}", text(&o.stdout));
+    let shown = text(&o.stdout);
+    assert!(shown.contains("exec-decoded"), "{shown}");
+    // The text report says why under the finding: when it runs and what it runs.
+    assert!(shown.contains("- when: as soon as the module is imported"), "{shown}");
+    assert!(shown.contains("receives data decoded or de-obfuscated first"), "{shown}");
+    let o = cli(dir.path(), &["registry", "validate", out.to_str().unwrap(), "--security-scan", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["findings"][0]["because"].as_array().is_some_and(|b| b.len() >= 2), "{v}");
     assert!(!text(&o.stderr).contains("does not support Revit"), "{}", text(&o.stderr));
 }
 

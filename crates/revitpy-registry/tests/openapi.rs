@@ -805,7 +805,7 @@ RiskLevel = low | medium | high | critical
 ScanCapabilities {network, paths_written, processes, registry_keys}
 ScanCompatIssue {member, level, revit_version, replacement, file, line}
 ScanCompatLevel = error | warning
-ScanFinding {rule, severity, category, file, line, column, snippet, message}
+ScanFinding {rule, severity, category, file, line, column, snippet, message, because}
 ScanImpact {computed, declared, reasons}
 ScanReport {risk_level, findings, compatibility, capabilities, impact, scanned_at}
 ScanStatus = pending | passed | warning | failed

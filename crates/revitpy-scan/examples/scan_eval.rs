@@ -316,13 +316,14 @@ fn evaluate(corpus: &Path, row: &Row, explain: bool) -> Outcome {
     if explain {
         for f in report.findings.iter().filter(|f| f.severity >= revitpy_scan::report::Severity::Medium) {
             eprintln!(
-                "{:<8} {}:{} {} — {} | {}",
+                "{:<8} {}:{} {} — {} | {}{}",
                 f.severity.as_str(),
                 f.file,
                 f.line,
                 f.rule,
                 f.message,
-                f.snippet.trim()
+                f.snippet.trim(),
+                f.because.iter().map(|b| format!("\n           - {b}")).collect::<String>()
             );
         }
     }

@@ -37,7 +37,12 @@ pub const RULES: &[Rule] = &[
     rule("bulk-upload", "network", Medium, "Sends files found by walking folders (high to a raw IP or paste site)"),
     rule("network-suspicious-host", "network", Medium, "Talks to a raw IP, a paste site, a webhook or a tunnel"),
     // Credentials and secrets.
-    rule("credential-access", "credentials", High, "Reads browser, SSH, cloud or chat-client credential stores"),
+    rule(
+        "credential-access",
+        "credentials",
+        Medium,
+        "Reads browser, SSH, cloud or chat-client credential stores (sent out, it is exfiltration)",
+    ),
     rule("exfiltration", "credentials", Critical, "Sends secrets, credentials or the environment out"),
     rule(
         "install-beacon",

@@ -21,7 +21,7 @@ impl Labels {
     pub const DECODED: Labels = Labels(1);
     /// Read from the network.
     pub const FETCHED: Labels = Labels(2);
-    /// Read from a credential store (browser, SSH, cloud, chat tokens) or a secret variable.
+    /// Read from a credential store (browser, SSH, cloud, chat tokens): a path into one, or what was read from it.
     pub const CREDENTIAL: Labels = Labels(4);
     /// The whole environment.
     pub const ENVIRONMENT: Labels = Labels(8);
@@ -43,6 +43,9 @@ impl Labels {
     /// An address written out in the code: a literal URL or IPv4 address.
     /// Data sent there goes where the author chose, not where a user configured.
     pub const ADDRESS: Labels = Labels(2048);
+    /// A secret from the environment: a variable named like a token,
+    /// password or key. (CREDENTIAL is a credential *store*: a file.)
+    pub const SECRET: Labels = Labels(4096);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -281,6 +284,16 @@ pub fn is_credential_string(s: &str) -> bool {
     mentions_credentials(s) || component(std::slice::from_ref(&s.to_owned()), CREDENTIAL_COMPONENTS)
 }
 
+/// A credential store that belongs to a developer tool (SSH keys, cloud
+/// profiles, git and PyPI credentials) rather than to another program the
+/// user runs (a browser, a chat client, a wallet).
+pub fn is_developer_config(s: &str) -> bool {
+    const DEVELOPER: &[&str] =
+        &[".ssh", ".aws", "id_rsa", "id_ed25519", "aws_secret_access_key", ".git-credentials", ".pypirc"];
+    let lower = s.to_ascii_lowercase();
+    DEVELOPER.iter().any(|d| lower.contains(d))
+}
+
 pub fn mentions_credentials(s: &str) -> bool {
     CREDENTIAL_AC.is_match(s)
 }
@@ -354,7 +367,7 @@ fn name_static(name: &str) -> Labels {
         }
         let key = key.to_ascii_lowercase();
         if SECRET_VARIABLES.iter().any(|s| key.contains(s)) {
-            l |= Labels::CREDENTIAL;
+            l |= Labels::SECRET;
         }
     }
     l
@@ -424,7 +437,7 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
         if c == "os.getenv" || c == "os.environ.get" {
             // The key is among the strings.
             if strings.iter().any(|s| SECRET_VARIABLES.iter().any(|v| s.to_ascii_lowercase().contains(v))) {
-                l |= Labels::CREDENTIAL;
+                l |= Labels::SECRET;
             }
         }
         if c == "os.environ.copy" || c == "os.environ.items" {
@@ -512,23 +525,14 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
 
 /// Path components of credential stores, matched whole (`"leveldb"` in
 /// `os.path.join(appdata, "discord", "Local Storage", "leveldb")`).
-pub const CREDENTIAL_COMPONENTS: &[&str] = &[
-    "leveldb",
-    "login data",
-    "cookies",
-    "local state",
-    "web data",
-    ".ssh",
-    ".aws",
-    "id_rsa",
-    "loginusers.vdf",
-    "tdata",
-];
+pub const CREDENTIAL_COMPONENTS: &[&str] =
+    &["leveldb", "login data", "local state", "web data", ".ssh", ".aws", "id_rsa", "loginusers.vdf", "tdata"];
 /// Path components of the user's own files.
 const USER_COMPONENTS: &[&str] = &["~", "documents", "desktop", "onedrive", "pictures", "downloads", "my documents"];
 
 fn component(strings: &[String], list: &[&str]) -> bool {
     let is = |t: &str| list.iter().any(|c| t.eq_ignore_ascii_case(c));
+    let cookies = std::ptr::eq(list, CREDENTIAL_COMPONENTS);
     strings.iter().any(|s| {
         if s.len() > 260 {
             return false;
@@ -538,7 +542,10 @@ fn component(strings: &[String], list: &[&str]) -> bool {
         let last = t.rsplit(['/', '\\']).next().unwrap_or(t);
         let after_home =
             t.strip_prefix("~/").or_else(|| t.strip_prefix("~\\")).map(|r| r.split(['/', '\\']).next().unwrap_or(r));
-        is(t) || is(last) || after_home.is_some_and(is)
+        // Chrome's cookie database is `Cookies`; a lowercase `cookies` alone
+        // is the name of an HTTP library's argument, not a file.
+        let cookie_file = |x: &str| cookies && x == "Cookies";
+        is(t) || is(last) || after_home.is_some_and(is) || cookie_file(t) || cookie_file(last)
     })
 }
 
@@ -985,7 +992,8 @@ mod tests {
             "import os, requests\nt = os.getenv('GITHUB_TOKEN')\nrequests.post('u', data=t)\n",
             "requests.post",
         );
-        assert!(l.has(Labels::CREDENTIAL), "{l:?}");
+        // A secret, not a credential store.
+        assert!(l.has(Labels::SECRET) && !l.has(Labels::CREDENTIAL), "{l:?}");
     }
 
     #[test]

@@ -21,6 +21,7 @@
 
 pub mod catalog;
 pub mod dotted;
+mod explain;
 pub mod facts;
 pub mod flow;
 pub mod fold;
@@ -89,7 +90,17 @@ fn finding(
     line: usize,
     message: String,
 ) -> Finding {
-    Finding { rule, severity, category, file: file.to_owned(), line, column: 1, snippet: String::new(), message }
+    Finding {
+        rule,
+        severity,
+        category,
+        file: file.to_owned(),
+        line,
+        column: 1,
+        snippet: String::new(),
+        message,
+        because: Vec::new(),
+    }
 }
 
 /// Scans a package: [`Scan`] fed every entry at once.
@@ -119,6 +130,11 @@ pub struct Scan<'m> {
     import_calls: usize,
     files: usize,
     bytes: usize,
+    /// Paths of the package's Python sources, and its compiled files with
+    /// whether Python would run each without checking a source: a `.pyc`
+    /// is judged once every entry is known (its source may come later).
+    sources: FxHashSet<String>,
+    compiled: Vec<(String, bool)>,
 }
 
 impl<'m> Scan<'m> {
@@ -136,6 +152,8 @@ impl<'m> Scan<'m> {
             import_calls: 0,
             files: 0,
             bytes: 0,
+            sources: FxHashSet::default(),
+            compiled: Vec::new(),
         }
     }
 
@@ -146,7 +164,14 @@ impl<'m> Scan<'m> {
         // Files are independent until their findings are combined: scan them
         // in parallel (in order, so that the report is the same every time).
         let parts: Vec<Part> = entries.par_iter().map(|e| scan_entry(self.manifest, &self.package, e)).collect();
-        for part in parts {
+        for (e, part) in entries.iter().zip(parts) {
+            let lower = e.path.to_ascii_lowercase();
+            if lower.ends_with(".py") || lower.ends_with(".pyw") {
+                self.sources.insert(e.path.to_owned());
+            }
+            if let Some(unchecked) = part.compiled {
+                self.compiled.push((e.path.to_owned(), unchecked));
+            }
             self.combine(part);
         }
     }
@@ -197,8 +222,13 @@ impl<'m> Scan<'m> {
             import_calls,
             files,
             bytes: total,
+            sources,
+            compiled,
             ..
         } = self;
+        for (path, unchecked) in &compiled {
+            findings.push(compiled_finding(path, *unchecked, &sources));
+        }
         let mut reasons = Vec::new();
         for hook in &manifest.hooks {
             findings.push(finding(
@@ -316,6 +346,9 @@ struct Part {
     /// The file runs when the package is installed (setup.py, a `.pth`
     /// file, a manifest hook), and so does every payload decoded from it.
     install_time: bool,
+    /// The file is compiled Python; `true` when its header tells Python to
+    /// run it without checking any source (PEP 552 unchecked hash).
+    compiled: Option<bool>,
 }
 
 /// Python files larger than this are read only up to it (at a line end):
@@ -341,6 +374,71 @@ fn parsed_part(text: &str) -> &str {
     &text[..end]
 }
 
+/// Whether a compiled file's header (PEP 552) says it is hash-based and
+/// unchecked: Python then runs it even when a different source sits beside
+/// it. Timestamp and checked-hash files are re-validated against their
+/// source, and installs write files with the time of the install, so Python
+/// recompiles those from the source.
+fn unchecked_pyc(bytes: &[u8]) -> bool {
+    let flags = bytes.get(4..8).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    flags & 0b01 != 0 && flags & 0b10 == 0
+}
+
+/// The source a compiled file was built from, where Python looks for it:
+/// `pkg/__pycache__/mod.cpython-311.pyc` -> `pkg/mod.py`, `pkg/mod.pyc` ->
+/// `pkg/mod.py`.
+fn source_of(path: &str) -> String {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let stem = name.split('.').next().unwrap_or(name);
+    let dir = match dir.rsplit_once('/') {
+        Some((parent, "__pycache__")) => parent,
+        None if dir == "__pycache__" => "",
+        _ => dir,
+    };
+    if dir.is_empty() { format!("{stem}.py") } else { format!("{dir}/{stem}.py") }
+}
+
+/// A compiled file hides code when nothing shows what it was built from, or
+/// when Python would run it in place of the source beside it. Build output
+/// left beside its source (a `__pycache__` folder committed with the code)
+/// hides nothing: Python recompiles from the source.
+fn compiled_finding(path: &str, unchecked: bool, sources: &FxHashSet<String>) -> Finding {
+    let source = source_of(path);
+    // PEP 3147: import runs a file in `__pycache__` only for its source, and
+    // never when the source is missing; a file in the legacy place
+    // (`mod.pyc` beside where `mod.py` would be) is imported without one.
+    let cached = path.contains("__pycache__/");
+    let (severity, message, because) = if !sources.contains(&source) && cached {
+        (
+            Severity::Medium,
+            format!("compiled Python without its source `{source}`; import never runs it, other code could load it"),
+            Vec::new(),
+        )
+    } else if !sources.contains(&source) {
+        (
+            Severity::High,
+            "compiled Python hides its source; ship the .py".to_owned(),
+            vec![format!("what: no `{source}` in the package shows what this file runs, and import runs it")],
+        )
+    } else if unchecked {
+        (
+            Severity::High,
+            format!("compiled Python that Python runs in place of `{source}` without checking it"),
+            vec![
+                format!("what: `{source}` is in the package, but this file's header says unchecked-hash (PEP 552)"),
+                "so: Python runs this file, not the source a reader sees".to_owned(),
+            ],
+        )
+    } else {
+        (
+            Severity::Low,
+            format!("build output beside its source `{source}`: Python recompiles from the source; leave it out"),
+            Vec::new(),
+        )
+    };
+    Finding { because, ..finding("compiled-python", severity, "package-shape", path, 1, message) }
+}
+
 /// Removes repeats from a list, keeping first occurrences in order.
 fn dedup_in_order(list: &mut Vec<String>) {
     let mut seen = FxHashSet::default();
@@ -356,14 +454,7 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
     let ext = lower.rsplit_once('.').map_or("", |(_, x)| x);
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     if ext == "pyc" || ext == "pyo" {
-        part.findings.push(finding(
-            "compiled-python",
-            Severity::High,
-            "package-shape",
-            e.path,
-            1,
-            "compiled Python hides its source; ship the .py".into(),
-        ));
+        part.compiled = Some(unchecked_pyc(e.bytes));
         return part;
     }
     if EXECUTABLE.contains(&ext) {

