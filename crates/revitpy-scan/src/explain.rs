@@ -12,6 +12,7 @@
 use crate::facts::{Call, Facts};
 use crate::flow::{self, Labels};
 use crate::report::{Finding, Severity};
+use crate::timing::{Timing, When};
 
 /// What each label means, said of the data a call receives.
 const LABEL_FACTS: &[(Labels, &str)] = &[
@@ -30,19 +31,26 @@ const LABEL_FACTS: &[(Labels, &str)] = &[
 ];
 
 /// When the code at `line` runs, as one sentence.
-pub(crate) fn when(facts: &Facts<'_>, line: usize, file: &str, install_time: bool) -> String {
-    if install_time {
-        return format!("when: while the package installs ({file} runs before anyone chose to run the package)");
-    }
-    // The innermost function around the line: the one with the shortest span.
-    let inner = facts
-        .functions
-        .iter()
-        .filter(|f| f.first_line <= line && line <= f.last_line)
-        .min_by_key(|f| f.last_line - f.first_line);
-    match inner {
-        Some(f) => format!("when: only when `{}` (line {}) is called", f.name, f.first_line),
-        None => "when: as soon as the module is imported or the script is run (module level)".to_owned(),
+fn when(facts: &Facts<'_>, timing: &Timing, line: usize, file: &str) -> String {
+    match timing.at(facts, line) {
+        When::Install => {
+            format!("when: while the package installs ({file} runs before anyone chose to run the package)")
+        }
+        When::Call(name, first) => {
+            format!("when: only when `{name}` (line {first}) is called; nothing in this file calls it while loading")
+        }
+        When::Import => match facts
+            .functions
+            .iter()
+            .filter(|f| f.first_line <= line && line <= f.last_line)
+            .min_by_key(|f| f.last_line - f.first_line)
+        {
+            Some(f) => format!(
+                "when: as soon as the module is imported or the script is run: `{}` (line {}) is called or handed on while it loads",
+                f.name, f.first_line
+            ),
+            None => "when: as soon as the module is imported or the script is run (module level)".to_owned(),
+        },
     }
 }
 
@@ -52,11 +60,11 @@ pub(crate) fn explain(
     findings: &mut [Finding],
     facts: &Facts<'_>,
     file: &str,
-    install_time: bool,
+    timing: &Timing,
     labels_of: impl Fn(&Call<'_>) -> Labels,
 ) {
     for f in findings.iter_mut().filter(|f| f.severity >= Severity::High) {
-        let mut chain = vec![when(facts, f.line, file, install_time)];
+        let mut chain = vec![when(facts, timing, f.line, file)];
         // The calls the finding stands on: those on its line and column (a
         // finding made of a whole file's facts has none).
         let calls = facts.calls.iter().filter(|c| c.line == f.line && (f.column <= 1 || c.column == f.column));

@@ -32,6 +32,7 @@ pub mod report;
 pub mod revit;
 pub mod rules;
 pub mod source;
+mod timing;
 
 use rayon::prelude::*;
 use report::{Capabilities, CompatIssue, Finding, Impact, RiskLevel, ScanReport, Severity};

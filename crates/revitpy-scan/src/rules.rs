@@ -11,6 +11,7 @@ use crate::dotted::last_segment;
 use crate::facts::{Arg, Call, Facts};
 use crate::flow::{self, FETCHERS, Flow, HOSTILE_FRAGMENTS, Labels, Names, matches, names};
 use crate::report::{Capabilities, Finding, Severity};
+use crate::timing::{Timing, When};
 
 const EXECUTORS: &[&str] = &["eval", "exec", "compile", "execfile", "runpy.run_path", "types.FunctionType"];
 const IMPORTERS: &[&str] = &["__import__", "importlib.import_module"];
@@ -310,9 +311,15 @@ struct Out<'a> {
     /// The rules of `findings`: rules that report once per file ask here,
     /// not the list (a file may have a finding per call).
     rules: rustc_hash::FxHashSet<&'static str>,
+    /// When each line runs, worked out on first use (few files need it).
+    timing: std::cell::OnceCell<Timing>,
 }
 
 impl Out<'_> {
+    fn timing(&self, facts: &Facts<'_>) -> &Timing {
+        self.timing.get_or_init(|| Timing::new(facts, self.install_time))
+    }
+
     fn reported(&self, rule: &str) -> bool {
         self.rules.contains(rule)
     }
@@ -466,7 +473,8 @@ pub fn check_python(
     install_time: bool,
     caps: &mut Capabilities,
 ) -> Vec<Finding> {
-    let mut out = Out { file, install_time, findings: Vec::new(), rules: Default::default() };
+    let mut out =
+        Out { file, install_time, findings: Vec::new(), rules: Default::default(), timing: Default::default() };
     // The data-flow pass runs only when a rule asks where a value came from.
     let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
     let sense = FileSense::new(facts, text);
@@ -552,7 +560,11 @@ pub fn check_python(
             });
         }
     }
-    crate::explain::explain(&mut out.findings, facts, file, install_time, labels_of);
+    if out.findings.iter().any(|f| f.severity >= Severity::High) {
+        out.timing(facts);
+        let timing = out.timing.take().expect("set just above");
+        crate::explain::explain(&mut out.findings, facts, file, &timing, labels_of);
+    }
     out.findings
 }
 
@@ -1052,9 +1064,13 @@ fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &str, caps: 
         let user_data = USER_FOLDERS.iter().any(|n| target.contains(n)) && tree
             || labels.has(Labels::USER_DATA) && (tree || labels.has(Labels::BULK));
         if user_data && !own && !temp {
+            // A library's `rm(path)` or `clean()` deletes what its caller
+            // asks for; the same deletion run while the module loads or the
+            // package installs is the package's own act.
+            let asked = matches!(out.timing(lazy.facts).at(lazy.facts, c.line), When::Call(..));
             out.push(
                 "destroy-user-data",
-                Severity::High,
+                if asked { Severity::Medium } else { Severity::High },
                 "destruction",
                 c,
                 "deletes files outside the package (user folders, drives or Revit projects)".into(),

