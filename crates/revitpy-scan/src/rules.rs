@@ -1125,49 +1125,93 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
         );
     }
 
-    // Download to disk, then start something.
-    let download = sense.any_call(names!(DOWNLOAD_TO_FILE)).or_else(|| {
-        facts.calls.iter().find(|c| {
-            // open(path, "wb").write(fetched) or f.write(fetched)
-            (c.name.ends_with(".write") || c.name == "?.write")
-                && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::FETCHED))
-        })
-    });
-    let downloads = download.is_some();
-    let chain = |run: &Call, verb: &str| {
-        let mut facts = Vec::new();
-        if let Some(d) = download {
-            facts.push(format!("downloads: `{}` at line {} writes what it fetched to disk", d.name, d.line));
-        }
-        facts.push(format!("{verb}: `{}` at line {}", run.name, run.line));
-        facts
+    // Download to disk, then start something. The two must meet: in one
+    // function, both while the module loads (or the package installs), or
+    // through the same path (a name or string both calls are given). A
+    // library that saves a download in one function and runs a build tool
+    // in another, each when its caller asks, does neither in one act.
+    let wrote_fetched = |c: &Call| {
+        // open(path, "wb").write(fetched) or f.write(fetched)
+        (c.name.ends_with(".write") || c.name == "?.write")
+            && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::FETCHED))
     };
+    let downloads: Vec<&Call> =
+        facts.calls.iter().filter(|c| matches(&c.name, names!(DOWNLOAD_TO_FILE)) || wrote_fetched(c)).collect();
     // Made executable: `os.chmod(path, mode | stat.S_IEXEC)`, `0o755`, `chmod +x`.
-    let made_executable = facts.calls.iter().find(|c| {
+    let made_executable = |c: &&Call| {
         c.name == "os.chmod"
             && c.args.get(1).is_some_and(|a| {
                 let t = a.text.to_ascii_lowercase();
                 t.contains("s_iexec") || t.contains("s_ixusr") || t.contains("0o7") || t.contains("0o5") || t == "493"
             })
-    });
-    if downloads && let Some(r) = runs {
-        out.push(
-            "download-then-run",
-            Severity::Critical,
-            "process",
-            r,
-            "downloads a file to disk and starts a process: download and run".into(),
-        );
-        out.because(chain(r, "runs"));
-    } else if downloads && let Some(c) = made_executable {
-        out.push(
-            "download-then-run",
-            Severity::Critical,
-            "process",
-            c,
-            "downloads a file to disk and makes it executable: a dropped program".into(),
-        );
-        out.because(chain(c, "makes executable"));
+    };
+    if !downloads.is_empty() {
+        let starters: Vec<(&Call, &str)> = facts
+            .calls
+            .iter()
+            .filter_map(|c| {
+                if matches(&c.name, names!(PROCESS)) || matches(&c.name, names!(CODE_LOADERS)) {
+                    Some((c, "runs"))
+                } else if made_executable(&c) {
+                    Some((c, "makes executable"))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let timing = out.timing(facts);
+        let words = |c: &Call| -> Vec<String> {
+            c.args
+                .iter()
+                .flat_map(|a| a.names.iter().chain(&a.strings).chain(a.literal.iter()))
+                .filter(|w| w.len() >= 3)
+                .cloned()
+                .collect()
+        };
+        let meet = |d: &Call, r: &Call| -> Option<&'static str> {
+            let (wd, wr) = (timing.at(facts, d.line), timing.at(facts, r.line));
+            if crate::timing::innermost(facts, d.line) == crate::timing::innermost(facts, r.line) {
+                Some("in the same function")
+            } else if !matches!(wd, When::Call(..)) && !matches!(wr, When::Call(..)) {
+                Some("both while the module loads or the package installs")
+            } else {
+                let dw = words(d);
+                words(r).iter().any(|w| dw.contains(w)).then_some("on the same path")
+            }
+        };
+        let linked = starters
+            .iter()
+            .find_map(|&(r, verb)| downloads.iter().find_map(|&d| meet(d, r).map(|how| (d, r, verb, how))));
+        if let Some((d, r, verb, how)) = linked {
+            let (what, because) = if verb == "runs" {
+                (
+                    "downloads a file to disk and starts a process: download and run",
+                    format!("runs: `{}` at line {}", r.name, r.line),
+                )
+            } else {
+                (
+                    "downloads a file to disk and makes it executable: a dropped program",
+                    format!("makes executable: `{}` at line {}", r.name, r.line),
+                )
+            };
+            out.push("download-then-run", Severity::Critical, "process", r, what.into());
+            out.because(vec![
+                format!("downloads: `{}` at line {} writes what it fetched to disk", d.name, d.line),
+                because,
+                format!("together: {how}"),
+            ]);
+        } else if let (Some(d), Some(&(r, _))) = (downloads.first(), starters.first()) {
+            out.push(
+                "download-then-run",
+                Severity::Medium,
+                "process",
+                r,
+                format!(
+                    "downloads files (`{}`, line {}) and starts processes, in places that are not seen to meet",
+                    d.name, d.line
+                ),
+            );
+        }
     }
 
     // Lines added to a shell's start-up files run at every login: the Unix

