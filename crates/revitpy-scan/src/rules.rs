@@ -343,7 +343,8 @@ impl Out<'_> {
     /// [`crate::explain`] finds at the finding's line (which lines fetch,
     /// which run).
     fn because(&mut self, facts: Vec<String>) {
-        if let Some(f) = self.findings.last_mut() {
+        // Chains explain the levels that block; below high there is none.
+        if let Some(f) = self.findings.last_mut().filter(|f| f.severity >= Severity::High) {
             f.because.extend(facts);
         }
     }
@@ -494,7 +495,21 @@ pub fn check_python(
         }
         // Labels cost a pass over the arguments: only sinks need them.
         let labels = if needs_labels(c, &sense) { labels_of(c) } else { Labels::NONE };
-        dynamic_code(&mut out, c, labels);
+        // What exec, eval, compile or __import__ runs is their first
+        // argument; the namespaces they are given (`exec(src, {}, ns)`) are
+        // data, whatever flowed into them. Handed over (`map(exec, xs)`), the
+        // code is among the other arguments.
+        let code_labels = if labels.is_empty() {
+            labels
+        } else if matches(name, names!(EXECUTORS)) || matches(name, names!(IMPORTERS)) {
+            c.args
+                .iter()
+                .find(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("source"))
+                .map_or(Labels::NONE, |a| lazy.arg_labels(c.line, a))
+        } else {
+            labels
+        };
+        dynamic_code(&mut out, c, code_labels);
         processes(&mut out, c, labels, caps);
         network(&mut out, c, labels, connects_to_literal, caps);
         if matches(name, names!(DESERIALIZE))

@@ -482,3 +482,20 @@ fn a_download_and_a_process_count_together_only_where_they_meet() {
                urllib.request.urlretrieve(url, 'a.bin')\n    subprocess.Popen(['b'])\n";
     assert_eq!(level(one).map(|l| l.0), Some(Severity::Critical));
 }
+
+/// What exec and eval run is their first argument: a namespace that went
+/// through a reversing slice is data, not hidden code. Written for the test.
+#[test]
+fn only_the_code_argument_of_exec_decides_whether_it_runs_decoded_code() {
+    let rules = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/gen.py", bytes: src.as_bytes() }]);
+        report.findings.iter().map(|f| (f.rule, f.severity)).collect::<Vec<_>>()
+    };
+    let ns = "ns = {}\nfor m in mods[::-1]:\n    ns.update(m)\nexec(line, {}, ns)\n";
+    let r = rules(ns);
+    assert!(r.contains(&("exec-dynamic", Severity::Medium)) && !r.iter().any(|(id, _)| *id == "exec-decoded"), "{r:?}");
+    let hidden = "import base64\nns = {}\nexec(base64.b64decode(blob), {}, ns)\n";
+    assert!(rules(hidden).contains(&("exec-decoded", Severity::Critical)));
+    let keyword = "import base64\ncode = compile(source=base64.b64decode(blob), filename='x', mode='exec')\n";
+    assert!(rules(keyword).contains(&("exec-decoded", Severity::Critical)), "{:?}", rules(keyword));
+}
