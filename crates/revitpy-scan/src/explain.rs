@@ -30,8 +30,13 @@ const LABEL_FACTS: &[(Labels, &str)] = &[
     (Labels::HOSTILE, "a command line of the kind attack tooling uses"),
 ];
 
+/// What data with these labels is, in words (`; `-separated).
+pub(crate) fn describe(labels: Labels) -> String {
+    LABEL_FACTS.iter().filter(|(l, _)| labels.has(*l)).map(|(_, s)| *s).collect::<Vec<_>>().join("; ")
+}
+
 /// When the code at `line` runs, as one sentence.
-fn when(facts: &Facts<'_>, timing: &Timing, line: usize, file: &str) -> String {
+pub(crate) fn when(facts: &Facts<'_>, timing: &Timing, line: usize, file: &str) -> String {
     match timing.at(facts, line) {
         When::Install => {
             format!("when: while the package installs ({file} runs before anyone chose to run the package)")
@@ -39,12 +44,7 @@ fn when(facts: &Facts<'_>, timing: &Timing, line: usize, file: &str) -> String {
         When::Call(name, first) => {
             format!("when: only when `{name}` (line {first}) is called; nothing in this file calls it while loading")
         }
-        When::Import => match facts
-            .functions
-            .iter()
-            .filter(|f| f.first_line <= line && line <= f.last_line)
-            .min_by_key(|f| f.last_line - f.first_line)
-        {
+        When::Import => match timing.innermost(line).map(|i| &facts.functions[i]) {
             Some(f) => format!(
                 "when: as soon as the module is imported or the script is run: `{}` (line {}) is called or handed on while it loads",
                 f.name, f.first_line
@@ -85,10 +85,9 @@ pub(crate) fn explain(
                     .find(|s| flow::is_address(s))
             });
         }
-        let handled: Vec<&str> = LABEL_FACTS.iter().filter(|(l, _)| labels.has(*l)).map(|(_, s)| *s).collect();
-        if !handled.is_empty() {
+        if !describe(labels).is_empty() {
             let call = names.first().map_or(String::new(), |n| format!("`{n}` "));
-            chain.push(format!("what: {call}receives {}", handled.join("; ")));
+            chain.push(format!("what: {call}receives {}", describe(labels)));
         }
         if let Some(a) = address {
             let shown: String = a.chars().take(120).collect();

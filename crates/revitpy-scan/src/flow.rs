@@ -51,6 +51,16 @@ impl Labels {
         self.0 & other.0 != 0
     }
 
+    /// Both sets (`|` for constants).
+    pub const fn or(self, other: Labels) -> Labels {
+        Labels(self.0 | other.0)
+    }
+
+    /// The labels of `self` that `other` also has.
+    pub fn and(self, other: Labels) -> Labels {
+        Labels(self.0 & other.0)
+    }
+
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
@@ -195,7 +205,7 @@ pub fn is_address(s: &str) -> bool {
 
 /// Calls that say who and where the code runs (the facts an install-time
 /// beacon reports home).
-const HOST_IDENTITY_CALLS: &[&str] = &[
+pub const HOST_IDENTITY_CALLS: &[&str] = &[
     "getpass.getuser",
     "os.getlogin",
     "os.getcwd",
@@ -775,6 +785,12 @@ impl<'f> Flow<'f> {
             &a.inner_calls,
             &a.names,
         ))
+    }
+
+    /// What calling the file's own function `name` gives back: the labels of
+    /// its `return` values, as a caller at module level sees them.
+    pub fn returns(&self, name: &str) -> Labels {
+        self.labels_read(0, std::slice::from_ref(&name.to_owned()), &[])
     }
 
     /// Labels from the variables an expression reads or the local functions it calls.

@@ -20,6 +20,7 @@
 //! contributes to the report, so a caller need not hold the whole package.
 
 pub mod catalog;
+mod crossfile;
 pub mod dotted;
 mod explain;
 pub mod facts;
@@ -136,6 +137,8 @@ pub struct Scan<'m> {
     /// is judged once every entry is known (its source may come later).
     sources: FxHashSet<String>,
     compiled: Vec<(String, bool)>,
+    /// Data flows between the package's files, joined at the end.
+    join: crossfile::Join,
 }
 
 impl<'m> Scan<'m> {
@@ -155,6 +158,7 @@ impl<'m> Scan<'m> {
             bytes: 0,
             sources: FxHashSet::default(),
             compiled: Vec::new(),
+            join: crossfile::Join::default(),
         }
     }
 
@@ -165,7 +169,7 @@ impl<'m> Scan<'m> {
         // Files are independent until their findings are combined: scan them
         // in parallel (in order, so that the report is the same every time).
         let parts: Vec<Part> = entries.par_iter().map(|e| scan_entry(self.manifest, &self.package, e)).collect();
-        for (e, part) in entries.iter().zip(parts) {
+        for (e, mut part) in entries.iter().zip(parts) {
             let lower = e.path.to_ascii_lowercase();
             if lower.ends_with(".py") || lower.ends_with(".pyw") {
                 self.sources.insert(e.path.to_owned());
@@ -173,6 +177,8 @@ impl<'m> Scan<'m> {
             if let Some(unchecked) = part.compiled {
                 self.compiled.push((e.path.to_owned(), unchecked));
             }
+            let flows = std::mem::take(&mut part.flows);
+            self.join.add(e.path, flows);
             self.combine(part);
         }
     }
@@ -225,8 +231,10 @@ impl<'m> Scan<'m> {
             bytes: total,
             sources,
             compiled,
+            join,
             ..
         } = self;
+        findings.extend(join.findings());
         for (path, unchecked) in &compiled {
             findings.push(compiled_finding(path, *unchecked, &sources));
         }
@@ -350,6 +358,9 @@ struct Part {
     /// The file is compiled Python; `true` when its header tells Python to
     /// run it without checking any source (PEP 552 unchecked hash).
     compiled: Option<bool>,
+    /// What the file's functions return and what its sinks receive from
+    /// other modules, for the package-wide join.
+    flows: crossfile::FileFlows,
 }
 
 /// Python files larger than this are read only up to it (at a line end):
@@ -597,7 +608,15 @@ fn scan_python(
             ),
         ));
     }
-    part.findings.extend(rules::check_python(path, text, &facts, package, part.install_time, &mut part.caps));
+    part.findings.extend(rules::check_python(
+        path,
+        text,
+        &facts,
+        package,
+        part.install_time,
+        &mut part.caps,
+        &mut part.flows,
+    ));
     part.compatibility.extend(revit::check(path, &facts, manifest.min_revit, manifest.max_revit));
     // `app.Idling += handler`, `app.add_DocumentChanged(handler)`.
     for a in &facts.assigns {

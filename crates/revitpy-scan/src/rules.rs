@@ -7,6 +7,7 @@
 //! combined per file, following data from sources to sinks ([`crate::flow`]):
 //! a decoder feeding `exec` is one critical finding, not two medium ones.
 
+use crate::crossfile::FileFlows;
 use crate::dotted::last_segment;
 use crate::facts::{Arg, Call, Facts};
 use crate::flow::{self, FETCHERS, Flow, HOSTILE_FRAGMENTS, Labels, Names, matches, names};
@@ -379,6 +380,10 @@ struct LazyVars<'a> {
 }
 
 impl LazyVars<'_> {
+    fn flow(&self) -> &Flow<'_> {
+        self.cell.get_or_init(|| Flow::new(self.facts))
+    }
+
     /// Labels of an argument of the call at `line`.
     fn arg_labels(&self, line: usize, a: &Arg<'_>) -> Labels {
         self.cell.get_or_init(|| Flow::new(self.facts)).arg_labels(line, a)
@@ -466,13 +471,14 @@ fn executor_name(c: &Call) -> Option<String> {
 /// `text` is the source `facts` were read from.
 /// `install_time`: the file runs while the package installs (see
 /// [`is_install_time`]; manifest hooks too).
-pub fn check_python(
+pub(crate) fn check_python(
     file: &str,
     text: &str,
     facts: &Facts,
     package: &str,
     install_time: bool,
     caps: &mut Capabilities,
+    flows: &mut FileFlows,
 ) -> Vec<Finding> {
     let mut out =
         Out { file, install_time, findings: Vec::new(), rules: Default::default(), timing: Default::default() };
@@ -575,12 +581,135 @@ pub fn check_python(
             });
         }
     }
+    cross_file(&out, facts, &sense, &lazy, connects_to_literal, flows);
     if out.findings.iter().any(|f| f.severity >= Severity::High) {
         out.timing(facts);
         let timing = out.timing.take().expect("set just above");
         crate::explain::explain(&mut out.findings, facts, file, &timing, labels_of);
     }
     out.findings
+}
+
+/// Whether some string of the file names a credential store (a cheap test
+/// over every string at once, before any data flow).
+fn mentions_store(sense: &FileSense<'_>) -> bool {
+    flow::CREDENTIAL_MARKERS
+        .iter()
+        .chain(flow::CREDENTIAL_COMPONENTS)
+        .chain(&["cookies"])
+        .any(|m| memchr::memmem::find(sense.haystack.as_bytes(), m.as_bytes()).is_some())
+}
+
+/// What this file leaves for the package-wide join ([`crate::crossfile`]):
+/// what its functions return, when that carries secrets, identity,
+/// downloads or decoded data; and its sinks that receive what calls into
+/// other modules return.
+fn cross_file(
+    out: &Out<'_>,
+    facts: &Facts<'_>,
+    sense: &FileSense<'_>,
+    lazy: &LazyVars<'_>,
+    connects_to_literal: bool,
+    flows: &mut FileFlows,
+) {
+    use crate::crossfile::{CARRIED, MAX_CALLS_PER_SINK, MAX_PER_FILE, Sink, SinkKind};
+    // Exports need the data flow: only files with a source of a carried
+    // label build it for them.
+    let has_source = || {
+        facts.calls.iter().any(|c| {
+            matches(&c.name, names!(flow::DECODERS))
+                || matches(&c.name, names!(FETCHERS))
+                || matches(&c.name, names!(flow::HOST_IDENTITY_CALLS))
+                || c.name == "os.getenv"
+                || c.name.starts_with("os.environ")
+        }) || facts.assigns.iter().any(|a| a.names.iter().any(|n| n.starts_with("os.environ")))
+            || mentions_store(sense)
+    };
+    if !facts.functions.is_empty() && has_source() {
+        let flow = lazy.flow();
+        for f in &facts.functions {
+            let l = flow.returns(&f.name).and(CARRIED);
+            if !l.is_empty() && flows.exports.len() < MAX_PER_FILE {
+                flows.exports.push((f.name.clone(), f.first_line, l));
+            }
+        }
+    }
+    // Sinks: what reaches them from calls that name another module
+    // (`grab.tokens()`, `..grab.tokens`), directly or through a variable.
+    let mut assigned: Option<rustc_hash::FxHashMap<&str, Vec<&str>>> = None;
+    for c in &facts.calls {
+        if flows.sinks.len() >= MAX_PER_FILE {
+            break;
+        }
+        let kind = if matches(&c.name, names!(SENDERS)) {
+            SinkKind::Send
+        } else if matches(&c.name, names!(EXECUTORS)) {
+            SinkKind::Exec
+        } else if matches(&c.name, names!(PROCESS)) {
+            SinkKind::Process
+        } else {
+            continue;
+        };
+        // What exec runs is its first argument; a sender or a process
+        // gets all of theirs.
+        let args: Vec<&Arg<'_>> = if kind == SinkKind::Exec {
+            c.args.iter().filter(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("source")).take(1).collect()
+        } else {
+            c.args.iter().collect()
+        };
+        let by_target = assigned.get_or_insert_with(|| {
+            let mut m: rustc_hash::FxHashMap<&str, Vec<&str>> = rustc_hash::FxHashMap::default();
+            for a in &facts.assigns {
+                for t in &a.targets {
+                    m.entry(t.as_str()).or_default().extend(a.calls.iter().map(String::as_str));
+                }
+            }
+            m
+        });
+        let mut calls: Vec<String> = Vec::new();
+        let mut keep = |n: &str| {
+            // A module's function: `grab.tokens`, `..grab.tokens`; not a
+            // method of an object (`?.read`, `self.load`).
+            if n.trim_start_matches('.').contains('.')
+                && !n.starts_with("?.")
+                && !n.starts_with("self.")
+                && !n.starts_with("cls.")
+                && !calls.iter().any(|x| x == n)
+                && calls.len() < MAX_CALLS_PER_SINK
+            {
+                calls.push(n.to_owned());
+            }
+        };
+        for a in &args {
+            a.inner_calls.iter().for_each(|n| keep(n));
+            for n in &a.names {
+                for inner in by_target.get(n.as_str()).into_iter().flatten() {
+                    keep(inner);
+                }
+            }
+        }
+        if calls.is_empty() {
+            continue;
+        }
+        let own = args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(c.line, a));
+        let chosen = own.has(Labels::ADDRESS | Labels::DECODED)
+            || connects_to_literal && c.name.contains(".send")
+            || out.reported("network-suspicious-host")
+            || out.install_time;
+        flows.sinks.push(Sink {
+            kind,
+            name: c.name.clone(),
+            file: out.file.to_owned(),
+            line: c.line,
+            column: c.column,
+            snippet: c.snippet.to_string(),
+            own,
+            chosen,
+            install_time: out.install_time,
+            when: crate::explain::when(facts, out.timing(facts), c.line, out.file),
+            calls,
+        });
+    }
 }
 
 /// The last segments of every call name a per-call rule looks at.
@@ -1185,7 +1314,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
         };
         let meet = |d: &Call, r: &Call| -> Option<&'static str> {
             let (wd, wr) = (timing.at(facts, d.line), timing.at(facts, r.line));
-            if crate::timing::innermost(facts, d.line) == crate::timing::innermost(facts, r.line) {
+            if timing.innermost(d.line) == timing.innermost(r.line) {
                 Some("in the same function")
             } else if !matches!(wd, When::Call(..)) && !matches!(wr, When::Call(..)) {
                 Some("both while the module loads or the package installs")
@@ -1290,20 +1419,13 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
         "?.warning",
         "?.error",
     ];
-    let mentions_store = || {
-        flow::CREDENTIAL_MARKERS
-            .iter()
-            .chain(flow::CREDENTIAL_COMPONENTS)
-            .chain(&["cookies"])
-            .any(|m| memchr::memmem::find(sense.haystack.as_bytes(), m.as_bytes()).is_some())
-    };
     let store_read = || {
         facts.calls.iter().find(|c| {
             !matches(&c.name, names!(PATH_ONLY))
                 && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::CREDENTIAL))
         })
     };
-    if mentions_store()
+    if mentions_store(sense)
         && let Some(read) = store_read()
     {
         let sender = facts.calls.iter().find(|c| {
@@ -1530,6 +1652,27 @@ fn entropy(s: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A generated file with thousands of sinks fed by other modules and of
+    /// functions returning secrets leaves at most the bounded lists behind.
+    #[test]
+    fn what_a_file_leaves_for_the_cross_file_join_is_bounded() {
+        use crate::crossfile::{MAX_CALLS_PER_SINK, MAX_PER_FILE};
+        let mut src = String::from("import os, requests\n");
+        for i in 0..2_000 {
+            src.push_str(&format!("def f{i}():\n    return os.getenv('API_TOKEN')\n"));
+        }
+        let many: Vec<String> = (0..50).map(|j| format!("m{j}.g()")).collect();
+        for _ in 0..2_000 {
+            src.push_str(&format!("requests.post(u, data=[{}])\n", many.join(", ")));
+        }
+        let facts = crate::python::parse(&src);
+        let mut flows = FileFlows::default();
+        check_python("big.py", &src, &facts, "", false, &mut Capabilities::default(), &mut flows);
+        assert_eq!(flows.exports.len(), MAX_PER_FILE);
+        assert_eq!(flows.sinks.len(), MAX_PER_FILE);
+        assert!(flows.sinks.iter().all(|s| s.calls.len() == MAX_CALLS_PER_SINK));
+    }
 
     #[test]
     fn raw_ip_urls() {

@@ -25,18 +25,12 @@ pub(crate) enum When {
 pub(crate) struct Timing {
     /// One flag per `facts.functions` entry.
     reached: Vec<bool>,
+    /// The innermost scope of each line (index: line number): 0 for the
+    /// module, `i + 1` for `facts.functions[i]`. Painted once, outer
+    /// functions first, so that each question is one lookup (a generated
+    /// file with thousands of functions and calls stays linear).
+    line_scope: Vec<u32>,
     install_time: bool,
-}
-
-/// The innermost function around `line`, as an index into `facts.functions`.
-pub(crate) fn innermost(facts: &Facts<'_>, line: usize) -> Option<usize> {
-    facts
-        .functions
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.first_line <= line && line <= f.last_line)
-        .min_by_key(|(_, f)| f.last_line - f.first_line)
-        .map(|(i, _)| i)
 }
 
 fn last_name(n: &str) -> &str {
@@ -46,14 +40,28 @@ fn last_name(n: &str) -> &str {
 impl Timing {
     pub(crate) fn new(facts: &Facts<'_>, install_time: bool) -> Self {
         let n = facts.functions.len();
-        let mut reached = vec![false; n];
+        let last = facts.functions.iter().map(|f| f.last_line).max().unwrap_or(0);
+        let mut line_scope = vec![0u32; last + 1];
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| {
+            std::cmp::Reverse(facts.functions[i].last_line.saturating_sub(facts.functions[i].first_line))
+        });
+        for i in order {
+            let f = &facts.functions[i];
+            if f.first_line <= f.last_line {
+                for slot in &mut line_scope[f.first_line..=f.last_line] {
+                    *slot = i as u32 + 1;
+                }
+            }
+        }
+        let mut timing = Timing { reached: vec![false; n], line_scope, install_time };
         if install_time || n == 0 {
-            return Timing { reached, install_time };
+            return timing;
         }
         // The names each scope (0: module, i + 1: function i) calls or passes on.
         let mut uses: Vec<Vec<&str>> = vec![Vec::new(); n + 1];
         for c in &facts.calls {
-            let scope = innermost(facts, c.line).map_or(0, |i| i + 1);
+            let scope = timing.scope(c.line);
             uses[scope].push(last_name(&c.name));
             for a in &c.args {
                 uses[scope].extend(a.names.iter().map(|x| last_name(x)));
@@ -70,7 +78,7 @@ impl Timing {
         // on_open`) are passed on too; an assignment counts where it is made
         // (`line`; `scope_line` is the callee's for a parameter).
         for a in &facts.assigns {
-            let scope = innermost(facts, a.line).map_or(0, |i| i + 1);
+            let scope = timing.scope(a.line);
             uses[scope].extend(a.names.iter().map(|x| last_name(x)));
         }
         let mut by_name: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
@@ -81,21 +89,31 @@ impl Timing {
         while let Some(scope) = work.pop() {
             for name in &uses[scope] {
                 for &i in by_name.get(name).map_or(&[][..], Vec::as_slice) {
-                    if !reached[i] {
-                        reached[i] = true;
+                    if !timing.reached[i] {
+                        timing.reached[i] = true;
                         work.push(i + 1);
                     }
                 }
             }
         }
-        Timing { reached, install_time }
+        timing
+    }
+
+    /// The scope of `line`: 0 for the module, `i + 1` for function `i`.
+    fn scope(&self, line: usize) -> usize {
+        self.line_scope.get(line).map_or(0, |&s| s as usize)
+    }
+
+    /// The innermost function around `line`, as an index into `facts.functions`.
+    pub(crate) fn innermost(&self, line: usize) -> Option<usize> {
+        self.scope(line).checked_sub(1)
     }
 
     pub(crate) fn at(&self, facts: &Facts<'_>, line: usize) -> When {
         if self.install_time {
             return When::Install;
         }
-        match innermost(facts, line) {
+        match self.innermost(line) {
             Some(i) if !self.reached[i] => {
                 let f = &facts.functions[i];
                 When::Call(f.name.clone(), f.first_line)

