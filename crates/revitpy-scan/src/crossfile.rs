@@ -88,11 +88,14 @@ fn target(call: &str) -> Option<(&str, &str)> {
     Some((module.rsplit('.').next().unwrap_or(module), function))
 }
 
+/// A function another file can call: (file, first line, what it returns).
+type Export = (String, usize, Labels);
+
 /// Every file's lists, joined once all are in.
 #[derive(Default)]
 pub(crate) struct Join {
-    /// (module stem, function) -> (file, first line, labels).
-    exports: FxHashMap<(String, String), Vec<(String, usize, Labels)>>,
+    /// (module stem, function) -> the functions of that name in such modules.
+    exports: FxHashMap<(String, String), Vec<Export>>,
     sinks: Vec<Sink>,
 }
 
