@@ -811,13 +811,39 @@ fn is_access_key(s: &str) -> bool {
         || (s.starts_with("xoxb-") && s.len() > 40)
 }
 
+/// An argument that is a string template of Python code filled in place
+/// (`'''def %s(self, *a):\n    return ...''' % (name,)`, an f-string, or
+/// `.format`): the template itself defines code (a `def`, `lambda`,
+/// `class` or `return`) in at least a line's worth of text.
+fn is_code_template(a: &Arg<'_>) -> bool {
+    let t = a.text.trim_start().trim_start_matches(['f', 'F', 'r', 'R', 'u', 'U', 'b', 'B']);
+    if a.literal.is_some() || !(t.starts_with('"') || t.starts_with('\'')) {
+        return false;
+    }
+    let Some(template) = a.strings.first() else { return false };
+    template.len() >= 24 && ["def ", "lambda", "class ", "return "].iter().any(|k| template.contains(k))
+}
+
 fn dynamic_code(out: &mut Out<'_>, c: &Call, labels: Labels) {
     if let Some(exec) = executor_name(c) {
         let constant = c.args.first().is_some_and(|a| a.literal.is_some());
         // Built from literals alone but not a literal: `"".join(["im", "port os"])`.
         let assembled = !constant
             && c.args.first().is_some_and(|a| a.names.is_empty() && !a.strings.is_empty() && !a.inner_calls.is_empty());
-        if labels.has(Labels::FETCHED) {
+        // Code generated from a template written here (`'def %s(self): ...'
+        // % name`): its shape is in the source for a reader to see; what
+        // fills it (names received over a pipe, decoded identifiers) is
+        // data, not a hidden program.
+        let template = c.args.first().is_some_and(is_code_template);
+        if template && labels.has(Labels::FETCHED | Labels::DECODED) {
+            out.push(
+                "exec-dynamic",
+                Severity::Medium,
+                "dynamic-code",
+                c,
+                format!("{exec}() runs code generated from a template written here, filled with computed values"),
+            );
+        } else if labels.has(Labels::FETCHED) {
             out.push(
                 "exec-downloaded",
                 Severity::Critical,

@@ -545,3 +545,24 @@ fn data_flows_across_the_files_of_a_package_are_followed() {
         [Entry { path: "pkg/other.py", bytes: grab.as_bytes() }, Entry { path: "pkg/main.py", bytes: send.as_bytes() }];
     assert!(f(&entries, "exfiltration").is_none());
 }
+
+/// Code generated from a template written in the file (a proxy method per
+/// name received over a pipe) shows its shape to a reader: medium. The same
+/// call running whatever arrives is critical. Written for the test.
+#[test]
+fn code_generated_from_a_visible_template_is_not_hidden_code() {
+    let rules = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/proxy.py", bytes: src.as_bytes() }]);
+        report.findings.iter().map(|f| (f.rule, f.severity)).collect::<Vec<_>>()
+    };
+    let template = "def make(conn, ns):\n    for meth in conn.recv():\n        \
+                    exec('''def %s(self, *args):\\n    return self._call(%r, args)''' % (meth, meth), ns)\n";
+    let r = rules(template);
+    assert!(r.contains(&("exec-dynamic", Severity::Medium)), "{r:?}");
+    assert!(!r.iter().any(|(_, s)| *s >= Severity::High), "{r:?}");
+    let whatever = "def run(conn, ns):\n    exec(conn.recv(), ns)\n";
+    assert!(rules(whatever).contains(&("exec-downloaded", Severity::Critical)), "{:?}", rules(whatever));
+    // A trivial template around what arrives is no template.
+    let wrapped = "def run(conn, ns):\n    exec('%s' % conn.recv(), ns)\n";
+    assert!(rules(wrapped).contains(&("exec-downloaded", Severity::Critical)), "{:?}", rules(wrapped));
+}
