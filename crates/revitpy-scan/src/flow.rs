@@ -429,9 +429,18 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     // sphinx's test fixtures were "decoded code" for walking a list
     // backwards). A reversing slice (`s[::-1]`, `?.reversed`) stays a
     // decoder: it is how a payload stored backwards is read.
-    let builds_text = !strings.is_empty() && calls.iter().any(|c| c == "?.join" || c == "str.join");
+    let joins = calls.iter().any(|c| c == "?.join" || c == "str.join");
+    let builds_text = !strings.is_empty() && joins;
+    // Pieces reversed and joined with a separator (`".".join(parts[::-1])`)
+    // rebuild a dotted name or a path from its components (flask and
+    // pkg_resources finding a module's name); text stored backwards is
+    // joined with nothing or read straight from the slice.
+    let separator_join = builds_text
+        && strings.iter().all(|s| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| !b.is_ascii_alphanumeric()));
     let decodes = |name: &str| match name {
-        "reversed" | "chr" => builds_text,
+        "chr" => builds_text,
+        "reversed" => builds_text && !separator_join,
+        "?.reversed" => !separator_join,
         _ => true,
     };
     for c in calls {
@@ -1085,6 +1094,16 @@ mod tests {
             "subprocess.run",
         );
         assert!(!l.has(Labels::DECODED), "{l:?}");
+        // Components reversed and joined with a separator rebuild a dotted
+        // name or a path (flask's module name from a file path).
+        for src in [
+            "parts = []\nparts.append(name)\nm = '.'.join(parts[::-1])\n__import__(m)\n",
+            "m = '/'.join(reversed(parts))\n__import__(m)\n",
+        ] {
+            assert!(!sink_labels(src, "__import__").has(Labels::DECODED), "{src}");
+        }
+        assert!(sink_labels("m = ''.join(blob[::-1])\n__import__(m)\n", "__import__").has(Labels::DECODED));
+        assert!(sink_labels("m = blob[::-1]\n__import__(m)\n", "__import__").has(Labels::DECODED));
         // Text built by reversing or from character codes still is.
         for src in [
             "x = ''.join(reversed('1)(tnirp'))\nexec(x)\n",
