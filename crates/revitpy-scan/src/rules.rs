@@ -1071,16 +1071,9 @@ fn has_raw_ip_url(s: &str) -> bool {
 
 fn native(out: &mut Out<'_>, c: &Call, labels: Labels) {
     let name = c.name.as_str();
-    let shellcode = SHELLCODE_APIS.iter().any(|s| last_segment(name) == *s && name.contains('.'));
-    if shellcode {
-        out.push(
-            "native-shellcode",
-            Severity::Critical,
-            "native",
-            c,
-            "allocates executable memory, writes into it or starts a thread in it (shellcode)".into(),
-        );
-    } else if name.starts_with("ctypes.") || name.starts_with("win32api.") {
+    // Shellcode is judged over the whole file (see `shellcode`): one
+    // memory call alone is how a library copies a buffer.
+    if name.starts_with("ctypes.") || name.starts_with("win32api.") {
         out.push("native", Severity::Low, "native", c, format!("calls native code ({name})"));
     }
     if matches(name, names!(&["?.Assembly.Load", "System.Reflection.Assembly.Load", "Assembly.Load"]))
@@ -1251,9 +1244,52 @@ fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &str, caps: 
     }
 }
 
+/// Shellcode is a chain: memory made executable (`VirtualAlloc` or
+/// `VirtualProtect` with a PAGE_EXECUTE protection), then code copied into
+/// it or a thread started in it; or another process written to and a
+/// thread started in it (injection). A lone `RtlMoveMemory` copying a
+/// buffer (paramiko's Windows pipes) is none of these.
+fn shellcode(out: &mut Out<'_>, facts: &Facts<'_>) {
+    let api = |c: &Call, names: &[&str]| names.contains(&last_segment(&c.name)) && c.name.contains('.');
+    let executable = facts.calls.iter().find(|c| {
+        api(c, &["VirtualAlloc", "VirtualAllocEx", "VirtualProtect", "VirtualProtectEx"])
+            && c.args.iter().any(|a| {
+                // PAGE_EXECUTE (0x10), _READ (0x20), _READWRITE (0x40), _WRITECOPY (0x80),
+                // as an argument of its own (MEM_COMMIT is 0x1000).
+                let t = a.text.trim().to_ascii_lowercase();
+                let t = t.trim_start_matches("ctypes.").trim_start_matches("c_int(").trim_end_matches(')');
+                t.contains("page_execute") || ["0x10", "0x20", "0x40", "0x80", "16", "32", "64", "128"].contains(&t)
+            })
+    });
+    let copies = facts.calls.iter().find(|c| api(c, &["RtlMoveMemory", "WriteProcessMemory", "memmove"]));
+    let thread = facts.calls.iter().find(|c| api(c, &["CreateThread", "CreateRemoteThread"]));
+    let injects = facts
+        .calls
+        .iter()
+        .find(|c| api(c, &["WriteProcessMemory"]))
+        .zip(facts.calls.iter().find(|c| api(c, &["CreateRemoteThread"])));
+    let (start, then) = match (executable, copies.or(thread), injects) {
+        (Some(e), Some(t), _) => (e, t),
+        (_, _, Some((w, t))) => (w, t),
+        _ => return,
+    };
+    out.push(
+        "native-shellcode",
+        Severity::Critical,
+        "native",
+        then,
+        "allocates executable memory, writes into it or starts a thread in it (shellcode)".into(),
+    );
+    out.because(vec![
+        format!("prepares: `{}` at line {}", start.name, start.line),
+        format!("then: `{}` at line {}", then.name, then.line),
+    ]);
+}
+
 /// Combinations that only mean something together in one file.
 fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     let facts = sense.facts;
+    shellcode(out, facts);
     let uses_socket = facts.calls.iter().any(|c| c.name.starts_with("socket.") || c.name.ends_with(".connect"))
         && facts.imports.iter().any(|(m, _)| m == "socket");
     let runs = sense.any_call(names!(PROCESS)).or_else(|| sense.any_call(names!(CODE_LOADERS)));

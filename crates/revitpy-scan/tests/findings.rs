@@ -566,3 +566,26 @@ fn code_generated_from_a_visible_template_is_not_hidden_code() {
     let wrapped = "def run(conn, ns):\n    exec('%s' % conn.recv(), ns)\n";
     assert!(rules(wrapped).contains(&("exec-downloaded", Severity::Critical)), "{:?}", rules(wrapped));
 }
+
+/// Shellcode is a chain (memory made executable, then code copied in or a
+/// thread started; or another process written to and a thread started in
+/// it), not one memory call. Written for the test.
+#[test]
+fn shellcode_is_executable_memory_then_a_copy_or_a_thread() {
+    let level = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/w.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "native-shellcode").map(|f| (f.severity, f.because.clone()))
+    };
+    let copy = "import ctypes\nk = ctypes.windll.kernel32\ndef write(dest, msg, n):\n    k.RtlMoveMemory(dest, msg, n)\n";
+    assert_eq!(level(copy), None);
+    let rw = "import ctypes\nk = ctypes.windll.kernel32\np = k.VirtualAlloc(None, 4096, 0x1000, 0x04)\nk.RtlMoveMemory(p, b, 4)\n";
+    assert_eq!(level(rw), None);
+    let rwx = "import ctypes\nk = ctypes.windll.kernel32\np = k.VirtualAlloc(None, n, 0x3000, 0x40)\n\
+               k.RtlMoveMemory(p, b, n)\nk.CreateThread(0, 0, p, 0, 0, None)\n";
+    let (sev, because) = level(rwx).expect("shellcode");
+    assert_eq!(sev, Severity::Critical);
+    assert!(because.iter().any(|b| b.starts_with("prepares: `ctypes.windll.kernel32.VirtualAlloc` at line 3")), "{because:?}");
+    let inject = "import ctypes\nk = ctypes.windll.kernel32\nk.WriteProcessMemory(h, a, b, n, None)\n\
+                  k.CreateRemoteThread(h, None, 0, a, None, 0, None)\n";
+    assert_eq!(level(inject).map(|l| l.0), Some(Severity::Critical));
+}
