@@ -900,16 +900,23 @@ fn processes(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilitie
     } else if (labels.has(Labels::HOSTILE) || HOSTILE_FRAGMENTS.iter().any(|n| cmd.contains(n)))
         || RUN_KEYS.iter().any(|k| cmd.contains(k)) && cmd.contains("reg")
     {
+        // While the package installs, before anyone chose to run it, such a
+        // command is the package acting on its own.
         out.push(
             "process-hostile",
-            Severity::High,
+            if out.install_time { Severity::Critical } else { Severity::High },
             "process",
             c,
             "starts a command of the kind malware uses (encoded, download-and-run, LOLBin, shell or persistence)"
                 .into(),
         );
     } else if shell && c.args.first().is_none_or(|a| a.literal.is_none()) {
-        out.push("process-shell", Severity::Medium, "process", c, "runs a computed command through the shell".into());
+        let (severity, when) = if out.install_time {
+            (Severity::High, " while the package installs")
+        } else {
+            (Severity::Medium, "")
+        };
+        out.push("process-shell", severity, "process", c, format!("runs a computed command through the shell{when}"));
     } else {
         out.push("process", Severity::Info, "process", c, format!("starts a process ({name})"));
     }

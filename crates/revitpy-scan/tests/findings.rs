@@ -589,3 +589,24 @@ fn shellcode_is_executable_memory_then_a_copy_or_a_thread() {
                   k.CreateRemoteThread(h, None, 0, a, None, 0, None)\n";
     assert_eq!(level(inject).map(|l| l.0), Some(Severity::Critical));
 }
+
+/// Commands run while the package installs (issue 19): a computed command
+/// through the shell in setup.py is high (medium in code a user calls); a
+/// command of the kind malware uses is critical there (high elsewhere).
+/// Written for the test.
+#[test]
+fn commands_run_at_install_are_judged_as_the_package_acting_alone() {
+    let level = |path: &str, src: &str, rule: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == rule).map(|f| f.severity)
+    };
+    let computed = "import os\ncmd = 'echo ' + NAME\nos.system(cmd)\nsetup(name='x')\n";
+    assert_eq!(level("setup.py", computed, "process-shell"), Some(Severity::High));
+    assert_eq!(level("pkg/tool.py", computed, "process-shell"), Some(Severity::Medium));
+    let hostile = "import subprocess\nsubprocess.Popen('powershell -w hidden -enc SQBFAFgA', shell=True)\n";
+    assert_eq!(level("setup.py", hostile, "process-hostile"), Some(Severity::Critical));
+    assert_eq!(level("pkg/tool.py", hostile, "process-hostile"), Some(Severity::High));
+    // A literal command in setup.py (a version from git) is a plain process.
+    let version = "import subprocess\nv = subprocess.check_output(['git', 'describe'])\n";
+    assert_eq!(level("setup.py", version, "process"), Some(Severity::Info));
+}
