@@ -386,18 +386,43 @@ fn name_static(name: &str) -> Labels {
 /// Each variable a name may read: the name and each prefix of a dotted name
 /// (`r` for `r.read`), and for `self.token()` / `self._steps` the method or
 /// class attribute of this file.
-fn for_each_read(name: &str, mut read: impl FnMut(&str)) {
-    if let Some(member) = name.strip_prefix("self.").or_else(|| name.strip_prefix("cls.")) {
-        read(member.split('.').next().unwrap_or(member));
+fn for_each_read(name: &str, mut read: impl FnMut(&str, bool)) {
+    // `env.get("KEY")`, `env.pop("KEY")`: one value out of the mapping in
+    // `env`, not the mapping (see [`narrow`]).
+    let member = matches!(name.rsplit('.').next(), Some("get" | "pop" | "setdefault")) && name.contains('.');
+    if let Some(rest) = name.strip_prefix("self.").or_else(|| name.strip_prefix("cls.")) {
+        let first = rest.split('.').next().unwrap_or(rest);
+        read(first, member && first != rest);
     }
     let mut prefix = name;
     loop {
-        read(prefix);
+        read(prefix, member && prefix != name);
         match split_last(prefix) {
             Some((head, _)) => prefix = head,
             None => break,
         }
     }
+}
+
+/// What reading one value out of a variable gives: the variable's labels,
+/// except that one value of the environment is not the whole environment
+/// (twilio's `environment.get("TWILIO_REGION")`); it is a secret or who
+/// runs it when its key says so (`strings` are the expression's).
+fn narrow(l: Labels, member: bool, strings: &[String]) -> Labels {
+    if !member || !l.has(Labels::ENVIRONMENT) {
+        return l;
+    }
+    let mut out = Labels(l.0 & !Labels::ENVIRONMENT.0);
+    for s in strings {
+        let lower = s.to_ascii_lowercase();
+        if SECRET_VARIABLES.iter().any(|v| lower.contains(v)) {
+            out |= Labels::SECRET;
+        }
+        if HOST_VARIABLES.contains(&s.to_ascii_uppercase().as_str()) {
+            out |= Labels::HOST_IDENTITY;
+        }
+    }
+    out
 }
 
 /// The part of an expression's labels that does not depend on variables,
@@ -670,7 +695,7 @@ pub struct Flow<'f> {
     /// The variables each assignment writes, and those it reads (looked
     /// up only for the assignments a sink depends on).
     targets: Vec<Vec<u32>>,
-    reads: Vec<std::cell::OnceCell<Vec<u32>>>,
+    reads: Vec<std::cell::OnceCell<Vec<(u32, bool)>>>,
     state: std::cell::RefCell<Solved>,
 }
 
@@ -774,13 +799,15 @@ impl<'f> Flow<'f> {
         }
     }
 
-    fn reads(&self, step: u32) -> &[u32] {
+    /// The variables a step reads, each with whether it reads one value
+    /// out of it (`x.get(...)`).
+    fn reads(&self, step: u32) -> &[(u32, bool)] {
         self.reads[step as usize].get_or_init(|| {
             let a = &self.assigns[step as usize];
             let scope = self.scopes.at(a.line);
             let mut r = Vec::new();
             for n in a.calls.iter().chain(&a.names) {
-                for_each_read(n, |key| r.extend(self.lookup(scope, key)));
+                for_each_read(n, |key, member| r.extend(self.lookup(scope, key).map(|v| (v, member))));
             }
             r
         })
@@ -793,27 +820,29 @@ impl<'f> Flow<'f> {
             self.scopes.at(line),
             &a.inner_calls,
             &a.names,
+            &a.strings,
         ))
     }
 
     /// What calling the file's own function `name` gives back: the labels of
     /// its `return` values, as a caller at module level sees them.
     pub fn returns(&self, name: &str) -> Labels {
-        self.labels_read(0, std::slice::from_ref(&name.to_owned()), &[])
+        self.labels_read(0, std::slice::from_ref(&name.to_owned()), &[], &[])
     }
 
     /// Labels from the variables an expression reads or the local functions it calls.
-    fn labels_read(&self, scope: u32, calls: &[String], names: &[String]) -> Labels {
-        let mut wanted = Vec::new();
+    fn labels_read(&self, scope: u32, calls: &[String], names: &[String], strings: &[String]) -> Labels {
+        let mut wanted: Vec<(u32, bool)> = Vec::new();
         for n in calls.iter().chain(names) {
-            for_each_read(n, |key| wanted.extend(self.lookup(scope, key)));
+            for_each_read(n, |key, member| wanted.extend(self.lookup(scope, key).map(|v| (v, member))));
         }
         if wanted.is_empty() {
             return Labels::NONE;
         }
-        self.solve(&wanted);
+        let ids: Vec<u32> = wanted.iter().map(|&(v, _)| v).collect();
+        self.solve(&ids);
         let state = self.state.borrow();
-        wanted.iter().fold(Labels::NONE, |l, &v| l | state.labels[v as usize])
+        wanted.iter().fold(Labels::NONE, |l, &(v, member)| l | narrow(state.labels[v as usize], member, strings))
     }
 
     /// Brings `wanted` and everything they depend on to their fixed point
@@ -833,7 +862,7 @@ impl<'f> Flow<'f> {
             closure.push(v);
             for &s in &self.writers[v as usize] {
                 steps.push(s);
-                stack.extend(self.reads(s).iter().copied().filter(|&r| !state.done[r as usize]));
+                stack.extend(self.reads(s).iter().map(|&(r, _)| r).filter(|&r| !state.done[r as usize]));
             }
         }
         if closure.is_empty() {
@@ -852,7 +881,11 @@ impl<'f> Flow<'f> {
         for _ in 0..8 {
             let mut changed = false;
             for (&s, st) in steps.iter().zip(&statics) {
-                let from_vars = self.reads(s).iter().fold(Labels::NONE, |l, &r| l | state.labels[r as usize]);
+                let strings = &self.assigns[s as usize].strings;
+                let from_vars = self
+                    .reads(s)
+                    .iter()
+                    .fold(Labels::NONE, |l, &(r, member)| l | narrow(state.labels[r as usize], member, strings));
                 let l = st.combine(from_vars);
                 if l.is_empty() {
                     continue;
@@ -909,8 +942,8 @@ mod tests {
             let mut changed = false;
             for (a, owned) in facts.assigns.iter().zip(&owners) {
                 let scope = scopes.at(a.line);
-                let from_vars = read_vars(&scopes, &defined, &vars, scope, &a.calls)
-                    | read_vars(&scopes, &defined, &vars, scope, &a.names);
+                let from_vars = read_vars(&scopes, &defined, &vars, scope, &a.calls, &a.strings)
+                    | read_vars(&scopes, &defined, &vars, scope, &a.names, &a.strings);
                 let l = static_labels(&a.calls, &a.names, &a.strings).combine(from_vars);
                 if l.is_empty() {
                     continue;
@@ -936,15 +969,16 @@ mod tests {
         vars: &HashMap<(u32, String), Labels>,
         scope: u32,
         names: &[String],
+        strings: &[String],
     ) -> Labels {
         let mut l = Labels::NONE;
         for n in names {
-            for_each_read(n, |key| {
+            for_each_read(n, |key, member| {
                 let mut s = scope;
                 loop {
                     let k = (s, key.to_owned());
                     if defined.contains(&k) {
-                        l |= vars.get(&k).copied().unwrap_or(Labels::NONE);
+                        l |= narrow(vars.get(&k).copied().unwrap_or(Labels::NONE), member, strings);
                         break;
                     }
                     if s == 0 {
@@ -973,8 +1007,8 @@ mod tests {
                         .iter()
                         .map(|&(line, a)| {
                             let scope = scopes.at(line);
-                            let from_vars = read_vars(&scopes, &defined, &vars, scope, &a.inner_calls)
-                                | read_vars(&scopes, &defined, &vars, scope, &a.names);
+                            let from_vars = read_vars(&scopes, &defined, &vars, scope, &a.inner_calls, &a.strings)
+                                | read_vars(&scopes, &defined, &vars, scope, &a.names, &a.strings);
                             static_labels(&a.inner_calls, &a.names, &a.strings).combine(from_vars)
                         })
                         .collect();

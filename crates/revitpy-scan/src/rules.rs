@@ -911,11 +911,8 @@ fn processes(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilitie
                 .into(),
         );
     } else if shell && c.args.first().is_none_or(|a| a.literal.is_none()) {
-        let (severity, when) = if out.install_time {
-            (Severity::High, " while the package installs")
-        } else {
-            (Severity::Medium, "")
-        };
+        let (severity, when) =
+            if out.install_time { (Severity::High, " while the package installs") } else { (Severity::Medium, "") };
         out.push("process-shell", severity, "process", c, format!("runs a computed command through the shell{when}"));
     } else {
         out.push("process", Severity::Info, "process", c, format!("starts a process ({name})"));
@@ -986,9 +983,15 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, connects_to_literal: boo
                 format!("sends {what} to an address written in or hidden in the code"),
             );
         } else {
+            // To an address configuration names, one secret variable is how
+            // an SDK authenticates to its service (a token in a header); a
+            // credential store's contents or the whole environment is more
+            // than any service needs.
+            let severity =
+                if labels.has(Labels::CREDENTIAL | Labels::ENVIRONMENT) { Severity::High } else { Severity::Medium };
             out.push(
                 "exfiltration",
-                Severity::High,
+                severity,
                 "credentials",
                 c,
                 format!("sends {what} over the network, to an address the code takes from elsewhere"),

@@ -233,8 +233,9 @@ fn a_download_made_executable_and_a_login_hook_are_reported() {
 }
 
 /// Where secrets go sets the level (issue 19): to an address the code spells
-/// out or hides it is critical; to one only configuration names (a cloud SDK
-/// signing in to its own service) it is high.
+/// out or hides it is critical; to one only configuration names, a secret
+/// variable is a cloud SDK signing in to its own service (medium) and a
+/// credential store or the whole environment is high.
 #[test]
 fn sending_secrets_is_critical_when_the_code_chose_where() {
     let chosen = [
@@ -257,7 +258,27 @@ fn sending_secrets_is_critical_when_the_code_chose_where() {
     let report = scan(&ManifestFacts::default(), &[Entry { path: "client.py", bytes: configured.as_bytes() }]);
     let f =
         report.findings.iter().find(|f| f.rule == "exfiltration").unwrap_or_else(|| panic!("{:#?}", report.findings));
-    assert_eq!(f.severity, Severity::High);
+    assert_eq!(f.severity, Severity::Medium);
+    // The same client sending the whole environment, or a store it read.
+    for payload in ["dict(os.environ)", "open(os.path.expanduser('~/.ssh/id_rsa')).read()"] {
+        let src = configured.replace("headers={'Authorization': token}", &format!("data={payload}"));
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "client.py", bytes: src.as_bytes() }]);
+        let f = report.findings.iter().find(|f| f.rule == "exfiltration").unwrap_or_else(|| panic!("{src}"));
+        assert_eq!(f.severity, Severity::High, "{src}");
+    }
+    // One value read out of an alias of the environment is that value, not
+    // the environment (twilio's `environment.get(...)`): a secret here.
+    let alias = "import os\nclass C:\n    def __init__(self, endpoint, session, environment=None):\n        \
+                 environment = environment or os.environ\n        \
+                 self.token = environment.get('SERVICE_AUTH_TOKEN')\n        \
+                 self.region = environment.get('SERVICE_REGION')\n        \
+                 self.endpoint, self.session = endpoint, session\n    \
+                 def call(self):\n        return self.session.post(self.endpoint, data=self.region, auth=self.token)\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "client.py", bytes: alias.as_bytes() }]);
+    let f =
+        report.findings.iter().find(|f| f.rule == "exfiltration").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert_eq!(f.severity, Severity::Medium, "{f:#?}");
+    assert!(f.message.contains("credentials or secrets"), "{f:#?}");
 }
 
 /// A payload decoded from an install-time file runs at install too: the
@@ -576,7 +597,8 @@ fn shellcode_is_executable_memory_then_a_copy_or_a_thread() {
         let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/w.py", bytes: src.as_bytes() }]);
         report.findings.iter().find(|f| f.rule == "native-shellcode").map(|f| (f.severity, f.because.clone()))
     };
-    let copy = "import ctypes\nk = ctypes.windll.kernel32\ndef write(dest, msg, n):\n    k.RtlMoveMemory(dest, msg, n)\n";
+    let copy =
+        "import ctypes\nk = ctypes.windll.kernel32\ndef write(dest, msg, n):\n    k.RtlMoveMemory(dest, msg, n)\n";
     assert_eq!(level(copy), None);
     let rw = "import ctypes\nk = ctypes.windll.kernel32\np = k.VirtualAlloc(None, 4096, 0x1000, 0x04)\nk.RtlMoveMemory(p, b, 4)\n";
     assert_eq!(level(rw), None);
@@ -584,7 +606,10 @@ fn shellcode_is_executable_memory_then_a_copy_or_a_thread() {
                k.RtlMoveMemory(p, b, n)\nk.CreateThread(0, 0, p, 0, 0, None)\n";
     let (sev, because) = level(rwx).expect("shellcode");
     assert_eq!(sev, Severity::Critical);
-    assert!(because.iter().any(|b| b.starts_with("prepares: `ctypes.windll.kernel32.VirtualAlloc` at line 3")), "{because:?}");
+    assert!(
+        because.iter().any(|b| b.starts_with("prepares: `ctypes.windll.kernel32.VirtualAlloc` at line 3")),
+        "{because:?}"
+    );
     let inject = "import ctypes\nk = ctypes.windll.kernel32\nk.WriteProcessMemory(h, a, b, n, None)\n\
                   k.CreateRemoteThread(h, None, 0, a, None, 0, None)\n";
     assert_eq!(level(inject).map(|l| l.0), Some(Severity::Critical));
