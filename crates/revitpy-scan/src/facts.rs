@@ -25,6 +25,12 @@ pub struct Arg<'s> {
     pub strings: Vec<String>,
 }
 
+/// Marks an [`Assign`] made by iteration (`for target in value`, a
+/// comprehension): its targets take the value's elements, so a sequence
+/// walked backwards (`for m in mods[::-1]`) gives elements, not reversed
+/// text. Kept among `calls`, where no real call name can look like it.
+pub const ITERATES: &str = "<for>";
+
 /// `target = value` (also `for target in value`, `with value as target`,
 /// `target += value`, and `return value` inside `def target`): what the
 /// data-flow pass follows from sources to sinks.

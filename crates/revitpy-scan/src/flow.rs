@@ -462,10 +462,13 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     // joined with nothing or read straight from the slice.
     let separator_join = builds_text
         && strings.iter().all(|s| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| !b.is_ascii_alphanumeric()));
+    // Elements taken from a sequence walked backwards (`for m in
+    // mods[::-1]`) are not reversed text.
+    let iterates = calls.iter().any(|c| c == crate::facts::ITERATES);
     let decodes = |name: &str| match name {
         "chr" => builds_text,
         "reversed" => builds_text && !separator_join,
-        "?.reversed" => !separator_join,
+        "?.reversed" => !separator_join && (!iterates || builds_text),
         _ => true,
     };
     for c in calls {
@@ -1137,6 +1140,13 @@ mod tests {
             assert!(!sink_labels(src, "__import__").has(Labels::DECODED), "{src}");
         }
         assert!(sink_labels("m = ''.join(blob[::-1])\n__import__(m)\n", "__import__").has(Labels::DECODED));
+        // Elements of a sequence walked backwards (sympy's printers and
+        // namespaces) are not reversed text; a reversed string joined is.
+        let src = "for m in namespaces[::-1]:\n    ns.update(m)\n    exec(line, m)\n";
+        assert!(!sink_labels(src, "exec").has(Labels::DECODED), "{src}");
+        let src = "for i, a in limits[::-1]:\n    s = self._print(i)\n";
+        assert!(!sink_labels(src, "self._print").has(Labels::DECODED), "{src}");
+        assert!(sink_labels("for c in ''.join(blob[::-1]):\n    x = c\nexec(x)\n", "exec").has(Labels::DECODED));
         assert!(sink_labels("m = blob[::-1]\n__import__(m)\n", "__import__").has(Labels::DECODED));
         // Text built by reversing or from character codes still is.
         for src in [

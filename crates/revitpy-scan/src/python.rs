@@ -880,7 +880,11 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
         }
         "for_statement" | "for_in_clause" => {
             if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                let before = facts.assigns.len();
                 push_assign(Some(left), right, src, facts, budget);
+                if let Some(a) = facts.assigns.get_mut(before) {
+                    a.calls.push(crate::facts::ITERATES.to_owned());
+                }
             }
         }
         "as_pattern" => {

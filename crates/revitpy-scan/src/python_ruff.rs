@@ -299,6 +299,16 @@ impl<'s> Builder<'s, '_> {
         self.push_assign_to(targets, value);
     }
 
+    /// `for target in value`: target takes the elements of value (see
+    /// [`crate::facts::ITERATES`]).
+    fn push_iteration(&mut self, target: &Expr, value: &Expr) {
+        let before = self.facts.assigns.len();
+        self.push_assign(target, value);
+        if let Some(a) = self.facts.assigns.get_mut(before) {
+            a.calls.push(crate::facts::ITERATES.to_owned());
+        }
+    }
+
     fn targets(&self, e: &Expr, out: &mut Vec<String>) {
         match e {
             Expr::Name(n) => out.push(n.id.as_str().to_owned()),
@@ -550,7 +560,7 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                     self.push_assign(&a.target, v);
                 }
             }
-            Stmt::For(f) => self.push_assign(&f.target, &f.iter),
+            Stmt::For(f) => self.push_iteration(&f.target, &f.iter),
             Stmt::With(w) => {
                 for item in &w.items {
                     if let Some(vars) = &item.optional_vars {
@@ -579,7 +589,7 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
     }
 
     fn visit_comprehension(&mut self, c: &'a ast::Comprehension) {
-        self.push_assign(&c.target, &c.iter);
+        self.push_iteration(&c.target, &c.iter);
         walk_comprehension(self, c);
     }
 
