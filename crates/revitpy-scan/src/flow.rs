@@ -710,6 +710,10 @@ struct Scopes {
     by_line: Vec<u32>,
     /// Each scope's enclosing scope.
     parent: Vec<u32>,
+    /// Each scope's parameters (none for the module): a parameter is a
+    /// local name even when nothing in the file assigns it, so a read of it
+    /// never reaches a module variable of the same name.
+    params: Vec<Vec<String>>,
 }
 
 impl Scopes {
@@ -735,7 +739,15 @@ impl Scopes {
             }
             *slot = open.last().map_or(0, |&(id, _)| id);
         }
-        Scopes { by_line, parent }
+        let params = std::iter::once(Vec::new())
+            .chain(facts.functions.iter().map(|f| facts.params.get(&f.name).cloned().unwrap_or_default()))
+            .collect();
+        Scopes { by_line, parent, params }
+    }
+
+    /// Whether `key` is a parameter of `scope` (so reads stop there).
+    fn binds(&self, scope: u32, key: &str) -> bool {
+        scope != 0 && self.params.get(scope as usize).is_some_and(|p| p.iter().any(|x| x == key))
     }
 
     fn at(&self, line: usize) -> u32 {
@@ -795,7 +807,7 @@ impl<'f> Flow<'f> {
             if let Some(&v) = self.ids.get(&(s, key)) {
                 return Some(v);
             }
-            if s == 0 {
+            if s == 0 || self.scopes.binds(s, key) {
                 return None;
             }
             s = self.scopes.parent[s as usize];
@@ -984,7 +996,7 @@ mod tests {
                         l |= narrow(vars.get(&k).copied().unwrap_or(Labels::NONE), member, strings);
                         break;
                     }
-                    if s == 0 {
+                    if s == 0 || scopes.binds(s, key) {
                         break;
                     }
                     s = scopes.parent[s as usize];
@@ -1056,6 +1068,24 @@ mod tests {
         );
         // A secret, not a credential store.
         assert!(l.has(Labels::SECRET) && !l.has(Labels::CREDENTIAL), "{l:?}");
+    }
+
+    /// A parameter is the function's own name even when nothing in the file
+    /// passes it: a module variable of the same name does not reach it
+    /// (imageio's `validate_jhove(filename)` beside a module-level
+    /// `filename` from a decoded, walked list).
+    #[test]
+    fn a_parameter_hides_a_module_variable_of_the_same_name() {
+        let src = "import base64\nfilename = base64.b64decode(blob)\n\
+                   def check(filename):\n    subprocess.check_output(['tool', filename])\n";
+        assert!(!sink_labels(src, "subprocess.check_output").has(Labels::DECODED));
+        // Passed in by a call in the file, it carries what the caller gave.
+        let called = format!("{src}check(base64.b64decode(other))\n");
+        assert!(sink_labels(&called, "subprocess.check_output").has(Labels::DECODED));
+        // A name that is not a parameter still reads the module's.
+        let global = "import base64\nfilename = base64.b64decode(blob)\n\
+                      def check(path):\n    subprocess.check_output(['tool', filename])\n";
+        assert!(sink_labels(global, "subprocess.check_output").has(Labels::DECODED));
     }
 
     #[test]
