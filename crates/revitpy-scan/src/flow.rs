@@ -106,7 +106,14 @@ pub const DECODERS: &[&str] = &[
     "?.reversed",
     "reversed",
     "chr",
-    "?.translate",
+    // A substitution cipher is a table built with maketrans: the table is
+    // the decoder (what `.translate(table)` gives reads it). `translate`
+    // alone maps characters by a table anything may be (the standard
+    // library's encoding-name normaliser).
+    "str.maketrans",
+    "bytes.maketrans",
+    "string.maketrans",
+    "?.maketrans",
     "?.xor",
 ];
 
@@ -1068,6 +1075,19 @@ mod tests {
         );
         // A secret, not a credential store.
         assert!(l.has(Labels::SECRET) && !l.has(Labels::CREDENTIAL), "{l:?}");
+    }
+
+    /// A substitution cipher is a table built with maketrans; translating
+    /// by any other table (the standard library's encoding-name
+    /// normaliser) decodes nothing.
+    #[test]
+    fn translate_decodes_only_through_a_maketrans_table() {
+        let plain = "MAP = ' ' * 46 + '.'\nname = ' '.join(enc.translate(MAP).split())\n__import__('encodings.' + name)\n";
+        assert!(!sink_labels(plain, "__import__").has(Labels::DECODED));
+        let inline = "x = s.translate(str.maketrans(A, B))\nexec(x)\n";
+        assert!(sink_labels(inline, "exec").has(Labels::DECODED));
+        let table = "T = str.maketrans(A[13:] + A[:13], A)\ncode = s.translate(T)\nexec(code)\n";
+        assert!(sink_labels(table, "exec").has(Labels::DECODED));
     }
 
     /// A parameter is the function's own name even when nothing in the file
