@@ -1082,7 +1082,8 @@ mod tests {
     /// normaliser) decodes nothing.
     #[test]
     fn translate_decodes_only_through_a_maketrans_table() {
-        let plain = "MAP = ' ' * 46 + '.'\nname = ' '.join(enc.translate(MAP).split())\n__import__('encodings.' + name)\n";
+        let plain =
+            "MAP = ' ' * 46 + '.'\nname = ' '.join(enc.translate(MAP).split())\n__import__('encodings.' + name)\n";
         assert!(!sink_labels(plain, "__import__").has(Labels::DECODED));
         let inline = "x = s.translate(str.maketrans(A, B))\nexec(x)\n";
         assert!(sink_labels(inline, "exec").has(Labels::DECODED));

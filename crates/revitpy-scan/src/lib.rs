@@ -451,6 +451,14 @@ fn compiled_finding(path: &str, unchecked: bool, sources: &FxHashSet<String>) ->
     Finding { because, ..finding("compiled-python", severity, "package-shape", path, 1, message) }
 }
 
+/// Gives the last finding its chain (one fact), for the rules decided here
+/// rather than in [`rules`].
+fn explain_last(findings: &mut [Finding], fact: &str) {
+    if let Some(f) = findings.last_mut() {
+        f.because = vec![fact.to_owned()];
+    }
+}
+
 /// Removes repeats from a list, keeping first occurrences in order.
 fn dedup_in_order(list: &mut Vec<String>) {
     let mut seen = FxHashSet::default();
@@ -499,6 +507,11 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
                 decoded.declared.clone().unwrap_or_default()
             ),
         ));
+        explain_last(
+            &mut part.findings,
+            "how it hides: Python decodes the file through this codec before running it, so the text a reader \
+             sees is not the code that runs",
+        );
     } else if decoded.unknown_encoding {
         part.findings.push(finding(
             "unknown-encoding",
@@ -535,6 +548,10 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
                 text.len()
             ),
         ));
+        explain_last(
+            &mut part.findings,
+            &format!("not read: bytes {} to {} of the file, where anything could be", text.len(), decoded.text.len()),
+        );
     }
     // One budget for the file and every payload decoded from it.
     let budget = fold::Budget::new();
@@ -578,6 +595,10 @@ fn scan_python(
                 facts::MAX_DEPTH
             ),
         ));
+        explain_last(
+            &mut part.findings,
+            &format!("not read: everything past line {line}, where nesting passes {} levels", facts::MAX_DEPTH),
+        );
         return;
     }
     if let Some(line) = facts.errors.first() {
@@ -607,6 +628,10 @@ fn scan_python(
                 fold::FILE_BYTES >> 20
             ),
         ));
+        explain_last(
+            &mut part.findings,
+            &format!("not read: what the constants from line {line} on spell, past the folding budget"),
+        );
     }
     part.findings.extend(rules::check_python(
         path,
