@@ -415,21 +415,30 @@ fn read_capped(r: impl Read, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
 /// The wheel of `row` in `dir`: the one file named
 /// `<project>-<version>-*.whl`, the project's name normalised as wheels
 /// spell it (runs of `-`, `_`, `.` as one `_`), compared case-insensitively.
-fn find_wheel(dir: &Path, row: &Row) -> Result<PathBuf, String> {
+/// A distribution name as wheels spell it: lowercase, runs of `-_.` as `_`.
+fn wheel_spelling(name: &str) -> String {
     let mut project = String::new();
-    for c in row.name.chars() {
+    for c in name.chars() {
         let c = if matches!(c, '-' | '_' | '.') { '_' } else { c.to_ascii_lowercase() };
         if !(c == '_' && project.ends_with('_')) {
             project.push(c);
         }
     }
+    project
+}
+
+fn find_wheel(dir: &Path, row: &Row) -> Result<PathBuf, String> {
+    let project = wheel_spelling(&row.name);
     let prefix = format!("{project}-{}-", row.version.to_ascii_lowercase());
     let listing = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut found: Vec<PathBuf> = listing
         .flatten()
         .filter(|e| {
+            // Older wheels keep the project's own spelling (`jaraco.classes-3.4.0-...`):
+            // the distribution part is compared as wheels spell it today.
             let n = e.file_name().to_string_lossy().to_ascii_lowercase();
-            n.starts_with(&prefix) && n.ends_with(".whl")
+            let Some((dist, rest)) = n.split_once('-') else { return false };
+            format!("{}-{rest}", wheel_spelling(dist)).starts_with(&prefix) && n.ends_with(".whl")
         })
         .map(|e| e.path())
         .collect();

@@ -41,6 +41,9 @@ pub(crate) fn when(facts: &Facts<'_>, timing: &Timing, line: usize, file: &str) 
         When::Install => {
             format!("when: while the package installs ({file} runs before anyone chose to run the package)")
         }
+        When::Program => {
+            "when: when someone runs the package as a program (its `__main__`), not when it is imported".to_owned()
+        }
         When::Call(name, first) => {
             format!("when: only when `{name}` (line {first}) is called; nothing in this file calls it while loading")
         }

