@@ -637,7 +637,11 @@ fn is_drive_root(s: &str) -> bool {
 pub const RUN_KEY_PATHS: &[&str] =
     &["currentversion\\run", "currentversion/run", "currentversion\\winlogon", "image file execution options"];
 
-/// Command-line fragments that only attack tooling needs.
+/// Command-line fragments that only attack tooling needs: encoded or
+/// downloaded commands, hidden windows, shells on sockets, defences turned
+/// off, backups deleted. Running a local script with the execution policy
+/// bypassed, backgrounding a process or making a file executable are how
+/// ordinary tools work; with a download, the download rules judge them.
 pub const HOSTILE_FRAGMENTS: &[&str] = &[
     "-enc ",
     "-encodedcommand",
@@ -650,8 +654,16 @@ pub const HOSTILE_FRAGMENTS: &[&str] = &[
     "downloadstring(",
     "downloadfile(",
     "start-process $env:temp",
-    "certutil",
     "-urlcache",
+    // The system's own tools in the forms attacks use them, not the tools
+    // themselves (`certutil -hashfile`, `rundll32 printui.dll,...` and
+    // `regsvr32 my.dll` are how installers and Revit tools use them).
+    "certutil -decode",
+    "rundll32 javascript",
+    "rundll32.exe javascript",
+    "regsvr32 /i:http",
+    "regsvr32 /s /n /u /i:",
+    "scrobj.dll",
     "| sh",
     "|sh",
     "| bash",
@@ -662,22 +674,16 @@ pub const HOSTILE_FRAGMENTS: &[&str] = &[
     "ncat ",
     "bitsadmin",
     "mshta",
-    "rundll32",
-    "regsvr32",
     "vssadmin delete",
     "wbadmin delete",
     "bcdedit",
     "cipher /w",
     "-windowstyle hidden",
     "-w hidden",
-    "-executionpolicy bypass",
-    "-ep bypass",
     "add-mppreference",
     "set-mppreference",
     "xmrig",
     "stratum+tcp",
-    "chmod +x",
-    "nohup ",
     "crontab",
     "attrib +h",
     "wscript.shell",

