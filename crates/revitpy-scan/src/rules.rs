@@ -672,10 +672,15 @@ fn cross_file(
         let mut keep = |n: &str| {
             // A module's function: `grab.tokens`, `..grab.tokens`; not a
             // method of an object (`?.read`, `self.load`).
+            // Calls into the standard library never reach the package's own
+            // functions: skipping them keeps most files from recording a
+            // sink (and from working out when it runs).
+            let root = n.split('.').next().unwrap_or(n);
             if n.trim_start_matches('.').contains('.')
                 && !n.starts_with("?.")
                 && !n.starts_with("self.")
                 && !n.starts_with("cls.")
+                && !crate::crossfile::STDLIB_ROOTS.contains(&root)
                 && !calls.iter().any(|x| x == n)
                 && calls.len() < MAX_CALLS_PER_SINK
             {
@@ -1262,24 +1267,38 @@ fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &str, caps: 
 /// thread started in it (injection). A lone `RtlMoveMemory` copying a
 /// buffer (paramiko's Windows pipes) is none of these.
 fn shellcode(out: &mut Out<'_>, facts: &Facts<'_>) {
-    let api = |c: &Call, names: &[&str]| names.contains(&last_segment(&c.name)) && c.name.contains('.');
-    let executable = facts.calls.iter().find(|c| {
-        api(c, &["VirtualAlloc", "VirtualAllocEx", "VirtualProtect", "VirtualProtectEx"])
-            && c.args.iter().any(|a| {
-                // PAGE_EXECUTE (0x10), _READ (0x20), _READWRITE (0x40), _WRITECOPY (0x80),
-                // as an argument of its own (MEM_COMMIT is 0x1000).
-                let t = a.text.trim().to_ascii_lowercase();
-                let t = t.trim_start_matches("ctypes.").trim_start_matches("c_int(").trim_end_matches(')');
-                t.contains("page_execute") || ["0x10", "0x20", "0x40", "0x80", "16", "32", "64", "128"].contains(&t)
-            })
-    });
-    let copies = facts.calls.iter().find(|c| api(c, &["RtlMoveMemory", "WriteProcessMemory", "memmove"]));
-    let thread = facts.calls.iter().find(|c| api(c, &["CreateThread", "CreateRemoteThread"]));
-    let injects = facts
-        .calls
-        .iter()
-        .find(|c| api(c, &["WriteProcessMemory"]))
-        .zip(facts.calls.iter().find(|c| api(c, &["CreateRemoteThread"])));
+    // One pass over the calls (this runs on every file): the first of each
+    // kind of memory call, by the last part of its name.
+    let (mut executable, mut copies, mut thread, mut writes_other, mut remote_thread) = (None, None, None, None, None);
+    for c in &facts.calls {
+        let Some((_, last)) = c.name.rsplit_once('.') else { continue };
+        match last {
+            "VirtualAlloc" | "VirtualAllocEx" | "VirtualProtect" | "VirtualProtectEx" if executable.is_none() => {
+                let page_execute = c.args.iter().any(|a| {
+                    // PAGE_EXECUTE (0x10), _READ (0x20), _READWRITE (0x40), _WRITECOPY (0x80),
+                    // as an argument of its own (MEM_COMMIT is 0x1000).
+                    let t = a.text.trim().to_ascii_lowercase();
+                    let t = t.trim_start_matches("ctypes.").trim_start_matches("c_int(").trim_end_matches(')');
+                    t.contains("page_execute") || ["0x10", "0x20", "0x40", "0x80", "16", "32", "64", "128"].contains(&t)
+                });
+                if page_execute {
+                    executable = Some(c);
+                }
+            }
+            "RtlMoveMemory" | "memmove" => copies = copies.or(Some(c)),
+            "WriteProcessMemory" => {
+                copies = copies.or(Some(c));
+                writes_other = writes_other.or(Some(c));
+            }
+            "CreateThread" => thread = thread.or(Some(c)),
+            "CreateRemoteThread" => {
+                thread = thread.or(Some(c));
+                remote_thread = remote_thread.or(Some(c));
+            }
+            _ => {}
+        }
+    }
+    let injects = writes_other.zip(remote_thread);
     let (start, then) = match (executable, copies.or(thread), injects) {
         (Some(e), Some(t), _) => (e, t),
         (_, _, Some((w, t))) => (w, t),

@@ -57,12 +57,17 @@ fn last_name(n: &str) -> &str {
 /// The lines of the module's `if __name__ == "__main__":` block (the `if`
 /// at column 0, then every indented or blank line after it).
 fn main_block(text: &str) -> Option<(usize, usize)> {
+    // Most files have none: one search before looking line by line.
+    memchr::memmem::find(text.as_bytes(), b"__main__")?;
     let mut start = None;
     let mut end = 0;
     for (i, line) in text.lines().enumerate() {
         let number = i + 1;
         match start {
             None => {
+                if !line.starts_with("if") {
+                    continue;
+                }
                 let t = line.replace(' ', "").replace('\'', "\"");
                 if t.starts_with("if__name__==\"__main__\"") || t.starts_with("if\"__main__\"==__name__") {
                     start = Some(number);
