@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use revitpy_blobs::{BlobStore, FileStore};
 use revitpy_search::{Durability, SearchIndex};
 use revitpy_store::{SqliteStore, Store};
@@ -19,7 +19,7 @@ pub struct Parts {
 pub fn open_store(storage: &StorageArgs) -> anyhow::Result<Arc<dyn Store>> {
     match storage.database()? {
         DatabaseLocation::Sqlite(path) => {
-            let store = SqliteStore::open(&path).with_context(|| format!("opening the database {}", path.display()))?;
+            let store = SqliteStore::open(&path).map_err(|e| cannot_open("the database", &path, "DATABASE_URL", e))?;
             Ok(Arc::new(store))
         }
         DatabaseLocation::Postgres(_) => {
@@ -34,7 +34,19 @@ pub fn open_blobs(storage: &StorageArgs) -> anyhow::Result<Arc<dyn BlobStore>> {
         bail!("S3 storage is not supported by this build yet; use STORAGE_TYPE=file (the default)");
     }
     let path = storage.blob_path();
-    Ok(Arc::new(FileStore::open(&path).with_context(|| format!("opening the package folder {}", path.display()))?))
+    Ok(Arc::new(FileStore::open(&path).map_err(|e| cannot_open("the package folder", &path, "STORAGE_PATH", e))?))
+}
+
+/// One line for a part that cannot be opened at start: which part and
+/// where, the first cause (the rest of the chain repeats the path), the
+/// setting that chose the place and what to do.
+fn cannot_open(what: &str, place: &std::path::Path, setting: &str, e: impl Into<anyhow::Error>) -> anyhow::Error {
+    let e: anyhow::Error = e.into();
+    anyhow::anyhow!(
+        "{what} at {} cannot be opened: {}; set {setting} (or DATA_DIR) to a place this user can create and write",
+        place.display(),
+        e.root_cause()
+    )
 }
 
 /// Each part creates its own folder: with `DATABASE_URL`, `STORAGE_PATH` and
@@ -47,7 +59,7 @@ pub fn open(storage: &StorageArgs) -> anyhow::Result<Parts> {
     let search = Arc::new(
         // Derived from the store: commits skip fsync, checkpoints sync.
         SearchIndex::open_or_create_with(&index_path, Durability::Checkpoints)
-            .with_context(|| format!("opening the search index {}", index_path.display()))?,
+            .map_err(|e| cannot_open("the search index", &index_path, "SEARCH_INDEX_PATH", e))?,
     );
     Ok(Parts { store, blobs, search })
 }

@@ -9,7 +9,6 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 use revitpy_registry::settings::{ServeArgs, StorageArgs};
 use revitpy_registry::{app, fsck, indexer, serve, service, views};
@@ -204,7 +203,15 @@ async fn serve_command(args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!("REDIS_URL is set but this build keeps no shared state in Redis; it is ignored");
     }
     let addr = SocketAddr::new(args.host, args.port);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        let fix = match e.kind() {
+            std::io::ErrorKind::AddrInUse => "stop what listens there or set PORT to a free port",
+            std::io::ErrorKind::AddrNotAvailable => "set HOST to an address of this machine (127.0.0.1, 0.0.0.0)",
+            std::io::ErrorKind::PermissionDenied => "ports below 1024 need privileges: set PORT to 1024 or above",
+            _ => "check HOST and PORT",
+        };
+        anyhow::anyhow!("cannot listen on {addr}: {e}; {fix}")
+    })?;
     let bound = listener.local_addr()?;
     tracing::info!(address = %bound, data_dir = %args.storage.data_dir.display(), "revitpy-registry listening");
     // A line on standard output that scripts and tests can wait for.
