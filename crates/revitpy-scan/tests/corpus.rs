@@ -6,6 +6,7 @@
 mod corpus_eval;
 
 use revitpy_scan::catalog;
+use revitpy_scan::report::Severity;
 
 #[test]
 fn recall_and_false_positives_meet_the_goal() {
@@ -50,6 +51,24 @@ fn every_finding_names_a_catalogued_rule() {
             assert!(f.line >= 1 && f.column >= 1, "{}: lines and columns count from 1", s.name);
         }
     }
+}
+
+/// Every high or critical finding on the team's corpora says why (its
+/// chain of facts is not empty), and nothing below high has one. This
+/// checks the reports' shape, not their verdicts, so the held-out corpora
+/// are read too.
+#[test]
+fn every_blocking_finding_has_its_chain() {
+    let mut checked = 0;
+    for dir in ["corpus", "holdout", "holdout2"] {
+        for s in corpus_eval::score_dir(&corpus_eval::corpus_dir().with_file_name(dir)).samples {
+            for f in &s.report.findings {
+                assert_eq!(f.severity >= Severity::High, !f.because.is_empty(), "{dir}/{}: {f:#?}", s.name);
+                checked += usize::from(f.severity >= Severity::High);
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} blocking findings were checked");
 }
 
 /// The held-out corpora are scored, not enforced (tuning against them would
