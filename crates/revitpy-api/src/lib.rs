@@ -79,6 +79,8 @@ pub enum ChangeKind {
     Yank,
     Unyank,
     Owners,
+    /// `revitpy-registry rescan` changed the version's `security_scan_status`.
+    Rescan,
 }
 
 /// One entry of `known_issues`, as the manifest declared it.
@@ -157,6 +159,10 @@ pub struct ScanReport {
     #[serde(default)]
     #[schema(format = DateTime)]
     pub scanned_at: Option<String>,
+    /// Which scanner wrote the report (`revitpy-scan VERSION+HASH`); null
+    /// for reports stored before scanners were named.
+    #[serde(default)]
+    pub scanner: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -357,6 +363,61 @@ pub struct StatsResponse {
     pub package_type_counts: std::collections::BTreeMap<String, u64>,
     /// The registry's change serial (see `/api/changes`).
     pub serial: i64,
+    /// Downloads counted since this server process started (all of them
+    /// are in `total_downloads`).
+    #[serde(default)]
+    pub downloads_since_start: u64,
+    /// The most downloaded packages, most first (at most 10).
+    #[serde(default)]
+    pub top_downloads: Vec<PackageDownloads>,
+    #[serde(default)]
+    pub search_performance: SearchPerformance,
+    #[serde(default)]
+    pub error_rate: ErrorRate,
+    #[serde(default)]
+    pub scan_results: ScanResults,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct PackageDownloads {
+    pub name: String,
+    pub downloads: u64,
+}
+
+/// Search latency (request to response headers) over the last
+/// `window_seconds`, on this server process.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct SearchPerformance {
+    pub window_seconds: u64,
+    pub searches: u64,
+    /// `null` when no search was made in the window.
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+}
+
+/// Answers over the last `window_seconds`, on this server process.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ErrorRate {
+    pub window_seconds: u64,
+    pub requests: u64,
+    /// 4xx answers: the client's mistakes (not found, refused, too large).
+    pub client_errors: u64,
+    /// 5xx answers: the registry's failures (and 503 busy).
+    pub server_errors: u64,
+    /// `server_errors / requests`, 0 without requests.
+    pub rate: f64,
+}
+
+/// Security-scan verdicts: stored versions (not yanked) by
+/// `security_scan_status`, and uploads refused by the scan since start
+/// (refused uploads are not stored).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ScanResults {
+    pub passed: u64,
+    pub warning: u64,
+    pub failed: u64,
+    pub pending: u64,
+    pub refused_since_start: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

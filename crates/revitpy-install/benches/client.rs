@@ -123,6 +123,7 @@ fn main() {
         max_upload_bytes: 100 << 20,
         cdn_base_url: None,
         scan_block: Some(revitpy_scan::report::Severity::Critical),
+        metrics: true,
     };
     rt.spawn(revitpy_registry::serve::serve(listener, parts, options, std::future::pending()));
 

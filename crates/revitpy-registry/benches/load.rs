@@ -394,4 +394,49 @@ fn main() {
         file_backed as f64 / 1024.0
     );
     println!("| start to first answered request | < 100 ms | {:.0} ms | | |", startup.as_secs_f64() * 1000.0);
+
+    // 4. What metrics cost: search throughput with METRICS=true and false,
+    // alternating servers on the same data (one at a time: each holds the
+    // search index), `LOAD_METRICS_ROUNDS` pairs (default 3; 0 skips).
+    let rounds: usize = std::env::var("LOAD_METRICS_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    if rounds == 0 {
+        return;
+    }
+    let mut on = Vec::new();
+    let mut off = Vec::new();
+    let mut scrape_ms = Vec::new();
+    for _ in 0..rounds {
+        for metrics in ["true", "false"] {
+            let mut cmd = Command::new(exe);
+            cmd.arg("serve").env("PORT", "0").env("DATA_DIR", &data).env("LOG_LEVEL", "error").env("METRICS", metrics);
+            let (mut server, addr, _) = spawn_and_wait(cmd);
+            let result = rt.block_on(load(addr, Arc::new(search_paths.clone()), seconds));
+            if metrics == "true" {
+                on.push(result.per_second());
+                // A scrape after the load: every route and operation has its series.
+                scrape_ms.extend(rt.block_on(latencies(addr, &vec!["/metrics".to_string(); 50])));
+            } else {
+                off.push(result.per_second());
+            }
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+    }
+    let pairs: Vec<String> = on.iter().zip(&off).map(|(a, b)| format!("{a:.0}/{b:.0}")).collect();
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (m_on, m_off) = (median(&mut on), median(&mut off));
+    scrape_ms.sort_by(f64::total_cmp);
+    println!(
+        "| searches/s, 32 connections, METRICS=true / false (median of {rounds} alternating pairs: {}) | | {m_on:.0} | {m_off:.0} (METRICS=false) | {:.3} |",
+        pairs.join(", "),
+        m_on / m_off
+    );
+    println!(
+        "| `/metrics` scrape after the load, p50 / p99 | | {:.2} ms / {:.2} ms | | |",
+        pct(&scrape_ms, 0.5),
+        pct(&scrape_ms, 0.99)
+    );
 }

@@ -5,12 +5,16 @@
 
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod connections;
 pub mod downloads;
 pub mod error;
 pub mod fsck;
+pub mod healthcheck;
 pub mod indexer;
+pub mod metrics;
 pub mod openapi;
+pub mod rescan;
 pub mod routes;
 pub mod scans;
 pub mod serve;

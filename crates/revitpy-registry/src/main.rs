@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use revitpy_registry::settings::{ServeArgs, StorageArgs};
-use revitpy_registry::{app, fsck, indexer, serve, service, views};
+use revitpy_registry::{app, backup, fsck, indexer, rescan, serve, service, views};
 
 #[derive(Parser)]
 #[command(name = "revitpy-registry", version, about = "The RevitPy package registry server")]
@@ -42,10 +42,66 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Copy the database and every package file it references into DEST (a
+    /// new folder), with a manifest of sha256s; safe while the server runs.
+    Backup {
+        dest: std::path::PathBuf,
+        #[command(flatten)]
+        storage: StorageArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild a registry from a backup folder into the configured (empty)
+    /// database and storage; every file is verified first, fsck runs last.
+    Restore {
+        src: std::path::PathBuf,
+        #[command(flatten)]
+        storage: StorageArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Scan stored versions again with this build's scanner: those whose
+    /// report another scanner wrote (all of them with --force). Updates
+    /// reports and statuses and says what changed; safe beside a running server.
+    Rescan {
+        /// Packages to rescan.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        names: Vec<String>,
+        /// Every package.
+        #[arg(long)]
+        all: bool,
+        /// Also versions whose report this scanner already wrote.
+        #[arg(long)]
+        force: bool,
+        /// Say what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The largest package to read, as the server's MAX_UPLOAD_MB.
+        #[arg(long, env = "MAX_UPLOAD_MB", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=4096))]
+        max_upload_mb: u64,
+        #[command(flatten)]
+        storage: StorageArgs,
+        #[arg(long)]
+        json: bool,
+    },
     /// Rebuild the search index from the database.
     Reindex {
         #[command(flatten)]
         storage: StorageArgs,
+    },
+    /// Ask a running server's /health: exit 0 when it answers 200 (for
+    /// container and service-manager health checks).
+    Healthcheck {
+        /// [default: http://HOST:PORT/health, a wildcard HOST as loopback]
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long, env = "HOST", default_value = "127.0.0.1", hide = true)]
+        host: std::net::IpAddr,
+        #[arg(long, env = "PORT", default_value_t = 8000, hide = true)]
+        port: u16,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 5)]
+        timeout: u64,
     },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {
@@ -183,6 +239,86 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(if report.clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
             })
         }
+        Command::Healthcheck { url, host, port, timeout } => {
+            let url = url.unwrap_or_else(|| revitpy_registry::healthcheck::local_url(host, port));
+            match revitpy_registry::healthcheck::check(&url, std::time::Duration::from_secs(timeout.max(1))) {
+                Ok((200, _)) => {
+                    println!("healthy: {url}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok((status, body)) => {
+                    eprintln!("unhealthy: {url} answered {status}: {}", body.trim());
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => {
+                    eprintln!("unhealthy: {e:#}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Backup { dest, storage, json } => {
+            init_logging("warn");
+            runtime()?.block_on(async {
+                let summary = backup::backup(&storage, &dest).await?;
+                print_summary("backed up", &summary, json)?;
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        Command::Restore { src, storage, json } => {
+            init_logging("warn");
+            runtime()?.block_on(async {
+                let summary = backup::restore(&storage, &src).await?;
+                print_summary("restored", &summary, json)?;
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        Command::Rescan { names, all, force, dry_run, max_upload_mb, storage, json } => {
+            init_logging("warn");
+            runtime()?.block_on(async {
+                // Not the search index: it holds no scan status, and the
+                // server's indexer follows the change feed the writes append to.
+                let store = app::open_store(&storage)?;
+                let blobs = app::open_blobs(&storage)?;
+                let selection = rescan::Selection { names, all, force, dry_run };
+                let outcome =
+                    rescan::rescan(store.as_ref(), blobs.as_ref(), max_upload_mb * 1024 * 1024, &selection).await?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&outcome)?);
+                } else {
+                    for c in &outcome.changed {
+                        println!(
+                            "{} {}: {} -> {} (risk {} -> {}){}",
+                            c.package,
+                            c.version,
+                            c.status_before,
+                            c.status_after,
+                            c.risk_level_before.as_deref().unwrap_or("unknown"),
+                            c.risk_level_after,
+                            if dry_run { " [dry run: not written]" } else { "" }
+                        );
+                    }
+                    for f in &outcome.failed {
+                        println!("not scanned: {f}");
+                    }
+                    for u in &outcome.unknown {
+                        println!("no such package: {u}");
+                    }
+                    println!(
+                        "{}scanned {} versions with {} in {:.1} s: {} changed status, {} unchanged, {} already current, {} failed",
+                        if dry_run { "dry run: " } else { "" },
+                        outcome.scanned,
+                        outcome.scanner,
+                        outcome.seconds,
+                        outcome.changed.len(),
+                        outcome.unchanged,
+                        outcome.current,
+                        outcome.failed.len()
+                    );
+                }
+                let clean = outcome.failed.is_empty() && outcome.unknown.is_empty();
+                Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            })
+        }
         Command::Reindex { storage } => {
             init_logging("warn");
             runtime()?.block_on(async {
@@ -195,6 +331,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+fn print_summary(what: &str, s: &backup::Summary, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(s)?);
+    } else {
+        println!(
+            "{what} {} packages, {} versions, {} files ({:.1} MB) at serial {} in {:.1} s: {}",
+            s.packages,
+            s.versions,
+            s.files,
+            s.bytes as f64 / 1e6,
+            s.serial,
+            s.seconds,
+            s.folder.display()
+        );
+        println!("fsck: checked {} versions and {} files: ok", s.fsck.versions_checked, s.fsck.blobs_checked);
+    }
+    Ok(())
 }
 
 async fn serve_command(args: ServeArgs) -> anyhow::Result<()> {
@@ -217,7 +372,7 @@ async fn serve_command(args: ServeArgs) -> anyhow::Result<()> {
     // A line on standard output that scripts and tests can wait for.
     println!("revitpy-registry listening on http://{bound}");
     let _ = std::io::stdout().flush();
-    if args.admin_token.is_none() {
+    if args.admin_token.as_deref().is_none_or(str::is_empty) {
         tracing::info!("no ADMIN_TOKEN: uploads need a token from `revitpy-registry token create`");
     }
     let options = serve::Options {
@@ -225,6 +380,7 @@ async fn serve_command(args: ServeArgs) -> anyhow::Result<()> {
         max_upload_bytes: args.max_upload_mb * 1024 * 1024,
         cdn_base_url: args.cdn_base_url,
         scan_block: args.scan_block_severity.0,
+        metrics: args.metrics,
     };
     let limits = serve::Limits {
         connections: (&args.connections).into(),

@@ -53,6 +53,10 @@ list all of them as required. Clients should ignore properties they do not know:
         api::PackageDetail,
         api::CompatibilityResponse,
         api::StatsResponse,
+        api::PackageDownloads,
+        api::SearchPerformance,
+        api::ErrorRate,
+        api::ScanResults,
         api::UploadResponse,
         api::YankRequest,
         api::YankResponse,
@@ -81,7 +85,25 @@ pub fn document() -> Value {
     }
     let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
     require_answer_properties(&mut value);
+    refine_parameters(&mut value);
     value
+}
+
+/// What the parameter builder cannot say, found by fuzzing the document
+/// (scripts/api-fuzz): on search and the change feed an empty value means
+/// "not given" (`?package_type=` lists every type).
+fn refine_parameters(doc: &mut Value) {
+    let empty_is_absent: [(&str, &[&str]); 2] = [
+        ("/api/packages/search", &["q", "revit_version", "package_type", "limit", "offset"]),
+        ("/api/changes", &["since", "limit"]),
+    ];
+    for (path, names) in empty_is_absent {
+        for p in doc["paths"][path]["get"]["parameters"].as_array_mut().into_iter().flatten() {
+            if p["name"].as_str().is_some_and(|n| names.contains(&n)) {
+                p["allowEmptyValue"] = Value::Bool(true);
+            }
+        }
+    }
 }
 
 const BEARER: &str = "bearer";
@@ -113,7 +135,21 @@ fn paths() -> Paths {
         )
         .path(
             "/api/stats",
-            get(Op::new("stats", "Registry totals").answer(200, json::<api::StatsResponse>("totals"))).build(),
+            get(Op::new("stats", "Registry totals, downloads, and this process's recent search latency, error rate and scan verdicts")
+                .answer(200, json::<api::StatsResponse>("totals")))
+            .build(),
+        )
+        .path(
+            "/metrics",
+            get(Op::new("metrics", "Prometheus metrics (OpenMetrics 1.0 text); 404 when the server runs with METRICS=false")
+                .answer(
+                    200,
+                    ResponseBuilder::new()
+                        .description("the metrics")
+                        .content("application/openmetrics-text", Content::new(Some(string()))),
+                )
+                .error(404, "metrics are turned off (METRICS=false)"))
+            .build(),
         )
         .path(
             "/api/openapi.json",
@@ -261,11 +297,12 @@ fn paths() -> Paths {
         )
         .path(
             "/api/packages/{name}",
-            get(Op::new("package", "A package and its versions")
+            get(Op::new("package", "A package and its versions (`search` and `upload` are reserved: those paths are the search and upload operations)")
                 .param(name())
                 .answer(200, json::<api::PackageDetail>("the package"))
                 .error(400, bad_path)
-                .error(404, no_package))
+                .error(404, no_package)
+                .error(405, "`/api/packages/upload` is the upload operation: POST only"))
             .build(),
         )
         .path(

@@ -23,12 +23,37 @@ pub struct ScanPool {
     pool: Arc<rayon::ThreadPool>,
     turns: Arc<Semaphore>,
     queue_timeout: Duration,
+    /// Waiting and running uploads, for `/metrics`.
+    pub queue: crate::metrics::ScanQueue,
 }
 
 /// One upload's right to use the pool; released when dropped.
 pub struct ScanTurn {
     pool: Arc<rayon::ThreadPool>,
     _permit: OwnedSemaphorePermit,
+    running: prometheus_client::metrics::gauge::Gauge,
+}
+
+impl Drop for ScanTurn {
+    fn drop(&mut self) {
+        self.running.dec();
+    }
+}
+
+/// One upload in the waiting count while it lives.
+struct Waiting<'a>(&'a prometheus_client::metrics::gauge::Gauge);
+
+impl<'a> Waiting<'a> {
+    fn new(gauge: &'a prometheus_client::metrics::gauge::Gauge) -> Self {
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 impl ScanPool {
@@ -48,15 +73,26 @@ impl ScanPool {
             pool: Arc::new(pool),
             turns: Arc::new(Semaphore::new(concurrency.clamp(1, Semaphore::MAX_PERMITS))),
             queue_timeout,
+            queue: crate::metrics::ScanQueue::default(),
         })
     }
 
     /// Waits for a turn, at most `queue_timeout`; then 503 with Retry-After.
     pub async fn turn(&self) -> Result<ScanTurn, ServiceError> {
         let acquire = self.turns.clone().acquire_owned();
-        match tokio::time::timeout(self.queue_timeout, acquire).await {
+        // Counted down on every way out, also when the client goes away
+        // while it waits (this future is then dropped).
+        let waiting = Waiting::new(&self.queue.waiting);
+        let acquired = tokio::time::timeout(self.queue_timeout, acquire).await;
+        drop(waiting);
+        match acquired {
             Ok(permit) => {
-                Ok(ScanTurn { pool: self.pool.clone(), _permit: permit.expect("the semaphore is never closed") })
+                self.queue.running.inc();
+                Ok(ScanTurn {
+                    pool: self.pool.clone(),
+                    _permit: permit.expect("the semaphore is never closed"),
+                    running: self.queue.running.clone(),
+                })
             }
             Err(_) => Err(ServiceError::Busy {
                 detail: "the registry is busy scanning other uploads; retry this upload shortly (SCAN_CONCURRENCY)"

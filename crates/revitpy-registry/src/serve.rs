@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, Request};
+use revitpy_blobs::BlobStore;
+use revitpy_store::Store;
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::timeout::RequestBodyTimeoutLayer;
@@ -17,6 +19,7 @@ use crate::auth::hash_token;
 use crate::connections::{ConnectionLimits, serve_connections};
 use crate::downloads::DownloadCounter;
 use crate::indexer::Indexer;
+use crate::metrics::{Metrics, TimedBlobs, TimedStore, record_requests};
 use crate::routes::build_router;
 use crate::scans::ScanPool;
 use crate::state::AppState;
@@ -28,6 +31,8 @@ pub struct Options {
     /// Uploads with a scan finding at or above this severity get 422
     /// (`SCAN_BLOCK_SEVERITY`, default critical); `None` refuses nothing.
     pub scan_block: Option<revitpy_scan::report::Severity>,
+    /// `/metrics`, request counting and store timing (`METRICS`, default on).
+    pub metrics: bool,
 }
 
 /// What hostile or merely slow clients may hold: connections and their
@@ -137,13 +142,22 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let scans = ScanPool::new(limits.scan_threads, limits.scan_concurrency, limits.scan_queue_timeout)?;
-    let (downloads, counter_task) = DownloadCounter::new(parts.store.clone());
-    let (indexer, indexer_task) = Indexer::new(parts.store.clone(), parts.search.clone());
+    let metrics = Arc::new(Metrics::new(&scans.queue));
+    let (store, blobs): (Arc<dyn Store>, Arc<dyn BlobStore>) = if options.metrics {
+        (
+            Arc::new(TimedStore::new(parts.store, metrics.clone())),
+            Arc::new(TimedBlobs::new(parts.blobs, metrics.clone())),
+        )
+    } else {
+        (parts.store, parts.blobs)
+    };
+    let (downloads, counter_task) = DownloadCounter::new(store.clone());
+    let (indexer, indexer_task) = Indexer::new(store.clone(), parts.search.clone());
     let counter = tokio::spawn(counter_task.run());
     let indexing = tokio::spawn(indexer_task.run());
     let state = AppState {
-        store: parts.store,
-        blobs: parts.blobs,
+        store,
+        blobs,
         search: parts.search,
         indexer,
         downloads,
@@ -153,10 +167,16 @@ pub async fn serve_with(
         scan_block: options.scan_block,
         scans,
         started: std::time::Instant::now(),
+        metrics: metrics.clone(),
+        metrics_enabled: options.metrics,
     };
+    let mut app = with_layers(build_router(state));
+    if options.metrics {
+        // Outside every other layer: it sees the final status of each answer.
+        app = app.layer(axum::middleware::from_fn_with_state(metrics, record_requests));
+    }
     // A body that goes quiet for REQUEST_BODY_TIMEOUT fails its request.
-    let app =
-        with_layers(build_router(state)).layer(RequestBodyTimeoutLayer::new(limits.connections.body_read_timeout));
+    let app = app.layer(RequestBodyTimeoutLayer::new(limits.connections.body_read_timeout));
     serve_connections(listener, app, &limits.connections, shutdown).await;
     // The router (and every sender it held) is gone: the tasks drain and stop.
     let _ = counter.await;

@@ -70,6 +70,11 @@ pub struct ServeArgs {
     /// (scan and store the result, refuse nothing).
     #[arg(long, env = "SCAN_BLOCK_SEVERITY", default_value = "critical", value_parser = parse_scan_block)]
     pub scan_block_severity: ScanBlock,
+    /// Serve `/metrics` (Prometheus), count and time every request and store
+    /// call; `false` turns all of it off, and with it the recent search
+    /// latency and error rate in `/api/stats`.
+    #[arg(long, env = "METRICS", default_value_t = true, action = clap::ArgAction::Set, value_name = "true|false")]
+    pub metrics: bool,
     #[command(flatten)]
     pub connections: ConnectionArgs,
     #[command(flatten)]

@@ -25,4 +25,8 @@ pub struct AppState {
     /// Where uploads are checked and scanned (never tokio's blocking pool).
     pub scans: crate::scans::ScanPool,
     pub started: std::time::Instant,
+    /// Counted always (atomics); served at `/metrics` and timed per store
+    /// call only when `metrics_enabled` (`METRICS`, default on).
+    pub metrics: Arc<crate::metrics::Metrics>,
+    pub metrics_enabled: bool,
 }

@@ -55,7 +55,7 @@ pub fn version_info(package: &PackageRecord, v: &VersionRecord) -> VersionInfo {
         file_size: r.file_size,
         file_hash_sha256: r.file_sha256.to_string(),
         security_scan_status: r.security_scan_status.to_string(),
-        security_scan: r.security_scan.clone(),
+        security_scan: r.security_scan.as_ref().map(as_answered),
         digital_signature: r.digital_signature.clone(),
         download_count: v.download_count,
         created_at: v.created_at.clone(),
@@ -173,4 +173,21 @@ pub fn token_info(t: &revitpy_store::TokenRecord) -> revitpy_api::TokenInfo {
         last_used_at: t.last_used_at.clone(),
         revoked_at: t.revoked_at.clone(),
     }
+}
+
+/// Every property of an answer is present (the API's promise, which the
+/// scanner's own JSON does not make): a report stored before reports named
+/// their scanner says `"scanner": null`, and a finding below high, which
+/// has no chain of facts, says `"because": []`.
+fn as_answered(report: &serde_json::Value) -> serde_json::Value {
+    let mut report = report.clone();
+    if let Some(obj) = report.as_object_mut() {
+        obj.entry("scanner").or_insert(serde_json::Value::Null);
+        for finding in obj.get_mut("findings").and_then(serde_json::Value::as_array_mut).into_iter().flatten() {
+            if let Some(f) = finding.as_object_mut() {
+                f.entry("because").or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            }
+        }
+    }
+    report
 }

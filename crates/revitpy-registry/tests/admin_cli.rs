@@ -124,3 +124,41 @@ fn shell_completions_come_from_the_command_line_itself() {
     let o = Command::new(env!("CARGO_BIN_EXE_revitpy-registry")).args(["completions", "tcsh"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn healthcheck_says_whether_the_server_is_ready() {
+    let server = TestServer::start();
+    let addr: std::net::SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
+    let run = |env: &[(&str, String)], args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_revitpy-registry"));
+        cmd.arg("healthcheck").args(args).env_remove("HOST").env_remove("PORT");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    // As a container runs it: HOST and PORT as the server has them, a wildcard host.
+    let out = run(&[("HOST", "0.0.0.0".into()), ("PORT", addr.port().to_string())], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[], &["--url", &server.url("/health")]);
+    assert!(out.status.success());
+
+    // Not ready: the storage's scratch folder is gone, /health is 503.
+    std::fs::remove_dir_all(server.data_dir.join("packages/tmp")).unwrap();
+    let out = run(&[], &["--url", &server.url("/health")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("answered 503"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Nothing listening, and something that is not a URL: exit 1 with a reason.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let out = run(&[], &["--url", &format!("http://{closed}/health"), "--timeout", "2"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing answers"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&[], &["--url", "https://example.invalid/health"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only http://"));
+}

@@ -528,6 +528,9 @@ async fn package_reads(c: &Contract, s: &TestServer) {
         assert_eq!(c.call(s, Method::GET, template, &["no-such-package"], plain).await.status, 404);
         assert_eq!(c.call(s, Method::GET, template, &["%FF%FE"], plain).await.status, 400);
     }
+    // The reserved name `upload` is the upload operation's path.
+    let a = c.call(s, Method::GET, PACKAGE, &["upload"], plain).await;
+    assert_eq!((a.status, a.header("allow")), (405, "POST"));
     // The premises of `publishing`: these shapes were checked non-empty.
     let scan = |name: &str| {
         let name = name.to_owned();
@@ -545,6 +548,8 @@ async fn package_reads(c: &Contract, s: &TestServer) {
     assert_eq!(a.json()["results"][0]["name"], "wall-tools");
     let a = c.call(s, Method::GET, "/api/stats", &[], plain).await;
     assert!(a.json()["total_packages"].as_u64().unwrap() >= 8);
+    let a = c.call(s, Method::GET, "/metrics", &[], plain).await;
+    assert!(String::from_utf8_lossy(&a.body).contains("revitpy_http_requests_total{"));
 }
 
 async fn owners(c: &Contract, s: &TestServer) {
@@ -636,8 +641,8 @@ async fn feeds(c: &Contract, s: &TestServer) {
     assert_eq!(c.call(s, Method::GET, INDEX_PACKAGES, &[], bad).await.status, 400);
 }
 
-/// 302 (CDN_BASE_URL), 413 (MAX_UPLOAD_MB), 408 (REQUEST_BODY_TIMEOUT) and
-/// a failed readiness (503).
+/// 302 (CDN_BASE_URL), 413 (MAX_UPLOAD_MB), 408 (REQUEST_BODY_TIMEOUT), 404
+/// for `/metrics` (METRICS=false) and a failed readiness (503).
 async fn limits_timeouts_and_outages(c: &Contract, dir: &std::path::Path) {
     let s = TestServer::start_with(ServerOptions {
         env: vec![
@@ -646,6 +651,7 @@ async fn limits_timeouts_and_outages(c: &Contract, dir: &std::path::Path) {
             ("CDN_BASE_URL".into(), "http://127.0.0.1:9/cdn".into()),
             ("MAX_UPLOAD_MB".into(), "1".into()),
             ("REQUEST_BODY_TIMEOUT".into(), "1".into()),
+            ("METRICS".into(), "false".into()),
         ],
         ..ServerOptions::default()
     });
@@ -655,6 +661,8 @@ async fn limits_timeouts_and_outages(c: &Contract, dir: &std::path::Path) {
     let a = c.call_with(&no_redirects, &s, Method::GET, DOWNLOAD, &["revitpy-utils", "1.4.1"], plain).await;
     assert_eq!(a.status, 302);
     assert!(a.header("location").starts_with("http://127.0.0.1:9/cdn/"), "{}", a.header("location"));
+
+    assert_eq!(c.call(&s, Method::GET, "/metrics", &[], plain).await.status, 404);
 
     let big = vec![b'x'; 1024 * 1024 + 512 * 1024];
     assert_eq!(c.call(&s, Method::POST, UPLOAD, &[], |r| admin(r).multipart(multipart(big, None))).await.status, 413);
@@ -778,12 +786,13 @@ fn router_operations(source: &str) -> BTreeSet<String> {
 /// docs/CONTRACTS.md together.
 const WIRE_NAMES: &str = "\
 ChangeInfo {serial, name, kind, version, at}
-ChangeKind = publish | yank | unyank | owners
+ChangeKind = publish | yank | unyank | owners | rescan
 ChangesResponse {serial, changes, more}
 CompatibilityEntry {min_revit, max_revit, tested_versions, known_issues, yanked}
 CompatibilityResponse {package, compatibility_matrix}
 Dependency {name, version}
 ErrorBody {detail}
+ErrorRate {window_seconds, requests, client_errors, server_errors, rate}
 Health {status, database, storage, search, version, uptime_seconds}
 Health.search {indexed_serial, serial, packages}
 Health.status = ok | unavailable
@@ -797,6 +806,7 @@ OpenApiDocument {openapi, info, paths, components}
 OwnersRequest {users}
 OwnersResponse {package, owners, serial}
 PackageDetail {package, versions}
+PackageDownloads {name, downloads}
 PackageInfo {name, normalized_name, summary, description, author, license, homepage_url, repository_url, documentation_url, keywords, categories, package_type, performance_impact, latest_version, min_revit_version, max_revit_version, download_count, owners, created_at, updated_at}
 PackageType = addon | library | template | tool
 PerformanceImpact = low | medium | high
@@ -807,14 +817,16 @@ ScanCompatIssue {member, level, revit_version, replacement, file, line}
 ScanCompatLevel = error | warning
 ScanFinding {rule, severity, category, file, line, column, snippet, message, because}
 ScanImpact {computed, declared, reasons}
-ScanReport {risk_level, findings, compatibility, capabilities, impact, scanned_at}
+ScanReport {risk_level, findings, compatibility, capabilities, impact, scanned_at, scanner}
+ScanResults {passed, warning, failed, pending, refused_since_start}
 ScanStatus = pending | passed | warning | failed
 SearchFilters {revit_version, package_type}
+SearchPerformance {window_seconds, searches, p50_ms, p99_ms}
 SearchResponse {query, results, total, filters, limit, offset}
 SearchResult {name, normalized_name, summary, description, latest_version, package_type, performance_impact, min_revit_version, max_revit_version, download_count, author, keywords, categories, updated_at}
 ServiceIndex {name, version, endpoints}
 Severity = info | low | medium | high | critical
-StatsResponse {total_packages, total_versions, total_downloads, package_types, package_type_counts, serial}
+StatsResponse {total_packages, total_versions, total_downloads, package_types, package_type_counts, serial, downloads_since_start, top_downloads, search_performance, error_rate, scan_results}
 TokenInfo {id, user, label, token_prefix, scope, package, created_at, last_used_at, revoked_at}
 TokenScope = yank | publish | admin
 UploadResponse {package_name, version, file_hash, file_size, serial, security_scan_status}

@@ -19,6 +19,11 @@
 //! takes a package's entries in batches, keeping only what each file
 //! contributes to the report, so a caller need not hold the whole package.
 
+/// Which scanner wrote a report: the crate's version and a hash of its
+/// sources and data (see `build.rs`). Stored with every report the registry
+/// keeps; a report with another id was written by another scanner.
+pub const SCANNER_ID: &str = env!("REVITPY_SCANNER_ID");
+
 pub mod catalog;
 mod crossfile;
 pub mod dotted;

@@ -23,6 +23,7 @@ mod model;
 mod sqlite;
 
 pub use model::*;
+pub use revitpy_names::ScanStatus;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -118,6 +119,15 @@ pub trait Store: Send + Sync + 'static {
         yanked: bool,
         reason: Option<String>,
     ) -> StoreResult<i64>;
+    /// Replaces a version's stored scan report and status (`rescan`). A
+    /// changed status is a change clients must see (kind `rescan`): the new
+    /// serial is returned; an unchanged one updates the report alone.
+    async fn set_scan(
+        &self,
+        version_id: i64,
+        status: ScanStatus,
+        report: serde_json::Value,
+    ) -> StoreResult<Option<i64>>;
     async fn owners(&self, package_id: i64) -> StoreResult<Vec<String>>;
     async fn add_owners(&self, actor: &Actor, package_id: i64, users: &[String]) -> StoreResult<i64>;
     async fn remove_owners(&self, actor: &Actor, package_id: i64, users: &[String]) -> StoreResult<i64>;

@@ -208,4 +208,11 @@ pub struct Stats {
     pub total_downloads: u64,
     pub package_types: std::collections::BTreeMap<String, u64>,
     pub serial: i64,
+    /// Versions (not yanked) by `security_scan_status`.
+    pub scan_statuses: std::collections::BTreeMap<String, u64>,
+    /// The most downloaded packages, most first (at most [`TOP_DOWNLOADS`]).
+    pub top_downloads: Vec<(String, u64)>,
 }
+
+/// How many packages [`Stats::top_downloads`] names.
+pub const TOP_DOWNLOADS: usize = 10;

@@ -62,6 +62,35 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Copies every page of `src` into `dst` in one step. SQLite answers Busy
+/// or Locked while another connection holds a lock it needs; it is tried
+/// again, for at most a minute.
+fn copy_all_pages(src: &Connection, dst: &mut Connection) -> rusqlite::Result<()> {
+    use rusqlite::backup::{Backup, StepResult};
+    let backup = Backup::new(src, dst)?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match backup.step(-1)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More | StepResult::Busy | StepResult::Locked if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            _ => {
+                return Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                    Some("the database stayed locked for a minute".into()),
+                ));
+            }
+        }
+    }
+}
+
+/// SQLite's `quick_check`: "ok", or what is damaged.
+fn quick_check(conn: &Connection) -> Result<(), String> {
+    let answer: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|e| e.to_string())?;
+    if answer == "ok" { Ok(()) } else { Err(format!("the database is damaged: {answer}")) }
+}
+
 impl SqliteStore {
     /// Opens (creating and migrating) the database at `path`.
     pub fn open(path: &Path) -> StoreResult<Self> {
@@ -77,6 +106,75 @@ impl SqliteStore {
                 readers: Mutex::new(Vec::new()),
             }),
         })
+    }
+
+    /// An online, consistent copy of the whole database at `dest` (a new
+    /// file), through SQLite's backup API: all pages in one step inside one
+    /// read transaction, so a server writing meanwhile (WAL) neither waits
+    /// nor makes the copy restart. The copy is left in rollback-journal
+    /// mode, one self-contained file, and checked with `quick_check`.
+    pub async fn backup_to(&self, dest: &Path) -> StoreResult<()> {
+        let (source, dest) = (self.inner.path.clone(), dest.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let db_error = |e: rusqlite::Error| StoreError::Database(format!("backup to {}: {e}", dest.display()));
+            if dest.exists() {
+                return Err(StoreError::Database(format!("{} already exists", dest.display())));
+            }
+            let src = open_connection(&source)?;
+            let mut dst = Connection::open(&dest).map_err(db_error)?;
+            copy_all_pages(&src, &mut dst).map_err(db_error)?;
+            dst.execute_batch("PRAGMA journal_mode=DELETE;").map_err(db_error)?;
+            quick_check(&dst).map_err(|e| StoreError::Database(format!("the copy at {}: {e}", dest.display())))
+        })
+        .await
+        .map_err(|e| StoreError::Database(format!("database task failed: {e}")))?
+    }
+
+    /// Makes the closed database at `path` one self-contained file again
+    /// (rollback journal instead of WAL): how a backup copy is kept.
+    pub async fn to_single_file(path: &Path) -> StoreResult<()> {
+        let path = path.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let conn = Connection::open(&path)?;
+            conn.execute_batch("PRAGMA journal_mode=DELETE;")?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| StoreError::Database(format!("database task failed: {e}")))?
+    }
+
+    /// Replaces this database's whole content with the database file at
+    /// `source` (a [`SqliteStore::backup_to`] copy), then applies any
+    /// migration the copy predates. Refused unless this database holds no
+    /// user, token or package: a restore never merges into a live registry.
+    pub async fn restore_from(&self, source: &Path) -> StoreResult<()> {
+        let inner = self.inner.clone();
+        let source = source.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut writer = inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+            let held: i64 = writer.query_row(
+                "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM tokens) + (SELECT COUNT(*) FROM packages)",
+                [],
+                |r| r.get(0),
+            )?;
+            if held > 0 {
+                return Err(StoreError::Database(format!(
+                    "{} already holds a registry; restore into an empty database (a new DATA_DIR or DATABASE_URL)",
+                    inner.path.display()
+                )));
+            }
+            let src = Connection::open_with_flags(&source, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| StoreError::Database(format!("{}: {e}", source.display())))?;
+            quick_check(&src).map_err(|e| StoreError::Database(format!("{}: {e}", source.display())))?;
+            copy_all_pages(&src, &mut writer)?;
+            // The copied pages say rollback journal; this store runs in WAL.
+            writer.execute_batch("PRAGMA journal_mode=WAL;")?;
+            migrate(&mut writer)?;
+            inner.readers.lock().expect("reader pool").clear();
+            Ok(())
+        })
+        .await
+        .map_err(|e| StoreError::Database(format!("database task failed: {e}")))?
     }
 
     async fn read<T: Send + 'static>(
@@ -841,6 +939,34 @@ impl Store for SqliteStore {
         self.write(move |tx| batch.into_iter().map(|release| publish_in(tx, &actor, release)).collect()).await
     }
 
+    async fn set_scan(
+        &self,
+        version_id: i64,
+        status: ScanStatus,
+        report: serde_json::Value,
+    ) -> StoreResult<Option<i64>> {
+        self.write(move |tx| {
+            let (package_id, normalized, version, was): (i64, String, String, String) = tx
+                .query_row(
+                    "SELECT v.package_id, p.normalized_name, v.version, v.security_scan_status \
+                     FROM versions v JOIN packages p ON p.id = v.package_id WHERE v.id = ?1",
+                    [version_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::NoSuchVersion { package: format!("version id {version_id}") })?;
+            tx.execute(
+                "UPDATE versions SET security_scan_status = ?1, security_scan = ?2 WHERE id = ?3",
+                params![status.to_string(), json_text(&report), version_id],
+            )?;
+            if was == status.to_string() {
+                return Ok(None);
+            }
+            Ok(Some(append_change(tx, package_id, &normalized, "rescan", Some(&version))?))
+        })
+        .await
+    }
+
     async fn set_yanked(
         &self,
         actor: &Actor,
@@ -983,12 +1109,27 @@ impl Store for SqliteStore {
                 .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?
                 .collect::<Result<_, _>>()?;
             let serial = c.query_row("SELECT COALESCE(MAX(serial), 0) FROM changes", [], |r| r.get(0))?;
+            let mut stmt = c.prepare(
+                "SELECT security_scan_status, COUNT(*) FROM versions WHERE yanked = 0 GROUP BY security_scan_status",
+            )?;
+            let scan_statuses = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?
+                .collect::<Result<_, _>>()?;
+            let mut stmt = c.prepare(
+                "SELECT name, download_count FROM packages WHERE latest_version_id IS NOT NULL AND download_count > 0 \
+                 ORDER BY download_count DESC, normalized_name LIMIT ?1",
+            )?;
+            let top_downloads = stmt
+                .query_map([TOP_DOWNLOADS as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?
+                .collect::<Result<_, _>>()?;
             Ok(Stats {
                 total_packages: total_packages as u64,
                 total_versions: total_versions as u64,
                 total_downloads: total_downloads as u64,
                 package_types,
                 serial,
+                scan_statuses,
+                top_downloads,
             })
         })
         .await

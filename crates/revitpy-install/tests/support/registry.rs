@@ -31,6 +31,7 @@ impl Registry {
                     max_upload_bytes: 100 * 1024 * 1024,
                     cdn_base_url: None,
                     scan_block,
+                    metrics: true,
                 };
                 revitpy_registry::serve::serve(listener, parts, options, async {
                     let _ = stop_rx.await;

@@ -79,6 +79,7 @@ pub async fn download(
     if let Some(cdn) = &state.cdn_base_url {
         if method == Method::GET {
             state.downloads.record(v.id);
+            state.metrics.download(&detail.package.normalized_name);
         }
         let target = format!("{}/{}", cdn.trim_end_matches('/'), key.relative_path());
         base.insert(header::LOCATION, HeaderValue::from_str(&target).map_err(|e| ApiError::internal("CDN URL", e))?);
@@ -137,6 +138,7 @@ pub async fn download(
     }
     if start == 0 && len == size {
         state.downloads.record(v.id);
+        state.metrics.download(&detail.package.normalized_name);
     }
     let mut file = tokio::fs::File::open(&path).await.map_err(|e| ApiError::internal("opening package file", e))?;
     if start > 0 {

@@ -30,6 +30,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/", get(system::root))
         .route("/health", get(system::health))
         .route("/api/stats", get(system::stats))
+        .route("/metrics", get(system::metrics))
         .route("/api/openapi.json", get(system::openapi))
         .route("/api/changes", get(changes::list))
         .route("/api/index/snapshot", get(index::snapshot))
@@ -49,5 +50,8 @@ pub fn build_router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed on this endpoint; see /api/openapi.json")
         })
+        // After routing (the fallbacks above are not routes): the matched
+        // template travels out on the response for the request metrics.
+        .route_layer(axum::middleware::from_fn(crate::metrics::tag_route))
         .with_state(state)
 }

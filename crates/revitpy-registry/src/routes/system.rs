@@ -1,4 +1,4 @@
-//! `/`, `/health`, `/api/stats`, `/api/openapi.json`.
+//! `/`, `/health`, `/api/stats`, `/metrics`, `/api/openapi.json`.
 
 use axum::Json;
 use axum::extract::State;
@@ -20,6 +20,7 @@ pub async fn root() -> Json<Value> {
             "download": "/api/packages/{name}/{version}/download",
             "upload": "/api/packages/upload",
             "stats": "/api/stats",
+            "metrics": "/metrics",
             "changes": "/api/changes",
             "openapi": "/api/openapi.json",
             "health": "/health",
@@ -55,14 +56,53 @@ pub async fn health(State(state): State<AppState>) -> Response {
 
 pub async fn stats(State(state): State<AppState>) -> ApiResult<Json<revitpy_api::StatsResponse>> {
     let s = state.store.stats().await?;
+    let window_seconds = crate::metrics::WINDOW.as_secs();
+    let searches = state.metrics.search_window.summary();
+    let errors = state.metrics.error_window.summary();
+    let status = |name: &str| s.scan_statuses.get(name).copied().unwrap_or(0);
     Ok(Json(revitpy_api::StatsResponse {
         total_packages: s.total_packages,
         total_versions: s.total_versions,
         total_downloads: s.total_downloads,
         package_types: s.package_types.len() as u64,
-        package_type_counts: s.package_types,
         serial: s.serial,
+        downloads_since_start: state.metrics.downloads_since_start(),
+        top_downloads: s
+            .top_downloads
+            .iter()
+            .map(|(name, downloads)| revitpy_api::PackageDownloads { name: name.clone(), downloads: *downloads })
+            .collect(),
+        search_performance: revitpy_api::SearchPerformance {
+            window_seconds,
+            searches: searches.count as u64,
+            p50_ms: searches.p50_ms,
+            p99_ms: searches.p99_ms,
+        },
+        error_rate: revitpy_api::ErrorRate {
+            window_seconds,
+            requests: errors.requests,
+            client_errors: errors.client_errors,
+            server_errors: errors.server_errors,
+            rate: if errors.requests == 0 { 0.0 } else { errors.server_errors as f64 / errors.requests as f64 },
+        },
+        scan_results: revitpy_api::ScanResults {
+            passed: status("passed"),
+            warning: status("warning"),
+            failed: status("failed"),
+            pending: status("pending"),
+            refused_since_start: state.metrics.refused_by_scan(),
+        },
+        package_type_counts: s.package_types,
     }))
+}
+
+/// `/metrics`: the server's counters in the OpenMetrics text format.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    if !state.metrics_enabled {
+        return crate::error::ApiError::not_found("metrics are turned off on this server (METRICS=false)")
+            .into_response();
+    }
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], state.metrics.encode()).into_response()
 }
 
 /// The document generated in [`crate::openapi`], serialized once.

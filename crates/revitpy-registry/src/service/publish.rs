@@ -119,6 +119,7 @@ pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> Service
         Some(Err(e)) => return Err(ServiceError::Invalid(format!("invalid package: the scanner cannot read it: {e}"))),
         None => return Err(ServiceError::internal("security scan", "the package was not scanned")),
     };
+    state.metrics.scanned(report.risk_level.as_str());
     let manifest = checked.manifest.expect("a valid check has a manifest");
     if let Some(threshold) = state.scan_block
         && report.at_or_above(threshold).next().is_some()
@@ -126,10 +127,7 @@ pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> Service
         tracing::warn!(package = %normalized, version = %manifest.version, risk_level = %report.risk_level, user = %actor.user_name, "upload refused by the security scan");
         return Err(ServiceError::Refused(refusal(&manifest, &report, threshold)));
     }
-    let mut scan = serde_json::to_value(&report).map_err(|e| ServiceError::internal("security scan", e))?;
-    if let Some(obj) = scan.as_object_mut() {
-        obj.insert("scanned_at".to_owned(), Value::String(revitpy_names::timestamp::now_rfc3339()));
-    }
+    let scan = stored_report(&report).map_err(|e| ServiceError::internal("security scan", e))?;
     let scan_status = report.status();
 
     let key = BlobKey::parse(&sha256).expect("sha256 hex is a valid key");
@@ -168,6 +166,17 @@ pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> Service
         serial: published.serial,
         scan_status,
     })
+}
+
+/// A report as the registry stores it: the scanner's JSON, when it was
+/// made, and which scanner made it (what `rescan` compares).
+pub fn stored_report(report: &ScanReport) -> serde_json::Result<Value> {
+    let mut scan = serde_json::to_value(report)?;
+    if let Some(obj) = scan.as_object_mut() {
+        obj.insert("scanned_at".to_owned(), Value::String(revitpy_names::timestamp::now_rfc3339()));
+        obj.insert("scanner".to_owned(), Value::String(revitpy_scan::SCANNER_ID.to_owned()));
+    }
+    Ok(scan)
 }
 
 /// Removes the file of an upload whose commit was refused, after the answer
