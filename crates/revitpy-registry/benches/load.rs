@@ -274,7 +274,9 @@ fn main() {
         .env("PORT", "0")
         .env("DATA_DIR", &data)
         .env("ADMIN_TOKEN", "bench-admin")
-        .env("LOG_LEVEL", "error");
+        .env("LOG_LEVEL", "error")
+        // One address sends thousands of searches a second here.
+        .env("RATE_LIMIT_SEARCHES", "off");
     let (mut server, addr, startup) = spawn_and_wait(cmd);
     std::thread::sleep(Duration::from_millis(500));
     let idle_rss = rss_kb(server.id(), "VmRSS:");
@@ -409,6 +411,7 @@ fn main() {
         for metrics in ["true", "false"] {
             let mut cmd = Command::new(exe);
             cmd.arg("serve").env("PORT", "0").env("DATA_DIR", &data).env("LOG_LEVEL", "error").env("METRICS", metrics);
+            cmd.env("RATE_LIMIT_SEARCHES", "off");
             let (mut server, addr, _) = spawn_and_wait(cmd);
             let result = rt.block_on(load(addr, Arc::new(search_paths.clone()), seconds));
             if metrics == "true" {

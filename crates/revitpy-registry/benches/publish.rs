@@ -832,7 +832,9 @@ fn start_ours(data: &Path) -> (Server, String) {
         .env("HOST", "127.0.0.1")
         .env("DATA_DIR", data)
         .env("ADMIN_TOKEN", ADMIN_TOKEN)
-        .env("LOG_LEVEL", std::env::var("PUBLISH_BENCH_LOG_LEVEL").unwrap_or_else(|_| "error".into()));
+        .env("LOG_LEVEL", std::env::var("PUBLISH_BENCH_LOG_LEVEL").unwrap_or_else(|_| "error".into()))
+        // One address publishes hundreds of packages a minute here.
+        .env("RATE_LIMIT_UPLOADS", "off");
     for var in
         ["DATABASE_URL", "STORAGE_TYPE", "STORAGE_PATH", "SEARCH_INDEX_PATH", "S3_BUCKET", "CDN_BASE_URL", "REDIS_URL"]
     {

@@ -114,7 +114,12 @@ pub async fn serve_connections(
         let app = app.clone();
         let service = hyper::service::service_fn(move |req: Request<Incoming>| {
             let app = app.clone();
-            async move { Ok::<_, Infallible>(app.oneshot(req.map(Body::new)).await.unwrap_or_else(|e| match e {})) }
+            async move {
+                let mut req = req.map(Body::new);
+                // The peer's address, for rate limits per client.
+                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                Ok::<_, Infallible>(app.oneshot(req).await.unwrap_or_else(|e| match e {}))
+            }
         });
         let connection = builder.serve_connection(TokioIo::new(tcp), service);
         let connection = graceful.watch(connection);

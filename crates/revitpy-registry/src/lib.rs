@@ -14,6 +14,7 @@ pub mod healthcheck;
 pub mod indexer;
 pub mod metrics;
 pub mod openapi;
+pub mod ratelimit;
 pub mod rescan;
 pub mod routes;
 pub mod scans;

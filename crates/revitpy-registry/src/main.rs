@@ -23,7 +23,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the registry (SQLite and files in ./registry_data by default).
-    Serve(ServeArgs),
+    // Boxed: every setting of serve makes it ten times the other commands.
+    Serve(Box<ServeArgs>),
     /// Create, list and revoke API tokens.
     Token {
         #[command(subcommand)]
@@ -195,7 +196,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => {
             init_logging(&args.log_level);
             let runtime = runtime()?;
-            let served = runtime.block_on(serve_command(args));
+            let served = runtime.block_on(serve_command(*args));
             // Connections are closed by now; a blocking task still running
             // (a file being hashed) must not hold the exit.
             runtime.shutdown_timeout(std::time::Duration::from_secs(2));
@@ -390,6 +391,7 @@ async fn serve_command(args: ServeArgs) -> anyhow::Result<()> {
         },
         scan_concurrency: usize::try_from(args.scans.scan_concurrency).unwrap_or(1),
         scan_queue_timeout: std::time::Duration::from_secs(args.scans.scan_queue_timeout),
+        rate_limits: (&args.rate_limits).into(),
     };
     serve::serve_with(listener, parts, options, limits, serve::shutdown_signal()).await?;
     tracing::info!("stopped");

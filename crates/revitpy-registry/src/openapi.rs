@@ -210,7 +210,8 @@ fn paths() -> Paths {
                     .body(json_body::<api::NewTokenRequest>())
                     .answer(201, json::<api::NewTokenResponse>("created; `token` is shown only here"))
                     .error(400, "malformed JSON, or a bad user name, scope, package or label")
-                    .error(403, "not allowed: another user's token, or wider than the token used"),
+                    .error(403, "not allowed: another user's token, or wider than the token used")
+                    .answer(429, too_many("token creations", "RATE_LIMIT_TOKENS")),
                 )
                 .build(),
             )
@@ -249,7 +250,8 @@ fn paths() -> Paths {
             .param(query_param("limit", integer(Some(0)), "default 20; larger is capped to 100"))
             .param(query_param("offset", integer(Some(0)), "default 0, at most 100000"))
             .answer(200, json::<api::SearchResponse>("results"))
-            .error(400, "a bad parameter"))
+            .error(400, "a bad parameter")
+            .answer(429, too_many("searches", "RATE_LIMIT_SEARCHES")))
             .build(),
         )
         .path(
@@ -278,6 +280,7 @@ fn paths() -> Paths {
                 .error(408, "the body stopped sending data for REQUEST_BODY_TIMEOUT seconds")
                 .error(409, "this version (equal under PEP 440) exists")
                 .error(413, "larger than MAX_UPLOAD_MB")
+                .answer(429, too_many("uploads", "RATE_LIMIT_UPLOADS"))
                 .error(
                     422,
                     "refused by the security scan: a finding at or above SCAN_BLOCK_SEVERITY (default critical); the detail names the risk level and the worst findings; nothing is stored",
@@ -502,6 +505,12 @@ fn hand(name: &str) -> RefOr<Schema> {
 
 fn schema_ref<T: ToSchema>() -> RefOr<Schema> {
     Ref::from_schema_name(T::name()).into()
+}
+
+/// 429 with Retry-After: past a rate limit, per client address and token.
+fn too_many(what: &str, setting: &str) -> ResponseBuilder {
+    error_response(&format!("too many {what} from this address or token ({setting}); retry after Retry-After seconds"))
+        .header("Retry-After", Header::new(integer(Some(1))).tap(|h| h.description = Some("seconds".to_owned())))
 }
 
 fn json_of(schema: impl Into<RefOr<Schema>>, description: &str) -> ResponseBuilder {

@@ -43,6 +43,9 @@ pub struct Limits {
     pub scan_threads: usize,
     pub scan_concurrency: usize,
     pub scan_queue_timeout: Duration,
+    /// Uploads, searches and token creation per address and token; off in
+    /// the default (embedding), `serve`'s settings have their own defaults.
+    pub rate_limits: crate::ratelimit::RateLimits,
 }
 
 impl Default for Limits {
@@ -52,6 +55,7 @@ impl Default for Limits {
             scan_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             scan_concurrency: 2,
             scan_queue_timeout: Duration::from_secs(30),
+            rate_limits: crate::ratelimit::RateLimits::default(),
         }
     }
 }
@@ -169,6 +173,7 @@ pub async fn serve_with(
         started: std::time::Instant::now(),
         metrics: metrics.clone(),
         metrics_enabled: options.metrics,
+        rate_limiter: Arc::new(crate::ratelimit::RateLimiter::new(limits.rate_limits.clone())),
     };
     let mut app = with_layers(build_router(state));
     if options.metrics {

@@ -79,6 +79,49 @@ pub struct ServeArgs {
     pub connections: ConnectionArgs,
     #[command(flatten)]
     pub scans: ScanArgs,
+    #[command(flatten)]
+    pub rate_limits: RateLimitArgs,
+}
+
+/// Requests per client address and per token, answered 429 with
+/// Retry-After past the rate: `N/second`, `N/minute`, `N/hour` or `off`.
+/// A client may burst up to N at once, then N per period.
+#[derive(Args, Debug, Clone)]
+pub struct RateLimitArgs {
+    /// Uploads.
+    #[arg(long, env = "RATE_LIMIT_UPLOADS", default_value = "30/minute", value_parser = parse_rate_setting)]
+    pub rate_limit_uploads: RateSetting,
+    /// Searches.
+    #[arg(long, env = "RATE_LIMIT_SEARCHES", default_value = "600/minute", value_parser = parse_rate_setting)]
+    pub rate_limit_searches: RateSetting,
+    /// Token creation (`POST /api/tokens`).
+    #[arg(long, env = "RATE_LIMIT_TOKENS", default_value = "10/minute", value_parser = parse_rate_setting)]
+    pub rate_limit_tokens: RateSetting,
+    /// Proxies (comma-separated addresses or networks) whose X-Forwarded-For
+    /// names the client: behind nginx, its address; otherwise every client
+    /// behind it shares one limit.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::ratelimit::parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// A rate limit setting: `None` for `off` (a type of its own: clap reads an
+/// `Option` field as "may be absent", not as a value that may be `off`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateSetting(pub Option<crate::ratelimit::Rate>);
+
+fn parse_rate_setting(s: &str) -> Result<RateSetting, String> {
+    crate::ratelimit::parse_rate(s).map(RateSetting)
+}
+
+impl From<&RateLimitArgs> for crate::ratelimit::RateLimits {
+    fn from(a: &RateLimitArgs) -> Self {
+        Self {
+            uploads: a.rate_limit_uploads.0,
+            searches: a.rate_limit_searches.0,
+            token_creation: a.rate_limit_tokens.0,
+            trusted_proxies: a.trusted_proxies.clone(),
+        }
+    }
 }
 
 /// What one client may hold of the server: every wait a client controls has

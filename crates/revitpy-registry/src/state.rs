@@ -29,4 +29,5 @@ pub struct AppState {
     /// call only when `metrics_enabled` (`METRICS`, default on).
     pub metrics: Arc<crate::metrics::Metrics>,
     pub metrics_enabled: bool,
+    pub rate_limiter: Arc<crate::ratelimit::RateLimiter>,
 }

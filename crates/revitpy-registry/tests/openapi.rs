@@ -395,7 +395,33 @@ async fn every_answer_is_one_the_document_declares() {
     limits_timeouts_and_outages(&c, dir.path()).await;
     busy_scanner(&c, dir.path()).await;
 
+    rate_limits(&c, dir.path()).await;
+
     c.assert_all_seen();
+}
+
+/// 429 on each limited operation: one request a minute each.
+async fn rate_limits(c: &Contract, dir: &std::path::Path) {
+    let s = TestServer::start_with(ServerOptions {
+        env: vec![
+            ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
+            ("RATE_LIMIT_UPLOADS".into(), "1/minute".into()),
+            ("RATE_LIMIT_SEARCHES".into(), "1/minute".into()),
+            ("RATE_LIMIT_TOKENS".into(), "1/minute".into()),
+        ],
+        ..ServerOptions::default()
+    });
+    let bytes = std::fs::read(build_example("wall-tools", dir)).unwrap();
+    for expected in [200, 429] {
+        let bytes = bytes.clone();
+        let a = c.call(&s, Method::POST, UPLOAD, &[], |r| admin(r).multipart(multipart(bytes, None))).await;
+        assert_eq!(a.status, expected);
+        let a = c.call(&s, Method::GET, SEARCH, &[], plain).await;
+        assert_eq!(a.status, expected);
+        let body = json!({"user": "rita", "scope": "publish"});
+        let a = c.call(&s, Method::POST, "/api/tokens", &[], |r| admin(r).json(&body)).await;
+        assert_eq!(a.status, if expected == 200 { 201 } else { 429 });
+    }
 }
 
 async fn reads_of_an_empty_registry(c: &Contract, s: &TestServer) {

@@ -36,8 +36,19 @@ pub struct ServerOptions {
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        Self { env: vec![("ADMIN_TOKEN".into(), ADMIN_TOKEN.into())], data_dir: None, args: Vec::new() }
+        Self { env: default_env(), data_dir: None, args: Vec::new() }
     }
+}
+
+/// The admin token, and rate limits off: tests publish and search faster
+/// than any person, from one address. `tests/ratelimit.rs` tests the limits,
+/// with `serve`'s own defaults.
+pub fn default_env() -> Vec<(String, String)> {
+    let mut env = vec![("ADMIN_TOKEN".to_owned(), ADMIN_TOKEN.to_owned())];
+    for limit in ["RATE_LIMIT_UPLOADS", "RATE_LIMIT_SEARCHES", "RATE_LIMIT_TOKENS"] {
+        env.push((limit.to_owned(), "off".to_owned()));
+    }
+    env
 }
 
 impl TestServer {
