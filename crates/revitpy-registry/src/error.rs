@@ -69,6 +69,38 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// `Retry-After` when the database or the package storage is unavailable.
+pub const UNAVAILABLE_RETRY_SECONDS: u64 = 10;
+
+/// A file-system failure of the package storage that is the machine's
+/// state, not a bug: a full disk, a folder gone (an unmounted share), no
+/// permission. Those are 503 with `Retry-After` and words an operator can
+/// act on; anything else stays a 500.
+pub fn storage_failure(context: &str, e: &std::io::Error) -> ApiError {
+    match storage_unavailable(context, e) {
+        Some(ServiceError::Busy { detail, retry_after }) => ApiError::busy(detail, retry_after),
+        _ => ApiError::internal(context, e),
+    }
+}
+
+/// [`storage_failure`] for the service layer: `Busy`, or `None` for a fault.
+pub fn storage_unavailable(context: &str, e: &std::io::Error) -> Option<ServiceError> {
+    use std::io::ErrorKind;
+    let why = match e.kind() {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "its disk is full; free space where STORAGE_PATH points",
+        ErrorKind::NotFound => "its folder is gone (STORAGE_PATH: an unmounted share?)",
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+            "the server may not write there (STORAGE_PATH permissions, a read-only mount)"
+        }
+        _ => return None,
+    };
+    tracing::warn!(error = %e, "{context}: package storage unavailable");
+    Some(ServiceError::Busy {
+        detail: format!("the package storage is unavailable ({context}): {why}"),
+        retry_after: UNAVAILABLE_RETRY_SECONDS,
+    })
+}
+
 /// The one mapping from what the registry refused to what HTTP answers.
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
@@ -87,6 +119,10 @@ impl From<ServiceError> for ApiError {
                 StoreError::NoSuchVersion { .. } | StoreError::NoSuchUser { .. } => ApiError::not_found(e.to_string()),
                 StoreError::LastOwner { .. } => ApiError::bad_request(e.to_string()),
                 StoreError::Database(m) => ApiError::internal("database", m),
+                StoreError::Unavailable(_) => {
+                    tracing::warn!(error = %e, "database unavailable");
+                    ApiError::busy(e.to_string(), UNAVAILABLE_RETRY_SECONDS)
+                }
             },
         }
     }

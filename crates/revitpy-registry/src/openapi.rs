@@ -37,7 +37,9 @@ pub static JSON: LazyLock<String> =
 
 const DESCRIPTION: &str = "Package registry for RevitPy add-ins.\n\n\
 Errors are `{\"detail\": \"...\"}` (see `ErrorBody`) with a 4xx status for a client mistake and a 5xx \
-for a fault on the server's side (500s are not listed per operation). An unknown path is 404 and a wrong \
+for a fault on the server's side (500s are not listed per operation). A write answers 503 with \
+`Retry-After` when the database is unavailable (locked by another process past its busy timeout, its \
+disk full); that 503 is listed only where it is the operation's own. An unknown path is 404 and a wrong \
 method 405, in the same shape.\n\n\
 Reads need no token. Writes need `Authorization: Bearer <token>`: no header, a malformed one, or an \
 unknown or revoked token is 401; too few rights is 403.\n\n\
@@ -287,12 +289,8 @@ fn paths() -> Paths {
                 )
                 .answer(
                     503,
-                    error_response(
-                        "every scan turn is taken (SCAN_CONCURRENCY) and none freed within SCAN_QUEUE_TIMEOUT",
-                    )
-                    .header(
-                        "Retry-After",
-                        Header::new(integer(Some(0))).tap(|h| h.description = Some("seconds".to_owned())),
+                    unavailable(
+                        "every scan turn is taken (SCAN_CONCURRENCY) and none freed within SCAN_QUEUE_TIMEOUT; or the database or package storage is unavailable (locked, disk full, folder gone)",
                     ),
                 )
                 .build(),
@@ -400,7 +398,8 @@ fn paths() -> Paths {
                 416,
                 error_response("the range is outside the file")
                     .header("Content-Range", string_header("`bytes */size`")),
-            ))
+            )
+            .answer(503, unavailable("the package storage is unavailable (its folder gone, no permission)")))
             .build(),
         )
         .path(
@@ -505,6 +504,12 @@ fn hand(name: &str) -> RefOr<Schema> {
 
 fn schema_ref<T: ToSchema>() -> RefOr<Schema> {
     Ref::from_schema_name(T::name()).into()
+}
+
+/// 503 with Retry-After: busy or unavailable, not broken.
+fn unavailable(description: &str) -> ResponseBuilder {
+    error_response(description)
+        .header("Retry-After", Header::new(integer(Some(0))).tap(|h| h.description = Some("seconds".to_owned())))
 }
 
 /// 429 with Retry-After: past a rate limit, per client address and token.

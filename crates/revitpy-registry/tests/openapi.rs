@@ -422,6 +422,10 @@ async fn rate_limits(c: &Contract, dir: &std::path::Path) {
         let a = c.call(&s, Method::POST, "/api/tokens", &[], |r| admin(r).json(&body)).await;
         assert_eq!(a.status, if expected == 200 { 201 } else { 429 });
     }
+    // The package storage gone (an unmounted share): downloads are 503.
+    std::fs::rename(s.data_dir.join("packages"), s.data_dir.join("packages.away")).unwrap();
+    let a = c.call(&s, Method::GET, DOWNLOAD, &["wall-tools", "1.2.0"], plain).await;
+    assert_eq!(a.status, 503);
 }
 
 async fn reads_of_an_empty_registry(c: &Contract, s: &TestServer) {

@@ -52,11 +52,24 @@ pub enum StoreError {
     /// parse, a bug): not the caller's doing.
     #[error("database error: {0}")]
     Database(String),
+    /// The database cannot take this now, and may later: locked by another
+    /// process past the busy timeout, its disk full, made read-only.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        StoreError::Database(e.to_string())
+        use rusqlite::ErrorCode;
+        let why = match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                "it is locked by another process (or a long transaction) for longer than the 10 s busy timeout"
+            }
+            Some(ErrorCode::DiskFull) => "its disk is full; free space where DATABASE_URL (or DATA_DIR) points",
+            Some(ErrorCode::ReadOnly) => "it is read-only; make DATABASE_URL (or DATA_DIR) writable by the server",
+            _ => return StoreError::Database(e.to_string()),
+        };
+        StoreError::Unavailable(why.to_owned())
     }
 }
 

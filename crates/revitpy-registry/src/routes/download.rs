@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use super::ApiPath;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, storage_failure};
 use crate::service::lookup;
 use crate::state::AppState;
 
@@ -86,12 +86,27 @@ pub async fn download(
         return Ok((StatusCode::FOUND, base).into_response());
     }
 
-    let BlobLocation::File { path, size } = state.blobs.locate(&key).await.map_err(|e| match e {
-        revitpy_blobs::BlobError::NotFound(_) => {
-            ApiError::internal("package file missing from storage (run `revitpy-registry fsck`)", &v.release.filename)
+    let located = match state.blobs.locate(&key).await {
+        Ok(located) => located,
+        // The whole storage gone (an unmounted share) is unavailability; one
+        // file gone while the storage answers is damage for fsck to report.
+        Err(revitpy_blobs::BlobError::NotFound(_)) => {
+            return Err(match state.blobs.check().await {
+                Err(revitpy_blobs::BlobError::Io { source, .. }) => {
+                    storage_failure("reading the package file", &source)
+                }
+                _ => ApiError::internal(
+                    "package file missing from storage (run `revitpy-registry fsck`)",
+                    &v.release.filename,
+                ),
+            });
         }
-        other => ApiError::internal("package storage", other),
-    })?;
+        Err(revitpy_blobs::BlobError::Io { source, .. }) => {
+            return Err(storage_failure("reading the package file", &source));
+        }
+        Err(other) => return Err(ApiError::internal("package storage", other)),
+    };
+    let BlobLocation::File { path, size } = located;
     base.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
     base.insert(
         header::CONTENT_DISPOSITION,
@@ -140,7 +155,7 @@ pub async fn download(
         state.downloads.record(v.id);
         state.metrics.download(&detail.package.normalized_name);
     }
-    let mut file = tokio::fs::File::open(&path).await.map_err(|e| ApiError::internal("opening package file", e))?;
+    let mut file = tokio::fs::File::open(&path).await.map_err(|e| storage_failure("opening the package file", &e))?;
     if start > 0 {
         file.seek(std::io::SeekFrom::Start(start)).await.map_err(|e| ApiError::internal("seeking package file", e))?;
     }

@@ -17,7 +17,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::ApiQuery;
 use super::multipart::{HeadersTooLong, UploadBody, caused_by};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, storage_failure};
 use crate::service::publish::{self, Upload};
 use crate::state::AppState;
 
@@ -131,33 +131,7 @@ async fn upload_parts(
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         match field.name() {
             Some("file") if received.is_none() => {
-                let tmp = tempfile::Builder::new()
-                    .prefix("upload-")
-                    .tempfile_in(state.blobs.temp_dir())
-                    .map_err(|e| ApiError::internal("creating upload file", e))?
-                    .into_temp_path();
-                let mut out =
-                    tokio::fs::File::create(&tmp).await.map_err(|e| ApiError::internal("opening upload file", e))?;
-                let mut hasher = Sha256::new();
-                let mut size: u64 = 0;
-                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                    size += chunk.len() as u64;
-                    if size > limit {
-                        // Drop the rest of the file (up to the cap) so the client reads the 413.
-                        let mut extra: u64 = 0;
-                        while let Ok(Some(c)) = field.chunk().await {
-                            extra += c.len() as u64;
-                            if extra > DRAIN_CAP {
-                                break;
-                            }
-                        }
-                        return Err(too_large(limit));
-                    }
-                    hasher.update(&chunk);
-                    out.write_all(&chunk).await.map_err(|e| ApiError::internal("writing upload file", e))?;
-                }
-                out.flush().await.map_err(|e| ApiError::internal("writing upload file", e))?;
-                received = Some((tmp, hex::encode(hasher.finalize()), size));
+                received = Some(receive_file(state, &mut field, limit).await?);
             }
             Some("file") => return Err(ApiError::bad_request("send one `file` field per upload")),
             Some("metadata") if metadata.is_none() => {
@@ -185,6 +159,53 @@ async fn upload_parts(
         serial: published.serial,
         security_scan_status: published.scan_status.to_owned(),
     }))
+}
+
+/// Streams the `file` field to a temporary file in the blob store's
+/// folder, hashing as it goes. On a refusal (too large, the storage full or
+/// gone) the rest of the field is read and dropped, up to [`DRAIN_CAP`], so
+/// that the client reads the answer instead of a reset connection.
+async fn receive_file(
+    state: &AppState,
+    field: &mut multer::Field<'static>,
+    limit: u64,
+) -> ApiResult<(tempfile::TempPath, String, u64)> {
+    async fn drained(field: &mut multer::Field<'static>, refusal: ApiError) -> ApiError {
+        let mut extra: u64 = 0;
+        while let Ok(Some(c)) = field.chunk().await {
+            extra += c.len() as u64;
+            if extra > DRAIN_CAP {
+                break;
+            }
+        }
+        refusal
+    }
+    let created = tempfile::Builder::new().prefix("upload-").tempfile_in(state.blobs.temp_dir());
+    let tmp = match created {
+        Ok(f) => f.into_temp_path(),
+        Err(e) => return Err(drained(field, storage_failure("creating the upload file", &e)).await),
+    };
+    let mut out = match tokio::fs::File::create(&tmp).await {
+        Ok(f) => f,
+        Err(e) => return Err(drained(field, storage_failure("opening the upload file", &e)).await),
+    };
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(drained(field, too_large(limit)).await);
+        }
+        hasher.update(&chunk);
+        if let Err(e) = out.write_all(&chunk).await {
+            // The partial file goes with `tmp`: a full disk gets its space back.
+            return Err(drained(field, storage_failure("writing the upload file", &e)).await);
+        }
+    }
+    if let Err(e) = out.flush().await {
+        return Err(storage_failure("writing the upload file", &e));
+    }
+    Ok((tmp, hex::encode(hasher.finalize()), size))
 }
 
 fn too_large(limit: u64) -> ApiError {

@@ -131,8 +131,13 @@ pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> Service
     let scan_status = report.status();
 
     let key = BlobKey::parse(&sha256).expect("sha256 hex is a valid key");
-    let created =
-        state.blobs.put_file(&key, &file).await.map_err(|e| ServiceError::internal("storing package file", e))?;
+    let created = state.blobs.put_file(&key, &file).await.map_err(|e| match &e {
+        revitpy_blobs::BlobError::Io { source, .. } => {
+            crate::error::storage_unavailable("storing the package file", source)
+                .unwrap_or_else(|| ServiceError::internal("storing package file", &e))
+        }
+        _ => ServiceError::internal("storing package file", &e),
+    })?;
     // The file now lives in the blob store; the temporary path is gone.
     let _ = file.keep();
     let stored_at = if created { state.blobs.stored_at(&key).await.ok().flatten() } else { None };
