@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use futures_util::{StreamExt, TryStreamExt};
 use revitpy_blobs::{BlobKey, BlobLocation, BlobStore, FileStore};
 use revitpy_store::{SqliteStore, Store};
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,8 @@ const DATABASE: &str = "registry.db";
 const PACKAGES: &str = "packages";
 /// A manifest lists one line per file: 10 million files fit in this.
 const MAX_MANIFEST_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// Package files copied at once.
+const COPIES_AT_ONCE: usize = 8;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Manifest {
@@ -82,7 +85,8 @@ fn sqlite_path(storage: &StorageArgs, what: &str) -> anyhow::Result<PathBuf> {
     }
 }
 
-/// Hashes `from` while copying it to `to` (created new, fsynced).
+/// Hashes `from` while copying it to `to` (created new). Not fsynced here:
+/// `put_file`, which takes the copy into a store, syncs it and its folder.
 fn copy_hashing(from: &Path, to: &Path) -> std::io::Result<(String, u64)> {
     let mut src = std::fs::File::open(from)?;
     let mut dst = std::fs::OpenOptions::new().write(true).create_new(true).open(to)?;
@@ -98,7 +102,7 @@ fn copy_hashing(from: &Path, to: &Path) -> std::io::Result<(String, u64)> {
         dst.write_all(&buf[..n])?;
         size += n as u64;
     }
-    dst.sync_all()?;
+    dst.flush()?;
     Ok((hex::encode(hasher.finalize()), size))
 }
 
@@ -172,15 +176,24 @@ pub async fn backup(storage: &StorageArgs, dest: &Path) -> anyhow::Result<Summar
     let stats = copy.stats().await?;
     let referenced = copy.referenced_blobs().await?;
     let target = FileStore::open(&partial.join(PACKAGES))?;
-    let mut files = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let keys: Vec<BlobKey> = referenced
+        .iter()
+        .filter(|r| seen.insert(r.sha256.as_str().to_owned()))
+        .map(|r| BlobKey::parse(r.sha256.as_str()).expect("stored hashes are valid keys"))
+        .collect();
+    // A few copies at once: each ends in two fsyncs, whose waits overlap.
+    let copied: Vec<(BlobKey, u64)> = futures_util::stream::iter(keys)
+        .map(|key| {
+            let (source, target) = (source_blobs.as_ref(), &target);
+            async move { copy_blob(source, target, &key).await.map(|size| (key, size)) }
+        })
+        .buffered(COPIES_AT_ONCE)
+        .try_collect()
+        .await?;
     let mut bytes = 0;
-    for r in &referenced {
-        if !seen.insert(r.sha256.as_str().to_owned()) {
-            continue;
-        }
-        let key = BlobKey::parse(r.sha256.as_str()).expect("stored hashes are valid keys");
-        let size = copy_blob(source_blobs.as_ref(), &target, &key).await?;
+    let mut files = Vec::with_capacity(copied.len());
+    for (key, size) in copied {
         bytes += size;
         files.push(FileEntry { path: format!("{PACKAGES}/{}", key.relative_path()), sha256: key.to_string(), size });
     }
@@ -318,13 +331,18 @@ pub async fn restore(storage: &StorageArgs, src: &Path) -> anyhow::Result<Summar
         );
     }
     let blobs = crate::app::open_blobs(storage)?;
-    let mut bytes = manifest.database.size;
-    for f in &manifest.files {
-        let key = BlobKey::parse(&f.sha256).expect("checked by read_manifest");
-        // The path is built from a validated key, never from the manifest's text.
-        let from = src.join(PACKAGES).join(key.relative_path());
-        bytes += copy_blob_into(from, blobs.as_ref(), &key).await?;
-    }
+    let sizes: Vec<u64> = futures_util::stream::iter(&manifest.files)
+        .map(|f| {
+            let key = BlobKey::parse(&f.sha256).expect("checked by read_manifest");
+            // The path is built from a validated key, never from the manifest's text.
+            let from = src.join(PACKAGES).join(key.relative_path());
+            let blobs = blobs.as_ref();
+            async move { copy_blob_into(from, blobs, &key).await }
+        })
+        .buffer_unordered(COPIES_AT_ONCE)
+        .try_collect()
+        .await?;
+    let bytes = manifest.database.size + sizes.iter().sum::<u64>();
     store.restore_from(&src.join(DATABASE)).await?;
     let restored = store.stats().await?;
     if restored.serial != manifest.serial {

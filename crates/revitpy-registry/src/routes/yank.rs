@@ -22,8 +22,15 @@ async fn set(
     let reason = if body.is_empty() {
         None
     } else {
-        let req: YankRequest =
+        let value: serde_json::Value =
             serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("bad JSON body: {e}")))?;
+        // Checked first: serde reads a struct from an array too (`[]` would
+        // pass as "no reason"), which the document does not allow.
+        if !value.is_object() {
+            return Err(ApiError::bad_request("the body must be a JSON object: {\"reason\": \"...\"}"));
+        }
+        let req: YankRequest =
+            serde_json::from_value(value).map_err(|e| ApiError::bad_request(format!("bad JSON body: {e}")))?;
         req.reason
     };
     let done =

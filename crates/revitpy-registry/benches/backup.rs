@@ -1,0 +1,123 @@
+//! `backup` and `restore` of a registry of 10,000 packages, with a plain
+//! `cp -a` of the same data folder measured in the same run as baseline.
+//!
+//! Run: `cargo bench -p revitpy-registry --bench backup`
+//! (`BACKUP_PACKAGES=N`, `BACKUP_FILE_KB=K` per package file, default 16).
+//!
+//! Seeds through the `Store` trait (the same checks as uploads) and the
+//! blob store (a real file per version, random bytes, so nothing is shared
+//! or compressible), then runs the real binary's `backup DEST` and
+//! `restore SRC` (each ends with fsck over every file) and `cp -a` of the
+//! data folder; reports time and size of each.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use revitpy_blobs::{BlobKey, BlobStore, FileStore};
+use revitpy_search::testdata::generated_docs;
+use revitpy_store::{Actor, Release, Scope, SqliteStore, Store};
+use sha2::Digest;
+
+fn release(doc: &revitpy_search::SearchDoc, sha: &str, size: u64) -> Release {
+    let source = serde_json::json!({
+        "name": doc.name,
+        "version": "1.0.0",
+        "summary": doc.summary,
+        "description": doc.description,
+        "author": "Bench Studio",
+        "license": "MIT",
+        "keywords": doc.keywords,
+        "package_type": doc.package_type,
+        "revit_compatibility": {"min_version": doc.min_revit, "max_version": doc.max_revit},
+    });
+    let (manifest, problems) = revitpy_rpyx::Manifest::from_json(&source, "bench", &|f| f.to_owned());
+    let manifest = manifest.unwrap_or_else(|| panic!("{}: {problems:?}", doc.name));
+    let sha256 = revitpy_names::Sha256::new(sha).unwrap();
+    revitpy_registry::service::publish::release(&manifest, sha256, size, revitpy_names::ScanStatus::Passed, None)
+}
+
+fn du(path: &Path) -> u64 {
+    let out = Command::new("du").args(["-sb"]).arg(path).output().expect("du");
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().parse().unwrap()
+}
+
+fn timed(what: &str, cmd: &mut Command) -> f64 {
+    let started = Instant::now();
+    let out = cmd.output().expect(what);
+    assert!(
+        out.status.success(),
+        "{what}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    started.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let packages: usize = std::env::var("BACKUP_PACKAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let file_kb: usize = std::env::var("BACKUP_FILE_KB").ok().and_then(|v| v.parse().ok()).unwrap_or(16);
+    let exe = env!("CARGO_BIN_EXE_revitpy-registry");
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+
+    let seeded = Instant::now();
+    rt.block_on(async {
+        let store = SqliteStore::open(&data.join("registry.db")).unwrap();
+        let blobs = FileStore::open(&data.join("packages")).unwrap();
+        let actor = Actor { user_id: None, user_name: "bench".into(), scope: Scope::Admin, package: None };
+        let docs = generated_docs(packages, 42);
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for chunk in docs.chunks(1_000) {
+            let mut batch = Vec::new();
+            for doc in chunk {
+                let bytes: Vec<u8> = (0..file_kb * 1024)
+                    .map(|_| {
+                        x ^= x >> 12;
+                        x ^= x << 25;
+                        x ^= x >> 27;
+                        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
+                    })
+                    .collect();
+                let sha = hex::encode(sha2::Sha256::digest(&bytes));
+                let temp = tempfile::NamedTempFile::new_in(blobs.temp_dir()).unwrap();
+                std::fs::write(temp.path(), &bytes).unwrap();
+                let path = temp.into_temp_path();
+                blobs.put_file(&BlobKey::parse(&sha).unwrap(), &path).await.unwrap();
+                let _ = path.keep();
+                batch.push(release(doc, &sha, bytes.len() as u64));
+            }
+            store.publish_batch(&actor, batch).await.unwrap();
+        }
+    });
+    let seed_time = seeded.elapsed().as_secs_f64();
+    let data_size = du(&data);
+
+    // Baseline: the same folder copied as files, nothing checked.
+    let baseline = timed("cp -a", Command::new("cp").arg("-a").arg(&data).arg(work.path().join("copy")));
+    let dest = work.path().join("backup");
+    let backup = timed("backup", Command::new(exe).arg("backup").arg(&dest).env("DATA_DIR", &data));
+    let backup_size = du(&dest);
+    let restore_dir = work.path().join("restored");
+    let restore = timed("restore", Command::new(exe).arg("restore").arg(&dest).env("DATA_DIR", &restore_dir));
+    let restored_size = du(&restore_dir);
+
+    let mb = |b: u64| b as f64 / 1e6;
+    println!(
+        "packages: {packages}, one {file_kb} KiB file each; seeded in {seed_time:.1} s; data folder {:.1} MB",
+        mb(data_size)
+    );
+    println!("| figure | backup / restore | baseline: `cp -a` of the data folder, same run | ratio |");
+    println!("| --- | --- | --- | --- |");
+    println!(
+        "| `backup DEST` (online copy, every file hashed, fsck of the copy) | {backup:.2} s, {:.1} MB | {baseline:.2} s | {:.1} |",
+        mb(backup_size),
+        backup / baseline
+    );
+    println!(
+        "| `restore SRC` (every file verified first, stored, reindexed, fsck) | {restore:.2} s, {:.1} MB restored (with its search index) | {baseline:.2} s | {:.1} |",
+        mb(restored_size),
+        restore / baseline
+    );
+}
