@@ -339,7 +339,14 @@ pub struct VersionInfo {
     /// The scan's report at upload; null for versions stored before scanning.
     #[schema(value_type = Option<ScanReport>)]
     pub security_scan: Option<Value>,
+    /// The detached signature uploaded with the file (an SSHSIG, armored),
+    /// checked at upload against the package's name, version and sha256;
+    /// for older uploads, the manifest's own `digital_signature`, unchecked.
     pub digital_signature: Option<String>,
+    /// The key that made `digital_signature` (`SHA256:...`); null when the
+    /// version was not signed at upload.
+    #[serde(default)]
+    pub signature_key_id: Option<String>,
     pub download_count: u64,
     #[schema(format = DateTime)]
     pub created_at: String,

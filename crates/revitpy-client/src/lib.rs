@@ -218,9 +218,19 @@ impl RegistryClient {
         })
     }
 
-    pub async fn upload(&self, bytes: Vec<u8>, file_name: &str) -> ClientResult<UploadResponse> {
+    /// Publishes a package file, with its detached signature (`FILE.sig`'s
+    /// text) when there is one.
+    pub async fn upload(
+        &self,
+        bytes: Vec<u8>,
+        file_name: &str,
+        signature: Option<String>,
+    ) -> ClientResult<UploadResponse> {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
-        let form = reqwest::multipart::Form::new().part("file", part);
+        let mut form = reqwest::multipart::Form::new().part("file", part);
+        if let Some(signature) = signature {
+            form = form.text("signature", signature);
+        }
         let req = self.bearer(self.http.post(self.url("/api/packages/upload")).multipart(form));
         let r = self.send(req, false).await?;
         Ok(self.json(r).await?.value)

@@ -84,6 +84,49 @@ pub enum RegistryCommand {
     Login(LoginArgs),
     /// Show, clean or verify the package cache.
     Cache(CacheArgs),
+    /// Make an Ed25519 publisher key: PATH (private, owner-only) and PATH.pub.
+    Keygen(KeygenArgs),
+    /// Sign a .rpyx (its name, version and sha256): writes FILE.rpyx.sig.
+    Sign(SignArgs),
+    /// Check a .rpyx's signature: exit 0 when valid, 1 when not.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct KeygenArgs {
+    /// Where the private key goes (the public key beside it, with `.pub`)
+    /// [default: keys/publisher_ed25519 in the user config folder].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Protect the private key with a passphrase (REVITPY_KEY_PASSPHRASE, or asked).
+    #[arg(long)]
+    pub passphrase: bool,
+    /// A note stored with the key [default: "revitpy publisher key"].
+    #[arg(long)]
+    pub comment: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    pub file: PathBuf,
+    /// The private key [default: the one `keygen` writes].
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// Where the signature goes [default: FILE.sig].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    pub file: PathBuf,
+    /// The signature [default: FILE.sig].
+    #[arg(long)]
+    pub signature: Option<PathBuf>,
+    /// The public key (PATH.pub) it must be from; without it, any valid
+    /// signature passes, with a warning.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -66,6 +66,9 @@ fn main() -> ExitCode {
         cli::Command::Registry(registry) => match registry.command {
             R::Build(args) => commands::build::run(args, &printer),
             R::Validate(args) => commands::validate::run(args, &printer),
+            R::Keygen(args) => commands::keys::keygen(args, &printer),
+            R::Sign(args) => commands::keys::sign(args, &printer),
+            R::Verify(args) => commands::keys::verify(args, &printer),
             command => match settings::Settings::resolve(&cli.global) {
                 Err(e) => {
                     printer.error(e);
@@ -80,7 +83,9 @@ fn main() -> ExitCode {
                     R::Publish(args) => commands::publish::publish(args, &settings, &printer),
                     R::Login(args) => commands::login::run(args, &settings, &printer),
                     R::Cache(args) => commands::cache::run(args, &settings, &printer),
-                    R::Build(_) | R::Validate(_) => unreachable!("answered above without settings"),
+                    R::Build(_) | R::Validate(_) | R::Keygen(_) | R::Sign(_) | R::Verify(_) => {
+                        unreachable!("answered above without settings")
+                    }
                 },
             },
         },

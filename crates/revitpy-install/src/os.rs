@@ -19,6 +19,21 @@ pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// As [`write_private`], for a file that must not exist yet (a private
+/// key): an existing file at `path` is an error, never replaced.
+pub fn write_private_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        fs_err::create_dir_all(parent)?;
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    restrict(tmp.path())?;
+    std::io::Write::write_all(&mut tmp, contents)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 #[cfg(unix)]
 #[allow(clippy::disallowed_methods)]
 fn restrict(path: &Path) -> std::io::Result<()> {

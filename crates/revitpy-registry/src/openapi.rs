@@ -626,6 +626,12 @@ fn upload_form() -> Schema {
                 .schema_type(Type::String)
                 .description(Some("the original's metadata JSON, at most 64 KiB (also accepted as a query parameter)")),
         )
+        .property(
+            "signature",
+            ObjectBuilder::new().schema_type(Type::String).description(Some(
+                "a detached SSHSIG (`registry sign`) over the package's name, version and sha256, at most 16 KiB; refused with 400 unless it verifies",
+            )),
+        )
         .required("file")
         .build()
         .into()

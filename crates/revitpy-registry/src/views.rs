@@ -57,6 +57,7 @@ pub fn version_info(package: &PackageRecord, v: &VersionRecord) -> VersionInfo {
         security_scan_status: r.security_scan_status.to_string(),
         security_scan: r.security_scan.as_ref().map(as_answered),
         digital_signature: r.digital_signature.clone(),
+        signature_key_id: r.signature_key_id.clone(),
         download_count: v.download_count,
         created_at: v.created_at.clone(),
         is_prerelease: r.is_prerelease(),

@@ -860,7 +860,7 @@ StatsResponse {total_packages, total_versions, total_downloads, package_types, p
 TokenInfo {id, user, label, token_prefix, scope, package, created_at, last_used_at, revoked_at}
 TokenScope = yank | publish | admin
 UploadResponse {package_name, version, file_hash, file_size, serial, security_scan_status}
-VersionInfo {version, summary, description, author, author_email, license, homepage_url, repository_url, documentation_url, package_type, performance_impact, requires_admin, min_revit_version, max_revit_version, tested_revit_versions, known_issues, dependencies, keywords, categories, filename, file_size, file_hash_sha256, security_scan_status, security_scan, digital_signature, download_count, created_at, is_prerelease, yanked, yanked_reason, published_by, download_url}
+VersionInfo {version, summary, description, author, author_email, license, homepage_url, repository_url, documentation_url, package_type, performance_impact, requires_admin, min_revit_version, max_revit_version, tested_revit_versions, known_issues, dependencies, keywords, categories, filename, file_size, file_hash_sha256, security_scan_status, security_scan, digital_signature, signature_key_id, download_count, created_at, is_prerelease, yanked, yanked_reason, published_by, download_url}
 YankRequest {reason}
 YankResponse {package, version, yanked, yanked_reason, serial}
 ";

@@ -134,7 +134,12 @@ pub struct Release {
     pub security_scan_status: ScanStatus,
     /// The scanner's report, in its own JSON shape.
     pub security_scan: Option<serde_json::Value>,
+    /// The detached signature uploaded with the file (SSHSIG text), or what
+    /// the manifest's `digital_signature` said when none was uploaded.
     pub digital_signature: Option<String>,
+    /// The key that made the uploaded signature (`SHA256:...`), checked at
+    /// upload; `None` for unsigned versions.
+    pub signature_key_id: Option<String>,
 }
 
 impl Release {

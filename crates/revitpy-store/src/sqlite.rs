@@ -18,7 +18,10 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use crate::model::*;
 use crate::{Store, StoreError, StoreResult};
 
-const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../migrations/sqlite/0001_initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("../migrations/sqlite/0001_initial.sql")),
+    ("0002_signatures", include_str!("../migrations/sqlite/0002_signatures.sql")),
+];
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 const MAX_IDLE_READERS: usize = 4;
 
@@ -260,7 +263,7 @@ const VERSION_COLUMNS: &str = "v.id, v.package_id, v.version, \
     v.keywords, v.categories, v.package_type, v.performance_impact, v.requires_admin, v.min_revit, v.max_revit, \
     v.tested_revit, v.known_issues, v.dependencies, v.manifest, v.filename, v.file_size, v.file_sha256, \
     v.security_scan_status, v.security_scan, v.digital_signature, v.yanked, v.yanked_reason, v.download_count, \
-    (SELECT name FROM users WHERE id = v.published_by), v.created_at";
+    (SELECT name FROM users WHERE id = v.published_by), v.created_at, v.signature_key_id";
 
 /// A `versions` row as SQLite holds it: text, integers and JSON text, read
 /// by [`VersionRow::read`] in [`VERSION_COLUMNS`]' order. [`VersionRow::into_record`]
@@ -298,6 +301,7 @@ struct VersionRow {
     security_scan_status: String,
     security_scan: Option<String>,
     digital_signature: Option<String>,
+    signature_key_id: Option<String>,
     yanked: bool,
     yanked_reason: Option<String>,
     download_count: i64,
@@ -395,6 +399,7 @@ impl VersionRow {
             download_count: r.get(g(30))?,
             published_by: r.get(g(31))?,
             created_at: r.get(g(32))?,
+            signature_key_id: r.get(g(33))?,
         })
     }
 
@@ -447,6 +452,7 @@ impl VersionRow {
                 .transpose()
                 .map_err(bad("security_scan"))?,
             digital_signature: self.digital_signature,
+            signature_key_id: self.signature_key_id,
         };
         Ok(VersionRecord {
             id,
@@ -646,9 +652,10 @@ fn insert_version(tx: &Transaction<'_>, package_id: i64, actor: &Actor, r: &Rele
             "INSERT INTO versions (package_id, version, canonical_version, is_prerelease, summary, description, author, \
              author_email, license, homepage_url, repository_url, documentation_url, keywords, categories, package_type, \
              performance_impact, requires_admin, min_revit, max_revit, tested_revit, known_issues, dependencies, manifest, \
-             filename, file_size, file_sha256, security_scan_status, security_scan, digital_signature, published_by, created_at) \
+             filename, file_size, file_sha256, security_scan_status, security_scan, digital_signature, published_by, created_at, \
+             signature_key_id) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, \
-             ?24, ?25, ?26, ?27, ?28, ?29, ?30, {NOW})"
+             ?24, ?25, ?26, ?27, ?28, ?29, ?30, {NOW}, ?31)"
         ),
         params![
             package_id,
@@ -681,6 +688,7 @@ fn insert_version(tx: &Transaction<'_>, package_id: i64, actor: &Actor, r: &Rele
             r.security_scan.as_ref().map(json_text),
             r.digital_signature,
             actor.user_id,
+            r.signature_key_id,
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -1229,6 +1237,7 @@ mod tests {
             security_scan_status: ScanStatus::Warning,
             security_scan: Some(json!({"risk_level": "medium", "findings": []})),
             digital_signature: Some("sig".into()),
+            signature_key_id: None,
         }
     }
 

@@ -46,6 +46,7 @@ fn version(name: &str, v: &str) -> Release {
         security_scan_status: ScanStatus::Pending,
         security_scan: None,
         digital_signature: None,
+        signature_key_id: None,
     }
 }
 

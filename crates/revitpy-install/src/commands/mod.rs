@@ -3,6 +3,7 @@
 pub mod build;
 pub mod cache;
 pub mod install;
+pub mod keys;
 pub mod list;
 pub mod login;
 pub mod publish;

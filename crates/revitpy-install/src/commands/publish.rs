@@ -76,15 +76,31 @@ pub fn publish(args: PublishArgs, settings: &Settings, printer: &Printer) -> Exi
         Err(e) => return fail(printer, e.to_string()),
     };
     let name = args.file.file_name().and_then(|n| n.to_str()).unwrap_or("package.rpyx").to_owned();
-    match crate::block_on(client.upload(bytes, &name)) {
+    // FILE.rpyx.sig (from `registry sign`) goes with it when it exists.
+    let mut sig_name = args.file.file_name().unwrap_or_default().to_owned();
+    sig_name.push(".sig");
+    let sig_path = args.file.with_file_name(sig_name);
+    let signature = match std::fs::metadata(&sig_path) {
+        Err(_) => None,
+        Ok(m) if m.len() > revitpy_sign::MAX_FILE_BYTES => {
+            return fail(printer, format!("{} is too large to be a signature", sig_path.display()));
+        }
+        Ok(_) => match fs_err::read_to_string(&sig_path) {
+            Ok(s) => Some(s),
+            Err(e) => return fail(printer, e.to_string()),
+        },
+    };
+    let signed = signature.is_some();
+    match crate::block_on(client.upload(bytes, &name, signature)) {
         Ok(r) => {
             if printer.json_mode() {
                 printer.json(&serde_json::to_value(&r).unwrap_or_default());
             } else {
                 printer.line(format!(
-                    "Published {} {} to {} ({}, sha256 {}{}).",
+                    "Published {} {}{} to {} ({}, sha256 {}{}).",
                     escape::line(&r.package_name),
                     escape::line(&r.version),
+                    if signed { " (signed)" } else { "" },
                     settings.registry_url,
                     human_bytes(r.file_size),
                     escape::line(&r.file_hash),

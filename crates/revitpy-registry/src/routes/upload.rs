@@ -73,7 +73,7 @@ pub async fn upload(
         request.into_body(),
         boundary,
         limit + MULTIPART_OVERHEAD + DRAIN_CAP,
-        &[("metadata", MAX_METADATA_BYTES as u64)],
+        &[("metadata", MAX_METADATA_BYTES as u64), ("signature", revitpy_sign::MAX_FILE_BYTES)],
     );
     upload_parts(&state, &actor, params, &mut multipart, limit).await.map_err(|e| {
         if e.status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -127,6 +127,7 @@ async fn upload_parts(
     limit: u64,
 ) -> ApiResult<Json<UploadResponse>> {
     let mut metadata = params.metadata;
+    let mut signature: Option<String> = None;
     let mut received: Option<(tempfile::TempPath, String, u64)> = None;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         match field.name() {
@@ -144,13 +145,25 @@ async fn upload_parts(
                 }
                 metadata = Some(String::from_utf8(text).map_err(|_| ApiError::bad_request("metadata is not UTF-8"))?);
             }
+            Some("signature") if signature.is_none() => {
+                let mut text = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    text.extend_from_slice(&chunk);
+                    if text.len() as u64 > revitpy_sign::MAX_FILE_BYTES {
+                        return Err(ApiError::bad_request("the signature field is longer than 16 KiB"));
+                    }
+                }
+                signature =
+                    Some(String::from_utf8(text).map_err(|_| ApiError::bad_request("the signature is not UTF-8"))?);
+            }
+            Some("signature") => return Err(ApiError::bad_request("send one `signature` field per upload")),
             // Other fields (the original's clients send none) are ignored.
             _ => {}
         }
     }
     let (file, sha256, size) =
         received.ok_or_else(|| ApiError::bad_request("the multipart field `file` (the .rpyx) is missing"))?;
-    let published = publish::publish(state, actor, Upload { file, sha256, size, metadata }).await?;
+    let published = publish::publish(state, actor, Upload { file, sha256, size, metadata, signature }).await?;
     Ok(Json(UploadResponse {
         package_name: published.name,
         version: published.version,

@@ -38,6 +38,9 @@ pub struct Upload {
     /// The original's upload metadata, JSON. The manifest inside the
     /// package is the truth; this may only agree with it.
     pub metadata: Option<String>,
+    /// A detached signature (`registry sign`'s FILE.sig) over the package's
+    /// name, version and sha256; refused unless it verifies.
+    pub signature: Option<String>,
 }
 
 /// What was published.
@@ -59,7 +62,7 @@ pub fn authorize(actor: &Actor) -> ServiceResult<()> {
 
 pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> ServiceResult<Published> {
     authorize(actor)?;
-    let Upload { file, sha256, size, metadata } = upload;
+    let Upload { file, sha256, size, metadata, signature } = upload;
     if size == 0 {
         return Err(ServiceError::Invalid("the uploaded file is empty".to_owned()));
     }
@@ -103,6 +106,21 @@ pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> Service
         )));
     }
     require(actor, Scope::Publish, Some(&normalized))?;
+    // Before the scan (it is cheap): a signature that does not verify for
+    // exactly this name, version and file is a refusal that names why.
+    let signed = match &signature {
+        Some(text) => {
+            let statement = revitpy_sign::Statement {
+                name: normalized.clone(),
+                version: manifest.version.to_string(),
+                sha256: sha256.clone(),
+            };
+            let verified = revitpy_sign::verify(text, &statement, None)
+                .map_err(|e| ServiceError::Invalid(format!("the signature does not verify: {e}")))?;
+            Some((text.trim().to_owned(), verified.key_id))
+        }
+        None => None,
+    };
     let canonical = canonical_version(&manifest.version);
     // Refuse early what the store would refuse, before scanning and storing.
     state.store.check_publish(actor, &normalized, &manifest.version.to_string(), &canonical).await?;
@@ -142,7 +160,7 @@ pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> Service
     let _ = file.keep();
     let stored_at = if created { state.blobs.stored_at(&key).await.ok().flatten() } else { None };
 
-    let new = release(
+    let mut new = release(
         &manifest,
         Sha256::new(&sha256).map_err(|e| ServiceError::internal("upload hash", e))?,
         size,
@@ -150,6 +168,10 @@ pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> Service
         scan_status.parse().map_err(|()| ServiceError::internal("security scan status", scan_status))?,
         Some(scan),
     );
+    if let Some((text, key_id)) = signed {
+        new.digital_signature = Some(text);
+        new.signature_key_id = Some(key_id);
+    }
     let published = match state.store.publish(actor, new).await {
         Ok(p) => p,
         Err(e) => {
@@ -296,5 +318,6 @@ pub fn release(
         security_scan_status: scan_status,
         security_scan: scan,
         digital_signature: m.digital_signature.clone(),
+        signature_key_id: None,
     }
 }
