@@ -504,6 +504,44 @@ pub struct TokenInfo {
     pub revoked_at: Option<String>,
 }
 
+/// `POST /api/keys`: register a publisher's public key.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NewKeyRequest {
+    /// One OpenSSH line, `ssh-ed25519 AAAA... comment` (`registry keygen`'s PATH.pub).
+    pub public_key: String,
+    /// The account to register it for [default: the token's own]; admins only for others.
+    #[serde(default)]
+    pub user: Option<String>,
+}
+
+/// A publisher's registered public key.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct KeyInfo {
+    pub id: i64,
+    pub user: String,
+    /// `SHA256:...`: what signatures name (`signature_key_id`).
+    pub key_id: String,
+    pub public_key: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub revoked_at: Option<String>,
+}
+
+/// `PUT /api/packages/{name}/signing`: whether every new version must be
+/// signed by one of the owners' registered keys.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SigningPolicy {
+    pub require_signature: bool,
+}
+
+/// The package's signing policy, as set.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SigningPolicyResponse {
+    pub package: String,
+    pub require_signature: bool,
+}
+
 /// Answer to token creation: the only time the token itself is shown.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewTokenResponse {

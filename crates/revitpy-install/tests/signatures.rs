@@ -22,6 +22,27 @@ fn get(url: &str) -> (u16, Vec<u8>) {
     })
 }
 
+/// A request with the admin token and a JSON body: its status and answer.
+fn send(method: &str, url: &str, body: Value) -> (u16, Value) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let r = client.request(method.parse().unwrap(), url).bearer_auth(ADMIN).json(&body).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    })
+}
+
+/// Registers the public key at `pub_path` for `user` (as the registry's admin).
+fn register(registry: &Registry, pub_path: &Path, user: &str) -> i64 {
+    let line = std::fs::read_to_string(pub_path).unwrap();
+    let (status, body) =
+        send("POST", &format!("{}/api/keys", registry.base), serde_json::json!({"public_key": line, "user": user}));
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_i64().unwrap()
+}
+
 fn build(home: &Home, example: &str, out: &str) -> std::path::PathBuf {
     let file = home.path().join(out);
     home.ok(
@@ -64,6 +85,11 @@ fn a_signed_package_is_published_with_its_key_id_and_verifies_offline() {
     let out = home.ok("http://127.0.0.1:9", &["registry", "verify", file.to_str().unwrap(), "--key", &pubkey]);
     assert!(out.contains(&key_id), "{out}");
 
+    // Published with the admin token: the first owner is `admin`, whose key it must be.
+    let o = publish(&home, &registry, &file);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("not a registered key"), "{}", text(&o.stderr));
+    register(&registry, Path::new(&pubkey), "admin");
     let o = publish(&home, &registry, &file);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(text(&o.stdout).contains("(signed)"), "{}", text(&o.stdout));
@@ -144,4 +170,76 @@ fn wrong_signatures_are_refused_with_their_reason_and_nothing_is_published() {
     assert!(text(&o.stderr).contains("passphrase"), "{}", text(&o.stderr));
 
     assert_eq!(get(&format!("{}/api/packages/wall-tools", registry.base)).0, 404, "nothing was published");
+}
+
+#[test]
+fn owners_keys_and_the_signing_policy_decide_what_is_published() {
+    let home = Home::new();
+    let registry = Registry::start(&home.path().join("registry"));
+    let (admin_key, carol_key) = (home.path().join("admin"), home.path().join("carol"));
+    for key in [&admin_key, &carol_key] {
+        home.ok("http://127.0.0.1:9", &["registry", "keygen", "--output", key.to_str().unwrap()]);
+    }
+    let admin_id = register(&registry, &home.path().join("admin.pub"), "admin");
+    register(&registry, &home.path().join("carol.pub"), "carol");
+
+    // An unsigned first version; then the owners require signatures.
+    let first = build(&home, "wall-tools", "wall-tools-1.2.0.rpyx");
+    assert_eq!(publish(&home, &registry, &first).status.code(), Some(0));
+    let (status, body) = send(
+        "PUT",
+        &format!("{}/api/packages/wall-tools/signing", registry.base),
+        serde_json::json!({"require_signature": true}),
+    );
+    assert_eq!((status, body["require_signature"].as_bool()), (200, Some(true)), "{body}");
+
+    let next_src = home.path().join("wall-next");
+    copy_dir(&examples().join("wall-tools"), &next_src);
+    let toml = std::fs::read_to_string(next_src.join("revitpy.toml")).unwrap().replace("1.2.0", "1.3.0");
+    std::fs::write(next_src.join("revitpy.toml"), toml).unwrap();
+    let next = home.path().join("wall-tools-1.3.0.rpyx");
+    home.ok(
+        "http://127.0.0.1:9",
+        &["registry", "build", next_src.to_str().unwrap(), "--output", next.to_str().unwrap()],
+    );
+
+    // Unsigned: refused now.
+    let o = publish(&home, &registry, &next);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("requires every version to be signed"), "{}", text(&o.stderr));
+    // Signed by carol, who is not an owner: refused, naming her.
+    home.ok("http://127.0.0.1:9", &["registry", "sign", next.to_str().unwrap(), "--key", carol_key.to_str().unwrap()]);
+    let o = publish(&home, &registry, &next);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("`carol`, who is not an owner"), "{}", text(&o.stderr));
+    // Signed by an owner's key that was revoked: refused.
+    home.ok("http://127.0.0.1:9", &["registry", "sign", next.to_str().unwrap(), "--key", admin_key.to_str().unwrap()]);
+    let (status, _) = send("DELETE", &format!("{}/api/keys/{admin_id}", registry.base), Value::Null);
+    assert_eq!(status, 200);
+    let o = publish(&home, &registry, &next);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("or was revoked"), "{}", text(&o.stderr));
+    // A new key for the owner: published.
+    let fresh = home.path().join("admin2");
+    home.ok("http://127.0.0.1:9", &["registry", "keygen", "--output", fresh.to_str().unwrap()]);
+    register(&registry, &home.path().join("admin2.pub"), "admin");
+    home.ok("http://127.0.0.1:9", &["registry", "sign", next.to_str().unwrap(), "--key", fresh.to_str().unwrap()]);
+    let o = publish(&home, &registry, &next);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let detail: Value = serde_json::from_slice(&get(&format!("{}/api/packages/wall-tools", registry.base)).1).unwrap();
+    let signed: Vec<&Value> = detail["versions"].as_array().unwrap().iter().map(|v| &v["signature_key_id"]).collect();
+    assert!(signed[0].is_string() && signed[1].is_null(), "1.3.0 signed, 1.2.0 not: {signed:?}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }

@@ -118,6 +118,7 @@ impl From<ServiceError> for ApiError {
                 StoreError::VersionExists { .. } => ApiError::conflict(e.to_string()),
                 StoreError::NoSuchVersion { .. } | StoreError::NoSuchUser { .. } => ApiError::not_found(e.to_string()),
                 StoreError::LastOwner { .. } => ApiError::bad_request(e.to_string()),
+                StoreError::KeyExists { .. } => ApiError::conflict(e.to_string()),
                 StoreError::Database(m) => ApiError::internal("database", m),
                 StoreError::Unavailable(_) => {
                     tracing::warn!(error = %e, "database unavailable");

@@ -67,6 +67,10 @@ list all of them as required. Clients should ignore properties they do not know:
         api::NewTokenRequest,
         api::NewTokenResponse,
         api::TokenInfo,
+        api::NewKeyRequest,
+        api::KeyInfo,
+        api::SigningPolicy,
+        api::SigningPolicyResponse,
         api::ChangesResponse,
         api::IndexResponse,
     ))
@@ -226,6 +230,65 @@ fn paths() -> Paths {
                         .build(),
                 ))
             }),
+        )
+        .path(
+            "/api/keys",
+            PathItem::new(
+                HttpMethod::Post,
+                json_body_errors(
+                    Op::new(
+                        "add_key",
+                        "Register a publisher's public key (Ed25519, one OpenSSH line) for the token's account (admins: any account)",
+                    )
+                    .auth()
+                    .body(json_body::<api::NewKeyRequest>())
+                    .answer(201, json::<api::KeyInfo>("registered"))
+                    .error(400, "not an Ed25519 public key in OpenSSH's format, or a bad user name")
+                    .error(403, "the token's scope does not allow it, or another account's key without admin rights")
+                    .error(409, "the key is already registered (to this account or another)"),
+                )
+                .build(),
+            )
+            .tap(|item| {
+                item.merge_operations(PathItem::new(
+                    HttpMethod::Get,
+                    Op::new("list_keys", "Registered public keys (public: anyone may check signatures)")
+                        .param(query_param("user", string(), "one account's keys"))
+                        .answer(200, json_of(array(schema_ref::<api::KeyInfo>()), "keys, revoked ones with `revoked_at`"))
+                        .error(400, "a bad parameter")
+                        .build(),
+                ))
+            }),
+        )
+        .path(
+            "/api/keys/{id}",
+            delete(
+                Op::new("revoke_key", "Revoke a key: signatures it made stay; new uploads signed with it are refused")
+                    .param(path_param_with("id", integer(None), "the key's id"))
+                    .auth()
+                    .answer(200, json::<api::KeyInfo>("revoked (or already revoked)"))
+                    .error(400, "the id is not a whole number")
+                    .error(403, "the token's scope does not allow it")
+                    .error(404, "no such key (another account's key, to a non-admin)"),
+            )
+            .build(),
+        )
+        .path(
+            "/api/packages/{name}/signing",
+            put(json_body_errors(
+                Op::new(
+                    "set_signing_policy",
+                    "Require (or stop requiring) every new version to be signed by one of the owners' registered keys; owners or admins",
+                )
+                .param(name())
+                .auth()
+                .body(json_body::<api::SigningPolicy>())
+                .answer(200, json::<api::SigningPolicyResponse>("the policy as set"))
+                .error(400, bad_path)
+                .error(403, "not an owner, or the token does not allow it")
+                .error(404, no_package),
+            ))
+            .build(),
         )
         .path(
             "/api/tokens/{id}",

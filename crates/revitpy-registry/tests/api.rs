@@ -617,7 +617,7 @@ async fn every_documented_route_exists() {
         }
     }
     seen.sort();
-    assert_eq!(seen.len(), 21, "{seen:#?}");
+    assert_eq!(seen.len(), 25, "{seen:#?}");
 }
 
 #[tokio::test]

@@ -387,6 +387,7 @@ async fn every_answer_is_one_the_document_declares() {
     reads_of_an_empty_registry(&c, &server).await;
     publishing(&c, &server, dir.path()).await;
     tokens(&c, &server, dir.path()).await;
+    keys(&c, &server).await;
     package_reads(&c, &server).await;
     owners(&c, &server).await;
     downloads(&c, &server).await;
@@ -548,6 +549,57 @@ async fn tokens(c: &Contract, s: &TestServer, dir: &std::path::Path) {
     assert_eq!(c.call(s, Method::DELETE, TOKEN, &["one"], admin).await.status, 400);
     assert_eq!(c.call(s, Method::DELETE, TOKEN, &["1"], plain).await.status, 401);
     let a = c.call(s, Method::DELETE, TOKEN, &[&alice_yank_id.to_string()], admin).await;
+    assert_eq!(a.status, 200);
+    assert!(a.json()["revoked_at"].is_string());
+}
+
+/// Publisher keys and the signing policy (issue 21).
+async fn keys(c: &Contract, s: &TestServer) {
+    const KEYS: &str = "/api/keys";
+    const KEY: &str = "/api/keys/{id}";
+    const SIGNING: &str = "/api/packages/{name}/signing";
+    let key = revitpy_sign::generate("contract").unwrap();
+    let line = key.public_key().to_openssh().unwrap();
+    let body = json!({"public_key": line, "user": "alice"});
+    let (yanker, _) = new_token(c, s, json!({"user": "yuri", "scope": "yank"})).await;
+    assert_eq!(c.call(s, Method::POST, KEYS, &[], |r| r.json(&body)).await.status, 401);
+    assert_eq!(c.call(s, Method::POST, KEYS, &[], |r| r.bearer_auth(&yanker).json(&body)).await.status, 403);
+    let a = c.call(s, Method::POST, KEYS, &[], |r| admin(r).json(&body)).await;
+    assert_eq!(a.status, 201, "{}", a.json());
+    assert_eq!(a.json()["key_id"], revitpy_sign::key_id(key.public_key()));
+    let id = a.json()["id"].to_string();
+    assert_eq!(c.call(s, Method::POST, KEYS, &[], |r| admin(r).json(&body)).await.status, 409);
+    let bad = json!({"public_key": "ssh-rsa AAAAB3NzaC1yc2E"});
+    assert_eq!(c.call(s, Method::POST, KEYS, &[], |r| admin(r).json(&bad)).await.status, 400);
+    assert_eq!(c.call(s, Method::POST, KEYS, &[], |r| admin(r).json(&json!({"user": "x"}))).await.status, 422);
+    let untyped = |r: RequestBuilder| admin(r).body(r#"{"public_key": "x"}"#);
+    assert_eq!(c.call(s, Method::POST, KEYS, &[], untyped).await.status, 415);
+    assert_eq!(c.call_raw(s, Method::POST, KEYS, &[], &json_admin(), too_big_json()).await.status, 413);
+    let a = c.call(s, Method::GET, KEYS, &[], |r| r.query(&[("user", "alice")])).await;
+    assert_eq!((a.status, a.json().as_array().unwrap().len()), (200, 1));
+    assert_eq!(c.call(s, Method::GET, KEYS, &[], |r| r.query(&[("user", "a"), ("user", "b")])).await.status, 400);
+
+    let on = json!({"require_signature": true});
+    assert_eq!(c.call(s, Method::PUT, SIGNING, &["wall-tools"], |r| r.json(&on)).await.status, 401);
+    assert_eq!(
+        c.call(s, Method::PUT, SIGNING, &["wall-tools"], |r| r.bearer_auth(&yanker).json(&on)).await.status,
+        403
+    );
+    assert_eq!(c.call(s, Method::PUT, SIGNING, &["no-such-package"], |r| admin(r).json(&on)).await.status, 404);
+    assert_eq!(c.call(s, Method::PUT, SIGNING, &["%FF%FE"], |r| admin(r).json(&on)).await.status, 400);
+    assert_eq!(c.call(s, Method::PUT, SIGNING, &["wall-tools"], |r| admin(r).json(&json!({}))).await.status, 422);
+    let untyped = |r: RequestBuilder| admin(r).body(r#"{"require_signature": true}"#);
+    assert_eq!(c.call(s, Method::PUT, SIGNING, &["wall-tools"], untyped).await.status, 415);
+    assert_eq!(c.call_raw(s, Method::PUT, SIGNING, &["wall-tools"], &json_admin(), too_big_json()).await.status, 413);
+    let off = json!({"require_signature": false});
+    let a = c.call(s, Method::PUT, SIGNING, &["Wall_Tools"], |r| admin(r).json(&off)).await;
+    assert_eq!((a.status, a.json()["package"].as_str()), (200, Some("wall-tools")));
+
+    assert_eq!(c.call(s, Method::DELETE, KEY, &[&id], plain).await.status, 401);
+    assert_eq!(c.call(s, Method::DELETE, KEY, &[&id], with_token(&yanker)).await.status, 403);
+    assert_eq!(c.call(s, Method::DELETE, KEY, &["99999"], admin).await.status, 404);
+    assert_eq!(c.call(s, Method::DELETE, KEY, &["one"], admin).await.status, 400);
+    let a = c.call(s, Method::DELETE, KEY, &[&id], admin).await;
     assert_eq!(a.status, 200);
     assert!(a.json()["revoked_at"].is_string());
 }
@@ -829,7 +881,9 @@ Health.status = ok | unavailable
 IndexPackage {name, normalized_name, download_count, versions}
 IndexResponse {serial, packages, missing}
 IndexVersion {version, summary, description, author, license, keywords, categories, package_type, performance_impact, requires_admin, min_revit_version, max_revit_version, tested_revit_versions, known_issues, dependencies, file_hash_sha256, file_size, yanked, is_prerelease, security_scan_status, created_at}
+KeyInfo {id, user, key_id, public_key, created_at, revoked_at}
 KnownIssue {description, affected_versions}
+NewKeyRequest {public_key, user}
 NewTokenRequest {user, label, scope, package}
 NewTokenResponse {id, user, label, token_prefix, scope, package, created_at, last_used_at, revoked_at, token}
 OpenApiDocument {openapi, info, paths, components}
@@ -856,6 +910,8 @@ SearchResponse {query, results, total, filters, limit, offset}
 SearchResult {name, normalized_name, summary, description, latest_version, package_type, performance_impact, min_revit_version, max_revit_version, download_count, author, keywords, categories, updated_at}
 ServiceIndex {name, version, endpoints}
 Severity = info | low | medium | high | critical
+SigningPolicy {require_signature}
+SigningPolicyResponse {package, require_signature}
 StatsResponse {total_packages, total_versions, total_downloads, package_types, package_type_counts, serial, downloads_since_start, top_downloads, search_performance, error_rate, scan_results}
 TokenInfo {id, user, label, token_prefix, scope, package, created_at, last_used_at, revoked_at}
 TokenScope = yank | publish | admin

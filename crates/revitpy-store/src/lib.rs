@@ -48,6 +48,9 @@ pub enum StoreError {
     /// Removing the last owner(s) of a package.
     #[error("{package} would have no owner left; add another owner first")]
     LastOwner { package: String },
+    /// A key already registered (to this account or another).
+    #[error("the key {key_id} is already registered to `{user}`")]
+    KeyExists { key_id: String, user: String },
     /// The database itself failed (I/O, corruption, a row that does not
     /// parse, a bug): not the caller's doing.
     #[error("database error: {0}")]
@@ -142,6 +145,20 @@ pub trait Store: Send + Sync + 'static {
         report: serde_json::Value,
     ) -> StoreResult<Option<i64>>;
     async fn owners(&self, package_id: i64) -> StoreResult<Vec<String>>;
+
+    // Publisher keys.
+    /// Registers a public key for `user` (created if new); a key is
+    /// registered once, to one account.
+    async fn add_key(&self, user: &str, key_id: &str, public_key: &str) -> StoreResult<KeyRecord>;
+    async fn list_keys(&self, user: Option<&str>) -> StoreResult<Vec<KeyRecord>>;
+    async fn key(&self, id: i64) -> StoreResult<Option<KeyRecord>>;
+    /// The registered, not revoked key with this fingerprint.
+    async fn live_key(&self, key_id: &str) -> StoreResult<Option<KeyRecord>>;
+    /// Revokes a key; false when it did not exist or was already revoked.
+    async fn revoke_key(&self, id: i64) -> StoreResult<bool>;
+    /// Whether every version of the package must be signed by an owner's
+    /// key; owners (or admins) only.
+    async fn set_require_signature(&self, actor: &Actor, package_id: i64, required: bool) -> StoreResult<()>;
     async fn add_owners(&self, actor: &Actor, package_id: i64, users: &[String]) -> StoreResult<i64>;
     async fn remove_owners(&self, actor: &Actor, package_id: i64, users: &[String]) -> StoreResult<i64>;
     /// Changes after `serial`, oldest first, at most `limit`.

@@ -87,6 +87,21 @@ pub struct PackageRecord {
     pub updated_at: String,
     pub download_count: u64,
     pub latest_version_id: Option<i64>,
+    /// Every version must be signed by one of the owners' keys.
+    pub require_signature: bool,
+}
+
+/// A publisher's public key, registered to their account.
+#[derive(Debug, Clone)]
+pub struct KeyRecord {
+    pub id: i64,
+    pub user: String,
+    /// `SHA256:...`, the key's fingerprint.
+    pub key_id: String,
+    /// One OpenSSH line: `ssh-ed25519 AAAA... comment`.
+    pub public_key: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
 }
 
 /// One published version, typed: built once from its manifest by the

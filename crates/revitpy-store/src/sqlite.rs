@@ -21,6 +21,7 @@ use crate::{Store, StoreError, StoreResult};
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("../migrations/sqlite/0001_initial.sql")),
     ("0002_signatures", include_str!("../migrations/sqlite/0002_signatures.sql")),
+    ("0003_publisher_keys", include_str!("../migrations/sqlite/0003_publisher_keys.sql")),
 ];
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 const MAX_IDLE_READERS: usize = 4;
@@ -243,8 +244,10 @@ fn token_from_row(r: &Row<'_>) -> rusqlite::Result<TokenRecord> {
     })
 }
 
-const PACKAGE_COLUMNS: &str =
-    "p.id, p.name, p.normalized_name, p.created_at, p.updated_at, p.download_count, p.latest_version_id";
+const PACKAGE_COLUMNS: &str = "p.id, p.name, p.normalized_name, p.created_at, p.updated_at, p.download_count, \
+    p.latest_version_id, p.require_signature";
+/// How many columns [`PACKAGE_COLUMNS`] has: where the version's start after them.
+const PACKAGE_WIDTH: usize = 8;
 
 fn package_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<PackageRecord> {
     Ok(PackageRecord {
@@ -255,6 +258,21 @@ fn package_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<PackageRecord> {
         updated_at: r.get(at + 4)?,
         download_count: r.get::<_, i64>(at + 5)? as u64,
         latest_version_id: r.get(at + 6)?,
+        require_signature: r.get(at + 7)?,
+    })
+}
+
+const KEY_COLUMNS: &str = "k.id, u.name, k.key_id, k.public_key, k.created_at, k.revoked_at \
+    FROM publisher_keys k JOIN users u ON u.id = k.user_id";
+
+fn key_from_row(r: &Row<'_>) -> rusqlite::Result<KeyRecord> {
+    Ok(KeyRecord {
+        id: r.get(0)?,
+        user: r.get(1)?,
+        key_id: r.get(2)?,
+        public_key: r.get(3)?,
+        created_at: r.get(4)?,
+        revoked_at: r.get(5)?,
     })
 }
 
@@ -906,7 +924,7 @@ impl Store for SqliteStore {
                  WHERE p.normalized_name IN ({placeholders})"
             ))?;
             with_latest(stmt.query_map(rusqlite::params_from_iter(names.iter()), |r| {
-                Ok((package_from_row(r, 0)?, VersionRow::read(r, 7)?))
+                Ok((package_from_row(r, 0)?, VersionRow::read(r, PACKAGE_WIDTH)?))
             })?)
         })
         .await
@@ -919,7 +937,7 @@ impl Store for SqliteStore {
                  WHERE p.id > ?1 ORDER BY p.id LIMIT ?2"
             ))?;
             with_latest(stmt.query_map(params![after_id, limit as i64], |r| {
-                Ok((package_from_row(r, 0)?, VersionRow::read(r, 7)?))
+                Ok((package_from_row(r, 0)?, VersionRow::read(r, PACKAGE_WIDTH)?))
             })?)
         })
         .await
@@ -945,6 +963,86 @@ impl Store for SqliteStore {
     async fn publish_batch(&self, actor: &Actor, batch: Vec<Release>) -> StoreResult<Vec<Published>> {
         let actor = actor.clone();
         self.write(move |tx| batch.into_iter().map(|release| publish_in(tx, &actor, release)).collect()).await
+    }
+
+    async fn add_key(&self, user: &str, key_id: &str, public_key: &str) -> StoreResult<KeyRecord> {
+        let (user, key_id, public_key) = (user.to_owned(), key_id.to_owned(), public_key.to_owned());
+        self.write(move |tx| {
+            let user_id = ensure_user(tx, &user)?;
+            let taken: Option<String> = tx
+                .query_row(
+                    "SELECT u.name FROM publisher_keys k JOIN users u ON u.id = k.user_id WHERE k.key_id = ?1",
+                    [&key_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(holder) = taken {
+                return Err(StoreError::KeyExists { key_id, user: holder });
+            }
+            tx.execute(
+                &format!(
+                    "INSERT INTO publisher_keys (user_id, key_id, public_key, created_at) VALUES (?1, ?2, ?3, {NOW})"
+                ),
+                params![user_id, key_id, public_key],
+            )?;
+            let id = tx.last_insert_rowid();
+            Ok(tx.query_row(&format!("SELECT {KEY_COLUMNS} WHERE k.id = ?1"), [id], key_from_row)?)
+        })
+        .await
+    }
+
+    async fn list_keys(&self, user: Option<&str>) -> StoreResult<Vec<KeyRecord>> {
+        let user = user.map(str::to_owned);
+        self.read(move |c| {
+            let mut stmt =
+                c.prepare(&format!("SELECT {KEY_COLUMNS} WHERE (?1 IS NULL OR u.name = ?1) ORDER BY k.id"))?;
+            Ok(stmt.query_map([user], key_from_row)?.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn key(&self, id: i64) -> StoreResult<Option<KeyRecord>> {
+        self.read(move |c| {
+            Ok(c.query_row(&format!("SELECT {KEY_COLUMNS} WHERE k.id = ?1"), [id], key_from_row).optional()?)
+        })
+        .await
+    }
+
+    async fn live_key(&self, key_id: &str) -> StoreResult<Option<KeyRecord>> {
+        let key_id = key_id.to_owned();
+        self.read(move |c| {
+            Ok(c.query_row(
+                &format!("SELECT {KEY_COLUMNS} WHERE k.key_id = ?1 AND k.revoked_at IS NULL"),
+                [key_id],
+                key_from_row,
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn revoke_key(&self, id: i64) -> StoreResult<bool> {
+        self.write(move |tx| {
+            Ok(tx.execute(
+                &format!("UPDATE publisher_keys SET revoked_at = {NOW} WHERE id = ?1 AND revoked_at IS NULL"),
+                [id],
+            )? > 0)
+        })
+        .await
+    }
+
+    async fn set_require_signature(&self, actor: &Actor, package_id: i64, required: bool) -> StoreResult<()> {
+        let actor = actor.clone();
+        self.write(move |tx| {
+            let name: String =
+                tx.query_row("SELECT normalized_name FROM packages WHERE id = ?1", [package_id], |r| r.get(0))?;
+            if !is_owner(tx, package_id, &actor)? {
+                return Err(StoreError::NotOwner { user: actor.user_name.clone(), package: name });
+            }
+            tx.execute("UPDATE packages SET require_signature = ?1 WHERE id = ?2", params![required, package_id])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn set_scan(

@@ -176,6 +176,48 @@ impl Store for TimedStore {
         answer
     }
 
+    async fn add_key(&self, user: &str, key_id: &str, public_key: &str) -> StoreResult<KeyRecord> {
+        let started = Instant::now();
+        let answer = self.inner.add_key(user, key_id, public_key).await;
+        self.metrics.store_call("add_key", started.elapsed());
+        answer
+    }
+
+    async fn list_keys(&self, user: Option<&str>) -> StoreResult<Vec<KeyRecord>> {
+        let started = Instant::now();
+        let answer = self.inner.list_keys(user).await;
+        self.metrics.store_call("list_keys", started.elapsed());
+        answer
+    }
+
+    async fn key(&self, id: i64) -> StoreResult<Option<KeyRecord>> {
+        let started = Instant::now();
+        let answer = self.inner.key(id).await;
+        self.metrics.store_call("key", started.elapsed());
+        answer
+    }
+
+    async fn live_key(&self, key_id: &str) -> StoreResult<Option<KeyRecord>> {
+        let started = Instant::now();
+        let answer = self.inner.live_key(key_id).await;
+        self.metrics.store_call("live_key", started.elapsed());
+        answer
+    }
+
+    async fn revoke_key(&self, id: i64) -> StoreResult<bool> {
+        let started = Instant::now();
+        let answer = self.inner.revoke_key(id).await;
+        self.metrics.store_call("revoke_key", started.elapsed());
+        answer
+    }
+
+    async fn set_require_signature(&self, actor: &Actor, package_id: i64, required: bool) -> StoreResult<()> {
+        let started = Instant::now();
+        let answer = self.inner.set_require_signature(actor, package_id, required).await;
+        self.metrics.store_call("set_require_signature", started.elapsed());
+        answer
+    }
+
     async fn set_scan(
         &self,
         version_id: i64,

@@ -4,6 +4,7 @@ mod changes;
 mod download;
 mod extract;
 mod index;
+mod keys;
 mod multipart;
 mod owners;
 mod packages;
@@ -37,6 +38,9 @@ pub fn build_router(state: AppState) -> Router {
         .route("/api/index/packages", get(index::packages))
         .route("/api/tokens", post(tokens::create).get(tokens::list))
         .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/api/keys", post(keys::add).get(keys::list))
+        .route("/api/keys/{id}", axum::routing::delete(keys::revoke))
+        .route("/api/packages/{name}/signing", put(keys::signing))
         .route("/api/packages/search", get(search::search))
         // The upload reads its body itself, with its own limits.
         .route("/api/packages/upload", post(upload::upload))

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod error;
+pub mod keys;
 pub mod lookup;
 pub mod owners;
 pub mod publish;
