@@ -236,6 +236,28 @@ impl RegistryClient {
         Ok(self.json(r).await?.value)
     }
 
+    /// Registers a publisher's public key (one OpenSSH line) for the token's account.
+    pub async fn add_key(&self, public_key: &str) -> ClientResult<revitpy_api::KeyInfo> {
+        let body = revitpy_api::NewKeyRequest { public_key: public_key.to_owned(), user: None };
+        let r = self.send(self.bearer(self.http.post(self.url("/api/keys")).json(&body)), false).await?;
+        Ok(self.json(r).await?.value)
+    }
+
+    /// Registered public keys, of one account or all.
+    pub async fn keys(&self, user: Option<&str>) -> ClientResult<Vec<revitpy_api::KeyInfo>> {
+        let mut req = self.http.get(self.url("/api/keys"));
+        if let Some(u) = user {
+            req = req.query(&[("user", u)]);
+        }
+        let r = self.send(req, false).await?;
+        Ok(self.json(r).await?.value)
+    }
+
+    pub async fn revoke_key(&self, id: i64) -> ClientResult<revitpy_api::KeyInfo> {
+        let r = self.send(self.bearer(self.http.delete(self.url(&format!("/api/keys/{id}")))), false).await?;
+        Ok(self.json(r).await?.value)
+    }
+
     /// Checks the client's token: the registry lists the tokens it may see.
     pub async fn check_token(&self) -> ClientResult<()> {
         // Only the status matters; the body is not read.

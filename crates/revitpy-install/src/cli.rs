@@ -90,6 +90,30 @@ pub enum RegistryCommand {
     Sign(SignArgs),
     /// Check a .rpyx's signature: exit 0 when valid, 1 when not.
     Verify(VerifyArgs),
+    /// Register, list or revoke your publisher keys on the registry.
+    Keys(KeysArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub command: KeysCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Register a public key (PATH.pub) for your account (needs a token).
+    Add {
+        /// [default: the public key `keygen` writes]
+        public_key: Option<PathBuf>,
+    },
+    /// List registered keys (of one account with --user).
+    List {
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke one of your keys by id (needs a token).
+    Revoke { id: i64 },
 }
 
 #[derive(Args, Debug)]

@@ -83,6 +83,7 @@ fn main() -> ExitCode {
                     R::Publish(args) => commands::publish::publish(args, &settings, &printer),
                     R::Login(args) => commands::login::run(args, &settings, &printer),
                     R::Cache(args) => commands::cache::run(args, &settings, &printer),
+                    R::Keys(args) => commands::keys::registered(args, &settings, &printer),
                     R::Build(_) | R::Validate(_) | R::Keygen(_) | R::Sign(_) | R::Verify(_) => {
                         unreachable!("answered above without settings")
                     }

@@ -89,7 +89,16 @@ fn a_signed_package_is_published_with_its_key_id_and_verifies_offline() {
     let o = publish(&home, &registry, &file);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("not a registered key"), "{}", text(&o.stderr));
-    register(&registry, Path::new(&pubkey), "admin");
+    // Registered from the command line, with the publishing token.
+    let mut cmd = home.cmd(&registry.base, &["registry", "keys", "add", &pubkey]);
+    cmd.env("REVITPY_TOKEN", ADMIN);
+    let o = support::run_bounded(cmd, std::time::Duration::from_secs(60));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains(&key_id), "{}", text(&o.stdout));
+    let listed: Value =
+        serde_json::from_str(&home.ok(&registry.base, &["registry", "keys", "list", "--user", "admin", "--json"]))
+            .unwrap();
+    assert_eq!(listed[0]["key_id"], key_id.as_str());
     let o = publish(&home, &registry, &file);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(text(&o.stdout).contains("(signed)"), "{}", text(&o.stdout));

@@ -224,3 +224,60 @@ pub fn verify(args: VerifyArgs, printer: &Printer) -> ExitStatus {
         }
     }
 }
+
+/// `registry keys add|list|revoke`: keys on the registry in use.
+pub fn registered(args: crate::cli::KeysArgs, settings: &crate::settings::Settings, printer: &Printer) -> ExitStatus {
+    use crate::cli::KeysCommand;
+    let show = |k: &revitpy_api::KeyInfo| {
+        format!(
+            "{:>4}  {:<16} {}  {}{}",
+            k.id,
+            escape::line(&k.user),
+            escape::line(&k.key_id),
+            escape::line(&k.created_at),
+            if k.revoked_at.is_some() { "  revoked" } else { "" }
+        )
+    };
+    let with_token = || -> Result<revitpy_client::RegistryClient, String> {
+        let token = settings.token.as_ref().ok_or_else(|| super::publish::no_token_message(settings))?;
+        super::publish::client_with_token(settings, &token.value, printer)
+    };
+    let answer = match args.command {
+        KeysCommand::Add { public_key } => {
+            let path = public_key.unwrap_or_else(|| public_path(&default_key_path()));
+            let key = match revitpy_sign::read_public_key(&path) {
+                Ok(k) => k,
+                Err(e) => return fail(printer, format!("{}: {e}", path.display())),
+            };
+            let line = match key.to_openssh() {
+                Ok(l) => l,
+                Err(e) => return fail(printer, e.to_string()),
+            };
+            match with_token() {
+                Ok(client) => crate::block_on(client.add_key(&line)).map(|k| vec![k]),
+                Err(e) => return fail(printer, e),
+            }
+        }
+        KeysCommand::List { user } => match revitpy_client::RegistryClient::new(&settings.registry_url) {
+            Ok(client) => crate::block_on(client.keys(user.as_deref())),
+            Err(e) => return fail(printer, e.to_string()),
+        },
+        KeysCommand::Revoke { id } => match with_token() {
+            Ok(client) => crate::block_on(client.revoke_key(id)).map(|k| vec![k]),
+            Err(e) => return fail(printer, e),
+        },
+    };
+    match answer {
+        Ok(keys) => {
+            if printer.json_mode() {
+                printer.json(&serde_json::to_value(&keys).unwrap_or_default());
+            } else {
+                for k in &keys {
+                    printer.line(show(k));
+                }
+            }
+            ExitStatus::Success
+        }
+        Err(e) => fail(printer, e.to_string()),
+    }
+}
