@@ -233,6 +233,10 @@ pub struct UninstallArgs {
 pub struct ListArgs {
     #[arg(long, value_name = "YEAR", value_parser = parse_year)]
     pub revit_version: Option<RevitYear>,
+    /// Re-check every installed file against the sha256 recorded at install,
+    /// and name each one changed or missing since (exit 1 when any is).
+    #[arg(long)]
+    pub verify: bool,
 }
 
 #[derive(Args, Debug)]

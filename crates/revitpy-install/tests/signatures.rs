@@ -252,3 +252,39 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn list_verify_names_files_changed_since_install() {
+    let home = Home::new();
+    let registry = Registry::start(&home.path().join("registry"));
+    let file = build(&home, "revitpy-utils", "revitpy-utils.rpyx");
+    assert_eq!(publish(&home, &registry, &file).status.code(), Some(0));
+    home.ok(&registry.base, &["registry", "install", "revitpy-utils", "--revit-version", "2024"]);
+    let out = home.ok(&registry.base, &["registry", "list", "--verify"]);
+    assert!(out.contains("revitpy-utils 1.4.1  ok ("), "{out}");
+
+    let record: Value = serde_json::from_str(
+        &std::fs::read_to_string(home.path().join("addins/2024/RevitPy/installed_packages.json")).unwrap(),
+    )
+    .unwrap();
+    let entry = &record["revitpy-utils"];
+    let root = std::path::PathBuf::from(entry["install_dir"].as_str().unwrap());
+    let files: Vec<String> = entry["files_sha256"].as_object().unwrap().keys().cloned().collect();
+    assert!(files.len() >= 2, "{files:?}");
+    std::fs::write(root.join(&files[0]), "import os\nos.system('calc')\n").unwrap();
+    std::fs::remove_file(root.join(&files[1])).unwrap();
+    let o = home.run(&registry.base, &["registry", "list", "--verify"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("CHANGED")
+            && out.contains(&format!("changed: {}", files[0]))
+            && out.contains(&format!("missing: {}", files[1])),
+        "{out}"
+    );
+    assert!(text(&o.stderr).contains("changed on disk since install"), "{}", text(&o.stderr));
+    let json: Value =
+        serde_json::from_str(&text(&home.run(&registry.base, &["registry", "list", "--verify", "--json"]).stdout))
+            .unwrap();
+    assert_eq!(json["packages"][0]["verify"]["changed"], serde_json::json!([files[0]]));
+}
