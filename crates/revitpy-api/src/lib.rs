@@ -509,6 +509,10 @@ pub struct TokenInfo {
 pub struct NewKeyRequest {
     /// One OpenSSH line, `ssh-ed25519 AAAA... comment` (`registry keygen`'s PATH.pub).
     pub public_key: String,
+    /// Proof of holding the private key: an SSHSIG by that key, namespace
+    /// `revitpy-key-registration`, over `revitpy-key-registration v1\nuser: <account>\nkey: <SHA256:...>\n`
+    /// (`registry keys add` makes it). Without it anyone could claim a public key.
+    pub proof: String,
     /// The account to register it for [default: the token's own]; admins only for others.
     #[serde(default)]
     pub user: Option<String>,

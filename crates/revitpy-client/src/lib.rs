@@ -237,8 +237,12 @@ impl RegistryClient {
     }
 
     /// Registers a publisher's public key (one OpenSSH line) for the token's account.
-    pub async fn add_key(&self, public_key: &str) -> ClientResult<revitpy_api::KeyInfo> {
-        let body = revitpy_api::NewKeyRequest { public_key: public_key.to_owned(), user: None };
+    pub async fn add_key(&self, public_key: &str, proof: &str, user: &str) -> ClientResult<revitpy_api::KeyInfo> {
+        let body = revitpy_api::NewKeyRequest {
+            public_key: public_key.to_owned(),
+            proof: proof.to_owned(),
+            user: Some(user.to_owned()),
+        };
         let r = self.send(self.bearer(self.http.post(self.url("/api/keys")).json(&body)), false).await?;
         Ok(self.json(r).await?.value)
     }
@@ -255,6 +259,12 @@ impl RegistryClient {
 
     pub async fn revoke_key(&self, id: i64) -> ClientResult<revitpy_api::KeyInfo> {
         let r = self.send(self.bearer(self.http.delete(self.url(&format!("/api/keys/{id}")))), false).await?;
+        Ok(self.json(r).await?.value)
+    }
+
+    /// The tokens this client's token may see (its own account's, or all for admins).
+    pub async fn tokens(&self) -> ClientResult<Vec<revitpy_api::TokenInfo>> {
+        let r = self.send(self.bearer(self.http.get(self.url("/api/tokens"))), false).await?;
         Ok(self.json(r).await?.value)
     }
 

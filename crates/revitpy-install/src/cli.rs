@@ -102,10 +102,15 @@ pub struct KeysArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum KeysCommand {
-    /// Register a public key (PATH.pub) for your account (needs a token).
+    /// Register your key for your account (needs a token): signs a proof
+    /// with the private key, so nobody registers a key they do not hold.
     Add {
-        /// [default: the public key `keygen` writes]
-        public_key: Option<PathBuf>,
+        /// The private key [default: the one `keygen` writes].
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Your account [default: the account of your token's tokens].
+        #[arg(long)]
+        user: Option<String>,
     },
     /// List registered keys (of one account with --user).
     List {

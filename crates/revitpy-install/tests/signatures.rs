@@ -34,11 +34,16 @@ fn send(method: &str, url: &str, body: Value) -> (u16, Value) {
     })
 }
 
-/// Registers the public key at `pub_path` for `user` (as the registry's admin).
-fn register(registry: &Registry, pub_path: &Path, user: &str) -> i64 {
-    let line = std::fs::read_to_string(pub_path).unwrap();
-    let (status, body) =
-        send("POST", &format!("{}/api/keys", registry.base), serde_json::json!({"public_key": line, "user": user}));
+/// Registers the key whose private half is at `private` for `user` (as the
+/// registry's admin, with the proof its holder signs).
+fn register(registry: &Registry, private: &Path, user: &str) -> i64 {
+    let key = revitpy_sign::read_private_key(private, None).unwrap();
+    let body = serde_json::json!({
+        "public_key": key.public_key().to_openssh().unwrap(),
+        "proof": revitpy_sign::sign_registration(&key, user).unwrap(),
+        "user": user,
+    });
+    let (status, body) = send("POST", &format!("{}/api/keys", registry.base), body);
     assert_eq!(status, 201, "{body}");
     body["id"].as_i64().unwrap()
 }
@@ -90,7 +95,8 @@ fn a_signed_package_is_published_with_its_key_id_and_verifies_offline() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("not a registered key"), "{}", text(&o.stderr));
     // Registered from the command line, with the publishing token.
-    let mut cmd = home.cmd(&registry.base, &["registry", "keys", "add", &pubkey]);
+    let mut cmd =
+        home.cmd(&registry.base, &["registry", "keys", "add", "--key", key.to_str().unwrap(), "--user", "admin"]);
     cmd.env("REVITPY_TOKEN", ADMIN);
     let o = support::run_bounded(cmd, std::time::Duration::from_secs(60));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -189,8 +195,8 @@ fn owners_keys_and_the_signing_policy_decide_what_is_published() {
     for key in [&admin_key, &carol_key] {
         home.ok("http://127.0.0.1:9", &["registry", "keygen", "--output", key.to_str().unwrap()]);
     }
-    let admin_id = register(&registry, &home.path().join("admin.pub"), "admin");
-    register(&registry, &home.path().join("carol.pub"), "carol");
+    let admin_id = register(&registry, &admin_key, "admin");
+    register(&registry, &carol_key, "carol");
 
     // An unsigned first version; then the owners require signatures.
     let first = build(&home, "wall-tools", "wall-tools-1.2.0.rpyx");
@@ -231,7 +237,7 @@ fn owners_keys_and_the_signing_policy_decide_what_is_published() {
     // A new key for the owner: published.
     let fresh = home.path().join("admin2");
     home.ok("http://127.0.0.1:9", &["registry", "keygen", "--output", fresh.to_str().unwrap()]);
-    register(&registry, &home.path().join("admin2.pub"), "admin");
+    register(&registry, &fresh, "admin");
     home.ok("http://127.0.0.1:9", &["registry", "sign", next.to_str().unwrap(), "--key", fresh.to_str().unwrap()]);
     let o = publish(&home, &registry, &next);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));

@@ -165,10 +165,8 @@ pub async fn backup(storage: &StorageArgs, dest: &Path) -> anyhow::Result<Summar
     std::fs::create_dir_all(&partial).with_context(|| format!("creating {}", partial.display()))?;
 
     // 1. The database, at one moment.
-    let live = SqliteStore::open(&db_path)?;
     let copy_path = partial.join(DATABASE);
-    live.backup_to(&copy_path).await?;
-    drop(live);
+    SqliteStore::backup_file(&db_path, &copy_path).await?;
 
     // 2. The files that copy references.
     let source_blobs = crate::app::open_blobs(storage)?;
@@ -320,16 +318,56 @@ pub async fn restore(storage: &StorageArgs, src: &Path) -> anyhow::Result<Summar
     if !problems.is_empty() {
         bail!("the backup in {} is damaged; nothing was restored:\n  {}", src.display(), problems.join("\n  "));
     }
-    // Refuse a non-empty target before any file is stored.
-    let store = SqliteStore::open(&db_path)?;
-    let existing = store.stats().await?;
-    if existing.total_packages > 0 || existing.serial > 0 {
-        bail!(
-            "{} already holds a registry ({} packages); restore into an empty database (a new DATA_DIR or DATABASE_URL)",
-            db_path.display(),
-            existing.total_packages
-        );
+    // Refuse a target that holds anything (packages, or just an account's
+    // token) before a file is written: the same rule `restore_from` applies.
+    if db_path.exists() {
+        let existing = SqliteStore::open(&db_path)?;
+        let stats = existing.stats().await?;
+        let tokens = existing.list_tokens(None).await?;
+        if stats.total_packages > 0 || stats.serial > 0 || !tokens.is_empty() {
+            bail!(
+                "{} already holds a registry ({} packages, {} tokens); restore into an empty database (a new DATA_DIR or DATABASE_URL)",
+                db_path.display(),
+                stats.total_packages,
+                tokens.len()
+            );
+        }
     }
+    // The database is restored from a private copy, checked after copying
+    // (so the bytes checked are the bytes restored), and its contents are
+    // checked against the manifest before anything is written to the target.
+    let staging = tempfile::tempdir().context("a temporary folder for the database copy")?;
+    let copy_path = staging.path().join(DATABASE);
+    std::fs::copy(src.join(DATABASE), &copy_path).context("copying the backup's database")?;
+    let (sha, size) = hash_file(&copy_path)?;
+    if sha != manifest.database.sha256 || size != manifest.database.size {
+        bail!("{} changed while it was restored; nothing was restored", src.join(DATABASE).display());
+    }
+    {
+        let copy = SqliteStore::open(&copy_path)?;
+        let listed: std::collections::HashSet<&str> = manifest.files.iter().map(|f| f.sha256.as_str()).collect();
+        let unlisted: Vec<String> = copy
+            .referenced_blobs()
+            .await?
+            .into_iter()
+            .filter(|r| !listed.contains(r.sha256.as_str()))
+            .map(|r| format!("{} {} ({})", r.package, r.version, r.sha256))
+            .collect();
+        if !unlisted.is_empty() {
+            bail!(
+                "the backup's database references files its manifest does not list; nothing was restored:\n  {}",
+                unlisted.join("\n  ")
+            );
+        }
+        let serial = copy.stats().await?.serial;
+        if serial != manifest.serial {
+            bail!(
+                "the backup's database is at serial {serial}, its manifest says {}; nothing was restored",
+                manifest.serial
+            );
+        }
+    }
+    let store = SqliteStore::open(&db_path)?;
     let blobs = crate::app::open_blobs(storage)?;
     let sizes: Vec<u64> = futures_util::stream::iter(&manifest.files)
         .map(|f| {
@@ -343,7 +381,7 @@ pub async fn restore(storage: &StorageArgs, src: &Path) -> anyhow::Result<Summar
         .try_collect()
         .await?;
     let bytes = manifest.database.size + sizes.iter().sum::<u64>();
-    store.restore_from(&src.join(DATABASE)).await?;
+    store.restore_from(&copy_path).await?;
     let restored = store.stats().await?;
     if restored.serial != manifest.serial {
         bail!("the restored database is at serial {}, the manifest says {}", restored.serial, manifest.serial);

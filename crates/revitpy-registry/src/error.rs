@@ -119,6 +119,7 @@ impl From<ServiceError> for ApiError {
                 StoreError::NoSuchVersion { .. } | StoreError::NoSuchUser { .. } => ApiError::not_found(e.to_string()),
                 StoreError::LastOwner { .. } => ApiError::bad_request(e.to_string()),
                 StoreError::KeyExists { .. } => ApiError::conflict(e.to_string()),
+                StoreError::SignatureRefused(m) => ApiError::bad_request(m),
                 StoreError::Database(m) => ApiError::internal("database", m),
                 StoreError::Unavailable(_) => {
                     tracing::warn!(error = %e, "database unavailable");

@@ -81,7 +81,8 @@ impl Class {
     fn of(method: &Method, route: &str) -> Option<Class> {
         match (method, route) {
             (&Method::POST, "/api/packages/upload") => Some(Class::Upload),
-            (&Method::GET, "/api/packages/search") => Some(Class::Search),
+            // axum answers HEAD with the GET handler: the search runs all the same.
+            (&Method::GET | &Method::HEAD, "/api/packages/search") => Some(Class::Search),
             (&Method::POST, "/api/tokens") => Some(Class::TokenCreation),
             _ => None,
         }
@@ -139,14 +140,26 @@ struct Bucket {
     at: Instant,
 }
 
+/// One map per class: a flood of searches from rotating addresses can
+/// evict only search buckets, never anyone's upload or token buckets.
 pub struct RateLimiter {
     limits: RateLimits,
-    buckets: Mutex<HashMap<(Class, Key), Bucket>>,
+    buckets: [Mutex<HashMap<Key, Bucket>>; 3],
+}
+
+impl Class {
+    fn index(self) -> usize {
+        match self {
+            Class::Upload => 0,
+            Class::Search => 1,
+            Class::TokenCreation => 2,
+        }
+    }
 }
 
 impl RateLimiter {
     pub fn new(limits: RateLimits) -> Self {
-        Self { limits, buckets: Mutex::new(HashMap::new()) }
+        Self { limits, buckets: Default::default() }
     }
 
     pub fn limits(&self) -> &RateLimits {
@@ -159,11 +172,11 @@ impl RateLimiter {
         let Some(rate) = self.limits.rate(class) else { return Ok(()) };
         let capacity = f64::from(rate.count);
         let per_second = capacity / rate.period.as_secs_f64();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let mut buckets = self.buckets[class.index()].lock().unwrap_or_else(|p| p.into_inner());
         let mut wait = Duration::ZERO;
         let mut current = Vec::with_capacity(keys.len());
         for key in keys {
-            let b = buckets.get(&(class, key.clone())).copied().unwrap_or(Bucket { tokens: capacity, at: now });
+            let b = buckets.get(key).copied().unwrap_or(Bucket { tokens: capacity, at: now });
             let tokens = (b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * per_second).min(capacity);
             if tokens < 1.0 {
                 wait = wait.max(Duration::from_secs_f64((1.0 - tokens) / per_second));
@@ -174,17 +187,17 @@ impl RateLimiter {
             return Err(wait);
         }
         if buckets.len() + keys.len() > MAX_KEYS {
-            prune(&mut buckets, &self.limits, now);
+            prune(&mut buckets, rate, now);
         }
         for (key, tokens) in keys.iter().zip(current) {
-            buckets.insert((class, key.clone()), Bucket { tokens: tokens - 1.0, at: now });
+            buckets.insert(key.clone(), Bucket { tokens: tokens - 1.0, at: now });
         }
         Ok(())
     }
 
-    /// Buckets held (for tests of the bound).
+    /// Buckets held, over every class (for tests of the bound).
     pub fn len(&self) -> usize {
-        self.buckets.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.buckets.iter().map(|b| b.lock().unwrap_or_else(|p| p.into_inner()).len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -194,9 +207,8 @@ impl RateLimiter {
 
 /// Drops the buckets that have refilled (as good as absent), then, if that
 /// is not enough, the least recently used half.
-fn prune(buckets: &mut HashMap<(Class, Key), Bucket>, limits: &RateLimits, now: Instant) {
-    buckets.retain(|(class, _), b| {
-        let Some(rate) = limits.rate(*class) else { return false };
+fn prune(buckets: &mut HashMap<Key, Bucket>, rate: Rate, now: Instant) {
+    buckets.retain(|_, b| {
         let capacity = f64::from(rate.count);
         let refilled =
             b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * capacity / rate.period.as_secs_f64();
@@ -212,19 +224,47 @@ fn prune(buckets: &mut HashMap<(Class, Key), Bucket>, limits: &RateLimits, now: 
 
 /// The client's address: the connection's, or, from a trusted proxy, the
 /// last address in `X-Forwarded-For` that is not itself a trusted proxy.
+/// The header is read from the right (the hops the trusted proxies wrote)
+/// and the walk stops at an entry that does not parse, falling back to the
+/// last trusted hop: everything left of it is the client's own claim.
+/// IPv4-mapped IPv6 addresses count as the IPv4 address they carry.
 fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
     let is_trusted = |a: &IpAddr| trusted.iter().any(|net| net.contains(a));
+    let peer = peer.to_canonical();
     if !is_trusted(&peer) {
         return peer;
     }
-    let forwarded = headers
+    let entries: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-        .collect::<Vec<_>>();
-    forwarded.into_iter().rev().find(|a| !is_trusted(a)).unwrap_or(peer)
+        .map(str::trim)
+        .collect();
+    let mut last_trusted = peer;
+    for entry in entries.iter().rev() {
+        let Ok(addr) = entry.parse::<IpAddr>().map(|a| a.to_canonical()) else {
+            return last_trusted;
+        };
+        if !is_trusted(&addr) {
+            return addr;
+        }
+        last_trusted = addr;
+    }
+    last_trusted
+}
+
+/// The bucket key of an address: IPv6 clients by their /64 (one
+/// subscriber's network), or rotating addresses inside it would each get a
+/// fresh bucket.
+fn address_key(addr: IpAddr) -> Key {
+    match addr {
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            Key::Address(IpAddr::V6(std::net::Ipv6Addr::from(prefix)))
+        }
+        v4 => Key::Address(v4),
+    }
 }
 
 fn bearer_hash(headers: &HeaderMap) -> Option<String> {
@@ -249,7 +289,7 @@ pub async fn limit(
     };
     let mut keys = Vec::with_capacity(2);
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        keys.push(Key::Address(client_address(peer.ip(), request.headers(), &limiter.limits().trusted_proxies)));
+        keys.push(address_key(client_address(peer.ip(), request.headers(), &limiter.limits().trusted_proxies)));
     }
     if let Some(hash) = bearer_hash(request.headers()) {
         keys.push(Key::Token(hash));
@@ -326,7 +366,7 @@ mod tests {
         let t0 = Instant::now();
         for i in 0..(MAX_KEYS as u32 + 50_000) {
             let addr = IpAddr::from(std::net::Ipv6Addr::from(u128::from(i) << 64));
-            let _ = l.take(Class::Upload, &[Key::Address(addr)], t0 + Duration::from_micros(u64::from(i)));
+            let _ = l.take(Class::Upload, &[address_key(addr)], t0 + Duration::from_micros(u64::from(i)));
         }
         assert!(l.len() <= MAX_KEYS, "{}", l.len());
     }
@@ -349,5 +389,24 @@ mod tests {
             "198.51.100.7".parse::<IpAddr>().unwrap()
         );
         assert!(parse_proxy("nginx").is_err());
+        // An entry that does not parse ends the walk: left of it is the client's claim.
+        h.insert("x-forwarded-for", "203.0.113.9, unknown, 198.51.100.7".parse().unwrap());
+        assert_eq!(client_address(proxy, &h, &trusted), "198.51.100.7".parse::<IpAddr>().unwrap());
+        h.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7:4711".parse().unwrap());
+        assert_eq!(client_address(proxy, &h, &trusted), proxy);
+        // A dual-stack listener sees the proxy as an IPv4-mapped address.
+        let mapped: IpAddr = "::ffff:127.0.0.1".parse().unwrap();
+        h.insert("x-forwarded-for", "198.51.100.7".parse().unwrap());
+        assert_eq!(client_address(mapped, &h, &trusted), "198.51.100.7".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn one_ipv6_network_is_one_client() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(address_key(a), address_key(b));
+        assert_ne!(address_key(a), address_key(c));
+        assert_eq!(address_key("10.0.0.1".parse().unwrap()), Key::Address("10.0.0.1".parse().unwrap()));
     }
 }

@@ -560,7 +560,8 @@ async fn keys(c: &Contract, s: &TestServer) {
     const SIGNING: &str = "/api/packages/{name}/signing";
     let key = revitpy_sign::generate("contract").unwrap();
     let line = key.public_key().to_openssh().unwrap();
-    let body = json!({"public_key": line, "user": "alice"});
+    let proof = revitpy_sign::sign_registration(&key, "alice").unwrap();
+    let body = json!({"public_key": line, "proof": proof, "user": "alice"});
     let (yanker, _) = new_token(c, s, json!({"user": "yuri", "scope": "yank"})).await;
     assert_eq!(c.call(s, Method::POST, KEYS, &[], |r| r.json(&body)).await.status, 401);
     assert_eq!(c.call(s, Method::POST, KEYS, &[], |r| r.bearer_auth(&yanker).json(&body)).await.status, 403);
@@ -569,8 +570,13 @@ async fn keys(c: &Contract, s: &TestServer) {
     assert_eq!(a.json()["key_id"], revitpy_sign::key_id(key.public_key()));
     let id = a.json()["id"].to_string();
     assert_eq!(c.call(s, Method::POST, KEYS, &[], |r| admin(r).json(&body)).await.status, 409);
-    let bad = json!({"public_key": "ssh-rsa AAAAB3NzaC1yc2E"});
+    let bad = json!({"public_key": "ssh-rsa AAAAB3NzaC1yc2E", "proof": ""});
     assert_eq!(c.call(s, Method::POST, KEYS, &[], |r| admin(r).json(&bad)).await.status, 400);
+    // Someone else's public key, without its private half: the proof is for alice, not bob.
+    let claimed = json!({"public_key": line, "proof": body["proof"], "user": "bob"});
+    let a = c.call(s, Method::POST, KEYS, &[], |r| admin(r).json(&claimed)).await;
+    assert_eq!(a.status, 400);
+    assert!(a.json()["detail"].as_str().unwrap().contains("holds this key's private half"), "{}", a.json());
     assert_eq!(c.call(s, Method::POST, KEYS, &[], |r| admin(r).json(&json!({"user": "x"}))).await.status, 422);
     let untyped = |r: RequestBuilder| admin(r).body(r#"{"public_key": "x"}"#);
     assert_eq!(c.call(s, Method::POST, KEYS, &[], untyped).await.status, 415);
@@ -883,7 +889,7 @@ IndexResponse {serial, packages, missing}
 IndexVersion {version, summary, description, author, license, keywords, categories, package_type, performance_impact, requires_admin, min_revit_version, max_revit_version, tested_revit_versions, known_issues, dependencies, file_hash_sha256, file_size, yanked, is_prerelease, security_scan_status, created_at}
 KeyInfo {id, user, key_id, public_key, created_at, revoked_at}
 KnownIssue {description, affected_versions}
-NewKeyRequest {public_key, user}
+NewKeyRequest {public_key, proof, user}
 NewTokenRequest {user, label, scope, package}
 NewTokenResponse {id, user, label, token_prefix, scope, package, created_at, last_used_at, revoked_at, token}
 OpenApiDocument {openapi, info, paths, components}

@@ -21,12 +21,48 @@
 
 use std::path::Path;
 
-use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+use ssh_key::{Algorithm, HashAlg, LineEnding, SshSig};
+pub use ssh_key::{PrivateKey, PublicKey};
 
 /// The SSHSIG namespace of package signatures: a signature made for
 /// anything else (a git commit, a file signed with another namespace) is
 /// not a package signature.
 pub const NAMESPACE: &str = "revitpy-package";
+
+/// The SSHSIG namespace of a key registration's proof: a signature that
+/// the holder of the private key asks to register it for one account.
+pub const REGISTRATION_NAMESPACE: &str = "revitpy-key-registration";
+
+/// What a registration proof signs: the account and the key.
+fn registration_statement(user: &str, key: &PublicKey) -> Vec<u8> {
+    format!("revitpy-key-registration v1\nuser: {}\nkey: {}\n", user.to_ascii_lowercase(), key_id(key)).into_bytes()
+}
+
+/// Proof that the holder of `key` asks to register it for `user`.
+pub fn sign_registration(key: &PrivateKey, user: &str) -> Result<String> {
+    let sig = key
+        .sign(REGISTRATION_NAMESPACE, HashAlg::Sha512, &registration_statement(user, key.public_key()))
+        .map_err(|e| SignError::Crypto(e.to_string()))?;
+    sig.to_pem(LineEnding::LF).map_err(|e| SignError::Crypto(e.to_string()))
+}
+
+/// Checks a registration proof: made by `key` itself, for `user`.
+pub fn verify_registration(proof: &str, user: &str, key: &PublicKey) -> Result<()> {
+    if proof.len() as u64 > MAX_FILE_BYTES {
+        return Err(SignError::TooLarge("the proof".to_owned()));
+    }
+    let sig = SshSig::from_pem(proof.trim()).map_err(|e| SignError::BadSignature(e.to_string()))?;
+    if sig.namespace() != REGISTRATION_NAMESPACE {
+        return Err(SignError::WrongNamespace(sig.namespace().to_owned()));
+    }
+    if sig.public_key() != key.key_data() {
+        return Err(SignError::OtherKey {
+            signed_by: key_id(&PublicKey::from(sig.public_key().clone())),
+            expected: key_id(key),
+        });
+    }
+    key.verify(REGISTRATION_NAMESPACE, &registration_statement(user, key), &sig).map_err(|_| SignError::Mismatch)
+}
 
 /// Key and signature files are a few hundred bytes; anything larger is not one.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024;
@@ -219,6 +255,22 @@ mod tests {
         }
         let stranger = generate("eve").unwrap();
         assert!(matches!(verify(&sig, &statement(), Some(stranger.public_key())), Err(SignError::OtherKey { .. })));
+    }
+
+    #[test]
+    fn a_registration_proof_binds_the_key_and_the_account() {
+        let (ann, eve) = (generate("ann").unwrap(), generate("eve").unwrap());
+        let proof = sign_registration(&ann, "Ann").unwrap();
+        assert!(verify_registration(&proof, "ann", ann.public_key()).is_ok());
+        // Replayed for another account, or for another key: refused.
+        assert!(matches!(verify_registration(&proof, "eve", ann.public_key()), Err(SignError::Mismatch)));
+        assert!(matches!(verify_registration(&proof, "ann", eve.public_key()), Err(SignError::OtherKey { .. })));
+        // A package signature is not a registration.
+        let package_sig = sign(&ann, &statement()).unwrap();
+        assert!(matches!(
+            verify_registration(&package_sig, "ann", ann.public_key()),
+            Err(SignError::WrongNamespace(_))
+        ));
     }
 
     #[test]

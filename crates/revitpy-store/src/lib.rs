@@ -48,6 +48,10 @@ pub enum StoreError {
     /// Removing the last owner(s) of a package.
     #[error("{package} would have no owner left; add another owner first")]
     LastOwner { package: String },
+    /// A signature the signing rules refuse (by a key that is no owner's,
+    /// unregistered or revoked; none where the package requires one).
+    #[error("{0}")]
+    SignatureRefused(String),
     /// A key already registered (to this account or another).
     #[error("the key {key_id} is already registered to `{user}`")]
     KeyExists { key_id: String, user: String },
@@ -123,6 +127,10 @@ pub trait Store: Send + Sync + 'static {
         version: &str,
         canonical: &str,
     ) -> StoreResult<()>;
+    /// The signing rules [`Store::publish`] applies, without publishing:
+    /// asked before the file is scanned and stored. `key_id` is the
+    /// signature's key (already checked against the file), `None` unsigned.
+    async fn check_signer(&self, actor: &Actor, normalized_name: &str, key_id: Option<&str>) -> StoreResult<()>;
     async fn publish(&self, actor: &Actor, release: Release) -> StoreResult<Published>;
     /// Publishes many versions in one transaction (bulk loads, restores):
     /// all or nothing, each with the same checks as [`Store::publish`].

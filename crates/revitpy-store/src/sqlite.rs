@@ -118,13 +118,22 @@ impl SqliteStore {
     /// nor makes the copy restart. The copy is left in rollback-journal
     /// mode, one self-contained file, and checked with `quick_check`.
     pub async fn backup_to(&self, dest: &Path) -> StoreResult<()> {
-        let (source, dest) = (self.inner.path.clone(), dest.to_owned());
+        Self::backup_file(&self.inner.path, dest).await
+    }
+
+    /// [`SqliteStore::backup_to`] from the database file at `source`, opened
+    /// read-only and never migrated: a newer binary's backup must not change
+    /// the schema under an older server that is running.
+    pub async fn backup_file(source: &Path, dest: &Path) -> StoreResult<()> {
+        let (source, dest) = (source.to_owned(), dest.to_owned());
         tokio::task::spawn_blocking(move || {
             let db_error = |e: rusqlite::Error| StoreError::Database(format!("backup to {}: {e}", dest.display()));
             if dest.exists() {
                 return Err(StoreError::Database(format!("{} already exists", dest.display())));
             }
-            let src = open_connection(&source)?;
+            let src = Connection::open_with_flags(&source, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| StoreError::Database(format!("{}: {e}", source.display())))?;
+            src.busy_timeout(std::time::Duration::from_secs(10))?;
             let mut dst = Connection::open(&dest).map_err(db_error)?;
             copy_all_pages(&src, &mut dst).map_err(db_error)?;
             dst.execute_batch("PRAGMA journal_mode=DELETE;").map_err(db_error)?;
@@ -626,10 +635,67 @@ fn check_publish_in(
     Ok(Some(package_id))
 }
 
+/// The signing rules, read inside the caller's transaction: a package that
+/// requires signatures gets only signed versions, and a signature (already
+/// checked against the file by the caller) must be by a live registered key
+/// of one of the package's owners, or of the publisher for a new package.
+fn signature_rules(
+    conn: &Connection,
+    actor: &Actor,
+    package_id: Option<i64>,
+    normalized_name: &str,
+    key_id: Option<&str>,
+) -> StoreResult<()> {
+    let refused = |why: String| Err(StoreError::SignatureRefused(why));
+    let Some(key_id) = key_id else {
+        let required = match package_id {
+            Some(id) => conn.query_row("SELECT require_signature FROM packages WHERE id = ?1", [id], |r| r.get(0))?,
+            None => false,
+        };
+        if required {
+            return refused(format!(
+                "{normalized_name} requires every version to be signed by one of its owners' keys: sign it (`revitpy-install registry sign`) and publish again"
+            ));
+        }
+        return Ok(());
+    };
+    let holder: Option<String> = conn
+        .query_row(
+            "SELECT u.name FROM publisher_keys k JOIN users u ON u.id = k.user_id WHERE k.key_id = ?1 AND k.revoked_at IS NULL",
+            [key_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(holder) = holder else {
+        return refused(format!(
+            "the signature is by {key_id}, which is not a registered key (register it: `revitpy-install registry keys add`), or was revoked"
+        ));
+    };
+    let is_owner = match package_id {
+        Some(id) => conn
+            .query_row(
+                "SELECT 1 FROM package_owners o JOIN users u ON u.id = o.user_id WHERE o.package_id = ?1 AND u.name = ?2",
+                params![id, holder],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some(),
+        // A new package: its first owner will be the publisher.
+        None => holder.eq_ignore_ascii_case(&actor.user_name),
+    };
+    if !is_owner {
+        return refused(format!(
+            "the signature is by {key_id}, a key of `{holder}`, who is not an owner of {normalized_name}"
+        ));
+    }
+    Ok(())
+}
+
 fn publish_in(tx: &Transaction<'_>, actor: &Actor, release: Release) -> StoreResult<Published> {
     let normalized = release.name.normalized();
     let version = release.version.to_string();
     let existing = check_publish_in(tx, actor, normalized, &version, &release.canonical_version())?;
+    signature_rules(tx, actor, existing, normalized, release.signature_key_id.as_deref())?;
     let (package_id, new_package) = match existing {
         Some(id) => (id, false),
         None => {
@@ -953,6 +1019,17 @@ impl Store for SqliteStore {
         let (actor, name, version, canonical) =
             (actor.clone(), normalized_name.to_owned(), version.to_owned(), canonical.to_owned());
         self.read(move |c| check_publish_in(c, &actor, &name, &version, &canonical).map(|_| ())).await
+    }
+
+    async fn check_signer(&self, actor: &Actor, normalized_name: &str, key_id: Option<&str>) -> StoreResult<()> {
+        let (actor, name, key_id) = (actor.clone(), normalized_name.to_owned(), key_id.map(str::to_owned));
+        self.read(move |c| {
+            let package_id = c
+                .query_row("SELECT id FROM packages WHERE normalized_name = ?1", [&name], |r| r.get::<_, i64>(0))
+                .optional()?;
+            signature_rules(c, &actor, package_id, &name, key_id.as_deref())
+        })
+        .await
     }
 
     async fn publish(&self, actor: &Actor, release: Release) -> StoreResult<Published> {

@@ -31,6 +31,13 @@ fn passphrase(prompt: &str) -> Result<Option<String>, String> {
     rpassword::prompt_password(prompt).map(Some).map_err(|e| format!("cannot read the passphrase: {e}"))
 }
 
+/// Reads a private key, asking for its passphrase when it has one.
+fn open_private_key(path: &Path) -> Result<revitpy_sign::PrivateKey, String> {
+    let encrypted = revitpy_sign::is_encrypted(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let passphrase = if encrypted { passphrase(&format!("Passphrase for {}: ", path.display()))? } else { None };
+    revitpy_sign::read_private_key(path, passphrase.as_deref()).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 fn public_path(private: &Path) -> PathBuf {
     let mut name = private.file_name().unwrap_or_default().to_owned();
     name.push(".pub");
@@ -132,21 +139,9 @@ pub fn sign(args: SignArgs, printer: &Printer) -> ExitStatus {
         Ok(s) => s,
         Err(e) => return fail(printer, e),
     };
-    let encrypted = match revitpy_sign::is_encrypted(&key_path) {
-        Ok(e) => e,
-        Err(e) => return fail(printer, format!("{}: {e}", key_path.display())),
-    };
-    let passphrase = if encrypted {
-        match passphrase(&format!("Passphrase for {}: ", key_path.display())) {
-            Ok(p) => p,
-            Err(e) => return fail(printer, e),
-        }
-    } else {
-        None
-    };
-    let key = match revitpy_sign::read_private_key(&key_path, passphrase.as_deref()) {
+    let key = match open_private_key(&key_path) {
         Ok(k) => k,
-        Err(e) => return fail(printer, format!("{}: {e}", key_path.display())),
+        Err(e) => return fail(printer, e),
     };
     let signature = match revitpy_sign::sign(&key, &statement) {
         Ok(s) => s,
@@ -243,20 +238,37 @@ pub fn registered(args: crate::cli::KeysArgs, settings: &crate::settings::Settin
         super::publish::client_with_token(settings, &token.value, printer)
     };
     let answer = match args.command {
-        KeysCommand::Add { public_key } => {
-            let path = public_key.unwrap_or_else(|| public_path(&default_key_path()));
-            let key = match revitpy_sign::read_public_key(&path) {
+        KeysCommand::Add { key, user } => {
+            let path = key.unwrap_or_else(default_key_path);
+            let key = match open_private_key(&path) {
                 Ok(k) => k,
-                Err(e) => return fail(printer, format!("{}: {e}", path.display())),
-            };
-            let line = match key.to_openssh() {
-                Ok(l) => l,
-                Err(e) => return fail(printer, e.to_string()),
-            };
-            match with_token() {
-                Ok(client) => crate::block_on(client.add_key(&line)).map(|k| vec![k]),
                 Err(e) => return fail(printer, e),
-            }
+            };
+            let client = match with_token() {
+                Ok(c) => c,
+                Err(e) => return fail(printer, e),
+            };
+            let user = match user {
+                Some(u) => u,
+                None => match crate::block_on(client.tokens()) {
+                    Ok(tokens) => {
+                        let mut users: Vec<String> = tokens.into_iter().map(|t| t.user).collect();
+                        users.sort();
+                        users.dedup();
+                        match users.as_slice() {
+                            [one] => one.clone(),
+                            _ => return fail(printer, "cannot tell your account from your token: give --user NAME"),
+                        }
+                    }
+                    Err(e) => return fail(printer, e.to_string()),
+                },
+            };
+            let (line, proof) = match (key.public_key().to_openssh(), revitpy_sign::sign_registration(&key, &user)) {
+                (Ok(l), Ok(p)) => (l, p),
+                (Err(e), _) => return fail(printer, e.to_string()),
+                (_, Err(e)) => return fail(printer, e.to_string()),
+            };
+            crate::block_on(client.add_key(&line, &proof, &user)).map(|k| vec![k])
         }
         KeysCommand::List { user } => match revitpy_client::RegistryClient::new(&settings.registry_url) {
             Ok(client) => crate::block_on(client.keys(user.as_deref())),

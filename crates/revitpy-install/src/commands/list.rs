@@ -34,7 +34,7 @@ pub fn run(args: ListArgs, settings: &Settings, printer: &Printer) -> ExitStatus
                 "files": e.installed_files.len(),
             });
             if args.verify {
-                let found = verify_entry(&e);
+                let found = verify_entry(&target, &name, &e);
                 if !found.is_clean() {
                     problems += 1;
                 }
@@ -79,7 +79,7 @@ pub fn run(args: ListArgs, settings: &Settings, printer: &Printer) -> ExitStatus
     }
     if problems > 0 {
         printer.error(format!(
-            "{problems} installed package(s) changed on disk since install; reinstall them (`registry install NAME --force`)"
+            "{problems} installed package(s) changed on disk since install, or installed without hashes to check; reinstall them (`registry install NAME --force`)"
         ));
         return ExitStatus::Failure;
     }
@@ -96,8 +96,10 @@ struct Verification {
 }
 
 impl Verification {
+    /// Clean: every recorded file checked and unchanged. A package
+    /// installed without hashes cannot be vouched for, so it is not clean.
     fn is_clean(&self) -> bool {
-        self.changed.is_empty() && self.missing.is_empty()
+        self.changed.is_empty() && self.missing.is_empty() && !self.unverifiable
     }
 
     fn to_json(&self) -> serde_json::Value {
@@ -105,25 +107,36 @@ impl Verification {
     }
 }
 
-/// Hashes each recorded file again. The record is input like any other:
-/// a path that is not a plain relative path is reported, never opened.
-fn verify_entry(e: &InstalledEntry) -> Verification {
+/// Hashes each recorded file again. The record is input like any other: the
+/// folder is the one this client installs the package in (never the
+/// record's `install_dir`), a path that is not a plain relative path is
+/// reported, never opened, and a symbolic link is a change, never followed.
+fn verify_entry(target: &Target, name: &str, e: &InstalledEntry) -> Verification {
     let mut v = Verification { checked: 0, changed: Vec::new(), missing: Vec::new(), unverifiable: false };
+    let Ok(package) = revitpy_names::PackageName::new(name) else {
+        v.changed.push(format!("(the record names `{name}`, which is not a package name; the record was edited)"));
+        return v;
+    };
     if e.files_sha256.is_empty() {
-        v.unverifiable = !e.installed_files.is_empty();
+        v.unverifiable = true;
         return v;
     }
-    let root = std::path::Path::new(&e.install_dir);
+    let root = target.packages_dir().join(package.normalized());
     for (path, expected) in &e.files_sha256 {
         if revitpy_names::portable_path::check_relative_path(path).is_err() {
             v.changed.push(format!("{path} (not a relative path; the record was edited)"));
             continue;
         }
         v.checked += 1;
-        match hash_file(&root.join(path)) {
-            Ok(actual) if &actual == expected => {}
-            Ok(_) => v.changed.push(path.clone()),
+        let file = root.join(path);
+        match std::fs::symlink_metadata(&file) {
             Err(_) => v.missing.push(path.clone()),
+            Ok(m) if !m.file_type().is_file() => v.changed.push(format!("{path} (no longer a regular file)")),
+            Ok(_) => match hash_file(&file) {
+                Ok(actual) if &actual == expected => {}
+                Ok(_) => v.changed.push(path.clone()),
+                Err(_) => v.missing.push(path.clone()),
+            },
         }
     }
     v

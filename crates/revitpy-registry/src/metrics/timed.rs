@@ -218,6 +218,13 @@ impl Store for TimedStore {
         answer
     }
 
+    async fn check_signer(&self, actor: &Actor, normalized_name: &str, key_id: Option<&str>) -> StoreResult<()> {
+        let started = Instant::now();
+        let answer = self.inner.check_signer(actor, normalized_name, key_id).await;
+        self.metrics.store_call("check_signer", started.elapsed());
+        answer
+    }
+
     async fn set_scan(
         &self,
         version_id: i64,

@@ -30,7 +30,7 @@ pub async fn add(
     actor: Actor,
     ApiJson(req): ApiJson<NewKeyRequest>,
 ) -> ApiResult<(StatusCode, Json<KeyInfo>)> {
-    let key = keys::add(state.store.as_ref(), &actor, &req.public_key, req.user.as_deref()).await?;
+    let key = keys::add(state.store.as_ref(), &actor, &req.public_key, &req.proof, req.user.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(key_info(&key))))
 }
 

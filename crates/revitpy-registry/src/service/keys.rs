@@ -1,15 +1,22 @@
 //! Publishers' public keys and what a signed upload must show: the rules
 //! shared by `/api/keys` and the upload.
 
-use revitpy_store::{Actor, KeyRecord, PackageRecord, Scope, Store};
+use revitpy_store::{Actor, KeyRecord, Scope, Store};
 
 use super::access::require;
 use super::{ServiceError, ServiceResult};
 
 /// Registers `public_key` for `user` (the actor's own account unless an
 /// admin names another).
-pub async fn add(store: &dyn Store, actor: &Actor, public_key: &str, user: Option<&str>) -> ServiceResult<KeyRecord> {
+pub async fn add(
+    store: &dyn Store,
+    actor: &Actor,
+    public_key: &str,
+    proof: &str,
+    user: Option<&str>,
+) -> ServiceResult<KeyRecord> {
     require(actor, Scope::Publish, None)?;
+    no_package_limit(actor)?;
     let user = match user {
         Some(u) if !u.eq_ignore_ascii_case(&actor.user_name) => {
             if !actor.is_admin() {
@@ -21,6 +28,9 @@ pub async fn add(store: &dyn Store, actor: &Actor, public_key: &str, user: Optio
     };
     let key =
         revitpy_sign::parse_public_key(public_key).map_err(|e| ServiceError::Invalid(format!("public_key: {e}")))?;
+    revitpy_sign::verify_registration(proof, &user, &key).map_err(|e| {
+        ServiceError::Invalid(format!("proof: it does not show that `{user}` holds this key's private half: {e}"))
+    })?;
     let line = key.to_openssh().map_err(|e| ServiceError::internal("public key", e))?;
     Ok(store.add_key(&user, &revitpy_sign::key_id(&key), &line).await?)
 }
@@ -29,6 +39,7 @@ pub async fn add(store: &dyn Store, actor: &Actor, public_key: &str, user: Optio
 /// on the versions they signed; new uploads signed with it are refused.
 pub async fn revoke(store: &dyn Store, actor: &Actor, id: i64) -> ServiceResult<KeyRecord> {
     require(actor, Scope::Publish, None)?;
+    no_package_limit(actor)?;
     let key = store.key(id).await?.ok_or_else(|| ServiceError::NotFound(format!("no key {id}")))?;
     if !actor.is_admin() && !key.user.eq_ignore_ascii_case(&actor.user_name) {
         return Err(ServiceError::NotFound(format!("no key {id}")));
@@ -37,40 +48,13 @@ pub async fn revoke(store: &dyn Store, actor: &Actor, id: i64) -> ServiceResult<
     store.key(id).await?.ok_or_else(|| ServiceError::internal("revoked key", "gone"))
 }
 
-/// What an upload's signature must be: made by a registered, live key of
-/// one of the package's owners (the uploader, for a new package), and
-/// present when the package requires it. `signed_by` is the signature's key
-/// id, already checked against the package's name, version and sha256.
-pub async fn check_signer(
-    store: &dyn Store,
-    actor: &Actor,
-    package: Option<&PackageRecord>,
-    normalized: &str,
-    signed_by: Option<&str>,
-) -> ServiceResult<()> {
-    let Some(key_id) = signed_by else {
-        if package.is_some_and(|p| p.require_signature) {
-            return Err(ServiceError::Invalid(format!(
-                "{normalized} requires every version to be signed by one of its owners' keys: sign it (`revitpy-install registry sign`) and publish again"
-            )));
-        }
-        return Ok(());
-    };
-    let key = store.live_key(key_id).await?.ok_or_else(|| {
-        ServiceError::Invalid(format!(
-            "the signature is by {key_id}, which is not a registered key (register its .pub with POST /api/keys), or was revoked"
-        ))
-    })?;
-    let owners = match package {
-        Some(p) => store.owners(p.id).await?,
-        // A new package: its first owner is the uploader.
-        None => vec![actor.user_name.to_ascii_lowercase()],
-    };
-    if !owners.iter().any(|o| o.eq_ignore_ascii_case(&key.user)) {
-        return Err(ServiceError::Invalid(format!(
-            "the signature is by {key_id}, a key of `{}`, who is not an owner of {normalized}",
-            key.user
-        )));
+/// Keys speak for the whole account: a token limited to one package (a CI
+/// token, say) may not add or revoke them, as it may not create wider tokens.
+fn no_package_limit(actor: &Actor) -> ServiceResult<()> {
+    match &actor.package {
+        Some(p) => Err(ServiceError::Forbidden(format!(
+            "this token is limited to the package `{p}`; keys are managed with a token for the whole account"
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }

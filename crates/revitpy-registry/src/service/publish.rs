@@ -121,15 +121,9 @@ pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> Service
         }
         None => None,
     };
-    let existing = state.store.package(&normalized).await?;
-    super::keys::check_signer(
-        state.store.as_ref(),
-        actor,
-        existing.as_ref(),
-        &normalized,
-        signed.as_ref().map(|(_, key_id)| key_id.as_str()),
-    )
-    .await?;
+    // Early, before the scan; `publish` applies the same rules again in
+    // its transaction (owners, keys or the policy may change meanwhile).
+    state.store.check_signer(actor, &normalized, signed.as_ref().map(|(_, key_id)| key_id.as_str())).await?;
     let canonical = canonical_version(&manifest.version);
     // Refuse early what the store would refuse, before scanning and storing.
     state.store.check_publish(actor, &normalized, &manifest.version.to_string(), &canonical).await?;
