@@ -180,6 +180,14 @@ async fn damaged_backups_and_occupied_targets_are_refused_and_nothing_is_written
     assert!(err.contains("already holds a registry"), "{err}");
     assert_eq!(tree(&server.data_dir).len(), before.len());
 
+    // A target with nothing but an account and its token is not empty either.
+    let occupied = dir.path().join("occupied");
+    ok(&admin(&occupied, &["token", "create", "--name", "zoe"]));
+    let before = tree(&occupied);
+    let err = failed(&admin(&occupied, &["restore", dest.to_str().unwrap()]));
+    assert!(err.contains("already holds a registry"), "{err}");
+    assert_eq!(tree(&occupied), before, "nothing written");
+
     // One flipped byte in one package file.
     let manifest: Value = serde_json::from_slice(&std::fs::read(dest.join("MANIFEST.json")).unwrap()).unwrap();
     let victim = dest.join(manifest["files"][1]["path"].as_str().unwrap());

@@ -565,6 +565,12 @@ async fn keys(c: &Contract, s: &TestServer) {
     let (yanker, _) = new_token(c, s, json!({"user": "yuri", "scope": "yank"})).await;
     assert_eq!(c.call(s, Method::POST, KEYS, &[], |r| r.json(&body)).await.status, 401);
     assert_eq!(c.call(s, Method::POST, KEYS, &[], |r| r.bearer_auth(&yanker).json(&body)).await.status, 403);
+    // A token limited to one package (a CI token) does not speak for the account's keys.
+    let (ci, _) = new_token(c, s, json!({"user": "alice", "scope": "publish", "package": "wall-tools"})).await;
+    let own = json!({"public_key": line, "proof": proof});
+    let a = c.call(s, Method::POST, KEYS, &[], |r| r.bearer_auth(&ci).json(&own)).await;
+    assert_eq!(a.status, 403);
+    assert!(a.json()["detail"].as_str().unwrap().contains("limited to the package"), "{}", a.json());
     let a = c.call(s, Method::POST, KEYS, &[], |r| admin(r).json(&body)).await;
     assert_eq!(a.status, 201, "{}", a.json());
     assert_eq!(a.json()["key_id"], revitpy_sign::key_id(key.public_key()));
