@@ -7,21 +7,16 @@ use std::path::Path;
 /// that is mode 0600; on Windows files under the user's profile are already
 /// private to the user.
 pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        fs_err::create_dir_all(parent)?;
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    restrict(tmp.path())?;
-    std::io::Write::write_all(&mut tmp, contents)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    write_private_file(path, contents, true)
 }
 
 /// As [`write_private`], for a file that must not exist yet (a private
 /// key): an existing file at `path` is an error, never replaced.
 pub fn write_private_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    write_private_file(path, contents, false)
+}
+
+fn write_private_file(path: &Path, contents: &[u8], replace: bool) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         fs_err::create_dir_all(parent)?;
     }
@@ -30,7 +25,11 @@ pub fn write_private_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     restrict(tmp.path())?;
     std::io::Write::write_all(&mut tmp, contents)?;
     tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    if replace {
+        tmp.persist(path).map_err(|e| e.error)?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    }
     Ok(())
 }
 

@@ -25,7 +25,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// Buckets kept per class, whatever clients do.
 pub const MAX_KEYS: usize = 100_000;
@@ -267,15 +266,20 @@ fn address_key(addr: IpAddr) -> Key {
     }
 }
 
+/// The bucket key of a bearer token: its sha256 (never the token itself),
+/// computed here rather than by `auth`, which needs the state this layer
+/// must not depend on; a key need not match the stored hash, only be stable.
 fn bearer_hash(headers: &HeaderMap) -> Option<String> {
+    use sha2::Digest;
     let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| crate::auth::hash_token(token.trim()))
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .then(|| hex::encode(sha2::Sha256::digest(token.trim().as_bytes())))
 }
 
 /// Route layer: limits the classes above; everything else passes.
 pub async fn limit(
-    State(state): State<AppState>,
+    State(limiter): State<std::sync::Arc<RateLimiter>>,
     matched: Option<MatchedPath>,
     request: Request,
     next: Next,
@@ -283,7 +287,6 @@ pub async fn limit(
     let Some(class) = matched.as_ref().and_then(|m| Class::of(request.method(), m.as_str())) else {
         return next.run(request).await;
     };
-    let limiter = &state.rate_limiter;
     let Some(rate) = limiter.limits().rate(class) else {
         return next.run(request).await;
     };

@@ -57,7 +57,7 @@ pub fn build_router(state: AppState) -> Router {
         // After routing (the fallbacks above are not routes): the matched
         // template travels out on the response for the request metrics.
         // Rate limits see the matched route too; their 429s are tagged.
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::ratelimit::limit))
+        .route_layer(axum::middleware::from_fn_with_state(state.rate_limiter.clone(), crate::ratelimit::limit))
         .route_layer(axum::middleware::from_fn(crate::metrics::tag_route))
         .with_state(state)
 }
