@@ -174,6 +174,7 @@ pub async fn serve_with(
         metrics: metrics.clone(),
         metrics_enabled: options.metrics,
         rate_limiter: Arc::new(crate::ratelimit::RateLimiter::new(limits.rate_limits.clone())),
+        index_commit: Arc::new(tokio::sync::Mutex::new(())),
     };
     let mut app = with_layers(build_router(state));
     if options.metrics {

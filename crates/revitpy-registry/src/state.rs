@@ -30,4 +30,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     pub metrics_enabled: bool,
     pub rate_limiter: Arc<crate::ratelimit::RateLimiter>,
+    /// One commit of staged index changes at a time; searches that find
+    /// changes staged wait here without holding a thread (see
+    /// `routes::search::commit_staged`).
+    pub index_commit: Arc<tokio::sync::Mutex<()>>,
 }

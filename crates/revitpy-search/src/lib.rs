@@ -397,6 +397,13 @@ impl SearchIndex {
         *self.staged.read().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Whether staged operations wait for a commit (the next search, or
+    /// [`SearchIndex::refresh`], commits them). Lets a server commit them
+    /// once, off its request threads, before it runs searches.
+    pub fn has_staged(&self) -> bool {
+        self.staged_serial().is_some()
+    }
+
     /// Like [`SearchIndex::apply`], but leaves the operations on the writer
     /// for the next commit instead of committing: the next search (or
     /// [`SearchIndex::refresh`], or any commit) commits them first, so a

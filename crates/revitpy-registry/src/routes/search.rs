@@ -70,6 +70,7 @@ pub async fn search(State(state): State<AppState>, ApiQuery(p): ApiQuery<Params>
     let normalized_type = package_type.as_deref().map(|t| t.trim().to_ascii_lowercase());
 
     state.indexer.ready().await;
+    commit_staged(&state).await?;
     let index = state.search.clone();
     let text = q.clone();
     let page = tokio::task::spawn_blocking(move || {
@@ -100,4 +101,27 @@ pub async fn search(State(state): State<AppState>, ApiQuery(p): ApiQuery<Params>
         limit,
         offset,
     }))
+}
+
+/// Commits what publishes staged, once, before searches run. Without this
+/// every search that found changes staged committed them itself on tokio's
+/// blocking pool, and the ones waiting for the index writer's lock held
+/// the pool's other threads meanwhile, so metadata reads and downloads,
+/// which need the pool too, waited behind an upload's commit (found by the
+/// soak bench; docs/PERFORMANCE.md). Here the waiting is asynchronous: one
+/// blocking thread commits, the other searches wait without a thread.
+pub(super) async fn commit_staged(state: &AppState) -> ApiResult<()> {
+    if !state.search.has_staged() {
+        return Ok(());
+    }
+    let _turn = state.index_commit.lock().await;
+    if !state.search.has_staged() {
+        // Committed by the search that held the turn before this one.
+        return Ok(());
+    }
+    let index = state.search.clone();
+    tokio::task::spawn_blocking(move || index.refresh())
+        .await
+        .map_err(|e| ApiError::internal("index commit task", e))?
+        .map_err(|e| ApiError::internal("index commit", e))
 }
