@@ -43,9 +43,24 @@ pub fn check(url: &str, timeout: Duration) -> anyhow::Result<(u16, String)> {
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
     write!(stream, "GET {path} HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n")?;
-    // /health answers a few hundred bytes; more is not read.
+    // /health answers a few hundred bytes; more is not read, and the whole
+    // answer must arrive within `timeout` (a server that drips one byte at a
+    // time does not keep the check waiting).
+    let deadline = std::time::Instant::now() + timeout;
     let mut answer = Vec::new();
-    stream.take(64 * 1024).read_to_end(&mut answer).with_context(|| format!("{addr} did not answer in time"))?;
+    let mut buf = [0u8; 4096];
+    while answer.len() < 64 * 1024 {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            bail!("{addr} did not answer within {} s", timeout.as_secs());
+        }
+        stream.set_read_timeout(Some(left))?;
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(e) => return Err(e).with_context(|| format!("{addr} did not answer in time")),
+        }
+    }
     let text = String::from_utf8_lossy(&answer);
     let status = text
         .split_whitespace()

@@ -300,6 +300,11 @@ pub async fn limit(
     match limiter.take(class, &keys, Instant::now()) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
+            // A body refused here has not been read: read and drop up to
+            // 1 MiB of it (a typical add-in) so the client gets this answer,
+            // not a reset connection; past that the connection is closed
+            // (a refused flood must stay cheap).
+            let drained = crate::routes::upload::drain(request.into_body().into_data_stream(), 1024 * 1024).await;
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             let (what, setting) = class.words();
             let detail = format!(
@@ -309,6 +314,11 @@ pub async fn limit(
             );
             let mut answer = ApiError::new(StatusCode::TOO_MANY_REQUESTS, detail).into_response();
             answer.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+            if !drained {
+                answer
+                    .headers_mut()
+                    .insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+            }
             answer
         }
     }

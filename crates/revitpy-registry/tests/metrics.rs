@@ -149,3 +149,20 @@ async fn metrics_can_be_turned_off() {
     assert_eq!(stats["total_packages"], 0);
     assert_eq!(stats["error_rate"]["requests"], 0, "nothing is counted when metrics are off");
 }
+
+#[tokio::test]
+async fn behind_a_cdn_only_whole_file_gets_are_counted() {
+    let mut options = ServerOptions::default();
+    options.env.push(("CDN_BASE_URL".into(), "http://127.0.0.1:9/cdn".into()));
+    let server = TestServer::start_with(options);
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(server.upload(&build_example("wall-tools", dir.path()), Some(ADMIN_TOKEN)).await.0, 200);
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let url = server.url("/api/packages/wall-tools/1.2.0/download");
+    let ranged = no_redirects.get(&url).header("range", "bytes=0-99").send().await.unwrap();
+    assert_eq!(ranged.status(), 302);
+    let whole = no_redirects.get(&url).send().await.unwrap();
+    assert_eq!(whole.status(), 302);
+    let (_, s) = scrape(&server).await;
+    assert_eq!(value(&s, r#"revitpy_downloads_total{package="wall-tools"}"#), 1.0, "the ranged GET is a probe");
+}

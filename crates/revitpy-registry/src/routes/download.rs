@@ -77,7 +77,9 @@ pub async fn download(
     }
 
     if let Some(cdn) = &state.cdn_base_url {
-        if method == Method::GET {
+        // As without a CDN: only a GET of the whole file is a download (a
+        // ranged GET is a probe or a resume, whatever the CDN then sends).
+        if method == Method::GET && !headers.contains_key(header::RANGE) {
             state.downloads.record(v.id);
             state.metrics.download(&detail.package.normalized_name);
         }

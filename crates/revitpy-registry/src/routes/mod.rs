@@ -11,7 +11,7 @@ mod packages;
 mod search;
 mod system;
 mod tokens;
-mod upload;
+pub(crate) mod upload;
 mod yank;
 
 use axum::Router;

@@ -94,7 +94,7 @@ pub const DRAIN_CAP: u64 = 16 * 1024 * 1024;
 const MAX_METADATA_BYTES: usize = 64 * 1024;
 
 /// Reads and drops a body; true when it ended within `cap` bytes.
-async fn drain(mut stream: axum::body::BodyDataStream, cap: u64) -> bool {
+pub(crate) async fn drain(mut stream: axum::body::BodyDataStream, cap: u64) -> bool {
     use futures_util::StreamExt;
     let mut seen: u64 = 0;
     while let Some(chunk) = stream.next().await {
