@@ -10,32 +10,17 @@
 //! `restore SRC` (each ends with fsck over every file) and `cp -a` of the
 //! data folder; reports time and size of each.
 
+#[path = "support/seed.rs"]
+mod seed;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use revitpy_blobs::{BlobKey, BlobStore, FileStore};
 use revitpy_search::testdata::generated_docs;
-use revitpy_store::{Actor, Release, Scope, SqliteStore, Store};
+use revitpy_store::{Actor, Scope, SqliteStore, Store};
 use sha2::Digest;
-
-fn release(doc: &revitpy_search::SearchDoc, sha: &str, size: u64) -> Release {
-    let source = serde_json::json!({
-        "name": doc.name,
-        "version": "1.0.0",
-        "summary": doc.summary,
-        "description": doc.description,
-        "author": "Bench Studio",
-        "license": "MIT",
-        "keywords": doc.keywords,
-        "package_type": doc.package_type,
-        "revit_compatibility": {"min_version": doc.min_revit, "max_version": doc.max_revit},
-    });
-    let (manifest, problems) = revitpy_rpyx::Manifest::from_json(&source, "bench", &|f| f.to_owned());
-    let manifest = manifest.unwrap_or_else(|| panic!("{}: {problems:?}", doc.name));
-    let sha256 = revitpy_names::Sha256::new(sha).unwrap();
-    revitpy_registry::service::publish::release(&manifest, sha256, size, revitpy_names::ScanStatus::Passed, None)
-}
 
 fn du(path: &Path) -> u64 {
     let out = Command::new("du").args(["-sb"]).arg(path).output().expect("du");
@@ -68,25 +53,18 @@ fn main() {
         let blobs = FileStore::open(&data.join("packages")).unwrap();
         let actor = Actor { user_id: None, user_name: "bench".into(), scope: Scope::Admin, package: None };
         let docs = generated_docs(packages, 42);
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        for chunk in docs.chunks(1_000) {
+        for (chunk_no, chunk) in docs.chunks(1_000).enumerate() {
             let mut batch = Vec::new();
-            for doc in chunk {
-                let bytes: Vec<u8> = (0..file_kb * 1024)
-                    .map(|_| {
-                        x ^= x >> 12;
-                        x ^= x << 25;
-                        x ^= x >> 27;
-                        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
-                    })
-                    .collect();
+            for (j, doc) in chunk.iter().enumerate() {
+                let i = chunk_no * 1_000 + j;
+                let bytes = seed::noise(file_kb * 1024, 0x9E37_79B9_7F4A_7C15 ^ i as u64);
                 let sha = hex::encode(sha2::Sha256::digest(&bytes));
                 let temp = tempfile::NamedTempFile::new_in(blobs.temp_dir()).unwrap();
                 std::fs::write(temp.path(), &bytes).unwrap();
                 let path = temp.into_temp_path();
                 blobs.put_file(&BlobKey::parse(&sha).unwrap(), &path).await.unwrap();
                 let _ = path.keep();
-                batch.push(release(doc, &sha, bytes.len() as u64));
+                batch.push(seed::seeded_release(doc, i, &sha, bytes.len() as u64));
             }
             store.publish_batch(&actor, batch).await.unwrap();
         }

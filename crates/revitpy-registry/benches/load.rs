@@ -18,6 +18,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+#[path = "support/seed.rs"]
+mod seed;
+
 use revitpy_search::testdata::{generated_docs, generated_queries};
 use revitpy_store::{Actor, Release, Scope, SqliteStore, Store};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -149,18 +152,6 @@ fn rss_kb(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 fn spawn_and_wait(mut cmd: Command) -> (Child, SocketAddr, Duration) {
     let started = Instant::now();
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).stdin(Stdio::null()).spawn().expect("spawn");
@@ -206,34 +197,6 @@ fn baseline_server() {
     });
 }
 
-/// A seeded version, made the way an upload's is: a manifest read by the
-/// package format, then the server's one manifest-to-record constructor.
-fn version_data(doc: &revitpy_search::SearchDoc, i: usize) -> Release {
-    let version = format!("{}.{}.{}", 1 + i % 3, i % 10, i % 7);
-    let source = serde_json::json!({
-        "name": doc.name,
-        "version": version,
-        "summary": doc.summary,
-        "description": doc.description,
-        "author": "Bench Studio",
-        "author_email": "bench@example.test",
-        "license": "MIT",
-        "keywords": doc.keywords,
-        "categories": doc.categories,
-        "package_type": doc.package_type,
-        "performance_impact": "low",
-        "revit_compatibility": {
-            "min_version": doc.min_revit,
-            "max_version": doc.max_revit,
-            "tested_versions": doc.min_revit.into_iter().collect::<Vec<_>>(),
-        },
-    });
-    let (manifest, problems) = revitpy_rpyx::Manifest::from_json(&source, "bench", &|f| f.to_owned());
-    let manifest = manifest.unwrap_or_else(|| panic!("{}: {problems:?}", doc.name));
-    let sha256 = revitpy_names::Sha256::new(&format!("{:064x}", i + 1)).unwrap();
-    revitpy_registry::service::publish::release(&manifest, sha256, 1000, revitpy_names::ScanStatus::Pending, None)
-}
-
 fn main() {
     if std::env::args().any(|a| a == "--baseline-server") {
         return baseline_server();
@@ -252,7 +215,15 @@ fn main() {
     let batches: Vec<Vec<Release>> = docs
         .chunks(5_000)
         .enumerate()
-        .map(|(chunk_no, chunk)| chunk.iter().enumerate().map(|(j, d)| version_data(d, chunk_no * 5_000 + j)).collect())
+        .map(|(chunk_no, chunk)| {
+            chunk
+                .iter()
+                .enumerate()
+                .map(|(j, d)| {
+                    seed::seeded_release(d, chunk_no * 5_000 + j, &format!("{:064x}", chunk_no * 5_000 + j + 1), 1000)
+                })
+                .collect()
+        })
         .collect();
     let seeded = Instant::now();
     rt.block_on(async {
@@ -285,16 +256,8 @@ fn main() {
     let src = work.path().join("big");
     std::fs::create_dir_all(src.join("big_pkg")).unwrap();
     std::fs::write(src.join("revitpy.toml"), "[package]\nname = \"big-pkg\"\nversion = \"1.0.0\"\ndescription = \"one megabyte\"\nauthor = \"bench\"\n[package.revit_compatibility]\nmin_version = \"2024\"\n").unwrap();
-    // xorshift64*: incompressible, so the package stays about 1 MB.
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let noise: Vec<u8> = (0..1_048_000)
-        .map(|_| {
-            x ^= x >> 12;
-            x ^= x << 25;
-            x ^= x >> 27;
-            (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
-        })
-        .collect();
+    // Incompressible, so the package stays about 1 MB.
+    let noise = seed::noise(1_048_000, 0x9E37_79B9_7F4A_7C15);
     std::fs::write(src.join("big_pkg/blob.bin"), noise).unwrap();
     std::fs::write(src.join("big_pkg/__init__.py"), "").unwrap();
     let rpyx = work.path().join("big.rpyx");
@@ -317,8 +280,8 @@ fn main() {
     let search_paths: Vec<String> = queries
         .iter()
         .map(|(q, y)| match y {
-            Some(y) => format!("/api/packages/search?q={}&revit_version={y}", url_encode(q)),
-            None => format!("/api/packages/search?q={}", url_encode(q)),
+            Some(y) => format!("/api/packages/search?q={}&revit_version={y}", seed::url_encode(q)),
+            None => format!("/api/packages/search?q={}", seed::url_encode(q)),
         })
         .collect();
     let meta_paths: Vec<String> =

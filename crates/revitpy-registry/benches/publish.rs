@@ -43,6 +43,9 @@
 //! search, downloads byte for byte on the sample). Any non-200 answer or
 //! failed check fails the run, after the report is printed.
 
+#[path = "support/seed.rs"]
+mod seed;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -1396,18 +1399,6 @@ fn command_line(cmd: &str, args: &[&str]) -> String {
         .unwrap_or_default()
 }
 
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn filesystem_of(path: &Path) -> String {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_owned());
     let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
@@ -1568,7 +1559,7 @@ fn cell_restart(r: &RunResult) -> String {
     match &r.restart {
         Some(c) => format!(
             "{} versions; {}/{} found; {}/{} downloads identical",
-            thousands(c.versions),
+            seed::thousands(c.versions),
             c.found,
             c.searched,
             c.downloads_same,
@@ -1585,7 +1576,7 @@ fn main() {
     println!("################################################################");
     println!(
         "#  publish bench: N = {} packages (PUBLISH_BENCH_PACKAGES), {} clients",
-        thousands(n as u64),
+        seed::thousands(n as u64),
         cfg.clients
     );
     match &cfg.original {
@@ -1625,7 +1616,7 @@ fn main() {
     let data_line = format!(
         "{} generated packages, each a revitpy.toml and one Python file of {:.1} KB (mean; {:.1} to {:.1}); \
          .rpyx {:.1} KB mean ({:.1} to {:.1}); generated in {:.1} s on {} threads (not counted)",
-        thousands(n as u64),
+        seed::thousands(n as u64),
         mean(&src_f) / 1000.0,
         *src.iter().min().unwrap() as f64 / 1000.0,
         *src.iter().max().unwrap() as f64 / 1000.0,
@@ -1742,7 +1733,7 @@ fn main() {
                 "Both registries run throughout; the packages go to each in {} rounds of about {}, \
                  alternating which registry goes first (PUBLISH_BENCH_ROUNDS); times are each registry's own.",
                 cfg.rounds,
-                thousands((n / cfg.rounds) as u64)
+                seed::thousands((n / cfg.rounds) as u64)
             )
         } else {
             String::new()
@@ -1773,7 +1764,7 @@ fn main() {
         println!(
             "| publishes/s in each round ({} rounds of about {}) | | {} | {} | {} |",
             cfg.rounds,
-            thousands((n / cfg.rounds) as u64),
+            seed::thousands((n / cfg.rounds) as u64),
             rates(&ours),
             o(&rates),
             if ratios.is_empty() {
@@ -1799,9 +1790,9 @@ fn main() {
     println!("| errors (non-200) | 0 | {} | {} | |", ours.errors, o(&|r| r.errors.to_string()));
     println!(
         "| `/api/stats` total_versions after the run | {} | {} | {} | |",
-        thousands(n as u64),
-        ours.stats_versions.map(thousands).unwrap_or_else(|| "?".into()),
-        o(&|r| r.stats_versions.map(thousands).unwrap_or_else(|| "?".into()))
+        seed::thousands(n as u64),
+        ours.stats_versions.map(seed::thousands).unwrap_or_else(|| "?".into()),
+        o(&|r| r.stats_versions.map(seed::thousands).unwrap_or_else(|| "?".into()))
     );
     println!(
         "| every {}th found by search right after its 200 | all | {}/{} ({:.0} ms total) | {} | |",
@@ -1823,7 +1814,7 @@ fn main() {
         o(&cell_sync)
     );
     let scans = |r: &RunResult| {
-        r.scan_status.iter().map(|(k, v)| format!("{k} {}", thousands(*v as u64))).collect::<Vec<_>>().join(", ")
+        r.scan_status.iter().map(|(k, v)| format!("{k} {}", seed::thousands(*v as u64))).collect::<Vec<_>>().join(", ")
     };
     println!("| security scan status of the uploads | | {} | {} | |", scans(&ours), o(&|_| "none (no scan)".into()));
     if original.is_none() {

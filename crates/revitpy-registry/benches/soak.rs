@@ -67,6 +67,9 @@
 //! failed, a count disagreed, the server did not stop cleanly or fsck is not
 //! clean (after printing everything).
 
+#[path = "support/seed.rs"]
+mod seed;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
@@ -305,18 +308,6 @@ fn ms(us: u64) -> String {
     } else {
         format!("{m:.2} ms")
     }
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn mb(kb: u64) -> String {
@@ -586,47 +577,6 @@ fn build_package(work: &Path, name: &str, version: &str, data_bytes: usize, salt
     std::fs::remove_dir_all(&dir).unwrap();
     std::fs::remove_file(&out).unwrap();
     Built { name: name.to_owned(), version: version.to_owned(), file_name, bytes, sha256: report.sha256 }
-}
-
-/// A seeded version: a manifest read by the package format, then the
-/// server's one manifest-to-record constructor (as in `load.rs`), pointing
-/// at the real seed file.
-fn version_data(doc: &revitpy_search::SearchDoc, i: usize, sha: &str, size: u64) -> Release {
-    let version = format!("{}.{}.{}", 1 + i % 3, i % 10, i % 7);
-    let source = serde_json::json!({
-        "name": doc.name,
-        "version": version,
-        "summary": doc.summary,
-        "description": doc.description,
-        "author": "Soak Studio",
-        "author_email": "soak@example.test",
-        "license": "MIT",
-        "keywords": doc.keywords,
-        "categories": doc.categories,
-        "package_type": doc.package_type,
-        "performance_impact": "low",
-        "revit_compatibility": {
-            "min_version": doc.min_revit,
-            "max_version": doc.max_revit,
-            "tested_versions": doc.min_revit.into_iter().collect::<Vec<_>>(),
-        },
-    });
-    let (manifest, problems) = revitpy_rpyx::Manifest::from_json(&source, "soak", &|f| f.to_owned());
-    let manifest = manifest.unwrap_or_else(|| panic!("{}: {problems:?}", doc.name));
-    let sha256 = revitpy_names::Sha256::new(sha).unwrap();
-    revitpy_registry::service::publish::release(&manifest, sha256, size, revitpy_names::ScanStatus::Pending, None)
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -1042,10 +992,10 @@ fn main() {
 
     eprintln!(
         "soak: {} requests, {} connections, at most {} s, {} seeded packages, mix {}",
-        thousands(cfg.requests),
+        seed::thousands(cfg.requests),
         cfg.connections,
         cfg.seconds,
-        thousands(cfg.packages as u64),
+        seed::thousands(cfg.packages as u64),
         mix_text(&cfg.mix)
     );
 
@@ -1095,7 +1045,7 @@ fn main() {
             let batch: Vec<Release> = chunk
                 .iter()
                 .enumerate()
-                .map(|(j, d)| version_data(d, chunk_no * 5_000 + j, &seed_pkg.sha256, seed_size))
+                .map(|(j, d)| seed::seeded_release(d, chunk_no * 5_000 + j, &seed_pkg.sha256, seed_size))
                 .collect();
             store.publish_batch(&actor, batch).await.unwrap();
         }
@@ -1136,8 +1086,10 @@ fn main() {
         search: queries
             .iter()
             .map(|(q, y)| match y {
-                Some(y) => get_request(&host, &format!("/api/packages/search?q={}&revit_version={y}", url_encode(q))),
-                None => get_request(&host, &format!("/api/packages/search?q={}", url_encode(q))),
+                Some(y) => {
+                    get_request(&host, &format!("/api/packages/search?q={}&revit_version={y}", seed::url_encode(q)))
+                }
+                None => get_request(&host, &format!("/api/packages/search?q={}", seed::url_encode(q))),
             })
             .collect(),
         metadata: docs.iter().map(|d| get_request(&host, &format!("/api/packages/{}", d.normalized_name))).collect(),
@@ -1194,8 +1146,8 @@ fn main() {
                 let s = Sample { t, done, failed: shared.failed.load(Ordering::Relaxed), f: figures(pid) };
                 eprintln!(
                     "{t:6.0} s  {:>9} / {} requests  {:>6.0}/s  errors {}  RSS {}  threads {}  fds {}",
-                    thousands(done),
-                    thousands(total),
+                    seed::thousands(done),
+                    seed::thousands(total),
                     (done - last_done) as f64 / (t - last_t),
                     s.failed,
                     mb(s.f.rss_kb),
@@ -1396,8 +1348,8 @@ fn main() {
     let fsck_text = if fsck_clean {
         format!(
             "clean: {} versions, {} files",
-            thousands(fsck_report["versions_checked"].as_u64().unwrap_or(0)),
-            thousands(fsck_report["blobs_checked"].as_u64().unwrap_or(0))
+            seed::thousands(fsck_report["versions_checked"].as_u64().unwrap_or(0)),
+            seed::thousands(fsck_report["blobs_checked"].as_u64().unwrap_or(0))
         )
     } else {
         failures.push("fsck is not clean".into());
@@ -1412,7 +1364,7 @@ fn main() {
     };
 
     if errors.total() > 0 {
-        failures.push(format!("{} requests failed", thousands(errors.total())));
+        failures.push(format!("{} requests failed", seed::thousands(errors.total())));
     }
     for (what, client, server) in &checks {
         if (*client as f64 - server).abs() > 0.5 {
@@ -1431,7 +1383,7 @@ fn main() {
         .unwrap_or_default();
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!();
-    println!("### Soak: {} mixed requests, {} connections, one server", thousands(cfg.requests), cfg.connections);
+    println!("### Soak: {} mixed requests, {} connections, one server", seed::thousands(cfg.requests), cfg.connections);
     println!();
     println!(
         "`cargo bench -p revitpy-registry --bench soak` (SOAK_REQUESTS={}, SOAK_CONNECTIONS={}, SOAK_SECONDS={}, \
@@ -1446,7 +1398,7 @@ fn main() {
         cfg.packages,
         cfg.seed,
         cpus,
-        thousands(cfg.packages as u64),
+        seed::thousands(cfg.packages as u64),
         downloads[0].bytes.len(),
         mix_text(&cfg.mix),
         UPLOAD_NAMES,
@@ -1458,16 +1410,16 @@ fn main() {
     println!("| --- | --- | --- |");
     println!(
         "| requests sent | {} | {}{} |",
-        thousands(cfg.requests),
-        thousands(total_sent),
+        seed::thousands(cfg.requests),
+        seed::thousands(total_sent),
         if stopped_by_time { format!(" (**stopped by SOAK_SECONDS={}**)", cfg.seconds) } else { String::new() }
     );
     println!("| duration | ≤ {} s | {:.1} s |", cfg.seconds, duration);
-    println!("| requests/s | | {} |", thousands((total_sent as f64 / duration) as u64));
+    println!("| requests/s | | {} |", seed::thousands((total_sent as f64 / duration) as u64));
     println!("| errors, all kinds | 0 | {} |", errors.total());
     let status_errors: u64 = errors.status.values().sum();
     let by_status: Vec<String> =
-        errors.status.iter().map(|((c, s), n)| format!("{} {s}: {}", c.name(), thousands(*n))).collect();
+        errors.status.iter().map(|((c, s), n)| format!("{} {s}: {}", c.name(), seed::thousands(*n))).collect();
     println!(
         "| errors: unexpected status | 0 | {}{} |",
         status_errors,
@@ -1539,8 +1491,8 @@ fn main() {
             c.name(),
             c.what(),
             cfg.mix[c as usize] as f64 / 1e4,
-            thousands(sent[c as usize]),
-            thousands(ok[c as usize]),
+            seed::thousands(sent[c as usize]),
+            seed::thousands(ok[c as usize]),
             ms(h.quantile(0.5)),
             ms(h.quantile(0.9)),
             ms(h.quantile(0.99)),
@@ -1551,8 +1503,8 @@ fn main() {
     }
     println!(
         "| all | 100% | {} | {} | {} | {} | {} | {} | {} | {} |",
-        thousands(total_sent),
-        thousands(all.n),
+        seed::thousands(total_sent),
+        seed::thousands(all.n),
         ms(all.quantile(0.5)),
         ms(all.quantile(0.9)),
         ms(all.quantile(0.99)),
@@ -1575,7 +1527,7 @@ fn main() {
             "| {} | {:.1} | {} | {} | {} | {} | {} |",
             s + 1,
             from,
-            thousands((h.n as f64 / (to - from).max(1e-9)) as u64),
+            seed::thousands((h.n as f64 / (to - from).max(1e-9)) as u64),
             ms(h.quantile(0.5)),
             ms(h.quantile(0.99)),
             ms(h.quantile(0.999)),
@@ -1595,12 +1547,12 @@ fn main() {
         (1..=points).map(|k| &samples[k * samples.len() / points - 1]).collect()
     };
     for s in picked {
-        println!("| {:.0} | {} | {} | {} | {} |", s.t, thousands(s.done), mb(s.f.rss_kb), s.f.threads, s.f.fds);
+        println!("| {:.0} | {} | {} | {} | {} |", s.t, seed::thousands(s.done), mb(s.f.rss_kb), s.f.threads, s.f.fds);
     }
     println!(
         "| {:.0} (load over) | {} | {} | {} | {} |",
         duration,
-        thousands(total_sent),
+        seed::thousands(total_sent),
         mb(end_of_load.rss_kb),
         end_of_load.threads,
         end_of_load.fds
@@ -1608,7 +1560,7 @@ fn main() {
     println!(
         "| +{} idle (end) | {} | {} | {} | {} |",
         cfg.idle_seconds,
-        thousands(total_sent),
+        seed::thousands(total_sent),
         mb(end_fig.rss_kb),
         end_fig.threads,
         end_fig.fds
@@ -1638,8 +1590,8 @@ fn main() {
         let same = (*client as f64 - server).abs() <= 0.5;
         println!(
             "| {what} | {} | {} | {} |",
-            thousands(*client),
-            thousands(server.max(0.0) as u64),
+            seed::thousands(*client),
+            seed::thousands(server.max(0.0) as u64),
             if same { "=" } else { "**differs**" }
         );
     }

@@ -132,18 +132,9 @@ fn sync_dir(dir: &Path) {
 async fn copy_blob(from: &dyn BlobStore, to: &FileStore, key: &BlobKey) -> anyhow::Result<u64> {
     let BlobLocation::File { path, .. } =
         from.locate(key).await.with_context(|| format!("package file {key} is not in the storage"))?;
-    let temp = tempfile::Builder::new().prefix("copy-").tempfile_in(to.temp_dir())?.into_temp_path();
-    let target = temp.to_path_buf();
-    std::fs::remove_file(&target)?;
-    let (sha, size) = tokio::task::spawn_blocking(move || copy_hashing(&path, &target)).await??;
-    if sha != key.as_str() {
-        bail!(
-            "package file {key} in the storage does not match its sha256 (it hashes to {sha}); run `revitpy-registry fsck`"
-        );
-    }
-    to.put_file(key, &temp).await?;
-    let _ = temp.keep();
-    Ok(size)
+    copy_file_into(path, to, key)
+        .await
+        .with_context(|| format!("package file {key} in the storage; run `revitpy-registry fsck`"))
 }
 
 /// `backup DEST`: see the module's documentation.
@@ -375,7 +366,7 @@ pub async fn restore(storage: &StorageArgs, src: &Path) -> anyhow::Result<Summar
             // The path is built from a validated key, never from the manifest's text.
             let from = src.join(PACKAGES).join(key.relative_path());
             let blobs = blobs.as_ref();
-            async move { copy_blob_into(from, blobs, &key).await }
+            async move { copy_file_into(from, blobs, &key).await.context("a backup file changed while it was restored") }
         })
         .buffer_unordered(COPIES_AT_ONCE)
         .try_collect()
@@ -410,14 +401,15 @@ pub async fn restore(storage: &StorageArgs, src: &Path) -> anyhow::Result<Summar
     })
 }
 
-/// Copies one verified backup file into the configured storage.
-async fn copy_blob_into(path: PathBuf, to: &dyn BlobStore, key: &BlobKey) -> anyhow::Result<u64> {
-    let temp = tempfile::Builder::new().prefix("restore-").tempfile_in(to.temp_dir())?.into_temp_path();
+/// Copies the file at `path` into the store `to` under `key`, hashing it
+/// as it is copied: a file that does not hash to its key is refused.
+async fn copy_file_into(path: PathBuf, to: &dyn BlobStore, key: &BlobKey) -> anyhow::Result<u64> {
+    let temp = tempfile::Builder::new().prefix("copy-").tempfile_in(to.temp_dir())?.into_temp_path();
     let target = temp.to_path_buf();
     std::fs::remove_file(&target)?;
     let (sha, size) = tokio::task::spawn_blocking(move || copy_hashing(&path, &target)).await??;
     if sha != key.as_str() {
-        bail!("{key} changed while it was restored (it now hashes to {sha})");
+        bail!("{key} does not match its sha256 (it hashes to {sha})");
     }
     to.put_file(key, &temp).await?;
     let _ = temp.keep();

@@ -6,6 +6,8 @@
 //! acknowledged is lost. (A SIGKILL during uploads: tests/crash.rs.)
 
 mod common;
+#[path = "../benches/support/seed.rs"]
+mod seed;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -35,15 +37,7 @@ fn big_package(dir: &Path, name: &str, mb: usize) -> PathBuf {
     )
     .unwrap();
     std::fs::write(src.join(&module).join("__init__.py"), "").unwrap();
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15 ^ name.len() as u64;
-    let noise: Vec<u8> = (0..mb * 1024 * 1024)
-        .map(|_| {
-            x ^= x >> 12;
-            x ^= x << 25;
-            x ^= x >> 27;
-            (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
-        })
-        .collect();
+    let noise = seed::noise(mb * 1024 * 1024, 0x9E37_79B9_7F4A_7C15 ^ name.len() as u64);
     std::fs::write(src.join(&module).join("blob.bin"), noise).unwrap();
     let out = dir.join(format!("{name}.rpyx"));
     revitpy_rpyx::build(&src, &out, &revitpy_rpyx::BuildOptions::default()).unwrap();
