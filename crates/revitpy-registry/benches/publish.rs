@@ -705,10 +705,6 @@ if __name__ == "__main__":
     }
 }
 
-fn toml_str(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
 struct Pkg {
     name: String,
     version: String,
@@ -745,22 +741,22 @@ fn make_package(i: usize, n: usize, source_bytes: usize, gen_dir: &Path, out_dir
 
     let dir = gen_dir.join(i.to_string());
     std::fs::create_dir_all(dir.join("src")).unwrap();
-    let list = |xs: &[&str]| xs.iter().map(|x| toml_str(x)).collect::<Vec<_>>().join(", ");
-    let tested_list = tested.iter().map(|y| toml_str(y)).collect::<Vec<_>>().join(", ");
+    let list = |xs: &[&str]| xs.iter().map(|x| seed::toml_str(x)).collect::<Vec<_>>().join(", ");
+    let tested_list = tested.iter().map(|y| seed::toml_str(y)).collect::<Vec<_>>().join(", ");
     let manifest = format!(
         "[package]\nname = {}\nversion = {}\ndescription = {}\nsummary = {}\nauthor = {}\nauthor_email = {}\n\
          license = {}\nhomepage_url = {}\nkeywords = [{}]\ncategories = [{}]\n\n\
          [package.revit_compatibility]\nmin_version = \"{min}\"\nmax_version = \"{max}\"\ntested_versions = [{tested_list}]\n\n\
          [package.desktop]\npackage_type = \"{package_type}\"\nperformance_impact = \"{impact}\"\nrequires_admin = false\n\n\
          [package.entry_points]\nmain_command = \"src/{module}.py\"\n",
-        toml_str(&name),
-        toml_str(&version),
-        toml_str(&description),
-        toml_str(&summary),
-        toml_str(&author),
-        toml_str(&author_email),
-        toml_str(license),
-        toml_str(&format!("https://{}.example.test/{name}", author.to_lowercase().replace(' ', "-"))),
+        seed::toml_str(&name),
+        seed::toml_str(&version),
+        seed::toml_str(&description),
+        seed::toml_str(&summary),
+        seed::toml_str(&author),
+        seed::toml_str(&author_email),
+        seed::toml_str(license),
+        seed::toml_str(&format!("https://{}.example.test/{name}", author.to_lowercase().replace(' ', "-"))),
         list(&keywords),
         list(&categories),
     );

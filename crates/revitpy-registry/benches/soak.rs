@@ -522,10 +522,6 @@ impl SetupClient {
 // ---------------------------------------------------------------------------
 // Packages
 
-fn toml_str(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
 struct Built {
     name: String,
     version: String,
@@ -544,10 +540,10 @@ fn build_package(work: &Path, name: &str, version: &str, data_bytes: usize, salt
         "[package]\nname = {}\nversion = {}\ndescription = {}\nsummary = {}\nauthor = \"Soak Studio\"\n\
          author_email = \"soak@example.test\"\nlicense = \"MIT\"\nkeywords = [\"soak\", \"wall\"]\n\n\
          [package.revit_compatibility]\nmin_version = \"2022\"\nmax_version = \"2026\"\n",
-        toml_str(name),
-        toml_str(version),
-        toml_str(&format!("Soak test package {name} {version}: wall and door schedules.")),
-        toml_str("Soak test package"),
+        seed::toml_str(name),
+        seed::toml_str(version),
+        seed::toml_str(&format!("Soak test package {name} {version}: wall and door schedules.")),
+        seed::toml_str("Soak test package"),
     );
     std::fs::write(dir.join("revitpy.toml"), manifest).unwrap();
     std::fs::write(

@@ -73,3 +73,8 @@ pub fn thousands(n: u64) -> String {
     }
     out
 }
+
+/// A TOML basic string holding `s`.
+pub fn toml_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
