@@ -81,6 +81,8 @@ pub enum ChangeKind {
     Owners,
     /// `revitpy-registry rescan` changed the version's `security_scan_status`.
     Rescan,
+    /// The package began or stopped requiring signed versions.
+    Signing,
 }
 
 /// One entry of `known_issues`, as the manifest declared it.
@@ -582,6 +584,10 @@ pub struct IndexPackage {
     pub name: String,
     pub normalized_name: String,
     pub download_count: u64,
+    /// Every version must be signed by one of the owners' keys (clients
+    /// refuse an unsigned one); covered by the signed index.
+    #[serde(default)]
+    pub require_signature: bool,
     pub versions: Vec<IndexVersion>,
 }
 
@@ -611,11 +617,40 @@ pub struct IndexVersion {
     pub file_hash_sha256: String,
     pub file_size: u64,
     pub yanked: bool,
+    /// The publisher key that signed the file (`SHA256:...`), null when
+    /// unsigned; covered by the signed index, so a mirror cannot remove it.
+    #[serde(default)]
+    pub signature_key_id: Option<String>,
     pub is_prerelease: bool,
     #[schema(value_type = ScanStatus)]
     pub security_scan_status: String,
     #[schema(format = DateTime)]
     pub created_at: String,
+}
+
+/// A signed document (`GET /api/index/signed`, each of `GET /api/index/roots`):
+/// `signed` is the exact JSON text the signatures cover, carried as a
+/// string so that no canonical JSON is needed to check it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SignedEnvelope {
+    pub signed: String,
+    pub signatures: Vec<EnvelopeSignature>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EnvelopeSignature {
+    /// `SHA256:...`, the signing key's fingerprint.
+    pub key_id: String,
+    /// An armored SSHSIG (namespace `revitpy-index`) over the bytes of `signed`.
+    pub sig: String,
+}
+
+/// `GET /api/index/roots`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct IndexRoots {
+    /// Oldest first; version 1 signs itself, each later one is signed by
+    /// the key before it and by its own.
+    pub roots: Vec<SignedEnvelope>,
 }
 
 /// `GET /api/index/snapshot` and `GET /api/index/packages`.

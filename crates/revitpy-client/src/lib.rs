@@ -19,7 +19,9 @@ use std::time::Duration;
 
 use reqwest::header::{ETAG, IF_NONE_MATCH};
 use reqwest::{Response, StatusCode};
-use revitpy_api::{ChangesResponse, IndexResponse, PackageDetail, SearchResponse, UploadResponse};
+use revitpy_api::{
+    ChangesResponse, IndexResponse, IndexRoots, PackageDetail, SearchResponse, SignedEnvelope, UploadResponse,
+};
 use serde::de::DeserializeOwned;
 
 use crate::body::BodyError;
@@ -168,14 +170,44 @@ impl RegistryClient {
     }
 
     /// Streams the whole index into `out` (a file: see [`snapshot`] for
-    /// reading it back); refused past [`Limits::snapshot_bytes`]. The value
-    /// is the number of bytes written.
-    pub async fn snapshot_to(&self, out: &mut (impl std::io::Write + Send)) -> ClientResult<Fetched<u64>> {
-        let mut r = self.send(self.http.get(self.url("/api/index/snapshot")), false).await?;
+    /// reading it back); refused past [`Limits::snapshot_bytes`]. Asks for
+    /// the compact form when `compact`; the value says which form came (a
+    /// registry that does not know it sends JSON).
+    pub async fn snapshot_to(
+        &self,
+        out: &mut (impl std::io::Write + Send),
+        compact: bool,
+    ) -> ClientResult<Fetched<snapshot::Form>> {
+        let mut req = self.http.get(self.url("/api/index/snapshot"));
+        if compact {
+            req = req.query(&[("format", "compact")]);
+        }
+        let mut r = self.send(req, false).await?;
         let etag = r.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let form = match r.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+            Some(t) if t.starts_with("application/zstd") => snapshot::Form::Compact,
+            _ => snapshot::Form::Json,
+        };
         let cap = self.limits.snapshot_bytes;
         let bytes = body::copy_capped(&mut r, out, cap).await.map_err(|e| self.body_error(&r, e, cap))?;
-        Ok(Fetched { value: bytes, etag, bytes })
+        Ok(Fetched { value: form, etag, bytes })
+    }
+
+    /// The registry's signed index document (`/api/index/signed`), at most
+    /// [`limits::MAX_ENVELOPE_BYTES`] long.
+    pub async fn index_signed(&self) -> ClientResult<Fetched<SignedEnvelope>> {
+        let mut r = self.send(self.http.get(self.url("/api/index/signed")), false).await?;
+        let cap = limits::MAX_ENVELOPE_BYTES;
+        let body = body::read_capped(&mut r, cap).await.map_err(|e| self.body_error(&r, e, cap))?;
+        let value = serde_json::from_slice(&body)
+            .map_err(|e| ClientError::Decode { url: r.url().to_string(), reason: e.to_string() })?;
+        Ok(Fetched { value, etag: None, bytes: body.len() as u64 })
+    }
+
+    /// The chain of index roots (`/api/index/roots`).
+    pub async fn index_roots(&self) -> ClientResult<Fetched<IndexRoots>> {
+        let r = self.send(self.http.get(self.url("/api/index/roots")), false).await?;
+        self.json(r).await
     }
 
     /// Changes after `since`; `None` when `etag` still matches (304).

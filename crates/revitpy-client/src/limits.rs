@@ -19,6 +19,16 @@ pub const MAX_ERROR_BODY_BYTES: u64 = 64 * KIB;
 /// 256 MiB leaves room for growth.
 pub const MAX_SNAPSHOT_BYTES: u64 = 256 * MIB;
 
+/// A signed index document is a few kilobytes.
+pub const MAX_ENVELOPE_BYTES: u64 = 64 * KIB;
+
+/// The compact snapshot decompressed: JSON lines of the same size as the
+/// JSON snapshot, so the same room for growth (a zstd bomb stops here).
+pub const MAX_SNAPSHOT_DECODED_BYTES: u64 = 1024 * MIB;
+
+/// One line of a compact snapshot: one package with all its versions.
+pub const MAX_SNAPSHOT_LINE_BYTES: u64 = 16 * MIB;
+
 /// How much of an error's `detail` is shown: one screen, not a novel.
 pub const MAX_DETAIL_CHARS: usize = 1_000;
 

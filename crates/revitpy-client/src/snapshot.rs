@@ -39,6 +39,97 @@ pub fn read_snapshot(
     }
 }
 
+/// Which form a snapshot came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// One JSON document (`/api/index/snapshot`).
+    Json,
+    /// zstd-compressed JSON lines (`?format=compact`).
+    Compact,
+}
+
+/// Reads a snapshot in either form.
+pub fn read_form(
+    form: Form,
+    reader: impl Read,
+    each: impl FnMut(IndexPackage) -> Result<(), String>,
+) -> Result<SnapshotSummary, String> {
+    match form {
+        Form::Json => read_snapshot(reader, each),
+        Form::Compact => read_compact(reader, each),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CompactHead {
+    format: String,
+    version: u32,
+    serial: i64,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompactEnd {
+    end: bool,
+    packages: u64,
+}
+
+/// Parses a compact snapshot: zstd-compressed JSON lines, a head line, one
+/// package per line, an end line with the count. Decompressed bytes and
+/// each line are capped ([`crate::limits`]); a stream cut anywhere, a
+/// count that does not match, or bytes after the end are errors.
+pub fn read_compact(
+    reader: impl Read,
+    mut each: impl FnMut(IndexPackage) -> Result<(), String>,
+) -> Result<SnapshotSummary, String> {
+    use crate::limits::{MAX_SNAPSHOT_DECODED_BYTES, MAX_SNAPSHOT_LINE_BYTES};
+    use std::io::BufRead;
+    let bad = |why: String| format!("the compact index snapshot is not what this client understands: {why}");
+    let decoder = zstd::stream::read::Decoder::new(reader).map_err(|e| bad(e.to_string()))?;
+    let mut input = std::io::BufReader::with_capacity(256 * 1024, decoder.take(MAX_SNAPSHOT_DECODED_BYTES + 1));
+    let mut line = Vec::with_capacity(4096);
+    let mut read_line = |line: &mut Vec<u8>| -> Result<bool, String> {
+        line.clear();
+        let n =
+            (&mut input).take(MAX_SNAPSHOT_LINE_BYTES + 1).read_until(b'\n', line).map_err(|e| bad(e.to_string()))?;
+        if n as u64 > MAX_SNAPSHOT_LINE_BYTES {
+            return Err(bad(format!("a line is longer than {} bytes", MAX_SNAPSHOT_LINE_BYTES)));
+        }
+        Ok(n > 0)
+    };
+    if !read_line(&mut line)? {
+        return Err(bad("it is empty".to_owned()));
+    }
+    let head: CompactHead = serde_json::from_slice(&line).map_err(|e| bad(format!("its first line: {e}")))?;
+    if head.format != "revitpy-index-lines" || head.version != 1 {
+        return Err(bad(format!("format `{}` version {}", head.format, head.version)));
+    }
+    let mut packages = 0u64;
+    loop {
+        if !read_line(&mut line)? {
+            return Err(bad(format!("it ends after {packages} packages without its end line (cut short)")));
+        }
+        if line.starts_with(b"{\"end\"") {
+            let end: CompactEnd = serde_json::from_slice(&line).map_err(|e| bad(format!("its end line: {e}")))?;
+            if !end.end || end.packages != packages {
+                return Err(bad(format!("its end line counts {} packages; it held {packages}", end.packages)));
+            }
+            break;
+        }
+        let p: IndexPackage =
+            serde_json::from_slice(&line).map_err(|e| bad(format!("package line {}: {e}", packages + 1)))?;
+        each(p)?;
+        packages += 1;
+    }
+    if read_line(&mut line)? {
+        return Err(bad("there is more after its end line".to_owned()));
+    }
+    if input.into_inner().limit() == 0 {
+        return Err(bad(format!("it decompresses to more than {MAX_SNAPSHOT_DECODED_BYTES} bytes")));
+    }
+    Ok(SnapshotSummary { serial: head.serial, packages })
+}
+
 struct Snapshot<'a, F> {
     each: &'a mut F,
     /// The caller's own error, kept apart from JSON errors so it is shown unchanged.
@@ -151,6 +242,37 @@ mod tests {
         ] {
             let e = names(bad).unwrap_err();
             assert!(e.contains("not what this client understands"), "{bad}: {e}");
+        }
+    }
+
+    fn compact(lines: &[&str]) -> Vec<u8> {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        zstd::encode_all(text.as_bytes(), 3).unwrap()
+    }
+
+    const HEAD: &str = r#"{"format":"revitpy-index-lines","version":1,"serial":9}"#;
+
+    #[test]
+    fn compact_snapshots_read_line_by_line_and_cut_ones_are_refused() {
+        let good = compact(&[HEAD, ENTRY, ENTRY, r#"{"end":true,"packages":2}"#]);
+        let mut seen = 0;
+        let s = read_compact(good.as_slice(), |_| {
+            seen += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((s, seen), (SnapshotSummary { serial: 9, packages: 2 }, 2));
+        for (bad, why) in [
+            (compact(&[HEAD, ENTRY]), "cut short"),
+            (compact(&[HEAD, ENTRY, r#"{"end":true,"packages":3}"#]), "counts 3"),
+            (compact(&[HEAD, r#"{"end":true,"packages":0}"#, ENTRY]), "more after"),
+            (compact(&[r#"{"format":"other","version":1,"serial":1}"#]), "format `other`"),
+            (compact(&[HEAD, r#"{"name":1}"#]), "package line 1"),
+            (good[..good.len() - 3].to_vec(), "not what this client understands"),
+            (b"not zstd".to_vec(), "not what this client understands"),
+        ] {
+            let e = read_compact(bad.as_slice(), |_| Ok(())).unwrap_err();
+            assert!(e.contains(why), "{why}: {e}");
         }
     }
 

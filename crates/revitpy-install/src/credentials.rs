@@ -38,6 +38,10 @@ pub struct UserConfig {
     token: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     registries: BTreeMap<String, StoredRegistry>,
+    /// Refuse to install any package version that is not signed by a
+    /// publisher key (`REVITPY_REQUIRE_SIGNATURES`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_signatures: bool,
     /// Keys this version does not know, written back as they were.
     #[serde(flatten)]
     other: toml::Table,
@@ -47,6 +51,10 @@ pub struct UserConfig {
 struct StoredRegistry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     token: Option<String>,
+    /// The registry's index key (`SHA256:...`) this client trusts from the
+    /// start, instead of the first key it is shown (`REVITPY_REGISTRY_KEY`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    index_key: Option<String>,
     #[serde(flatten)]
     other: toml::Table,
 }
@@ -74,6 +82,11 @@ impl UserConfig {
     /// The registry an earlier version's single token belongs to.
     fn legacy_owner(&self) -> Option<String> {
         RegistryUrl::parse(self.registry_url.as_deref().unwrap_or(DEFAULT_REGISTRY)).ok().map(|u| u.key())
+    }
+
+    /// The index key configured for `registry`.
+    pub fn index_key_for(&self, registry: &RegistryUrl) -> Option<&str> {
+        self.registries.get(&registry.key()).and_then(|r| non_empty(&r.index_key))
     }
 
     /// The token stored for `registry`, and only for it.

@@ -4,6 +4,7 @@
 //! ranked exactly as online ones. Lives in `<cache>/index/`, which cache
 //! cleanup never touches.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -11,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use revitpy_api::{IndexPackage, IndexVersion};
 use revitpy_names::Version;
 use revitpy_search::{SearchDoc, SearchIndex, SearchQuery};
+use revitpy_sign::index::{BINS, Envelope, Hash, IndexMeta, bin_digest, bin_of, entry_digest, index_digest};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub struct LocalIndex {
@@ -94,6 +96,10 @@ pub fn search_doc(p: &IndexPackage) -> Option<SearchDoc> {
     })
 }
 
+/// The local index's layout; an index written by an earlier layout is
+/// emptied on open (the next sync fetches it whole).
+const FORMAT: &str = "2";
+
 impl LocalIndex {
     pub fn open(dir: &Path) -> Result<LocalIndex, String> {
         fs_err::create_dir_all(dir).map_err(|e| e.to_string())?;
@@ -103,12 +109,29 @@ impl LocalIndex {
         let init_lock = crate::os::lock_file(&dir.join(".init.lock"))?;
         let db = Connection::open(&db_path).map_err(|e| format!("{}: {e}", db_path.display()))?;
         db.busy_timeout(std::time::Duration::from_secs(30)).map_err(|e| e.to_string())?;
+        let fail = |e: rusqlite::Error| format!("{}: {e}", db_path.display());
         db.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
-             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-             CREATE TABLE IF NOT EXISTS packages (normalized_name TEXT PRIMARY KEY, entry TEXT NOT NULL);",
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )
-        .map_err(|e| format!("{}: {e}", db_path.display()))?;
+        .map_err(fail)?;
+        let format: Option<String> =
+            db.query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| r.get(0)).optional().map_err(fail)?;
+        if format.as_deref() != Some(FORMAT) {
+            // Entries without digests cannot be checked against a signed
+            // index: start empty, and the next sync is a full one.
+            db.execute_batch(&format!(
+                "BEGIN;
+                 DROP TABLE IF EXISTS packages; DROP TABLE IF EXISTS bins; DELETE FROM meta;
+                 CREATE TABLE packages (normalized_name TEXT PRIMARY KEY, entry TEXT NOT NULL,
+                                        bin INTEGER NOT NULL, digest BLOB NOT NULL);
+                 CREATE INDEX packages_bin ON packages (bin, normalized_name);
+                 CREATE TABLE bins (bin INTEGER PRIMARY KEY, digest BLOB NOT NULL);
+                 INSERT INTO meta (key, value) VALUES ('format', '{FORMAT}');
+                 COMMIT;"
+            ))
+            .map_err(fail)?;
+        }
         drop(init_lock);
         let search = SearchIndex::open_or_create(&dir.join("search")).map_err(|e| e.to_string())?;
         let index = LocalIndex { db, search };
@@ -150,6 +173,11 @@ impl LocalIndex {
         }
     }
 
+    /// The signed index document the index was last verified against.
+    pub fn signed(&self) -> Option<Envelope> {
+        self.meta("signed_index").and_then(|t| serde_json::from_str(&t).ok())
+    }
+
     /// Seconds since the last sync, read from the database alone (opening
     /// the search index of a large registry costs tens of milliseconds).
     pub fn age_of(dir: &Path) -> Option<u64> {
@@ -163,45 +191,35 @@ impl LocalIndex {
         self.state().synced_at.map(|t| now().saturating_sub(t))
     }
 
-    /// Starts replacing everything with a full snapshot, fed one package at
-    /// a time ([`Replacement::add`]); nothing changes until
-    /// [`Replacement::finish`], so a snapshot that fails half way leaves
-    /// the index as it was.
-    pub fn replace(&mut self) -> Result<Replacement<'_>, String> {
+    /// Starts replacing everything (a full snapshot): nothing changes until
+    /// [`Update::commit`], so a snapshot that fails half way, or does not
+    /// match the signed index, leaves the index as it was.
+    pub fn begin_full(&mut self) -> Result<Update<'_>, String> {
         let LocalIndex { db, search } = self;
         let tx = db.transaction().map_err(|e| e.to_string())?;
-        tx.execute("DELETE FROM packages", []).map_err(|e| e.to_string())?;
-        Ok(Replacement { tx, search, docs: Vec::new(), count: 0 })
+        tx.execute_batch("DELETE FROM packages; DELETE FROM bins;").map_err(|e| e.to_string())?;
+        let bins = (0..BINS).map(|b| (b, BTreeMap::new())).collect();
+        Ok(Update { tx, search, full: true, bins, docs: HashMap::new(), removed: HashSet::new() })
     }
 
-    /// Applies changed packages (and removes `missing` ones) after `serial`.
-    pub fn apply(&mut self, serial: i64, packages: Vec<IndexPackage>, missing: &[String]) -> Result<(), String> {
-        let tx = self.db.transaction().map_err(|e| e.to_string())?;
-        for p in &packages {
-            let entry = serde_json::to_string(p).expect("entries serialize");
-            tx.execute(
-                "INSERT INTO packages (normalized_name, entry) VALUES (?1, ?2) \
-                 ON CONFLICT(normalized_name) DO UPDATE SET entry = excluded.entry",
-                params![p.normalized_name, entry],
-            )
-            .map_err(|e| e.to_string())?;
-        }
-        for m in missing {
-            tx.execute("DELETE FROM packages WHERE normalized_name = ?1", [m]).map_err(|e| e.to_string())?;
-        }
-        set_meta(&tx, "serial", &serial.to_string())?;
-        set_meta(&tx, "synced_at", &now().to_string())?;
-        tx.commit().map_err(|e| e.to_string())?;
-        let upsert: Vec<SearchDoc> = packages.iter().filter_map(search_doc).collect();
-        let mut remove: Vec<String> = missing.to_vec();
-        remove.extend(packages.iter().filter(|p| latest(p).is_none()).map(|p| p.normalized_name.clone()));
-        self.search.apply(&upsert, &remove, serial).map_err(|e| e.to_string())
+    /// Starts applying changed packages; as [`LocalIndex::begin_full`],
+    /// nothing is visible before [`Update::commit`].
+    pub fn begin(&mut self) -> Result<Update<'_>, String> {
+        let LocalIndex { db, search } = self;
+        let tx = db.transaction().map_err(|e| e.to_string())?;
+        Ok(Update { tx, search, full: false, bins: BTreeMap::new(), docs: HashMap::new(), removed: HashSet::new() })
     }
 
-    pub fn touch(&self, changes_etag: Option<&str>) -> Result<(), String> {
+    /// Records that the index is still current: the sync time, the
+    /// change feed's ETag, and a newer signature of the same state (a
+    /// registry re-signs to move the expiry).
+    pub fn touch(&self, changes_etag: Option<&str>, signed: Option<&str>) -> Result<(), String> {
         set_meta_conn(&self.db, "synced_at", &now().to_string())?;
         if let Some(e) = changes_etag {
             set_meta_conn(&self.db, "changes_etag", e)?;
+        }
+        if let Some(s) = signed {
+            set_meta_conn(&self.db, "signed_index", s)?;
         }
         Ok(())
     }
@@ -218,6 +236,52 @@ impl LocalIndex {
                     .map_err(|problem| IndexReadError::Entry { name: normalized_name.to_owned(), problem })
             })
             .transpose()
+    }
+
+    /// The package's entry, checked against the signed index the local
+    /// index was verified with: its digest, its bin's, and the index's, up
+    /// to `meta` (whose signature the caller checked). An entry changed on
+    /// disk since the sync is refused, naming the package.
+    pub fn get_verified(&self, normalized_name: &str, meta: &IndexMeta) -> Result<Option<IndexPackage>, String> {
+        let Some(p) = self.get(normalized_name).map_err(|e| e.to_string())? else { return Ok(None) };
+        let changed = || {
+            format!(
+                "the local index's entry for {normalized_name} does not match the registry's signed index \
+                 (serial {}): it was changed on disk since the last sync; \
+                 `revitpy-install registry sync --rebuild-index` fetches it again",
+                meta.serial
+            )
+        };
+        if p.normalized_name != normalized_name {
+            return Err(changed());
+        }
+        let own = entry_digest(&p);
+        let bin = bin_of(normalized_name);
+        let db_err = |e: rusqlite::Error| e.to_string();
+        let mut stmt = self
+            .db
+            .prepare_cached("SELECT normalized_name, digest FROM packages WHERE bin = ?1 ORDER BY normalized_name")
+            .map_err(db_err)?;
+        let mut members: Vec<(String, Hash)> = stmt
+            .query_map([bin as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))
+            .map_err(db_err)?
+            .map(|r| r.map_err(db_err).and_then(|(n, d)| Ok((n, hash_of(&d).ok_or_else(changed)?))))
+            .collect::<Result<_, String>>()?;
+        for (n, d) in &mut members {
+            if n == normalized_name {
+                *d = own;
+            }
+        }
+        let mut bins = self.stored_bins().map_err(|_| changed())?;
+        bins[bin] = bin_digest(members.iter().map(|(n, d)| (n.as_str(), d)));
+        if hex::encode(index_digest(&bins)) != meta.digest {
+            return Err(changed());
+        }
+        Ok(Some(p))
+    }
+
+    fn stored_bins(&self) -> Result<Vec<Hash>, String> {
+        stored_bins(&self.db)
     }
 
     pub fn search(&self, q: &SearchQuery<'_>) -> Result<(Vec<IndexPackage>, usize), String> {
@@ -243,49 +307,145 @@ impl LocalIndex {
     }
 }
 
-/// A full replacement in progress (see [`LocalIndex::replace`]). Only the
-/// search documents are kept in memory, not the packages.
-pub struct Replacement<'a> {
-    tx: rusqlite::Transaction<'a>,
-    search: &'a SearchIndex,
-    docs: Vec<SearchDoc>,
-    count: u64,
+fn hash_of(bytes: &[u8]) -> Option<Hash> {
+    bytes.try_into().ok()
 }
 
-impl Replacement<'_> {
-    pub fn add(&mut self, p: IndexPackage) -> Result<(), String> {
+fn stored_bins(c: &Connection) -> Result<Vec<Hash>, String> {
+    let mut bins = vec![bin_digest([]); BINS];
+    let mut stmt = c.prepare_cached("SELECT bin, digest FROM bins").map_err(|e| e.to_string())?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))).map_err(|e| e.to_string())?;
+    for row in rows {
+        let (bin, digest) = row.map_err(|e| e.to_string())?;
+        let slot = usize::try_from(bin).ok().filter(|b| *b < BINS).ok_or("a bin out of range")?;
+        bins[slot] = hash_of(&digest).ok_or("a bin digest of the wrong length")?;
+    }
+    Ok(bins)
+}
+
+/// Changes to the index in progress (see [`LocalIndex::begin_full`] and
+/// [`LocalIndex::begin`]). The packages go to SQLite at once, inside the
+/// transaction; the digests of the bins they touch and the search
+/// documents are kept in memory until [`Update::verify`] and
+/// [`Update::commit`].
+pub struct Update<'a> {
+    tx: rusqlite::Transaction<'a>,
+    search: &'a SearchIndex,
+    full: bool,
+    /// Bins read (or, full, started empty), each package's digest by name.
+    bins: BTreeMap<usize, BTreeMap<String, Hash>>,
+    docs: HashMap<String, SearchDoc>,
+    removed: HashSet<String>,
+}
+
+impl Update<'_> {
+    fn bin(&mut self, bin: usize) -> Result<&mut BTreeMap<String, Hash>, String> {
+        if !self.bins.contains_key(&bin) {
+            let mut stmt = self
+                .tx
+                .prepare_cached("SELECT normalized_name, digest FROM packages WHERE bin = ?1")
+                .map_err(|e| e.to_string())?;
+            let members = stmt
+                .query_map([bin as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))
+                .map_err(|e| e.to_string())?
+                .map(|r| {
+                    let (n, d) = r.map_err(|e| e.to_string())?;
+                    Ok((n, hash_of(&d).ok_or("a package digest of the wrong length")?))
+                })
+                .collect::<Result<BTreeMap<_, _>, String>>()?;
+            self.bins.insert(bin, members);
+        }
+        Ok(self.bins.get_mut(&bin).expect("inserted"))
+    }
+
+    /// Adds or replaces a package.
+    pub fn put(&mut self, p: IndexPackage) -> Result<(), String> {
+        let digest = entry_digest(&p);
+        let bin = bin_of(&p.normalized_name);
         let entry = serde_json::to_string(&p).expect("entries serialize");
         self.tx
             .prepare_cached(
-                "INSERT INTO packages (normalized_name, entry) VALUES (?1, ?2) \
-                 ON CONFLICT(normalized_name) DO UPDATE SET entry = excluded.entry",
+                "INSERT INTO packages (normalized_name, entry, bin, digest) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT(normalized_name) DO UPDATE SET entry = excluded.entry, bin = excluded.bin, digest = excluded.digest",
             )
-            .and_then(|mut stmt| stmt.execute(params![p.normalized_name, entry]))
+            .and_then(|mut stmt| stmt.execute(params![p.normalized_name, entry, bin as i64, &digest[..]]))
             .map_err(|e| e.to_string())?;
-        self.docs.extend(search_doc(&p));
-        self.count += 1;
+        self.bin(bin)?.insert(p.normalized_name.clone(), digest);
+        match search_doc(&p) {
+            Some(doc) => {
+                self.removed.remove(&p.normalized_name);
+                self.docs.insert(p.normalized_name, doc);
+            }
+            None => {
+                self.docs.remove(&p.normalized_name);
+                self.removed.insert(p.normalized_name);
+            }
+        }
         Ok(())
     }
 
-    /// Commits the packages added, recorded as `registry_url` at `serial`,
-    /// and rebuilds the search index from them. Returns how many there are.
-    pub fn finish(self, registry_url: &str, serial: i64) -> Result<u64, String> {
-        let Replacement { tx, search, mut docs, count } = self;
+    /// Removes a package the registry no longer has.
+    pub fn remove(&mut self, normalized_name: &str) -> Result<(), String> {
+        self.tx
+            .execute("DELETE FROM packages WHERE normalized_name = ?1", [normalized_name])
+            .map_err(|e| e.to_string())?;
+        self.bin(bin_of(normalized_name))?.remove(normalized_name);
+        self.docs.remove(normalized_name);
+        self.removed.insert(normalized_name.to_owned());
+        Ok(())
+    }
+
+    /// Checks the index as it would be committed against the registry's
+    /// signed index document (whose signature the caller checked).
+    pub fn verify(&self, meta: &IndexMeta) -> Result<(), String> {
+        let mut bins = if self.full { vec![bin_digest([]); BINS] } else { stored_bins(&self.tx)? };
+        for (bin, members) in &self.bins {
+            bins[*bin] = bin_digest(members.iter().map(|(n, d)| (n.as_str(), d)));
+        }
+        let packages: i64 =
+            self.tx.query_row("SELECT COUNT(*) FROM packages", [], |r| r.get(0)).map_err(|e| e.to_string())?;
+        if hex::encode(index_digest(&bins)) != meta.digest || packages as u64 != meta.packages {
+            return Err(format!(
+                "the packages the registry sent do not match its signed index (serial {}, {} packages; received {}): \
+                 names, versions, sha256s, sizes, yanked flags or signing keys were changed on the way \
+                 (by a mirror, a proxy or a cache) or the registry is broken",
+                meta.serial, meta.packages, packages
+            ));
+        }
+        Ok(())
+    }
+
+    /// Commits: the packages, the digests of the bins touched, the signed
+    /// document they were verified against, and `serial`; then the search
+    /// index. A full update also records `registry_url`. Returns how many
+    /// packages the index holds.
+    pub fn commit(self, registry_url: &str, serial: i64, signed: &str) -> Result<u64, String> {
+        let Update { tx, search, full, bins, docs, removed } = self;
+        for (bin, members) in &bins {
+            let digest = bin_digest(members.iter().map(|(n, d)| (n.as_str(), d)));
+            tx.execute(
+                "INSERT INTO bins (bin, digest) VALUES (?1, ?2) ON CONFLICT(bin) DO UPDATE SET digest = excluded.digest",
+                params![*bin as i64, &digest[..]],
+            )
+            .map_err(|e| e.to_string())?;
+        }
         let stored =
             tx.query_row("SELECT COUNT(*) FROM packages", [], |r| r.get::<_, i64>(0)).map_err(|e| e.to_string())?;
-        set_meta(&tx, "registry_url", registry_url)?;
+        if full {
+            set_meta(&tx, "registry_url", registry_url)?;
+            tx.execute("DELETE FROM meta WHERE key = 'changes_etag'", []).map_err(|e| e.to_string())?;
+        }
         set_meta(&tx, "serial", &serial.to_string())?;
         set_meta(&tx, "synced_at", &now().to_string())?;
-        tx.execute("DELETE FROM meta WHERE key = 'changes_etag'", []).map_err(|e| e.to_string())?;
+        set_meta(&tx, "signed_index", signed)?;
         tx.commit().map_err(|e| e.to_string())?;
-        // A package sent twice counts once: the later entry, as in the database.
-        if stored as u64 != count {
-            docs.reverse();
-            let mut seen = std::collections::HashSet::new();
-            docs.retain(|d| seen.insert(d.normalized_name.clone()));
-            docs.reverse();
+        if full {
+            search.rebuild(docs.into_values(), serial).map_err(|e| e.to_string())?;
+        } else {
+            let upsert: Vec<SearchDoc> = docs.into_values().collect();
+            let remove: Vec<String> = removed.into_iter().collect();
+            search.apply(&upsert, &remove, serial).map_err(|e| e.to_string())?;
         }
-        search.rebuild(docs, serial).map_err(|e| e.to_string())?;
         Ok(stored as u64)
     }
 }

@@ -22,6 +22,7 @@ mod os;
 mod printer;
 mod resolver;
 mod settings;
+mod trust;
 
 use std::process::ExitCode;
 

@@ -288,6 +288,7 @@ mod tests {
             file_hash_sha256: "0".repeat(64),
             file_size: 1,
             yanked: false,
+            signature_key_id: None,
             is_prerelease: Version::from_str(v).unwrap().any_prerelease(),
             security_scan_status: "pending".into(),
             created_at: String::new(),
@@ -295,7 +296,13 @@ mod tests {
     }
 
     fn package(name: &str, versions: Vec<IndexVersion>) -> IndexPackage {
-        IndexPackage { name: name.into(), normalized_name: name.into(), download_count: 0, versions }
+        IndexPackage {
+            name: name.into(),
+            normalized_name: name.into(),
+            download_count: 0,
+            require_signature: false,
+            versions,
+        }
     }
 
     fn run(

@@ -2,6 +2,8 @@
 //! defaults ([`crate::defaults`]), as plain values the commands use.
 
 use std::path::PathBuf;
+
+use sha2::Digest as _;
 use std::time::Duration;
 
 use revitpy_client::RegistryUrl;
@@ -27,6 +29,13 @@ pub struct Settings {
     pub config_path: PathBuf,
     pub index_max_age_secs: u64,
     pub sync_timeout: Duration,
+    /// The registry's index key to trust from the start (`SHA256:...`):
+    /// `REVITPY_REGISTRY_KEY`, else `index_key` in the config's table for
+    /// this registry; without one, the first key seen is pinned.
+    pub index_key: Option<String>,
+    /// Every version installed must carry a valid publisher signature
+    /// (`REVITPY_REQUIRE_SIGNATURES=1`, or `require_signatures = true`).
+    pub require_signatures: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +78,11 @@ impl Settings {
                 config.token_for(&registry).map(|value| Token { value: value.to_owned(), origin: TokenOrigin::Stored })
             }
         };
+        let index_key = std::env::var("REVITPY_REGISTRY_KEY")
+            .ok()
+            .map(|k| k.trim().to_owned())
+            .filter(|k| !k.is_empty())
+            .or_else(|| config.index_key_for(&registry).map(str::to_owned));
         Ok(Settings {
             registry_url,
             registry,
@@ -79,6 +93,12 @@ impl Settings {
             config_path,
             index_max_age_secs: env_secs("REVITPY_INDEX_MAX_AGE", DEFAULT_INDEX_MAX_AGE_SECS),
             sync_timeout: Duration::from_secs(env_secs("REVITPY_SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT_SECS)),
+            index_key,
+            require_signatures: match std::env::var("REVITPY_REQUIRE_SIGNATURES").ok().as_deref().map(str::trim) {
+                Some("1" | "true" | "yes") => true,
+                Some("0" | "false" | "no") => false,
+                _ => config.require_signatures,
+            },
         })
     }
 
@@ -90,5 +110,14 @@ impl Settings {
     /// index folder, which `sync --rebuild-index` deletes.
     pub fn sync_lock_path(&self) -> PathBuf {
         self.cache_dir.join(".index-sync.lock")
+    }
+
+    /// What this client trusts of the registry in use (its index key, the
+    /// newest serial seen): outside the index folder, so that
+    /// `sync --rebuild-index` forgets neither.
+    pub fn trust_path(&self) -> PathBuf {
+        let key = self.registry.key();
+        let digest = sha2::Sha256::digest(key.as_bytes());
+        self.cache_dir.join("trust").join(format!("{}.json", &hex::encode(digest)[..16]))
     }
 }

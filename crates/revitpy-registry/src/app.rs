@@ -14,6 +14,9 @@ pub struct Parts {
     pub store: Arc<dyn Store>,
     pub blobs: Arc<dyn BlobStore>,
     pub search: Arc<SearchIndex>,
+    /// The index signing key and how long a signed index stays valid.
+    pub index_key: revitpy_sign::PrivateKey,
+    pub index_expiry: std::time::Duration,
 }
 
 pub fn open_store(storage: &StorageArgs) -> anyhow::Result<Arc<dyn Store>> {
@@ -61,5 +64,9 @@ pub fn open(storage: &StorageArgs) -> anyhow::Result<Parts> {
         SearchIndex::open_or_create_with(&index_path, Durability::Checkpoints)
             .map_err(|e| cannot_open("the search index", &index_path, "SEARCH_INDEX_PATH", e))?,
     );
-    Ok(Parts { store, blobs, search })
+    let key_path = storage.index_key_path();
+    let index_key = crate::index_signing::load_key(&key_path, true)
+        .map_err(|e| cannot_open("the index signing key", &key_path, "INDEX_KEY_PATH", e))?;
+    let index_expiry = std::time::Duration::from_secs(storage.index_expiry_hours * 3600);
+    Ok(Parts { store, blobs, search, index_key, index_expiry })
 }

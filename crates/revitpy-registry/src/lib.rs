@@ -11,6 +11,7 @@ pub mod downloads;
 pub mod error;
 pub mod fsck;
 pub mod healthcheck;
+pub mod index_signing;
 pub mod indexer;
 pub mod metrics;
 pub mod openapi;

@@ -85,6 +85,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The key the registry signs its index with: show it, or rotate it.
+    IndexKey {
+        #[command(subcommand)]
+        command: IndexKeyCommand,
+    },
     /// Rebuild the search index from the database.
     Reindex {
         #[command(flatten)]
@@ -108,6 +113,26 @@ enum Command {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand)]
+enum IndexKeyCommand {
+    /// Print the key id clients pin (REVITPY_REGISTRY_KEY) and the chain of roots.
+    Show {
+        #[command(flatten)]
+        storage: StorageArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A new index key, announced by a root signed with the current key and
+    /// the new one: clients follow without reinstalling. The old key is
+    /// kept as INDEX_KEY_PATH.retired-N; restart the servers afterwards.
+    Rotate {
+        #[command(flatten)]
+        storage: StorageArgs,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -270,6 +295,47 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(async {
                 let summary = backup::restore(&storage, &src).await?;
                 print_summary("restored", &summary, json)?;
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        Command::IndexKey { command: IndexKeyCommand::Show { storage, json } } => {
+            init_logging("warn");
+            runtime()?.block_on(async {
+                let store = app::open_store(&storage)?;
+                let (_, newest) = revitpy_registry::index_signing::read_roots(store.as_ref()).await?;
+                let Some(root) = newest else {
+                    anyhow::bail!("the registry has no index root yet; it is created when `serve` first starts");
+                };
+                if json {
+                    println!("{}", serde_json::json!({ "key_id": root.key_id, "root_version": root.version, "public_key": root.key }));
+                } else {
+                    println!("index key {} (root version {})", root.key_id, root.version);
+                    println!("clients pin it with REVITPY_REGISTRY_KEY={}", root.key_id);
+                }
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        Command::IndexKey { command: IndexKeyCommand::Rotate { storage, json } } => {
+            init_logging("warn");
+            runtime()?.block_on(async {
+                let store = app::open_store(&storage)?;
+                let path = storage.index_key_path();
+                let (old, new) = revitpy_registry::index_signing::rotate(store.as_ref(), &path).await?;
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::json!({ "old_key_id": old.key_id, "key_id": new.key_id, "root_version": new.version })
+                    );
+                } else {
+                    println!(
+                        "index key rotated: root version {} names {} (signed by {} and itself); the old key is at {}.retired-{}; restart the servers",
+                        new.version,
+                        new.key_id,
+                        old.key_id,
+                        path.display(),
+                        old.version
+                    );
+                }
                 Ok(ExitCode::SUCCESS)
             })
         }

@@ -184,15 +184,39 @@ fn paths() -> Paths {
             "/api/index/snapshot",
             get(Op::new(
                 "index_snapshot",
-                "Every package with every version, for a client's offline index; streamed; 304 when unchanged",
+                "Every package with every version, for a client's offline index; streamed; 304 when unchanged. \
+                 With `format=compact`: `application/zstd`, one zstd frame of JSON lines: \
+                 `{\"format\":\"revitpy-index-lines\",\"version\":1,\"serial\":S}`, one `IndexPackage` per line, \
+                 then `{\"end\":true,\"packages\":N}`",
             )
+            .param(query_param("format", string(), "`json` (the default) or `compact`"))
             .param(if_none_match())
             .answer(
                 200,
                 json::<api::IndexResponse>("the snapshot (`missing` is empty)")
-                    .header("ETag", string_header("`\"snapshot-<S>\"`")),
+                    .header("ETag", string_header("`\"snapshot-<S>\"` (`\"snapshot-compact-<S>\"` when compact)")),
             )
-            .answer(304, empty("unchanged since the ETag in `If-None-Match`")))
+            .answer(304, empty("unchanged since the ETag in `If-None-Match`"))
+            .error(400, "`format` is neither `json` nor `compact`"))
+            .build(),
+        )
+        .path(
+            "/api/index/signed",
+            get(Op::new(
+                "index_signed",
+                "The index document at the current serial (serial, expiry, digest of every package's names, versions, sha256s, sizes, yanked flags and signing keys), signed by the registry's index key",
+            )
+            .answer(200, json::<api::SignedEnvelope>("an envelope: `signed` is the JSON text the `signatures` cover"))
+            .error(503, "the registry changed too fast to be signed, or its database is unavailable; retry"))
+            .build(),
+        )
+        .path(
+            "/api/index/roots",
+            get(Op::new(
+                "index_roots",
+                "Every root document (which key signs the index), oldest first; each after the first is signed by the key before it",
+            )
+            .answer(200, json::<api::IndexRoots>("the chain of roots")))
             .build(),
         )
         .path(

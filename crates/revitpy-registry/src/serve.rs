@@ -155,6 +155,20 @@ pub async fn serve_with(
     } else {
         (parts.store, parts.blobs)
     };
+    let signing = crate::index_signing::IndexSigning::start(store.as_ref(), parts.index_key, parts.index_expiry)
+        .await
+        .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
+    let signing = Arc::new(signing);
+    {
+        // The digests of a large registry take a moment to build: before
+        // the first client asks, not while it waits.
+        let (signing, store) = (signing.clone(), store.clone());
+        tokio::spawn(async move {
+            if let Err(e) = signing.warm(store.as_ref()).await {
+                tracing::warn!(error = %e, "building the signed index failed; the first request tries again");
+            }
+        });
+    }
     let (downloads, counter_task) = DownloadCounter::new(store.clone());
     let (indexer, indexer_task) = Indexer::new(store.clone(), parts.search.clone());
     let counter = tokio::spawn(counter_task.run());
@@ -175,6 +189,7 @@ pub async fn serve_with(
         metrics_enabled: options.metrics,
         rate_limiter: Arc::new(crate::ratelimit::RateLimiter::new(limits.rate_limits.clone())),
         index_commit: Arc::new(tokio::sync::Mutex::new(())),
+        signing,
     };
     let mut app = with_layers(build_router(state));
     if options.metrics {

@@ -35,6 +35,15 @@ pub struct StorageArgs {
     pub s3_endpoint: Option<String>,
     #[arg(long, env = "S3_REGION")]
     pub s3_region: Option<String>,
+    /// The key the registry signs its index with (an OpenSSH Ed25519
+    /// private key, created owner-only on first start; give every replica
+    /// the same file) [default: DATA_DIR/index-signing-key].
+    #[arg(long, env = "INDEX_KEY_PATH")]
+    pub index_key_path: Option<PathBuf>,
+    /// How long a signed index document stays valid; clients refuse an
+    /// expired one when online and warn offline.
+    #[arg(long, env = "INDEX_EXPIRY_HOURS", default_value_t = 168, value_parser = clap::value_parser!(u64).range(1..=8760))]
+    pub index_expiry_hours: u64,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -205,7 +214,13 @@ impl StorageArgs {
             s3_bucket: None,
             s3_endpoint: None,
             s3_region: None,
+            index_key_path: None,
+            index_expiry_hours: 168,
         }
+    }
+
+    pub fn index_key_path(&self) -> PathBuf {
+        self.index_key_path.clone().unwrap_or_else(|| self.data_dir.join("index-signing-key"))
     }
 
     pub fn database(&self) -> Result<DatabaseLocation, SettingsError> {

@@ -34,4 +34,6 @@ pub struct AppState {
     /// changes staged wait here without holding a thread (see
     /// `routes::search::commit_staged`).
     pub index_commit: Arc<tokio::sync::Mutex<()>>,
+    /// Signs the index clients sync (`/api/index/signed`, `/api/index/roots`).
+    pub signing: Arc<crate::index_signing::IndexSigning>,
 }

@@ -128,6 +128,7 @@ pub fn index_package(record: revitpy_store::PackageDetailRecord) -> revitpy_api:
         name: record.package.name,
         normalized_name: record.package.normalized_name,
         download_count: record.package.download_count,
+        require_signature: record.package.require_signature,
         versions: versions
             .into_iter()
             .map(|v| {
@@ -153,6 +154,7 @@ pub fn index_package(record: revitpy_store::PackageDetailRecord) -> revitpy_api:
                     dependencies: r.dependencies,
                     file_size: r.file_size,
                     yanked: v.yanked,
+                    signature_key_id: r.signature_key_id,
                     created_at: v.created_at,
                 }
             })

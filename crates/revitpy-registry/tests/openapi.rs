@@ -880,7 +880,7 @@ fn router_operations(source: &str) -> BTreeSet<String> {
 /// docs/CONTRACTS.md together.
 const WIRE_NAMES: &str = "\
 ChangeInfo {serial, name, kind, version, at}
-ChangeKind = publish | yank | unyank | owners | rescan
+ChangeKind = publish | yank | unyank | owners | rescan | signing
 ChangesResponse {serial, changes, more}
 CompatibilityEntry {min_revit, max_revit, tested_versions, known_issues, yanked}
 CompatibilityResponse {package, compatibility_matrix}
@@ -890,9 +890,9 @@ ErrorRate {window_seconds, requests, client_errors, server_errors, rate}
 Health {status, database, storage, search, version, uptime_seconds}
 Health.search {indexed_serial, serial, packages}
 Health.status = ok | unavailable
-IndexPackage {name, normalized_name, download_count, versions}
+IndexPackage {name, normalized_name, download_count, require_signature, versions}
 IndexResponse {serial, packages, missing}
-IndexVersion {version, summary, description, author, license, keywords, categories, package_type, performance_impact, requires_admin, min_revit_version, max_revit_version, tested_revit_versions, known_issues, dependencies, file_hash_sha256, file_size, yanked, is_prerelease, security_scan_status, created_at}
+IndexVersion {version, summary, description, author, license, keywords, categories, package_type, performance_impact, requires_admin, min_revit_version, max_revit_version, tested_revit_versions, known_issues, dependencies, file_hash_sha256, file_size, yanked, signature_key_id, is_prerelease, security_scan_status, created_at}
 KeyInfo {id, user, key_id, public_key, created_at, revoked_at}
 KnownIssue {description, affected_versions}
 NewKeyRequest {public_key, proof, user}

@@ -21,6 +21,8 @@
 
 use std::path::Path;
 
+pub mod index;
+
 use ssh_key::{Algorithm, HashAlg, LineEnding, SshSig};
 pub use ssh_key::{PrivateKey, PublicKey};
 

@@ -164,6 +164,13 @@ pub trait Store: Send + Sync + 'static {
     async fn live_key(&self, key_id: &str) -> StoreResult<Option<KeyRecord>>;
     /// Revokes a key; false when it did not exist or was already revoked.
     async fn revoke_key(&self, id: i64) -> StoreResult<bool>;
+
+    // The registry's index signing roots (revitpy_sign::index).
+    /// Every root envelope (JSON text), oldest version first.
+    async fn index_roots(&self) -> StoreResult<Vec<String>>;
+    /// Adds root `version`; false when that version exists already (another
+    /// process added it first).
+    async fn add_index_root(&self, version: i64, envelope: &str) -> StoreResult<bool>;
     /// Whether every version of the package must be signed by an owner's
     /// key; owners (or admins) only.
     async fn set_require_signature(&self, actor: &Actor, package_id: i64, required: bool) -> StoreResult<()>;

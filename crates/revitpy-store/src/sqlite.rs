@@ -22,6 +22,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("../migrations/sqlite/0001_initial.sql")),
     ("0002_signatures", include_str!("../migrations/sqlite/0002_signatures.sql")),
     ("0003_publisher_keys", include_str!("../migrations/sqlite/0003_publisher_keys.sql")),
+    ("0004_index_roots", include_str!("../migrations/sqlite/0004_index_roots.sql")),
 ];
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 const MAX_IDLE_READERS: usize = 4;
@@ -1108,6 +1109,29 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn index_roots(&self) -> StoreResult<Vec<String>> {
+        self.read(|c| {
+            let mut stmt = c.prepare("SELECT envelope FROM index_roots ORDER BY version")?;
+            let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn add_index_root(&self, version: i64, envelope: &str) -> StoreResult<bool> {
+        let envelope = envelope.to_owned();
+        self.write(move |tx| {
+            Ok(tx.execute(
+                &format!(
+                    "INSERT INTO index_roots (version, envelope, created_at) VALUES (?1, ?2, {NOW}) \
+                     ON CONFLICT(version) DO NOTHING"
+                ),
+                params![version, envelope],
+            )? > 0)
+        })
+        .await
+    }
+
     async fn set_require_signature(&self, actor: &Actor, package_id: i64, required: bool) -> StoreResult<()> {
         let actor = actor.clone();
         self.write(move |tx| {
@@ -1116,7 +1140,14 @@ impl Store for SqliteStore {
             if !is_owner(tx, package_id, &actor)? {
                 return Err(StoreError::NotOwner { user: actor.user_name.clone(), package: name });
             }
-            tx.execute("UPDATE packages SET require_signature = ?1 WHERE id = ?2", params![required, package_id])?;
+            let changed = tx.execute(
+                "UPDATE packages SET require_signature = ?1 WHERE id = ?2 AND require_signature != ?1",
+                params![required, package_id],
+            )?;
+            // The signed index covers the rule: clients must see it change.
+            if changed > 0 {
+                append_change(tx, package_id, &name, "signing", None)?;
+            }
             Ok(())
         })
         .await

@@ -1,9 +1,19 @@
-//! `registry sync [--rebuild-index]`: the local index follows the registry.
+//! `registry sync [--rebuild-index]`: the local index follows the registry,
+//! and holds only what the registry signed.
 //!
-//! First sync (or a different registry, or `--rebuild-index`): one snapshot,
-//! streamed to a file through a cap and read back package by package. Later:
-//! the change feed since the stored serial (a 304 when nothing changed),
-//! then only the changed packages, 500 per request.
+//! First sync (or a different registry, or `--rebuild-index`): one compact
+//! snapshot (zstd JSON lines), streamed to a file through a cap and read
+//! into a fresh index folder, which replaces the old one only when it is
+//! complete and verified. Later: the change feed since the stored serial (a
+//! 304 when nothing changed), then only the changed packages, 500 per
+//! request, applied in one transaction.
+//!
+//! Either way nothing is committed before the result matches the
+//! registry's signed index document: signed by the index key this client
+//! trusts ([`crate::trust`]), not older than the newest it has seen, not
+//! expired, and with the digest of exactly the packages received. While the
+//! registry moves on during a sync, the sync follows the change feed up to
+//! the serial of the signed document, a bounded number of times.
 //!
 //! A registry can misbehave, so a sync is bounded: the serial must advance
 //! on every page of the change feed, at most [`MAX_CHANGE_PAGES`] pages are
@@ -14,19 +24,25 @@
 use std::collections::BTreeSet;
 
 use revitpy_client::RegistryClient;
-use revitpy_client::snapshot::read_snapshot;
+use revitpy_client::snapshot::read_form;
+use revitpy_sign::index::IndexMeta;
 use serde_json::json;
 
 use crate::ExitStatus;
 use crate::cli::SyncArgs;
-use crate::local_index::LocalIndex;
+use crate::local_index::{LocalIndex, Update};
 use crate::printer::Printer;
 use crate::settings::Settings;
+use crate::trust::Trust;
 
 /// The most change-feed pages one sync follows: a million changes at the
 /// registry's default page size, far more than a registry sees between two
 /// syncs. A feed that says "more" forever ends here.
 pub const MAX_CHANGE_PAGES: usize = 1_000;
+
+/// How many times a sync catches up with a registry that changed between
+/// the packages it sent and the signed document that covers them.
+pub const MAX_VERIFY_ROUNDS: usize = 10;
 
 pub struct SyncReport {
     pub full: bool,
@@ -35,21 +51,25 @@ pub struct SyncReport {
     pub serial: i64,
     pub bytes: u64,
     pub up_to_date: bool,
+    pub index_key: String,
+    /// The key was pinned by this sync (first use).
+    pub pinned: bool,
+    pub expires: i64,
 }
 
-/// Brings the index up to date. The caller holds the sync lock.
-pub async fn sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -> Result<SyncReport, String> {
-    let state = if rebuild { None } else { LocalIndex::open(&settings.index_dir()).ok().map(|i| i.state()) };
-    let state = state.unwrap_or_default();
-    let same_registry = state.registry_url.as_deref() == Some(settings.registry_url.as_str());
-    if rebuild || !same_registry || state.synced_at.is_none() {
-        return full_sync(settings, client, rebuild).await;
-    }
-    let mut since = state.serial;
-    let mut bytes = 0;
-    let mut names = BTreeSet::new();
-    let mut etag = state.changes_etag.clone();
-    let mut registry_serial = since;
+/// What the change feed said after a serial.
+struct Feed {
+    names: BTreeSet<String>,
+    /// The newest change serial seen (the serial asked from if none).
+    until: i64,
+    etag: Option<String>,
+    bytes: u64,
+    /// Unchanged since the ETag given (304).
+    not_modified: bool,
+}
+
+async fn follow_feed(client: &RegistryClient, since: i64, etag: Option<String>) -> Result<Feed, String> {
+    let mut feed = Feed { names: BTreeSet::new(), until: since, etag, bytes: 0, not_modified: false };
     let mut pages = 0;
     loop {
         pages += 1;
@@ -59,99 +79,223 @@ pub async fn sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -
                  run `revitpy-install registry sync --rebuild-index` to fetch a full snapshot instead"
             ));
         }
-        let Some(fetched) = client.changes(since, etag.as_deref()).await.map_err(|e| e.to_string())? else {
+        let Some(fetched) = client.changes(feed.until, feed.etag.as_deref()).await.map_err(|e| e.to_string())? else {
+            feed.not_modified = pages == 1;
             break;
         };
-        bytes += fetched.bytes;
-        registry_serial = fetched.value.serial;
-        etag = fetched.etag;
-        let before = since;
+        feed.bytes += fetched.bytes;
+        feed.etag = fetched.etag;
+        let before = feed.until;
         for c in &fetched.value.changes {
-            names.insert(c.name.clone());
-            since = since.max(c.serial);
+            feed.names.insert(c.name.clone());
+            feed.until = feed.until.max(c.serial);
         }
         if !fetched.value.more {
             break;
         }
         // Asking again with the same serial would get the same page forever.
-        if since <= before {
+        if feed.until <= before {
             return Err(format!(
                 "the registry's change feed (/api/changes?since={before}) said more changes follow but sent none after serial {before}; \
                  the registry is misbehaving"
             ));
         }
     }
-    let mut index = LocalIndex::open(&settings.index_dir())?;
-    if names.is_empty() {
-        index.touch(etag.as_deref())?;
-        return Ok(SyncReport {
-            full: false,
-            changed: 0,
-            packages: state.packages,
-            serial: state.serial.max(registry_serial),
-            bytes,
-            up_to_date: true,
-        });
-    }
-    let names: Vec<String> = names.into_iter().collect();
-    let chunks: Vec<&[String]> = names.chunks(500).collect();
-    for (i, chunk) in chunks.iter().enumerate() {
+    Ok(feed)
+}
+
+/// Fetches the named packages into `update` (those the registry lacks are removed).
+async fn fetch_into(client: &RegistryClient, names: &BTreeSet<String>, update: &mut Update<'_>) -> Result<u64, String> {
+    let names: Vec<String> = names.iter().cloned().collect();
+    let mut bytes = 0;
+    for chunk in names.chunks(500) {
         let fetched = client.index_packages(chunk).await.map_err(|e| e.to_string())?;
         bytes += fetched.bytes;
-        // The new serial is recorded with the last batch only: a failure in
-        // between leaves the old one, and the next sync fetches them all again.
-        let serial = if i + 1 == chunks.len() { since } else { state.serial };
-        index.apply(serial, fetched.value.packages, &fetched.value.missing)?;
+        for p in fetched.value.packages {
+            if !chunk.contains(&p.normalized_name) {
+                return Err(format!("the registry sent {} when asked for other packages", p.normalized_name));
+            }
+            update.put(p)?;
+        }
+        for m in &fetched.value.missing {
+            update.remove(m)?;
+        }
     }
-    // Remember the ETag for "nothing after `since`" only if that is true now;
-    // a publish during this sync must not be answered with a 304 next time.
-    // The changes are stored already: a failure here only costs that ETag.
-    if let Ok(Some(f)) = client.changes(since, None).await {
+    Ok(bytes)
+}
+
+/// Brings `update` (at `serial`) to the registry's signed index and
+/// verifies it; returns the document, its text and the serial reached.
+async fn settle(
+    client: &RegistryClient,
+    trust: &mut Trust,
+    update: &mut Update<'_>,
+    mut serial: i64,
+    bytes: &mut u64,
+    changed: &mut BTreeSet<String>,
+) -> Result<(IndexMeta, String, i64), String> {
+    for _ in 0..MAX_VERIFY_ROUNDS {
+        let fetched = client.index_signed().await.map_err(|e| e.to_string())?;
+        *bytes += fetched.bytes;
+        let meta = trust.open_index(client, &fetched.value).await?;
+        if meta.serial == serial {
+            update.verify(&meta)?;
+            return Ok((meta, serde_json::to_string(&fetched.value).expect("serializes"), serial));
+        }
+        if meta.serial < serial {
+            return Err(format!(
+                "the registry's signed index is at serial {}, behind the changes it sent (serial {serial})",
+                meta.serial
+            ));
+        }
+        let feed = follow_feed(client, serial, None).await?;
+        *bytes += feed.bytes;
+        *bytes += fetch_into(client, &feed.names, update).await?;
+        changed.extend(feed.names);
+        serial = feed.until;
+    }
+    Err(format!(
+        "the registry changed on each of {MAX_VERIFY_ROUNDS} attempts to match its signed index; try again in a moment"
+    ))
+}
+
+/// Brings the index up to date. The caller holds the sync lock.
+pub async fn sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -> Result<SyncReport, String> {
+    let mut trust = Trust::load(settings)?;
+    let existing = if rebuild { None } else { LocalIndex::open(&settings.index_dir()).ok() };
+    let state = existing.as_ref().map(|i| i.state()).unwrap_or_default();
+    let same_registry = state.registry_url.as_deref() == Some(settings.registry_url.as_str());
+    let verified = existing.as_ref().is_some_and(|i| i.signed().is_some());
+    let Some(mut index) = existing.filter(|_| !rebuild && same_registry && state.synced_at.is_some() && verified)
+    else {
+        return full_sync(settings, client, &mut trust).await;
+    };
+    let root = trust.root(client).await?;
+    let feed = follow_feed(client, state.serial, state.changes_etag.clone()).await?;
+    let mut bytes = feed.bytes;
+    if feed.names.is_empty() {
+        // Nothing new in the feed; the signed document must still say so,
+        // and may carry a later expiry.
+        let fetched = client.index_signed().await.map_err(|e| e.to_string())?;
+        bytes += fetched.bytes;
+        let meta = trust.open_index(client, &fetched.value).await?;
+        let stored = index.signed().and_then(|env| trust.open_stored(&env).ok());
+        if meta.serial == state.serial && stored.as_ref().is_some_and(|s| s.digest == meta.digest) {
+            let text = serde_json::to_string(&fetched.value).expect("serializes");
+            index.touch(feed.etag.as_deref(), Some(&text))?;
+            trust.record(&meta)?;
+            return Ok(SyncReport {
+                full: false,
+                changed: 0,
+                packages: state.packages,
+                serial: state.serial,
+                bytes,
+                up_to_date: true,
+                index_key: root.key_id,
+                pinned: trust.first_use,
+                expires: meta.expires,
+            });
+        }
+        if meta.serial == state.serial {
+            return Err(format!(
+                "the registry's signed index at serial {} is not the one this index was verified with at that serial: \
+                 the registry's history was rewritten; `revitpy-install registry sync --rebuild-index` starts again",
+                meta.serial
+            ));
+        }
+    }
+    let mut update = index.begin()?;
+    let mut changed = feed.names.clone();
+    bytes += fetch_into(client, &feed.names, &mut update).await?;
+    let (meta, text, serial) = settle(client, &mut trust, &mut update, feed.until, &mut bytes, &mut changed).await?;
+    let packages = update.commit(&settings.registry_url, serial, &text)?;
+    trust.record(&meta)?;
+    // Remember the ETag for "nothing after `serial`" only if that is true
+    // now; a publish during this sync must not be answered with a 304 next
+    // time. The changes are stored already: a failure here only costs that ETag.
+    if let Ok(Some(f)) = client.changes(serial, None).await {
         bytes += f.bytes;
         let quiet = f.value.changes.is_empty();
-        index.touch(if quiet { f.etag.as_deref() } else { None })?;
+        index.touch(if quiet { f.etag.as_deref() } else { None }, None)?;
     }
     Ok(SyncReport {
         full: false,
-        changed: names.len(),
-        packages: index.state().packages,
-        serial: since,
+        changed: changed.len(),
+        packages,
+        serial,
         bytes,
         up_to_date: false,
+        index_key: trust.pinned().map(|r| r.key_id.clone()).unwrap_or_default(),
+        pinned: trust.first_use,
+        expires: meta.expires,
     })
 }
 
-/// The whole index from a snapshot: fetched into a file first (a failed
-/// download leaves the old index in place), then read into the index one
-/// package at a time.
-async fn full_sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -> Result<SyncReport, String> {
-    // Beside the index, not in it: `--rebuild-index` deletes the index folder.
+/// The whole index from a snapshot: fetched into a file first, read into a
+/// fresh index folder beside the old one, verified, and only then put in
+/// the old one's place. A failure anywhere leaves the old index as it was.
+async fn full_sync(settings: &Settings, client: &RegistryClient, trust: &mut Trust) -> Result<SyncReport, String> {
+    let root = trust.root(client).await?;
     fs_err::create_dir_all(&settings.cache_dir).map_err(|e| e.to_string())?;
     let mut spool = tempfile::Builder::new()
         .prefix(".snapshot-")
         .tempfile_in(&settings.cache_dir)
         .map_err(|e| format!("{}: {e}", settings.cache_dir.display()))?;
-    let fetched = client.snapshot_to(spool.as_file_mut()).await.map_err(|e| e.to_string())?;
-    let reopen = || spool.reopen().map_err(|e| e.to_string());
-    if rebuild {
-        // The old index goes before the new one is written: read the
-        // snapshot through once first, so a broken one leaves it in place.
-        read_snapshot(reopen()?, |_| Ok(()))?;
-        LocalIndex::destroy(&settings.index_dir())?;
-    }
-    let mut index = LocalIndex::open(&settings.index_dir())?;
-    // One transaction: a snapshot that turns out broken half way is rolled back.
-    let mut replacement = index.replace()?;
-    let summary = read_snapshot(reopen()?, |p| replacement.add(p))?;
-    let packages = replacement.finish(&settings.registry_url, summary.serial)?;
+    let compact = std::env::var("REVITPY_SNAPSHOT_FORMAT").map_or(true, |f| f != "json");
+    let fetched = client.snapshot_to(spool.as_file_mut(), compact).await.map_err(|e| e.to_string())?;
+    let mut bytes = fetched.bytes;
+    let fresh = tempfile::Builder::new()
+        .prefix(".index-new-")
+        .tempdir_in(&settings.cache_dir)
+        .map_err(|e| format!("{}: {e}", settings.cache_dir.display()))?;
+    let (packages, meta, serial) = {
+        let mut index = LocalIndex::open(fresh.path())?;
+        let mut update = index.begin_full()?;
+        let file = spool.reopen().map_err(|e| e.to_string())?;
+        let summary = read_form(fetched.value, file, |p| update.put(p))?;
+        let mut changed = BTreeSet::new();
+        let (meta, text, serial) = settle(client, trust, &mut update, summary.serial, &mut bytes, &mut changed).await?;
+        (update.commit(&settings.registry_url, serial, &text)?, meta, serial)
+    };
+    replace_dir(fresh, &settings.index_dir())?;
+    trust.record(&meta)?;
     Ok(SyncReport {
         full: true,
         changed: packages as usize,
         packages,
-        serial: summary.serial,
-        bytes: fetched.bytes,
+        serial,
+        bytes,
         up_to_date: false,
+        index_key: root.key_id,
+        pinned: trust.first_use,
+        expires: meta.expires,
     })
+}
+
+/// Puts the folder `fresh` where `target` is: the old one moves aside
+/// first, and comes back if the new one cannot take its place.
+fn replace_dir(fresh: tempfile::TempDir, target: &std::path::Path) -> Result<(), String> {
+    let fresh = fresh.keep();
+    let aside = target.with_extension(format!("old-{}", std::process::id()));
+    let had_old = match fs_err::rename(target, &aside) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => {
+            let _ = fs_err::remove_dir_all(&fresh);
+            return Err(format!("the old index could not be moved aside (is another program using it?): {e}"));
+        }
+    };
+    if let Err(e) = fs_err::rename(&fresh, target) {
+        if had_old {
+            let _ = fs_err::rename(&aside, target);
+        }
+        let _ = fs_err::remove_dir_all(&fresh);
+        return Err(e.to_string());
+    }
+    if had_old {
+        let _ = LocalIndex::destroy(&aside);
+    }
+    Ok(())
 }
 
 pub fn run(args: SyncArgs, settings: &Settings, printer: &Printer) -> ExitStatus {
@@ -200,6 +344,12 @@ pub fn run(args: SyncArgs, settings: &Settings, printer: &Printer) -> ExitStatus
     drop(lock);
     match result {
         Ok(r) => {
+            if r.pinned {
+                printer.note(format!(
+                    "trusting {}'s index key {} from now on (first use; set REVITPY_REGISTRY_KEY to pin a key beforehand)",
+                    settings.registry_url, r.index_key
+                ));
+            }
             if printer.json_mode() {
                 printer.json(&json!({
                     "registry_url": settings.registry_url,
@@ -209,6 +359,8 @@ pub fn run(args: SyncArgs, settings: &Settings, printer: &Printer) -> ExitStatus
                     "packages": r.packages,
                     "serial": r.serial,
                     "bytes": r.bytes,
+                    "index_key": r.index_key,
+                    "signed_expires": r.expires,
                     "elapsed_ms": started.elapsed().as_millis() as u64,
                 }));
             } else if r.up_to_date {

@@ -197,6 +197,20 @@ impl Store for TimedStore {
         answer
     }
 
+    async fn index_roots(&self) -> StoreResult<Vec<String>> {
+        let started = Instant::now();
+        let answer = self.inner.index_roots().await;
+        self.metrics.store_call("index_roots", started.elapsed());
+        answer
+    }
+
+    async fn add_index_root(&self, version: i64, envelope: &str) -> StoreResult<bool> {
+        let started = Instant::now();
+        let answer = self.inner.add_index_root(version, envelope).await;
+        self.metrics.store_call("add_index_root", started.elapsed());
+        answer
+    }
+
     async fn live_key(&self, key_id: &str) -> StoreResult<Option<KeyRecord>> {
         let started = Instant::now();
         let answer = self.inner.live_key(key_id).await;

@@ -30,8 +30,27 @@ enum Step {
     Done,
 }
 
-pub async fn snapshot(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+#[derive(Deserialize)]
+pub struct SnapshotParams {
+    format: Option<String>,
+}
+
+pub async fn snapshot(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(p): ApiQuery<SnapshotParams>,
+) -> ApiResult<Response> {
+    let compact = match p.format.as_deref() {
+        None | Some("json") => false,
+        Some("compact") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!("format must be `json` or `compact`, not `{other}`")));
+        }
+    };
     let serial = state.store.serial().await?;
+    if compact {
+        return compact_snapshot(state, headers, serial);
+    }
     let etag = format!("\"snapshot-{serial}\"");
     if headers.get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok()).is_some_and(|h| h.trim() == etag) {
         return Ok(
@@ -72,6 +91,107 @@ pub async fn snapshot(State(state): State<AppState>, headers: HeaderMap) -> ApiR
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (header::ETAG, HeaderValue::from_str(&etag).expect("ascii")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// `GET /api/index/signed`: the index document at the current serial,
+/// signed by the registry's index key (see `revitpy_sign::index`).
+pub async fn signed(State(state): State<AppState>) -> ApiResult<Response> {
+    let json = state.signing.current(state.store.as_ref()).await?;
+    Ok(json_text(json.as_str().to_owned()))
+}
+
+/// `GET /api/index/roots`: every root document, oldest first; a client
+/// that pinned an older key follows the chain to the current one.
+pub async fn roots(State(state): State<AppState>) -> Response {
+    json_text(state.signing.roots_json().to_owned())
+}
+
+fn json_text(text: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+/// The first line of a compact snapshot.
+pub const COMPACT_FORMAT: &str = "revitpy-index-lines";
+const ZSTD_LEVEL: i32 = 3;
+
+/// `?format=compact`: the same entries as JSON lines, compressed with zstd
+/// as one frame, flushed page by page (the client decodes while it
+/// downloads). First line `{"format":"revitpy-index-lines","version":1,"serial":S}`,
+/// then one package per line, last `{"end":true,"packages":N}` so that a
+/// cut stream is never taken for a small registry.
+fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResult<Response> {
+    let etag = format!("\"snapshot-compact-{serial}\"");
+    if headers.get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok()).is_some_and(|h| h.trim() == etag) {
+        return Ok(
+            (StatusCode::NOT_MODIFIED, [(header::ETAG, HeaderValue::from_str(&etag).expect("ascii"))]).into_response()
+        );
+    }
+    struct Compact {
+        encoder: zstd::stream::write::Encoder<'static, Vec<u8>>,
+        after: i64,
+        count: u64,
+    }
+    let encoder = zstd::stream::write::Encoder::new(Vec::new(), ZSTD_LEVEL)
+        .map_err(|e| ApiError::internal("starting the compact snapshot", e))?;
+    let store = state.store.clone();
+    let first = Compact { encoder, after: 0, count: 0 };
+    let stream = futures_util::stream::unfold(Some((first, true)), move |step| {
+        let store = store.clone();
+        async move {
+            use std::io::Write;
+            let (mut c, start) = step?;
+            let fail = |e: String| {
+                tracing::error!(error = %e, "compact snapshot failed");
+                Some((Err::<Bytes, std::io::Error>(std::io::Error::other(e)), None))
+            };
+            if start {
+                let head = serde_json::json!({ "format": COMPACT_FORMAT, "version": 1, "serial": serial });
+                if let Err(e) = writeln!(c.encoder, "{head}") {
+                    return fail(e.to_string());
+                }
+            }
+            let page = match store.index_page(c.after, PAGE).await {
+                Ok(page) => page,
+                Err(e) => return fail(e.to_string()),
+            };
+            if page.is_empty() {
+                let tail = serde_json::json!({ "end": true, "packages": c.count });
+                let finished = writeln!(c.encoder, "{tail}").and_then(|()| c.encoder.finish());
+                return match finished {
+                    Ok(rest) => Some((Ok(Bytes::from(rest)), None)),
+                    Err(e) => fail(e.to_string()),
+                };
+            }
+            c.after = page.last().map_or(c.after, |p| p.package.id);
+            let mut lines = Vec::with_capacity(page.len() * 700);
+            for record in page {
+                serde_json::to_writer(&mut lines, &views::index_package(record)).expect("JSON serializes");
+                lines.push(b'\n');
+                c.count += 1;
+            }
+            if let Err(e) = c.encoder.write_all(&lines).and_then(|()| c.encoder.flush()) {
+                return fail(e.to_string());
+            }
+            let chunk = std::mem::take(c.encoder.get_mut());
+            Some((Ok(Bytes::from(chunk)), Some((c, false))))
+        }
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/zstd")),
             (header::ETAG, HeaderValue::from_str(&etag).expect("ascii")),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],

@@ -36,6 +36,8 @@ pub fn build_router(state: AppState) -> Router {
         .route("/api/changes", get(changes::list))
         .route("/api/index/snapshot", get(index::snapshot))
         .route("/api/index/packages", get(index::packages))
+        .route("/api/index/signed", get(index::signed))
+        .route("/api/index/roots", get(index::roots))
         .route("/api/tokens", post(tokens::create).get(tokens::list))
         .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route("/api/keys", post(keys::add).get(keys::list))
