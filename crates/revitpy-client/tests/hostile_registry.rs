@@ -88,7 +88,7 @@ async fn a_304_nobody_asked_for_is_an_error() {
         .route("/api/index/snapshot", get(|| async { StatusCode::NOT_MODIFIED }))
         .route("/api/changes", get(|| async { StatusCode::NOT_MODIFIED }));
     let client = RegistryClient::new(&serve(app).await).unwrap();
-    let e = bounded(client.snapshot_to(&mut Vec::new())).await.err().unwrap();
+    let e = bounded(client.snapshot_to(&mut Vec::new(), false)).await.err().unwrap();
     assert!(e.to_string().contains("answered 304 to /api/index/snapshot, which this client did not ask for"), "{e}");
     let e = bounded(client.changes(3, None)).await.err().unwrap();
     assert!(matches!(e, ClientError::UnexpectedStatus { status: 304, .. }), "{e}");
@@ -102,7 +102,7 @@ async fn the_snapshot_stops_at_its_cap() {
         Router::new().route("/api/index/snapshot", get(|| async { endless(r#"{"serial":1,"packages":["#, b' ') }));
     let client = RegistryClient::new(&serve(app).await).unwrap().with_limits(SMALL);
     let mut out = Vec::new();
-    let e = bounded(client.snapshot_to(&mut out)).await.err().unwrap();
+    let e = bounded(client.snapshot_to(&mut out, false)).await.err().unwrap();
     assert!(e.to_string().contains("the registry's answer to /api/index/snapshot exceeded 1 MiB"), "{e}");
     assert!(out.len() <= 1024 * 1024, "{} bytes kept", out.len());
 }

@@ -103,6 +103,8 @@ pub struct Pick {
     pub display_name: String,
     pub version: IndexVersion,
     pub requested: bool,
+    /// The package requires every version to carry its publisher's signature.
+    pub require_signature: bool,
 }
 
 fn year_ok(v: &IndexVersion, year: u16) -> bool {
@@ -257,6 +259,7 @@ pub fn resolve<E>(
             display_name: crate::escape::line(&known[&n].name).into_owned(),
             version: picks[&n].clone(),
             requested: requested.contains(&n),
+            require_signature: known[&n].require_signature,
             name: n,
         })
         .collect())

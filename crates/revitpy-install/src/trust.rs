@@ -33,7 +33,7 @@ pub struct Trust {
     pub first_use: bool,
 }
 
-fn now() -> i64 {
+pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
@@ -89,11 +89,6 @@ impl Trust {
         Ok(trust)
     }
 
-    /// The highest serial accepted so far.
-    pub fn highest_serial(&self) -> i64 {
-        self.highest_serial
-    }
-
     /// The pinned root, if any, without asking the registry.
     pub fn pinned(&self) -> Option<&Root> {
         self.root.as_ref().map(|(r, _)| r)
@@ -105,7 +100,15 @@ impl Trust {
         if let Some((r, _)) = &self.root {
             return Ok(r.clone());
         }
-        let chain = client.index_roots().await.map_err(|e| e.to_string())?.value.roots;
+        let chain = client.index_roots().await.map_err(|e| match e.status() {
+            Some(404) => format!(
+                "the registry at {} does not sign its index (it has no /api/index/roots); \
+                 this client installs only what a registry signs",
+                self.registry_url
+            ),
+            _ => e.to_string(),
+        })?;
+        let chain = chain.value.roots;
         let refuse = |e: TrustError| format!("the registry's chain of index keys (/api/index/roots) is refused: {e}");
         let (start, rest) = match &self.configured {
             Some(k) => {

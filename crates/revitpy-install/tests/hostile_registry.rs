@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
-use support::fake::{FakeRegistry, empty_snapshot, long_body};
+use support::fake::{FakeRegistry, empty_snapshot, long_body, signed_index};
 use support::{Home, run_bounded, run_watched, text};
 
 #[derive(serde::Deserialize)]
@@ -41,21 +41,25 @@ fn a_304_to_the_snapshot_is_an_error_not_a_crash() {
 fn a_broken_snapshot_leaves_the_index_as_it_was() {
     let broken = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let switch = broken.clone();
-    let fake = FakeRegistry::start(Router::new().route(
-        "/api/index/snapshot",
-        get(move || {
-            let broken = switch.load(std::sync::atomic::Ordering::SeqCst);
-            async move {
-                let entry = r#"{"name":"a","normalized_name":"a","download_count":0,"versions":[]}"#;
-                if broken {
-                    // Valid entries, then the answer breaks off.
-                    format!(r#"{{"serial":2,"packages":[{entry},{entry},{{"name":"#).into_response()
-                } else {
-                    format!(r#"{{"serial":1,"packages":[{entry}]}}"#).into_response()
-                }
-            }
-        }),
-    ));
+    let fake = FakeRegistry::start(
+        Router::new()
+            .route(
+                "/api/index/snapshot",
+                get(move || {
+                    let broken = switch.load(std::sync::atomic::Ordering::SeqCst);
+                    async move {
+                        let entry = r#"{"name":"a","normalized_name":"a","download_count":0,"versions":[]}"#;
+                        if broken {
+                            // Valid entries, then the answer breaks off.
+                            format!(r#"{{"serial":2,"packages":[{entry},{entry},{{"name":"#).into_response()
+                        } else {
+                            format!(r#"{{"serial":1,"packages":[{entry}]}}"#).into_response()
+                        }
+                    }
+                }),
+            )
+            .merge(signed_index(&[json!({"name":"a","normalized_name":"a","download_count":0,"versions":[]})], 1)),
+    );
     let home = Home::new();
     home.ok(&fake.base, &["registry", "sync"]);
     let packages = || {
@@ -80,7 +84,10 @@ fn a_broken_snapshot_leaves_the_index_as_it_was() {
 /// A fake whose snapshot is empty at serial 1, and whose change feed answers `changes`.
 fn with_feed(changes: Router) -> (FakeRegistry, Home) {
     let fake = FakeRegistry::start(
-        Router::new().route("/api/index/snapshot", get(|| async { empty_snapshot(1) })).merge(changes),
+        Router::new()
+            .route("/api/index/snapshot", get(|| async { empty_snapshot(1) }))
+            .merge(changes)
+            .merge(signed_index(&[], 1)),
     );
     let home = Home::new();
     home.ok(&fake.base, &["registry", "sync"]);
@@ -158,7 +165,8 @@ fn background_syncs_do_not_pile_up() {
                     support::fake::json(json!({"query": "x", "results": [], "total": 0,
                         "filters": {"revit_version": null, "package_type": null}}))
                 }),
-            ),
+            )
+            .merge(signed_index(&[], 1)),
     );
     let home = Home::new();
     let mut first = home.cmd(&fake.base, &["registry", "sync", "--background"]);
@@ -271,6 +279,11 @@ fn no_terminal_controls(out: &str) -> bool {
     })
 }
 
+async fn hostile_refusal() -> Response {
+    (StatusCode::BAD_REQUEST, axum::Json(json!({"detail": format!("no{CLEAR_SCREEN}such{SET_TITLE}\u{202e}")})))
+        .into_response()
+}
+
 #[test]
 fn registry_text_cannot_drive_the_terminal() {
     let fake = FakeRegistry::start(
@@ -282,16 +295,8 @@ fn registry_text_cannot_drive_the_terminal() {
                         "filters": {"revit_version": null, "package_type": null}}))
                 }),
             )
-            .route(
-                "/api/index/packages",
-                get(|| async {
-                    (
-                        StatusCode::BAD_REQUEST,
-                        axum::Json(json!({"detail": format!("no{CLEAR_SCREEN}such{SET_TITLE}\u{202e}")})),
-                    )
-                        .into_response()
-                }),
-            ),
+            .route("/api/index/snapshot", get(hostile_refusal))
+            .route("/api/index/packages", get(hostile_refusal)),
     );
     let home = Home::new();
 

@@ -8,7 +8,8 @@
 //! in `DEST.partial` and renamed to `DEST` only once `fsck` has passed on
 //! it, so a backup that was killed half-way is never mistaken for one that
 //! finished. The search index is not copied: it is derived, and `restore`
-//! rebuilds it.
+//! rebuilds it. The index signing key is copied too (`index-signing-key`,
+//! owner-only): clients pinned to it keep trusting the restored registry.
 //!
 //! `restore` verifies every byte of the backup against its manifest before
 //! it writes anything, then stores the files, then the database (so the
@@ -35,6 +36,7 @@ const FORMAT: &str = "revitpy-registry-backup";
 const FORMAT_VERSION: u32 = 1;
 const DATABASE: &str = "registry.db";
 const PACKAGES: &str = "packages";
+const INDEX_KEY: &str = "index-signing-key";
 /// A manifest lists one line per file: 10 million files fit in this.
 const MAX_MANIFEST_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// Package files copied at once.
@@ -53,6 +55,10 @@ pub struct Manifest {
     pub database: FileEntry,
     /// Package files by sha256 (their name in `packages/`).
     pub files: Vec<FileEntry>,
+    /// The index signing key (`INDEX_KEY_PATH`), absent from backups made
+    /// before the index was signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_key: Option<FileEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -210,7 +216,10 @@ pub async fn backup(storage: &StorageArgs, dest: &Path) -> anyhow::Result<Summar
         versions: referenced.len() as u64,
         database: FileEntry { path: DATABASE.to_owned(), sha256: db_sha, size: db_size },
         files,
+        index_key: None,
     };
+    let manifest =
+        Manifest { index_key: copy_index_key(&storage.index_key_path(), &partial.join(INDEX_KEY))?, ..manifest };
     write_synced(&partial.join(MANIFEST), &serde_json::to_vec_pretty(&manifest)?)?;
     sync_dir(&partial);
     std::fs::rename(&partial, dest).with_context(|| format!("renaming {} to {}", partial.display(), dest.display()))?;
@@ -227,6 +236,23 @@ pub async fn backup(storage: &StorageArgs, dest: &Path) -> anyhow::Result<Summar
         seconds: started.elapsed().as_secs_f64(),
         fsck: report,
     })
+}
+
+/// Copies the index key (if the registry has one) owner-only: tempfile
+/// creates its files 0600 on Unix.
+fn copy_index_key(from: &Path, to: &Path) -> anyhow::Result<Option<FileEntry>> {
+    let bytes = match std::fs::read(from) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading the index signing key at {}", from.display())),
+    };
+    let dir = to.parent().expect("inside the backup folder");
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(&bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(to).map_err(|e| e.error)?;
+    let path = to.file_name().expect("a file name").to_string_lossy().into_owned();
+    Ok(Some(FileEntry { path, sha256: hex::encode(Sha256::digest(&bytes)), size: bytes.len() as u64 }))
 }
 
 fn partial_path(dest: &Path) -> anyhow::Result<PathBuf> {
@@ -264,6 +290,9 @@ fn read_manifest(src: &Path) -> anyhow::Result<Manifest> {
             manifest.format_version
         );
     }
+    if manifest.index_key.as_ref().is_some_and(|k| k.path != INDEX_KEY) {
+        bail!("{}: the index signing key must be `{INDEX_KEY}`", path.display());
+    }
     if manifest.database.path != DATABASE {
         bail!("{}: the database must be `{DATABASE}`", path.display());
     }
@@ -281,6 +310,7 @@ fn read_manifest(src: &Path) -> anyhow::Result<Manifest> {
 async fn verify_backup(src: &Path, manifest: &Manifest) -> anyhow::Result<Vec<String>> {
     let mut entries = vec![manifest.database.clone()];
     entries.extend(manifest.files.iter().cloned());
+    entries.extend(manifest.index_key.clone());
     let src = src.to_owned();
     tokio::task::spawn_blocking(move || {
         let mut problems = Vec::new();
@@ -357,6 +387,30 @@ pub async fn restore(storage: &StorageArgs, src: &Path) -> anyhow::Result<Summar
                 manifest.serial
             );
         }
+    }
+    if let Some(entry) = &manifest.index_key {
+        // The name is ours, not the manifest's: a path from it is never used.
+        let bytes = std::fs::read(src.join(INDEX_KEY)).context("reading the backup's index signing key")?;
+        if hex::encode(Sha256::digest(&bytes)) != entry.sha256 {
+            bail!("the backup's index signing key changed while it was restored; nothing was restored");
+        }
+        let target = storage.index_key_path();
+        if std::fs::read(&target).is_ok_and(|existing| existing != bytes) {
+            // The empty target's own key (made when a server started on
+            // it once) is kept aside, never lost.
+            let mut aside = target.as_os_str().to_owned();
+            aside.push(".before-restore");
+            std::fs::rename(&target, &aside).context("moving the target's own index key aside")?;
+        }
+        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut tmp = tempfile::NamedTempFile::new_in(
+            target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")),
+        )?;
+        tmp.write_all(&bytes)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&target).map_err(|e| e.error)?;
     }
     let store = SqliteStore::open(&db_path)?;
     let blobs = crate::app::open_blobs(storage)?;

@@ -73,6 +73,9 @@ list all of them as required. Clients should ignore properties they do not know:
         api::SigningPolicyResponse,
         api::ChangesResponse,
         api::IndexResponse,
+        api::SignedEnvelope,
+        api::EnvelopeSignature,
+        api::IndexRoots,
     ))
 )]
 struct Generated;
@@ -194,6 +197,7 @@ fn paths() -> Paths {
             .answer(
                 200,
                 json::<api::IndexResponse>("the snapshot (`missing` is empty)")
+                    .content("application/zstd", Content::new(Some(binary())))
                     .header("ETag", string_header("`\"snapshot-<S>\"` (`\"snapshot-compact-<S>\"` when compact)")),
             )
             .answer(304, empty("unchanged since the ETag in `If-None-Match`"))
@@ -206,8 +210,7 @@ fn paths() -> Paths {
                 "index_signed",
                 "The index document at the current serial (serial, expiry, digest of every package's names, versions, sha256s, sizes, yanked flags and signing keys), signed by the registry's index key",
             )
-            .answer(200, json::<api::SignedEnvelope>("an envelope: `signed` is the JSON text the `signatures` cover"))
-            .error(503, "the registry changed too fast to be signed, or its database is unavailable; retry"))
+            .answer(200, json::<api::SignedEnvelope>("an envelope: `signed` is the JSON text the `signatures` cover")))
             .build(),
         )
         .path(

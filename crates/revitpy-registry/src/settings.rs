@@ -37,7 +37,8 @@ pub struct StorageArgs {
     pub s3_region: Option<String>,
     /// The key the registry signs its index with (an OpenSSH Ed25519
     /// private key, created owner-only on first start; give every replica
-    /// the same file) [default: DATA_DIR/index-signing-key].
+    /// the same file) [default: `index-signing-key` beside a SQLite
+    /// database, else in DATA_DIR].
     #[arg(long, env = "INDEX_KEY_PATH")]
     pub index_key_path: Option<PathBuf>,
     /// How long a signed index document stays valid; clients refuse an
@@ -219,8 +220,19 @@ impl StorageArgs {
         }
     }
 
+    /// Beside a SQLite database (the key belongs with the roots the
+    /// database holds, as the search index does), else in DATA_DIR.
     pub fn index_key_path(&self) -> PathBuf {
-        self.index_key_path.clone().unwrap_or_else(|| self.data_dir.join("index-signing-key"))
+        if let Some(path) = &self.index_key_path {
+            return path.clone();
+        }
+        match self.database() {
+            Ok(DatabaseLocation::Sqlite(db)) => match db.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir.join("index-signing-key"),
+                _ => PathBuf::from("index-signing-key"),
+            },
+            _ => self.data_dir.join("index-signing-key"),
+        }
     }
 
     pub fn database(&self) -> Result<DatabaseLocation, SettingsError> {

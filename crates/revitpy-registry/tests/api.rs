@@ -617,7 +617,7 @@ async fn every_documented_route_exists() {
         }
     }
     seen.sort();
-    assert_eq!(seen.len(), 25, "{seen:#?}");
+    assert_eq!(seen.len(), 27, "{seen:#?}");
 }
 
 #[tokio::test]
@@ -667,8 +667,9 @@ async fn every_part_goes_where_its_variable_says() {
     });
     let file = build_example("revitpy-utils", dir.path());
     assert_eq!(server.upload(&file, Some(ADMIN_TOKEN)).await.0, 200);
-    // The index sits beside its database; nothing went to DATA_DIR.
+    // The index and the index key sit beside their database; nothing went to DATA_DIR.
     assert!(dir.path().join("db/search-index").is_dir());
+    assert!(dir.path().join("db/index-signing-key").is_file());
     assert!(db.is_file());
     assert!(!dir.path().join("unused").exists());
     let (_, found) = server.get_json("/api/packages/search?q=revitpy-utils").await;

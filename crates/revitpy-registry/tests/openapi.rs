@@ -729,6 +729,21 @@ async fn feeds(c: &Contract, s: &TestServer) {
     assert!(a.json()["packages"].as_array().unwrap().len() >= 8);
     let etag = a.header("etag").to_owned();
     assert_eq!(c.call(s, Method::GET, SNAPSHOT, &[], |r| r.header("if-none-match", etag)).await.status, 304);
+    // The compact form: one zstd frame of JSON lines, the same packages.
+    let a = c.call(s, Method::GET, SNAPSHOT, &[], |r| r.query(&[("format", "compact")])).await;
+    assert_eq!((a.status, a.header("content-type")), (200, "application/zstd"));
+    let lines = String::from_utf8(zstd::decode_all(&a.body[..]).unwrap()).unwrap();
+    let lines: Vec<&str> = lines.lines().collect();
+    assert!(lines[0].contains("\"format\":\"revitpy-index-lines\""), "{}", lines[0]);
+    assert_eq!(lines.last().unwrap(), &format!("{{\"end\":true,\"packages\":{}}}", lines.len() - 2));
+    assert_eq!(c.call(s, Method::GET, SNAPSHOT, &[], |r| r.query(&[("format", "xml")])).await.status, 400);
+    // The signed index and its roots: signed by the key of root version 1.
+    let roots = c.call(s, Method::GET, "/api/index/roots", &[], plain).await.json();
+    let root_env: revitpy_sign::index::Envelope = serde_json::from_value(roots["roots"][0].clone()).unwrap();
+    let root = revitpy_sign::index::Root::open_self_signed(&root_env).unwrap();
+    let signed = c.call(s, Method::GET, "/api/index/signed", &[], plain).await.json();
+    let meta = root.open_index(&serde_json::from_value(signed).unwrap()).unwrap();
+    assert_eq!(meta.packages as usize, lines.len() - 2);
     let a = c.call(s, Method::GET, INDEX_PACKAGES, &[], |r| r.query(&[("names", "Wall_Tools,nope")])).await;
     assert_eq!((a.status, a.json()["missing"].clone()), (200, json!(["nope"])));
     let bad = |r: RequestBuilder| r.query(&[("names", "-bad-")]);
@@ -885,6 +900,7 @@ ChangesResponse {serial, changes, more}
 CompatibilityEntry {min_revit, max_revit, tested_versions, known_issues, yanked}
 CompatibilityResponse {package, compatibility_matrix}
 Dependency {name, version}
+EnvelopeSignature {key_id, sig}
 ErrorBody {detail}
 ErrorRate {window_seconds, requests, client_errors, server_errors, rate}
 Health {status, database, storage, search, version, uptime_seconds}
@@ -892,6 +908,7 @@ Health.search {indexed_serial, serial, packages}
 Health.status = ok | unavailable
 IndexPackage {name, normalized_name, download_count, require_signature, versions}
 IndexResponse {serial, packages, missing}
+IndexRoots {roots}
 IndexVersion {version, summary, description, author, license, keywords, categories, package_type, performance_impact, requires_admin, min_revit_version, max_revit_version, tested_revit_versions, known_issues, dependencies, file_hash_sha256, file_size, yanked, signature_key_id, is_prerelease, security_scan_status, created_at}
 KeyInfo {id, user, key_id, public_key, created_at, revoked_at}
 KnownIssue {description, affected_versions}
@@ -922,6 +939,7 @@ SearchResponse {query, results, total, filters, limit, offset}
 SearchResult {name, normalized_name, summary, description, latest_version, package_type, performance_impact, min_revit_version, max_revit_version, download_count, author, keywords, categories, updated_at}
 ServiceIndex {name, version, endpoints}
 Severity = info | low | medium | high | critical
+SignedEnvelope {signed, signatures}
 SigningPolicy {require_signature}
 SigningPolicyResponse {package, require_signature}
 StatsResponse {total_packages, total_versions, total_downloads, package_types, package_type_counts, serial, downloads_since_start, top_downloads, search_performance, error_rate, scan_results}

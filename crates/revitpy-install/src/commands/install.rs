@@ -16,52 +16,58 @@ use std::str::FromStr;
 use revitpy_api::IndexPackage;
 use revitpy_cache::{Cache, Lookup};
 use revitpy_check::ArchiveDigest;
-use revitpy_client::{ClientError, RegistryClient};
+use revitpy_client::RegistryClient;
 use revitpy_names::Version;
 use revitpy_scan::report::{ScanReport, Severity};
+use revitpy_sign::index::IndexMeta;
 use serde_json::json;
 
 use crate::ExitStatus;
 use crate::cli::InstallArgs;
 use crate::escape;
 use crate::installer::{Checked, Target, install_checked, open_checked};
-use crate::local_index::{IndexReadError, LocalIndex};
+use crate::local_index::LocalIndex;
 use crate::printer::Printer;
-use crate::resolver::{Pick, ResolveError, resolve};
+use crate::resolver::{Pick, resolve};
 use crate::settings::Settings;
+use crate::trust::Trust;
 
-/// Where index entries come from: the registry, or the local index.
-enum Source {
-    Online(RegistryClient),
-    Offline(Box<LocalIndex>),
-}
-
-/// Why index entries could not be fetched, with the kind of failure kept.
-#[derive(Debug, thiserror::Error)]
-enum SourceError {
-    #[error(transparent)]
-    Registry(#[from] ClientError),
-    #[error(transparent)]
-    Index(#[from] IndexReadError),
-}
-
-impl SourceError {
-    /// The registry could not be reached: the local index may answer instead.
-    fn is_unreachable(&self) -> bool {
-        matches!(self, SourceError::Registry(e) if e.is_unreachable())
-    }
+/// Where index entries come from: the local index, each entry checked
+/// against the signed index document it was verified with (online, a sync
+/// has just brought both up to date).
+struct Source {
+    index: LocalIndex,
+    meta: IndexMeta,
 }
 
 impl Source {
-    fn fetch(&self, names: &[String]) -> Result<Vec<IndexPackage>, SourceError> {
-        match self {
-            Source::Online(client) => Ok(crate::block_on(client.index_packages(names))?.value.packages),
-            Source::Offline(index) => {
-                // A package the index does not have is left out (the resolver
-                // names it); an index that cannot be read is an error.
-                Ok(names.iter().filter_map(|n| index.get(n).transpose()).collect::<Result<_, _>>()?)
-            }
+    fn open(settings: &Settings, printer: &Printer, offline: bool) -> Result<Source, String> {
+        let trust = Trust::load(settings)?;
+        let index = LocalIndex::open(&settings.index_dir())?;
+        let unverified = || {
+            format!(
+                "the local index holds no verified copy of {}'s index; run `revitpy-install registry sync` while connected",
+                settings.registry_url
+            )
+        };
+        if index.state().registry_url.as_deref() != Some(settings.registry_url.as_str()) {
+            return Err(unverified());
         }
+        let env = index.signed().ok_or_else(unverified)?;
+        let meta = trust.open_stored(&env)?;
+        if offline && meta.expires <= crate::trust::now() {
+            printer.warning(format!(
+                "the local index's signed metadata expired on {}: versions yanked or published since are not known here",
+                crate::trust::when(meta.expires)
+            ));
+        }
+        Ok(Source { index, meta })
+    }
+
+    fn fetch(&self, names: &[String]) -> Result<Vec<IndexPackage>, String> {
+        // A package the index does not have is left out (the resolver
+        // names it); one that does not match the signed index is an error.
+        names.iter().filter_map(|n| self.index.get_verified(n, &self.meta).transpose()).collect()
     }
 }
 
@@ -103,6 +109,90 @@ fn fetch_file(
         .map_err(|e| format!("{} {}: {e}; nothing was installed", pick.display_name, v.version))
 }
 
+/// The publisher's signature of a pick, checked when the signed index says
+/// the version is signed (by the key it names), and required when the
+/// package or the user's config requires signed versions. The signature
+/// text comes from the registry (and is kept beside the cache for offline
+/// installs); it is over the name, version and the sha256 the signed index
+/// gave, so a signature from another package or key does not pass.
+fn check_publisher(
+    settings: &Settings,
+    client: Option<&RegistryClient>,
+    pick: &Pick,
+    printer: &Printer,
+) -> Result<(), String> {
+    let v = &pick.version;
+    let Some(key_id) = &v.signature_key_id else {
+        if pick.require_signature || settings.require_signatures {
+            let who = if pick.require_signature {
+                "the package requires every version to be signed by an owner's key"
+            } else {
+                "this client requires signed packages (REVITPY_REQUIRE_SIGNATURES or require_signatures)"
+            };
+            return Err(format!(
+                "{} {} is not signed by its publisher, and {who}; nothing was installed",
+                pick.display_name, v.version
+            ));
+        }
+        return Ok(());
+    };
+    let kept = settings.cache_dir.join("signatures").join(format!("{}.sig", v.file_hash_sha256));
+    let signature = match fs_err::read_to_string(&kept) {
+        Ok(text) => text,
+        Err(_) => {
+            let Some(client) = client else {
+                let required = pick.require_signature || settings.require_signatures;
+                if required {
+                    return Err(format!(
+                        "{} {}: its publisher signature is not kept here and the registry is not used (offline); nothing was installed",
+                        pick.display_name, v.version
+                    ));
+                }
+                printer.note(format!(
+                    "{} {}: its publisher signature is not kept here; it was not checked (offline)",
+                    pick.display_name, v.version
+                ));
+                return Ok(());
+            };
+            let detail = crate::block_on(client.package(&pick.name))
+                .map_err(|e| format!("fetching the signature of {} {}: {e}", pick.display_name, v.version))?;
+            detail
+                .versions
+                .into_iter()
+                .find(|d| d.version == v.version)
+                .and_then(|d| d.digital_signature)
+                .ok_or_else(|| {
+                    format!(
+                        "{} {} is signed by {key_id} according to the registry's signed index, but no signature came with it \
+                         (removed on the way?); nothing was installed",
+                        pick.display_name, v.version
+                    )
+                })?
+        }
+    };
+    let statement = revitpy_sign::Statement {
+        name: pick.name.clone(),
+        version: v.version.clone(),
+        sha256: v.file_hash_sha256.clone(),
+    };
+    let verified = revitpy_sign::verify(&signature, &statement, None).map_err(|e| {
+        format!("{} {}: its publisher signature is refused: {e}; nothing was installed", pick.display_name, v.version)
+    })?;
+    if &verified.key_id != key_id {
+        return Err(format!(
+            "{} {} is signed by {}, but the registry's signed index says its publisher signed it with {key_id}; nothing was installed",
+            pick.display_name, v.version, verified.key_id
+        ));
+    }
+    if !kept.exists() {
+        // Kept for offline installs; losing it only costs a download.
+        let _ = fs_err::create_dir_all(kept.parent().expect("has a parent"))
+            .and_then(|()| fs_err::write(&kept, signature.as_bytes()));
+    }
+    printer.detail(format!("{} {}: signed by {key_id}", pick.display_name, v.version));
+    Ok(())
+}
+
 pub fn run(args: InstallArgs, settings: &Settings, printer: &Printer) -> ExitStatus {
     if args.version.is_some() && args.names.len() > 1 {
         printer.error("--version applies to one package; install the others in a second command");
@@ -125,25 +215,20 @@ fn install(args: InstallArgs, settings: &Settings, printer: &Printer) -> Result<
     let target = Target::resolve_or_ask(&settings.addins_dir, args.revit_version, printer)?;
     let cache = Cache::open(&settings.cache_dir).map_err(|e| e.to_string())?;
     let client = RegistryClient::new(&settings.registry_url).map_err(|e| e.to_string())?;
-    let mut source = if args.offline {
-        Source::Offline(Box::new(LocalIndex::open(&settings.index_dir())?))
-    } else {
-        Source::Online(client.clone())
-    };
-    let roots: Vec<(String, Option<Version>)> = args.names.iter().map(|n| (n.clone(), pin.clone())).collect();
-    let picks = match resolve(&roots, target.year, &mut |names| source.fetch(names)) {
-        Ok(p) => p,
-        Err(ResolveError::Fetch(e)) if e.is_unreachable() => {
-            printer.warning(format!("{e}; using the local index and the cache"));
-            source = Source::Offline(Box::new(LocalIndex::open(&settings.index_dir())?));
-            resolve(&roots, target.year, &mut |names| source.fetch(names)).map_err(|e| e.to_string())?
+    // Online, the local index is brought up to date and verified against
+    // the registry's signed index first: what is installed is what the
+    // registry signed, whichever mirror or cache answered.
+    let mut online = !args.offline;
+    if online && let Err(e) = crate::commands::sync::sync_now(settings, &client, printer) {
+        if !e.unreachable {
+            return Err(format!("{e}; nothing was installed"));
         }
-        Err(e) => return Err(e.to_string()),
-    };
-    let online = matches!(source, Source::Online(..));
-    if online {
-        crate::local_index::refresh_in_background_if_stale(settings);
+        printer.warning(format!("{e}; using the local index and the cache"));
+        online = false;
     }
+    let source = Source::open(settings, printer, !online)?;
+    let roots: Vec<(String, Option<Version>)> = args.names.iter().map(|n| (n.clone(), pin.clone())).collect();
+    let picks = resolve(&roots, target.year, &mut |names| source.fetch(names)).map_err(|e| e.to_string())?;
     let records = target.read_records()?;
 
     // 1. Fetch, check and scan everything that is to be installed.
@@ -160,6 +245,7 @@ fn install(args: InstallArgs, settings: &Settings, printer: &Printer) -> Result<
             continue;
         }
         let file = fetch_file(&cache, online.then_some(&client), pick, printer)?;
+        check_publisher(settings, online.then_some(&client), pick, printer)?;
         // The cache has just checked the file against the index's sha256
         // and size: the check takes them instead of hashing it again.
         let known = ArchiveDigest::new(&pick.version.file_hash_sha256, pick.version.file_size);

@@ -57,6 +57,30 @@ pub struct SyncReport {
     pub expires: i64,
 }
 
+/// Why a sync failed: the message, and whether the registry could not be
+/// reached at all (the caller may go on offline) rather than refused.
+#[derive(Debug)]
+pub struct SyncError {
+    pub message: String,
+    pub unreachable: bool,
+}
+
+impl From<String> for SyncError {
+    fn from(message: String) -> Self {
+        SyncError { message, unreachable: false }
+    }
+}
+
+impl std::fmt::Display for SyncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn net(e: revitpy_client::ClientError) -> SyncError {
+    SyncError { unreachable: e.is_unreachable(), message: e.to_string() }
+}
+
 /// What the change feed said after a serial.
 struct Feed {
     names: BTreeSet<String>,
@@ -68,18 +92,18 @@ struct Feed {
     not_modified: bool,
 }
 
-async fn follow_feed(client: &RegistryClient, since: i64, etag: Option<String>) -> Result<Feed, String> {
+async fn follow_feed(client: &RegistryClient, since: i64, etag: Option<String>) -> Result<Feed, SyncError> {
     let mut feed = Feed { names: BTreeSet::new(), until: since, etag, bytes: 0, not_modified: false };
     let mut pages = 0;
     loop {
         pages += 1;
         if pages > MAX_CHANGE_PAGES {
-            return Err(format!(
+            return Err(SyncError::from(format!(
                 "the registry's change feed (/api/changes) still said more changes follow after {MAX_CHANGE_PAGES} pages; \
                  run `revitpy-install registry sync --rebuild-index` to fetch a full snapshot instead"
-            ));
+            )));
         }
-        let Some(fetched) = client.changes(feed.until, feed.etag.as_deref()).await.map_err(|e| e.to_string())? else {
+        let Some(fetched) = client.changes(feed.until, feed.etag.as_deref()).await.map_err(net)? else {
             feed.not_modified = pages == 1;
             break;
         };
@@ -95,25 +119,32 @@ async fn follow_feed(client: &RegistryClient, since: i64, etag: Option<String>) 
         }
         // Asking again with the same serial would get the same page forever.
         if feed.until <= before {
-            return Err(format!(
+            return Err(SyncError::from(format!(
                 "the registry's change feed (/api/changes?since={before}) said more changes follow but sent none after serial {before}; \
                  the registry is misbehaving"
-            ));
+            )));
         }
     }
     Ok(feed)
 }
 
 /// Fetches the named packages into `update` (those the registry lacks are removed).
-async fn fetch_into(client: &RegistryClient, names: &BTreeSet<String>, update: &mut Update<'_>) -> Result<u64, String> {
+async fn fetch_into(
+    client: &RegistryClient,
+    names: &BTreeSet<String>,
+    update: &mut Update<'_>,
+) -> Result<u64, SyncError> {
     let names: Vec<String> = names.iter().cloned().collect();
     let mut bytes = 0;
     for chunk in names.chunks(500) {
-        let fetched = client.index_packages(chunk).await.map_err(|e| e.to_string())?;
+        let fetched = client.index_packages(chunk).await.map_err(net)?;
         bytes += fetched.bytes;
         for p in fetched.value.packages {
             if !chunk.contains(&p.normalized_name) {
-                return Err(format!("the registry sent {} when asked for other packages", p.normalized_name));
+                return Err(SyncError::from(format!(
+                    "the registry sent {} when asked for other packages",
+                    p.normalized_name
+                )));
             }
             update.put(p)?;
         }
@@ -133,9 +164,9 @@ async fn settle(
     mut serial: i64,
     bytes: &mut u64,
     changed: &mut BTreeSet<String>,
-) -> Result<(IndexMeta, String, i64), String> {
+) -> Result<(IndexMeta, String, i64), SyncError> {
     for _ in 0..MAX_VERIFY_ROUNDS {
-        let fetched = client.index_signed().await.map_err(|e| e.to_string())?;
+        let fetched = client.index_signed().await.map_err(net)?;
         *bytes += fetched.bytes;
         let meta = trust.open_index(client, &fetched.value).await?;
         if meta.serial == serial {
@@ -143,10 +174,10 @@ async fn settle(
             return Ok((meta, serde_json::to_string(&fetched.value).expect("serializes"), serial));
         }
         if meta.serial < serial {
-            return Err(format!(
+            return Err(SyncError::from(format!(
                 "the registry's signed index is at serial {}, behind the changes it sent (serial {serial})",
                 meta.serial
-            ));
+            )));
         }
         let feed = follow_feed(client, serial, None).await?;
         *bytes += feed.bytes;
@@ -154,15 +185,17 @@ async fn settle(
         changed.extend(feed.names);
         serial = feed.until;
     }
-    Err(format!(
+    Err(SyncError::from(format!(
         "the registry changed on each of {MAX_VERIFY_ROUNDS} attempts to match its signed index; try again in a moment"
-    ))
+    )))
 }
 
 /// Brings the index up to date. The caller holds the sync lock.
-pub async fn sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -> Result<SyncReport, String> {
+pub async fn sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -> Result<SyncReport, SyncError> {
     let mut trust = Trust::load(settings)?;
-    let existing = if rebuild { None } else { LocalIndex::open(&settings.index_dir()).ok() };
+    // Opening creates the folder: only an index that exists is opened.
+    let exists = settings.index_dir().join("index.db").is_file();
+    let existing = if rebuild || !exists { None } else { LocalIndex::open(&settings.index_dir()).ok() };
     let state = existing.as_ref().map(|i| i.state()).unwrap_or_default();
     let same_registry = state.registry_url.as_deref() == Some(settings.registry_url.as_str());
     let verified = existing.as_ref().is_some_and(|i| i.signed().is_some());
@@ -176,7 +209,7 @@ pub async fn sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -
     if feed.names.is_empty() {
         // Nothing new in the feed; the signed document must still say so,
         // and may carry a later expiry.
-        let fetched = client.index_signed().await.map_err(|e| e.to_string())?;
+        let fetched = client.index_signed().await.map_err(net)?;
         bytes += fetched.bytes;
         let meta = trust.open_index(client, &fetched.value).await?;
         let stored = index.signed().and_then(|env| trust.open_stored(&env).ok());
@@ -197,11 +230,11 @@ pub async fn sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -
             });
         }
         if meta.serial == state.serial {
-            return Err(format!(
+            return Err(SyncError::from(format!(
                 "the registry's signed index at serial {} is not the one this index was verified with at that serial: \
                  the registry's history was rewritten; `revitpy-install registry sync --rebuild-index` starts again",
                 meta.serial
-            ));
+            )));
         }
     }
     let mut update = index.begin()?;
@@ -234,16 +267,16 @@ pub async fn sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -
 /// The whole index from a snapshot: fetched into a file first, read into a
 /// fresh index folder beside the old one, verified, and only then put in
 /// the old one's place. A failure anywhere leaves the old index as it was.
-async fn full_sync(settings: &Settings, client: &RegistryClient, trust: &mut Trust) -> Result<SyncReport, String> {
-    let root = trust.root(client).await?;
+async fn full_sync(settings: &Settings, client: &RegistryClient, trust: &mut Trust) -> Result<SyncReport, SyncError> {
     fs_err::create_dir_all(&settings.cache_dir).map_err(|e| e.to_string())?;
     let mut spool = tempfile::Builder::new()
         .prefix(".snapshot-")
         .tempfile_in(&settings.cache_dir)
         .map_err(|e| format!("{}: {e}", settings.cache_dir.display()))?;
     let compact = std::env::var("REVITPY_SNAPSHOT_FORMAT").map_or(true, |f| f != "json");
-    let fetched = client.snapshot_to(spool.as_file_mut(), compact).await.map_err(|e| e.to_string())?;
+    let fetched = client.snapshot_to(spool.as_file_mut(), compact).await.map_err(net)?;
     let mut bytes = fetched.bytes;
+    let root = trust.root(client).await?;
     let fresh = tempfile::Builder::new()
         .prefix(".index-new-")
         .tempdir_in(&settings.cache_dir)
@@ -298,6 +331,37 @@ fn replace_dir(fresh: tempfile::TempDir, target: &std::path::Path) -> Result<(),
     Ok(())
 }
 
+/// A sync with the deadline of `REVITPY_SYNC_TIMEOUT`.
+fn sync_with_deadline(settings: &Settings, client: &RegistryClient, rebuild: bool) -> Result<SyncReport, SyncError> {
+    let deadline = settings.sync_timeout;
+    crate::block_on(async {
+        tokio::time::timeout(deadline, sync(settings, client, rebuild)).await.unwrap_or_else(|_| {
+            Err(SyncError::from(format!(
+                "it took longer than {} s (REVITPY_SYNC_TIMEOUT); the registry at {} is too slow to answer",
+                deadline.as_secs(),
+                settings.registry_url
+            )))
+        })
+    })
+}
+
+/// Brings the local index up to date before another command uses it
+/// (install), waiting for a sync another process runs.
+pub fn sync_now(settings: &Settings, client: &RegistryClient, printer: &Printer) -> Result<SyncReport, SyncError> {
+    let lock = crate::os::lock_file(&settings.sync_lock_path())?;
+    let report = sync_with_deadline(settings, client, false);
+    drop(lock);
+    if let Ok(r) = &report
+        && r.pinned
+    {
+        printer.note(format!(
+            "trusting {}'s index key {} from now on (first use; set REVITPY_REGISTRY_KEY to pin a key beforehand)",
+            settings.registry_url, r.index_key
+        ));
+    }
+    report
+}
+
 pub fn run(args: SyncArgs, settings: &Settings, printer: &Printer) -> ExitStatus {
     // One sync at a time per cache. A background refresh that finds another
     // sync running has nothing to add and stops; a sync the user asked for
@@ -331,16 +395,7 @@ pub fn run(args: SyncArgs, settings: &Settings, printer: &Printer) -> ExitStatus
         }
     };
     let started = std::time::Instant::now();
-    let deadline = settings.sync_timeout;
-    let result = crate::block_on(async {
-        tokio::time::timeout(deadline, sync(settings, &client, args.rebuild_index)).await.unwrap_or_else(|_| {
-            Err(format!(
-                "it took longer than {} s (REVITPY_SYNC_TIMEOUT); the registry at {} is too slow to answer",
-                deadline.as_secs(),
-                settings.registry_url
-            ))
-        })
-    });
+    let result = sync_with_deadline(settings, &client, args.rebuild_index);
     drop(lock);
     match result {
         Ok(r) => {

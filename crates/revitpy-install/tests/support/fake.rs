@@ -82,6 +82,36 @@ pub fn long_body(head: &'static str, fill: u8, total: u64, tail: &'static str) -
     Body::from_stream(futures_util::StreamExt::chain(futures_util::StreamExt::chain(head, fill), tail))
 }
 
+/// `/api/index/roots` and `/api/index/signed` for a fake whose index holds
+/// `packages` (index entries as JSON) at `serial`, signed with a key made
+/// for it: what a registry needs for a client to accept its index.
+pub fn signed_index(packages: &[serde_json::Value], serial: i64) -> Router {
+    use revitpy_sign::index::{BINS, IndexMeta, Root, bin_digest, bin_of, entry_digest, index_digest, seal};
+    let key = revitpy_sign::generate("fake registry").unwrap();
+    let root = seal(&Root::new(1, key.public_key(), 0), &[&key]).unwrap();
+    let mut bins = vec![std::collections::BTreeMap::new(); BINS];
+    for p in packages {
+        let p: revitpy_api::IndexPackage = serde_json::from_value(p.clone()).unwrap();
+        bins[bin_of(&p.normalized_name)].insert(p.normalized_name.clone(), entry_digest(&p));
+    }
+    let digests: Vec<_> = bins.iter().map(|b| bin_digest(b.iter().map(|(n, d)| (n.as_str(), d)))).collect();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let meta = IndexMeta {
+        kind: "index".into(),
+        root_version: 1,
+        serial,
+        packages: packages.len() as u64,
+        digest: hex::encode(index_digest(&digests)),
+        issued: now,
+        expires: now + 86_400,
+    };
+    let signed = serde_json::to_value(seal(&meta, &[&key]).unwrap()).unwrap();
+    let roots = serde_json::json!({ "roots": [root] });
+    Router::new()
+        .route("/api/index/roots", axum::routing::get(move || std::future::ready(json(roots.clone()))))
+        .route("/api/index/signed", axum::routing::get(move || std::future::ready(json(signed.clone()))))
+}
+
 /// A snapshot of an empty registry at `serial`.
 pub fn empty_snapshot(serial: i64) -> Response {
     json(serde_json::json!({"serial": serial, "missing": [], "packages": []}))

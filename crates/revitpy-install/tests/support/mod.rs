@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod mirror;
 pub mod registry;
 
 use std::path::{Path, PathBuf};
@@ -52,6 +53,9 @@ impl Home {
             .env("NO_COLOR", "1")
             .env_remove("REVITPY_TOKEN")
             .env_remove("REVITPY_SYNC_TIMEOUT")
+            .env_remove("REVITPY_REGISTRY_KEY")
+            .env_remove("REVITPY_REQUIRE_SIGNATURES")
+            .env_remove("REVITPY_SNAPSHOT_FORMAT")
             .env_remove("SOURCE_DATE_EPOCH")
             .current_dir(self.path());
         cmd
