@@ -12,14 +12,22 @@ use std::time::{Duration, Instant};
 
 use revitpy_search::testdata::{generated_docs, generated_queries};
 use revitpy_store::{Actor, Scope, SqliteStore, Store};
+use sha2::Digest as _;
 
 const ADMIN: &str = "bench-admin";
 
 fn cli(home: &Path, registry: &str, args: &[&str]) -> (Duration, serde_json::Value) {
+    let (took, out) = cli_with(home, registry, args, &[]);
+    (took, serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null))
+}
+
+/// As [`cli`], with more environment, returning the whole output.
+fn cli_with(home: &Path, registry: &str, args: &[&str], env: &[(&str, &str)]) -> (Duration, std::process::Output) {
     let t = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_revitpy-install"))
         .args(args)
         .arg("--json")
+        .envs(env.iter().copied())
         .env("REVITPY_REGISTRY_URL", registry)
         .env("REVITPY_CACHE_DIR", home.join("cache"))
         .env("REVITPY_ADDINS_DIR", home.join("addins"))
@@ -32,7 +40,13 @@ fn cli(home: &Path, registry: &str, args: &[&str]) -> (Duration, serde_json::Val
         .unwrap();
     let took = t.elapsed();
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    (took, serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null))
+    (took, out)
+}
+
+/// The number before ` µs` after `after` in `text`.
+fn micros_after(text: &str, after: &str) -> u64 {
+    let rest = &text[text.find(after).unwrap_or_else(|| panic!("no `{after}` in {text}")) + after.len()..];
+    rest.split_whitespace().next().unwrap().parse().unwrap()
 }
 
 fn ms(d: Duration) -> f64 {
@@ -127,19 +141,46 @@ fn main() {
     };
     rt.spawn(revitpy_registry::serve::serve(listener, parts, options, std::future::pending()));
 
-    // A package with 3 dependencies: bench-a -> bench-b -> bench-c -> bench-d.
+    // A package with 3 dependencies: bench-a -> bench-b -> bench-c -> bench-d,
+    // each signed by its publisher (so installs check four signatures).
     let home = work.path().join("client");
     std::fs::create_dir_all(home.join("addins/2024")).unwrap();
+    let key = revitpy_sign::generate("bench").unwrap();
+    let proof = revitpy_sign::sign_registration(&key, "admin").unwrap();
+    let registered = rt.block_on(async {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest::Client::new()
+            .post(format!("{registry}/api/keys"))
+            .bearer_auth(ADMIN)
+            .json(&serde_json::json!({"public_key": key.public_key().to_openssh().unwrap(), "proof": proof}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(registered.as_u16(), 201);
     let chain =
         [("bench-a", Some("bench-b")), ("bench-b", Some("bench-c")), ("bench-c", Some("bench-d")), ("bench-d", None)];
     for (name, dep) in chain {
         let file = chain_package(work.path(), name, "1.0.0", dep);
+        let sha256 = hex::encode(sha2::Sha256::digest(std::fs::read(&file).unwrap()));
+        let statement = revitpy_sign::Statement { name: name.into(), version: "1.0.0".into(), sha256 };
+        let mut sig = file.clone().into_os_string();
+        sig.push(".sig");
+        std::fs::write(sig, revitpy_sign::sign(&key, &statement).unwrap()).unwrap();
         cli(&home, &registry, &["registry", "publish", file.to_str().unwrap()]);
     }
 
+    // Full sync: the compact snapshot, and today's JSON beside it (a client
+    // of its own), then the compact one again.
     let (full, r) = cli(&home, &registry, &["registry", "sync"]);
     let full_bytes = r["bytes"].as_u64().unwrap();
     assert_eq!(r["packages"].as_u64().unwrap(), packages as u64 + 4);
+    let json_home = work.path().join("client-json");
+    let (json_full, out) =
+        cli_with(&json_home, &registry, &["registry", "sync"], &[("REVITPY_SNAPSHOT_FORMAT", "json")]);
+    let json_bytes = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["bytes"].as_u64().unwrap();
+    let (full_again, _) = cli(&home, &registry, &["registry", "sync", "--rebuild-index"]);
 
     // One change among 100,000.
     let file = chain_package(work.path(), "bench-d", "1.0.1", None);
@@ -162,9 +203,17 @@ fn main() {
         search.push(ms(cli(&home, &registry, &args).0));
     }
 
-    // Installs: cold cache, then warm.
-    let (cold, r) = cli(&home, &registry, &["registry", "install", "bench-a", "--revit-version", "2024"]);
+    // Installs: cold cache, then warm. Verbose, to read what verification cost.
+    let (cold, out) =
+        cli_with(&home, &registry, &["--verbose", "registry", "install", "bench-a", "--revit-version", "2024"], &[]);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["packages"].as_array().unwrap().len(), 4);
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    let entries_us = micros_after(&log, "against the registry's signed index (serial ");
+    let index_sig_us = micros_after(&log, "its signature in ");
+    let publisher_us: u64 =
+        log.lines().filter(|l| l.contains("(checked in ")).map(|l| micros_after(l, "(checked in ")).sum();
+    assert_eq!(log.matches("(checked in ").count(), 4, "{log}");
     let uninstall_all = |home: &Path| {
         for n in ["bench-a", "bench-b", "bench-c", "bench-d"] {
             cli(home, &registry, &["registry", "uninstall", n, "--force"]);
@@ -187,7 +236,21 @@ fn main() {
         ms(incremental)
     );
     println!("| sync with nothing new (304) | | {:.0} ms, {nothing_bytes} bytes |", ms(nothing));
-    println!("| full sync | < 5 s | {:.2} s, {:.1} MB |", full.as_secs_f64(), full_bytes as f64 / 1e6);
+    println!(
+        "| full sync, compact snapshot (twice) | < 1 s, < 15 MB | {:.2} s and {:.2} s, {:.1} MB |",
+        full.as_secs_f64(),
+        full_again.as_secs_f64(),
+        full_bytes as f64 / 1e6
+    );
+    println!(
+        "| full sync, JSON snapshot (baseline, same run) | | {:.2} s, {:.1} MB |",
+        json_full.as_secs_f64(),
+        json_bytes as f64 / 1e6
+    );
+    println!(
+        "| verification in the cold install (4 signed packages) | < 1 ms a package beyond hashing | {:.0} µs a package: entries against the signed index {entries_us} µs, its signature {index_sig_us} µs, 4 publisher signatures {publisher_us} µs |",
+        (entries_us + index_sig_us + publisher_us) as f64 / 4.0
+    );
     println!(
         "| offline search p50 / p99 (100 queries) | p99 < 20 ms | {:.1} ms / {:.1} ms |",
         pct(search.clone(), 0.5),

@@ -26,7 +26,6 @@ pub struct IndexState {
     pub serial: i64,
     pub synced_at: Option<u64>,
     pub changes_etag: Option<String>,
-    pub packages: u64,
 }
 
 fn now() -> u64 {
@@ -168,8 +167,6 @@ impl LocalIndex {
             serial: self.meta("serial").and_then(|s| s.parse().ok()).unwrap_or(0),
             synced_at: self.meta("synced_at").and_then(|s| s.parse().ok()),
             changes_etag: self.meta("changes_etag"),
-            packages: self.db.query_row("SELECT COUNT(*) FROM packages", [], |r| r.get::<_, i64>(0)).unwrap_or(0)
-                as u64,
         }
     }
 
@@ -238,12 +235,12 @@ impl LocalIndex {
             .transpose()
     }
 
-    /// The package's entry, checked against the signed index the local
-    /// index was verified with: its digest, its bin's, and the index's, up
-    /// to `meta` (whose signature the caller checked). An entry changed on
+    /// Checks an entry read from this index against the signed index it
+    /// was verified with: its digest, its bin's, and the index's, up to
+    /// `meta` (whose signature the caller checked). An entry changed on
     /// disk since the sync is refused, naming the package.
-    pub fn get_verified(&self, normalized_name: &str, meta: &IndexMeta) -> Result<Option<IndexPackage>, String> {
-        let Some(p) = self.get(normalized_name).map_err(|e| e.to_string())? else { return Ok(None) };
+    pub fn verify_entry(&self, p: &IndexPackage, meta: &IndexMeta) -> Result<(), String> {
+        let normalized_name = p.normalized_name.as_str();
         let changed = || {
             format!(
                 "the local index's entry for {normalized_name} does not match the registry's signed index \
@@ -252,10 +249,7 @@ impl LocalIndex {
                 meta.serial
             )
         };
-        if p.normalized_name != normalized_name {
-            return Err(changed());
-        }
-        let own = entry_digest(&p);
+        let own = entry_digest(p);
         let bin = bin_of(normalized_name);
         let db_err = |e: rusqlite::Error| e.to_string();
         let mut stmt = self
@@ -277,7 +271,7 @@ impl LocalIndex {
         if hex::encode(index_digest(&bins)) != meta.digest {
             return Err(changed());
         }
-        Ok(Some(p))
+        Ok(())
     }
 
     fn stored_bins(&self) -> Result<Vec<Hash>, String> {

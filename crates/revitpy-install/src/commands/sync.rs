@@ -220,7 +220,7 @@ pub async fn sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -
             return Ok(SyncReport {
                 full: false,
                 changed: 0,
-                packages: state.packages,
+                packages: meta.packages,
                 serial: state.serial,
                 bytes,
                 up_to_date: true,
