@@ -135,7 +135,8 @@ impl LocalIndex {
             .map_err(fail)?;
         }
         drop(init_lock);
-        let search = SearchIndex::open_or_create(&dir.join("search")).map_err(|e| e.to_string())?;
+        // A command runs a query or two: the cheap open.
+        let search = SearchIndex::open_or_create_for_few_queries(&dir.join("search")).map_err(|e| e.to_string())?;
         let index = LocalIndex { db, search };
         index.repair_search()?;
         Ok(index)

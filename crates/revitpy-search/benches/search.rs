@@ -39,6 +39,23 @@ fn main() {
     let t = Instant::now();
     let index = SearchIndex::open_or_create(dir.path()).expect("reopen");
     println!("reopen folder: {:.1} ms, {} segments", ms(t.elapsed()), index.segment_count());
+    // The client's open for one query: keys on demand. Its open, and its
+    // queries, beside the server's above.
+    let mut opens = Vec::new();
+    let mut firsts = Vec::new();
+    let few_queries = generated_queries(20, 11);
+    for (text, year) in &few_queries {
+        let t = Instant::now();
+        let cli = SearchIndex::open_or_create_for_few_queries(dir.path()).expect("reopen");
+        opens.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(
+            cli.search(&SearchQuery { text, revit_year: *year, package_type: None, limit: 20, offset: 0 }).unwrap(),
+        );
+        firsts.push(t.elapsed());
+    }
+    report("reopen, keys on demand (the client)", &mut opens);
+    report("its one query", &mut firsts);
 
     let queries = generated_queries(QUERIES, 7);
     let run = |text: &str, year: Option<u16>| {

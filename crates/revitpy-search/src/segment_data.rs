@@ -7,9 +7,12 @@
 //! name-prefix scan costing about a third of a query. A segment never
 //! changes once written (deletes only hide docs), so its columns can be
 //! copied into vectors once: about 20 bytes a doc, 2 MB at 100,000 docs.
-//! The keys themselves stay in tantivy's dictionary, read on demand (a
-//! block decode for the few a query needs): copying all of them cost 2.4 ms
-//! of every open at 100,000 docs, which a one-shot CLI search pays in full.
+//! The keys are copied too when the index serves many queries
+//! ([`Keys::Copied`], the server): a key read from tantivy's dictionary
+//! costs a block decode, and 20 of them per query cut throughput by a
+//! third. A process that opens the index for one query ([`Keys::OnDemand`],
+//! the client) reads them from the dictionary instead: copying all keys
+//! cost 2.4 ms of every open at 100,000 docs.
 //!
 //! The copy is made by a tantivy [`Warmer`], which runs on every reload
 //! before the new searcher is published, so no query ever pays for it; a
@@ -31,6 +34,8 @@ use crate::schema::{DOWNLOADS, KEY, MAX_REVIT, MIN_REVIT, OPEN_ABOVE, PACKAGE_TY
 pub(crate) struct SegmentData {
     /// The keys in sorted order (ordinal = rank).
     keys: Arc<Dictionary>,
+    /// With [`Keys::Copied`]: all keys concatenated; `ends[o]` ends key `o`.
+    copied: Option<(String, Vec<u32>)>,
     num_keys: u32,
     /// The key ordinal (rank in sorted key order) of each doc.
     pub key_ord: Vec<u32>,
@@ -46,7 +51,7 @@ pub(crate) struct SegmentData {
 }
 
 impl SegmentData {
-    fn load(segment: &SegmentReader) -> tantivy::Result<Self> {
+    fn load(segment: &SegmentReader, mode: Keys) -> tantivy::Result<Self> {
         let ff = segment.fast_fields();
         let max_doc = segment.max_doc();
         let (keys, ords) =
@@ -56,6 +61,10 @@ impl SegmentData {
         let key_ord: Vec<u32> =
             first_values(&ords, max_doc, u64::from(u32::MAX)).into_iter().map(|o| o as u32).collect();
         let by_key = docs_by_key(&key_ord, num_keys as usize);
+        let copied = match mode {
+            Keys::Copied => Some(copy_keys(&keys)?),
+            Keys::OnDemand => None,
+        };
 
         let (types, type_ends, package_type) = strings(
             ff.str(PACKAGE_TYPE)?.ok_or_else(|| TantivyError::SchemaError(format!("no fast column {PACKAGE_TYPE}")))?,
@@ -73,6 +82,7 @@ impl SegmentData {
         };
         Ok(SegmentData {
             keys,
+            copied,
             num_keys,
             key_ord,
             by_key,
@@ -86,6 +96,9 @@ impl SegmentData {
 
     /// The key of ordinal `ord` (empty if the dictionary cannot give it).
     pub fn key(&self, ord: u32) -> String {
+        if let Some(k) = self.copied_key(ord) {
+            return k.to_owned();
+        }
         let mut bytes = Vec::new();
         match self.keys.ord_to_term(u64::from(ord), &mut bytes) {
             Ok(true) => String::from_utf8(bytes).unwrap_or_default(),
@@ -97,8 +110,30 @@ impl SegmentData {
         self.num_keys
     }
 
+    fn copied_key(&self, ord: u32) -> Option<&str> {
+        let (keys, ends) = self.copied.as_ref()?;
+        let end = *ends.get(ord as usize)? as usize;
+        let start = match ord {
+            0 => 0,
+            _ => ends[ord as usize - 1] as usize,
+        };
+        keys.get(start..end)
+    }
+
     /// The first key ordinal whose key is not below `bound`.
     fn lower_bound(&self, bound: &str) -> u32 {
+        if self.copied.is_some() {
+            let (mut lo, mut hi) = (0, self.num_keys);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if self.copied_key(mid).unwrap_or("") < bound {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
         let first = self.keys.range().ge(bound.as_bytes()).into_stream().ok().and_then(|mut s| {
             // term_ord counts from the dictionary's start, not the range's.
             s.advance().then(|| s.term_ord())
@@ -130,18 +165,22 @@ impl SegmentData {
 /// each doc's ordinal).
 fn strings(col: StrColumn, max_doc: u32) -> io::Result<(String, Vec<u32>, Vec<u32>)> {
     let (dict, ords) = col.into_parts();
+    let (all, ends) = copy_keys(&dict)?;
+    let per_doc = first_values(&ords, max_doc, u64::from(u32::MAX)).into_iter().map(|o| o as u32).collect();
+    Ok((all, ends, per_doc))
+}
+
+/// All keys of a dictionary, concatenated, with where each ends.
+fn copy_keys(dict: &Dictionary) -> io::Result<(String, Vec<u32>)> {
     let mut all = String::new();
     let mut ends = Vec::with_capacity(dict.num_terms());
     let mut stream = dict.stream()?;
     while stream.advance() {
         let s = std::str::from_utf8(stream.key()).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         all.push_str(s);
-        let end =
-            u32::try_from(all.len()).map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "column over 4 GiB"))?;
-        ends.push(end);
+        ends.push(u32::try_from(all.len()).map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "keys over 4 GiB"))?);
     }
-    let per_doc = first_values(&ords, max_doc, u64::from(u32::MAX)).into_iter().map(|o| o as u32).collect();
-    Ok((all, ends, per_doc))
+    Ok((all, ends))
 }
 
 /// Each doc's first value (`absent` for a doc without one). A column with
@@ -180,19 +219,34 @@ fn docs_by_key(key_ord: &[u32], num_keys: usize) -> Vec<DocId> {
     out
 }
 
+/// Whether a segment's keys are copied into memory when it is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Keys {
+    /// Copied: dearer to open, cheaper per query (a server).
+    #[default]
+    Copied,
+    /// Read from the dictionary per query: cheap to open (a one-shot CLI).
+    OnDemand,
+}
+
 /// The segments' data, shared by the warmer and the collectors.
 #[derive(Default)]
 pub(crate) struct SegmentCache {
     segments: RwLock<HashMap<SegmentId, Arc<SegmentData>>>,
+    keys: Keys,
 }
 
 impl SegmentCache {
+    pub fn new(keys: Keys) -> Self {
+        SegmentCache { segments: RwLock::default(), keys }
+    }
+
     pub fn get(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentData>> {
         let id = segment.segment_id();
         if let Some(data) = self.segments.read().unwrap_or_else(PoisonError::into_inner).get(&id) {
             return Ok(Arc::clone(data));
         }
-        let data = Arc::new(SegmentData::load(segment)?);
+        let data = Arc::new(SegmentData::load(segment, self.keys)?);
         self.segments.write().unwrap_or_else(PoisonError::into_inner).insert(id, Arc::clone(&data));
         Ok(data)
     }

@@ -377,7 +377,7 @@ mod tests {
         let forged = seal(&Root::new(2, eve.public_key(), 0), &[&eve]).unwrap();
         assert!(matches!(r1.follow(&[forged]), Err(TrustError::NotSigned { .. })));
         // Skipping a version is refused.
-        assert!(matches!(r1.follow(&[e3.clone()]), Err(TrustError::RootGap { previous: 1, found: 3 })));
+        assert!(matches!(r1.follow(std::slice::from_ref(&e3)), Err(TrustError::RootGap { previous: 1, found: 3 })));
         // Signed by the old key only: the new key never agreed.
         let half = seal(&r2, &[&k1]).unwrap();
         assert!(matches!(r1.follow(&[half]), Err(TrustError::NotSigned { .. })));
