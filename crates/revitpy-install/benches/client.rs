@@ -180,11 +180,23 @@ fn main() {
     // of its own), then the compact one again.
     let (full, r) = cli(&home, &registry, &["registry", "sync"]);
     let full_bytes = r["bytes"].as_u64().unwrap();
+    let phases = |r: &serde_json::Value| {
+        r["phases_ms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| format!("{} {} ms", p["phase"].as_str().unwrap(), p["ms"]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let full_phases = phases(&r);
     assert_eq!(r["packages"].as_u64().unwrap(), packages as u64 + 4);
     let json_home = work.path().join("client-json");
     let (json_full, out) =
         cli_with(&json_home, &registry, &["registry", "sync", "--json"], &[("REVITPY_SNAPSHOT_FORMAT", "json")]);
-    let json_bytes = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["bytes"].as_u64().unwrap();
+    let json_r = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap();
+    let json_bytes = json_r["bytes"].as_u64().unwrap();
+    let json_phases = phases(&json_r);
     let (full_again, _) = cli(&home, &registry, &["registry", "sync", "--rebuild-index"]);
 
     // One change among 100,000.
@@ -260,6 +272,8 @@ fn main() {
         json_full.as_secs_f64(),
         json_bytes as f64 / 1e6
     );
+    println!("| where a full sync's time went (compact, first run) | | {full_phases} |");
+    println!("| the same, JSON | | {json_phases} |");
     println!(
         "| verification in the cold install (4 signed packages) | < 1 ms a package beyond hashing | {:.0} µs a package: entries against the signed index {entries_us} µs, its signature {index_sig_us} µs, 4 publisher signatures {publisher_us} µs |",
         (entries_us + index_sig_us + publisher_us) as f64 / 4.0

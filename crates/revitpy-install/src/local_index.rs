@@ -416,8 +416,8 @@ impl Update<'_> {
     /// Commits: the packages, the digests of the bins touched, the signed
     /// document they were verified against, and `serial`; then the search
     /// index. A full update also records `registry_url`. Returns how many
-    /// packages the index holds.
-    pub fn commit(self, registry_url: &str, serial: i64, signed: &str) -> Result<u64, String> {
+    /// packages the index holds, and how long the search index took.
+    pub fn commit(self, registry_url: &str, serial: i64, signed: &str) -> Result<(u64, std::time::Duration), String> {
         let Update { tx, search, full, bins, docs, removed } = self;
         for (bin, members) in &bins {
             let digest = bin_digest(members.iter().map(|(n, d)| (n.as_str(), d)));
@@ -437,6 +437,7 @@ impl Update<'_> {
         set_meta(&tx, "synced_at", &now().to_string())?;
         set_meta(&tx, "signed_index", signed)?;
         tx.commit().map_err(|e| e.to_string())?;
+        let started = std::time::Instant::now();
         if full {
             search.rebuild(docs.into_values(), serial).map_err(|e| e.to_string())?;
         } else {
@@ -444,7 +445,7 @@ impl Update<'_> {
             let remove: Vec<String> = removed.into_iter().collect();
             search.apply(&upsert, &remove, serial).map_err(|e| e.to_string())?;
         }
-        Ok(stored as u64)
+        Ok((stored as u64, started.elapsed()))
     }
 }
 

@@ -55,6 +55,8 @@ pub struct SyncReport {
     /// The key was pinned by this sync (first use).
     pub pinned: bool,
     pub expires: i64,
+    /// Where a full sync's time went, in order.
+    pub phases: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Why a sync failed: the message, and whether the registry could not be
@@ -227,6 +229,7 @@ pub async fn sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -
                 index_key: root.key_id,
                 pinned: trust.first_use,
                 expires: meta.expires,
+                phases: Vec::new(),
             });
         }
         if meta.serial == state.serial {
@@ -241,7 +244,7 @@ pub async fn sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -
     let mut changed = feed.names.clone();
     bytes += fetch_into(client, &feed.names, &mut update).await?;
     let (meta, text, serial) = settle(client, &mut trust, &mut update, feed.until, &mut bytes, &mut changed).await?;
-    let packages = update.commit(&settings.registry_url, serial, &text)?;
+    let (packages, _) = update.commit(&settings.registry_url, serial, &text)?;
     trust.record(&meta)?;
     // Remember the ETag for "nothing after `serial`" only if that is true
     // now; a publish during this sync must not be answered with a 304 next
@@ -261,6 +264,7 @@ pub async fn sync(settings: &Settings, client: &RegistryClient, rebuild: bool) -
         index_key: trust.pinned().map(|r| r.key_id.clone()).unwrap_or_default(),
         pinned: trust.first_use,
         expires: meta.expires,
+        phases: Vec::new(),
     })
 }
 
@@ -274,7 +278,14 @@ async fn full_sync(settings: &Settings, client: &RegistryClient, trust: &mut Tru
         .tempfile_in(&settings.cache_dir)
         .map_err(|e| format!("{}: {e}", settings.cache_dir.display()))?;
     let compact = std::env::var("REVITPY_SNAPSHOT_FORMAT").map_or(true, |f| f != "json");
+    let mut phases = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |phases: &mut Vec<_>, name| {
+        phases.push((name, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     let fetched = client.snapshot_to(spool.as_file_mut(), compact).await.map_err(net)?;
+    lap(&mut phases, "download");
     let mut bytes = fetched.bytes;
     let root = trust.root(client).await?;
     let fresh = tempfile::Builder::new()
@@ -286,9 +297,14 @@ async fn full_sync(settings: &Settings, client: &RegistryClient, trust: &mut Tru
         let mut update = index.begin_full()?;
         let file = spool.reopen().map_err(|e| e.to_string())?;
         let summary = read_form(fetched.value, file, |p| update.put(p))?;
+        lap(&mut phases, "read and store");
         let mut changed = BTreeSet::new();
         let (meta, text, serial) = settle(client, trust, &mut update, summary.serial, &mut bytes, &mut changed).await?;
-        (update.commit(&settings.registry_url, serial, &text)?, meta, serial)
+        lap(&mut phases, "verify");
+        let (packages, search) = update.commit(&settings.registry_url, serial, &text)?;
+        lap(&mut phases, "commit");
+        phases.push(("of which the search index", search));
+        (packages, meta, serial)
     };
     replace_dir(fresh, &settings.index_dir())?;
     trust.record(&meta)?;
@@ -302,6 +318,7 @@ async fn full_sync(settings: &Settings, client: &RegistryClient, trust: &mut Tru
         index_key: root.key_id,
         pinned: trust.first_use,
         expires: meta.expires,
+        phases,
     })
 }
 
@@ -416,6 +433,7 @@ pub fn run(args: SyncArgs, settings: &Settings, printer: &Printer) -> ExitStatus
                     "bytes": r.bytes,
                     "index_key": r.index_key,
                     "signed_expires": r.expires,
+                    "phases_ms": r.phases.iter().map(|(name, d)| json!({"phase": name, "ms": d.as_millis() as u64})).collect::<Vec<_>>(),
                     "elapsed_ms": started.elapsed().as_millis() as u64,
                 }));
             } else if r.up_to_date {
