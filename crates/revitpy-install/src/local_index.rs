@@ -200,7 +200,10 @@ impl LocalIndex {
         let tx = db.transaction().map_err(|e| e.to_string())?;
         tx.execute_batch("DELETE FROM packages; DELETE FROM bins;").map_err(|e| e.to_string())?;
         let bins = (0..BINS).map(|b| (b, BTreeMap::new())).collect();
-        Ok(Update { tx, search, full: true, bins, docs: HashMap::new(), removed: HashSet::new() })
+        // Fed as packages arrive: tantivy indexes on its own thread while
+        // this one parses and stores.
+        let rebuild = Some(search.begin_rebuild().map_err(|e| e.to_string())?);
+        Ok(Update { tx, search, rebuild, bins, docs: HashMap::new(), removed: HashSet::new() })
     }
 
     /// Starts applying changed packages; as [`LocalIndex::begin_full`],
@@ -208,7 +211,7 @@ impl LocalIndex {
     pub fn begin(&mut self) -> Result<Update<'_>, String> {
         let LocalIndex { db, search } = self;
         let tx = db.transaction().map_err(|e| e.to_string())?;
-        Ok(Update { tx, search, full: false, bins: BTreeMap::new(), docs: HashMap::new(), removed: HashSet::new() })
+        Ok(Update { tx, search, rebuild: None, bins: BTreeMap::new(), docs: HashMap::new(), removed: HashSet::new() })
     }
 
     /// Records that the index is still current: the sync time, the
@@ -329,9 +332,11 @@ fn stored_bins(c: &Connection) -> Result<Vec<Hash>, String> {
 pub struct Update<'a> {
     tx: rusqlite::Transaction<'a>,
     search: &'a SearchIndex,
-    full: bool,
+    /// A full update rebuilds the search index as packages arrive.
+    rebuild: Option<revitpy_search::Rebuild<'a>>,
     /// Bins read (or, full, started empty), each package's digest by name.
     bins: BTreeMap<usize, BTreeMap<String, Hash>>,
+    /// An incremental update's search changes, applied at commit.
     docs: HashMap<String, SearchDoc>,
     removed: HashSet<String>,
 }
@@ -369,6 +374,13 @@ impl Update<'_> {
             .and_then(|mut stmt| stmt.execute(params![p.normalized_name, entry, bin as i64, &digest[..]]))
             .map_err(|e| e.to_string())?;
         self.bin(bin)?.insert(p.normalized_name.clone(), digest);
+        if let Some(rebuild) = &mut self.rebuild {
+            match search_doc(&p) {
+                Some(doc) => rebuild.add(&doc).map_err(|e| e.to_string())?,
+                None => rebuild.remove(&p.normalized_name),
+            }
+            return Ok(());
+        }
         match search_doc(&p) {
             Some(doc) => {
                 self.removed.remove(&p.normalized_name);
@@ -388,6 +400,9 @@ impl Update<'_> {
             .execute("DELETE FROM packages WHERE normalized_name = ?1", [normalized_name])
             .map_err(|e| e.to_string())?;
         self.bin(bin_of(normalized_name))?.remove(normalized_name);
+        if let Some(rebuild) = &mut self.rebuild {
+            rebuild.remove(normalized_name);
+        }
         self.docs.remove(normalized_name);
         self.removed.insert(normalized_name.to_owned());
         Ok(())
@@ -396,7 +411,7 @@ impl Update<'_> {
     /// Checks the index as it would be committed against the registry's
     /// signed index document (whose signature the caller checked).
     pub fn verify(&self, meta: &IndexMeta) -> Result<(), String> {
-        let mut bins = if self.full { vec![bin_digest([]); BINS] } else { stored_bins(&self.tx)? };
+        let mut bins = if self.rebuild.is_some() { vec![bin_digest([]); BINS] } else { stored_bins(&self.tx)? };
         for (bin, members) in &self.bins {
             bins[*bin] = bin_digest(members.iter().map(|(n, d)| (n.as_str(), d)));
         }
@@ -418,7 +433,8 @@ impl Update<'_> {
     /// index. A full update also records `registry_url`. Returns how many
     /// packages the index holds, and how long the search index took.
     pub fn commit(self, registry_url: &str, serial: i64, signed: &str) -> Result<(u64, std::time::Duration), String> {
-        let Update { tx, search, full, bins, docs, removed } = self;
+        let Update { tx, search, rebuild, bins, docs, removed } = self;
+        let full = rebuild.is_some();
         for (bin, members) in &bins {
             let digest = bin_digest(members.iter().map(|(n, d)| (n.as_str(), d)));
             tx.execute(
@@ -438,8 +454,8 @@ impl Update<'_> {
         set_meta(&tx, "signed_index", signed)?;
         tx.commit().map_err(|e| e.to_string())?;
         let started = std::time::Instant::now();
-        if full {
-            search.rebuild(docs.into_values(), serial).map_err(|e| e.to_string())?;
+        if let Some(rebuild) = rebuild {
+            rebuild.commit(serial).map_err(|e| e.to_string())?;
         } else {
             let upsert: Vec<SearchDoc> = docs.into_values().collect();
             let remove: Vec<String> = removed.into_iter().collect();

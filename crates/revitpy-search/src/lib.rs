@@ -213,6 +213,60 @@ pub enum SearchError {
     },
 }
 
+/// A rebuild in progress; see [`SearchIndex::begin_rebuild`].
+pub struct Rebuild<'a> {
+    index: &'a SearchIndex,
+    guard: MutexGuard<'a, Option<IndexWriter>>,
+    /// Keys added so far: adding one again replaces it, as in
+    /// [`SearchIndex::rebuild`].
+    seen: HashSet<String>,
+    done: bool,
+}
+
+impl Rebuild<'_> {
+    fn writer(&self) -> &IndexWriter {
+        self.guard.as_ref().expect("a rebuild holds its writer until it ends")
+    }
+
+    /// Adds a document; one with a key added before replaces it.
+    pub fn add(&mut self, doc: &SearchDoc) -> Result<(), SearchError> {
+        let fields = &self.index.fields;
+        if !self.seen.insert(doc.normalized_name.clone()) {
+            self.writer().delete_term(Term::from_field_text(fields.key, &doc.normalized_name));
+        }
+        self.writer().add_document(schema::to_document(fields, doc)).map(|_| ()).map_err(|source| SearchError::Write {
+            location: self.index.location.clone(),
+            step: "adding a document",
+            source,
+        })
+    }
+
+    /// Removes a document added before (a package gone, or without a
+    /// version to show).
+    pub fn remove(&mut self, key: &str) {
+        if self.seen.remove(key) {
+            self.writer().delete_term(Term::from_field_text(self.index.fields.key, key));
+        }
+    }
+
+    /// Commits everything added, recorded at `serial`, and reloads.
+    pub fn commit(mut self, serial: i64) -> Result<(), SearchError> {
+        self.done = true;
+        let index = self.index;
+        index.write_locked(&mut self.guard, serial, |_, _| Ok(()))
+    }
+}
+
+impl Drop for Rebuild<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            // Dropping the writer discards what was added: the index stays
+            // at its last commit.
+            *self.guard = None;
+        }
+    }
+}
+
 /// The search index; see the crate docs for the design.
 pub struct SearchIndex {
     index: Index,
@@ -488,6 +542,24 @@ impl SearchIndex {
             }
             Ok(())
         })
+    }
+
+    /// Starts a rebuild fed one document at a time ([`Rebuild::add`]):
+    /// tantivy indexes each on its own thread as it arrives, so a caller
+    /// that parses and stores while it feeds overlaps the two (a client's
+    /// full sync: 2.5 s of indexing at 100,000 packages, otherwise after
+    /// everything else). Nothing is visible before [`Rebuild::commit`];
+    /// dropping the rebuild discards it. Holds the writer until then.
+    pub fn begin_rebuild(&self) -> Result<Rebuild<'_>, SearchError> {
+        let mut guard = self.lock_writer();
+        let started = self
+            .writer_in(&mut guard)
+            .and_then(|w| w.delete_all_documents().map(|_| ()).map_err(|e| ("deleting all documents", e)));
+        if let Err((step, source)) = started {
+            *guard = None;
+            return Err(SearchError::Write { location: self.location.clone(), step, source });
+        }
+        Ok(Rebuild { index: self, guard, seen: HashSet::new(), done: false })
     }
 
     /// Runs `ops` on the writer, then commits with `serial` and reloads.
