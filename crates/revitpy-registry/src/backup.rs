@@ -238,19 +238,14 @@ pub async fn backup(storage: &StorageArgs, dest: &Path) -> anyhow::Result<Summar
     })
 }
 
-/// Copies the index key (if the registry has one) owner-only: tempfile
-/// creates its files 0600 on Unix.
+/// Copies the index key (if the registry has one), owner-only.
 fn copy_index_key(from: &Path, to: &Path) -> anyhow::Result<Option<FileEntry>> {
     let bytes = match std::fs::read(from) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("reading the index signing key at {}", from.display())),
     };
-    let dir = to.parent().expect("inside the backup folder");
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(&bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(to).map_err(|e| e.error)?;
+    crate::index_signing::write_owner_only(to, &bytes, true)?;
     let path = to.file_name().expect("a file name").to_string_lossy().into_owned();
     Ok(Some(FileEntry { path, sha256: hex::encode(Sha256::digest(&bytes)), size: bytes.len() as u64 }))
 }
@@ -402,15 +397,7 @@ pub async fn restore(storage: &StorageArgs, src: &Path) -> anyhow::Result<Summar
             aside.push(".before-restore");
             std::fs::rename(&target, &aside).context("moving the target's own index key aside")?;
         }
-        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut tmp = tempfile::NamedTempFile::new_in(
-            target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")),
-        )?;
-        tmp.write_all(&bytes)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(&target).map_err(|e| e.error)?;
+        crate::index_signing::write_owner_only(&target, &bytes, true)?;
     }
     let store = SqliteStore::open(&db_path)?;
     let blobs = crate::app::open_blobs(storage)?;

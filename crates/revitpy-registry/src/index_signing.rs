@@ -34,27 +34,36 @@ pub fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
+/// Writes `bytes` to `path` readable by its owner alone, synced, in one
+/// rename: tempfile creates its files owner-only (0600 on Unix), so a key
+/// is never readable by others, not even for a moment. With `replace`
+/// false an existing file is kept and `Ok(false)` returned (another process
+/// wrote it first).
+pub fn write_owner_only(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<bool> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.as_file().sync_all()?;
+    if replace {
+        tmp.persist(path).map_err(|e| e.error)?;
+        return Ok(true);
+    }
+    match tmp.persist_noclobber(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e.error),
+    }
+}
+
 /// Reads the index key at `path`, creating it when `create` and it does not exist.
 pub fn load_key(path: &Path, create: bool) -> anyhow::Result<PrivateKey> {
     if !path.exists() && create {
         let key = revitpy_sign::generate("revitpy-registry index")?;
         let text = revitpy_sign::private_key_text(&key, None)?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        // tempfile creates its files owner-only (0600 on Unix): the key is
-        // never readable by others, not even for a moment; persist_noclobber
-        // never replaces a key another process wrote meanwhile.
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-        tmp.as_file().sync_all()?;
-        match tmp.persist_noclobber(path) {
-            Ok(_) => {
-                tracing::info!(path = %path.display(), key = %revitpy_sign::key_id(key.public_key()), "created the index signing key")
-            }
-            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e.error.into()),
+        // Never replaces a key another process wrote meanwhile.
+        if write_owner_only(path, text.as_bytes(), false)? {
+            tracing::info!(path = %path.display(), key = %revitpy_sign::key_id(key.public_key()), "created the index signing key");
         }
     }
     revitpy_sign::read_private_key(path, None).with_context(|| format!("the index signing key at {}", path.display()))
@@ -289,11 +298,7 @@ pub async fn rotate(store: &dyn Store, path: &Path) -> anyhow::Result<(Root, Roo
     let retired = beside(path, &format!(".retired-{}", old_root.version));
     let staged = beside(path, ".new");
     let text = revitpy_sign::private_key_text(&new_key, None)?;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(&staged).map_err(|e| e.error)?;
+    write_owner_only(&staged, text.as_bytes(), true)?;
     // The root is recorded before the key moves: if this stops half way,
     // the new key waits at PATH.new and the old key still opens the chain
     // up to the root before; running again refuses (the roots moved on),

@@ -220,18 +220,20 @@ impl StorageArgs {
         }
     }
 
-    /// Beside a SQLite database (the key belongs with the roots the
-    /// database holds, as the search index does), else in DATA_DIR.
+    /// `INDEX_KEY_PATH`, else beside a SQLite database (the key belongs
+    /// with the roots the database holds), else in DATA_DIR.
     pub fn index_key_path(&self) -> PathBuf {
-        if let Some(path) = &self.index_key_path {
-            return path.clone();
-        }
+        self.index_key_path.clone().unwrap_or_else(|| self.beside_database("index-signing-key"))
+    }
+
+    /// `name` in a SQLite database's folder, else in `DATA_DIR`.
+    fn beside_database(&self, name: &str) -> PathBuf {
         match self.database() {
             Ok(DatabaseLocation::Sqlite(db)) => match db.parent() {
-                Some(dir) if !dir.as_os_str().is_empty() => dir.join("index-signing-key"),
-                _ => PathBuf::from("index-signing-key"),
+                Some(dir) if !dir.as_os_str().is_empty() => dir.join(name),
+                _ => PathBuf::from(name),
             },
-            _ => self.data_dir.join("index-signing-key"),
+            _ => self.data_dir.join(name),
         }
     }
 
@@ -249,16 +251,7 @@ impl StorageArgs {
     /// `SEARCH_INDEX_PATH`, else next to the database it is built from
     /// (a SQLite file's folder), else in `DATA_DIR`.
     pub fn search_index_path(&self) -> PathBuf {
-        if let Some(path) = &self.search_index {
-            return path.clone();
-        }
-        match self.database() {
-            Ok(DatabaseLocation::Sqlite(db)) => match db.parent() {
-                Some(dir) if !dir.as_os_str().is_empty() => dir.join("search-index"),
-                _ => PathBuf::from("search-index"),
-            },
-            _ => self.data_dir.join("search-index"),
-        }
+        self.search_index.clone().unwrap_or_else(|| self.beside_database("search-index"))
     }
 
     pub fn check_storage_type(&self) -> Result<(), SettingsError> {

@@ -670,6 +670,14 @@ async fn every_part_goes_where_its_variable_says() {
     // The index and the index key sit beside their database; nothing went to DATA_DIR.
     assert!(dir.path().join("db/search-index").is_dir());
     assert!(dir.path().join("db/index-signing-key").is_file());
+    #[cfg(unix)]
+    {
+        #[allow(clippy::disallowed_methods)]
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(dir.path().join("db/index-signing-key")).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600, "the index key is the server user's alone");
+    }
     assert!(db.is_file());
     assert!(!dir.path().join("unused").exists());
     let (_, found) = server.get_json("/api/packages/search?q=revitpy-utils").await;

@@ -6,7 +6,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use revitpy_api::{ChangeInfo, ChangesResponse};
 use serde::Deserialize;
@@ -46,10 +46,8 @@ pub async fn list(
     };
     let serial = state.store.serial().await?;
     let etag = format!("\"serial-{serial}-since-{since}\"");
-    if headers.get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok()).is_some_and(|h| h.trim() == etag) {
-        return Ok(
-            (StatusCode::NOT_MODIFIED, [(header::ETAG, HeaderValue::from_str(&etag).expect("ascii"))]).into_response()
-        );
+    if let Some(unchanged) = super::not_modified(&headers, &etag) {
+        return Ok(unchanged);
     }
     let mut changes = state.store.changes_since(since, limit + 1).await?;
     let more = changes.len() > limit;

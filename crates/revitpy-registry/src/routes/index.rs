@@ -10,7 +10,7 @@
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use revitpy_api::IndexResponse;
 use revitpy_names::PackageName;
@@ -52,10 +52,8 @@ pub async fn snapshot(
         return compact_snapshot(state, headers, serial);
     }
     let etag = format!("\"snapshot-{serial}\"");
-    if headers.get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok()).is_some_and(|h| h.trim() == etag) {
-        return Ok(
-            (StatusCode::NOT_MODIFIED, [(header::ETAG, HeaderValue::from_str(&etag).expect("ascii"))]).into_response()
-        );
+    if let Some(unchanged) = super::not_modified(&headers, &etag) {
+        return Ok(unchanged);
     }
     let store = state.store.clone();
     let stream = futures_util::stream::unfold(Step::Start, move |step| {
@@ -88,15 +86,7 @@ pub async fn snapshot(
             }
         }
     });
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
-            (header::ETAG, HeaderValue::from_str(&etag).expect("ascii")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    Ok(streamed("application/json", &etag, Body::from_stream(stream)))
 }
 
 /// `GET /api/index/signed`: the index document at the current serial,
@@ -110,6 +100,19 @@ pub async fn signed(State(state): State<AppState>) -> ApiResult<Response> {
 /// that pinned an older key follows the chain to the current one.
 pub async fn roots(State(state): State<AppState>) -> Response {
     json_text(state.signing.roots_json().to_owned())
+}
+
+/// A snapshot's answer: its type, its ETag, revalidated on every use.
+fn streamed(content_type: &'static str, etag: &str, body: Body) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::ETAG, HeaderValue::from_str(etag).expect("ascii")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 fn json_text(text: String) -> Response {
@@ -134,10 +137,8 @@ const ZSTD_LEVEL: i32 = 3;
 /// cut stream is never taken for a small registry.
 fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResult<Response> {
     let etag = format!("\"snapshot-compact-{serial}\"");
-    if headers.get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok()).is_some_and(|h| h.trim() == etag) {
-        return Ok(
-            (StatusCode::NOT_MODIFIED, [(header::ETAG, HeaderValue::from_str(&etag).expect("ascii"))]).into_response()
-        );
+    if let Some(unchanged) = super::not_modified(&headers, &etag) {
+        return Ok(unchanged);
     }
     struct Compact {
         encoder: zstd::stream::write::Encoder<'static, Vec<u8>>,
@@ -189,15 +190,7 @@ fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResu
             Some((Ok(Bytes::from(chunk)), Some((c, false))))
         }
     });
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/zstd")),
-            (header::ETAG, HeaderValue::from_str(&etag).expect("ascii")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    Ok(streamed("application/zstd", &etag, Body::from_stream(stream)))
 }
 
 #[derive(Deserialize)]

@@ -20,6 +20,17 @@ use axum::routing::{get, post, put};
 
 pub use extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
 
+/// A 304 carrying `etag` when the request's `If-None-Match` names it (the
+/// change feed's and the snapshots' conditional GETs).
+pub(crate) fn not_modified(headers: &axum::http::HeaderMap, etag: &str) -> Option<axum::response::Response> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let asked = headers.get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok());
+    asked.is_some_and(|h| h.trim() == etag).then(|| {
+        (StatusCode::NOT_MODIFIED, [(header::ETAG, HeaderValue::from_str(etag).expect("ascii"))]).into_response()
+    })
+}
+
 use crate::error::ApiError;
 use crate::state::AppState;
 
