@@ -8,6 +8,7 @@ pub mod auth;
 pub mod backup;
 pub mod connections;
 pub mod downloads;
+mod drain;
 pub mod error;
 pub mod fsck;
 pub mod healthcheck;

@@ -304,7 +304,7 @@ pub async fn limit(
             // 1 MiB of it (a typical add-in) so the client gets this answer,
             // not a reset connection; past that the connection is closed
             // (a refused flood must stay cheap).
-            let drained = crate::routes::upload::drain(request.into_body().into_data_stream(), 1024 * 1024).await;
+            let drained = crate::drain::drain(request.into_body().into_data_stream(), 1024 * 1024).await;
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             let (what, setting) = class.words();
             let detail = format!(

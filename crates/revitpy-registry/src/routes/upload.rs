@@ -57,7 +57,7 @@ pub async fn upload(
     if declared.is_some_and(|len| len > limit + MULTIPART_OVERHEAD) {
         // Read (and drop) what the client is sending, so it sees the answer
         // and its connection stays usable; past the cap, close it.
-        let drained = drain(request.into_body().into_data_stream(), DRAIN_CAP).await;
+        let drained = crate::drain::drain(request.into_body().into_data_stream(), DRAIN_CAP).await;
         return Err(too_large_response(limit, drained));
     }
     let boundary = request
@@ -92,24 +92,6 @@ const MULTIPART_OVERHEAD: u64 = 1024 * 1024;
 pub const DRAIN_CAP: u64 = 16 * 1024 * 1024;
 /// Longest `metadata` form field.
 const MAX_METADATA_BYTES: usize = 64 * 1024;
-
-/// Reads and drops a body; true when it ended within `cap` bytes.
-pub(crate) async fn drain(mut stream: axum::body::BodyDataStream, cap: u64) -> bool {
-    use futures_util::StreamExt;
-    let mut seen: u64 = 0;
-    while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(c) => {
-                seen += c.len() as u64;
-                if seen > cap {
-                    return false;
-                }
-            }
-            Err(_) => return false,
-        }
-    }
-    true
-}
 
 fn too_large_response(limit: u64, drained: bool) -> Response {
     let mut response = too_large(limit).into_response();
