@@ -190,6 +190,7 @@ pub async fn serve_with(
         rate_limiter: Arc::new(crate::ratelimit::RateLimiter::new(limits.rate_limits.clone())),
         index_commit: Arc::new(tokio::sync::Mutex::new(())),
         signing,
+        compact_snapshot: Arc::default(),
     };
     let mut app = with_layers(build_router(state));
     if options.metrics {

@@ -36,4 +36,10 @@ pub struct AppState {
     pub index_commit: Arc<tokio::sync::Mutex<()>>,
     /// Signs the index clients sync (`/api/index/signed`, `/api/index/roots`).
     pub signing: Arc<crate::index_signing::IndexSigning>,
+    /// The last compact snapshot served whole, by serial: the next full
+    /// sync at that serial is sent from memory (see `routes::index`).
+    pub compact_snapshot: Arc<std::sync::Mutex<Option<KeptSnapshot>>>,
 }
+
+/// A compact snapshot's serial and the chunks it was sent in.
+pub type KeptSnapshot = (i64, Vec<bytes::Bytes>);

@@ -683,3 +683,29 @@ async fn every_part_goes_where_its_variable_says() {
     let (_, found) = server.get_json("/api/packages/search?q=revitpy-utils").await;
     assert_eq!(found["total"], 1, "{found}");
 }
+
+/// The compact snapshot is kept by serial and sent again from memory: the
+/// same serial gives the same bytes, and a publish is in the next one.
+#[tokio::test]
+async fn a_kept_compact_snapshot_follows_the_serial() {
+    let server = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    publish_all_but(&server, dir.path(), "wall-tools").await;
+    let compact = || async {
+        let r = server.client.get(server.url("/api/index/snapshot?format=compact")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+        let text = String::from_utf8(zstd::decode_all(&r.bytes().await.unwrap()[..]).unwrap()).unwrap();
+        (etag, text)
+    };
+    let (etag, first) = compact().await;
+    let (again_etag, again) = compact().await;
+    assert_eq!((&etag, &first), (&again_etag, &again));
+    assert!(!first.contains("\"normalized_name\":\"wall-tools\""));
+    let (status, _) = server.upload(&build_example("wall-tools", dir.path()), Some(ADMIN_TOKEN)).await;
+    assert_eq!(status, 200);
+    let (next_etag, next) = compact().await;
+    assert_ne!(next_etag, etag);
+    assert!(next.contains("\"normalized_name\":\"wall-tools\""), "a kept snapshot was sent after the serial moved");
+    assert_eq!(next.lines().count(), first.lines().count() + 1);
+}

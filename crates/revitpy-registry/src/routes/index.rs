@@ -129,6 +129,9 @@ fn json_text(text: String) -> Response {
 /// The first line of a compact snapshot.
 pub const COMPACT_FORMAT: &str = "revitpy-index-lines";
 const ZSTD_LEVEL: i32 = 3;
+/// The largest compact snapshot kept in memory for the next full sync at
+/// the same serial (100,000 packages make 13 MB).
+const KEEP_AT_MOST: usize = 64 * 1024 * 1024;
 
 /// `?format=compact`: the same entries as JSON lines, compressed with zstd
 /// as one frame, flushed page by page (the client decodes while it
@@ -140,17 +143,28 @@ fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResu
     if let Some(unchanged) = super::not_modified(&headers, &etag) {
         return Ok(unchanged);
     }
+    // Generating one costs the server a second of CPU at 100,000 packages;
+    // every new client and every `--rebuild-index` asks for one. The same
+    // serial is the same answer (as "at least as new as S" as the first).
+    let kept = state.compact_snapshot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    if let Some((_, chunks)) = kept.filter(|(s, _)| *s == serial) {
+        let chunks = futures_util::stream::iter(chunks.into_iter().map(Ok::<Bytes, std::io::Error>));
+        return Ok(streamed("application/zstd", &etag, Body::from_stream(chunks)));
+    }
     struct Compact {
         encoder: zstd::stream::write::Encoder<'static, Vec<u8>>,
         after: i64,
         count: u64,
+        /// What was sent so far, while it fits in [`KEEP_AT_MOST`].
+        kept: Option<(Vec<Bytes>, usize)>,
     }
+    let cache = state.compact_snapshot.clone();
     let encoder = zstd::stream::write::Encoder::new(Vec::new(), ZSTD_LEVEL)
         .map_err(|e| ApiError::internal("starting the compact snapshot", e))?;
     let store = state.store.clone();
-    let first = Compact { encoder, after: 0, count: 0 };
+    let first = Compact { encoder, after: 0, count: 0, kept: Some((Vec::new(), 0)) };
     let stream = futures_util::stream::unfold(Some((first, true)), move |step| {
-        let store = store.clone();
+        let (store, cache) = (store.clone(), cache.clone());
         async move {
             use std::io::Write;
             let (mut c, start) = step?;
@@ -172,7 +186,14 @@ fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResu
                 let tail = serde_json::json!({ "end": true, "packages": c.count });
                 let finished = writeln!(c.encoder, "{tail}").and_then(|()| c.encoder.finish());
                 return match finished {
-                    Ok(rest) => Some((Ok(Bytes::from(rest)), None)),
+                    Ok(rest) => {
+                        let rest = Bytes::from(rest);
+                        if let Some((mut chunks, _)) = c.kept.take() {
+                            chunks.push(rest.clone());
+                            *cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((serial, chunks));
+                        }
+                        Some((Ok(rest), None))
+                    }
                     Err(e) => fail(e.to_string()),
                 };
             }
@@ -186,8 +207,15 @@ fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResu
             if let Err(e) = c.encoder.write_all(&lines).and_then(|()| c.encoder.flush()) {
                 return fail(e.to_string());
             }
-            let chunk = std::mem::take(c.encoder.get_mut());
-            Some((Ok(Bytes::from(chunk)), Some((c, false))))
+            let chunk = Bytes::from(std::mem::take(c.encoder.get_mut()));
+            if let Some((chunks, size)) = &mut c.kept {
+                *size += chunk.len();
+                chunks.push(chunk.clone());
+                if *size > KEEP_AT_MOST {
+                    c.kept = None;
+                }
+            }
+            Some((Ok(chunk), Some((c, false))))
         }
     });
     Ok(streamed("application/zstd", &etag, Body::from_stream(stream)))
