@@ -80,20 +80,34 @@ struct CompactEnd {
 /// count that does not match, or bytes after the end are errors.
 pub fn read_compact(
     reader: impl Read,
-    mut each: impl FnMut(IndexPackage) -> Result<(), String>,
+    each: impl FnMut(IndexPackage) -> Result<(), String>,
 ) -> Result<SnapshotSummary, String> {
     use crate::limits::{MAX_SNAPSHOT_DECODED_BYTES, MAX_SNAPSHOT_LINE_BYTES};
+    read_compact_capped(reader, each, MAX_SNAPSHOT_DECODED_BYTES, MAX_SNAPSHOT_LINE_BYTES)
+}
+
+/// [`read_compact`] with its caps given (tests use small ones).
+fn read_compact_capped(
+    reader: impl Read,
+    mut each: impl FnMut(IndexPackage) -> Result<(), String>,
+    max_decoded: u64,
+    max_line: u64,
+) -> Result<SnapshotSummary, String> {
     use std::io::BufRead;
     let bad = |why: String| format!("the compact index snapshot is not what this client understands: {why}");
     let decoder = zstd::stream::read::Decoder::new(reader).map_err(|e| bad(e.to_string()))?;
-    let mut input = std::io::BufReader::with_capacity(256 * 1024, decoder.take(MAX_SNAPSHOT_DECODED_BYTES + 1));
+    let mut input = std::io::BufReader::with_capacity(256 * 1024, decoder.take(max_decoded + 1));
     let mut line = Vec::with_capacity(4096);
     let mut read_line = |line: &mut Vec<u8>| -> Result<bool, String> {
         line.clear();
-        let n =
-            (&mut input).take(MAX_SNAPSHOT_LINE_BYTES + 1).read_until(b'\n', line).map_err(|e| bad(e.to_string()))?;
-        if n as u64 > MAX_SNAPSHOT_LINE_BYTES {
-            return Err(bad(format!("a line is longer than {} bytes", MAX_SNAPSHOT_LINE_BYTES)));
+        let n = (&mut input).take(max_line + 1).read_until(b'\n', line).map_err(|e| bad(e.to_string()))?;
+        // The decoder is read through `take(max_decoded + 1)`: nothing left
+        // of it means more came out than the cap allows.
+        if input.get_ref().limit() == 0 {
+            return Err(bad(format!("it decompresses to more than {max_decoded} bytes")));
+        }
+        if n as u64 > max_line {
+            return Err(bad(format!("a line is longer than {} bytes", max_line)));
         }
         Ok(n > 0)
     };
@@ -123,9 +137,6 @@ pub fn read_compact(
     }
     if read_line(&mut line)? {
         return Err(bad("there is more after its end line".to_owned()));
-    }
-    if input.into_inner().limit() == 0 {
-        return Err(bad(format!("it decompresses to more than {MAX_SNAPSHOT_DECODED_BYTES} bytes")));
     }
     Ok(SnapshotSummary { serial: head.serial, packages })
 }
@@ -274,6 +285,23 @@ mod tests {
             let e = read_compact(bad.as_slice(), |_| Ok(())).unwrap_err();
             assert!(e.contains(why), "{why}: {e}");
         }
+    }
+
+    #[test]
+    fn a_compact_snapshot_past_its_caps_stops_there() {
+        let long =
+            format!(r#"{{"name":"{}","normalized_name":"a","download_count":0,"versions":[]}}"#, "a".repeat(5_000));
+        let text = compact(&[HEAD, &long, r#"{"end":true,"packages":1}"#]);
+        let e = read_compact_capped(text.as_slice(), |_| Ok(()), 1 << 20, 4_096).unwrap_err();
+        assert!(e.contains("a line is longer than 4096 bytes"), "{e}");
+        assert!(read_compact_capped(text.as_slice(), |_| Ok(()), 1 << 20, 8_192).is_ok());
+        // A bomb: a megabyte of spaces in a few hundred bytes, past a 64 KiB
+        // cap on what is decompressed (and under the line cap).
+        let mut bombed = compact(&[HEAD]);
+        bombed.extend(zstd::encode_all(vec![b' '; 1 << 20].as_slice(), 3).unwrap());
+        assert!(bombed.len() < 1_000);
+        let e = read_compact_capped(bombed.as_slice(), |_| Ok(()), 64 * 1024, 1 << 30).unwrap_err();
+        assert!(e.contains("decompresses to more than 65536 bytes"), "{e}");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use revitpy_client::RegistryClient;
-use revitpy_sign::index::{Envelope, IndexMeta, Root, TrustError, claimed_root_version};
+use revitpy_sign::index::{Envelope, IndexMeta, Root, TrustError, claimed_root_version, unix_now};
 use serde::{Deserialize, Serialize};
 
 use crate::settings::Settings;
@@ -31,10 +31,6 @@ pub struct Trust {
     highest_serial: i64,
     /// The key was pinned by this run (first use): said once, by the caller.
     pub first_use: bool,
-}
-
-pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// "2026-12-04 21:07 UTC" for messages.
@@ -137,8 +133,8 @@ impl Trust {
             }
         };
         let newest = start.follow(rest).map_err(refuse)?;
-        let env = chain.iter().find(|e| Root::open_self_signed(e).is_ok_and(|r| r == newest)).cloned();
-        let env = env.ok_or_else(|| refuse(TrustError::Malformed("the newest root went missing".to_owned())))?;
+        let env = envelope_of(&chain, &newest)
+            .ok_or_else(|| refuse(TrustError::Malformed("the newest root went missing".to_owned())))?;
         self.root = Some((newest.clone(), env));
         Ok(newest)
     }
@@ -152,8 +148,7 @@ impl Trust {
             let chain = client.index_roots().await.map_err(|e| e.to_string())?.value.roots;
             let newest = root.follow(&chain).map_err(|e| format!("the registry's new index key is refused: {e}"))?;
             if newest.version > root.version {
-                let found = chain.iter().find(|e| Root::open_self_signed(e).is_ok_and(|r| r == newest)).cloned();
-                if let Some(found) = found {
+                if let Some(found) = envelope_of(&chain, &newest) {
                     self.root = Some((newest.clone(), found));
                 }
                 root = newest;
@@ -175,7 +170,7 @@ impl Trust {
                 meta.serial, self.highest_serial
             ));
         }
-        if meta.expires <= now() {
+        if meta.expires <= unix_now() {
             return Err(format!(
                 "the registry's signed index expired on {} (issued {}): a frozen copy, served by a mirror or a cache, \
                  or a registry that stopped signing",
@@ -216,6 +211,11 @@ impl Trust {
         let text = serde_json::to_vec_pretty(&file).expect("serializes");
         crate::os::write_private(&self.path, &text).map_err(|e| format!("{}: {e}", self.path.display()))
     }
+}
+
+/// The envelope in `chain` that holds `root`.
+fn envelope_of(chain: &[Envelope], root: &Root) -> Option<Envelope> {
+    chain.iter().find(|e| Root::open_self_signed(e).is_ok_and(|r| &r == root)).cloned()
 }
 
 /// A configured key matches a root by its id (`SHA256:...`, with or

@@ -12,12 +12,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use revitpy_sign::PrivateKey;
 use revitpy_sign::index::{
-    BINS, Envelope, Hash, IndexMeta, Root, bin_digest, bin_of, entry_digest, index_digest, seal,
+    BINS, Envelope, Hash, IndexMeta, Root, bin_digest, bin_of, entry_digest, index_digest, seal, unix_now,
 };
 use revitpy_store::{Store, StoreError, StoreResult};
 
@@ -29,10 +29,6 @@ const BATCH: usize = 500;
 /// Rounds of "read the changes, fetch those packages" before giving up on a
 /// registry that never stops changing long enough to be signed.
 const MAX_ROUNDS: usize = 50;
-
-pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
 
 /// Writes `bytes` to `path` readable by its owner alone, synced, in one
 /// rename: tempfile creates its files owner-only (0600 on Unix), so a key
@@ -122,7 +118,7 @@ impl IndexSigning {
     pub async fn start(store: &dyn Store, key: PrivateKey, expiry: Duration) -> anyhow::Result<IndexSigning> {
         let (mut envelopes, mut newest) = read_roots(store).await?;
         if newest.is_none() {
-            let root = Root::new(1, key.public_key(), now());
+            let root = Root::new(1, key.public_key(), unix_now());
             let env = seal(&root, &[&key])?;
             let text = serde_json::to_string(&env).expect("envelopes serialize");
             // Another replica may have created version 1 first: theirs stands.
@@ -169,7 +165,7 @@ impl IndexSigning {
         let mut state = self.state.lock().await;
         state.catch_up(store).await?;
         let serial = state.serial.expect("caught up");
-        let now = now();
+        let now = unix_now();
         let fresh = state
             .signed
             .as_ref()
@@ -293,7 +289,7 @@ pub async fn rotate(store: &dyn Store, path: &Path) -> anyhow::Result<(Root, Roo
         );
     }
     let new_key = revitpy_sign::generate("revitpy-registry index")?;
-    let new_root = Root::new(old_root.version + 1, new_key.public_key(), now());
+    let new_root = Root::new(old_root.version + 1, new_key.public_key(), unix_now());
     let env = seal(&new_root, &[&old_key, &new_key])?;
     let retired = beside(path, &format!(".retired-{}", old_root.version));
     let staged = beside(path, ".new");

@@ -40,6 +40,12 @@ pub const INDEX_NAMESPACE: &str = "revitpy-index";
 /// of their normalized name).
 pub const BINS: usize = 256;
 
+/// Unix seconds now: what `issued`, `expires` and `created` are counted in
+/// (0 on a clock before 1970).
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
 /// A signed document is a few kilobytes; a root chain holds at most this many.
 pub const MAX_ENVELOPE_BYTES: usize = 64 * 1024;
 pub const MAX_ROOTS: usize = 1_000;

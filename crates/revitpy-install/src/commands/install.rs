@@ -60,7 +60,7 @@ impl Source {
         let started = std::time::Instant::now();
         let meta = trust.open_stored(&env)?;
         let signature_check = started.elapsed();
-        if offline && meta.expires <= crate::trust::now() {
+        if offline && meta.expires <= revitpy_sign::index::unix_now() {
             printer.warning(format!(
                 "the local index's signed metadata expired on {}: versions yanked or published since are not known here",
                 crate::trust::when(meta.expires)
