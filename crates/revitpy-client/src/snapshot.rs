@@ -48,15 +48,18 @@ pub enum Form {
     Compact,
 }
 
-/// Reads a snapshot in either form.
+/// Reads a snapshot in either form. `each` gets every package, and the
+/// JSON text it was parsed from when the form has one per package (the
+/// compact form's lines), so that a caller who keeps the text need not
+/// write it again.
 pub fn read_form(
     form: Form,
     reader: impl Read,
-    each: impl FnMut(IndexPackage) -> Result<(), String>,
+    mut each: impl FnMut(IndexPackage, Option<&str>) -> Result<(), String>,
 ) -> Result<SnapshotSummary, String> {
     match form {
-        Form::Json => read_snapshot(reader, each),
-        Form::Compact => read_compact(reader, each),
+        Form::Json => read_snapshot(reader, |p| each(p, None)),
+        Form::Compact => read_compact(reader, |p, text| each(p, Some(text))),
     }
 }
 
@@ -77,10 +80,11 @@ struct CompactEnd {
 /// Parses a compact snapshot: zstd-compressed JSON lines, a head line, one
 /// package per line, an end line with the count. Decompressed bytes and
 /// each line are capped ([`crate::limits`]); a stream cut anywhere, a
-/// count that does not match, or bytes after the end are errors.
+/// count that does not match, or bytes after the end are errors. `each`
+/// gets each package with the line it was parsed from (without its newline).
 pub fn read_compact(
     reader: impl Read,
-    each: impl FnMut(IndexPackage) -> Result<(), String>,
+    each: impl FnMut(IndexPackage, &str) -> Result<(), String>,
 ) -> Result<SnapshotSummary, String> {
     use crate::limits::{MAX_SNAPSHOT_DECODED_BYTES, MAX_SNAPSHOT_LINE_BYTES};
     read_compact_capped(reader, each, MAX_SNAPSHOT_DECODED_BYTES, MAX_SNAPSHOT_LINE_BYTES)
@@ -89,7 +93,7 @@ pub fn read_compact(
 /// [`read_compact`] with its caps given (tests use small ones).
 fn read_compact_capped(
     reader: impl Read,
-    mut each: impl FnMut(IndexPackage) -> Result<(), String>,
+    mut each: impl FnMut(IndexPackage, &str) -> Result<(), String>,
     max_decoded: u64,
     max_line: u64,
 ) -> Result<SnapshotSummary, String> {
@@ -132,7 +136,11 @@ fn read_compact_capped(
         }
         let p: IndexPackage =
             serde_json::from_slice(&line).map_err(|e| bad(format!("package line {}: {e}", packages + 1)))?;
-        each(p)?;
+        // It parsed as JSON, so it is UTF-8; checked again all the same,
+        // it is cheap beside the parse.
+        let text = std::str::from_utf8(line.trim_ascii_end())
+            .map_err(|e| bad(format!("package line {}: {e}", packages + 1)))?;
+        each(p, text)?;
         packages += 1;
     }
     if read_line(&mut line)? {
@@ -267,7 +275,10 @@ mod tests {
     fn compact_snapshots_read_line_by_line_and_cut_ones_are_refused() {
         let good = compact(&[HEAD, ENTRY, ENTRY, r#"{"end":true,"packages":2}"#]);
         let mut seen = 0;
-        let s = read_compact(good.as_slice(), |_| {
+        let s = read_compact(good.as_slice(), |p, text| {
+            // The text handed over is the line the package came from.
+            assert_eq!(text, ENTRY);
+            assert_eq!(serde_json::from_str::<IndexPackage>(text).unwrap().normalized_name, p.normalized_name);
             seen += 1;
             Ok(())
         })
@@ -282,7 +293,7 @@ mod tests {
             (good[..good.len() - 3].to_vec(), "not what this client understands"),
             (b"not zstd".to_vec(), "not what this client understands"),
         ] {
-            let e = read_compact(bad.as_slice(), |_| Ok(())).unwrap_err();
+            let e = read_compact(bad.as_slice(), |_, _| Ok(())).unwrap_err();
             assert!(e.contains(why), "{why}: {e}");
         }
     }
@@ -292,15 +303,15 @@ mod tests {
         let long =
             format!(r#"{{"name":"{}","normalized_name":"a","download_count":0,"versions":[]}}"#, "a".repeat(5_000));
         let text = compact(&[HEAD, &long, r#"{"end":true,"packages":1}"#]);
-        let e = read_compact_capped(text.as_slice(), |_| Ok(()), 1 << 20, 4_096).unwrap_err();
+        let e = read_compact_capped(text.as_slice(), |_, _| Ok(()), 1 << 20, 4_096).unwrap_err();
         assert!(e.contains("a line is longer than 4096 bytes"), "{e}");
-        assert!(read_compact_capped(text.as_slice(), |_| Ok(()), 1 << 20, 8_192).is_ok());
+        assert!(read_compact_capped(text.as_slice(), |_, _| Ok(()), 1 << 20, 8_192).is_ok());
         // A bomb: a megabyte of spaces in a few hundred bytes, past a 64 KiB
         // cap on what is decompressed (and under the line cap).
         let mut bombed = compact(&[HEAD]);
         bombed.extend(zstd::encode_all(vec![b' '; 1 << 20].as_slice(), 3).unwrap());
         assert!(bombed.len() < 1_000);
-        let e = read_compact_capped(bombed.as_slice(), |_| Ok(()), 64 * 1024, 1 << 30).unwrap_err();
+        let e = read_compact_capped(bombed.as_slice(), |_, _| Ok(()), 64 * 1024, 1 << 30).unwrap_err();
         assert!(e.contains("decompresses to more than 65536 bytes"), "{e}");
     }
 

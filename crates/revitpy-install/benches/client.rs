@@ -140,6 +140,7 @@ fn main() {
         cdn_base_url: None,
         scan_block: Some(revitpy_scan::report::Severity::Critical),
         metrics: true,
+        snapshot_max_lag: 1000,
     };
     rt.spawn(revitpy_registry::serve::serve(listener, parts, options, std::future::pending()));
 
@@ -174,6 +175,14 @@ fn main() {
     };
     for (name, dep) in chain {
         publish_signed(name, "1.0.0", dep);
+    }
+
+    // For profiling one phase by hand: keep the seeded registry up and say
+    // where, instead of measuring.
+    if let Some(secs) = std::env::var("CLIENT_HOLD_SECS").ok().and_then(|v| v.parse().ok()) {
+        println!("registry {registry} held for {secs} s");
+        std::thread::sleep(std::time::Duration::from_secs(secs));
+        return;
     }
 
     // Full sync: the compact snapshot, and today's JSON beside it (a client

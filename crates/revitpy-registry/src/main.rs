@@ -448,6 +448,7 @@ async fn serve_command(args: ServeArgs) -> anyhow::Result<()> {
         cdn_base_url: args.cdn_base_url,
         scan_block: args.scan_block_severity.0,
         metrics: args.metrics,
+        snapshot_max_lag: args.snapshot_max_lag,
     };
     let limits = serve::Limits {
         connections: (&args.connections).into(),

@@ -33,6 +33,8 @@ pub struct Options {
     pub scan_block: Option<revitpy_scan::report::Severity>,
     /// `/metrics`, request counting and store timing (`METRICS`, default on).
     pub metrics: bool,
+    /// Changes a kept compact snapshot may lag (`SNAPSHOT_MAX_LAG`).
+    pub snapshot_max_lag: u64,
 }
 
 /// What hostile or merely slow clients may hold: connections and their
@@ -191,6 +193,7 @@ pub async fn serve_with(
         index_commit: Arc::new(tokio::sync::Mutex::new(())),
         signing,
         compact_snapshot: Arc::default(),
+        snapshot_max_lag: i64::try_from(options.snapshot_max_lag).unwrap_or(i64::MAX),
     };
     let mut app = with_layers(build_router(state));
     if options.metrics {

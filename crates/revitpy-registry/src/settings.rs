@@ -85,6 +85,12 @@ pub struct ServeArgs {
     /// latency and error rate in `/api/stats`.
     #[arg(long, env = "METRICS", default_value_t = true, action = clap::ArgAction::Set, value_name = "true|false")]
     pub metrics: bool,
+    /// How many changes a kept compact snapshot may be behind and still be
+    /// sent to a full sync (which then follows the change feed from the
+    /// snapshot's serial); past it the next full sync gets a new one. 0:
+    /// only a snapshot at the current serial is sent again.
+    #[arg(long, env = "SNAPSHOT_MAX_LAG", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub snapshot_max_lag: u64,
     #[command(flatten)]
     pub connections: ConnectionArgs,
     #[command(flatten)]

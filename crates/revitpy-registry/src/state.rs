@@ -39,6 +39,9 @@ pub struct AppState {
     /// The last compact snapshot served whole, by serial: the next full
     /// sync at that serial is sent from memory (see `routes::index`).
     pub compact_snapshot: Arc<std::sync::Mutex<Option<KeptSnapshot>>>,
+    /// How many changes behind the current serial a kept snapshot may be
+    /// and still be sent (`SNAPSHOT_MAX_LAG`).
+    pub snapshot_max_lag: i64,
 }
 
 /// A compact snapshot's serial and the chunks it was sent in.

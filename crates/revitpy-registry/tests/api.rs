@@ -684,11 +684,14 @@ async fn every_part_goes_where_its_variable_says() {
     assert_eq!(found["total"], 1, "{found}");
 }
 
-/// The compact snapshot is kept by serial and sent again from memory: the
-/// same serial gives the same bytes, and a publish is in the next one.
-#[tokio::test]
-async fn a_kept_compact_snapshot_follows_the_serial() {
-    let server = TestServer::start();
+/// The compact snapshot is kept and sent again from memory: the same
+/// serial gives the same bytes; `max_lag` changes later it is still sent
+/// (its first line names its own serial, and the change feed from there
+/// has what it lacks); past that, a new one is made.
+async fn kept_compact_snapshots(max_lag: u64) {
+    let mut options = ServerOptions::default();
+    options.env.push(("SNAPSHOT_MAX_LAG".to_owned(), max_lag.to_string()));
+    let server = TestServer::start_with(options);
     let dir = tempfile::tempdir().unwrap();
     publish_all_but(&server, dir.path(), "wall-tools").await;
     let compact = || async {
@@ -698,14 +701,38 @@ async fn a_kept_compact_snapshot_follows_the_serial() {
         let text = String::from_utf8(zstd::decode_all(&r.bytes().await.unwrap()[..]).unwrap()).unwrap();
         (etag, text)
     };
+    let head_serial = |text: &str| -> i64 {
+        let head: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        head["serial"].as_i64().unwrap()
+    };
     let (etag, first) = compact().await;
     let (again_etag, again) = compact().await;
     assert_eq!((&etag, &first), (&again_etag, &again));
     assert!(!first.contains("\"normalized_name\":\"wall-tools\""));
     let (status, _) = server.upload(&build_example("wall-tools", dir.path()), Some(ADMIN_TOKEN)).await;
     assert_eq!(status, 200);
+    let since = head_serial(&first);
+    let (_, feed) = server.get_json(&format!("/api/changes?since={since}")).await;
+    let changes = feed["changes"].as_array().unwrap();
+    assert!(changes.iter().any(|c| c["name"] == "wall-tools"), "{feed}");
+    let lag = changes.iter().map(|c| c["serial"].as_i64().unwrap()).max().unwrap() - since;
     let (next_etag, next) = compact().await;
-    assert_ne!(next_etag, etag);
-    assert!(next.contains("\"normalized_name\":\"wall-tools\""), "a kept snapshot was sent after the serial moved");
-    assert_eq!(next.lines().count(), first.lines().count() + 1);
+    if lag as u64 <= max_lag {
+        assert_eq!((&next_etag, &next), (&etag, &first), "{lag} changes behind, within {max_lag}: the kept one");
+    } else {
+        assert_ne!(next_etag, etag);
+        assert!(next.contains("\"normalized_name\":\"wall-tools\""), "a kept snapshot was sent {lag} changes behind");
+        assert_eq!(next.lines().count(), first.lines().count() + 1);
+        assert!(head_serial(&next) >= since + lag);
+    }
+}
+
+#[tokio::test]
+async fn a_kept_compact_snapshot_is_sent_while_within_its_lag() {
+    kept_compact_snapshots(1000).await;
+}
+
+#[tokio::test]
+async fn a_kept_compact_snapshot_past_its_lag_is_made_again() {
+    kept_compact_snapshots(0).await;
 }

@@ -148,7 +148,7 @@ async fn fetch_into(
                     p.normalized_name
                 )));
             }
-            update.put(p)?;
+            update.put(p, None)?;
         }
         for m in &fetched.value.missing {
             update.remove(m)?;
@@ -293,17 +293,18 @@ async fn full_sync(settings: &Settings, client: &RegistryClient, trust: &mut Tru
         .tempdir_in(&settings.cache_dir)
         .map_err(|e| format!("{}: {e}", settings.cache_dir.display()))?;
     let (packages, meta, serial) = {
-        let mut index = LocalIndex::open(fresh.path())?;
+        let mut index = LocalIndex::create_fresh(fresh.path())?;
         let mut update = index.begin_full()?;
         let file = spool.reopen().map_err(|e| e.to_string())?;
-        let summary = read_form(fetched.value, file, |p| update.put(p))?;
+        let summary = read_form(fetched.value, file, |p, text| update.put(p, text))?;
         lap(&mut phases, "read and store");
         let mut changed = BTreeSet::new();
         let (meta, text, serial) = settle(client, trust, &mut update, summary.serial, &mut bytes, &mut changed).await?;
         lap(&mut phases, "verify");
         let (packages, search) = update.commit(&settings.registry_url, serial, &text)?;
+        index.make_durable()?;
         lap(&mut phases, "commit");
-        phases.push(("of which the search index", search));
+        phases.push(("of which the commits of the search index and the database", search));
         (packages, meta, serial)
     };
     replace_dir(fresh, &settings.index_dir())?;

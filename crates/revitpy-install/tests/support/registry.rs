@@ -32,6 +32,7 @@ impl Registry {
                     cdn_base_url: None,
                     scan_block,
                     metrics: true,
+                    snapshot_max_lag: 1000,
                 };
                 revitpy_registry::serve::serve(listener, parts, options, async {
                     let _ = stop_rx.await;

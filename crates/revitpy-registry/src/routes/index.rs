@@ -129,8 +129,8 @@ fn json_text(text: String) -> Response {
 /// The first line of a compact snapshot.
 pub const COMPACT_FORMAT: &str = "revitpy-index-lines";
 const ZSTD_LEVEL: i32 = 3;
-/// The largest compact snapshot kept in memory for the next full sync at
-/// the same serial (100,000 packages make 13 MB).
+/// The largest compact snapshot kept in memory for the next full syncs
+/// (100,000 packages make 13 MB).
 const KEEP_AT_MOST: usize = 64 * 1024 * 1024;
 
 /// `?format=compact`: the same entries as JSON lines, compressed with zstd
@@ -139,17 +139,32 @@ const KEEP_AT_MOST: usize = 64 * 1024 * 1024;
 /// then one package per line, last `{"end":true,"packages":N}` so that a
 /// cut stream is never taken for a small registry.
 fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResult<Response> {
+    // Generating one costs the server most of a second of CPU at 100,000
+    // packages, and every new client and every `--rebuild-index` asks for
+    // one. So the last one is kept, and sent again while it is at most
+    // `SNAPSHOT_MAX_LAG` changes behind: its first line names its own
+    // serial, and a client follows the change feed from there (a snapshot
+    // is a serial's state plus a log, as any "at least as new as S" one is).
+    let kept = {
+        let mut kept = state.compact_snapshot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Ahead of the store: its history was rewritten (a restore), so
+        // this snapshot describes a past that never was.
+        if kept.as_ref().is_some_and(|(s, _)| *s > serial) {
+            *kept = None;
+        }
+        kept.clone()
+    };
+    if let Some((kept_serial, chunks)) = kept.filter(|(s, _)| *s <= serial && serial - *s <= state.snapshot_max_lag) {
+        let etag = format!("\"snapshot-compact-{kept_serial}\"");
+        if let Some(unchanged) = super::not_modified(&headers, &etag) {
+            return Ok(unchanged);
+        }
+        let chunks = futures_util::stream::iter(chunks.into_iter().map(Ok::<Bytes, std::io::Error>));
+        return Ok(streamed("application/zstd", &etag, Body::from_stream(chunks)));
+    }
     let etag = format!("\"snapshot-compact-{serial}\"");
     if let Some(unchanged) = super::not_modified(&headers, &etag) {
         return Ok(unchanged);
-    }
-    // Generating one costs the server a second of CPU at 100,000 packages;
-    // every new client and every `--rebuild-index` asks for one. The same
-    // serial is the same answer (as "at least as new as S" as the first).
-    let kept = state.compact_snapshot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-    if let Some((_, chunks)) = kept.filter(|(s, _)| *s == serial) {
-        let chunks = futures_util::stream::iter(chunks.into_iter().map(Ok::<Bytes, std::io::Error>));
-        return Ok(streamed("application/zstd", &etag, Body::from_stream(chunks)));
     }
     struct Compact {
         encoder: zstd::stream::write::Encoder<'static, Vec<u8>>,
