@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
-use support::fake::{FakeRegistry, empty_snapshot, long_body, signed_index};
+use support::fake::{FakeRegistry, empty_snapshot, long_body, signed_index, signed_index_at};
 use support::{Home, run_bounded, run_watched, text};
 
 #[derive(serde::Deserialize)]
@@ -123,6 +123,43 @@ fn a_change_feed_that_never_ends_is_cut_off() {
     assert!(err.contains("still said more changes follow after 1000 pages"), "{err}");
     assert!(err.contains("--rebuild-index"), "{err}");
     assert_eq!(fake.count("/api/changes"), 1_000);
+}
+
+/// A registry whose signed document is always newer than the changes it
+/// sends: the sync follows it a bounded number of times, then stops, and
+/// keeps nothing.
+#[test]
+fn a_registry_that_never_settles_is_followed_a_bounded_number_of_times() {
+    let signed = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let serial = {
+        let signed = signed.clone();
+        // Each document is two changes past the last one the feed sends.
+        move || signed.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 3
+    };
+    let fake = FakeRegistry::start(
+        Router::new()
+            .route("/api/index/snapshot", get(|| async { empty_snapshot(1) }))
+            .route(
+                "/api/changes",
+                get(|Query(q): Query<Since>| async move {
+                    let change = json!({"serial": q.since + 1, "name": "p", "kind": "publish", "version": "1.0", "at": "now"});
+                    support::fake::json(json!({"serial": q.since + 1, "changes": [change], "more": false}))
+                }),
+            )
+            .route(
+                "/api/index/packages",
+                get(|| async { support::fake::json(json!({"serial": 1, "packages": [], "missing": ["p"]})) }),
+            )
+            .merge(signed_index_at(&[], serial)),
+    );
+    let home = Home::new();
+    let o = run_bounded(home.cmd(&fake.base, &["registry", "sync"]), Duration::from_secs(60));
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("the registry changed on each of 10 attempts to match its signed index"), "{err}");
+    assert!(err.contains("the local index was left as it was"), "{err}");
+    assert_eq!(fake.count("/api/index/signed"), 10);
+    assert!(!home.path().join("cache/index/index.db").exists(), "a first sync that failed left an index");
 }
 
 #[test]

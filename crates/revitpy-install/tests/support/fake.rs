@@ -86,6 +86,15 @@ pub fn long_body(head: &'static str, fill: u8, total: u64, tail: &'static str) -
 /// `packages` (index entries as JSON) at `serial`, signed with a key made
 /// for it: what a registry needs for a client to accept its index.
 pub fn signed_index(packages: &[serde_json::Value], serial: i64) -> Router {
+    signed_index_at(packages, move || serial)
+}
+
+/// [`signed_index`] whose document is signed again on each request, at the
+/// serial `serial` answers then (a registry that moves on).
+pub fn signed_index_at(
+    packages: &[serde_json::Value],
+    serial: impl Fn() -> i64 + Clone + Send + Sync + 'static,
+) -> Router {
     use revitpy_sign::index::{BINS, IndexMeta, Root, bin_digest, bin_of, entry_digest, index_digest, seal};
     let key = revitpy_sign::generate("fake registry").unwrap();
     let root = seal(&Root::new(1, key.public_key(), 0), &[&key]).unwrap();
@@ -95,21 +104,25 @@ pub fn signed_index(packages: &[serde_json::Value], serial: i64) -> Router {
         bins[bin_of(&p.normalized_name)].insert(p.normalized_name.clone(), entry_digest(&p));
     }
     let digests: Vec<_> = bins.iter().map(|b| bin_digest(b.iter().map(|(n, d)| (n.as_str(), d)))).collect();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let meta = IndexMeta {
-        kind: "index".into(),
-        root_version: 1,
-        serial,
-        packages: packages.len() as u64,
-        digest: hex::encode(index_digest(&digests)),
-        issued: now,
-        expires: now + 86_400,
+    let digest = hex::encode(index_digest(&digests));
+    let count = packages.len() as u64;
+    let sign = move || {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let meta = IndexMeta {
+            kind: "index".into(),
+            root_version: 1,
+            serial: serial(),
+            packages: count,
+            digest: digest.clone(),
+            issued: now,
+            expires: now + 86_400,
+        };
+        json(serde_json::to_value(seal(&meta, &[&key]).unwrap()).unwrap())
     };
-    let signed = serde_json::to_value(seal(&meta, &[&key]).unwrap()).unwrap();
     let roots = serde_json::json!({ "roots": [root] });
     Router::new()
         .route("/api/index/roots", axum::routing::get(move || std::future::ready(json(roots.clone()))))
-        .route("/api/index/signed", axum::routing::get(move || std::future::ready(json(signed.clone()))))
+        .route("/api/index/signed", axum::routing::get(move || std::future::ready(sign())))
 }
 
 /// A snapshot of an empty registry at `serial`.
