@@ -277,7 +277,7 @@ fn main() {
     );
     println!("| sync with nothing new (304) | | {:.0} ms, {nothing_bytes} bytes |", ms(nothing));
     println!(
-        "| full sync, compact snapshot: generated, then kept by the server (same serial) | < 1 s, < 15 MB | {:.2} s and {:.2} s, {:.1} MB |",
+        "| full sync, compact snapshot: the first, then `--rebuild-index` at the same serial | < 1 s, < 15 MB | {:.2} s and {:.2} s, {:.1} MB |",
         full.as_secs_f64(),
         full_again.as_secs_f64(),
         full_bytes as f64 / 1e6
@@ -291,7 +291,9 @@ fn main() {
         "| full sync, compact snapshot kept by the server one change ago (the client follows the feed) | < 1 s | {:.2} s |",
         full_behind.as_secs_f64()
     );
-    println!("| where a full sync's time went (compact, first run) | | {full_phases} |");
+    println!(
+        "| where a full sync's time went (compact, first run; its download is the server making a snapshot unless it kept one) | | {full_phases} |"
+    );
     println!("| the same, JSON | | {json_phases} |");
     println!("| the same, compact, kept by the server | | {again_phases} |");
     println!("| the same, kept one change ago | | {behind_phases} |");

@@ -142,7 +142,8 @@ fn a_registry_that_never_settles_is_followed_a_bounded_number_of_times() {
             .route(
                 "/api/changes",
                 get(|Query(q): Query<Since>| async move {
-                    let change = json!({"serial": q.since + 1, "name": "p", "kind": "publish", "version": "1.0", "at": "now"});
+                    let change =
+                        json!({"serial": q.since + 1, "name": "p", "kind": "publish", "version": "1.0", "at": "now"});
                     support::fake::json(json!({"serial": q.since + 1, "changes": [change], "more": false}))
                 }),
             )

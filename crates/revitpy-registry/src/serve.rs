@@ -194,7 +194,10 @@ pub async fn serve_with(
         signing,
         compact_snapshot: Arc::default(),
         snapshot_max_lag: i64::try_from(options.snapshot_max_lag).unwrap_or(i64::MAX),
+        compact_snapshot_running: Arc::default(),
     };
+    // The first full sync should not wait for a snapshot to be made.
+    crate::routes::index::refresh_compact_snapshot(&state);
     let mut app = with_layers(build_router(state));
     if options.metrics {
         // Outside every other layer: it sees the final status of each answer.

@@ -42,6 +42,8 @@ pub struct AppState {
     /// How many changes behind the current serial a kept snapshot may be
     /// and still be sent (`SNAPSHOT_MAX_LAG`).
     pub snapshot_max_lag: i64,
+    /// A compact snapshot is being made in the background.
+    pub compact_snapshot_running: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A compact snapshot's serial and the chunks it was sent in.

@@ -736,3 +736,42 @@ async fn a_kept_compact_snapshot_is_sent_while_within_its_lag() {
 async fn a_kept_compact_snapshot_past_its_lag_is_made_again() {
     kept_compact_snapshots(0).await;
 }
+
+/// Past half its allowed lag, the kept snapshot is still sent, and a new
+/// one is made in the background: soon a full sync gets the current state
+/// without anyone having waited for it.
+#[tokio::test]
+async fn a_kept_compact_snapshot_half_its_lag_behind_is_made_again_in_the_background() {
+    let mut options = ServerOptions::default();
+    options.env.push(("SNAPSHOT_MAX_LAG".to_owned(), "2".to_owned()));
+    let server = TestServer::start_with(options);
+    let dir = tempfile::tempdir().unwrap();
+    publish_all_but(&server, dir.path(), "wall-tools").await;
+    let compact = || async {
+        let r = server.client.get(server.url("/api/index/snapshot?format=compact")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let text = String::from_utf8(zstd::decode_all(&r.bytes().await.unwrap()[..]).unwrap()).unwrap();
+        let head: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        (head["serial"].as_i64().unwrap(), text)
+    };
+    let (before, first) = compact().await;
+    assert!(!first.contains("\"normalized_name\":\"wall-tools\""));
+    let (status, _) = server.upload(&build_example("wall-tools", dir.path()), Some(ADMIN_TOKEN)).await;
+    assert_eq!(status, 200);
+    let (_, feed) = server.get_json(&format!("/api/changes?since={before}")).await;
+    let now = feed["changes"].as_array().unwrap().iter().map(|c| c["serial"].as_i64().unwrap()).max().unwrap();
+    assert!(now - before <= 2, "one publish is at most two changes: {feed}");
+    // Within the lag: the kept one, which starts a new one.
+    let (serial, text) = compact().await;
+    assert_eq!((serial, &text), (before, &first));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let (serial, text) = compact().await;
+        if serial == now {
+            assert!(text.contains("\"normalized_name\":\"wall-tools\""));
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no new snapshot was made in the background");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

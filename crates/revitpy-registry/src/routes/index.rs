@@ -145,6 +145,8 @@ fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResu
     // `SNAPSHOT_MAX_LAG` changes behind: its first line names its own
     // serial, and a client follows the change feed from there (a snapshot
     // is a serial's state plus a log, as any "at least as new as S" one is).
+    // From half that lag a new one is made in the background, so that
+    // clients seldom wait for one.
     let kept = {
         let mut kept = state.compact_snapshot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Ahead of the store: its history was rewritten (a restore), so
@@ -154,7 +156,11 @@ fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResu
         }
         kept.clone()
     };
-    if let Some((kept_serial, chunks)) = kept.filter(|(s, _)| *s <= serial && serial - *s <= state.snapshot_max_lag) {
+    if let Some((kept_serial, chunks)) = kept.filter(|(s, _)| serial - *s <= state.snapshot_max_lag) {
+        let lag = serial - kept_serial;
+        if lag > 0 && lag.saturating_mul(2) >= state.snapshot_max_lag {
+            refresh_compact_snapshot(&state);
+        }
         let etag = format!("\"snapshot-compact-{kept_serial}\"");
         if let Some(unchanged) = super::not_modified(&headers, &etag) {
             return Ok(unchanged);
@@ -166,6 +172,43 @@ fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResu
     if let Some(unchanged) = super::not_modified(&headers, &etag) {
         return Ok(unchanged);
     }
+    let stream = generate_compact(&state, serial)?;
+    Ok(streamed("application/zstd", &etag, Body::from_stream(stream)))
+}
+
+/// Makes a compact snapshot at the current serial in the background, to be
+/// kept for the next full syncs; one at a time. At start (so the first
+/// client does not wait) and when the kept one is half its allowed lag behind.
+pub fn refresh_compact_snapshot(state: &AppState) {
+    use std::sync::atomic::Ordering;
+    if state.compact_snapshot_running.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        let made = async {
+            let serial = state.store.serial().await.map_err(|e| e.to_string())?;
+            let mut stream =
+                std::pin::pin!(generate_compact(&state, serial).map_err(|_| "starting zstd failed".to_owned())?);
+            while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+                chunk.map_err(|e| e.to_string())?;
+            }
+            Ok::<i64, String>(serial)
+        };
+        match made.await {
+            Ok(serial) => tracing::debug!(serial, "compact snapshot made in the background"),
+            Err(e) => tracing::warn!(error = %e, "making a compact snapshot in the background failed"),
+        }
+        state.compact_snapshot_running.store(false, Ordering::SeqCst);
+    });
+}
+
+/// The compact snapshot at `serial`, generated page by page as it is read,
+/// and kept (see [`KEEP_AT_MOST`]) once read to its end.
+fn generate_compact(
+    state: &AppState,
+    serial: i64,
+) -> ApiResult<impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static> {
     struct Compact {
         encoder: zstd::stream::write::Encoder<'static, Vec<u8>>,
         after: i64,
@@ -178,7 +221,7 @@ fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResu
         .map_err(|e| ApiError::internal("starting the compact snapshot", e))?;
     let store = state.store.clone();
     let first = Compact { encoder, after: 0, count: 0, kept: Some((Vec::new(), 0)) };
-    let stream = futures_util::stream::unfold(Some((first, true)), move |step| {
+    Ok(futures_util::stream::unfold(Some((first, true)), move |step| {
         let (store, cache) = (store.clone(), cache.clone());
         async move {
             use std::io::Write;
@@ -205,7 +248,11 @@ fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResu
                         let rest = Bytes::from(rest);
                         if let Some((mut chunks, _)) = c.kept.take() {
                             chunks.push(rest.clone());
-                            *cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((serial, chunks));
+                            let mut kept = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                            // Two made at once: the newer one stays.
+                            if kept.as_ref().is_none_or(|(s, _)| *s <= serial) {
+                                *kept = Some((serial, chunks));
+                            }
                         }
                         Some((Ok(rest), None))
                     }
@@ -232,8 +279,7 @@ fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResu
             }
             Some((Ok(chunk), Some((c, false))))
         }
-    });
-    Ok(streamed("application/zstd", &etag, Body::from_stream(stream)))
+    }))
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,7 @@
 mod changes;
 mod download;
 mod extract;
-mod index;
+pub(crate) mod index;
 mod keys;
 mod multipart;
 mod owners;
