@@ -26,18 +26,25 @@ impl FileStore {
     pub fn open(root: &Path) -> Result<Self, BlobError> {
         let tmp = root.join("tmp");
         fs_err::create_dir_all(&tmp).map_err(io(&tmp))?;
-        for entry in fs_err::read_dir(&tmp).map_err(io(&tmp))? {
-            let entry = entry.map_err(io(&tmp))?;
-            if older_than(&entry.path(), STALE_TEMP) {
-                let _ = fs_err::remove_file(entry.path());
-            }
-        }
+        clean_stale_temps(&tmp)?;
         Ok(Self { root: root.to_owned(), tmp })
     }
 
     fn path_of(&self, key: &BlobKey) -> PathBuf {
         self.root.join(key.relative_path())
     }
+}
+
+/// Removes the temporary files in `dir` a crash left, once they are
+/// [`STALE_TEMP`] old (a younger one may be an upload in flight).
+pub(crate) fn clean_stale_temps(dir: &Path) -> Result<(), BlobError> {
+    for entry in fs_err::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        if older_than(&entry.path(), STALE_TEMP) {
+            let _ = fs_err::remove_file(entry.path());
+        }
+    }
+    Ok(())
 }
 
 /// Age past which a temporary upload file is a crash's leftover.
@@ -122,6 +129,17 @@ impl BlobStore for FileStore {
             Ok(m) => Ok(BlobLocation::File { path, size: m.len() }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(BlobError::NotFound(key.clone())),
             Err(source) => Err(BlobError::Io { path, source }),
+        }
+    }
+
+    async fn fetch_to(&self, key: &BlobKey, dest: &Path) -> Result<u64, BlobError> {
+        let path = self.path_of(key);
+        match tokio::fs::copy(&path, dest).await {
+            Ok(n) => Ok(n),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !path.exists() => {
+                Err(BlobError::NotFound(key.clone()))
+            }
+            Err(e) => Err(io(dest)(e)),
         }
     }
 
@@ -238,7 +256,9 @@ mod tests {
         std::fs::write(&tmp, bytes).unwrap();
         store.put_file(&key, &tmp).await.unwrap();
         assert!(!tmp.exists());
-        let BlobLocation::File { path, size } = store.locate(&key).await.unwrap();
+        let BlobLocation::File { path, size } = store.locate(&key).await.unwrap() else {
+            panic!("a folder's blobs are files")
+        };
         assert_eq!(size, bytes.len() as u64);
         assert_eq!(std::fs::read(&path).unwrap(), bytes);
         // The same bytes again: no error, one blob.

@@ -3,21 +3,34 @@
 //! A blob's key is the sha256 of its bytes, so a stored file never changes
 //! and a second upload of the same bytes costs nothing. Handlers talk to the
 //! [`BlobStore`] trait; [`FileStore`] keeps blobs in a folder (the embedded
-//! default) and an S3 implementation will sit beside it.
+//! default), [`S3Store`] in an S3-compatible bucket.
 //!
-//! Durability: a blob is written to a temporary file in the store's own
-//! `tmp/` folder (same file system), fsynced, renamed into place and the
-//! folder fsynced, before the caller commits the database row that makes it
-//! visible. A crash leaves either nothing or an orphan blob that no version
-//! references, which `fsck` reports and removes.
+//! Durability, on every backend: a blob is complete and durable before the
+//! caller commits the database row that makes it visible. In a folder: written
+//! to a temporary file in the store's own `tmp/` folder (same file system),
+//! fsynced, renamed into place and the folder fsynced. In a bucket: one PUT,
+//! or a multipart upload, which S3 makes visible only once complete. A crash
+//! leaves either nothing or an orphan blob that no version references,
+//! which `fsck` reports and removes.
+//!
+//! Uploads arrive as a local file on every backend: the server spools and
+//! scans each package before it stores it, so [`BlobStore::put_file`] takes
+//! a finished file from [`BlobStore::temp_dir`] (a bucket's store sends it,
+//! in parts when large). Reads go through [`BlobStore::locate`] (a local
+//! file to serve, or a URL to redirect to) or [`BlobStore::fetch_to`] (the
+//! bytes into a local file, for rescans and backups).
 
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 
 pub mod file_store;
+#[cfg(feature = "test-support")]
+pub mod moto;
+pub mod s3_store;
 
 pub use file_store::FileStore;
+pub use s3_store::{S3Config, S3Store};
 
 /// A validated sha256 in lowercase hex: the only way to name a blob, so no
 /// path is ever built from unchecked input.
@@ -58,12 +71,18 @@ pub enum BlobError {
     },
     #[error("the file's sha256 is {actual}, not {expected}")]
     HashMismatch { expected: BlobKey, actual: String },
+    /// The object storage refused or could not be reached.
+    #[error("object storage: {0}")]
+    Storage(String),
 }
 
 /// Where a blob can be read from.
 pub enum BlobLocation {
     /// A local file, served directly (with ranges) by the server.
     File { path: PathBuf, size: u64 },
+    /// Elsewhere: a URL the client is redirected to (an S3 presigned URL,
+    /// valid for a while).
+    Url { url: String, size: u64 },
 }
 
 /// When an unreferenced blob may be removed.
@@ -102,6 +121,9 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Where to write uploads before [`BlobStore::put_file`].
     fn temp_dir(&self) -> &Path;
     async fn locate(&self, key: &BlobKey) -> Result<BlobLocation, BlobError>;
+    /// Copies the blob's bytes into the new local file `dest`; returns how
+    /// many. For readers that need the bytes here (rescans, backups).
+    async fn fetch_to(&self, key: &BlobKey, dest: &Path) -> Result<u64, BlobError>;
     async fn exists(&self, key: &BlobKey) -> Result<bool, BlobError>;
     async fn delete(&self, key: &BlobKey) -> Result<(), BlobError>;
     /// Removes an unreferenced blob if `rule` allows; true when removed. Blocking: `fsck`

@@ -34,7 +34,21 @@ pub fn open_store(storage: &StorageArgs) -> anyhow::Result<Arc<dyn Store>> {
 pub fn open_blobs(storage: &StorageArgs) -> anyhow::Result<Arc<dyn BlobStore>> {
     storage.check_storage_type()?;
     if storage.storage_type == "s3" {
-        bail!("S3 storage is not supported by this build yet; use STORAGE_TYPE=file (the default)");
+        let Some(bucket) = storage.s3_bucket.clone().filter(|b| !b.is_empty()) else {
+            bail!("STORAGE_TYPE=s3 needs S3_BUCKET (and S3_ENDPOINT for a server other than AWS)");
+        };
+        // Uploads are spooled (and scanned) here before they are sent.
+        let spool = storage.data_dir.join("upload-spool");
+        let config = revitpy_blobs::S3Config {
+            bucket,
+            endpoint: storage.s3_endpoint.clone().filter(|e| !e.is_empty()),
+            region: storage.s3_region.clone().filter(|r| !r.is_empty()),
+            spool: spool.clone(),
+            credentials: None,
+        };
+        let store = revitpy_blobs::S3Store::open(&config)
+            .map_err(|e| cannot_open("the S3 bucket's upload spool", &spool, "DATA_DIR", e))?;
+        return Ok(Arc::new(store));
     }
     let path = storage.blob_path();
     Ok(Arc::new(FileStore::open(&path).map_err(|e| cannot_open("the package folder", &path, "STORAGE_PATH", e))?))

@@ -136,8 +136,16 @@ fn sync_dir(dir: &Path) {
 
 /// Copies one blob from `from` into the store `to`, checking its hash.
 async fn copy_blob(from: &dyn BlobStore, to: &FileStore, key: &BlobKey) -> anyhow::Result<u64> {
-    let BlobLocation::File { path, .. } =
-        from.locate(key).await.with_context(|| format!("package file {key} is not in the storage"))?;
+    let located = from.locate(key).await.with_context(|| format!("package file {key} is not in the storage"))?;
+    // A file elsewhere (a bucket) is fetched beside the destination first.
+    let (path, _fetched) = match located {
+        BlobLocation::File { path, .. } => (path, None),
+        BlobLocation::Url { .. } => {
+            let temp = tempfile::Builder::new().prefix("fetch-").tempfile_in(to.temp_dir())?.into_temp_path();
+            from.fetch_to(key, &temp).await.with_context(|| format!("fetching package file {key}"))?;
+            (temp.to_path_buf(), Some(temp))
+        }
+    };
     copy_file_into(path, to, key)
         .await
         .with_context(|| format!("package file {key} in the storage; run `revitpy-registry fsck`"))

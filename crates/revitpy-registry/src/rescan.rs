@@ -167,9 +167,21 @@ async fn scan_stored(
     max_upload_bytes: u64,
 ) -> Result<revitpy_scan::report::ScanReport, String> {
     let key = BlobKey::parse(sha256).ok_or_else(|| format!("stored hash {sha256} is not a sha256"))?;
-    let BlobLocation::File { path, .. } =
-        blobs.locate(&key).await.map_err(|e| format!("{e} (run `revitpy-registry fsck`)"))?;
-    let path: PathBuf = path;
+    let missing = |e: revitpy_blobs::BlobError| format!("{e} (run `revitpy-registry fsck`)");
+    // A file elsewhere (a bucket) is fetched into the spool folder first,
+    // and removed when `_fetched` is dropped.
+    let (path, _fetched): (PathBuf, Option<tempfile::TempPath>) = match blobs.locate(&key).await.map_err(missing)? {
+        BlobLocation::File { path, .. } => (path, None),
+        BlobLocation::Url { .. } => {
+            let temp = tempfile::Builder::new()
+                .prefix("rescan-")
+                .tempfile_in(blobs.temp_dir())
+                .map_err(|e| format!("{}: {e}", blobs.temp_dir().display()))?
+                .into_temp_path();
+            blobs.fetch_to(&key, &temp).await.map_err(missing)?;
+            (temp.to_path_buf(), Some(temp))
+        }
+    };
     let options = CheckOptions {
         limits: Limits { max_archive_bytes: max_upload_bytes, ..Limits::default() },
         scan: true,

@@ -195,6 +195,7 @@ pub async fn serve_with(
         compact_snapshot: Arc::default(),
         snapshot_max_lag: i64::try_from(options.snapshot_max_lag).unwrap_or(i64::MAX),
         compact_snapshot_running: Arc::default(),
+        compact_snapshot_made: Arc::default(),
     };
     // The first full sync should not wait for a snapshot to be made.
     crate::routes::index::refresh_compact_snapshot(&state);

@@ -29,10 +29,15 @@ pub struct StorageArgs {
     /// DATA_DIR].
     #[arg(long, env = "SEARCH_INDEX_PATH")]
     pub search_index: Option<PathBuf>,
+    /// The bucket for `s3` storage (created beforehand); credentials come
+    /// from the standard `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` (and
+    /// `AWS_SESSION_TOKEN`) variables.
     #[arg(long, env = "S3_BUCKET")]
     pub s3_bucket: Option<String>,
+    /// An S3-compatible server's URL (MinIO, Ceph...) [default: AWS].
     #[arg(long, env = "S3_ENDPOINT")]
     pub s3_endpoint: Option<String>,
+    /// [default: us-east-1]
     #[arg(long, env = "S3_REGION")]
     pub s3_region: Option<String>,
     /// The key the registry signs its index with (an OpenSSH Ed25519

@@ -42,8 +42,10 @@ pub struct AppState {
     /// How many changes behind the current serial a kept snapshot may be
     /// and still be sent (`SNAPSHOT_MAX_LAG`).
     pub snapshot_max_lag: i64,
-    /// A compact snapshot is being made in the background.
+    /// A compact snapshot is being made in the background; its end is
+    /// announced on `compact_snapshot_made`.
     pub compact_snapshot_running: Arc<std::sync::atomic::AtomicBool>,
+    pub compact_snapshot_made: Arc<tokio::sync::Notify>,
 }
 
 /// A compact snapshot's serial and the chunks it was sent in.

@@ -335,6 +335,13 @@ impl BlobStore for TimedBlobs {
         answer
     }
 
+    async fn fetch_to(&self, key: &BlobKey, dest: &Path) -> Result<u64, BlobError> {
+        let started = Instant::now();
+        let answer = self.inner.fetch_to(key, dest).await;
+        self.metrics.blob_call("fetch_to", started.elapsed());
+        answer
+    }
+
     async fn exists(&self, key: &BlobKey) -> Result<bool, BlobError> {
         let started = Instant::now();
         let answer = self.inner.exists(key).await;

@@ -52,6 +52,13 @@ fn parse_range(value: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
     Ok(Some((start, end)))
 }
 
+/// The object storage did not answer: 503 with a retry, the cause logged
+/// (it names the bucket and endpoint, which clients need not see).
+fn object_storage_down(cause: &str) -> ApiError {
+    tracing::error!(error = %cause, "object storage failed");
+    ApiError::busy("the package storage is not answering; try again shortly", 5)
+}
+
 pub async fn download(
     State(state): State<AppState>,
     method: Method,
@@ -97,6 +104,7 @@ pub async fn download(
                 Err(revitpy_blobs::BlobError::Io { source, .. }) => {
                     storage_failure("reading the package file", &source)
                 }
+                Err(revitpy_blobs::BlobError::Storage(e)) => object_storage_down(&e),
                 _ => ApiError::internal(
                     "package file missing from storage (run `revitpy-registry fsck`)",
                     &v.release.filename,
@@ -106,9 +114,26 @@ pub async fn download(
         Err(revitpy_blobs::BlobError::Io { source, .. }) => {
             return Err(storage_failure("reading the package file", &source));
         }
+        Err(revitpy_blobs::BlobError::Storage(e)) => return Err(object_storage_down(&e)),
         Err(other) => return Err(ApiError::internal("package storage", other)),
     };
-    let BlobLocation::File { path, size } = located;
+    let (path, size) = match located {
+        BlobLocation::File { path, size } => (path, size),
+        // In a bucket: a redirect to a presigned URL, counted as the CDN's
+        // redirects are. The URL expires, so the redirect is not cached.
+        BlobLocation::Url { url, .. } => {
+            if method == Method::GET && !headers.contains_key(header::RANGE) {
+                state.downloads.record(v.id);
+                state.metrics.download(&detail.package.normalized_name);
+            }
+            base.insert(
+                header::LOCATION,
+                HeaderValue::from_str(&url).map_err(|e| ApiError::internal("presigned URL", e))?,
+            );
+            base.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            return Ok((StatusCode::FOUND, base).into_response());
+        }
+    };
     base.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
     base.insert(
         header::CONTENT_DISPOSITION,

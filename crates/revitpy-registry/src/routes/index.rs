@@ -49,7 +49,7 @@ pub async fn snapshot(
     };
     let serial = state.store.serial().await?;
     if compact {
-        return compact_snapshot(state, headers, serial);
+        return compact_snapshot(state, headers, serial).await;
     }
     let etag = format!("\"snapshot-{serial}\"");
     if let Some(unchanged) = super::not_modified(&headers, &etag) {
@@ -138,7 +138,7 @@ const KEEP_AT_MOST: usize = 64 * 1024 * 1024;
 /// downloads). First line `{"format":"revitpy-index-lines","version":1,"serial":S}`,
 /// then one package per line, last `{"end":true,"packages":N}` so that a
 /// cut stream is never taken for a small registry.
-fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResult<Response> {
+async fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResult<Response> {
     // Generating one costs the server most of a second of CPU at 100,000
     // packages, and every new client and every `--rebuild-index` asks for
     // one. So the last one is kept, and sent again while it is at most
@@ -146,7 +146,9 @@ fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResu
     // serial, and a client follows the change feed from there (a snapshot
     // is a serial's state plus a log, as any "at least as new as S" one is).
     // From half that lag a new one is made in the background, so that
-    // clients seldom wait for one.
+    // clients seldom wait for one; one being made is waited for (a
+    // second one beside it would only halve the speed of both).
+    wait_for_background_snapshot(&state).await;
     let kept = {
         let mut kept = state.compact_snapshot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Ahead of the store: its history was rewritten (a restore), so
@@ -176,6 +178,18 @@ fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> ApiResu
     Ok(streamed("application/zstd", &etag, Body::from_stream(stream)))
 }
 
+/// Waits (at most 30 s) while a compact snapshot is being made in the background.
+async fn wait_for_background_snapshot(state: &AppState) {
+    use std::sync::atomic::Ordering;
+    let made = state.compact_snapshot_made.notified();
+    let mut made = std::pin::pin!(made);
+    // Registered before the flag is read: an end between the two is not missed.
+    made.as_mut().enable();
+    if state.compact_snapshot_running.load(Ordering::SeqCst) {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(30), made).await;
+    }
+}
+
 /// Makes a compact snapshot at the current serial in the background, to be
 /// kept for the next full syncs; one at a time. At start (so the first
 /// client does not wait) and when the kept one is half its allowed lag behind.
@@ -200,6 +214,7 @@ pub fn refresh_compact_snapshot(state: &AppState) {
             Err(e) => tracing::warn!(error = %e, "making a compact snapshot in the background failed"),
         }
         state.compact_snapshot_running.store(false, Ordering::SeqCst);
+        state.compact_snapshot_made.notify_waiters();
     });
 }
 

@@ -157,6 +157,13 @@ pub async fn publish(state: &AppState, actor: &Actor, upload: Upload) -> Service
             crate::error::storage_unavailable("storing the package file", source)
                 .unwrap_or_else(|| ServiceError::internal("storing package file", &e))
         }
+        revitpy_blobs::BlobError::Storage(cause) => {
+            tracing::error!(error = %cause, "object storage failed");
+            ServiceError::Busy {
+                detail: "the package storage is not answering; try again shortly".to_owned(),
+                retry_after: 5,
+            }
+        }
         _ => ServiceError::internal("storing package file", &e),
     })?;
     // The file now lives in the blob store; the temporary path is gone.
