@@ -23,5 +23,6 @@ pub mod scans;
 pub mod serve;
 pub mod service;
 pub mod settings;
+pub mod shared_limits;
 pub mod state;
 pub mod views;

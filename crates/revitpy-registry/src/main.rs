@@ -421,9 +421,19 @@ fn print_summary(what: &str, s: &backup::Summary, json: bool) -> anyhow::Result<
 
 async fn serve_command(args: ServeArgs) -> anyhow::Result<()> {
     let parts = app::open(&args.storage)?;
-    if args.redis_url.is_some() {
-        tracing::warn!("REDIS_URL is set but this build keeps no shared state in Redis; it is ignored");
-    }
+    let shared_limits = match args.redis_url.as_deref().filter(|u| !u.is_empty()) {
+        Some(url) => {
+            let shared =
+                revitpy_registry::shared_limits::SharedLimits::connect(url, &args.redis_prefix).await.map_err(|e| {
+                    anyhow::anyhow!(
+                        "REDIS_URL: {e}; start Redis, fix REDIS_URL, or unset it (each replica then limits alone)"
+                    )
+                })?;
+            tracing::info!("rate limits are shared through Redis");
+            Some(std::sync::Arc::new(shared))
+        }
+        None => None,
+    };
     let addr = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         let fix = match e.kind() {
@@ -459,6 +469,7 @@ async fn serve_command(args: ServeArgs) -> anyhow::Result<()> {
         scan_concurrency: usize::try_from(args.scans.scan_concurrency).unwrap_or(1),
         scan_queue_timeout: std::time::Duration::from_secs(args.scans.scan_queue_timeout),
         rate_limits: (&args.rate_limits).into(),
+        shared_limits,
     };
     serve::serve_with(listener, parts, options, limits, serve::shutdown_signal()).await?;
     tracing::info!("stopped");

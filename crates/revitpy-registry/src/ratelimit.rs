@@ -133,6 +133,16 @@ enum Key {
     Token(String),
 }
 
+impl Key {
+    /// The key's name in shared storage.
+    fn name(&self) -> String {
+        match self {
+            Key::Address(a) => format!("a:{a}"),
+            Key::Token(hash) => format!("t:{hash}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
     tokens: f64,
@@ -144,6 +154,9 @@ struct Bucket {
 pub struct RateLimiter {
     limits: RateLimits,
     buckets: [Mutex<HashMap<Key, Bucket>>; 3],
+    /// Buckets shared by replicas (`REDIS_URL`); the local ones stand in
+    /// when Redis does not answer.
+    shared: Option<std::sync::Arc<crate::shared_limits::SharedLimits>>,
 }
 
 impl Class {
@@ -158,7 +171,27 @@ impl Class {
 
 impl RateLimiter {
     pub fn new(limits: RateLimits) -> Self {
-        Self { limits, buckets: Default::default() }
+        Self { limits, buckets: Default::default(), shared: None }
+    }
+
+    /// Limits in Redis, shared with the other replicas.
+    pub fn with_shared(mut self, shared: Option<std::sync::Arc<crate::shared_limits::SharedLimits>>) -> Self {
+        self.shared = shared;
+        self
+    }
+
+    /// [`RateLimiter::take`] in the shared buckets when there are some,
+    /// else (or when Redis fails) in this replica's.
+    async fn take_anywhere(&self, class: Class, keys: &[Key]) -> Result<(), Duration> {
+        if let (Some(shared), Some(rate)) = (&self.shared, self.limits.rate(class)) {
+            let names: Vec<String> = keys.iter().map(Key::name).collect();
+            match shared.take(class.words().0, &names, rate).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(wait)) => return Err(wait),
+                Err(e) => shared.warn(&e),
+            }
+        }
+        self.take(class, keys, Instant::now())
     }
 
     pub fn limits(&self) -> &RateLimits {
@@ -297,7 +330,7 @@ pub async fn limit(
     if let Some(hash) = bearer_hash(request.headers()) {
         keys.push(Key::Token(hash));
     }
-    match limiter.take(class, &keys, Instant::now()) {
+    match limiter.take_anywhere(class, &keys).await {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             // A body refused here has not been read: read and drop up to

@@ -48,6 +48,8 @@ pub struct Limits {
     /// Uploads, searches and token creation per address and token; off in
     /// the default (embedding), `serve`'s settings have their own defaults.
     pub rate_limits: crate::ratelimit::RateLimits,
+    /// Rate-limit buckets shared with other replicas (`REDIS_URL`).
+    pub shared_limits: Option<Arc<crate::shared_limits::SharedLimits>>,
 }
 
 impl Default for Limits {
@@ -58,6 +60,7 @@ impl Default for Limits {
             scan_concurrency: 2,
             scan_queue_timeout: Duration::from_secs(30),
             rate_limits: crate::ratelimit::RateLimits::default(),
+            shared_limits: None,
         }
     }
 }
@@ -189,7 +192,9 @@ pub async fn serve_with(
         started: std::time::Instant::now(),
         metrics: metrics.clone(),
         metrics_enabled: options.metrics,
-        rate_limiter: Arc::new(crate::ratelimit::RateLimiter::new(limits.rate_limits.clone())),
+        rate_limiter: Arc::new(
+            crate::ratelimit::RateLimiter::new(limits.rate_limits.clone()).with_shared(limits.shared_limits.clone()),
+        ),
         index_commit: Arc::new(tokio::sync::Mutex::new(())),
         signing,
         compact_snapshot: Arc::default(),

@@ -64,9 +64,14 @@ pub struct ServeArgs {
     /// Where set, downloads redirect there (`<CDN_BASE_URL>/<sha256 path>`).
     #[arg(long, env = "CDN_BASE_URL")]
     pub cdn_base_url: Option<String>,
-    /// Shared state for several replicas (not used by the SQLite default).
+    /// Rate limits shared by several replicas (`redis://host:6379/0`);
+    /// without it each replica limits alone.
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
+    /// What this registry's keys in Redis start with (several registries
+    /// can share one Redis).
+    #[arg(long, env = "REDIS_PREFIX", default_value = "revitpy:")]
+    pub redis_prefix: String,
     /// `INFO`, `DEBUG`... or `RUST_LOG` syntax.
     #[arg(long, env = "LOG_LEVEL", default_value = "INFO")]
     pub log_level: String,

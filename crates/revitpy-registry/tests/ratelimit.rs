@@ -116,3 +116,101 @@ fn a_bad_rate_stops_serve_with_the_setting_named() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("RATE_LIMIT_UPLOADS") && err.contains("N/minute"), "{err}");
 }
+
+/// The Redis the tests use (`REVITPY_TEST_REDIS_URL`, set by `.ci/run`);
+/// `None` skips, except under CI, where its absence is a failure.
+fn test_redis() -> Option<String> {
+    match std::env::var("REVITPY_TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(std::env::var_os("CI").is_none(), "CI is set but REVITPY_TEST_REDIS_URL is not");
+            eprintln!("skipped: REVITPY_TEST_REDIS_URL is not set");
+            None
+        }
+    }
+}
+
+/// A prefix no other test run uses, so runs beside each other on one Redis
+/// do not share buckets.
+fn unique_prefix() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("test-{}-{nanos}:", std::process::id())
+}
+
+async fn search_status(server: &TestServer) -> u16 {
+    server.get("/api/packages/search?q=walls").await.status().as_u16()
+}
+
+#[tokio::test]
+async fn replicas_with_redis_limit_together_and_without_it_alone() {
+    let Some(redis) = test_redis() else { return };
+    let prefix = unique_prefix();
+    let shared =
+        [("RATE_LIMIT_SEARCHES", "3/minute"), ("REDIS_URL", redis.as_str()), ("REDIS_PREFIX", prefix.as_str())];
+    let (a, b) = (server_with(&shared), server_with(&shared));
+    // Three searches from this address, on either replica, then none.
+    assert_eq!([search_status(&a).await, search_status(&b).await, search_status(&a).await], [200, 200, 200]);
+    let r = b.get("/api/packages/search?q=walls").await;
+    assert_eq!(r.status(), 429, "the other replica counted the first three");
+    assert!((1..=20).contains(&retry_after(&r)), "3 a minute refill one every 20 s");
+    assert_eq!(search_status(&a).await, 429);
+
+    // Without Redis, each replica allows three of its own.
+    let alone = [("RATE_LIMIT_SEARCHES", "3/minute")];
+    let (c, d) = (server_with(&alone), server_with(&alone));
+    for server in [&c, &d] {
+        for _ in 0..3 {
+            assert_eq!(search_status(server).await, 200);
+        }
+        assert_eq!(search_status(server).await, 429);
+    }
+}
+
+#[tokio::test]
+async fn a_redis_that_stops_answering_leaves_each_replica_limiting_alone() {
+    let Some(redis) = test_redis() else { return };
+    // A Redis of this test's own, stopped half-way: a real server on a free port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let Ok(mut own) = std::process::Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+    else {
+        assert!(std::env::var_os("CI").is_none(), "CI is set but redis-server cannot be started");
+        eprintln!("skipped: redis-server is not installed ({redis} is not ours to stop)");
+        return;
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "redis-server did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let url = format!("redis://127.0.0.1:{port}");
+    let server = server_with(&[("RATE_LIMIT_SEARCHES", "2/minute"), ("REDIS_URL", url.as_str())]);
+    assert_eq!(search_status(&server).await, 200);
+    let _ = own.kill();
+    let _ = own.wait();
+    // Redis gone: the replica's own bucket (full) takes over, then limits.
+    assert_eq!(search_status(&server).await, 200);
+    assert_eq!(search_status(&server).await, 200);
+    assert_eq!(search_status(&server).await, 429);
+    // Nothing else waits for the missing Redis.
+    assert_eq!(server.get("/api/stats").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_redis_url_that_does_not_answer_stops_the_start_with_a_clear_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_revitpy-registry"))
+        .arg("serve")
+        .env("DATA_DIR", dir.path())
+        .env("PORT", "0")
+        .env("REDIS_URL", format!("redis://127.0.0.1:{port}"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("REDIS_URL: Redis cannot be reached"), "{err}");
+    assert!(err.contains("unset it"), "{err}");
+}
