@@ -9,16 +9,17 @@
 //! publish sees it while a bulk of publishes with no search between them
 //! shares one commit (a tantivy commit costs milliseconds of CPU whatever
 //! it holds). Requests that arrive together share one round. The task
-//! also polls every few seconds, which is how a replica whose neighbour
-//! published stays current, and commits what is still staged then, so the
-//! folder a restart finds is never more than a poll period behind (the
-//! rest is replayed from the store's change feed).
+//! also polls the change feed twice a second, which is how a replica whose
+//! neighbour published stays current (searchable here within half a
+//! second), and commits what is still staged then, so the folder a restart
+//! finds is never more than a poll period behind (the rest is replayed
+//! from the store's change feed).
 //!
 //! The server's index commits without fsync (`Durability::Checkpoints`):
 //! the store is what must survive a power cut, and the index proves on open
-//! that it is intact or is rebuilt. When no round has run for a poll
-//! period, and when the task stops, it checkpoints (syncs) the index so
-//! that the next start skips that check.
+//! that it is intact or is rebuilt. When no round has run for two seconds,
+//! and when the task stops, it checkpoints (syncs) the index so that the
+//! next start skips that check.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -48,7 +49,11 @@ pub struct IndexerTask {
 
 /// Changes read from the feed per round when catching up.
 const CATCH_UP_BATCH: usize = 5_000;
-const POLL: Duration = Duration::from_secs(2);
+/// How often the change feed is read: a package another replica published
+/// is searchable here within this (one indexed query when nothing changed).
+const POLL: Duration = Duration::from_millis(500);
+/// Polls without a round before what the rounds wrote is synced to disk.
+const QUIET_POLLS_BEFORE_SYNC: u32 = 4;
 
 impl Indexer {
     pub fn new(store: Arc<dyn Store>, index: Arc<SearchIndex>) -> (Self, IndexerTask) {
@@ -125,6 +130,7 @@ impl IndexerTask {
         self.ready.send_replace(true);
         let mut poll = tokio::time::interval(POLL);
         let mut wrote_since_tick = false;
+        let mut quiet_polls = 0u32;
         loop {
             tokio::select! {
                 first = self.rx.recv() => {
@@ -152,8 +158,9 @@ impl IndexerTask {
                         tracing::error!(error = %e, "search index catch-up failed");
                     }
                     self.commit().await;
-                    // Quiet for a whole period: sync what the rounds wrote.
-                    if !std::mem::take(&mut wrote_since_tick) {
+                    // Quiet for a while: sync what the rounds wrote.
+                    quiet_polls = if std::mem::take(&mut wrote_since_tick) { 0 } else { quiet_polls + 1 };
+                    if quiet_polls >= QUIET_POLLS_BEFORE_SYNC {
                         self.checkpoint().await;
                     }
                 }
