@@ -15,6 +15,7 @@ pub mod healthcheck;
 pub mod index_signing;
 pub mod indexer;
 pub mod metrics;
+pub mod migrate;
 pub mod openapi;
 pub mod ratelimit;
 pub mod rescan;

@@ -52,6 +52,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Copy the registry's package files from one storage to another (a
+    /// folder and an S3-compatible bucket, either way): resumable, copies
+    /// nothing twice, and checks every file's sha256 at the destination.
+    Migrate {
+        /// `file:/path/to/folder` or `s3://bucket[?endpoint=URL&region=R]`.
+        #[arg(long)]
+        blobs_from: String,
+        /// As --blobs-from.
+        #[arg(long)]
+        blobs_to: String,
+        /// Files copied at once.
+        #[arg(long, default_value_t = revitpy_registry::migrate::COPIES_AT_ONCE as u64, value_parser = clap::value_parser!(u64).range(1..=256))]
+        jobs: u64,
+        /// The registry whose database says which files to copy.
+        #[command(flatten)]
+        storage: StorageArgs,
+        #[arg(long)]
+        json: bool,
+    },
     /// Rebuild a registry from a backup folder into the configured (empty)
     /// database and storage; every file is verified first, fsck runs last.
     Restore {
@@ -287,6 +306,42 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(async {
                 let summary = backup::backup(&storage, &dest).await?;
                 print_summary("backed up", &summary, json)?;
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        Command::Migrate { blobs_from, blobs_to, jobs, storage, json } => {
+            init_logging("warn");
+            runtime()?.block_on(async {
+                let store = app::open_store(&storage)?;
+                let spool = storage.data_dir.join("upload-spool");
+                let from = revitpy_registry::migrate::open_spec(&blobs_from, &spool)?;
+                let to = revitpy_registry::migrate::open_spec(&blobs_to, &spool)?;
+                let quiet = json;
+                let summary = revitpy_registry::migrate::migrate_blobs(
+                    store.as_ref(),
+                    from.as_ref(),
+                    to.as_ref(),
+                    jobs as usize,
+                    |line| {
+                        if !quiet {
+                            println!("{line}");
+                        }
+                    },
+                )
+                .await?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&summary)?);
+                } else {
+                    println!(
+                        "migrated {} files from {blobs_from} to {blobs_to}: {} copied ({} bytes), {} already there; \
+                         every file's sha256 checked at the destination: ok ({:.1} s)",
+                        summary.files,
+                        summary.copied,
+                        summary.bytes_copied,
+                        summary.already_there,
+                        summary.elapsed.as_secs_f64()
+                    );
+                }
                 Ok(ExitCode::SUCCESS)
             })
         }
