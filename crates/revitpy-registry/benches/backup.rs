@@ -1,5 +1,7 @@
-//! `backup` and `restore` of a registry of 10,000 packages, with a plain
-//! `cp -a` of the same data folder measured in the same run as baseline.
+//! `backup` and `restore` of a registry of 10,000 packages, and `migrate` of
+//! its files into another folder and into an S3-compatible bucket (moto's
+//! server on loopback, when installed) and back, with a plain `cp -a` of
+//! the same data folder measured in the same run as baseline.
 //!
 //! Run: `cargo bench -p revitpy-registry --bench backup`
 //! (`BACKUP_PACKAGES=N`, `BACKUP_FILE_KB=K` per package file, default 16).
@@ -80,6 +82,28 @@ fn main() {
     let restore_dir = work.path().join("restored");
     let restore = timed("restore", Command::new(exe).arg("restore").arg(&dest).env("DATA_DIR", &restore_dir));
     let restored_size = du(&restore_dir);
+    // Migrations of the files: into a folder, then into a bucket and back.
+    let migrate = |from: &str, to: &str, env: &[(String, String)]| {
+        timed(
+            "migrate",
+            Command::new(exe)
+                .args(["migrate", "--blobs-from", from, "--blobs-to", to, "--json"])
+                .env("DATA_DIR", &data)
+                .envs(env.iter().cloned()),
+        )
+    };
+    let folder = format!("file:{}", data.join("packages").display());
+    let to_folder = migrate(&folder, &format!("file:{}", work.path().join("migrated").display()), &[]);
+    let moto = revitpy_blobs::moto::Moto::start();
+    let bucket_times = moto.as_ref().map(|moto| {
+        moto.create_bucket("bench");
+        let env: Vec<(String, String)> =
+            moto.env("bench").into_iter().filter(|(k, _)| k.starts_with("AWS_") || k == "S3_ENDPOINT").collect();
+        let into = migrate(&folder, "s3://bench", &env);
+        let again = migrate(&folder, "s3://bench", &env);
+        let back = migrate("s3://bench", &format!("file:{}", work.path().join("from-bucket").display()), &env);
+        (into, again, back)
+    });
 
     let mb = |b: u64| b as f64 / 1e6;
     println!(
@@ -98,4 +122,28 @@ fn main() {
         mb(restored_size),
         restore / baseline
     );
+    println!(
+        "| `migrate` files into another folder (each hashed, all hashed again at the end) | {to_folder:.2} s ({:.0} files/s) | {baseline:.2} s | {:.1} |",
+        packages as f64 / to_folder,
+        to_folder / baseline
+    );
+    match bucket_times {
+        Some((into, again, back)) => {
+            println!(
+                "| `migrate` files into an S3 bucket (moto's server on loopback) | {into:.2} s ({:.0} files/s) | {baseline:.2} s | {:.1} |",
+                packages as f64 / into,
+                into / baseline
+            );
+            println!(
+                "| the same again (nothing to copy; every object listed and hashed) | {again:.2} s | {baseline:.2} s | {:.1} |",
+                again / baseline
+            );
+            println!(
+                "| `migrate` back from the bucket into a folder | {back:.2} s ({:.0} files/s) | {baseline:.2} s | {:.1} |",
+                packages as f64 / back,
+                back / baseline
+            );
+        }
+        None => println!("| `migrate` into an S3 bucket | skipped: moto's server is not installed | | |"),
+    }
 }
