@@ -75,7 +75,19 @@ impl S3Store {
         let _ = rustls::crypto::ring::default_provider().install_default();
         fs_err::create_dir_all(&config.spool).map_err(io(&config.spool))?;
         clean_stale_temps(&config.spool)?;
+        // Bounded waits: a bucket that does not answer is a 503 within
+        // seconds, not after object_store's default three minutes of retries.
+        let retry = object_store::RetryConfig {
+            max_retries: 2,
+            retry_timeout: Duration::from_secs(10),
+            ..object_store::RetryConfig::default()
+        };
+        let client = object_store::ClientOptions::new()
+            .with_connect_timeout(Duration::from_secs(3))
+            .with_timeout(Duration::from_secs(60));
         let mut builder = AmazonS3Builder::from_env()
+            .with_retry(retry)
+            .with_client_options(client)
             .with_bucket_name(&config.bucket)
             .with_region(config.region.clone().unwrap_or_else(|| "us-east-1".to_owned()));
         if let Some((id, secret)) = &config.credentials {
@@ -127,7 +139,10 @@ impl S3Store {
             }
             // Waits while too many parts are in flight (memory stays at a
             // few parts whatever the file's size).
-            writer.wait_for_capacity(4).await.map_err(|e| storage(&what, e))?;
+            if let Err(e) = writer.wait_for_capacity(4).await {
+                let _ = writer.abort().await;
+                return Err(storage(&what, e));
+            }
             writer.write(&buf[..n]);
         }
         writer.finish().await.map_err(|e| storage(&what, e))?;
@@ -142,7 +157,12 @@ impl S3Store {
         let remove = match rule {
             OrphanRule::Any => true,
             OrphanRule::OlderThan(age) => stored.elapsed().is_ok_and(|e| e > age),
-            OrphanRule::NotStoredSince(at) => stored <= at,
+            // Not judged on S3: an upload of the same bytes that found the
+            // object young did not store it again (see `put_file`), and
+            // last-modified times have a second's resolution, so "not
+            // stored since" cannot be told here. The file of a refused
+            // upload is left for `fsck --repair` (an hour later).
+            OrphanRule::NotStoredSince(_) => false,
         };
         if remove {
             self.delete(key).await?;

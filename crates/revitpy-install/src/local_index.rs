@@ -267,7 +267,12 @@ impl LocalIndex {
         if self.writes == Writes::Fresh {
             let fail = |e: rusqlite::Error| format!("{}: {e}", self.path.display());
             self.db.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA journal_mode=WAL;").map_err(fail)?;
-            fs_err::File::open(&self.path).and_then(|f| f.sync_all()).map_err(|e| e.to_string())?;
+            // A handle with write access: Windows refuses to flush a read-only one.
+            fs_err::OpenOptions::new()
+                .write(true)
+                .open(&self.path)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| e.to_string())?;
             self.writes = Writes::Shared;
         }
         Ok(())
@@ -327,11 +332,13 @@ impl LocalIndex {
             .map_err(db_err)?
             .map(|r| r.map_err(db_err).and_then(|(n, d)| Ok((n, hash_of(&d).ok_or_else(changed)?))))
             .collect::<Result<_, String>>()?;
-        for (n, d) in &mut members {
-            if n == normalized_name {
-                *d = own;
-            }
-        }
+        // The entry must be one its bin lists: a row added to `packages`
+        // on disk, without a digest, would otherwise leave the bin's digest
+        // unchanged and pass.
+        let Some(slot) = members.iter_mut().find(|(n, _)| n == normalized_name) else {
+            return Err(changed());
+        };
+        slot.1 = own;
         let mut bins = self.stored_bins().map_err(|_| changed())?;
         bins[bin] = bin_digest(members.iter().map(|(n, d)| (n.as_str(), d)));
         if hex::encode(index_digest(&bins)) != meta.digest {

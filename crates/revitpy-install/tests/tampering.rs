@@ -277,6 +277,27 @@ fn an_entry_changed_in_the_local_index_is_refused() {
     w.home.ok(&w.mirror.base, &w.install_args());
 }
 
+#[test]
+fn an_entry_added_to_the_local_index_is_refused() {
+    let w = world();
+    w.home.ok(&w.mirror.base, &["registry", "sync"]);
+    // Someone with access to the cache adds a package the registry never
+    // had (a copy of a real entry under another name): no digest lists it.
+    let db = rusqlite::Connection::open(w.home.path().join("cache/index/index.db")).unwrap();
+    let entry: String =
+        db.query_row("SELECT entry FROM packages WHERE normalized_name = 'wall-tools'", [], |r| r.get(0)).unwrap();
+    let forged = entry.replace("\"normalized_name\":\"wall-tools\"", "\"normalized_name\":\"evil-tools\"");
+    assert_ne!(forged, entry);
+    db.execute("INSERT INTO packages (normalized_name, entry) VALUES ('evil-tools', ?1)", [forged]).unwrap();
+    drop(db);
+    let args = ["registry", "install", "evil-tools", "--revit-version", "2024"];
+    let mut offline = args.to_vec();
+    offline.push("--offline");
+    w.refused(&offline, "changed on disk since the last sync");
+    w.refused(&args, "changed on disk since the last sync");
+    assert!(!w.installed("evil-tools") && !w.installed("wall-tools"));
+}
+
 /// Registers the key at `private` for the registry's admin account.
 fn register(w: &World, private: &Path) {
     let key = revitpy_sign::read_private_key(private, None).unwrap();

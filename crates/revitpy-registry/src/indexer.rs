@@ -154,13 +154,19 @@ impl IndexerTask {
                     wrote_since_tick = true;
                 }
                 _ = poll.tick() => {
-                    if let Err(e) = self.catch_up().await {
-                        tracing::error!(error = %e, "search index catch-up failed");
-                    }
+                    // A neighbour's publish, read from the feed, is activity too.
+                    let caught_up = match self.catch_up().await {
+                        Ok(wrote) => wrote,
+                        Err(e) => {
+                            tracing::error!(error = %e, "search index catch-up failed");
+                            false
+                        }
+                    };
                     self.commit().await;
                     // Quiet for a while: sync what the rounds wrote.
-                    quiet_polls = if std::mem::take(&mut wrote_since_tick) { 0 } else { quiet_polls + 1 };
-                    if quiet_polls >= QUIET_POLLS_BEFORE_SYNC {
+                    let active = std::mem::take(&mut wrote_since_tick) || caught_up;
+                    quiet_polls = if active { 0 } else { quiet_polls + 1 };
+                    if quiet_polls == QUIET_POLLS_BEFORE_SYNC {
                         self.checkpoint().await;
                     }
                 }
@@ -210,8 +216,8 @@ impl IndexerTask {
             .map_err(|e| StoreError::Database(format!("search index: {e}")))
     }
 
-    /// Brings the index up to the store's serial.
-    async fn catch_up(&self) -> Result<(), StoreError> {
+    /// Brings the index up to the store's serial; true when it wrote.
+    async fn catch_up(&self) -> Result<bool, StoreError> {
         let store_serial = self.store.serial().await?;
         match self.index.indexed_serial() {
             None => {
@@ -223,7 +229,9 @@ impl IndexerTask {
                         elapsed_ms = started.elapsed().as_millis() as u64,
                         "search index rebuilt"
                     );
+                    return Ok(true);
                 }
+                Ok(false)
             }
             Some(indexed) if indexed < store_serial => {
                 let mut since = indexed;
@@ -234,14 +242,15 @@ impl IndexerTask {
                     let names: BTreeSet<String> = changes.into_iter().map(|c| c.name).collect();
                     self.refresh(names, since).await?;
                 }
+                Ok(true)
             }
             Some(indexed) if indexed > store_serial => {
                 // The store went back (a restore): the index cannot be trusted.
                 tracing::warn!(indexed, store_serial, "search index is ahead of the store; rebuilding");
                 rebuild(self.store.as_ref(), &self.index).await?;
+                Ok(true)
             }
-            Some(_) => {}
+            Some(_) => Ok(false),
         }
-        Ok(())
     }
 }

@@ -8,8 +8,9 @@
 //! failure) is run again to finish it, and a finished one run again copies
 //! nothing. Every copied file is hashed on the way; at the end every
 //! referenced file is listed and hashed at the destination, and the counts
-//! compared, before the migration says it is done. Nothing at the source
-//! is changed. (Copying the database itself between SQLite and PostgreSQL
+//! compared, before the migration says it is done; a damaged file found
+//! there is removed, so that running it again copies it. Nothing the source
+//! holds is changed (a folder's store keeps its `tmp/` folder there). (Copying the database itself between SQLite and PostgreSQL
 //! comes with the PostgreSQL store.)
 
 use std::io::Read;
@@ -148,9 +149,14 @@ pub async fn migrate_blobs(
     let at_destination: std::collections::HashMap<&BlobKey, bool> = listed.iter().map(|b| (&b.key, b.intact)).collect();
     let missing: Vec<&BlobKey> = keys.iter().filter(|k| !at_destination.contains_key(k)).collect();
     let corrupt: Vec<&BlobKey> = keys.iter().filter(|k| at_destination.get(k) == Some(&false)).collect();
+    // A damaged file at the destination (a copy made by other means, cut
+    // short) is removed, so that the next run copies it again.
+    for key in &corrupt {
+        to.delete(key).await.with_context(|| format!("removing the damaged {key} from the destination"))?;
+    }
     if !missing.is_empty() || !corrupt.is_empty() {
         bail!(
-            "the destination does not hold every file intact: {} missing ({}), {} damaged ({}); run migrate again",
+            "the destination does not hold every file intact: {} missing ({}), {} damaged and now removed ({}); run migrate again",
             missing.len(),
             missing.iter().take(5).map(|k| k.as_str()).collect::<Vec<_>>().join(", "),
             corrupt.len(),

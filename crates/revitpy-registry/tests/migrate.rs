@@ -137,7 +137,7 @@ async fn a_damaged_source_file_is_named_and_not_copied() {
     let damaged = data.join("packages").join(BlobKey::parse(&shas[5]).unwrap().relative_path());
     let mut bytes = std::fs::read(&damaged).unwrap();
     bytes[1000] ^= 0xff;
-    std::fs::write(&damaged, bytes).unwrap();
+    std::fs::write(&damaged, &bytes).unwrap();
     let folder = format!("file:{}", data.join("packages").display());
     let out =
         migrate(&data, &moto, &folder, &format!("file:{}", dir.path().join("to").display()), &[]).output().unwrap();
@@ -145,6 +145,24 @@ async fn a_damaged_source_file_is_named_and_not_copied() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&shas[5]) && err.contains("damaged there"), "{err}");
     assert!(!dir.path().join("to").join(BlobKey::parse(&shas[5]).unwrap().relative_path()).exists());
+    // A damaged file at the destination is found at the end, removed, and
+    // copied by the next run.
+    bytes = std::fs::read(&damaged).unwrap();
+    bytes[1000] ^= 0xff;
+    std::fs::write(&damaged, &bytes).unwrap();
+    let to = dir.path().join("to");
+    let to_spec = format!("file:{}", to.display());
+    summary(&migrate(&data, &moto, &folder, &to_spec, &["--json"]).output().unwrap());
+    let at_destination = to.join(BlobKey::parse(&shas[9]).unwrap().relative_path());
+    let mut cut = std::fs::read(&at_destination).unwrap();
+    cut.truncate(1000);
+    std::fs::write(&at_destination, cut).unwrap();
+    let out = migrate(&data, &moto, &folder, &to_spec, &[]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 damaged and now removed") && err.contains(&shas[9]), "{err}");
+    let fixed = summary(&migrate(&data, &moto, &folder, &to_spec, &["--json"]).output().unwrap());
+    assert_eq!((fixed["copied"].as_u64(), fixed["verified"].as_u64()), (Some(1), Some(FILES as u64)), "{fixed}");
     // A storage that is neither is refused before anything is read.
     let out = migrate(&data, &moto, "ftp://x", &folder, &[]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("write file:/path/to/folder or s3://bucket"));

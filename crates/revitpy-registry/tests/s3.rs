@@ -47,6 +47,10 @@ async fn packages_live_in_the_bucket_and_downloads_are_presigned_redirects() {
     // The presigned URL works without credentials, and holds the package.
     let bytes = reqwest::get(&location).await.unwrap().bytes().await.unwrap();
     assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), sha);
+    // HEAD is answered by the registry (a presigned URL is for GET only).
+    let head = no_redirects().head(server.url(&path)).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-length"], bytes.len().to_string().as_str());
     // Followed like any redirect by a client, and counted.
     let followed = server.client.get(server.url(&path)).send().await.unwrap();
     assert_eq!(followed.status(), 200);

@@ -121,7 +121,13 @@ pub async fn download(
         BlobLocation::File { path, size } => (path, size),
         // In a bucket: a redirect to a presigned URL, counted as the CDN's
         // redirects are. The URL expires, so the redirect is not cached.
-        BlobLocation::Url { url, .. } => {
+        BlobLocation::Url { url, size } => {
+            // A presigned URL is for GET only: HEAD is answered here.
+            if method == Method::HEAD {
+                base.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+                base.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+                return Ok((StatusCode::OK, base).into_response());
+            }
             if method == Method::GET && !headers.contains_key(header::RANGE) {
                 state.downloads.record(v.id);
                 state.metrics.download(&detail.package.normalized_name);

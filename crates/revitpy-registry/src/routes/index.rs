@@ -146,9 +146,32 @@ async fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> A
     // serial, and a client follows the change feed from there (a snapshot
     // is a serial's state plus a log, as any "at least as new as S" one is).
     // From half that lag a new one is made in the background, so that
-    // clients seldom wait for one; one being made is waited for (a
-    // second one beside it would only halve the speed of both).
-    wait_for_background_snapshot(&state).await;
+    // clients seldom wait for one; when none kept will do, one being made
+    // is waited for (a second one beside it would only halve the speed of
+    // both).
+    if let Some(kept) = send_kept(&state, &headers, serial) {
+        return Ok(kept);
+    }
+    let serial = if wait_for_background_snapshot(&state).await {
+        let serial = state.store.serial().await?;
+        if let Some(kept) = send_kept(&state, &headers, serial) {
+            return Ok(kept);
+        }
+        serial
+    } else {
+        serial
+    };
+    let etag = format!("\"snapshot-compact-{serial}\"");
+    if let Some(unchanged) = super::not_modified(&headers, &etag) {
+        return Ok(unchanged);
+    }
+    let stream = generate_compact(&state, serial)?;
+    Ok(streamed("application/zstd", &etag, Body::from_stream(stream)))
+}
+
+/// The kept snapshot's answer, if one is kept within the allowed lag of
+/// `serial` (starting a new one in the background from half that lag).
+fn send_kept(state: &AppState, headers: &HeaderMap, serial: i64) -> Option<Response> {
     let kept = {
         let mut kept = state.compact_snapshot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Ahead of the store: its history was rewritten (a restore), so
@@ -158,35 +181,42 @@ async fn compact_snapshot(state: AppState, headers: HeaderMap, serial: i64) -> A
         }
         kept.clone()
     };
-    if let Some((kept_serial, chunks)) = kept.filter(|(s, _)| serial - *s <= state.snapshot_max_lag) {
-        let lag = serial - kept_serial;
-        if lag > 0 && lag.saturating_mul(2) >= state.snapshot_max_lag {
-            refresh_compact_snapshot(&state);
-        }
-        let etag = format!("\"snapshot-compact-{kept_serial}\"");
-        if let Some(unchanged) = super::not_modified(&headers, &etag) {
-            return Ok(unchanged);
-        }
-        let chunks = futures_util::stream::iter(chunks.into_iter().map(Ok::<Bytes, std::io::Error>));
-        return Ok(streamed("application/zstd", &etag, Body::from_stream(chunks)));
+    let (kept_serial, chunks) = kept.filter(|(s, _)| serial - *s <= state.snapshot_max_lag)?;
+    let lag = serial - kept_serial;
+    if lag > 0 && lag.saturating_mul(2) >= state.snapshot_max_lag {
+        refresh_compact_snapshot(state);
     }
-    let etag = format!("\"snapshot-compact-{serial}\"");
-    if let Some(unchanged) = super::not_modified(&headers, &etag) {
-        return Ok(unchanged);
+    let etag = format!("\"snapshot-compact-{kept_serial}\"");
+    if let Some(unchanged) = super::not_modified(headers, &etag) {
+        return Some(unchanged);
     }
-    let stream = generate_compact(&state, serial)?;
-    Ok(streamed("application/zstd", &etag, Body::from_stream(stream)))
+    let chunks = futures_util::stream::iter(chunks.into_iter().map(Ok::<Bytes, std::io::Error>));
+    Some(streamed("application/zstd", &etag, Body::from_stream(chunks)))
 }
 
-/// Waits (at most 30 s) while a compact snapshot is being made in the background.
-async fn wait_for_background_snapshot(state: &AppState) {
+/// Waits (at most 30 s) while a compact snapshot is being made in the
+/// background; true when there was one to wait for.
+async fn wait_for_background_snapshot(state: &AppState) -> bool {
     use std::sync::atomic::Ordering;
     let made = state.compact_snapshot_made.notified();
     let mut made = std::pin::pin!(made);
     // Registered before the flag is read: an end between the two is not missed.
     made.as_mut().enable();
-    if state.compact_snapshot_running.load(Ordering::SeqCst) {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(30), made).await;
+    if !state.compact_snapshot_running.load(Ordering::SeqCst) {
+        return false;
+    }
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), made).await;
+    true
+}
+
+/// Marks a background snapshot finished when dropped, whether it ended,
+/// failed or panicked: requests never wait on one that is gone.
+struct BackgroundSnapshot(AppState);
+
+impl Drop for BackgroundSnapshot {
+    fn drop(&mut self) {
+        self.0.compact_snapshot_running.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.0.compact_snapshot_made.notify_waiters();
     }
 }
 
@@ -200,6 +230,7 @@ pub fn refresh_compact_snapshot(state: &AppState) {
     }
     let state = state.clone();
     tokio::spawn(async move {
+        let running = BackgroundSnapshot(state.clone());
         let made = async {
             let serial = state.store.serial().await.map_err(|e| e.to_string())?;
             let mut stream =
@@ -213,8 +244,7 @@ pub fn refresh_compact_snapshot(state: &AppState) {
             Ok(serial) => tracing::debug!(serial, "compact snapshot made in the background"),
             Err(e) => tracing::warn!(error = %e, "making a compact snapshot in the background failed"),
         }
-        state.compact_snapshot_running.store(false, Ordering::SeqCst);
-        state.compact_snapshot_made.notify_waiters();
+        drop(running);
     });
 }
 
