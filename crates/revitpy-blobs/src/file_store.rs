@@ -67,7 +67,8 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-fn sha256_file(path: &Path) -> Result<String, BlobError> {
+/// The sha256 of a file's bytes, in lowercase hex.
+pub fn sha256_file(path: &Path) -> Result<String, BlobError> {
     let mut f = fs_err::File::open(path).map_err(io(path))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];

@@ -13,7 +13,6 @@
 //! holds is changed (a folder's store keeps its `tmp/` folder there). (Copying the database itself between SQLite and PostgreSQL
 //! comes with the PostgreSQL store.)
 
-use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,7 +21,6 @@ use anyhow::{Context, bail};
 use futures_util::{StreamExt, TryStreamExt};
 use revitpy_blobs::{BlobKey, BlobStore, FileStore, S3Config, S3Store};
 use revitpy_store::Store;
-use sha2::Digest;
 
 /// Files copied at once by default: a bucket's latency, not bandwidth,
 /// bounds a copy of small files.
@@ -78,19 +76,6 @@ fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error
     s.serialize_u64(d.as_millis() as u64)
 }
 
-fn sha256_of(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut hasher = sha2::Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            return Ok(hex::encode(hasher.finalize()));
-        }
-        hasher.update(&buf[..n]);
-    }
-}
-
 /// Copies one file unless the destination has it; true when copied.
 async fn copy_one(from: &dyn BlobStore, to: &dyn BlobStore, key: &BlobKey) -> anyhow::Result<Option<u64>> {
     if to.exists(key).await? {
@@ -99,7 +84,7 @@ async fn copy_one(from: &dyn BlobStore, to: &dyn BlobStore, key: &BlobKey) -> an
     let temp = tempfile::Builder::new().prefix("migrate-").tempfile_in(to.temp_dir())?.into_temp_path();
     let size = from.fetch_to(key, &temp).await.with_context(|| format!("reading {key} from the source"))?;
     let path = temp.to_path_buf();
-    let actual = tokio::task::spawn_blocking(move || sha256_of(&path)).await??;
+    let actual = tokio::task::spawn_blocking(move || revitpy_blobs::file_store::sha256_file(&path)).await??;
     if actual != key.as_str() {
         bail!(
             "{key} at the source hashes to {actual}: it is damaged there (run `revitpy-registry fsck`); nothing was copied for it"

@@ -185,7 +185,7 @@ impl RateLimiter {
     async fn take_anywhere(&self, class: Class, keys: &[Key]) -> Result<(), Duration> {
         if let (Some(shared), Some(rate)) = (&self.shared, self.limits.rate(class)) {
             let names: Vec<String> = keys.iter().map(Key::name).collect();
-            match shared.take(class.words().0, &names, rate).await {
+            match shared.take(class.words().0, &names, rate.count, rate.period).await {
                 Ok(None) => return Ok(()),
                 Ok(Some(wait)) => return Err(wait),
                 Err(e) => shared.warn(&e),

@@ -18,8 +18,6 @@ use std::time::{Duration, Instant};
 
 use redis::aio::ConnectionManager;
 
-use crate::ratelimit::Rate;
-
 /// How long a request waits for Redis before it is limited locally.
 pub const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
 
@@ -79,12 +77,19 @@ impl SharedLimits {
         Ok(Self { conn, prefix: prefix.to_owned(), script: redis::Script::new(TAKE), warned: Mutex::new(None) })
     }
 
-    /// Takes a request from each of `keys`' buckets of `class` at `rate`:
-    /// `Ok(None)` when taken, `Ok(Some(wait))` when refused, `Err` when
-    /// Redis failed (the caller limits locally).
-    pub async fn take(&self, class: &str, keys: &[String], rate: Rate) -> Result<Option<Duration>, String> {
-        let period_ms = rate.period.as_millis().max(1) as f64;
-        let per_ms = f64::from(rate.count) / period_ms;
+    /// Takes a request from each of `keys`' buckets of `class`, which hold
+    /// `count` requests and refill them every `period`: `Ok(None)` when
+    /// taken, `Ok(Some(wait))` when refused, `Err` when Redis failed (the
+    /// caller limits locally).
+    pub async fn take(
+        &self,
+        class: &str,
+        keys: &[String],
+        count: u32,
+        period: Duration,
+    ) -> Result<Option<Duration>, String> {
+        let period_ms = period.as_millis().max(1) as f64;
+        let per_ms = f64::from(count) / period_ms;
         // One hash tag for every key: a request's keys are in one slot, so
         // the script also runs on a Redis Cluster.
         let keys: Vec<String> = keys.iter().map(|k| format!("{}{{rl}}:{class}:{k}", self.prefix)).collect();
@@ -92,7 +97,7 @@ impl SharedLimits {
         for key in &keys {
             invocation.key(key);
         }
-        invocation.arg(rate.count).arg(per_ms).arg(period_ms as u64 + 1000);
+        invocation.arg(count).arg(per_ms).arg(period_ms as u64 + 1000);
         let mut conn = self.conn.clone();
         let wait_ms: u64 = tokio::time::timeout(REDIS_TIMEOUT, invocation.invoke_async(&mut conn))
             .await

@@ -684,16 +684,22 @@ async fn every_part_goes_where_its_variable_says() {
     assert_eq!(found["total"], 1, "{found}");
 }
 
-/// The compact snapshot is kept and sent again from memory: the same
-/// serial gives the same bytes; `max_lag` changes later it is still sent
-/// (its first line names its own serial, and the change feed from there
-/// has what it lacks); past that, a new one is made.
-async fn kept_compact_snapshots(max_lag: u64) {
+/// A server with `SNAPSHOT_MAX_LAG=max_lag` holding every example but wall-tools.
+async fn with_snapshot_lag(max_lag: u64) -> (TestServer, tempfile::TempDir) {
     let mut options = ServerOptions::default();
     options.env.push(("SNAPSHOT_MAX_LAG".to_owned(), max_lag.to_string()));
     let server = TestServer::start_with(options);
     let dir = tempfile::tempdir().unwrap();
     publish_all_but(&server, dir.path(), "wall-tools").await;
+    (server, dir)
+}
+
+/// The compact snapshot is kept and sent again from memory: the same
+/// serial gives the same bytes; `max_lag` changes later it is still sent
+/// (its first line names its own serial, and the change feed from there
+/// has what it lacks); past that, a new one is made.
+async fn kept_compact_snapshots(max_lag: u64) {
+    let (server, dir) = with_snapshot_lag(max_lag).await;
     let compact = || async {
         let r = server.client.get(server.url("/api/index/snapshot?format=compact")).send().await.unwrap();
         assert_eq!(r.status(), 200);
@@ -742,11 +748,7 @@ async fn a_kept_compact_snapshot_past_its_lag_is_made_again() {
 /// without anyone having waited for it.
 #[tokio::test]
 async fn a_kept_compact_snapshot_half_its_lag_behind_is_made_again_in_the_background() {
-    let mut options = ServerOptions::default();
-    options.env.push(("SNAPSHOT_MAX_LAG".to_owned(), "2".to_owned()));
-    let server = TestServer::start_with(options);
-    let dir = tempfile::tempdir().unwrap();
-    publish_all_but(&server, dir.path(), "wall-tools").await;
+    let (server, dir) = with_snapshot_lag(2).await;
     let compact = || async {
         let r = server.client.get(server.url("/api/index/snapshot?format=compact")).send().await.unwrap();
         assert_eq!(r.status(), 200);
