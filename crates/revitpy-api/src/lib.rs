@@ -232,6 +232,10 @@ pub struct SearchResponse {
     pub limit: u64,
     #[serde(default)]
     pub offset: u64,
+    /// When nothing matched and the query reads as a misspelt package
+    /// name: the names nearest to it (at most 5); empty otherwise.
+    #[serde(default)]
+    pub suggestions: Vec<String>,
 }
 
 /// The filters as asked (null when not given).

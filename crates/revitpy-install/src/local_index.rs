@@ -364,6 +364,11 @@ impl LocalIndex {
         Ok((found, page.total))
     }
 
+    /// Package names near a misspelt one (for a search that found nothing).
+    pub fn suggest(&self, text: &str) -> Result<Vec<String>, String> {
+        self.search.suggest(text, 5).map_err(|e| e.to_string())
+    }
+
     /// Deletes the whole offline index (`sync --rebuild-index`).
     pub fn destroy(dir: &Path) -> Result<(), String> {
         match fs_err::remove_dir_all(dir) {

@@ -87,6 +87,18 @@ fn build_publish_sync_search_install_uninstall_then_offline() {
     let found = client.json(&["registry", "search", "wall", "--revit-version", "2024"]);
     assert_eq!(found["source"], "registry");
     assert_eq!(found["results"][0]["name"], "wall-tools");
+    assert_eq!(found["suggestions"], serde_json::json!([]));
+    // A misspelt name: nothing found, the nearest names offered, online
+    // (the registry's answer) and offline (the local index) alike.
+    for extra in [None, Some("--offline")] {
+        let mut args = vec!["registry", "search", "Wall_Tolos"];
+        args.extend(extra);
+        let out = client.ok(&args);
+        assert!(
+            out.contains("No packages found for 'Wall_Tolos'.") && out.contains("Did you mean: wall-tools?"),
+            "{out}"
+        );
+    }
 
     // Installing wall-tools pulls revitpy-utils in, dependencies first.
     let installed = client.json(&["registry", "install", "wall-tools", "--revit-version", "2024"]);

@@ -94,6 +94,20 @@ fn names(v: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
+async fn a_misspelt_name_finds_nothing_and_gets_the_nearest_names() {
+    let server = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    publish_all_but(&server, dir.path(), "").await;
+    let (status, found) = server.get_json("/api/packages/search?q=wall-tolos").await;
+    assert_eq!(status, 200);
+    assert_eq!((found["total"].clone(), found["suggestions"].clone()), (json!(0), json!(["wall-tools"])), "{found}");
+    let (_, found) = server.get_json("/api/packages/search?q=walls").await;
+    assert_eq!(found["suggestions"], json!([]), "something found: no suggestions");
+    let (_, found) = server.get_json("/api/packages/search?q=no%20such%20thing").await;
+    assert_eq!((found["total"].clone(), found["suggestions"].clone()), (json!(0), json!([])), "not a name: none");
+}
+
+#[tokio::test]
 async fn search_ranks_and_filters() {
     let server = TestServer::start();
     let dir = tempfile::tempdir().unwrap();

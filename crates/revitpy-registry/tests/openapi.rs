@@ -939,7 +939,7 @@ ScanResults {passed, warning, failed, pending, refused_since_start}
 ScanStatus = pending | passed | warning | failed
 SearchFilters {revit_version, package_type}
 SearchPerformance {window_seconds, searches, p50_ms, p99_ms}
-SearchResponse {query, results, total, filters, limit, offset}
+SearchResponse {query, results, total, filters, limit, offset, suggestions}
 SearchResult {name, normalized_name, summary, description, latest_version, package_type, performance_impact, min_revit_version, max_revit_version, download_count, author, keywords, categories, updated_at}
 ServiceIndex {name, version, endpoints}
 Severity = info | low | medium | high | critical

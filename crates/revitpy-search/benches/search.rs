@@ -24,6 +24,8 @@ fn main() {
 
     let t = Instant::now();
     let docs = generated_docs(n, 2024);
+    // 500 of the names, for the suggestion figures below.
+    let names: Vec<String> = docs.iter().step_by((n / 500).max(1)).map(|d| d.normalized_name.clone()).collect();
     println!("generate {n} docs: {:.2} s", t.elapsed().as_secs_f64());
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -105,6 +107,26 @@ fn main() {
     report("two words", &mut two_words);
     report("with revit_year", &mut filtered);
     println!("throughput, one thread: {:.0} queries/s", (QUERIES * rounds) as f64 / wall.as_secs_f64());
+
+    // "Did you mean": names with two neighbouring letters swapped (one
+    // edit), looked up as a search that found nothing would.
+    let mut suggest = Vec::new();
+    let mut offered = 0;
+    for name in &names {
+        let mut chars: Vec<char> = name.chars().collect();
+        if chars.len() < 4 {
+            continue;
+        }
+        let at = chars.len() / 2;
+        chars.swap(at - 1, at);
+        let misspelt: String = chars.into_iter().collect();
+        let t = Instant::now();
+        let found = index.suggest(&misspelt, 5).expect("suggest");
+        suggest.push(t.elapsed());
+        offered += usize::from(found.iter().any(|n| n == name));
+    }
+    report("suggestions for a misspelt name", &mut suggest);
+    println!("  the intended name among the suggestions: {offered} of {}", suggest.len());
 
     // Both cores, as the server would use them: one shared index.
     let threads = 2;

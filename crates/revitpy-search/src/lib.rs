@@ -69,6 +69,7 @@ mod ram_directory;
 mod schema;
 mod segment_data;
 mod stem_cache;
+mod suggest;
 #[doc(hidden)]
 pub mod testdata;
 
@@ -698,6 +699,15 @@ impl SearchIndex {
             })
             .collect();
         Ok(SearchPage { hits, total: fruit.total })
+    }
+
+    /// Package names near `text` when it is a misspelt name (see the
+    /// `suggest` module): at most `limit`, nearest first, then the most
+    /// downloaded. Empty when `text` cannot be a name.
+    pub fn suggest(&self, text: &str, limit: usize) -> Result<Vec<String>, SearchError> {
+        self.refresh()?;
+        suggest::suggest(&self.reader.searcher(), &self.fields, text, limit)
+            .map_err(|source| SearchError::Search { location: self.location.clone(), source })
     }
 
     /// Number of live docs.

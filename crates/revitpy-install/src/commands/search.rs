@@ -12,7 +12,10 @@ use crate::local_index::{LocalIndex, latest};
 use crate::printer::Printer;
 use crate::settings::Settings;
 
-fn offline_results(settings: &Settings, args: &SearchArgs) -> Result<(Vec<SearchResult>, usize, Option<u64>), String> {
+/// Results, their total, suggested names (when nothing matched), the index's age.
+type Offline = (Vec<SearchResult>, usize, Vec<String>, Option<u64>);
+
+fn offline_results(settings: &Settings, args: &SearchArgs) -> Result<Offline, String> {
     let index = LocalIndex::open(&settings.index_dir())?;
     let age = index.age_secs();
     if age.is_none() {
@@ -50,7 +53,8 @@ fn offline_results(settings: &Settings, args: &SearchArgs) -> Result<(Vec<Search
             })
         })
         .collect();
-    Ok((results, total, age))
+    let suggestions = if total == 0 { index.suggest(&args.query)? } else { Vec::new() };
+    Ok((results, total, suggestions, age))
 }
 
 pub fn human_age(secs: u64) -> String {
@@ -92,19 +96,19 @@ pub fn run(args: SearchArgs, settings: &Settings, printer: &Printer) -> ExitStat
             }
         }
     };
-    let (results, total) = match online {
+    let (results, total, suggestions) = match online {
         Some(r) => {
             crate::local_index::refresh_in_background_if_stale(settings);
-            (r.results, r.total as usize)
+            (r.results, r.total as usize, r.suggestions)
         }
         None => match offline_results(settings, &args) {
-            Ok((results, total, a)) => {
+            Ok((results, total, suggestions, a)) => {
                 source = "local index";
                 age = a;
                 if let Some(a) = a {
                     printer.warning(format!("results from the local index, last synced {} ago", human_age(a)));
                 }
-                (results, total)
+                (results, total, suggestions)
             }
             Err(e) => {
                 printer.error(e);
@@ -119,11 +123,17 @@ pub fn run(args: SearchArgs, settings: &Settings, printer: &Printer) -> ExitStat
             "index_age_seconds": age,
             "total": total,
             "results": results,
+            "suggestions": suggestions,
         }));
         return ExitStatus::Success;
     }
     if results.is_empty() {
-        printer.line(format!("No packages found for '{}'.", args.query));
+        printer.line(format!("No packages found for '{}'.", escape::line(&args.query)));
+        if !suggestions.is_empty() {
+            // Names from a registry (or its index): one safe line.
+            let names: Vec<_> = suggestions.iter().map(|n| escape::line(n)).collect();
+            printer.line(format!("Did you mean: {}?", names.join(", ")));
+        }
         return ExitStatus::Success;
     }
     for r in &results {

@@ -22,6 +22,8 @@ pub const MAX_LIMIT: u64 = 100;
 /// Deep paging past this is refused; sync uses the change feed instead.
 pub const MAX_OFFSET: u64 = 100_000;
 const MAX_QUERY_CHARS: usize = 256;
+/// Names offered when a search finds nothing.
+pub const MAX_SUGGESTIONS: usize = 5;
 
 #[derive(Deserialize)]
 pub struct Params {
@@ -93,6 +95,17 @@ pub async fn search(State(state): State<AppState>, ApiQuery(p): ApiQuery<Params>
     // Keep the index's order; a package the index still has but the store
     // no longer shows (a yank in flight) is skipped.
     let results = names.iter().filter_map(|n| by_name.remove(n.as_str())).map(views::search_result).collect();
+    // Nothing found for what may be a misspelt name: the nearest names.
+    let suggestions = if page.total == 0 && offset == 0 {
+        let index = state.search.clone();
+        let text = q.clone();
+        tokio::task::spawn_blocking(move || index.suggest(&text, MAX_SUGGESTIONS))
+            .await
+            .map_err(|e| ApiError::internal("search task", e))?
+            .map_err(|e| ApiError::internal("search", e))?
+    } else {
+        Vec::new()
+    };
     Ok(Json(SearchResponse {
         query: q,
         results,
@@ -100,6 +113,7 @@ pub async fn search(State(state): State<AppState>, ApiQuery(p): ApiQuery<Params>
         filters: SearchFilters { revit_version, package_type },
         limit,
         offset,
+        suggestions,
     }))
 }
 
