@@ -111,7 +111,7 @@ enum Writes {
     /// only once complete and verified (or is deleted): no write-ahead log,
     /// no syncs to disk while it fills, and a rollback journal in memory
     /// only (it holds nothing: every page is new). The
-    /// database is made WAL and synced to disk by [`Update::commit`].
+    /// database is made WAL and synced to disk by [`LocalIndex::make_durable`].
     /// Half the time of a full sync at 100,000 packages went to SQLite
     /// writing every page twice (log, then checkpoint).
     Fresh,
