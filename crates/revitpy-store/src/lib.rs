@@ -20,9 +20,14 @@
 //!   text does not parse is a [`StoreError::Database`] that names it.
 
 mod model;
+mod postgres;
+mod rows;
 mod sqlite;
+#[cfg(feature = "test-support")]
+pub mod test_postgres;
 
 pub use model::*;
+pub use postgres::{DEFAULT_POOL_SIZE, PostgresStore};
 pub use revitpy_names::ScanStatus;
 pub use sqlite::SqliteStore;
 

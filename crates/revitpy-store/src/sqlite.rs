@@ -10,12 +10,11 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use revitpy_names::{
-    PackageName, PackageType, PerformanceImpact, RevitRange, RevitYear, ScanStatus, Sha256, Version, control_chars,
-};
+use revitpy_names::{ScanStatus, Version};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use crate::model::*;
+use crate::rows::*;
 use crate::{Store, StoreError, StoreResult};
 
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -230,15 +229,6 @@ impl SqliteStore {
     }
 }
 
-fn json_text(v: &impl serde::Serialize) -> String {
-    serde_json::to_string(v).expect("JSON values serialize")
-}
-
-const TOKEN_COLUMNS: &str =
-    "t.id, t.user_id, u.name, t.label, t.token_prefix, t.scope, t.package, t.created_at, t.last_used_at, t.revoked_at";
-/// How many columns [`TOKEN_COLUMNS`] selects (the next index is free).
-const TOKEN_COLUMN_COUNT: usize = 10;
-
 fn token_from_row(r: &Row<'_>) -> rusqlite::Result<TokenRecord> {
     Ok(TokenRecord {
         id: r.get(0)?,
@@ -254,11 +244,6 @@ fn token_from_row(r: &Row<'_>) -> rusqlite::Result<TokenRecord> {
     })
 }
 
-const PACKAGE_COLUMNS: &str = "p.id, p.name, p.normalized_name, p.created_at, p.updated_at, p.download_count, \
-    p.latest_version_id, p.require_signature";
-/// How many columns [`PACKAGE_COLUMNS`] has: where the version's start after them.
-const PACKAGE_WIDTH: usize = 8;
-
 fn package_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<PackageRecord> {
     Ok(PackageRecord {
         id: r.get(at)?,
@@ -272,9 +257,6 @@ fn package_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<PackageRecord> {
     })
 }
 
-const KEY_COLUMNS: &str = "k.id, u.name, k.key_id, k.public_key, k.created_at, k.revoked_at \
-    FROM publisher_keys k JOIN users u ON u.id = k.user_id";
-
 fn key_from_row(r: &Row<'_>) -> rusqlite::Result<KeyRecord> {
     Ok(KeyRecord {
         id: r.get(0)?,
@@ -286,216 +268,52 @@ fn key_from_row(r: &Row<'_>) -> rusqlite::Result<KeyRecord> {
     })
 }
 
-const VERSION_COLUMNS: &str = "v.id, v.package_id, v.version, \
-    v.summary, v.description, v.author, v.author_email, v.license, v.homepage_url, v.repository_url, v.documentation_url, \
-    v.keywords, v.categories, v.package_type, v.performance_impact, v.requires_admin, v.min_revit, v.max_revit, \
-    v.tested_revit, v.known_issues, v.dependencies, v.manifest, v.filename, v.file_size, v.file_sha256, \
-    v.security_scan_status, v.security_scan, v.digital_signature, v.yanked, v.yanked_reason, v.download_count, \
-    (SELECT name FROM users WHERE id = v.published_by), v.created_at, v.signature_key_id";
-
-/// A `versions` row as SQLite holds it: text, integers and JSON text, read
-/// by [`VersionRow::read`] in [`VERSION_COLUMNS`]' order. [`VersionRow::into_record`]
-/// is the one place this text becomes typed values; [`insert_version`] the
-/// one place they become text again. `canonical_version` and
-/// `is_prerelease` are written for SQL's sake (the uniqueness rule) but not
-/// read: the record derives them from the version.
-struct VersionRow {
-    id: i64,
-    package_id: i64,
-    package_name: String,
-    version: String,
-    summary: String,
-    description: String,
-    author: String,
-    author_email: String,
-    license: String,
-    homepage_url: Option<String>,
-    repository_url: Option<String>,
-    documentation_url: Option<String>,
-    keywords: String,
-    categories: String,
-    package_type: String,
-    performance_impact: String,
-    requires_admin: bool,
-    min_revit: Option<i64>,
-    max_revit: Option<i64>,
-    tested_revit: String,
-    known_issues: String,
-    dependencies: String,
-    manifest: String,
-    filename: String,
-    file_size: i64,
-    file_sha256: String,
-    security_scan_status: String,
-    security_scan: Option<String>,
-    digital_signature: Option<String>,
-    signature_key_id: Option<String>,
-    yanked: bool,
-    yanked_reason: Option<String>,
-    download_count: i64,
-    published_by: Option<String>,
-    created_at: String,
+/// A `versions` row in [`VERSION_COLUMNS`]' order, from column `at` on.
+fn read_version(r: &Row<'_>, at: usize) -> rusqlite::Result<VersionRow> {
+    let g = |i: usize| at + i;
+    Ok(VersionRow {
+        id: r.get(g(0))?,
+        package_id: r.get(g(1))?,
+        // Filled in by the caller, who has read the package already
+        // (a subquery per row cost a B-tree seek each; see
+        // docs/PERFORMANCE.md, issue 18).
+        package_name: String::new(),
+        version: r.get(g(2))?,
+        summary: r.get(g(3))?,
+        description: r.get(g(4))?,
+        author: r.get(g(5))?,
+        author_email: r.get(g(6))?,
+        license: r.get(g(7))?,
+        homepage_url: r.get(g(8))?,
+        repository_url: r.get(g(9))?,
+        documentation_url: r.get(g(10))?,
+        keywords: r.get(g(11))?,
+        categories: r.get(g(12))?,
+        package_type: r.get(g(13))?,
+        performance_impact: r.get(g(14))?,
+        requires_admin: r.get(g(15))?,
+        min_revit: r.get(g(16))?,
+        max_revit: r.get(g(17))?,
+        tested_revit: r.get(g(18))?,
+        known_issues: r.get(g(19))?,
+        dependencies: r.get(g(20))?,
+        manifest: r.get(g(21))?,
+        filename: r.get(g(22))?,
+        file_size: r.get(g(23))?,
+        file_sha256: r.get(g(24))?,
+        security_scan_status: r.get(g(25))?,
+        security_scan: r.get(g(26))?,
+        digital_signature: r.get(g(27))?,
+        yanked: r.get(g(28))?,
+        yanked_reason: r.get(g(29))?,
+        download_count: r.get(g(30))?,
+        published_by: r.get(g(31))?,
+        created_at: r.get(g(32))?,
+        signature_key_id: r.get(g(33))?,
+    })
 }
 
-/// How much of a column's text an error quotes.
-const QUOTED_CHARS: usize = 80;
-
-/// A column's text as an error quotes it: short, on one line, with no
-/// escape sequence reaching a terminal.
-fn quote(text: &str) -> String {
-    let shown: String = text.chars().take(QUOTED_CHARS).collect();
-    let more = if text.chars().count() > QUOTED_CHARS { "..." } else { "" };
-    format!("`{}{more}`", control_chars::escape(&shown, control_chars::Lines::Single))
-}
-
-/// A `versions` row with a column that does not hold what the registry
-/// writes there (a database edited by hand, or damaged): one bad row is an
-/// error that says where to look, never a panic or a silently different value.
-fn bad_row(id: i64, package: &str, column: &str, problem: impl std::fmt::Display) -> StoreError {
-    StoreError::Database(format!("version row {id} (package {}): its {column} column {problem}", quote(package)))
-}
-
-fn version_column(text: &str) -> Result<Version, String> {
-    Version::from_str(text).map_err(|e| format!("holds {}, which is not a PEP 440 version ({e})", quote(text)))
-}
-
-fn sha256_column(text: &str) -> Result<Sha256, String> {
-    Sha256::new(text).map_err(|e| format!("is refused: {e}"))
-}
-
-fn count_column(value: i64) -> Result<u64, String> {
-    u64::try_from(value).map_err(|_| format!("holds {value}, which is below zero"))
-}
-
-fn word_column<T: FromStr<Err = ()>>(text: &str, choices: &[&str]) -> Result<T, String> {
-    text.parse().map_err(|()| format!("holds {}, not one of {}", quote(text), choices.join(", ")))
-}
-
-fn year_column(value: Option<i64>) -> Result<Option<RevitYear>, String> {
-    value
-        .map(|y| {
-            u64::try_from(y)
-                .ok()
-                .and_then(|y| RevitYear::new(y).ok())
-                .ok_or_else(|| format!("holds {y}, which is not a Revit year"))
-        })
-        .transpose()
-}
-
-fn json_column<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, String> {
-    serde_json::from_str(text).map_err(|e| format!("is not {what} ({e})"))
-}
-
-impl VersionRow {
-    fn read(r: &Row<'_>, at: usize) -> rusqlite::Result<Self> {
-        let g = |i: usize| at + i;
-        Ok(Self {
-            id: r.get(g(0))?,
-            package_id: r.get(g(1))?,
-            // Filled in by the caller, who has read the package already
-            // (a subquery per row cost a B-tree seek each; see
-            // docs/PERFORMANCE.md, issue 18).
-            package_name: String::new(),
-            version: r.get(g(2))?,
-            summary: r.get(g(3))?,
-            description: r.get(g(4))?,
-            author: r.get(g(5))?,
-            author_email: r.get(g(6))?,
-            license: r.get(g(7))?,
-            homepage_url: r.get(g(8))?,
-            repository_url: r.get(g(9))?,
-            documentation_url: r.get(g(10))?,
-            keywords: r.get(g(11))?,
-            categories: r.get(g(12))?,
-            package_type: r.get(g(13))?,
-            performance_impact: r.get(g(14))?,
-            requires_admin: r.get(g(15))?,
-            min_revit: r.get(g(16))?,
-            max_revit: r.get(g(17))?,
-            tested_revit: r.get(g(18))?,
-            known_issues: r.get(g(19))?,
-            dependencies: r.get(g(20))?,
-            manifest: r.get(g(21))?,
-            filename: r.get(g(22))?,
-            file_size: r.get(g(23))?,
-            file_sha256: r.get(g(24))?,
-            security_scan_status: r.get(g(25))?,
-            security_scan: r.get(g(26))?,
-            digital_signature: r.get(g(27))?,
-            yanked: r.get(g(28))?,
-            yanked_reason: r.get(g(29))?,
-            download_count: r.get(g(30))?,
-            published_by: r.get(g(31))?,
-            created_at: r.get(g(32))?,
-            signature_key_id: r.get(g(33))?,
-        })
-    }
-
-    /// The typed record, or a [`StoreError::Database`] naming the row and
-    /// the column that does not parse (see [`bad_row`]).
-    fn into_record(self) -> StoreResult<VersionRecord> {
-        let id = self.id;
-        let package = self.package_name.as_str();
-        let bad = |column: &'static str| move |problem: String| bad_row(id, package, column, problem);
-        const LIST: &str = "a JSON list of strings";
-        const JSON: &str = "valid JSON";
-
-        let name = PackageName::new(package).map_err(|e| bad("package name")(format!("is refused: {e}")))?;
-        let release = Release {
-            name,
-            version: version_column(&self.version).map_err(bad("version"))?,
-            summary: self.summary,
-            description: self.description,
-            author: self.author,
-            author_email: self.author_email,
-            license: self.license,
-            homepage_url: self.homepage_url,
-            repository_url: self.repository_url,
-            documentation_url: self.documentation_url,
-            keywords: json_column(&self.keywords, LIST).map_err(bad("keywords"))?,
-            categories: json_column(&self.categories, LIST).map_err(bad("categories"))?,
-            package_type: word_column(&self.package_type, PackageType::CHOICES).map_err(bad("package_type"))?,
-            performance_impact: word_column(&self.performance_impact, PerformanceImpact::CHOICES)
-                .map_err(bad("performance_impact"))?,
-            requires_admin: self.requires_admin,
-            revit_range: RevitRange::new(
-                year_column(self.min_revit).map_err(bad("min_revit"))?,
-                year_column(self.max_revit).map_err(bad("max_revit"))?,
-            )
-            .map_err(|e| bad("max_revit")(format!("is below min_revit ({e})")))?,
-            tested_revit: json_column(&self.tested_revit, "a JSON list of Revit years").map_err(bad("tested_revit"))?,
-            known_issues: json_column(&self.known_issues, JSON).map_err(bad("known_issues"))?,
-            dependencies: json_column(&self.dependencies, JSON).map_err(bad("dependencies"))?,
-            manifest: serde_json::value::RawValue::from_string(self.manifest)
-                .map_err(|e| bad("manifest")(format!("is not {JSON} ({e})")))?,
-            filename: self.filename,
-            file_size: count_column(self.file_size).map_err(bad("file_size"))?,
-            file_sha256: sha256_column(&self.file_sha256).map_err(bad("file_sha256"))?,
-            security_scan_status: word_column(&self.security_scan_status, ScanStatus::CHOICES)
-                .map_err(bad("security_scan_status"))?,
-            security_scan: self
-                .security_scan
-                .as_deref()
-                .map(|t| json_column(t, JSON))
-                .transpose()
-                .map_err(bad("security_scan"))?,
-            digital_signature: self.digital_signature,
-            signature_key_id: self.signature_key_id,
-        };
-        Ok(VersionRecord {
-            id,
-            package_id: self.package_id,
-            release,
-            yanked: self.yanked,
-            yanked_reason: self.yanked_reason,
-            download_count: count_column(self.download_count).map_err(bad("download_count"))?,
-            published_by: self.published_by,
-            created_at: self.created_at,
-        })
-    }
-}
-
-/// Rows read with [`VersionRow::read`], as records, each named by
+/// Rows read with [`read_version`], as records, each named by
 /// `name_of(package_id)`; the first bad row is the error.
 fn version_records<'n>(
     rows: impl Iterator<Item = rusqlite::Result<VersionRow>>,
@@ -509,11 +327,6 @@ fn version_records<'n>(
     .collect()
 }
 
-/// The names of `packages` by id, for [`version_records`].
-fn names_by_id(packages: &[PackageRecord]) -> std::collections::HashMap<i64, &str> {
-    packages.iter().map(|p| (p.id, p.name.as_str())).collect()
-}
-
 /// Rows of [`PACKAGE_COLUMNS`] then [`VERSION_COLUMNS`], as packages with their latest version.
 fn with_latest(
     rows: impl Iterator<Item = rusqlite::Result<(PackageRecord, VersionRow)>>,
@@ -524,20 +337,6 @@ fn with_latest(
         Ok(PackageWithLatest { package, latest: latest.into_record()? })
     })
     .collect()
-}
-
-fn group_versions(packages: Vec<PackageRecord>, versions: Vec<VersionRecord>) -> Vec<PackageDetailRecord> {
-    let mut by_id: std::collections::HashMap<i64, Vec<VersionRecord>> = std::collections::HashMap::new();
-    for v in versions {
-        by_id.entry(v.package_id).or_default().push(v);
-    }
-    packages
-        .into_iter()
-        .map(|package| {
-            let versions = by_id.remove(&package.id).unwrap_or_default();
-            PackageDetailRecord { package, versions, owners: Vec::new() }
-        })
-        .collect()
 }
 
 fn ensure_user(tx: &Transaction<'_>, name: &str) -> StoreResult<i64> {
@@ -617,7 +416,7 @@ fn check_publish_in(
         return Ok(None);
     };
     if !is_owner(conn, package_id, actor)? {
-        return Err(StoreError::NotOwner { user: actor.user_name.clone(), package: normalized_name.to_owned() });
+        return Err(not_owner(actor, normalized_name));
     }
     let clash: Option<String> = conn
         .query_row(
@@ -647,16 +446,13 @@ fn signature_rules(
     normalized_name: &str,
     key_id: Option<&str>,
 ) -> StoreResult<()> {
-    let refused = |why: String| Err(StoreError::SignatureRefused(why));
     let Some(key_id) = key_id else {
         let required = match package_id {
             Some(id) => conn.query_row("SELECT require_signature FROM packages WHERE id = ?1", [id], |r| r.get(0))?,
             None => false,
         };
         if required {
-            return refused(format!(
-                "{normalized_name} requires every version to be signed by one of its owners' keys: sign it (`revitpy-install registry sign`) and publish again"
-            ));
+            return Err(unsigned_refused(normalized_name));
         }
         return Ok(());
     };
@@ -668,9 +464,7 @@ fn signature_rules(
         )
         .optional()?;
     let Some(holder) = holder else {
-        return refused(format!(
-            "the signature is by {key_id}, which is not a registered key (register it: `revitpy-install registry keys add`), or was revoked"
-        ));
+        return Err(unknown_key_refused(key_id));
     };
     let is_owner = match package_id {
         Some(id) => conn
@@ -685,9 +479,7 @@ fn signature_rules(
         None => holder.eq_ignore_ascii_case(&actor.user_name),
     };
     if !is_owner {
-        return refused(format!(
-            "the signature is by {key_id}, a key of `{holder}`, who is not an owner of {normalized_name}"
-        ));
+        return Err(not_owner_key_refused(key_id, &holder, normalized_name));
     }
     Ok(())
 }
@@ -727,26 +519,21 @@ fn publish_in(tx: &Transaction<'_>, actor: &Actor, release: Release) -> StoreRes
     Ok(Published { package_id, version_id, serial, new_package })
 }
 
-/// The record as columns: the other half of [`VersionRow::into_record`].
-/// Years are written as numbers (`tested_revit` as a JSON list of numbers),
-/// the words and the sha256 as their text, as the registry always wrote them.
+/// The record as columns: the other half of [`VersionRow::into_record`],
+/// through [`VersionValues`].
 fn insert_version(tx: &Transaction<'_>, package_id: i64, actor: &Actor, r: &Release) -> StoreResult<i64> {
-    let tested: Vec<u16> = r.tested_revit.iter().map(|y| y.get()).collect();
+    let v = VersionValues::of(r);
     tx.execute(
         &format!(
-            "INSERT INTO versions (package_id, version, canonical_version, is_prerelease, summary, description, author, \
-             author_email, license, homepage_url, repository_url, documentation_url, keywords, categories, package_type, \
-             performance_impact, requires_admin, min_revit, max_revit, tested_revit, known_issues, dependencies, manifest, \
-             filename, file_size, file_sha256, security_scan_status, security_scan, digital_signature, published_by, created_at, \
-             signature_key_id) \
+            "INSERT INTO versions ({VERSION_INSERT_COLUMNS}) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, \
              ?24, ?25, ?26, ?27, ?28, ?29, ?30, {NOW}, ?31)"
         ),
         params![
             package_id,
-            r.version.to_string(),
-            r.canonical_version(),
-            r.is_prerelease(),
+            v.version,
+            v.canonical_version,
+            v.is_prerelease,
             r.summary,
             r.description,
             r.author,
@@ -755,22 +542,22 @@ fn insert_version(tx: &Transaction<'_>, package_id: i64, actor: &Actor, r: &Rele
             r.homepage_url,
             r.repository_url,
             r.documentation_url,
-            json_text(&r.keywords),
-            json_text(&r.categories),
+            v.keywords,
+            v.categories,
             r.package_type.as_str(),
             r.performance_impact.as_str(),
             r.requires_admin,
-            r.revit_range.min().map(RevitYear::get),
-            r.revit_range.max().map(RevitYear::get),
-            json_text(&tested),
-            json_text(&r.known_issues),
-            json_text(&r.dependencies),
-            json_text(&r.manifest),
+            v.min_revit,
+            v.max_revit,
+            v.tested_revit,
+            v.known_issues,
+            v.dependencies,
+            v.manifest,
             r.filename,
-            r.file_size as i64,
+            v.file_size,
             r.file_sha256.as_str(),
             r.security_scan_status.as_str(),
-            r.security_scan.as_ref().map(json_text),
+            v.security_scan,
             r.digital_signature,
             actor.user_id,
             r.signature_key_id,
@@ -899,7 +686,7 @@ impl Store for SqliteStore {
             };
             let mut stmt =
                 c.prepare_cached(&format!("SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id = ?1"))?;
-            version_records(stmt.query_map([package_id], |r| VersionRow::read(r, 0))?, |_| &name)
+            version_records(stmt.query_map([package_id], |r| read_version(r, 0))?, |_| &name)
         })
         .await
     }
@@ -916,7 +703,7 @@ impl Store for SqliteStore {
             };
             let versions = version_records(
                 c.prepare_cached(&format!("SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id = ?1"))?
-                    .query_map([package.id], |r| VersionRow::read(r, 0))?,
+                    .query_map([package.id], |r| read_version(r, 0))?,
                 |_| &package.name,
             )?;
             let owners = c
@@ -942,7 +729,7 @@ impl Store for SqliteStore {
                 c.prepare_cached(&format!(
                     "SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id BETWEEN ?1 AND ?2 ORDER BY v.package_id"
                 ))?
-                .query_map(params![first.id, last.id], |r| VersionRow::read(r, 0))?,
+                .query_map(params![first.id, last.id], |r| read_version(r, 0))?,
                 |id| names.get(&id).copied().unwrap_or_default(),
             )?;
             Ok(group_versions(packages, versions))
@@ -971,7 +758,7 @@ impl Store for SqliteStore {
             let names = names_by_id(&packages);
             let versions = version_records(
                 c.prepare(&format!("SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id IN ({placeholders})"))?
-                    .query_map(rusqlite::params_from_iter(ids.iter()), |r| VersionRow::read(r, 0))?,
+                    .query_map(rusqlite::params_from_iter(ids.iter()), |r| read_version(r, 0))?,
                 |id| names.get(&id).copied().unwrap_or_default(),
             )?;
             Ok(group_versions(packages, versions))
@@ -991,7 +778,7 @@ impl Store for SqliteStore {
                  WHERE p.normalized_name IN ({placeholders})"
             ))?;
             with_latest(stmt.query_map(rusqlite::params_from_iter(names.iter()), |r| {
-                Ok((package_from_row(r, 0)?, VersionRow::read(r, PACKAGE_WIDTH)?))
+                Ok((package_from_row(r, 0)?, read_version(r, PACKAGE_WIDTH)?))
             })?)
         })
         .await
@@ -1004,7 +791,7 @@ impl Store for SqliteStore {
                  WHERE p.id > ?1 ORDER BY p.id LIMIT ?2"
             ))?;
             with_latest(stmt.query_map(params![after_id, limit as i64], |r| {
-                Ok((package_from_row(r, 0)?, VersionRow::read(r, PACKAGE_WIDTH)?))
+                Ok((package_from_row(r, 0)?, read_version(r, PACKAGE_WIDTH)?))
             })?)
         })
         .await
@@ -1359,12 +1146,7 @@ impl Store for SqliteStore {
             })?;
             rows.map(|row| {
                 let (id, sha, package, version, size) = row?;
-                let named = package.as_str();
-                let bad = |column: &'static str| move |problem: String| bad_row(id, named, column, problem);
-                let sha256 = sha256_column(&sha).map_err(bad("file_sha256"))?;
-                let version = version_column(&version).map_err(bad("version"))?;
-                let size = count_column(size).map_err(bad("file_size"))?;
-                Ok(BlobReference { sha256, package, version, size })
+                blob_reference(id, &sha, package, &version, size)
             })
             .collect()
         })
@@ -1401,6 +1183,7 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod tests {
+    use revitpy_names::{PackageName, PackageType, PerformanceImpact, RevitRange, RevitYear, Sha256};
     use serde_json::json;
 
     use super::*;
