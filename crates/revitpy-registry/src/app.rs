@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::bail;
 use revitpy_blobs::{BlobStore, FileStore};
 use revitpy_search::{Durability, SearchIndex};
-use revitpy_store::{SqliteStore, Store};
+use revitpy_store::{PostgresStore, SqliteStore, Store};
 
 use crate::settings::{DatabaseLocation, StorageArgs};
 
@@ -19,14 +19,17 @@ pub struct Parts {
     pub index_expiry: std::time::Duration,
 }
 
-pub fn open_store(storage: &StorageArgs) -> anyhow::Result<Arc<dyn Store>> {
+pub async fn open_store(storage: &StorageArgs) -> anyhow::Result<Arc<dyn Store>> {
     match storage.database()? {
         DatabaseLocation::Sqlite(path) => {
             let store = SqliteStore::open(&path).map_err(|e| cannot_open("the database", &path, "DATABASE_URL", e))?;
             Ok(Arc::new(store))
         }
-        DatabaseLocation::Postgres(_) => {
-            bail!("PostgreSQL is not supported by this build yet; use the SQLite default (unset DATABASE_URL)")
+        DatabaseLocation::Postgres(url) => {
+            let store = PostgresStore::open(&url, storage.database_pool_size).await.map_err(|e| {
+                anyhow::anyhow!("the PostgreSQL database cannot be opened: {e}; check DATABASE_URL and that the server is running")
+            })?;
+            Ok(Arc::new(store))
         }
     }
 }
@@ -68,8 +71,8 @@ fn cannot_open(what: &str, place: &std::path::Path, setting: &str, e: impl Into<
 
 /// Each part creates its own folder: with `DATABASE_URL`, `STORAGE_PATH` and
 /// `SEARCH_INDEX_PATH` set, nothing is written to `DATA_DIR`.
-pub fn open(storage: &StorageArgs) -> anyhow::Result<Parts> {
-    let store = open_store(storage)?;
+pub async fn open(storage: &StorageArgs) -> anyhow::Result<Parts> {
+    let store = open_store(storage).await?;
     let blobs = open_blobs(storage)?;
     let index_path = storage.search_index_path();
     tracing::info!(path = %index_path.display(), "search index");

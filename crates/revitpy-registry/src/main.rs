@@ -254,7 +254,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Fsck { storage, repair, force, json } => {
             init_logging("warn");
             runtime()?.block_on(async {
-                let parts = app::open(&storage)?;
+                let parts = app::open(&storage).await?;
                 let report = fsck::fsck(parts.store.as_ref(), parts.blobs.clone(), repair, force).await?;
                 if json {
                     println!("{}", serde_json::to_string_pretty(&report)?);
@@ -312,7 +312,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate { blobs_from, blobs_to, jobs, storage, json } => {
             init_logging("warn");
             runtime()?.block_on(async {
-                let store = app::open_store(&storage)?;
+                let store = app::open_store(&storage).await?;
                 let spool = storage.data_dir.join("upload-spool");
                 let from = revitpy_registry::migrate::open_spec(&blobs_from, &spool)?;
                 let to = revitpy_registry::migrate::open_spec(&blobs_to, &spool)?;
@@ -356,7 +356,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::IndexKey { command: IndexKeyCommand::Show { storage, json } } => {
             init_logging("warn");
             runtime()?.block_on(async {
-                let store = app::open_store(&storage)?;
+                let store = app::open_store(&storage).await?;
                 let (_, newest) = revitpy_registry::index_signing::read_roots(store.as_ref()).await?;
                 let Some(root) = newest else {
                     anyhow::bail!("the registry has no index root yet; it is created when `serve` first starts");
@@ -373,7 +373,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::IndexKey { command: IndexKeyCommand::Rotate { storage, json } } => {
             init_logging("warn");
             runtime()?.block_on(async {
-                let store = app::open_store(&storage)?;
+                let store = app::open_store(&storage).await?;
                 let path = storage.index_key_path();
                 let (old, new) = revitpy_registry::index_signing::rotate(store.as_ref(), &path).await?;
                 if json {
@@ -399,7 +399,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(async {
                 // Not the search index: it holds no scan status, and the
                 // server's indexer follows the change feed the writes append to.
-                let store = app::open_store(&storage)?;
+                let store = app::open_store(&storage).await?;
                 let blobs = app::open_blobs(&storage)?;
                 let selection = rescan::Selection { names, all, force, dry_run };
                 let outcome =
@@ -444,7 +444,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reindex { storage } => {
             init_logging("warn");
             runtime()?.block_on(async {
-                let parts = app::open(&storage)?;
+                let parts = app::open(&storage).await?;
                 let started = std::time::Instant::now();
                 let n = indexer::rebuild(parts.store.as_ref(), &parts.search).await?;
                 parts.search.checkpoint()?;
@@ -475,7 +475,7 @@ fn print_summary(what: &str, s: &backup::Summary, json: bool) -> anyhow::Result<
 }
 
 async fn serve_command(args: ServeArgs) -> anyhow::Result<()> {
-    let parts = app::open(&args.storage)?;
+    let parts = app::open(&args.storage).await?;
     let shared_limits = match args.redis_url.as_deref().filter(|u| !u.is_empty()) {
         Some(url) => {
             let shared =
@@ -539,7 +539,7 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
         TokenCommand::Create { name, scope, package, label, storage, json } => {
             // A bad name is refused before any database is opened (or created).
             service::tokens::user_name(&name)?;
-            let store = app::open_store(&storage)?;
+            let store = app::open_store(&storage).await?;
             let request = revitpy_api::NewTokenRequest { user: name, label, scope, package };
             let created = service::tokens::create(store.as_ref(), &admin, request).await?;
             let record = created.record;
@@ -560,7 +560,7 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         TokenCommand::List { user, storage, json } => {
-            let store = app::open_store(&storage)?;
+            let store = app::open_store(&storage).await?;
             let tokens = service::tokens::list(store.as_ref(), &admin, user.as_deref()).await?;
             if json {
                 // The same shape as `GET /api/tokens` answers.
@@ -583,7 +583,7 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         TokenCommand::Revoke { id, storage } => {
-            let store = app::open_store(&storage)?;
+            let store = app::open_store(&storage).await?;
             match service::tokens::revoke(store.as_ref(), &admin, id).await {
                 Ok(revoked) if revoked.now => {
                     println!("revoked token {id}");

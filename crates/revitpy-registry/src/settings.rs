@@ -18,6 +18,10 @@ pub struct StorageArgs {
     /// [default: registry.db in DATA_DIR]
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Connections to PostgreSQL per process (each replica has its own;
+    /// keep replicas x this under the server's `max_connections`).
+    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = revitpy_store::DEFAULT_POOL_SIZE, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub database_pool_size: u16,
     /// `file` or `s3`.
     #[arg(long, env = "STORAGE_TYPE", default_value = "file")]
     pub storage_type: String,
@@ -225,6 +229,7 @@ impl StorageArgs {
         Self {
             data_dir: data_dir.to_owned(),
             database_url: None,
+            database_pool_size: revitpy_store::DEFAULT_POOL_SIZE,
             storage_type: "file".into(),
             storage_path: None,
             search_index: None,

@@ -41,7 +41,7 @@ const LOCK_TIMEOUT: &str = "10s";
 /// starting together migrate once ("revitpy" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7265_7669_7470_79;
 /// Connections per process unless `DATABASE_POOL_SIZE` says otherwise.
-pub const DEFAULT_POOL_SIZE: usize = 16;
+pub const DEFAULT_POOL_SIZE: u16 = 16;
 
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
@@ -116,7 +116,7 @@ impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user[:password]@host[:port]/db`,
     /// libpq's parameters after `?`), creating and migrating the schema.
     /// `pool_size` connections at most are opened.
-    pub async fn open(url: &str, pool_size: usize) -> StoreResult<Self> {
+    pub async fn open(url: &str, pool_size: u16) -> StoreResult<Self> {
         let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::Database(format!("DATABASE_URL is not a PostgreSQL URL: {e}")))?;
         if config.get_connect_timeout().is_none() {
@@ -131,7 +131,7 @@ impl PostgresStore {
         let where_ = place(&config);
         let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
-            .max_size(pool_size.max(1))
+            .max_size(usize::from(pool_size.max(1)))
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(Duration::from_secs(10)))
             .create_timeout(Some(Duration::from_secs(10)))
