@@ -27,7 +27,9 @@ pub async fn open_store(storage: &StorageArgs) -> anyhow::Result<Arc<dyn Store>>
         }
         DatabaseLocation::Postgres(url) => {
             let store = PostgresStore::open(&url, storage.database_pool_size).await.map_err(|e| {
-                anyhow::anyhow!("the PostgreSQL database cannot be opened: {e}; check DATABASE_URL and that the server is running")
+                anyhow::anyhow!(
+                    "the PostgreSQL database cannot be opened: {e}; check DATABASE_URL and that the server is running"
+                )
             })?;
             Ok(Arc::new(store))
         }

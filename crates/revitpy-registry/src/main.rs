@@ -56,16 +56,27 @@ enum Command {
     /// folder and an S3-compatible bucket, either way): resumable, copies
     /// nothing twice, and checks every file's sha256 at the destination.
     Migrate {
+        /// The database to copy: `sqlite:////absolute/path.db` (or
+        /// `sqlite:///relative.db`) or `postgres://user@host/db`.
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// The database to copy into (empty, or an earlier copy to finish).
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Rows copied in one transaction.
+        #[arg(long, default_value_t = revitpy_registry::migrate::ROWS_AT_ONCE as u64, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        rows: u64,
         /// `file:/path/to/folder` or `s3://bucket[?endpoint=URL&region=R]`.
-        #[arg(long)]
-        blobs_from: String,
+        #[arg(long, requires = "blobs_to", required_unless_present = "from")]
+        blobs_from: Option<String>,
         /// As --blobs-from.
-        #[arg(long)]
-        blobs_to: String,
+        #[arg(long, requires = "blobs_from")]
+        blobs_to: Option<String>,
         /// Files copied at once.
         #[arg(long, default_value_t = revitpy_registry::migrate::COPIES_AT_ONCE as u64, value_parser = clap::value_parser!(u64).range(1..=256))]
         jobs: u64,
-        /// The registry whose database says which files to copy.
+        /// The registry whose database says which files to copy (when
+        /// `--from` is not given).
         #[command(flatten)]
         storage: StorageArgs,
         #[arg(long)]
@@ -309,30 +320,58 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             })
         }
-        Command::Migrate { blobs_from, blobs_to, jobs, storage, json } => {
+        Command::Migrate { from, to, rows, blobs_from, blobs_to, jobs, storage, json } => {
             init_logging("warn");
             runtime()?.block_on(async {
-                let store = app::open_store(&storage).await?;
-                let spool = storage.data_dir.join("upload-spool");
-                let from = revitpy_registry::migrate::open_spec(&blobs_from, &spool)?;
-                let to = revitpy_registry::migrate::open_spec(&blobs_to, &spool)?;
+                use revitpy_registry::migrate;
                 let quiet = json;
-                let summary = revitpy_registry::migrate::migrate_blobs(
-                    store.as_ref(),
-                    from.as_ref(),
-                    to.as_ref(),
-                    jobs as usize,
-                    |line| {
-                        if !quiet {
-                            println!("{line}");
-                        }
-                    },
-                )
-                .await?;
-                if json {
-                    println!("{}", serde_json::to_string_pretty(&summary)?);
-                } else {
-                    println!(
+                let say = |line: String| {
+                    if !quiet {
+                        println!("{line}");
+                    }
+                };
+                let mut answer = serde_json::Map::new();
+                // The source database, when one is copied, also says which files to copy.
+                let mut source_store = None;
+                if let (Some(from), Some(to)) = (&from, &to) {
+                    let source = migrate::open_database(from, storage.database_pool_size).await?;
+                    let destination = migrate::open_database(to, storage.database_pool_size).await?;
+                    let summary = migrate::migrate_database(
+                        source.tables.as_ref(),
+                        destination.tables.as_ref(),
+                        rows as usize,
+                        &say,
+                    )
+                    .await?;
+                    let total: usize = summary.tables.iter().map(|t| t.rows).sum();
+                    let copied: usize = summary.tables.iter().map(|t| t.copied).sum();
+                    say(format!(
+                        "migrated the database: {total} rows in {} tables, {copied} copied, {} already there; \
+                         every row compared with the source: ok ({:.1} s)",
+                        summary.tables.len(),
+                        total - copied.min(total),
+                        summary.elapsed.as_secs_f64()
+                    ));
+                    answer.insert("database".into(), serde_json::to_value(&summary)?);
+                    source_store = Some(source.store);
+                }
+                if let (Some(blobs_from), Some(blobs_to)) = (&blobs_from, &blobs_to) {
+                    let store = match source_store {
+                        Some(store) => store,
+                        None => app::open_store(&storage).await?,
+                    };
+                    let spool = storage.data_dir.join("upload-spool");
+                    let source = migrate::open_spec(blobs_from, &spool)?;
+                    let destination = migrate::open_spec(blobs_to, &spool)?;
+                    let summary = migrate::migrate_blobs(
+                        store.as_ref(),
+                        source.as_ref(),
+                        destination.as_ref(),
+                        jobs as usize,
+                        &say,
+                    )
+                    .await?;
+                    say(format!(
                         "migrated {} files from {blobs_from} to {blobs_to}: {} copied ({} bytes), {} already there; \
                          every file's sha256 checked at the destination: ok ({:.1} s)",
                         summary.files,
@@ -340,7 +379,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         summary.bytes_copied,
                         summary.already_there,
                         summary.elapsed.as_secs_f64()
-                    );
+                    ));
+                    answer.insert("files".into(), serde_json::to_value(&summary)?);
+                }
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&answer)?);
                 }
                 Ok(ExitCode::SUCCESS)
             })

@@ -23,6 +23,7 @@ mod model;
 mod postgres;
 mod rows;
 mod sqlite;
+pub mod tables;
 #[cfg(feature = "test-support")]
 pub mod test_postgres;
 

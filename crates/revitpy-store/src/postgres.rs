@@ -27,6 +27,7 @@ use tokio_postgres::{NoTls, Row};
 
 use crate::model::*;
 use crate::rows::*;
+use crate::tables::*;
 use crate::{Store, StoreError, StoreResult};
 
 const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../migrations/postgres/0001_initial.sql"))];
@@ -1229,5 +1230,109 @@ impl Store for PostgresStore {
             .map_err(StoreError::Database)?;
         tx.commit().await?;
         Ok(removed)
+    }
+}
+
+/// A value for PostgreSQL, typed by its column's kind (a NULL too).
+fn pg_value(cell: &Cell, kind: Kind) -> Box<dyn ToSql + Sync + Send> {
+    match (cell, kind) {
+        (Cell::Int(n), _) => Box::new(*n),
+        (Cell::Bool(b), _) => Box::new(*b),
+        (Cell::Text(t), _) => Box::new(t.clone()),
+        (Cell::Null, Kind::Int) => Box::new(None::<i64>),
+        (Cell::Null, Kind::Bool) => Box::new(None::<bool>),
+        (Cell::Null, Kind::Text) => Box::new(None::<String>),
+    }
+}
+
+fn pg_cells(table: &Table, r: &Row) -> StoreResult<Vec<Cell>> {
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, kind))| {
+            Ok(match kind {
+                Kind::Int => r.try_get::<_, Option<i64>>(i)?.map_or(Cell::Null, Cell::Int),
+                Kind::Text => r.try_get::<_, Option<String>>(i)?.map_or(Cell::Null, Cell::Text),
+                Kind::Bool => r.try_get::<_, Option<bool>>(i)?.map_or(Cell::Null, Cell::Bool),
+            })
+        })
+        .collect()
+}
+
+fn placeholder(i: usize) -> String {
+    format!("${i}")
+}
+
+#[async_trait]
+impl TableRows for PostgresStore {
+    async fn rows_after(&self, table: &'static Table, after: &[Cell], limit: usize) -> StoreResult<Vec<Vec<Cell>>> {
+        let client = self.client().await?;
+        let mut values: Vec<Box<dyn ToSql + Sync + Send>> =
+            after.iter().zip(table.columns).map(|(cell, (_, kind))| pg_value(cell, *kind)).collect();
+        values.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref() as &(dyn ToSql + Sync)).collect();
+        rows(&client, &select_after(table, after, placeholder), &params)
+            .await?
+            .iter()
+            .map(|r| pg_cells(table, r))
+            .collect()
+    }
+
+    async fn last_row(&self, table: &'static Table) -> StoreResult<Option<Vec<Cell>>> {
+        let client = self.client().await?;
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY {} DESC LIMIT 1",
+            table.column_names(),
+            table.name,
+            table.key.join(" DESC, ")
+        );
+        opt(&client, &sql, &[]).await?.map(|r| pg_cells(table, &r)).transpose()
+    }
+
+    async fn row_with_key(&self, table: &'static Table, key: &[Cell]) -> StoreResult<Option<Vec<Cell>>> {
+        let client = self.client().await?;
+        let values: Vec<Box<dyn ToSql + Sync + Send>> =
+            key.iter().zip(table.columns).map(|(cell, (_, kind))| pg_value(cell, *kind)).collect();
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref() as &(dyn ToSql + Sync)).collect();
+        opt(&client, &select_key(table, key, placeholder), &params).await?.map(|r| pg_cells(table, &r)).transpose()
+    }
+
+    async fn load_rows(&self, table: &'static Table, loaded: Vec<Vec<Cell>>) -> StoreResult<usize> {
+        let mut client = self.client().await?;
+        let tx = begin_write(&mut client).await?;
+        let sql = insert_row(table, placeholder);
+        let mut inserted = 0;
+        for row in loaded {
+            let row = as_loaded(table, row);
+            let values: Vec<Box<dyn ToSql + Sync + Send>> =
+                row.iter().zip(table.columns).map(|(cell, (_, kind))| pg_value(cell, *kind)).collect();
+            let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref() as &(dyn ToSql + Sync)).collect();
+            inserted += exec(&tx, &sql, &params).await?;
+        }
+        if table.generated_id {
+            // Ids given by the copy: the next generated one follows them.
+            exec(
+                &tx,
+                &format!(
+                    "SELECT setval(pg_get_serial_sequence('{0}', 'id'), m) FROM (SELECT MAX(id) AS m FROM {0}) s WHERE m IS NOT NULL",
+                    table.name
+                ),
+                &[],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(usize::try_from(inserted).unwrap_or(usize::MAX))
+    }
+
+    async fn set_latest_versions(&self, latest: Vec<(i64, Option<i64>)>) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = begin_write(&mut client).await?;
+        for (package, version) in latest {
+            exec(&tx, "UPDATE packages SET latest_version_id = $1 WHERE id = $2", &[&version, &package]).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -15,6 +15,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use crate::model::*;
 use crate::rows::*;
+use crate::tables::*;
 use crate::{Store, StoreError, StoreResult};
 
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -1176,6 +1177,97 @@ impl Store for SqliteStore {
             Ok(c.query_row("SELECT 1 FROM versions WHERE file_sha256 = ?1 LIMIT 1", [sha], |_| Ok(()))
                 .optional()?
                 .is_some())
+        })
+        .await
+    }
+}
+
+/// A value for SQLite: booleans are integers there.
+fn sqlite_value(cell: &Cell) -> rusqlite::types::Value {
+    use rusqlite::types::Value;
+    match cell {
+        Cell::Null => Value::Null,
+        Cell::Int(n) => Value::Integer(*n),
+        Cell::Bool(b) => Value::Integer(i64::from(*b)),
+        Cell::Text(t) => Value::Text(t.clone()),
+    }
+}
+
+/// A row's cells by the table's column kinds; a value of another type (which
+/// SQLite allows in any column) is an error naming the table and column.
+fn read_cells(table: &Table, r: &Row<'_>) -> rusqlite::Result<Vec<Cell>> {
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, kind))| {
+            Ok(match kind {
+                Kind::Int => r.get::<_, Option<i64>>(i)?.map_or(Cell::Null, Cell::Int),
+                Kind::Text => r.get::<_, Option<String>>(i)?.map_or(Cell::Null, Cell::Text),
+                Kind::Bool => r.get::<_, Option<bool>>(i)?.map_or(Cell::Null, Cell::Bool),
+            })
+        })
+        .collect()
+}
+
+#[async_trait]
+impl TableRows for SqliteStore {
+    async fn rows_after(&self, table: &'static Table, after: &[Cell], limit: usize) -> StoreResult<Vec<Vec<Cell>>> {
+        let after = after.to_vec();
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(&select_after(table, &after, |i| format!("?{i}")))?;
+            let mut params: Vec<rusqlite::types::Value> = after.iter().map(sqlite_value).collect();
+            params.push(rusqlite::types::Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+            let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| read_cells(table, r))?;
+            rows.collect::<Result<_, _>>().map_err(|e| StoreError::Database(format!("table {}: {e}", table.name)))
+        })
+        .await
+    }
+
+    async fn last_row(&self, table: &'static Table) -> StoreResult<Option<Vec<Cell>>> {
+        self.read(move |c| {
+            let sql = format!(
+                "SELECT {} FROM {} ORDER BY {} DESC LIMIT 1",
+                table.column_names(),
+                table.name,
+                table.key.join(" DESC, ")
+            );
+            Ok(c.query_row(&sql, [], |r| read_cells(table, r)).optional()?)
+        })
+        .await
+    }
+
+    async fn row_with_key(&self, table: &'static Table, key: &[Cell]) -> StoreResult<Option<Vec<Cell>>> {
+        let key = key.to_vec();
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(&select_key(table, &key, |i| format!("?{i}")))?;
+            Ok(stmt
+                .query_row(rusqlite::params_from_iter(key.iter().map(sqlite_value)), |r| read_cells(table, r))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn load_rows(&self, table: &'static Table, rows: Vec<Vec<Cell>>) -> StoreResult<usize> {
+        self.write(move |tx| {
+            let mut stmt = tx.prepare_cached(&insert_row(table, |i| format!("?{i}")))?;
+            let mut inserted = 0;
+            for row in rows {
+                let row = as_loaded(table, row);
+                inserted += stmt.execute(rusqlite::params_from_iter(row.iter().map(sqlite_value)))?;
+            }
+            Ok(inserted)
+        })
+        .await
+    }
+
+    async fn set_latest_versions(&self, latest: Vec<(i64, Option<i64>)>) -> StoreResult<()> {
+        self.write(move |tx| {
+            let mut stmt = tx.prepare_cached("UPDATE packages SET latest_version_id = ?1 WHERE id = ?2")?;
+            for (package, version) in latest {
+                stmt.execute(params![version, package])?;
+            }
+            Ok(())
         })
         .await
     }

@@ -48,11 +48,49 @@ pub fn execute(url: &str, sql: &str) -> Result<(), String> {
     .map_err(|_| "the SQL thread panicked".to_owned())?
 }
 
+/// Test schemas older than this are taken for leftovers (of a run that was
+/// killed, or of guards kept until their process ended) and dropped.
+pub const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(2 * 3600);
+
+/// Drops the `t_..._<pid>_<nanoseconds>` schemas made more than
+/// [`LEFTOVER_AGE`] ago, going by the time in their names. Each is dropped
+/// on its own, and one another process drops first is passed over.
+pub fn drop_leftover_schemas(base: &str) -> Result<(), String> {
+    let sql = format!(
+        r#"DO $$
+DECLARE s text;
+BEGIN
+  FOR s IN
+    SELECT nspname FROM pg_namespace
+    WHERE nspname ~ '^t_.*_[0-9]+_[0-9]{{15,}}$'
+      AND substring(nspname FROM '_([0-9]+)$')::numeric
+          < (extract(epoch FROM clock_timestamp()) - {age}) * 1000000000
+    ORDER BY nspname
+  LOOP
+    BEGIN
+      EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', s);
+    EXCEPTION WHEN OTHERS THEN
+      RAISE NOTICE 'leftover test schema % not dropped: %', s, SQLERRM;
+    END;
+  END LOOP;
+END $$"#,
+        age = LEFTOVER_AGE.as_secs()
+    );
+    execute(base, &sql)
+}
+
 impl TestSchema {
     /// A new schema named after `label`, the process and the time; `None`
-    /// when tests skip (see [`test_database`]).
+    /// when tests skip (see [`test_database`]). The first call in a process
+    /// also drops leftover schemas ([`drop_leftover_schemas`]).
     pub fn create(label: &str) -> Option<Self> {
         let base = test_database()?;
+        static CLEANED: std::sync::Once = std::sync::Once::new();
+        CLEANED.call_once(|| {
+            if let Err(e) = drop_leftover_schemas(&base) {
+                eprintln!("warning: leftover test schemas were not dropped: {e}");
+            }
+        });
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
         let label: String = label
             .chars()
