@@ -40,7 +40,7 @@ const WRITE_LOCK: &str = "LOCK TABLE changes IN EXCLUSIVE MODE";
 const LOCK_TIMEOUT: &str = "10s";
 /// A key for `pg_advisory_lock`, held while migrating so that replicas
 /// starting together migrate once ("revitpy" in ASCII).
-const MIGRATION_LOCK: i64 = 0x7265_7669_7470_79;
+const MIGRATION_LOCK: i64 = 0x0072_6576_6974_7079;
 /// Connections per process unless `DATABASE_POOL_SIZE` says otherwise.
 pub const DEFAULT_POOL_SIZE: u16 = 16;
 
