@@ -130,7 +130,7 @@ fn main() {
 
     // Serve it.
     let storage = revitpy_registry::settings::StorageArgs::in_dir(&data);
-    let parts = revitpy_registry::app::open(&storage).unwrap();
+    let parts = rt.block_on(revitpy_registry::app::open(&storage)).unwrap();
     rt.block_on(revitpy_registry::indexer::rebuild(parts.store.as_ref(), &parts.search)).unwrap();
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let registry = format!("http://{}", listener.local_addr().unwrap());

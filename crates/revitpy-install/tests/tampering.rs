@@ -404,7 +404,7 @@ fn a_key_rotation_is_followed_and_a_forged_one_refused() {
     let storage = revitpy_registry::settings::StorageArgs::in_dir(&w.data);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let (old_root, new_root) = rt.block_on(async {
-        let store = revitpy_registry::app::open_store(&storage).unwrap();
+        let store = revitpy_registry::app::open_store(&storage).await.unwrap();
         revitpy_registry::index_signing::rotate(store.as_ref(), &storage.index_key_path()).await.unwrap()
     });
     assert_eq!((old_root.key_id.as_str(), new_root.version), (old_id.as_str(), 2));

@@ -242,12 +242,7 @@ fn main() {
     row("reindex (s)", on_pg.reindex.as_secs_f64(), on_sqlite.reindex.as_secs_f64(), "");
     row("package metadata latency p50, one connection (ms)", on_pg.meta_p50, on_sqlite.meta_p50, "");
     row("package metadata latency p99, one connection (ms)", on_pg.meta_p99, on_sqlite.meta_p99, "");
-    row(
-        "package metadata requests/s, 32 connections",
-        on_pg.meta.per_second(),
-        on_sqlite.meta.per_second(),
-        "",
-    );
+    row("package metadata requests/s, 32 connections", on_pg.meta.per_second(), on_sqlite.meta.per_second(), "");
     row("searches/s, 32 connections", on_pg.search.per_second(), on_sqlite.search.per_second(), "");
     println!();
     println!("| figure | two replicas | one replica (same run) | two / one |");

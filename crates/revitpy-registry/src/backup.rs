@@ -86,7 +86,9 @@ fn sqlite_path(storage: &StorageArgs, what: &str) -> anyhow::Result<PathBuf> {
     match storage.database()? {
         crate::settings::DatabaseLocation::Sqlite(path) => Ok(path),
         crate::settings::DatabaseLocation::Postgres(_) => {
-            bail!("{what} copies a SQLite database; for PostgreSQL use pg_dump and pg_restore, or `revitpy-registry migrate --from postgres://... --to sqlite:////path/registry.db` for a copy a SQLite registry can serve")
+            bail!(
+                "{what} copies a SQLite database; for PostgreSQL use pg_dump and pg_restore, or `revitpy-registry migrate --from postgres://... --to sqlite:////path/registry.db` for a copy a SQLite registry can serve"
+            )
         }
     }
 }

@@ -531,11 +531,7 @@ async fn concurrent_uploads_of_one_version_one_wins() {
     // The loser's file was not kept: it is removed after its 409 is sent
     // (never in the request path), so fsck may look a moment later.
     let fsck = || {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_revitpy-registry"))
-            .args(["fsck", "--json"])
-            .env("DATA_DIR", &server.data_dir)
-            .output()
-            .unwrap();
+        let out = admin_command(&server.data_dir).args(["fsck", "--json"]).output().unwrap();
         let report: Value = serde_json::from_slice(&out.stdout).unwrap();
         (out, report)
     };
@@ -666,22 +662,32 @@ async fn snapshot_and_batch_feed_the_offline_index() {
     assert_eq!(status, 400);
 }
 
+/// With `DATABASE_URL`, `STORAGE_PATH` (and on PostgreSQL, which has no
+/// folder to put them beside, `SEARCH_INDEX_PATH` and `INDEX_KEY_PATH`)
+/// set, nothing goes to `DATA_DIR`.
 #[tokio::test]
 async fn every_part_goes_where_its_variable_says() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db/registry.db");
-    let server = TestServer::start_with(ServerOptions {
-        env: vec![
-            ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
-            ("DATA_DIR".into(), dir.path().join("unused").display().to_string()),
-            ("DATABASE_URL".into(), format!("sqlite:///{}", db.display())),
-            ("STORAGE_PATH".into(), dir.path().join("blobs").display().to_string()),
-        ],
-        ..ServerOptions::default()
-    });
+    let mut env = vec![
+        ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
+        ("DATA_DIR".into(), dir.path().join("unused").display().to_string()),
+        ("STORAGE_PATH".into(), dir.path().join("blobs").display().to_string()),
+    ];
+    let schema = test_schema(&dir.path().join("unused"));
+    match &schema {
+        None => env.push(("DATABASE_URL".into(), format!("sqlite:///{}", db.display()))),
+        Some(schema) => env.extend([
+            ("DATABASE_URL".into(), schema.url.clone()),
+            ("SEARCH_INDEX_PATH".into(), dir.path().join("db/search-index").display().to_string()),
+            ("INDEX_KEY_PATH".into(), dir.path().join("db/index-signing-key").display().to_string()),
+        ]),
+    }
+    let server = TestServer::start_with(ServerOptions { env, ..ServerOptions::default() });
     let file = build_example("revitpy-utils", dir.path());
     assert_eq!(server.upload(&file, Some(ADMIN_TOKEN)).await.0, 200);
-    // The index and the index key sit beside their database; nothing went to DATA_DIR.
+    // The index and the index key sit beside their database (or where
+    // their variables say); nothing went to DATA_DIR.
     assert!(dir.path().join("db/search-index").is_dir());
     assert!(dir.path().join("db/index-signing-key").is_file());
     #[cfg(unix)]
@@ -692,7 +698,8 @@ async fn every_part_goes_where_its_variable_says() {
         );
         assert_eq!(mode & 0o777, 0o600, "the index key is the server user's alone");
     }
-    assert!(db.is_file());
+    assert_eq!(db.is_file(), schema.is_none());
+    assert!(dir.path().join("blobs").is_dir());
     assert!(!dir.path().join("unused").exists());
     let (_, found) = server.get_json("/api/packages/search?q=revitpy-utils").await;
     assert_eq!(found["total"], 1, "{found}");

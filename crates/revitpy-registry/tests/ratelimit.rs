@@ -202,9 +202,8 @@ async fn a_redis_that_stops_answering_leaves_each_replica_limiting_alone() {
 async fn a_redis_url_that_does_not_answer_stops_the_start_with_a_clear_error() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_revitpy-registry"))
+    let out = admin_command(dir.path())
         .arg("serve")
-        .env("DATA_DIR", dir.path())
         .env("PORT", "0")
         .env("REDIS_URL", format!("redis://127.0.0.1:{port}"))
         .output()

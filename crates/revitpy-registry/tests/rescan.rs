@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -16,7 +16,7 @@ use serde_json::Value;
 const DECODED_EXEC: &str = "import base64\nexec(base64.b64decode(\"cHJpbnQoMSk=\"))\n";
 
 fn admin(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_revitpy-registry")).args(args).env("DATA_DIR", data_dir).output().unwrap()
+    admin_command(data_dir).args(args).output().unwrap()
 }
 
 fn json_of(out: &Output) -> Value {
@@ -27,14 +27,30 @@ fn json_of(out: &Output) -> Value {
 
 /// What an older scanner left: a report it wrote, with its own verdict.
 fn as_if_an_older_scanner_passed(data_dir: &Path, package: &str) {
+    const OLDER: &str = "revitpy-scan 0.0.1+0000000000000000";
+    if let Some(schema) = test_schema(data_dir) {
+        assert!(package.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'), "{package}");
+        let sql = format!(
+            "DO $$ DECLARE n bigint; BEGIN \
+               UPDATE versions SET security_scan_status = 'passed', \
+                 security_scan = jsonb_set(jsonb_set(security_scan::jsonb, '{{scanner}}', to_jsonb('{OLDER}'::text)), \
+                                           '{{risk_level}}', to_jsonb('low'::text))::text \
+               WHERE package_id = (SELECT id FROM packages WHERE normalized_name = '{package}'); \
+               GET DIAGNOSTICS n = ROW_COUNT; \
+               IF n <> 1 THEN RAISE EXCEPTION '% versions updated, not 1', n; END IF; \
+             END $$"
+        );
+        schema.execute(&sql).unwrap();
+        return;
+    }
     let db = rusqlite::Connection::open(data_dir.join("registry.db")).unwrap();
     db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
     let n = db
         .execute(
             "UPDATE versions SET security_scan_status = 'passed', \
-             security_scan = json_set(security_scan, '$.scanner', 'revitpy-scan 0.0.1+0000000000000000', '$.risk_level', 'low') \
+             security_scan = json_set(security_scan, '$.scanner', ?2, '$.risk_level', 'low') \
              WHERE package_id = (SELECT id FROM packages WHERE normalized_name = ?1)",
-            [package],
+            [package, OLDER],
         )
         .unwrap();
     assert_eq!(n, 1);

@@ -67,14 +67,7 @@ async fn packages_live_in_the_bucket_and_downloads_are_presigned_redirects() {
 
     // The admin commands read the bucket too: fsck hashes every object,
     // and names one the bucket lost.
-    let fsck = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_revitpy-registry"))
-            .args(args)
-            .env("DATA_DIR", &server.data_dir)
-            .envs(moto.env("packages"))
-            .output()
-            .unwrap()
-    };
+    let fsck = |args: &[&str]| admin_command(&server.data_dir).args(args).envs(moto.env("packages")).output().unwrap();
     let out = fsck(&["fsck", "--json"]);
     assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -16,11 +16,7 @@ use serde_json::{Value, json};
 const DECODED_EXEC: &str = "import base64\nexec(base64.b64decode(\"cHJpbnQoMSk=\"))\n";
 
 fn fsck(data_dir: &Path) -> (bool, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_revitpy-registry"))
-        .args(["fsck", "--json"])
-        .env("DATA_DIR", data_dir)
-        .output()
-        .unwrap();
+    let out = admin_command(data_dir).args(["fsck", "--json"]).output().unwrap();
     (out.status.success(), serde_json::from_slice(&out.stdout).expect("fsck prints JSON"))
 }
 

@@ -38,6 +38,10 @@ const WRITE_LOCK: &str = "LOCK TABLE changes IN EXCLUSIVE MODE";
 /// replica is updating) before the call fails as unavailable: SQLite's busy
 /// timeout.
 const LOCK_TIMEOUT: &str = "10s";
+/// How long one statement may run: every statement here is bounded (by
+/// key, or by a page's LIMIT), so one that runs this long is a server in
+/// trouble, and the request fails rather than holding a connection.
+const STATEMENT_TIMEOUT: &str = "60s";
 /// A key for `pg_advisory_lock`, held while migrating so that replicas
 /// starting together migrate once ("revitpy" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0072_6576_6974_7079;
@@ -57,9 +61,14 @@ impl From<tokio_postgres::Error> for StoreError {
             }
             return StoreError::Database(describe(&e));
         };
-        if *code == SqlState::LOCK_NOT_AVAILABLE || *code == SqlState::QUERY_CANCELED {
+        if *code == SqlState::LOCK_NOT_AVAILABLE {
             return StoreError::Unavailable(format!(
                 "it is locked by another writer (or a long transaction) for longer than the {LOCK_TIMEOUT} lock timeout"
+            ));
+        }
+        if *code == SqlState::QUERY_CANCELED {
+            return StoreError::Unavailable(format!(
+                "a statement ran past the {STATEMENT_TIMEOUT} statement timeout (an overloaded server?)"
             ));
         }
         let class = &code.code()[..2];
@@ -124,7 +133,10 @@ impl PostgresStore {
             config.connect_timeout(Duration::from_secs(5));
         }
         // Added to what the URL's `options` already say (a search_path, say).
-        let options = format!("{} -c lock_timeout={LOCK_TIMEOUT}", config.get_options().unwrap_or(""));
+        let options = format!(
+            "{} -c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}",
+            config.get_options().unwrap_or("")
+        );
         config.options(options.trim());
         if config.get_application_name().is_none() {
             config.application_name("revitpy-registry");
@@ -704,27 +716,26 @@ impl Store for PostgresStore {
 
     async fn package_detail(&self, normalized_name: &str) -> StoreResult<Option<PackageDetailRecord>> {
         let client = self.client().await?;
-        let Some(row) = opt(
-            &client,
-            &format!("SELECT {PACKAGE_COLUMNS} FROM packages p WHERE p.normalized_name = $1"),
-            &[&normalized_name],
-        )
-        .await?
-        else {
-            return Ok(None);
-        };
-        let package = package_from_row(&row, 0)?;
-        let versions = rows(
-            &client,
-            &format!("SELECT {VERSION_COLUMNS} FROM versions v WHERE v.package_id = $1 ORDER BY v.id"),
-            &[&package.id],
-        )
-        .await?
-        .iter()
-        .map(|r| read_version(r, 0, &package.name))
-        .collect::<StoreResult<_>>()?;
-        let owners =
-            rows(&client, OWNERS, &[&package.id]).await?.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+        // The three queries are sent together (the driver pipelines queries
+        // on one connection): one round trip instead of three, on the hot
+        // path of details and downloads.
+        let by_name: [&(dyn ToSql + Sync); 1] = [&normalized_name];
+        let package_sql = format!("SELECT {PACKAGE_COLUMNS} FROM packages p WHERE p.normalized_name = $1");
+        let versions_sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM versions v \
+             WHERE v.package_id = (SELECT id FROM packages WHERE normalized_name = $1) ORDER BY v.id"
+        );
+        let owners_sql = "SELECT u.name FROM package_owners o JOIN users u ON u.id = o.user_id \
+             WHERE o.package_id = (SELECT id FROM packages WHERE normalized_name = $1) ORDER BY u.name";
+        let (package, versions, owners) = tokio::try_join!(
+            opt(&client, &package_sql, &by_name),
+            rows(&client, &versions_sql, &by_name),
+            rows(&client, owners_sql, &by_name),
+        )?;
+        let Some(package) = package else { return Ok(None) };
+        let package = package_from_row(&package, 0)?;
+        let versions = versions.iter().map(|r| read_version(r, 0, &package.name)).collect::<StoreResult<_>>()?;
+        let owners = owners.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
         Ok(Some(PackageDetailRecord { package, versions, owners }))
     }
 
@@ -1260,6 +1271,59 @@ fn pg_cells(table: &Table, r: &Row) -> StoreResult<Vec<Cell>> {
         .collect()
 }
 
+fn sql_type(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Int => "bigint",
+        Kind::Text => "text",
+        Kind::Bool => "boolean",
+    }
+}
+
+/// Rows (as loaded) turned into one array per column, typed by the column's
+/// kind; a cell of another kind is an error naming the table and column.
+fn column_arrays(table: &Table, rows: Vec<Vec<Cell>>) -> StoreResult<Vec<Box<dyn ToSql + Sync + Send>>> {
+    let rows: Vec<Vec<Cell>> = rows.into_iter().map(|row| as_loaded(table, row)).collect();
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, (name, kind))| {
+            let wrong =
+                || StoreError::Database(format!("table {}: a value of column {name} is not {kind:?}", table.name));
+            let cells = rows.iter().map(|row| row.get(i).unwrap_or(&Cell::Null));
+            Ok(match kind {
+                Kind::Int => Box::new(
+                    cells
+                        .map(|c| match c {
+                            Cell::Null => Ok(None),
+                            Cell::Int(n) => Ok(Some(*n)),
+                            _ => Err(wrong()),
+                        })
+                        .collect::<StoreResult<Vec<Option<i64>>>>()?,
+                ) as Box<dyn ToSql + Sync + Send>,
+                Kind::Text => Box::new(
+                    cells
+                        .map(|c| match c {
+                            Cell::Null => Ok(None),
+                            Cell::Text(t) => Ok(Some(t.clone())),
+                            _ => Err(wrong()),
+                        })
+                        .collect::<StoreResult<Vec<Option<String>>>>()?,
+                ),
+                Kind::Bool => Box::new(
+                    cells
+                        .map(|c| match c {
+                            Cell::Null => Ok(None),
+                            Cell::Bool(b) => Ok(Some(*b)),
+                            _ => Err(wrong()),
+                        })
+                        .collect::<StoreResult<Vec<Option<bool>>>>()?,
+                ),
+            })
+        })
+        .collect()
+}
+
 fn placeholder(i: usize) -> String {
     format!("${i}")
 }
@@ -1301,15 +1365,24 @@ impl TableRows for PostgresStore {
     async fn load_rows(&self, table: &'static Table, loaded: Vec<Vec<Cell>>) -> StoreResult<usize> {
         let mut client = self.client().await?;
         let tx = begin_write(&mut client).await?;
-        let sql = insert_row(table, placeholder);
-        let mut inserted = 0;
-        for row in loaded {
-            let row = as_loaded(table, row);
-            let values: Vec<Box<dyn ToSql + Sync + Send>> =
-                row.iter().zip(table.columns).map(|(cell, (_, kind))| pg_value(cell, *kind)).collect();
-            let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref() as &(dyn ToSql + Sync)).collect();
-            inserted += exec(&tx, &sql, &params).await?;
-        }
+        // One statement a page: each column as an array, unnested into rows
+        // (a statement per row cost a round trip each: 6,600 rows/s).
+        let columns = column_arrays(table, loaded)?;
+        let params: Vec<&(dyn ToSql + Sync)> = columns.iter().map(|v| v.as_ref() as &(dyn ToSql + Sync)).collect();
+        let arrays: Vec<String> = table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, (_, kind))| format!("${}::{}[]", i + 1, sql_type(*kind)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) SELECT * FROM unnest({}) ON CONFLICT ({}) DO NOTHING",
+            table.name,
+            table.column_names(),
+            arrays.join(", "),
+            table.key.join(", ")
+        );
+        let inserted = exec(&tx, &sql, &params).await?;
         if table.generated_id {
             // Ids given by the copy: the next generated one follows them.
             exec(

@@ -38,7 +38,7 @@ pub fn execute(url: &str, sql: &str) -> Result<(), String> {
             let config = tokio_postgres::Config::from_str(&url).map_err(|e| e.to_string())?;
             let (client, connection) = config.connect(tokio_postgres::NoTls).await.map_err(|e| e.to_string())?;
             let driver = tokio::spawn(connection);
-            let answer = client.batch_execute(&sql).await.map_err(|e| e.to_string());
+            let answer = client.batch_execute(&sql).await.map_err(|e| describe(&e));
             drop(client);
             let _ = driver.await;
             answer
@@ -77,6 +77,14 @@ END $$"#,
         age = LEFTOVER_AGE.as_secs()
     );
     execute(base, &sql)
+}
+
+/// The server's message (the driver's own `Display` says "db error").
+fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.severity(), db.message()),
+        None => e.to_string(),
+    }
 }
 
 impl TestSchema {

@@ -23,7 +23,7 @@ impl Registry {
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
             rt.block_on(async move {
-                let parts = revitpy_registry::app::open(&storage).unwrap();
+                let parts = revitpy_registry::app::open(&storage).await.unwrap();
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
                 let options = revitpy_registry::serve::Options {

@@ -151,4 +151,3 @@ pub fn spawn_and_wait(mut cmd: Command) -> (Child, SocketAddr, Duration) {
     });
     (child, addr, started.elapsed())
 }
-

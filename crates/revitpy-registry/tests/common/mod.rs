@@ -1,15 +1,22 @@
 //! The registry as users meet it: the real binary on a free port, a real
-//! SQLite database and package folder in a temporary directory, spoken to
-//! over HTTP. Packages are built from the repository's examples/.
+//! database and package folder in a temporary directory, spoken to over
+//! HTTP. Packages are built from the repository's examples/.
+//!
+//! The database is SQLite in the data folder, or with
+//! `REVITPY_TEST_BACKEND=postgres` a schema of its own on the test
+//! PostgreSQL (`REVITPY_TEST_POSTGRES_URL`) for each data folder: see
+//! [`backend`] and [`storage_env`].
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use revitpy_rpyx::{BuildOptions, build};
+use revitpy_store::test_postgres::TestSchema;
 
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 pub const EXAMPLES: [&str; 6] =
@@ -17,6 +24,82 @@ pub const EXAMPLES: [&str; 6] =
 
 pub fn examples_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"))
+}
+
+/// Where the servers and admin commands of a test keep their metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `registry.db` in the data folder (the default).
+    Sqlite,
+    /// A schema of the test PostgreSQL per data folder.
+    Postgres,
+}
+
+/// The backend this run tests, from `REVITPY_TEST_BACKEND` (`sqlite`, the
+/// default, or `postgres`).
+pub fn backend() -> Backend {
+    match std::env::var("REVITPY_TEST_BACKEND").as_deref() {
+        Err(_) | Ok("") | Ok("sqlite") => Backend::Sqlite,
+        Ok("postgres") => Backend::Postgres,
+        Ok(other) => panic!("REVITPY_TEST_BACKEND is `{other}`; write sqlite or postgres"),
+    }
+}
+
+/// True, having said why on stderr, when the test runs on PostgreSQL and
+/// is about SQLite only: the test then returns.
+pub fn sqlite_only(reason: &str) -> bool {
+    if backend() == Backend::Postgres {
+        eprintln!("skipped on postgres: {reason}");
+        return true;
+    }
+    false
+}
+
+/// The schema of each data folder's registry on PostgreSQL: a server
+/// started again on a folder, a second replica on it, and the admin
+/// commands run on it all see the same database. Kept until the test
+/// process ends (then left to [`TestSchema::create`]'s clean-up of old
+/// schemas).
+static SCHEMAS: Mutex<Option<HashMap<PathBuf, Arc<TestSchema>>>> = Mutex::new(None);
+
+/// The PostgreSQL schema holding the registry of `data_dir` (made on first
+/// use), or `None` on SQLite.
+pub fn test_schema(data_dir: &Path) -> Option<Arc<TestSchema>> {
+    if backend() == Backend::Sqlite {
+        return None;
+    }
+    let mut schemas = SCHEMAS.lock().unwrap_or_else(|e| e.into_inner());
+    let schemas = schemas.get_or_insert_with(HashMap::new);
+    if let Some(schema) = schemas.get(data_dir) {
+        return Some(schema.clone());
+    }
+    let label =
+        std::thread::current().name().unwrap_or("registry").rsplit("::").next().unwrap_or("registry").to_owned();
+    let schema = Arc::new(
+        TestSchema::create(&label)
+            .expect("REVITPY_TEST_BACKEND=postgres needs REVITPY_TEST_POSTGRES_URL (the test database)"),
+    );
+    schemas.insert(data_dir.to_owned(), schema.clone());
+    Some(schema)
+}
+
+/// The environment that points the binary at `data_dir`'s registry:
+/// `DATA_DIR`, and on PostgreSQL the `DATABASE_URL` of its schema. For
+/// admin commands run beside (or after) a server on that folder.
+pub fn storage_env(data_dir: &Path) -> Vec<(String, String)> {
+    let mut env = vec![("DATA_DIR".to_owned(), data_dir.to_string_lossy().into_owned())];
+    if let Some(schema) = test_schema(data_dir) {
+        env.push(("DATABASE_URL".to_owned(), schema.url.clone()));
+    }
+    env
+}
+
+/// The binary, ready for an admin subcommand on `data_dir`'s registry
+/// ([`storage_env`]; a `DATABASE_URL` of the caller's own is not passed on).
+pub fn admin_command(data_dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_revitpy-registry"));
+    cmd.env_remove("DATABASE_URL").envs(storage_env(data_dir));
+    cmd
 }
 
 pub struct TestServer {
@@ -72,11 +155,16 @@ impl TestServer {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("PORT", "0")
-            .env("DATA_DIR", &data_dir)
             .env("LOG_LEVEL", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
+        // The backend's database, unless the test chose one itself.
+        if options.env.iter().any(|(k, _)| k == "DATABASE_URL") {
+            cmd.env("DATA_DIR", &data_dir);
+        } else {
+            cmd.envs(storage_env(&data_dir));
+        }
         for (k, v) in &options.env {
             cmd.env(k, v);
         }
