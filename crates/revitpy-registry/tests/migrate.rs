@@ -295,6 +295,14 @@ async fn a_registry_moves_to_postgres_and_a_bucket_and_back() {
     let copied: u64 =
         again["database"]["tables"].as_array().unwrap().iter().map(|t| t["copied"].as_u64().unwrap()).sum();
     assert_eq!((copied, again["files"]["copied"].as_u64()), (0, Some(0)), "{again}");
+    // A row changed at the destination (or at the source meanwhile) is found
+    // by the comparison at the end, named with its column.
+    schema.execute("UPDATE versions SET download_count = 99 WHERE id = 1").unwrap();
+    let out = registry(&args, &s3).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("versions [Int(1)]") && err.contains("column download_count"), "{err}");
+    schema.execute("UPDATE versions SET download_count = 0 WHERE id = 1").unwrap();
 
     // Served from PostgreSQL and the bucket: the same answers, carol's token
     // works. The index signing key is a file, not a row: the operator keeps

@@ -1257,18 +1257,7 @@ fn pg_value(cell: &Cell, kind: Kind) -> Box<dyn ToSql + Sync + Send> {
 }
 
 fn pg_cells(table: &Table, r: &Row) -> StoreResult<Vec<Cell>> {
-    table
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, (_, kind))| {
-            Ok(match kind {
-                Kind::Int => r.try_get::<_, Option<i64>>(i)?.map_or(Cell::Null, Cell::Int),
-                Kind::Text => r.try_get::<_, Option<String>>(i)?.map_or(Cell::Null, Cell::Text),
-                Kind::Bool => r.try_get::<_, Option<bool>>(i)?.map_or(Cell::Null, Cell::Bool),
-            })
-        })
-        .collect()
+    Ok(read_row(table, |i| r.try_get(i), |i| r.try_get(i), |i| r.try_get(i))?)
 }
 
 fn sql_type(kind: Kind) -> &'static str {

@@ -1196,18 +1196,7 @@ fn sqlite_value(cell: &Cell) -> rusqlite::types::Value {
 /// A row's cells by the table's column kinds; a value of another type (which
 /// SQLite allows in any column) is an error naming the table and column.
 fn read_cells(table: &Table, r: &Row<'_>) -> rusqlite::Result<Vec<Cell>> {
-    table
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, (_, kind))| {
-            Ok(match kind {
-                Kind::Int => r.get::<_, Option<i64>>(i)?.map_or(Cell::Null, Cell::Int),
-                Kind::Text => r.get::<_, Option<String>>(i)?.map_or(Cell::Null, Cell::Text),
-                Kind::Bool => r.get::<_, Option<bool>>(i)?.map_or(Cell::Null, Cell::Bool),
-            })
-        })
-        .collect()
+    read_row(table, |i| r.get(i), |i| r.get(i), |i| r.get(i))
 }
 
 #[async_trait]

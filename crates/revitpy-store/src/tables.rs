@@ -249,6 +249,28 @@ pub(crate) fn insert_row(table: &Table, placeholder: impl Fn(usize) -> String) -
     )
 }
 
+/// A row's cells, each read by its column's kind through the backend's
+/// getters (`int`, `text`, `boolean` take the column's index).
+pub(crate) fn read_row<E>(
+    table: &Table,
+    int: impl Fn(usize) -> Result<Option<i64>, E>,
+    text: impl Fn(usize) -> Result<Option<String>, E>,
+    boolean: impl Fn(usize) -> Result<Option<bool>, E>,
+) -> Result<Vec<Cell>, E> {
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, kind))| {
+            Ok(match kind {
+                Kind::Int => int(i)?.map_or(Cell::Null, Cell::Int),
+                Kind::Text => text(i)?.map_or(Cell::Null, Cell::Text),
+                Kind::Bool => boolean(i)?.map_or(Cell::Null, Cell::Bool),
+            })
+        })
+        .collect()
+}
+
 /// The row as loaded: [`LOADED_EMPTY`]'s column emptied.
 pub(crate) fn as_loaded(table: &Table, mut row: Vec<Cell>) -> Vec<Cell> {
     if table.name == LOADED_EMPTY.0
