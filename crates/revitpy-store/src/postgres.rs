@@ -129,6 +129,13 @@ impl PostgresStore {
     pub async fn open(url: &str, pool_size: u16) -> StoreResult<Self> {
         let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::Database(format!("DATABASE_URL is not a PostgreSQL URL: {e}")))?;
+        if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
+            return Err(StoreError::Database(
+                "DATABASE_URL asks for sslmode=require, but this build connects without TLS; \
+                 use sslmode=disable or prefer over a trusted network or a tunnel"
+                    .into(),
+            ));
+        }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(5));
         }

@@ -490,6 +490,13 @@ async fn postgres_a_bad_row_is_a_database_error_naming_it() {
     assert!(matches!(store.index_page(0, 10).await, Err(StoreError::Database(_))));
 }
 
+/// TLS is not built in: asking for it is refused before connecting, saying so.
+#[tokio::test]
+async fn postgres_tls_required_is_refused_clearly() {
+    let err = PostgresStore::open("postgres://postgres@127.0.0.1:1/test?sslmode=require", 1).await.err().unwrap();
+    assert!(err.to_string().contains("sslmode=require") && err.to_string().contains("without TLS"), "{err}");
+}
+
 /// A server that does not answer is "unavailable" (a 503 with Retry-After
 /// for the API), within the connect timeout, not a hang.
 #[tokio::test]
