@@ -36,11 +36,19 @@ pub struct BuildOptions {
     pub source_date_epoch: Option<i64>,
     pub level: i32,
     pub limits: Limits,
+    /// Keep OS litter, `.tmp` and `.log` files (the original's `include_dev`).
+    pub include_dev: bool,
 }
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        Self { allow_secrets: false, source_date_epoch: None, level: DEFAULT_LEVEL, limits: Limits::default() }
+        Self {
+            allow_secrets: false,
+            source_date_epoch: None,
+            level: DEFAULT_LEVEL,
+            limits: Limits::default(),
+            include_dev: false,
+        }
     }
 }
 
@@ -113,17 +121,20 @@ pub struct BuildReport {
     pub warnings: Vec<Problem>,
 }
 
-/// Names the original builder left out (`.git*`, caches, OS litter, logs).
-fn is_excluded(name: &str, is_dir: bool) -> bool {
+/// Names the original builder left out (`.git*`, caches, OS litter, logs);
+/// with `include_dev`, as its `include_dev=True`, only `.git*` and compiled
+/// Python (OS litter, `.tmp` and `.log` files are kept). Earlier packages
+/// (`.rpyx`) are never packaged.
+fn is_excluded(name: &str, is_dir: bool, include_dev: bool) -> bool {
     if is_dir {
         return name == ".git" || name == "__pycache__";
     }
-    name.starts_with(".git")
-        || name == ".DS_Store"
-        || name == "Thumbs.db"
-        || [".pyc", ".pyo", ".tmp", ".log", ".rpyx"]
-            .iter()
-            .any(|ext| name.len() > ext.len() && name.to_ascii_lowercase().ends_with(ext))
+    let ends_with =
+        |exts: &[&str]| exts.iter().any(|ext| name.len() > ext.len() && name.to_ascii_lowercase().ends_with(ext));
+    if name.starts_with(".git") || ends_with(&[".pyc", ".pyo", ".rpyx"]) {
+        return true;
+    }
+    !include_dev && (name == ".DS_Store" || name == "Thumbs.db" || ends_with(&[".tmp", ".log"]))
 }
 
 fn is_secret(name: &str) -> bool {
@@ -180,6 +191,7 @@ struct SourceFile {
 /// Walks the source: `.gitignore` honoured inside a git repository or not,
 /// the original's exclusions applied, links refused, paths checked.
 fn collect_files(src: &Path, opts: &BuildOptions) -> Result<Vec<SourceFile>, BuildError> {
+    let include_dev = opts.include_dev;
     let walker = ignore::WalkBuilder::new(src)
         .hidden(false)
         .ignore(false)
@@ -189,9 +201,9 @@ fn collect_files(src: &Path, opts: &BuildOptions) -> Result<Vec<SourceFile>, Bui
         .require_git(false)
         .parents(false)
         .follow_links(false)
-        .filter_entry(|e| {
+        .filter_entry(move |e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            e.depth() == 0 || !is_excluded(&e.file_name().to_string_lossy(), is_dir)
+            e.depth() == 0 || !is_excluded(&e.file_name().to_string_lossy(), is_dir, include_dev)
         })
         .build();
     let mut files = Vec::new();
@@ -449,12 +461,20 @@ mod tests {
     #[test]
     fn exclusions_match_the_original() {
         for name in [".gitignore", ".DS_Store", "Thumbs.db", "a.pyc", "a.PYO", "x.tmp", "build.log", "old.rpyx"] {
-            assert!(is_excluded(name, false), "{name}");
+            assert!(is_excluded(name, false, false), "{name}");
         }
-        assert!(is_excluded(".git", true) && is_excluded("__pycache__", true));
+        assert!(is_excluded(".git", true, false) && is_excluded("__pycache__", true, false));
         for name in ["main.py", "log.py", "catalog", "tmp", ".log"] {
-            assert!(!is_excluded(name, false), "{name}");
+            assert!(!is_excluded(name, false, false), "{name}");
         }
+        // include_dev keeps OS litter and logs, never caches, git files or packages.
+        for name in [".DS_Store", "Thumbs.db", "x.tmp", "build.log"] {
+            assert!(!is_excluded(name, false, true), "{name}");
+        }
+        for name in [".gitignore", "a.pyc", "old.rpyx"] {
+            assert!(is_excluded(name, false, true), "{name}");
+        }
+        assert!(is_excluded("__pycache__", true, true));
         for name in ["id.key", "cert.PEM", "a.p12", "b.pfx", ".env", ".env.local"] {
             assert!(is_secret(name), "{name}");
         }

@@ -1,0 +1,1 @@
+"""Building and reading ``.rpyx`` packages."""

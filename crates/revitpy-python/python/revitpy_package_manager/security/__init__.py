@@ -1,0 +1,1 @@
+"""Scanning ``.rpyx`` packages before anyone runs them."""
