@@ -174,7 +174,8 @@ class RPYXExtractor:
             "issues": [p["text"] for p in checked["problems"]],
             "manifest": checked["manifest"],
             "build_info": checked["build_info"],
-            "file_hash": checked["file_sha256"],
+            # Empty when the archive could not be opened: the file's own hash then.
+            "file_hash": checked["file_sha256"] or _sha256_of(self.package_path),
             "file_size": checked["file_size"],
         }
 

@@ -94,7 +94,7 @@ class SecurityScanner:
                 line_number=f["line"],
                 code_snippet=f["snippet"],
                 rule=f["rule"],
-                because=f["because"],
+                because=f.get("because", []),
             )
             for f in report["findings"]
         ]
