@@ -99,8 +99,8 @@ class RPYXBuilder:
         return _unique(issues)
 
     def build_package(self, output_path: PathLike, include_dev: bool = False) -> Dict[str, Any]:
-        """Builds the package at ``output_path`` (``.rpyx`` added when the name
-        has another suffix) and returns ``package_name``, ``version``,
+        """Builds the package at ``output_path`` (``.rpyx`` added to a name that
+        does not end with it) and returns ``package_name``, ``version``,
         ``build_timestamp``, ``validation_issues``, ``files_included``,
         ``package_size`` and ``file_hash`` (sha256).
 
@@ -114,7 +114,9 @@ class RPYXBuilder:
             raise ValueError("No manifest loaded. Call load_manifest() first.")
         output = Path(output_path)
         if output.suffix != ".rpyx":
-            output = output.with_suffix(".rpyx")
+            # Added, not substituted: `tools-1.2.0` becomes `tools-1.2.0.rpyx`
+            # (the original's with_suffix made it `tools-1.2.rpyx`).
+            output = output.with_name(output.name + ".rpyx")
         built = json.loads(_native.build_package(str(self.source_dir), str(output), include_dev))
         if self.manifest_file is not None and built["manifest_file"] != self.manifest_file:
             # The build reads the folder's own manifest; a package built from

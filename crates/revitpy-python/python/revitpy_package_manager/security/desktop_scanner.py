@@ -53,11 +53,19 @@ class ScanResult:
     #: False when the risk is high or critical, or the package could not be
     #: read and scanned.
     is_safe: bool
+    #: Python source files in the package.
     files_scanned: int
     #: Seconds.
     scan_duration: float
     #: ISO 8601, UTC.
     scan_timestamp: str
+
+
+def _python_files(files: List[str]) -> int:
+    """How many of the package's files are Python sources, as the original
+    counted ``files_scanned`` (the scanner reads the others too: compiled
+    Python, scripts, binaries are judged by what they are)."""
+    return sum(1 for name in files if name.lower().endswith((".py", ".pyw")))
 
 
 class SecurityScanner:
@@ -84,7 +92,7 @@ class SecurityScanner:
             if report is not None:
                 why.append(report["error"])
             issues = [SecurityIssue("high", "package", text, path, 0, "") for text in why]
-            return ScanResult(path, "high", issues, False, len(checked["files"]), duration, when)
+            return ScanResult(path, "high", issues, False, _python_files(checked["files"]), duration, when)
         issues = [
             SecurityIssue(
                 severity=f["severity"],
@@ -100,4 +108,4 @@ class SecurityScanner:
         ]
         risk = report["risk_level"]
         safe = risk not in _UNSAFE and checked["valid"]
-        return ScanResult(path, risk, issues, safe, len(checked["files"]), duration, when)
+        return ScanResult(path, risk, issues, safe, _python_files(checked["files"]), duration, when)
