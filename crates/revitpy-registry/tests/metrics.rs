@@ -85,6 +85,17 @@ async fn metrics_and_stats_count_what_clients_did() {
     assert_eq!(value(&s, "revitpy_scan_queue_waiting"), 0.0);
     assert_eq!(value(&s, "revitpy_scan_queue_running"), 0.0);
     assert!(value(&s, "revitpy_process_resident_memory_bytes") > 1_000_000.0);
+    // The connection pool, on PostgreSQL only (SQLite has none).
+    if backend() == Backend::Postgres {
+        assert_eq!(value(&s, r#"revitpy_database_connections{state="max"}"#), 16.0, "DATABASE_POOL_SIZE's default");
+        let (open, idle) = (
+            value(&s, r#"revitpy_database_connections{state="open"}"#),
+            value(&s, r#"revitpy_database_connections{state="idle"}"#),
+        );
+        assert!(open >= 1.0 && idle <= open, "open {open}, idle {idle}");
+    } else {
+        assert!(!text.contains("revitpy_database_connections{"), "{text}");
+    }
     assert!(text.contains(&format!(r#"revitpy_build_info{{version="{}""#, env!("CARGO_PKG_VERSION"))), "{text}");
 
     // The same story for people without Prometheus (download counts are

@@ -95,6 +95,11 @@ pub type RemoveBlob = Box<dyn FnOnce() -> Result<bool, String> + Send>;
 pub trait Store: Send + Sync + 'static {
     /// Readiness for `/health`.
     async fn check(&self) -> StoreResult<()>;
+    /// The connection pool's numbers, for a store that has one (PostgreSQL;
+    /// SQLite opens files, not connections to a server).
+    fn connections(&self) -> Option<Connections> {
+        None
+    }
     /// The registry-wide serial: the last change's number (0 when empty).
     async fn serial(&self) -> StoreResult<i64>;
 

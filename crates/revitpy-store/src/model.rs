@@ -234,5 +234,17 @@ pub struct Stats {
     pub top_downloads: Vec<(String, u64)>,
 }
 
+/// A store's connections to its database server, for `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connections {
+    /// Open now (idle or in use).
+    pub open: usize,
+    pub idle: usize,
+    /// Callers waiting for one.
+    pub waiting: usize,
+    /// The pool's bound (`DATABASE_POOL_SIZE`).
+    pub max: usize,
+}
+
 /// How many packages [`Stats::top_downloads`] names.
 pub const TOP_DOWNLOADS: usize = 10;

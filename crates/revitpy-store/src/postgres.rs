@@ -198,12 +198,6 @@ impl PostgresStore {
         client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]).await?;
         result
     }
-
-    /// The pool's size and how many connections are idle (for `/metrics`).
-    pub fn pool_status(&self) -> (usize, usize) {
-        let status = self.pool.status();
-        (status.size, status.available)
-    }
 }
 
 async fn rows<C: GenericClient>(c: &C, sql: &str, params: Params<'_>) -> StoreResult<Vec<Row>> {
@@ -585,6 +579,11 @@ const OWNERS: &str =
 
 #[async_trait]
 impl Store for PostgresStore {
+    fn connections(&self) -> Option<Connections> {
+        let status = self.pool.status();
+        Some(Connections { open: status.size, idle: status.available, waiting: status.waiting, max: status.max_size })
+    }
+
     async fn check(&self) -> StoreResult<()> {
         let client = self.client().await?;
         client.query_one("SELECT 1", &[]).await?;

@@ -58,6 +58,11 @@ struct PackageLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ConnectionLabel {
+    state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabel {
     outcome: &'static str,
 }
@@ -96,6 +101,7 @@ pub struct Metrics {
     store_seconds: Histograms<OperationLabel>,
     blob_seconds: Histograms<OperationLabel>,
     resident_memory: Gauge,
+    database_connections: Family<ConnectionLabel, Gauge>,
     pub search_window: SearchWindow,
     pub error_window: ErrorWindow,
     downloads_since_start: Counter,
@@ -174,6 +180,12 @@ impl Metrics {
             Unit::Bytes,
             resident_memory.clone(),
         );
+        let database_connections = Family::<ConnectionLabel, Gauge>::default();
+        registry.register(
+            "database_connections",
+            "PostgreSQL connections of this process: open, idle, waiting (callers waiting for one) and max (DATABASE_POOL_SIZE); absent on SQLite",
+            database_connections.clone(),
+        );
         let started = Gauge::<i64>::default();
         started
             .set(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64));
@@ -198,6 +210,7 @@ impl Metrics {
             store_seconds,
             blob_seconds,
             resident_memory,
+            database_connections,
             search_window: SearchWindow::default(),
             error_window: ErrorWindow::default(),
             downloads_since_start: Counter::default(),
@@ -278,6 +291,14 @@ impl Metrics {
 
     pub fn refused_by_scan(&self) -> u64 {
         self.refused_by_scan.get()
+    }
+
+    /// The store's connection pool as it is now (called at each scrape).
+    pub fn set_database_connections(&self, connections: Option<revitpy_store::Connections>) {
+        let Some(c) = connections else { return };
+        for (state, n) in [("open", c.open), ("idle", c.idle), ("waiting", c.waiting), ("max", c.max)] {
+            self.database_connections.get_or_create(&ConnectionLabel { state }).set(n as i64);
+        }
     }
 
     /// The text a scrape answers (OpenMetrics 1.0, which Prometheus reads).

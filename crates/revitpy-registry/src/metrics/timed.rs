@@ -307,6 +307,10 @@ impl Store for TimedStore {
         answer
     }
 
+    fn connections(&self) -> Option<Connections> {
+        self.inner.connections()
+    }
+
     async fn remove_if_unreferenced(&self, sha256: &str, remove: RemoveBlob) -> StoreResult<bool> {
         let started = Instant::now();
         let answer = self.inner.remove_if_unreferenced(sha256, remove).await;

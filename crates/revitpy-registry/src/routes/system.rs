@@ -102,6 +102,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         return crate::error::ApiError::not_found("metrics are turned off on this server (METRICS=false)")
             .into_response();
     }
+    state.metrics.set_database_connections(state.store.connections());
     ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], state.metrics.encode()).into_response()
 }
 
