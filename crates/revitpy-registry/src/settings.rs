@@ -289,6 +289,13 @@ pub fn parse_database_url(url: &str) -> Result<DatabaseLocation, SettingsError> 
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return Ok(DatabaseLocation::Postgres(url.to_owned()));
     }
+    // SQLAlchemy names the Python driver after `+` (the original ran on
+    // asyncpg); the server behind it is the same.
+    for driver in ["asyncpg", "psycopg2", "psycopg", "pg8000"] {
+        if let Some(rest) = url.strip_prefix(&format!("postgresql+{driver}://")) {
+            return Ok(DatabaseLocation::Postgres(format!("postgresql://{rest}")));
+        }
+    }
     let rest = url.strip_prefix("sqlite:///").or_else(|| url.strip_prefix("sqlite+aiosqlite:///")).ok_or_else(bad)?;
     if rest.is_empty() || rest.contains('?') {
         return Err(bad());
@@ -306,6 +313,11 @@ mod tests {
         assert_eq!(parse_database_url("sqlite:///data/r.db"), Ok(DatabaseLocation::Sqlite("data/r.db".into())));
         assert_eq!(parse_database_url("sqlite:////var/lib/r.db"), Ok(DatabaseLocation::Sqlite("/var/lib/r.db".into())));
         assert_eq!(parse_database_url("postgres://u@h/db"), Ok(DatabaseLocation::Postgres("postgres://u@h/db".into())));
+        assert_eq!(
+            parse_database_url("postgresql+asyncpg://u:p@h:5433/db"),
+            Ok(DatabaseLocation::Postgres("postgresql://u:p@h:5433/db".into()))
+        );
+        assert!(parse_database_url("postgresql+mystery://u@h/db").is_err());
         assert!(parse_database_url("sqlite://r.db").is_err());
         assert!(parse_database_url("mysql://x").is_err());
         assert!(parse_database_url("sqlite:///").is_err());
