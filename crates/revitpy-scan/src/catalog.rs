@@ -50,6 +50,12 @@ pub const RULES: &[Rule] = &[
         Critical,
         "Sends the user, host or folder name out while the package installs",
     ),
+    rule(
+        "import-beacon",
+        "credentials",
+        High,
+        "Sends the user, host or folder name to an address written in the code as soon as it is imported",
+    ),
     rule("host-identity-sent", "network", Medium, "Sends the user or host name over the network"),
     rule("dns-exfiltration", "credentials", High, "Leaks data through DNS lookups of encoded host names"),
     rule("environment-dump", "credentials", Low, "Reads the whole environment"),

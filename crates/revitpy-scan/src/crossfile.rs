@@ -158,6 +158,9 @@ pub(crate) struct Sink {
     /// hidden in the code, a suspicious host) or the file runs at install.
     pub chosen: bool,
     pub install_time: bool,
+    /// The line runs as soon as its module is imported (module level, or a
+    /// function called while it loads).
+    pub import_time: bool,
     /// The chain's `when:` sentence for this line.
     pub when: String,
     /// Calls whose results reach the sink, as resolved in this file
@@ -239,7 +242,7 @@ impl Join {
                 rule,
                 severity,
                 category: match rule {
-                    "exfiltration" | "install-beacon" => "credentials",
+                    "exfiltration" | "install-beacon" | "import-beacon" => "credentials",
                     "process-decoded" => "process",
                     _ => "dynamic-code",
                 },
@@ -273,6 +276,11 @@ fn verdict(sink: &Sink, got: Labels) -> Option<(&'static str, Severity, &'static
             "install-beacon",
             Severity::Critical,
             "sends who and where it is installed over the network while the package installs",
+        )),
+        SinkKind::Send if new(Labels::HOST_IDENTITY) && sink.import_time && sink.chosen => Some((
+            "import-beacon",
+            Severity::High,
+            "sends who and where it runs as soon as the module is imported, to an address written in the code",
         )),
         SinkKind::Exec if new(Labels::FETCHED) => {
             Some(("exec-downloaded", Severity::Critical, "runs code downloaded from the network"))

@@ -19,7 +19,7 @@ const LABEL_FACTS: &[(Labels, &str)] = &[
     (Labels::FETCHED, "data read from the network"),
     (Labels::DECODED, "data decoded or de-obfuscated first (base64, zlib, marshal, reversed or joined characters)"),
     (Labels::CREDENTIAL, "a credential store (browser, SSH, cloud or chat-client files) or what was read from it"),
-    (Labels::SECRET, "a secret from the environment (a token, password or key variable)"),
+    (Labels::SECRET, "a secret (a token, password or key variable, or a wallet's recovery phrase)"),
     (Labels::ENVIRONMENT, "the whole environment"),
     (Labels::HOST_IDENTITY, "who and where it runs (user, host or folder name)"),
     (Labels::USER_DATA, "a path into the user's own files"),

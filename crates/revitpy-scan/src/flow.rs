@@ -43,8 +43,9 @@ impl Labels {
     /// An address written out in the code: a literal URL or IPv4 address.
     /// Data sent there goes where the author chose, not where a user configured.
     pub const ADDRESS: Labels = Labels(2048);
-    /// A secret from the environment: a variable named like a token,
-    /// password or key. (CREDENTIAL is a credential *store*: a file.)
+    /// A secret: an environment variable named like a token, password or
+    /// key, or a wallet's recovery phrase by its name (`mnemonic`).
+    /// (CREDENTIAL is a credential *store*: a file.)
     pub const SECRET: Labels = Labels(4096);
 
     pub fn has(self, other: Labels) -> bool {
@@ -225,6 +226,43 @@ pub const HOST_IDENTITY_CALLS: &[&str] = &[
     "socket.gethostbyname",
 ];
 
+/// Services that answer the caller's public IP address: what a request to
+/// one returns says where the code runs, as a host name does.
+const IP_ECHO_HOSTS: &[&str] = &[
+    "api.ipify.org",
+    "api64.ipify.org",
+    "ipinfo.io",
+    "ifconfig.me",
+    "ifconfig.co",
+    "icanhazip.com",
+    "checkip.amazonaws.com",
+    "ip-api.com",
+    "ipapi.co",
+    "ident.me",
+    "myexternalip.com",
+    "wtfismyip.com",
+    "ipecho.net",
+    "api.myip.com",
+    "httpbin.org/ip",
+];
+
+/// Names a wallet's recovery secret goes by (a parameter, variable or
+/// attribute): whoever holds it owns the wallet, and no service a wallet
+/// talks to needs it. (A private key is left out: it is what signing code
+/// passes around before it sends a signature, not the key.)
+const WALLET_SECRET_NAMES: &[&str] = &[
+    "mnemonic",
+    "mnemonics",
+    "mnemonic_phrase",
+    "mnemonic_words",
+    "seed_phrase",
+    "seedphrase",
+    "seed_words",
+    "recovery_phrase",
+    "secret_phrase",
+    "wallet_seed",
+];
+
 /// Environment variables that name the user or the machine.
 const HOST_VARIABLES: &[&str] = &["USER", "USERNAME", "LOGNAME", "COMPUTERNAME", "HOSTNAME", "USERDOMAIN"];
 
@@ -374,6 +412,10 @@ fn string_needles(text: &str) -> u16 {
 /// Labels a name carries by itself: `os.environ` whole, one secret variable.
 fn name_static(name: &str) -> Labels {
     let mut l = Labels::NONE;
+    let last = name.rsplit('.').next().unwrap_or(name);
+    if WALLET_SECRET_NAMES.iter().any(|w| last.eq_ignore_ascii_case(w)) {
+        l |= Labels::SECRET;
+    }
     if name == "os.environ" || name.starts_with("os.environ.") && !name.ends_with(".get") {
         l |= Labels::ENVIRONMENT;
     }
@@ -484,6 +526,10 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
         }
         if matches(c, names!(FETCHERS)) {
             l |= Labels::FETCHED;
+            // The answer of a what-is-my-IP service is where the code runs.
+            if strings.iter().any(|s| IP_ECHO_HOSTS.iter().any(|h| s.to_ascii_lowercase().contains(h))) {
+                l |= Labels::HOST_IDENTITY;
+            }
         }
         if matches(c, names!(ENCODERS)) {
             l |= Labels::ENCODED;

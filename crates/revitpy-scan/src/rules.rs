@@ -519,7 +519,7 @@ pub(crate) fn check_python(
         };
         dynamic_code(&mut out, c, code_labels);
         processes(&mut out, c, labels, caps);
-        network(&mut out, c, labels, connects_to_literal, caps);
+        network(&mut out, facts, c, labels, connects_to_literal, caps);
         if matches(name, names!(DESERIALIZE))
             || (name == "yaml.load"
                 && !c.args.iter().any(|a| a.text.contains("SafeLoader") || a.text.contains("CSafeLoader")))
@@ -718,6 +718,7 @@ fn cross_file(
             own,
             chosen,
             install_time: out.install_time,
+            import_time: out.timing(facts).at(facts, c.line) == When::Import,
             when: crate::explain::when(facts, out.timing(facts), c.line, out.file),
             calls,
         });
@@ -943,7 +944,14 @@ fn processes(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilitie
     }
 }
 
-fn network(out: &mut Out<'_>, c: &Call, labels: Labels, connects_to_literal: bool, caps: &mut Capabilities) {
+fn network(
+    out: &mut Out<'_>,
+    facts: &Facts<'_>,
+    c: &Call,
+    labels: Labels,
+    connects_to_literal: bool,
+    caps: &mut Capabilities,
+) {
     let name = c.name.as_str();
     let is_network = matches(name, names!(NETWORK)) || matches(name, names!(FETCHERS)) && !name.starts_with("?.");
     if is_network {
@@ -1025,6 +1033,9 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, connects_to_literal: boo
         // The same act means different things by when it runs: telemetry a
         // user calls is a fact; the user and host name sent while a package
         // installs, before anyone chose to run it, is a beacon.
+        let chosen = labels.has(Labels::ADDRESS | Labels::DECODED)
+            || connects_to_literal && name.contains(".send")
+            || out.reported("network-suspicious-host");
         if out.install_time {
             out.push(
                 "install-beacon",
@@ -1033,6 +1044,20 @@ fn network(out: &mut Out<'_>, c: &Call, labels: Labels, connects_to_literal: boo
                 c,
                 "sends who and where it is installed (user, host, folder) over the network while the package \
                  installs (setup.py, a .pth file or an install hook): a beacon"
+                    .into(),
+            );
+        } else if chosen && out.timing(facts).at(facts, c.line) == When::Import {
+            // As soon as the module is imported, to an address the author
+            // wrote or hid: the dependency-confusion beacon in `__init__`.
+            // Telemetry a library offers waits for a call and is sent where
+            // its user configured.
+            out.push(
+                "import-beacon",
+                Severity::High,
+                "credentials",
+                c,
+                "sends who and where it runs (user, host, folder) as soon as the module is imported, to an address \
+                 written in or hidden in the code: a beacon"
                     .into(),
             );
         } else {

