@@ -118,6 +118,44 @@ pub const DECODERS: &[&str] = &[
     "?.xor",
 ];
 
+/// Calls whose result may be text a payload is kept in, besides decoders
+/// and fetchers (see [`yields_text`]).
+const TEXT_CALLS: &[&str] = &[
+    "str",
+    "bytes",
+    "bytearray",
+    "input",
+    "?.read",
+    "?.readline",
+    "?.read_text",
+    "?.read_bytes",
+    "?.get_data",
+    "?.getvalue",
+    "?.recv",
+    "?.decode",
+    "?.encode",
+    "?.join",
+    "?.replace",
+    "?.strip",
+    "?.lstrip",
+    "?.rstrip",
+    "?.format",
+    "?.hex",
+    "?.lower",
+    "?.upper",
+    "?.translate",
+    "?.tobytes",
+];
+
+/// Whether reversing what `callee` returns (`x(...)[::-1]`) may read text
+/// stored backwards: a decoder's, a download's or a reader's result
+/// (`b64decode(s)[::-1]`, `f.read()[::-1]`). Other calls give sequences
+/// (`list(reqs)[::-1]`, `dist.requires(extras)[::-1]` in pkg_resources'
+/// resolver): walking one backwards decodes nothing.
+pub fn yields_text(callee: &str) -> bool {
+    matches(callee, names!(DECODERS)) || matches(callee, names!(FETCHERS)) || matches(callee, names!(TEXT_CALLS))
+}
+
 /// Calls that encode data for transport.
 const ENCODERS: &[&str] = &[
     "binascii.hexlify",

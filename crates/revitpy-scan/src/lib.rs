@@ -395,9 +395,17 @@ fn parsed_part(text: &str) -> &str {
 /// unchecked: Python then runs it even when a different source sits beside
 /// it. Timestamp and checked-hash files are re-validated against their
 /// source, and installs write files with the time of the install, so Python
-/// recompiles those from the source.
+/// recompiles those from the source. The flags exist from Python 3.7
+/// (magic number 3390) on; before that (and in every Python 2 file, magic
+/// 20121 to 62211) the same four bytes are the source's modification time,
+/// whose bits say nothing.
 fn unchecked_pyc(bytes: &[u8]) -> bool {
-    let flags = bytes.get(4..8).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let Some(header) = bytes.get(..8) else { return false };
+    let magic = u16::from_le_bytes([header[0], header[1]]);
+    if &header[2..4] != b"\r\n" || !(3390..10_000).contains(&magic) {
+        return false;
+    }
+    let flags = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
     flags & 0b01 != 0 && flags & 0b10 == 0
 }
 
@@ -437,7 +445,11 @@ fn compiled_finding(path: &str, unchecked: bool, sources: &FxHashSet<String>) ->
             "compiled Python hides its source; ship the .py".to_owned(),
             vec![format!("what: no `{source}` in the package shows what this file runs, and import runs it")],
         )
-    } else if unchecked {
+    } else if unchecked && cached {
+        // Only the `__pycache__` file stands in for its source: a legacy
+        // `mod.pyc` beside `mod.py` is never imported by Python 3 (the
+        // source wins), and Python 2 recompiles it unless its recorded time
+        // is the source's.
         (
             Severity::High,
             format!("compiled Python that Python runs in place of `{source}` without checking it"),

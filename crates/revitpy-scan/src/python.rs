@@ -624,6 +624,21 @@ fn chain(n: Node<'_>, src: &[u8], facts: &Facts<'_>) -> Vec<String> {
 
 /// Whether a subscript's text ends in `[::-1]` (spaces allowed), read
 /// from the end without a copy.
+/// Whether a subscripted value may be text (see
+/// [`crate::flow::yields_text`]): anything but the result of a call that
+/// gives a sequence.
+fn may_be_text(value: Option<Node<'_>>, src: &[u8], facts: &Facts<'_>, budget: &Budget) -> bool {
+    let Some(v) = value.filter(|v| v.kind() == "call") else { return true };
+    let Some(f) = v.child_by_field_name("function") else { return false };
+    let callee = qualified(f, src, facts, budget).or_else(|| {
+        (f.kind() == "attribute")
+            .then(|| f.child_by_field_name("attribute"))
+            .flatten()
+            .map(|a| format!("?.{}", text_of(a, src)))
+    });
+    callee.is_some_and(|name| crate::flow::yields_text(&name))
+}
+
 fn ends_with_reverse_slice(text: &str) -> bool {
     text.bytes().rev().filter(|&b| b != b' ').take(6).eq(b"[::-1]".iter().rev().copied())
 }
@@ -674,7 +689,9 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
             }
         }
         "subscript" => {
-            if ends_with_reverse_slice(text_of(n, src)) {
+            if ends_with_reverse_slice(text_of(n, src))
+                && may_be_text(n.child_by_field_name("value"), src, facts, budget)
+            {
                 out.calls.push("?.reversed".into());
             }
             // os.environ["KEY"] reads one variable, not the whole environment.

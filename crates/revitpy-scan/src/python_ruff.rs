@@ -362,6 +362,17 @@ impl<'s> Builder<'s, '_> {
 
     // ---- names ----
 
+    /// Whether `e` may be text (see [`crate::flow::yields_text`]): anything
+    /// but the result of a call that gives a sequence.
+    fn may_be_text(&self, e: &Expr) -> bool {
+        let Expr::Call(c) = e else { return true };
+        let callee = self.qualified(&c.func).or_else(|| match c.func.as_ref() {
+            Expr::Attribute(a) => Some(format!("?.{}", a.attr.as_str())),
+            _ => None,
+        });
+        callee.is_some_and(|name| crate::flow::yields_text(&name))
+    }
+
     /// Names past `MAX_NAME_BYTES` are left unresolved (see there).
     fn qualified(&self, e: &Expr) -> Option<String> {
         let q = self.qualified_raw(e).filter(|q| q.len() <= crate::facts::MAX_NAME_BYTES)?;
@@ -703,7 +714,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
                     self.out.calls.push("?.reversed".into());
                     return;
                 }
-                if is_reverse_slice(&s.slice) {
+                if is_reverse_slice(&s.slice) && self.b.may_be_text(&s.value) {
                     self.out.calls.push("?.reversed".into());
                 }
                 if self.b.qualified(&s.value).as_deref() == Some("os.environ") {

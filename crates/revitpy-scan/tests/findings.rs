@@ -434,6 +434,18 @@ fn compiled_python_is_high_when_it_hides_code_and_low_beside_its_source() {
     // A truncated header is not unchecked: judged by its source alone.
     let e = [Entry { path: "a/__pycache__/b.cpython-39.pyc", bytes: b"\x01" }, Entry { path: "a/b.py", bytes: source }];
     assert_eq!(level(&e).0, Severity::Low);
+    // In the legacy place beside its source, Python 3 imports the source
+    // (and Python 2 recompiles a stale file): low, unchecked or not.
+    let e = [Entry { path: "lib/mod/util.py", bytes: source }, Entry { path: "lib/mod/util.pyc", bytes: unchecked }];
+    assert_eq!(level(&e).0, Severity::Low);
+    // Before Python 3.7 the same four bytes are a time: a Python 2.7 file
+    // (magic 62211) whose time has the unchecked bit pattern is no hash file.
+    let py27: &[u8] = b"\x03\xf3\x0d\x0a\x71\x1e\x37\x60\x63\x00\x00\x00";
+    let e = [
+        Entry { path: "lib/mod/util.py", bytes: source },
+        Entry { path: "lib/mod/__pycache__/util.cpython-311.pyc", bytes: py27 },
+    ];
+    assert_eq!(level(&e).0, Severity::Low);
 }
 
 /// What a file does with a credential store decides the level: named in a
@@ -831,4 +843,35 @@ fn a_wallet_recovery_phrase_sent_out_is_exfiltration() {
                  return hashlib.pbkdf2_hmac('sha512', mnemonic.encode(), b'mnemonic' + passphrase.encode(), 2048)\n";
     let report = scan(&ManifestFacts::default(), &[Entry { path: "w/bip39.py", bytes: local.as_bytes() }]);
     assert!(report.findings.iter().all(|f| f.severity < Severity::Medium), "{:#?}", report.findings);
+}
+
+/// Text stored backwards and read with a reversing slice is hidden code;
+/// a list a call built, walked backwards (pkg_resources' resolver reversing
+/// its requirements), decodes nothing, even where its elements later reach
+/// `__import__`. Written for the test.
+#[test]
+fn reversing_a_list_is_not_reading_text_backwards() {
+    let level = |src: &str, rule: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "lib/res.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == rule).map(|f| f.severity)
+    };
+    let lists = "def resolve(requirements, dist):\n    \
+                 requirements = list(requirements)[::-1]\n    \
+                 extra = dist.requires(('x',))[::-1]\n    \
+                 while requirements:\n        name = requirements.pop(0)\n        \
+                 __import__(name)\n    for e in extra:\n        __import__(e)\n";
+    // Python 2 source goes to the other parser: the same answers.
+    let py2 = format!("print 'resolving'\n{lists}");
+    for src in [lists, py2.as_str()] {
+        assert!(level(src, "import-dynamic").is_none_or(|s| s < Severity::High), "{src}");
+    }
+    for hidden in [
+        "import base64\nexec(base64.b64decode(BLOB)[::-1])\n",
+        "def go(path):\n    exec(open(path).read()[::-1])\n",
+        "code = PAYLOAD[::-1]\nexec(code)\n",
+    ] {
+        assert_eq!(level(hidden, "exec-decoded"), Some(Severity::Critical), "{hidden}");
+        let py2 = format!("print 'x'\n{hidden}");
+        assert_eq!(level(&py2, "exec-decoded"), Some(Severity::Critical), "{py2}");
+    }
 }
