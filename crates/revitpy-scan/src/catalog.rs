@@ -56,6 +56,12 @@ pub const RULES: &[Rule] = &[
         High,
         "Sends the user, host or folder name to an address written in the code as soon as it is imported",
     ),
+    rule(
+        "surveillance-sent",
+        "credentials",
+        High,
+        "Captures the screen, the clipboard or keystrokes in a file that sends to an address in the code",
+    ),
     rule("host-identity-sent", "network", Medium, "Sends the user or host name over the network"),
     rule("dns-exfiltration", "credentials", High, "Leaks data through DNS lookups of encoded host names"),
     rule("environment-dump", "credentials", Low, "Reads the whole environment"),

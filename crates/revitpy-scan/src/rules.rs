@@ -196,6 +196,11 @@ const SENDERS: &[&str] = &[
     "?.sendto",
     "?.sendmail",
     "?.send_message",
+    // Chat bot APIs (python-telegram-bot, pyTelegramBotAPI): where the bot's
+    // token says.
+    "?.send_document",
+    "?.send_photo",
+    "?.sendDocument",
     "?.storbinary",
     "?.UploadString",
     "?.UploadData",
@@ -264,7 +269,11 @@ const SUSPICIOUS_HOSTS: &[&str] = &[
     "raw.githubusercontent.com/",
     "interact.sh",
     "oast.",
+    "oastify.com",
     "burpcollaborator",
+    "dnslog.cn",
+    "ceye.io",
+    "canarytokens.com",
 ];
 const USER_FOLDERS: &[&str] = &[
     "expanduser",
@@ -390,6 +399,11 @@ impl LazyVars<'_> {
     fn arg_labels(&self, line: usize, a: &Arg<'_>) -> Labels {
         self.cell.get_or_init(|| Flow::new(self.facts)).arg_labels(line, a)
     }
+
+    /// What the variable `name` may hold at `line`.
+    fn name_labels(&self, line: usize, name: &str) -> Labels {
+        self.cell.get_or_init(|| Flow::new(self.facts)).name_labels(line, name)
+    }
 }
 
 /// A `'static` needle list, by its address and length.
@@ -502,7 +516,16 @@ pub(crate) fn check_python(
             continue;
         }
         // Labels cost a pass over the arguments: only sinks need them.
-        let labels = if needs_labels(c, &sense) { labels_of(c) } else { Labels::NONE };
+        let mut labels = if needs_labels(c, &sense) { labels_of(c) } else { Labels::NONE };
+        // A sender's destination may be in the object it is called on: a
+        // connection opened to a host the code names, a chat bot built with
+        // a token written in the code (`bot.send_document(chat, f)`).
+        if matches(name, names!(SENDERS))
+            && let Some((receiver, _)) = name.rsplit_once('.')
+            && receiver != "requests"
+        {
+            labels |= lazy.name_labels(c.line, receiver).and(Labels::ADDRESS | Labels::DECODED);
+        }
         // What exec, eval, compile or __import__ runs is their first
         // argument; the namespaces they are given (`exec(src, {}, ns)`) are
         // data, whatever flowed into them. Handed over (`map(exec, xs)`), the
@@ -963,6 +986,8 @@ fn network(
     caps: &mut Capabilities,
 ) {
     let name = c.name.as_str();
+    // curl and wget started as processes send as surely as `requests.post`.
+    let sends = matches(name, names!(SENDERS)) || http_tool(c);
     let is_network = matches(name, names!(NETWORK)) || matches(name, names!(FETCHERS)) && !name.starts_with("?.");
     if is_network {
         let target = first_arg(c);
@@ -984,7 +1009,7 @@ fn network(
     // Files found by walking folders, sent out: bulk upload of the user's or
     // the project's files. Medium alone (a backup tool may do it); high to a
     // raw IP, a paste site, a webhook or a tunnel.
-    if matches(name, names!(SENDERS))
+    if sends
         && labels.has(Labels::BULK)
         && !labels.has(Labels::CREDENTIAL | Labels::SECRET)
         && !labels.has(Labels::ENVIRONMENT)
@@ -1001,7 +1026,7 @@ fn network(
             ),
         );
     }
-    if matches(name, names!(SENDERS)) && labels.has(Labels::CREDENTIAL | Labels::SECRET | Labels::ENVIRONMENT) {
+    if sends && labels.has(Labels::CREDENTIAL | Labels::SECRET | Labels::ENVIRONMENT) {
         let what = if labels.has(Labels::CREDENTIAL | Labels::SECRET) {
             "credentials or secrets"
         } else {
@@ -1039,7 +1064,7 @@ fn network(
                 format!("sends {what} over the network, to an address the code takes from elsewhere"),
             );
         }
-    } else if matches(name, names!(SENDERS)) && labels.has(Labels::HOST_IDENTITY) {
+    } else if sends && labels.has(Labels::HOST_IDENTITY) {
         // The same act means different things by when it runs: telemetry a
         // user calls is a fact; the user and host name sent while a package
         // installs, before anyone chose to run it, is a beacon.
@@ -1080,6 +1105,18 @@ fn network(
             );
         }
     }
+}
+
+/// A process that is an HTTP client (`["curl", url]`, `"wget -q " + url`,
+/// PowerShell's `Invoke-WebRequest`): what it is given goes out.
+fn http_tool(c: &Call) -> bool {
+    const TOOLS: &[&str] = &["curl", "curl.exe", "wget", "wget.exe", "invoke-webrequest", "iwr", "invoke-restmethod"];
+    matches(&c.name, names!(PROCESS))
+        && c.args.first().is_some_and(|a| {
+            let first = a.literal.as_deref().or(a.strings.first().map(String::as_str)).unwrap_or("");
+            let word = first.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+            TOOLS.contains(&word.as_str())
+        })
 }
 
 /// Files that run when a package is installed, before anyone runs it, by
@@ -1369,10 +1406,97 @@ fn shellcode(out: &mut Out<'_>, facts: &Facts<'_>) {
     ]);
 }
 
+/// Python code a file starts in another interpreter (`[sys.executable,
+/// "-c", CODE]`, `os.system('python -c "CODE"')`), with the line: it runs
+/// as surely as the file's own code, so it is read like a decoded payload.
+pub(crate) fn inline_python<'f>(facts: &'f Facts<'_>) -> impl Iterator<Item = (String, usize)> + 'f {
+    facts.calls.iter().filter(|c| matches(&c.name, names!(PROCESS))).flat_map(|c| {
+        let mut found = Vec::new();
+        for a in &c.args {
+            // An argument list: the element after "-c".
+            if let Some(i) = a.strings.iter().position(|s| s == "-c") {
+                found.extend(a.strings.get(i + 1).cloned());
+            }
+            // One command line: the quoted text after "-c".
+            if let Some(line) = &a.literal
+                && let Some(at) = line.find(" -c ")
+            {
+                let rest = line[at + 4..].trim_start();
+                if let Some(q) = rest.chars().next().filter(|q| *q == '"' || *q == '\'')
+                    && let Some(end) = rest.rfind(q).filter(|&e| e > 0)
+                {
+                    found.push(rest[1..end].to_owned());
+                }
+            }
+        }
+        found.into_iter().map(move |code| (code, c.line))
+    })
+}
+
+/// What the user sees, copies or types: the screen, the clipboard, a
+/// keyboard hook. (A webcam library's frames are left out: vision
+/// libraries send frames to services their users configure.)
+const CAPTURES: &[&str] = &[
+    "PIL.ImageGrab.grab",
+    "ImageGrab.grab",
+    "pyautogui.screenshot",
+    "pyscreenshot.grab",
+    "mss.mss",
+    "pyperclip.paste",
+    "clipboard.paste",
+    "win32clipboard.GetClipboardData",
+    "System.Windows.Forms.Clipboard.GetText",
+    "Clipboard.GetText",
+    "pynput.keyboard.Listener",
+    "keyboard.Listener",
+    "keyboard.on_press",
+    "keyboard.on_release",
+    "keyboard.hook",
+    "pyHook.HookManager",
+    "pyWinhook.HookManager",
+];
+
+/// Spyware: the screen, the clipboard or keystrokes captured in a file that
+/// sends data to an address the code wrote, hid or chose among webhooks and
+/// paste sites. The capture and the send need not meet in one function (a
+/// keyboard hook's callback sends what it collected). High; critical when
+/// the send runs while the module loads or the package installs. To an
+/// address its caller configures, a screenshot tool's upload is no finding.
+fn surveillance(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyVars<'_>) {
+    let Some(capture) = facts.calls.iter().find(|c| matches(&c.name, names!(CAPTURES))) else { return };
+    let chosen = |c: &&Call| {
+        matches(&c.name, names!(SENDERS))
+            && (c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::ADDRESS | Labels::DECODED))
+                || SUSPICIOUS_HOSTS.iter().any(|h| all_args_lower(c).contains(h)))
+    };
+    let Some(send) = facts.calls.iter().find(chosen) else { return };
+    let when = out.timing(facts).at(facts, send.line);
+    let unasked = matches!(when, When::Install | When::Import);
+    let what = if capture.name.contains("lipboard") || capture.name.ends_with("paste") {
+        "the clipboard"
+    } else if capture.name.contains("eyboard") || capture.name.contains("Hook") {
+        "keystrokes"
+    } else {
+        "the screen"
+    };
+    out.push(
+        "surveillance-sent",
+        if unasked { Severity::Critical } else { Severity::High },
+        "credentials",
+        send,
+        format!("captures {what} and sends data to an address written in or hidden in the code: spyware"),
+    );
+    out.because(vec![
+        format!("captures: `{}` at line {} ({what})", capture.name, capture.line),
+        format!("sends: `{}` at line {}", send.name, send.line),
+    ]);
+}
+
 /// Combinations that only mean something together in one file.
 fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     let facts = sense.facts;
     shellcode(out, facts);
+    surveillance(out, facts, lazy);
     let uses_socket = facts.calls.iter().any(|c| c.name.starts_with("socket.") || c.name.ends_with(".connect"))
         && facts.imports.iter().any(|(m, _)| m == "socket");
     let runs = sense.any_call(names!(PROCESS)).or_else(|| sense.any_call(names!(CODE_LOADERS)));

