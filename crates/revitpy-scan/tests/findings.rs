@@ -934,6 +934,15 @@ fn decrypted_payloads_and_code_given_to_python_dash_c_are_read() {
     // A harmless one-liner stays harmless.
     let version = "import subprocess, sys\nsubprocess.run([sys.executable, '-c', 'import sys; print(sys.version)'])\n";
     assert!(rules("pkg/v.py", version).iter().all(|(_, s, _)| *s < Severity::Medium));
+    // Bounded: a file starting hundreds of interpreters has at most 16 of
+    // their programs read (as many as decoded payloads).
+    let many: String = (0..300)
+        .map(|i| format!("subprocess.run(['python', '-c', 'import os; os.system(\"echo {i}\" + X)'])\n"))
+        .collect();
+    let found = rules("pkg/many.py", &format!("import subprocess\n{many}"));
+    let inner: std::collections::HashSet<&str> =
+        found.iter().filter(|(_, _, f)| f.ends_with("(python -c)")).map(|(_, _, f)| f.as_str()).collect();
+    assert!(!inner.is_empty() && inner.len() <= 16, "{}", inner.len());
 }
 
 /// Where a send goes may be written where the connection or the bot was
