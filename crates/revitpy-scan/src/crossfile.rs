@@ -175,6 +175,22 @@ pub(crate) struct FileFlows {
     /// returns carry a [`CARRIED`] label.
     pub exports: Vec<(String, usize, Labels)>,
     pub sinks: Vec<Sink>,
+    /// Calls into other modules made while this file installs (`true`) or
+    /// loads (`false`): `setup.py`'s install command calling `main.main`.
+    pub entries: Vec<(String, bool)>,
+    /// Findings whose level waits on when their function runs: who-runs-it
+    /// sent from `function` at `line`, and whether the address was chosen
+    /// by the code.
+    pub deferred: Vec<Deferred>,
+}
+
+/// A finding judged "when a caller asks", which another file may call
+/// while the package installs or loads.
+#[derive(Debug, Clone)]
+pub(crate) struct Deferred {
+    pub function: String,
+    pub line: usize,
+    pub chosen: bool,
 }
 
 /// A module's stem as other files name it: `pkg/grab.py` -> `grab`,
@@ -203,6 +219,11 @@ pub(crate) struct Join {
     /// (module stem, function) -> the functions of that name in such modules.
     exports: FxHashMap<(String, String), Vec<Export>>,
     sinks: Vec<Sink>,
+    /// (module stem, function) -> (calling file, at install) for calls made
+    /// while a file installs or loads.
+    entries: FxHashMap<(String, String), Vec<(String, bool)>>,
+    /// (file, deferred finding).
+    deferred: Vec<(String, Deferred)>,
 }
 
 impl Join {
@@ -213,6 +234,60 @@ impl Join {
             }
         }
         self.sinks.extend(flows.sinks);
+        for (call, install) in flows.entries {
+            if let Some((module, function)) = target(&call) {
+                self.entries
+                    .entry((module.to_owned(), function.to_owned()))
+                    .or_default()
+                    .push((file.to_owned(), install));
+            }
+        }
+        self.deferred.extend(flows.deferred.into_iter().map(|d| (file.to_owned(), d)));
+    }
+
+    /// Who-runs-it sent from a function that another file calls while the
+    /// package installs is an install beacon; while a module loads, to an
+    /// address the code chose, an import beacon. (`setup.py`'s install
+    /// command running `main()` of `main.py`, which reports the user and
+    /// host to a canary domain.)
+    pub(crate) fn upgrade(&self, findings: &mut [Finding]) {
+        for (file, d) in &self.deferred {
+            let Some(stem) = stem(file) else { continue };
+            let Some(callers) = self.entries.get(&(stem.to_owned(), d.function.clone())) else { continue };
+            let callers: Vec<&(String, bool)> = callers.iter().filter(|(caller, _)| caller != file).collect();
+            let install = callers.iter().find(|(_, install)| *install);
+            let (caller, rule, severity, what) = match (install, callers.first()) {
+                (Some((caller, _)), _) => (
+                    caller,
+                    "install-beacon",
+                    Severity::Critical,
+                    "sends who and where it is installed (user, host, folder) while the package installs, \
+                     called from another file: a beacon",
+                ),
+                (None, Some((caller, _))) if d.chosen => (
+                    caller,
+                    "import-beacon",
+                    Severity::High,
+                    "sends who and where it runs (user, host, folder) as soon as the package is imported, to an \
+                     address written in or hidden in the code, called from another file: a beacon",
+                ),
+                _ => continue,
+            };
+            let Some(f) =
+                findings.iter_mut().find(|f| f.rule == "host-identity-sent" && &f.file == file && f.line == d.line)
+            else {
+                continue;
+            };
+            let when = if severity == Severity::Critical { "installs" } else { "loads" };
+            f.rule = rule;
+            f.severity = severity;
+            f.category = "credentials";
+            f.message = what.to_owned();
+            f.because = vec![
+                format!("when: while the package {when}: `{caller}` calls `{}` then", d.function),
+                "what: the call receives who and where it runs (user, host or folder name)".to_owned(),
+            ];
+        }
     }
 
     /// Findings for sinks that get, from another file, what their own file

@@ -240,6 +240,7 @@ impl<'m> Scan<'m> {
             ..
         } = self;
         findings.extend(join.findings());
+        join.upgrade(&mut findings);
         for (path, unchecked) in &compiled {
             findings.push(compiled_finding(path, *unchecked, &sources));
         }

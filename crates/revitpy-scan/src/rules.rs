@@ -325,6 +325,9 @@ struct Out<'a> {
     rules: rustc_hash::FxHashSet<&'static str>,
     /// When each line runs, worked out on first use (few files need it).
     timing: std::cell::OnceCell<Timing>,
+    /// Findings another file may make more serious by calling their
+    /// function while it installs or loads (see [`crate::crossfile::Deferred`]).
+    deferred: Vec<crate::crossfile::Deferred>,
 }
 
 impl Out<'_> {
@@ -496,8 +499,15 @@ pub(crate) fn check_python(
     caps: &mut Capabilities,
     flows: &mut FileFlows,
 ) -> Vec<Finding> {
-    let mut out =
-        Out { file, text, install_time, findings: Vec::new(), rules: Default::default(), timing: Default::default() };
+    let mut out = Out {
+        file,
+        text,
+        install_time,
+        findings: Vec::new(),
+        rules: Default::default(),
+        timing: Default::default(),
+        deferred: Vec::new(),
+    };
     // The data-flow pass runs only when a rule asks where a value came from.
     let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
     let sense = FileSense::new(facts, text);
@@ -638,6 +648,25 @@ fn cross_file(
     flows: &mut FileFlows,
 ) {
     use crate::crossfile::{CARRIED, MAX_CALLS_PER_SINK, MAX_PER_FILE, Sink, SinkKind};
+    flows.deferred.extend(out.deferred.iter().take(MAX_PER_FILE).cloned());
+    // Calls into another module of the package made while this file
+    // installs (any line of setup.py) or loads (its top-level calls).
+    let module_call = |n: &str| {
+        let root = n.trim_start_matches('.').split('.').next().unwrap_or(n);
+        !n.starts_with("?.")
+            && !n.starts_with("self.")
+            && !n.starts_with("cls.")
+            && n.trim_start_matches('.').contains('.')
+            && !crate::crossfile::STDLIB_ROOTS.contains(&root)
+    };
+    let entries: Box<dyn Iterator<Item = &str>> = if out.install_time {
+        Box::new(facts.calls.iter().map(|c| c.name.as_str()))
+    } else {
+        Box::new(facts.import_time.iter().map(|(n, _)| n.as_str()))
+    };
+    for n in entries.filter(|n| module_call(n)).take(MAX_PER_FILE) {
+        flows.entries.push((n.to_owned(), out.install_time));
+    }
     // Exports need the data flow: only files with a source of a carried
     // label build it for them.
     let has_source = || {
@@ -1096,6 +1125,17 @@ fn network(
                     .into(),
             );
         } else {
+            // In a function (called later, or from the file's program
+            // entry): another file may call it while installing or loading.
+            let timing = out.timing(facts);
+            let function = match timing.at(facts, c.line) {
+                When::Call(function, _) => Some(function),
+                When::Program => timing.innermost(c.line).map(|i| facts.functions[i].name.clone()),
+                _ => None,
+            };
+            if let Some(function) = function {
+                out.deferred.push(crate::crossfile::Deferred { function, line: c.line, chosen });
+            }
             out.push(
                 "host-identity-sent",
                 Severity::Medium,

