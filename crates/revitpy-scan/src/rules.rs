@@ -328,6 +328,8 @@ struct Out<'a> {
     /// Findings another file may make more serious by calling their
     /// function while it installs or loads (see [`crate::crossfile::Deferred`]).
     deferred: Vec<crate::crossfile::Deferred>,
+    /// A chat bot's token is written in the file ([`flow::is_bot_token`]).
+    bot_token: bool,
 }
 
 impl Out<'_> {
@@ -337,6 +339,12 @@ impl Out<'_> {
 
     fn reported(&self, rule: &str) -> bool {
         self.rules.contains(rule)
+    }
+
+    /// The file talks to a raw IP, a paste site, a webhook or a tunnel, or
+    /// holds a chat bot's token: what it sends goes where the author reads.
+    fn suspicious_destination(&self) -> bool {
+        self.bot_token || self.reported("network-suspicious-host")
     }
 
     fn push(&mut self, rule: &'static str, severity: Severity, category: &'static str, c: &Call, message: String) {
@@ -507,6 +515,7 @@ pub(crate) fn check_python(
         rules: Default::default(),
         timing: Default::default(),
         deferred: Vec::new(),
+        bot_token: facts.strings.iter().any(|(s, _)| flow::is_bot_token(s.trim().as_bytes())),
     };
     // The data-flow pass runs only when a rule asks where a value came from.
     let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
@@ -592,7 +601,15 @@ pub(crate) fn check_python(
 
     whole_file(&mut out, &sense, &lazy);
     for (s, line) in &facts.strings {
-        if has(s, "-----BEGIN") && s.contains("PRIVATE KEY") || is_access_key(s) {
+        if flow::is_bot_token(s.trim().as_bytes()) {
+            out.push_at(
+                "hardcoded-secret",
+                Severity::Medium,
+                "credentials",
+                *line,
+                "a chat bot's token is written in the code: what the bot sends goes to whoever holds it".into(),
+            );
+        } else if has(s, "-----BEGIN") && s.contains("PRIVATE KEY") || is_access_key(s) {
             out.push_at(
                 "hardcoded-secret",
                 Severity::Medium,
@@ -758,7 +775,7 @@ fn cross_file(
         let own = args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(c.line, a));
         let chosen = own.has(Labels::ADDRESS | Labels::DECODED)
             || connects_to_literal && c.name.contains(".send")
-            || out.reported("network-suspicious-host")
+            || out.suspicious_destination()
             || out.install_time;
         flows.sinks.push(Sink {
             kind,
@@ -1043,7 +1060,7 @@ fn network(
         && !labels.has(Labels::CREDENTIAL | Labels::SECRET)
         && !labels.has(Labels::ENVIRONMENT)
     {
-        let suspicious = out.reported("network-suspicious-host");
+        let suspicious = out.suspicious_destination();
         out.push(
             "bulk-upload",
             if suspicious { Severity::High } else { Severity::Medium },
@@ -1068,7 +1085,7 @@ fn network(
         let chosen = labels.has(Labels::ADDRESS)
             || labels.has(Labels::DECODED)
             || connects_to_literal && name.contains(".send")
-            || out.reported("network-suspicious-host")
+            || out.suspicious_destination()
             || out.install_time;
         if chosen {
             out.push(
@@ -1099,7 +1116,7 @@ fn network(
         // installs, before anyone chose to run it, is a beacon.
         let chosen = labels.has(Labels::ADDRESS | Labels::DECODED)
             || connects_to_literal && name.contains(".send")
-            || out.reported("network-suspicious-host");
+            || out.suspicious_destination();
         if out.install_time {
             out.push(
                 "install-beacon",

