@@ -27,14 +27,29 @@ pub const RULES: &[Rule] = &[
     // Processes.
     rule("process", "process", Info, "Starts a process"),
     rule("process-shell", "process", Medium, "Runs a computed command through the shell"),
-    rule("process-hostile", "process", High, "Starts a command of the kind malware uses (encoded, LOLBin, shell)"),
-    rule("process-decoded", "process", Critical, "Starts a process whose command was decoded or downloaded"),
+    rule(
+        "process-hostile",
+        "process",
+        High,
+        "Starts a command of the kind malware uses (critical at install or import)",
+    ),
+    rule(
+        "process-decoded",
+        "process",
+        Critical,
+        "Starts a process whose command was decoded or downloaded (downloaded and run on a caller's request: high)",
+    ),
     rule("script-dropper", "process", High, "Writes a script of the kind malware drops"),
-    rule("download-then-run", "process", Critical, "Downloads a file and starts it"),
+    rule("download-then-run", "process", Critical, "Downloads a file and starts it (on a caller's request: high)"),
     rule("reverse-shell", "process", Critical, "Connects a socket and hands it a shell"),
     // Network.
     rule("network", "network", Info, "Uses the network"),
-    rule("bulk-upload", "network", Medium, "Sends files found by walking folders (high to a raw IP or paste site)"),
+    rule(
+        "bulk-upload",
+        "network",
+        Medium,
+        "Sends files found by walking folders (high to a raw IP, paste site, webhook or chat bot)",
+    ),
     rule("network-suspicious-host", "network", Medium, "Talks to a raw IP, a paste site, a webhook or a tunnel"),
     // Credentials and secrets.
     rule(
@@ -65,7 +80,12 @@ pub const RULES: &[Rule] = &[
     rule("host-identity-sent", "network", Medium, "Sends the user or host name over the network"),
     rule("dns-exfiltration", "credentials", High, "Leaks data through DNS lookups of encoded host names"),
     rule("environment-dump", "credentials", Low, "Reads the whole environment"),
-    rule("hardcoded-secret", "credentials", Medium, "A private key or access key is written in the code"),
+    rule(
+        "hardcoded-secret",
+        "credentials",
+        Medium,
+        "A private key, access key or chat bot token is written in the code",
+    ),
     rule("clipboard-hijack", "credentials", High, "Replaces clipboard contents that look like wallet addresses"),
     // Persistence.
     rule("persistence-registry", "persistence", High, "Writes a Windows Run key so something starts with Windows"),
