@@ -251,6 +251,18 @@ impl Join {
     /// command running `main()` of `main.py`, which reports the user and
     /// host to a canary domain.)
     pub(crate) fn upgrade(&self, findings: &mut [Finding]) {
+        if self.deferred.is_empty() || self.entries.is_empty() {
+            return;
+        }
+        // One pass over the findings, one lookup per deferred finding: a
+        // package of many files with many of both stays linear.
+        let at: FxHashMap<(&str, usize), usize> = findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.rule == "host-identity-sent")
+            .map(|(i, f)| ((f.file.as_str(), f.line), i))
+            .collect();
+        let mut changes: Vec<(usize, &'static str, Severity, &'static str, String)> = Vec::new();
         for (file, d) in &self.deferred {
             let Some(stem) = stem(file) else { continue };
             let Some(callers) = self.entries.get(&(stem.to_owned(), d.function.clone())) else { continue };
@@ -273,20 +285,27 @@ impl Join {
                 ),
                 _ => continue,
             };
-            let Some(f) =
-                findings.iter_mut().find(|f| f.rule == "host-identity-sent" && &f.file == file && f.line == d.line)
-            else {
-                continue;
-            };
+            let Some(&i) = at.get(&(file.as_str(), d.line)) else { continue };
             let when = if severity == Severity::Critical { "installs" } else { "loads" };
+            changes.push((
+                i,
+                rule,
+                severity,
+                what,
+                format!("when: while the package {when}: `{caller}` calls `{}` then", d.function),
+            ));
+        }
+        for (i, rule, severity, what, when) in changes {
+            let f = &mut findings[i];
+            if f.rule != "host-identity-sent" && f.severity >= severity {
+                continue;
+            }
             f.rule = rule;
             f.severity = severity;
             f.category = "credentials";
             f.message = what.to_owned();
-            f.because = vec![
-                format!("when: while the package {when}: `{caller}` calls `{}` then", d.function),
-                "what: the call receives who and where it runs (user, host or folder name)".to_owned(),
-            ];
+            f.because =
+                vec![when, "what: the call receives who and where it runs (user, host or folder name)".to_owned()];
         }
     }
 

@@ -2026,6 +2026,22 @@ mod tests {
         assert_eq!(flows.exports.len(), MAX_PER_FILE);
         assert_eq!(flows.sinks.len(), MAX_PER_FILE);
         assert!(flows.sinks.iter().all(|s| s.calls.len() == MAX_CALLS_PER_SINK));
+
+        // Thousands of identity sends in functions, and a setup.py calling
+        // thousands of module functions: both lists stay bounded.
+        let mut lib = String::from("import getpass, requests\n");
+        for i in 0..2_000 {
+            lib.push_str(&format!("def s{i}():\n    requests.post(U, data=getpass.getuser())\n"));
+        }
+        let facts = crate::python::parse(&lib);
+        let mut flows = FileFlows::default();
+        check_python("pkg/lib.py", &lib, &facts, "", false, &mut Capabilities::default(), &mut flows);
+        assert_eq!(flows.deferred.len(), MAX_PER_FILE);
+        let setup: String = (0..2_000).map(|i| format!("lib.s{i}()\n")).collect();
+        let facts = crate::python::parse(&setup);
+        let mut flows = FileFlows::default();
+        check_python("setup.py", &setup, &facts, "", true, &mut Capabilities::default(), &mut flows);
+        assert_eq!(flows.entries.len(), MAX_PER_FILE);
     }
 
     #[test]
