@@ -819,6 +819,12 @@ pub const HOSTILE_FRAGMENTS: &[&str] = &[
     "adodb.stream",
     "schtasks.exe /create",
     "register-scheduledtask",
+    // Opening the firewall to inbound connections (a proxy or backdoor
+    // others reach from outside): installers of servers leave that to the
+    // user or the installer's own prompt.
+    "new-netfirewallrule",
+    "advfirewall firewall add rule",
+    "netsh firewall add",
 ];
 
 /// The labels of a file's variables, worked out on demand: a rule asks for

@@ -750,6 +750,25 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
             Expr::StringLiteral(s) => {
                 self.out.strings.push(crate::facts::prefix_chars(s.value.to_str(), 400).to_owned());
             }
+            // An f-string's literal parts are strings of the expression
+            // (`f"https://api.example/bot{token}/send"` names its host, an
+            // f-string command its tool); its interpolations are read below.
+            Expr::FString(f) => {
+                for part in f.value.iter() {
+                    match part {
+                        ast::FStringPart::Literal(s) => {
+                            self.out.strings.push(crate::facts::prefix_chars(s.value.as_ref(), 400).to_owned());
+                        }
+                        ast::FStringPart::FString(fs) => {
+                            for element in fs.elements.iter() {
+                                if let ast::InterpolatedStringElement::Literal(l) = element {
+                                    self.out.strings.push(crate::facts::prefix_chars(&l.value, 400).to_owned());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             Expr::BytesLiteral(bl) => {
                 let bytes: Vec<u8> = bl.value.bytes().take(400).collect();
                 self.out.strings.push(String::from_utf8_lossy(&bytes).into_owned());

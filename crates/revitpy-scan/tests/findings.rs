@@ -1051,3 +1051,25 @@ fn a_function_another_file_calls_at_install_or_load_runs_then() {
     let (rule, severity, _) = verdict(&[Entry { path: "tool.py", bytes: report_.as_bytes() }]);
     assert_eq!((rule, severity), ("host-identity-sent", Severity::Medium));
 }
+
+/// An f-string's literal parts count like any string of the expression: a
+/// command assembled in one (opening the firewall to inbound connections)
+/// and handed to a helper that runs it is a hostile command. Written for
+/// the test.
+#[test]
+fn f_string_parts_are_read_and_opening_the_firewall_is_hostile() {
+    let level = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/fw.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "process-hostile").map(|f| f.severity)
+    };
+    let firewall = "import subprocess\ndef run(cmd):\n    return subprocess.run(cmd, stdout=subprocess.PIPE)\n\
+                    def open_port(program):\n    \
+                    ps = rf\"New-NetFirewallRule -DisplayName 'p' -Direction Inbound -Action Allow -Program {program}\"\n    \
+                    run(['powershell.exe', '-Command', ps])\n";
+    assert_eq!(level(firewall), Some(Severity::High));
+    let netsh = "import subprocess\nsubprocess.run(f'netsh advfirewall firewall add rule name=p dir=in action=allow program={P}')\n";
+    assert_eq!(level(netsh), Some(Severity::Critical));
+    // Listing the rules is not opening anything.
+    let show = "import subprocess\ndef rules():\n    return subprocess.run(f'netsh advfirewall firewall show rule name={N}')\n";
+    assert_eq!(level(show), None);
+}
