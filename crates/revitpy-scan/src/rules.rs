@@ -1521,10 +1521,12 @@ const CAPTURES: &[&str] = &[
 /// address its caller configures, a screenshot tool's upload is no finding.
 fn surveillance(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyVars<'_>) {
     let Some(capture) = facts.calls.iter().find(|c| matches(&c.name, names!(CAPTURES))) else { return };
+    // The per-call rules ran first: a suspicious host or a bot token of
+    // this file is already known.
+    let suspicious = out.suspicious_destination();
     let chosen = |c: &&Call| {
         matches(&c.name, names!(SENDERS))
-            && (c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::ADDRESS | Labels::DECODED))
-                || SUSPICIOUS_HOSTS.iter().any(|h| all_args_lower(c).contains(h)))
+            && (suspicious || c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::ADDRESS | Labels::DECODED)))
     };
     let Some(send) = facts.calls.iter().find(chosen) else { return };
     let when = out.timing(facts).at(facts, send.line);
