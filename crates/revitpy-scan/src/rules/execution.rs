@@ -1,0 +1,230 @@
+//! Chains that start foreign code: shellcode, reverse shells, download
+//! then run.
+
+use super::lists::{CODE_LOADERS, DOWNLOAD_TO_FILE, PROCESS};
+use super::{FileSense, LazyVars, Out};
+use crate::facts::{Call, Facts};
+use crate::flow::{Labels, matches, names};
+use crate::report::Severity;
+use crate::timing::When;
+
+/// Shellcode is a chain: memory made executable (`VirtualAlloc` or
+/// `VirtualProtect` with a PAGE_EXECUTE protection), then code copied into
+/// it or a thread started in it; or another process written to and a
+/// thread started in it (injection). A lone `RtlMoveMemory` copying a
+/// buffer (paramiko's Windows pipes) is none of these.
+pub(super) fn shellcode(out: &mut Out<'_>, facts: &Facts<'_>) {
+    // One pass over the calls (this runs on every file): the first of each
+    // kind of memory call, by the last part of its name.
+    let (mut executable, mut copies, mut thread, mut writes_other, mut remote_thread) = (None, None, None, None, None);
+    for c in &facts.calls {
+        let Some((_, last)) = c.name.rsplit_once('.') else { continue };
+        match last {
+            "VirtualAlloc" | "VirtualAllocEx" | "VirtualProtect" | "VirtualProtectEx" if executable.is_none() => {
+                let page_execute = c.args.iter().any(|a| {
+                    // PAGE_EXECUTE (0x10), _READ (0x20), _READWRITE (0x40), _WRITECOPY (0x80),
+                    // as an argument of its own (MEM_COMMIT is 0x1000).
+                    let t = a.text.trim().to_ascii_lowercase();
+                    let t = t.trim_start_matches("ctypes.").trim_start_matches("c_int(").trim_end_matches(')');
+                    t.contains("page_execute") || ["0x10", "0x20", "0x40", "0x80", "16", "32", "64", "128"].contains(&t)
+                });
+                if page_execute {
+                    executable = Some(c);
+                }
+            }
+            "RtlMoveMemory" | "memmove" => copies = copies.or(Some(c)),
+            "WriteProcessMemory" => {
+                copies = copies.or(Some(c));
+                writes_other = writes_other.or(Some(c));
+            }
+            "CreateThread" => thread = thread.or(Some(c)),
+            "CreateRemoteThread" => {
+                thread = thread.or(Some(c));
+                remote_thread = remote_thread.or(Some(c));
+            }
+            _ => {}
+        }
+    }
+    let injects = writes_other.zip(remote_thread);
+    let (start, then) = match (executable, copies.or(thread), injects) {
+        (Some(e), Some(t), _) => (e, t),
+        (_, _, Some((w, t))) => (w, t),
+        _ => return,
+    };
+    out.push(
+        "native-shellcode",
+        Severity::Critical,
+        "native",
+        then,
+        "allocates executable memory, writes into it or starts a thread in it (shellcode)".into(),
+    );
+    out.because(vec![
+        format!("prepares: `{}` at line {}", start.name, start.line),
+        format!("then: `{}` at line {}", then.name, then.line),
+    ]);
+}
+
+/// A socket handed to a shell (see the conditions below).
+pub(super) fn reverse_shell(out: &mut Out<'_>, sense: &FileSense<'_>) {
+    let facts = sense.facts;
+    let uses_socket = facts.calls.iter().any(|c| c.name.starts_with("socket.") || c.name.ends_with(".connect"))
+        && facts.imports.iter().any(|(m, _)| m == "socket");
+    let runs = sense.any_call(names!(PROCESS)).or_else(|| sense.any_call(names!(CODE_LOADERS)));
+    // A reverse shell needs the socket *handed to* a shell: its descriptor
+    // copied over the standard streams, a pty spawned on it, a process whose
+    // streams are the socket, or a shell started (by its literal name) where a
+    // socket connects out. A socket and a process in one file are not that
+    // (HTTP clients and servers, terminal libraries and SSH have both), nor is
+    // a variable called `cmd` or a call to `fileno`.
+    let pty = facts.calls.iter().any(|c| c.name == "pty.spawn");
+    let process_calls = || facts.calls.iter().filter(|c| matches(&c.name, names!(PROCESS)));
+    // The descriptor copied, then a shell started in the same function (or
+    // both at module level): a test suite filling descriptors with copies
+    // of a connection in one function starts no shell there.
+    let dup2_socket = {
+        let mut dups = facts
+            .calls
+            .iter()
+            .filter(|c| c.name == "os.dup2" && c.args.first().is_some_and(|a| a.text.contains("fileno")))
+            .peekable();
+        dups.peek().is_some() && {
+            let timing = out.timing(facts);
+            dups.any(|d| {
+                let scope = timing.innermost(d.line);
+                process_calls()
+                    .chain(facts.calls.iter().filter(|c| c.name == "pty.spawn"))
+                    .any(|r| timing.innermost(r.line) == scope)
+            })
+        }
+    };
+    let stdio_socket = process_calls().any(|r| {
+        r.args.iter().any(|a| {
+            a.keyword.as_deref().is_some_and(|k| k == "stdin" || k == "stdout" || k == "stderr")
+                && (a.text.contains("fileno") || a.text.to_ascii_lowercase().contains("sock"))
+        })
+    });
+    let connects = facts.calls.iter().any(|c| c.name.ends_with(".connect") || c.name.ends_with(".recv"));
+    let shell_from_socket = connects
+        && process_calls().any(|r| {
+            r.args.iter().flat_map(|a| a.literal.iter().chain(&a.strings)).any(|lit| {
+                let l = lit.trim().to_ascii_lowercase();
+                ["/bin/sh", "/bin/bash", "cmd.exe", "powershell"].iter().any(|s| l.contains(s))
+                    || ["sh", "bash", "cmd"].contains(&l.as_str())
+            })
+        });
+    if uses_socket
+        && (dup2_socket || pty || stdio_socket || shell_from_socket)
+        && let Some(c) = facts.calls.iter().find(|c| c.name.starts_with("socket.")).or(runs)
+    {
+        out.push(
+            "reverse-shell",
+            Severity::Critical,
+            "process",
+            c,
+            "connects a socket and hands it a shell: a reverse shell".into(),
+        );
+    }
+}
+
+/// Download to disk, then start something (or make it executable).
+pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyVars<'_>) {
+    // Download to disk, then start something. The two must meet: in one
+    // function, both while the module loads (or the package installs), or
+    // through the same path (a name or string both calls are given). A
+    // library that saves a download in one function and runs a build tool
+    // in another, each when its caller asks, does neither in one act.
+    let wrote_fetched = |c: &Call| {
+        // open(path, "wb").write(fetched) or f.write(fetched)
+        (c.name.ends_with(".write") || c.name == "?.write")
+            && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::FETCHED))
+    };
+    let downloads: Vec<&Call> =
+        facts.calls.iter().filter(|c| matches(&c.name, names!(DOWNLOAD_TO_FILE)) || wrote_fetched(c)).collect();
+    // Made executable: `os.chmod(path, mode | stat.S_IEXEC)`, `0o755`, `chmod +x`.
+    let made_executable = |c: &&Call| {
+        c.name == "os.chmod"
+            && c.args.get(1).is_some_and(|a| {
+                let t = a.text.to_ascii_lowercase();
+                t.contains("s_iexec") || t.contains("s_ixusr") || t.contains("0o7") || t.contains("0o5") || t == "493"
+            })
+    };
+    if !downloads.is_empty() {
+        let starters: Vec<(&Call, &str)> = facts
+            .calls
+            .iter()
+            .filter_map(|c| {
+                if matches(&c.name, names!(PROCESS)) || matches(&c.name, names!(CODE_LOADERS)) {
+                    Some((c, "runs"))
+                } else if made_executable(&c) {
+                    Some((c, "makes executable"))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let timing = out.timing(facts);
+        let words = |c: &Call| -> Vec<String> {
+            c.args
+                .iter()
+                .flat_map(|a| a.names.iter().chain(&a.strings).chain(a.literal.iter()))
+                .filter(|w| w.len() >= 3)
+                .cloned()
+                .collect()
+        };
+        let meet = |d: &Call, r: &Call| -> Option<&'static str> {
+            let (wd, wr) = (timing.at(facts, d.line), timing.at(facts, r.line));
+            if timing.innermost(d.line) == timing.innermost(r.line) {
+                Some("in the same function")
+            } else if !matches!(wd, When::Call(..) | When::Program) && !matches!(wr, When::Call(..) | When::Program) {
+                Some("both while the module loads or the package installs")
+            } else {
+                let dw = words(d);
+                words(r).iter().any(|w| dw.contains(w)).then_some("on the same path")
+            }
+        };
+        let linked = starters
+            .iter()
+            .find_map(|&(r, verb)| downloads.iter().find_map(|&d| meet(d, r).map(|how| (d, r, verb, how))));
+        if let Some((d, r, verb, how)) = linked {
+            let (what, because) = if verb == "runs" {
+                (
+                    "downloads a file to disk and starts a process: download and run",
+                    format!("runs: `{}` at line {}", r.name, r.line),
+                )
+            } else {
+                (
+                    "downloads a file to disk and makes it executable: a dropped program",
+                    format!("makes executable: `{}` at line {}", r.name, r.line),
+                )
+            };
+            // In a function its user calls, or a program its user runs, the
+            // download and the start are what the user asked for (tools that
+            // install a browser or a runtime): high. While the module loads
+            // or the package installs, nobody asked: critical.
+            let asked = matches!(timing.at(facts, r.line), When::Call(..) | When::Program);
+            out.push(
+                "download-then-run",
+                if asked { Severity::High } else { Severity::Critical },
+                "process",
+                r,
+                what.into(),
+            );
+            out.because(vec![
+                format!("downloads: `{}` at line {} writes what it fetched to disk", d.name, d.line),
+                because,
+                format!("together: {how}"),
+            ]);
+        } else if let (Some(d), Some(&(r, _))) = (downloads.first(), starters.first()) {
+            out.push(
+                "download-then-run",
+                Severity::Medium,
+                "process",
+                r,
+                format!(
+                    "downloads files (`{}`, line {}) and starts processes, in places that are not seen to meet",
+                    d.name, d.line
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! What one file leaves for the package-wide join ([`crate::crossfile`]).
+
+use super::lists::{EXECUTORS, PROCESS, SENDERS};
+use super::stores::mentions_store;
+use super::{FileSense, INTERESTING, LazyVars, Out};
+use crate::crossfile::FileFlows;
+use crate::dotted::last_segment;
+use crate::facts::{Arg, Facts};
+use crate::flow::{self, FETCHERS, Labels, matches, names};
+use crate::timing::When;
+
+/// What this file leaves for the package-wide join ([`crate::crossfile`]):
+/// what its functions return, when that carries secrets, identity,
+/// downloads or decoded data; and its sinks that receive what calls into
+/// other modules return.
+pub(super) fn cross_file(
+    out: &Out<'_>,
+    facts: &Facts<'_>,
+    sense: &FileSense<'_>,
+    lazy: &LazyVars<'_>,
+    connects_to_literal: bool,
+    flows: &mut FileFlows,
+) {
+    use crate::crossfile::{CARRIED, MAX_CALLS_PER_SINK, MAX_PER_FILE, Sink, SinkKind};
+    flows.deferred.extend(out.deferred.iter().take(MAX_PER_FILE).cloned());
+    // Calls into another module of the package made while this file
+    // installs (any line of setup.py) or loads (its top-level calls).
+    let module_call = |n: &str| {
+        let root = n.trim_start_matches('.').split('.').next().unwrap_or(n);
+        !n.starts_with("?.")
+            && !n.starts_with("self.")
+            && !n.starts_with("cls.")
+            && n.trim_start_matches('.').contains('.')
+            && !crate::crossfile::STDLIB_ROOTS.contains(&root)
+    };
+    let entries: Box<dyn Iterator<Item = &str>> = if out.install_time {
+        Box::new(facts.calls.iter().map(|c| c.name.as_str()))
+    } else {
+        Box::new(facts.import_time.iter().map(|(n, _)| n.as_str()))
+    };
+    for n in entries.filter(|n| module_call(n)).take(MAX_PER_FILE) {
+        flows.entries.push((n.to_owned(), out.install_time));
+    }
+    // Exports need the data flow: only files with a source of a carried
+    // label build it for them.
+    let has_source = || {
+        facts.calls.iter().any(|c| {
+            // The last part of the name first: one hash lookup turns most calls away.
+            SOURCE_SEGMENTS.contains(last_segment(&c.name))
+                && (matches(&c.name, names!(flow::DECODERS))
+                    || matches(&c.name, names!(FETCHERS))
+                    || matches(&c.name, names!(flow::HOST_IDENTITY_CALLS))
+                    || c.name == "os.getenv")
+                || c.name.starts_with("os.environ")
+        }) || facts.assigns.iter().any(|a| a.names.iter().any(|n| n.starts_with("os.environ")))
+            || mentions_store(sense)
+    };
+    if !facts.functions.is_empty() && has_source() {
+        let flow = lazy.flow();
+        for f in &facts.functions {
+            let l = flow.returns(&f.name).and(CARRIED);
+            if !l.is_empty() && flows.exports.len() < MAX_PER_FILE {
+                flows.exports.push((f.name.clone(), f.first_line, l));
+            }
+        }
+    }
+    // Sinks: what reaches them from calls that name another module
+    // (`grab.tokens()`, `..grab.tokens`), directly or through a variable.
+    let mut assigned: Option<rustc_hash::FxHashMap<&str, Vec<&str>>> = None;
+    for c in &facts.calls {
+        if flows.sinks.len() >= MAX_PER_FILE {
+            break;
+        }
+        if !INTERESTING.contains(last_segment(&c.name)) {
+            continue;
+        }
+        let kind = if matches(&c.name, names!(SENDERS)) {
+            SinkKind::Send
+        } else if matches(&c.name, names!(EXECUTORS)) {
+            SinkKind::Exec
+        } else if matches(&c.name, names!(PROCESS)) {
+            SinkKind::Process
+        } else {
+            continue;
+        };
+        // What exec runs is its first argument; a sender or a process
+        // gets all of theirs.
+        let args: Vec<&Arg<'_>> = if kind == SinkKind::Exec {
+            c.args.iter().filter(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("source")).take(1).collect()
+        } else {
+            c.args.iter().collect()
+        };
+        let by_target = assigned.get_or_insert_with(|| {
+            let mut m: rustc_hash::FxHashMap<&str, Vec<&str>> = rustc_hash::FxHashMap::default();
+            for a in &facts.assigns {
+                for t in &a.targets {
+                    m.entry(t.as_str()).or_default().extend(a.calls.iter().map(String::as_str));
+                }
+            }
+            m
+        });
+        let mut calls: Vec<String> = Vec::new();
+        let mut keep = |n: &str| {
+            // A module's function: `grab.tokens`, `..grab.tokens`; not a
+            // method of an object (`?.read`, `self.load`).
+            // Calls into the standard library never reach the package's own
+            // functions: skipping them keeps most files from recording a
+            // sink (and from working out when it runs).
+            let root = n.split('.').next().unwrap_or(n);
+            if n.trim_start_matches('.').contains('.')
+                && !n.starts_with("?.")
+                && !n.starts_with("self.")
+                && !n.starts_with("cls.")
+                && !crate::crossfile::STDLIB_ROOTS.contains(&root)
+                && !calls.iter().any(|x| x == n)
+                && calls.len() < MAX_CALLS_PER_SINK
+            {
+                calls.push(n.to_owned());
+            }
+        };
+        for a in &args {
+            a.inner_calls.iter().for_each(|n| keep(n));
+            for n in &a.names {
+                for inner in by_target.get(n.as_str()).into_iter().flatten() {
+                    keep(inner);
+                }
+            }
+        }
+        if calls.is_empty() {
+            continue;
+        }
+        let own = args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(c.line, a));
+        let chosen = own.has(Labels::ADDRESS | Labels::DECODED)
+            || connects_to_literal && c.name.contains(".send")
+            || out.suspicious_destination()
+            || out.install_time;
+        flows.sinks.push(Sink {
+            kind,
+            name: c.name.clone(),
+            file: out.file.to_owned(),
+            line: c.line,
+            column: c.column,
+            snippet: c.snippet.to_string(),
+            own,
+            chosen,
+            install_time: out.install_time,
+            import_time: out.timing(facts).at(facts, c.line) == When::Import,
+            when: crate::explain::when(facts, out.timing(facts), c.line, out.file),
+            calls,
+        });
+    }
+}
+
+/// The last segments of the calls that give data a label worth carrying
+/// to another file (decoders, fetchers, who-runs-it calls, `getenv`).
+pub(super) static SOURCE_SEGMENTS: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        flow::DECODERS
+            .iter()
+            .chain(FETCHERS)
+            .chain(flow::HOST_IDENTITY_CALLS)
+            .map(|n| last_segment(n))
+            .chain(["getenv"])
+            .collect()
+    });

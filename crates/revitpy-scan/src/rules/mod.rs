@@ -1,0 +1,556 @@
+//! Security rules over one file's facts. Severity is about intent, not
+//! capability: opening files, starting Explorer, calling web APIs and
+//! writing settings are info to medium and go to the transparency report;
+//! high and critical are for what only malware needs (decoded or downloaded
+//! code executed, download then run, persistence, shells, shellcode,
+//! credentials sent out, destruction outside the package). Findings are
+//! combined per file, following data from sources to sinks ([`crate::flow`]):
+//! a decoder feeding `exec` is one critical finding, not two medium ones.
+//!
+//! This module holds the per-file context the rules share ([`Out`],
+//! [`FileSense`], the lazy data flow) and [`check_python`], which runs them:
+//! first the per-call rules, by what a call does ([`code`], [`processes`],
+//! [`network`], [`system`]), then the rules over the whole file
+//! ([`whole_file`], with [`execution`] and [`stores`]), then what the file
+//! leaves for the package-wide join ([`exports`]). The names they look for
+//! are in [`lists`].
+
+mod code;
+mod execution;
+mod exports;
+mod lists;
+mod network;
+mod processes;
+mod stores;
+mod system;
+mod whole_file;
+
+use crate::crossfile::FileFlows;
+use crate::dotted::last_segment;
+use crate::facts::{Arg, Call, Facts};
+use crate::flow::{self, FETCHERS, Flow, Labels, Names, matches, names};
+use crate::report::{Capabilities, Finding, Severity};
+use crate::timing::Timing;
+use code::dynamic_code;
+pub(crate) use code::inline_python;
+use exports::cross_file;
+use lists::{
+    CODE_LOADERS, CONTENT_WRITERS, DELETERS, DESERIALIZE, DNS_LOOKUPS, DOWNLOAD_TO_FILE, EXECUTORS, IMPORTERS, NETWORK,
+    PROCESS, SENDERS, SHELLCODE_APIS,
+};
+use network::{network, smuggling};
+use processes::processes;
+use system::{files, native, registry};
+use whole_file::whole_file;
+
+/// The first argument as written: its literal value, else its source text.
+fn first_arg(c: &Call) -> String {
+    c.args.first().map(|a| a.literal.clone().unwrap_or_else(|| a.text.to_string())).unwrap_or_default()
+}
+
+fn all_args_lower(c: &Call) -> String {
+    let mut s = String::new();
+    for a in &c.args {
+        s.push_str(&a.text.to_ascii_lowercase());
+        s.push(' ');
+        for lit in &a.strings {
+            s.push_str(&lit.to_ascii_lowercase());
+            s.push(' ');
+        }
+    }
+    s
+}
+
+struct Out<'a> {
+    file: &'a str,
+    /// The file's source (for [`Timing`], which looks for a program's entry).
+    text: &'a str,
+    /// The file runs while the package installs.
+    install_time: bool,
+    findings: Vec<Finding>,
+    /// The rules of `findings`: rules that report once per file ask here,
+    /// not the list (a file may have a finding per call).
+    rules: rustc_hash::FxHashSet<&'static str>,
+    /// When each line runs, worked out on first use (few files need it).
+    timing: std::cell::OnceCell<Timing>,
+    /// Findings another file may make more serious by calling their
+    /// function while it installs or loads (see [`crate::crossfile::Deferred`]).
+    deferred: Vec<crate::crossfile::Deferred>,
+    /// A chat bot's token is written in the file ([`flow::is_bot_token`]).
+    bot_token: bool,
+}
+
+impl Out<'_> {
+    fn timing(&self, facts: &Facts<'_>) -> &Timing {
+        self.timing.get_or_init(|| Timing::new(facts, self.install_time, self.file, self.text))
+    }
+
+    fn reported(&self, rule: &str) -> bool {
+        self.rules.contains(rule)
+    }
+
+    /// The file talks to a raw IP, a paste site, a webhook or a tunnel, or
+    /// holds a chat bot's token: what it sends goes where the author reads.
+    fn suspicious_destination(&self) -> bool {
+        self.bot_token || self.reported("network-suspicious-host")
+    }
+
+    fn push(&mut self, rule: &'static str, severity: Severity, category: &'static str, c: &Call, message: String) {
+        self.rules.insert(rule);
+        self.findings.push(Finding {
+            rule,
+            severity,
+            category,
+            file: self.file.to_owned(),
+            line: c.line,
+            column: c.column,
+            snippet: c.snippet.to_string(),
+            message,
+            because: Vec::new(),
+        });
+    }
+
+    /// Facts a rule knows about its last finding beyond what
+    /// [`crate::explain`] finds at the finding's line (which lines fetch,
+    /// which run).
+    fn because(&mut self, facts: Vec<String>) {
+        // Chains explain the levels that block; below high there is none.
+        if let Some(f) = self.findings.last_mut().filter(|f| f.severity >= Severity::High) {
+            f.because.extend(facts);
+        }
+    }
+
+    fn push_at(
+        &mut self,
+        rule: &'static str,
+        severity: Severity,
+        category: &'static str,
+        line: usize,
+        message: String,
+    ) {
+        self.rules.insert(rule);
+        self.findings.push(Finding {
+            rule,
+            severity,
+            category,
+            file: self.file.to_owned(),
+            line,
+            column: 1,
+            snippet: String::new(),
+            message,
+            because: Vec::new(),
+        });
+    }
+}
+
+/// The file's data flow, set up on first use (most files have no sink).
+struct LazyVars<'a> {
+    facts: &'a Facts<'a>,
+    cell: std::cell::OnceCell<Flow<'a>>,
+}
+
+impl LazyVars<'_> {
+    fn flow(&self) -> &Flow<'_> {
+        self.cell.get_or_init(|| Flow::new(self.facts))
+    }
+
+    /// Labels of an argument of the call at `line`.
+    fn arg_labels(&self, line: usize, a: &Arg<'_>) -> Labels {
+        self.cell.get_or_init(|| Flow::new(self.facts)).arg_labels(line, a)
+    }
+
+    /// What the variable `name` may hold at `line`.
+    fn name_labels(&self, line: usize, name: &str) -> Labels {
+        self.cell.get_or_init(|| Flow::new(self.facts)).name_labels(line, name)
+    }
+}
+
+/// A `'static` needle list, by its address and length.
+type NeedlesKey = (usize, usize);
+
+/// Facts about the whole file that several rules combine.
+struct FileSense<'a> {
+    facts: &'a Facts<'a>,
+    /// Every string of the file, lowercased, each between NULs
+    /// (`"\0first\0second\0"`): one buffer to search instead of one search
+    /// per string.
+    haystack: String,
+    /// Where each string starts in `haystack`.
+    starts: Vec<usize>,
+    /// Answers of [`FileSense::mentions`] by needle list (its address: the
+    /// lists are `'static`, so an address names one list), since per-call
+    /// rules ask the same question again.
+    mentioned: std::cell::RefCell<Vec<(NeedlesKey, Option<usize>)>>,
+    /// Whether any name of the file can hold `Registry` or `lipboard`, and
+    /// `builtin`: names are made of the source's identifiers and its strings,
+    /// so one search of each answers for every call and argument.
+    may_name_registry: bool,
+    may_name_builtins: bool,
+}
+
+impl<'a> FileSense<'a> {
+    fn new(facts: &'a Facts<'a>, text: &str) -> Self {
+        let mut haystack = String::with_capacity(facts.strings.iter().map(|(s, _)| s.len() + 1).sum::<usize>() + 1);
+        let mut starts = Vec::with_capacity(facts.strings.len());
+        haystack.push('\0');
+        for (s, _) in &facts.strings {
+            starts.push(haystack.len());
+            haystack.push_str(s);
+            haystack.push('\0');
+        }
+        haystack.make_ascii_lowercase();
+        let found = |hay: &str, needle: &str| memchr::memmem::find(hay.as_bytes(), needle.as_bytes()).is_some();
+        let may_name_registry = ["Registry", "lipboard"].iter().any(|n| found(text, n))
+            || ["registry", "lipboard"].iter().any(|n| found(&haystack, n));
+        let may_name_builtins = found(text, "builtin") || found(&haystack, "builtin");
+        FileSense { facts, haystack, starts, mentioned: Default::default(), may_name_registry, may_name_builtins }
+    }
+
+    /// The line of the first string that contains one of `needles` (lowercase).
+    fn mentions(&self, needles: &'static [&'static str]) -> Option<usize> {
+        let key = (needles.as_ptr() as usize, needles.len());
+        if let Some(&(_, answer)) = self.mentioned.borrow().iter().find(|(k, _)| *k == key) {
+            return answer;
+        }
+        let answer = self.search(needles);
+        self.mentioned.borrow_mut().push((key, answer));
+        answer
+    }
+
+    fn search(&self, needles: &[&str]) -> Option<usize> {
+        let at = needles.iter().filter_map(|n| memchr::memmem::find(self.haystack.as_bytes(), n.as_bytes())).min()?;
+        let index = self.starts.partition_point(|&start| start <= at).saturating_sub(1);
+        self.facts.strings.get(index).map(|(_, line)| *line)
+    }
+
+    /// Whether some string is exactly `word` (lowercase).
+    fn has_string(&self, word: &str) -> bool {
+        memchr::memmem::find(self.haystack.as_bytes(), format!("\0{word}\0").as_bytes()).is_some()
+    }
+
+    fn any_call(&self, list: &Names) -> Option<&Call<'_>> {
+        self.facts.calls.iter().find(|c| matches(&c.name, list))
+    }
+}
+
+/// A call to an executor, directly or handed over (`map(exec, ...)`).
+fn executor_name(c: &Call) -> Option<String> {
+    if matches(&c.name, names!(EXECUTORS)) {
+        return Some(c.name.clone());
+    }
+    c.args.iter().find(|a| a.literal.is_none() && EXECUTORS.contains(&a.text.trim())).map(|a| a.text.trim().to_owned())
+}
+
+/// Runs every rule on one Python file. `package` is the normalised package
+/// name (its own folders under APPDATA are not "outside the package").
+/// `text` is the source `facts` were read from.
+/// `install_time`: the file runs while the package installs (see
+/// [`is_install_time`]; manifest hooks too).
+pub(crate) fn check_python(
+    file: &str,
+    text: &str,
+    facts: &Facts,
+    package: &str,
+    install_time: bool,
+    caps: &mut Capabilities,
+    flows: &mut FileFlows,
+) -> Vec<Finding> {
+    let mut out = Out {
+        file,
+        text,
+        install_time,
+        findings: Vec::new(),
+        rules: Default::default(),
+        timing: Default::default(),
+        deferred: Vec::new(),
+        bot_token: facts.strings.iter().any(|(s, _)| flow::is_bot_token(s.trim().as_bytes())),
+    };
+    // The data-flow pass runs only when a rule asks where a value came from.
+    let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
+    let sense = FileSense::new(facts, text);
+    let labels_of = |c: &Call| c.args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(c.line, a));
+    // A socket connected to an address written in the file: what it sends
+    // goes where the author chose (`send` itself names no address).
+    let connects_to_literal = facts.calls.iter().any(|c| {
+        (c.name.ends_with(".connect") || c.name == "socket.create_connection")
+            && c.args.iter().any(|a| a.literal.iter().chain(&a.strings).any(|s| crate::flow::is_address(s)))
+    });
+
+    for c in &facts.calls {
+        let name = c.name.as_str();
+        // Most calls (`len`, `self.update`) concern no rule: skip them cheaply.
+        if !interesting(c, &sense) {
+            continue;
+        }
+        // Labels cost a pass over the arguments: only sinks need them.
+        let mut labels = if needs_labels(c, &sense) { labels_of(c) } else { Labels::NONE };
+        // A sender's destination may be in the object it is called on: a
+        // connection opened to a host the code names, a chat bot built with
+        // a token written in the code (`bot.send_document(chat, f)`).
+        if matches(name, names!(SENDERS))
+            && let Some((receiver, _)) = name.rsplit_once('.')
+            && receiver != "requests"
+        {
+            labels |= lazy.name_labels(c.line, receiver).and(Labels::ADDRESS | Labels::DECODED);
+        }
+        // What exec, eval, compile or __import__ runs is their first
+        // argument; the namespaces they are given (`exec(src, {}, ns)`) are
+        // data, whatever flowed into them. Handed over (`map(exec, xs)`), the
+        // code is among the other arguments.
+        let code_labels = if labels.is_empty() {
+            labels
+        } else if matches(name, names!(EXECUTORS)) || matches(name, names!(IMPORTERS)) {
+            c.args
+                .iter()
+                .find(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("source"))
+                .map_or(Labels::NONE, |a| lazy.arg_labels(c.line, a))
+        } else {
+            labels
+        };
+        dynamic_code(&mut out, c, code_labels);
+        processes(&mut out, facts, c, labels, caps);
+        network(&mut out, facts, c, labels, connects_to_literal, caps);
+        if matches(name, names!(DESERIALIZE))
+            || (name == "yaml.load"
+                && !c.args.iter().any(|a| a.text.contains("SafeLoader") || a.text.contains("CSafeLoader")))
+            || name == "yaml.unsafe_load"
+        {
+            let (sev, why) = if labels.has(Labels::FETCHED) {
+                (Severity::Critical, " on data from the network")
+            } else {
+                (Severity::Medium, "")
+            };
+            out.push(
+                "unsafe-deserialization",
+                sev,
+                "deserialization",
+                c,
+                format!("{name}(){why} can run code hidden in the data"),
+            );
+        }
+        native(&mut out, c, labels);
+        smuggling(&mut out, c, labels);
+        registry(&mut out, c, labels, &sense, caps);
+        files(&mut out, c, &lazy, package, caps);
+        if matches(
+            name,
+            names!(&["?.SetClipboardData", "?.SetText", "pyperclip.copy", "clipboard.copy", "?.SetDataObject"]),
+        ) && sense.mentions(&["bc1", "0x[a-f", "[13][a-km-z", "^0x", "wallet"]).is_some()
+        {
+            out.push(
+                "clipboard-hijack",
+                Severity::High,
+                "credentials",
+                c,
+                "replaces the clipboard in a file that looks for wallet addresses".into(),
+            );
+        }
+    }
+
+    whole_file(&mut out, &sense, &lazy);
+    for (s, line) in &facts.strings {
+        if flow::is_bot_token(s.trim().as_bytes()) {
+            out.push_at(
+                "hardcoded-secret",
+                Severity::Medium,
+                "credentials",
+                *line,
+                "a chat bot's token is written in the code: what the bot sends goes to whoever holds it".into(),
+            );
+        } else if has(s, "-----BEGIN") && s.contains("PRIVATE KEY") || is_access_key(s) {
+            out.push_at(
+                "hardcoded-secret",
+                Severity::Medium,
+                "credentials",
+                *line,
+                "a private key or access key is written in the code".into(),
+            );
+        }
+        if s.len() >= 512 && entropy(s) > 4.5 {
+            out.rules.insert("high-entropy-string");
+            out.findings.push(Finding {
+                rule: "high-entropy-string",
+                severity: Severity::Medium,
+                category: "obfuscation",
+                file: file.to_owned(),
+                line: *line,
+                column: 1,
+                snippet: s.chars().take(60).collect(),
+                message: format!("a {}-character string that looks encoded or encrypted", s.len()),
+                because: Vec::new(),
+            });
+        }
+    }
+    cross_file(&out, facts, &sense, &lazy, connects_to_literal, flows);
+    if out.findings.iter().any(|f| f.severity >= Severity::High) {
+        out.timing(facts);
+        let timing = out.timing.take().expect("set just above");
+        crate::explain::explain(&mut out.findings, facts, file, &timing, labels_of);
+    }
+    out.findings
+}
+
+/// The last segments of every call name a per-call rule looks at.
+static INTERESTING: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> = std::sync::LazyLock::new(|| {
+    let lists: &[&[&str]] = &[
+        EXECUTORS,
+        IMPORTERS,
+        PROCESS,
+        NETWORK,
+        FETCHERS,
+        SENDERS,
+        DESERIALIZE,
+        DELETERS,
+        DNS_LOOKUPS,
+        CONTENT_WRITERS,
+        CODE_LOADERS,
+        DOWNLOAD_TO_FILE,
+        SHELLCODE_APIS,
+    ];
+    let extra = [
+        "load",
+        "unsafe_load",
+        "Load",
+        "AddReferenceToFile",
+        "AddReference",
+        "CDLL",
+        "WinDLL",
+        "LoadLibrary",
+        "SetValueEx",
+        "SetValue",
+        "CreateKey",
+        "CreateKeyEx",
+        "CreateSubKey",
+        "RegSetValueEx",
+        "open",
+        "write_text",
+        "write_bytes",
+        "copy",
+        "copy2",
+        "copyfile",
+        "move",
+        "Copy",
+        "SetClipboardData",
+        "SetText",
+        "SetDataObject",
+    ];
+    lists.iter().flat_map(|l| l.iter()).map(|n| last_segment(n)).chain(extra).collect()
+});
+
+fn interesting(c: &Call, sense: &FileSense<'_>) -> bool {
+    let n = c.name.as_str();
+    INTERESTING.contains(last_segment(n))
+        || ["ctypes.", "win32api.", "winreg.", "_winreg.", "Registry.", "Microsoft."].iter().any(|p| n.starts_with(p))
+        || sense.may_name_registry && mentions_registry_or_clipboard(n)
+        || c.args.iter().any(|a| a.literal.is_none() && EXECUTORS.contains(&a.text.trim()))
+}
+
+fn mentions_registry_or_clipboard(n: &str) -> bool {
+    has(n, "Registry") || has(n, "lipboard")
+}
+
+/// `hay.contains(needle)` for the short names and strings of a file (these
+/// run for every call of every file): a plain loop, with no searcher or
+/// SIMD set-up to pay for on a few bytes.
+fn has(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else { return true };
+    h.len() >= n.len() && (0..=h.len() - n.len()).any(|i| h[i] == first && h[i..i + n.len()] == *n)
+}
+
+/// Calls whose rules look at where their arguments come from.
+fn needs_labels(c: &Call, sense: &FileSense<'_>) -> bool {
+    let n = c.name.as_str();
+    executor_name(c).is_some()
+        || [
+            names!(IMPORTERS),
+            names!(PROCESS),
+            names!(SENDERS),
+            names!(DESERIALIZE),
+            names!(DNS_LOOKUPS),
+            names!(CONTENT_WRITERS),
+            names!(CODE_LOADERS),
+        ]
+        .iter()
+        .any(|l| matches(n, l))
+        || n.starts_with("yaml.")
+        || n.ends_with(".Load")
+        || n.starts_with("winreg.")
+        || n.starts_with("_winreg.")
+        || sense.may_name_registry && has(n, "Registry")
+        || ["SetValueEx", "SetValue", "CreateKey", "CreateKeyEx", "CreateSubKey", "RegSetValueEx"]
+            .iter()
+            .any(|w| n.ends_with(w))
+}
+
+fn is_access_key(s: &str) -> bool {
+    (s.len() == 20 && s.starts_with("AKIA") && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+        || (s.starts_with("ghp_") && s.len() == 40)
+        || (s.starts_with("xoxb-") && s.len() > 40)
+}
+
+/// Files that run when a package is installed, before anyone runs it, by
+/// their name: `setup.py` (pip builds from source with it) and `.pth`
+/// start-up files. (Manifest hooks are known to the caller.)
+pub fn is_install_time(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name == "setup.py" || name.ends_with(".pth")
+}
+
+fn entropy(s: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A generated file with thousands of sinks fed by other modules and of
+    /// functions returning secrets leaves at most the bounded lists behind.
+    #[test]
+    fn what_a_file_leaves_for_the_cross_file_join_is_bounded() {
+        use crate::crossfile::{MAX_CALLS_PER_SINK, MAX_PER_FILE};
+        let mut src = String::from("import os, requests\n");
+        for i in 0..2_000 {
+            src.push_str(&format!("def f{i}():\n    return os.getenv('API_TOKEN')\n"));
+        }
+        let many: Vec<String> = (0..50).map(|j| format!("m{j}.g()")).collect();
+        for _ in 0..2_000 {
+            src.push_str(&format!("requests.post(u, data=[{}])\n", many.join(", ")));
+        }
+        let facts = crate::python::parse(&src);
+        let mut flows = FileFlows::default();
+        check_python("big.py", &src, &facts, "", false, &mut Capabilities::default(), &mut flows);
+        assert_eq!(flows.exports.len(), MAX_PER_FILE);
+        assert_eq!(flows.sinks.len(), MAX_PER_FILE);
+        assert!(flows.sinks.iter().all(|s| s.calls.len() == MAX_CALLS_PER_SINK));
+
+        // Thousands of identity sends in functions, and a setup.py calling
+        // thousands of module functions: both lists stay bounded.
+        let mut lib = String::from("import getpass, requests\n");
+        for i in 0..2_000 {
+            lib.push_str(&format!("def s{i}():\n    requests.post(U, data=getpass.getuser())\n"));
+        }
+        let facts = crate::python::parse(&lib);
+        let mut flows = FileFlows::default();
+        check_python("pkg/lib.py", &lib, &facts, "", false, &mut Capabilities::default(), &mut flows);
+        assert_eq!(flows.deferred.len(), MAX_PER_FILE);
+        let setup: String = (0..2_000).map(|i| format!("lib.s{i}()\n")).collect();
+        let facts = crate::python::parse(&setup);
+        let mut flows = FileFlows::default();
+        check_python("setup.py", &setup, &facts, "", true, &mut Capabilities::default(), &mut flows);
+        assert_eq!(flows.entries.len(), MAX_PER_FILE);
+    }
+}

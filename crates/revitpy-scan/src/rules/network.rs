@@ -1,0 +1,212 @@
+//! Network calls: what is sent (credentials, the environment, who runs
+//! the code, files found by walking folders), where it goes, and when;
+//! data hidden in DNS names and scripts dropped to disk.
+
+use super::lists::{CONTENT_WRITERS, DNS_LOOKUPS, NETWORK, SENDERS, SUSPICIOUS_HOSTS};
+use super::processes::http_tool;
+use super::{Out, all_args_lower, first_arg};
+use crate::facts::{Call, Facts};
+use crate::flow::{FETCHERS, Labels, matches, names};
+use crate::report::{Capabilities, Severity};
+use crate::timing::When;
+
+pub(super) fn network(
+    out: &mut Out<'_>,
+    facts: &Facts<'_>,
+    c: &Call,
+    labels: Labels,
+    connects_to_literal: bool,
+    caps: &mut Capabilities,
+) {
+    let name = c.name.as_str();
+    // curl and wget started as processes send as surely as `requests.post`.
+    let sends = matches(name, names!(SENDERS)) || http_tool(c);
+    let is_network = matches(name, names!(NETWORK)) || matches(name, names!(FETCHERS)) && !name.starts_with("?.");
+    if is_network {
+        let target = first_arg(c);
+        let shown = if target.is_empty() { name.to_owned() } else { target.chars().take(200).collect() };
+        // Repeats are removed once the file is done (a search per call would be quadratic).
+        caps.network.push(shown);
+        out.push("network", Severity::Info, "network", c, format!("uses the network ({name})"));
+        let all = all_args_lower(c);
+        if SUSPICIOUS_HOSTS.iter().any(|h| all.contains(h)) || has_raw_ip_url(&all) {
+            out.push(
+                "network-suspicious-host",
+                Severity::Medium,
+                "network",
+                c,
+                "talks to a raw IP address, a paste site, a webhook or a tunnel".into(),
+            );
+        }
+    }
+    // Files found by walking folders, sent out: bulk upload of the user's or
+    // the project's files. Medium alone (a backup tool may do it); high to a
+    // raw IP, a paste site, a webhook or a tunnel.
+    if sends
+        && labels.has(Labels::BULK)
+        && !labels.has(Labels::CREDENTIAL | Labels::SECRET)
+        && !labels.has(Labels::ENVIRONMENT)
+    {
+        let suspicious = out.suspicious_destination();
+        out.push(
+            "bulk-upload",
+            if suspicious { Severity::High } else { Severity::Medium },
+            "network",
+            c,
+            format!(
+                "sends files found by walking folders{}",
+                if suspicious { " to a raw IP address, paste site, webhook or tunnel" } else { "" }
+            ),
+        );
+    }
+    if sends && labels.has(Labels::CREDENTIAL | Labels::SECRET | Labels::ENVIRONMENT) {
+        let what = if labels.has(Labels::CREDENTIAL | Labels::SECRET) {
+            "credentials or secrets"
+        } else {
+            "the whole environment"
+        };
+        // Where it goes decides: to an address the code spells out, hides
+        // (decoded) or a suspicious host, or while installing, the author
+        // chose the destination; to an address only configuration names, it
+        // is how a cloud SDK authenticates to its own service.
+        let chosen = labels.has(Labels::ADDRESS)
+            || labels.has(Labels::DECODED)
+            || connects_to_literal && name.contains(".send")
+            || out.suspicious_destination()
+            || out.install_time;
+        if chosen {
+            out.push(
+                "exfiltration",
+                Severity::Critical,
+                "credentials",
+                c,
+                format!("sends {what} to an address written in or hidden in the code"),
+            );
+        } else {
+            // To an address configuration names, one secret variable is how
+            // an SDK authenticates to its service (a token in a header); a
+            // credential store's contents or the whole environment is more
+            // than any service needs.
+            let severity =
+                if labels.has(Labels::CREDENTIAL | Labels::ENVIRONMENT) { Severity::High } else { Severity::Medium };
+            out.push(
+                "exfiltration",
+                severity,
+                "credentials",
+                c,
+                format!("sends {what} over the network, to an address the code takes from elsewhere"),
+            );
+        }
+    } else if sends && labels.has(Labels::HOST_IDENTITY) {
+        // The same act means different things by when it runs: telemetry a
+        // user calls is a fact; the user and host name sent while a package
+        // installs, before anyone chose to run it, is a beacon.
+        let chosen = labels.has(Labels::ADDRESS | Labels::DECODED)
+            || connects_to_literal && name.contains(".send")
+            || out.suspicious_destination();
+        if out.install_time {
+            out.push(
+                "install-beacon",
+                Severity::Critical,
+                "credentials",
+                c,
+                "sends who and where it is installed (user, host, folder) over the network while the package \
+                 installs (setup.py, a .pth file or an install hook): a beacon"
+                    .into(),
+            );
+        } else if chosen && out.timing(facts).at(facts, c.line) == When::Import {
+            // As soon as the module is imported, to an address the author
+            // wrote or hid: the dependency-confusion beacon in `__init__`.
+            // Telemetry a library offers waits for a call and is sent where
+            // its user configured.
+            out.push(
+                "import-beacon",
+                Severity::High,
+                "credentials",
+                c,
+                "sends who and where it runs (user, host, folder) as soon as the module is imported, to an address \
+                 written in or hidden in the code: a beacon"
+                    .into(),
+            );
+        } else {
+            // In a function (called later, or from the file's program
+            // entry): another file may call it while installing or loading.
+            let timing = out.timing(facts);
+            let function = match timing.at(facts, c.line) {
+                When::Call(function, _) => Some(function),
+                When::Program => timing.innermost(c.line).map(|i| facts.functions[i].name.clone()),
+                _ => None,
+            };
+            if let Some(function) = function {
+                out.deferred.push(crate::crossfile::Deferred { function, line: c.line, chosen });
+            }
+            out.push(
+                "host-identity-sent",
+                Severity::Medium,
+                "network",
+                c,
+                "sends the user or host name over the network".into(),
+            );
+        }
+    }
+}
+
+/// Data hidden in DNS names, hostile scripts written to disk, files written
+/// where the path had to be decoded.
+pub(super) fn smuggling(out: &mut Out<'_>, c: &Call, labels: Labels) {
+    let name = c.name.as_str();
+    if matches(name, names!(DNS_LOOKUPS))
+        && c.args.first().is_some_and(|a| a.literal.is_none())
+        && (labels.has(Labels::ENCODED | Labels::CREDENTIAL | Labels::SECRET | Labels::ENVIRONMENT))
+    {
+        out.push(
+            "dns-exfiltration",
+            Severity::High,
+            "credentials",
+            c,
+            "looks up host names built from encoded data: data leaving through DNS".into(),
+        );
+    }
+    if matches(name, names!(CONTENT_WRITERS)) && labels.has(Labels::HOSTILE) {
+        out.push(
+            "script-dropper",
+            Severity::High,
+            "process",
+            c,
+            "writes a script of the kind malware drops (downloader, hidden shell, scheduled task)".into(),
+        );
+    }
+}
+
+pub(super) fn has_raw_ip_url(s: &str) -> bool {
+    for scheme in ["http://", "https://", "tcp://", "ftp://"] {
+        let mut rest = s;
+        while let Some(i) = rest.find(scheme) {
+            let host: String =
+                rest[i + scheme.len()..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let parts: Vec<&str> = host.split('.').collect();
+            if parts.len() >= 4 && parts[..4].iter().all(|p| !p.is_empty() && p.len() <= 3) {
+                let first: u16 = parts[0].parse().unwrap_or(0);
+                // Loopback and private ranges are a company's own servers.
+                let private = first == 10 || first == 127 || host.starts_with("192.168.") || host.starts_with("172.");
+                if !private {
+                    return true;
+                }
+            }
+            rest = &rest[i + scheme.len()..];
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_ip_urls() {
+        assert!(has_raw_ip_url("x = 'http://45.61.139.2/p'"));
+        assert!(!has_raw_ip_url("'http://10.0.0.5/api'"));
+        assert!(!has_raw_ip_url("'https://api.github.com/'"));
+    }
+}

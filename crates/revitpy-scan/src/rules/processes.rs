@@ -1,0 +1,80 @@
+//! Processes started: hidden or downloaded commands, hostile command
+//! lines, persistence by scheduled task, computed shell commands.
+
+use super::lists::{PERSISTENCE_TASK, PROCESS, RUN_KEYS};
+use super::{Out, all_args_lower, first_arg};
+use crate::facts::{Call, Facts};
+use crate::flow::{HOSTILE_FRAGMENTS, Labels, matches, names};
+use crate::report::{Capabilities, Severity};
+use crate::timing::When;
+
+pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: Labels, caps: &mut Capabilities) {
+    if !matches(&c.name, names!(PROCESS)) {
+        return;
+    }
+    let name = c.name.as_str();
+    let cmd = all_args_lower(c);
+    caps.processes.push(first_arg(c).chars().take(200).collect());
+    let shell = c.args.iter().any(|a| a.keyword.as_deref() == Some("shell") && a.text.trim() != "False")
+        || name == "os.system"
+        || name.starts_with("os.popen");
+    if labels.has(Labels::DECODED) || labels.has(Labels::FETCHED) {
+        // Hidden (decoded) commands are the package's own act whenever they
+        // run. A command built from what was downloaded is one too while the
+        // package loads or installs; a tool its user runs (a Node.js
+        // installer running the npm version its index names) does it on
+        // request: reviewed, not blocked outright.
+        let asked = !labels.has(Labels::DECODED)
+            && matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
+        out.push(
+            "process-decoded",
+            if asked { Severity::High } else { Severity::Critical },
+            "process",
+            c,
+            "starts a process whose command is decoded or downloaded".into(),
+        );
+    } else if PERSISTENCE_TASK.iter().any(|n| cmd.contains(n)) && (cmd.contains("/create") || cmd.contains("register"))
+    {
+        out.push(
+            "persistence-task",
+            Severity::High,
+            "persistence",
+            c,
+            "creates a scheduled task so something runs again later".into(),
+        );
+    } else if (labels.has(Labels::HOSTILE) || HOSTILE_FRAGMENTS.iter().any(|n| cmd.contains(n)))
+        || RUN_KEYS.iter().any(|k| cmd.contains(k)) && cmd.contains("reg")
+    {
+        // While the package installs or the module loads, before anyone
+        // asked for anything (a miner fetched and started from a
+        // compromised library's `__init__`), such a command is the package
+        // acting on its own; in a function its user calls, a tool's command.
+        let unasked = matches!(out.timing(facts).at(facts, c.line), When::Install | When::Import);
+        out.push(
+            "process-hostile",
+            if unasked { Severity::Critical } else { Severity::High },
+            "process",
+            c,
+            "starts a command of the kind malware uses (encoded, download-and-run, LOLBin, shell or persistence)"
+                .into(),
+        );
+    } else if shell && c.args.first().is_none_or(|a| a.literal.is_none()) {
+        let (severity, when) =
+            if out.install_time { (Severity::High, " while the package installs") } else { (Severity::Medium, "") };
+        out.push("process-shell", severity, "process", c, format!("runs a computed command through the shell{when}"));
+    } else {
+        out.push("process", Severity::Info, "process", c, format!("starts a process ({name})"));
+    }
+}
+
+/// A process that is an HTTP client (`["curl", url]`, `"wget -q " + url`,
+/// PowerShell's `Invoke-WebRequest`): what it is given goes out.
+pub(super) fn http_tool(c: &Call) -> bool {
+    const TOOLS: &[&str] = &["curl", "curl.exe", "wget", "wget.exe", "invoke-webrequest", "iwr", "invoke-restmethod"];
+    matches(&c.name, names!(PROCESS))
+        && c.args.first().is_some_and(|a| {
+            let first = a.literal.as_deref().or(a.strings.first().map(String::as_str)).unwrap_or("");
+            let word = first.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+            TOOLS.contains(&word.as_str())
+        })
+}

@@ -1,0 +1,154 @@
+//! What a user owns leaving the machine: credential stores read in a file
+//! that sends, and the screen, clipboard or keystrokes captured and sent.
+
+use super::lists::{CAPTURES, NETWORK, SENDERS};
+use super::{FileSense, LazyVars, Out};
+use crate::facts::{Call, Facts};
+use crate::flow::{self, Labels, matches, names};
+use crate::report::Severity;
+use crate::timing::When;
+
+/// Whether some string of the file names a credential store (a cheap test
+/// over every string at once, before any data flow).
+pub(super) fn mentions_store(sense: &FileSense<'_>) -> bool {
+    flow::CREDENTIAL_MARKERS
+        .iter()
+        .chain(flow::CREDENTIAL_COMPONENTS)
+        .chain(&["cookies"])
+        .any(|m| memchr::memmem::find(sense.haystack.as_bytes(), m.as_bytes()).is_some())
+}
+
+/// Spyware: the screen, the clipboard or keystrokes captured in a file that
+/// sends data to an address the code wrote, hid or chose among webhooks and
+/// paste sites. The capture and the send need not meet in one function (a
+/// keyboard hook's callback sends what it collected). High; critical when
+/// the send runs while the module loads or the package installs. To an
+/// address its caller configures, a screenshot tool's upload is no finding.
+pub(super) fn surveillance(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyVars<'_>) {
+    let Some(capture) = facts.calls.iter().find(|c| matches(&c.name, names!(CAPTURES))) else { return };
+    // The per-call rules ran first: a suspicious host or a bot token of
+    // this file is already known.
+    let suspicious = out.suspicious_destination();
+    let chosen = |c: &&Call| {
+        matches(&c.name, names!(SENDERS))
+            && (suspicious || c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::ADDRESS | Labels::DECODED)))
+    };
+    let Some(send) = facts.calls.iter().find(chosen) else { return };
+    let when = out.timing(facts).at(facts, send.line);
+    let unasked = matches!(when, When::Install | When::Import);
+    let what = if capture.name.contains("lipboard") || capture.name.ends_with("paste") {
+        "the clipboard"
+    } else if capture.name.contains("eyboard") || capture.name.contains("Hook") {
+        "keystrokes"
+    } else {
+        "the screen"
+    };
+    out.push(
+        "surveillance-sent",
+        if unasked { Severity::Critical } else { Severity::High },
+        "credentials",
+        send,
+        format!("captures {what} and sends data to an address written in or hidden in the code: spyware"),
+    );
+    out.because(vec![
+        format!("captures: `{}` at line {} ({what})", capture.name, capture.line),
+        format!("sends: `{}` at line {}", send.name, send.line),
+    ]);
+}
+
+/// Credential stores read in a file that can send them.
+pub(super) fn credential_stores(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
+    let facts = sense.facts;
+    // Credential stores read in a file that can send them. A store counts
+    // as read when its path reaches a reading call (the data flow), not when
+    // its name merely appears (a docstring about cookies, a list of files a
+    // tool must never upload).
+    // Calls that only build, test or show a path: handing a store's path to
+    // one of these reads nothing. Anything else that receives it (open, a
+    // copy, a zip or tar being filled, a database connection) reads it.
+    const PATH_ONLY: &[&str] = &[
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "str",
+        "print",
+        "len",
+        "?.join",
+        "?.joinpath",
+        "?.expanduser",
+        "?.expandvars",
+        "?.abspath",
+        "?.realpath",
+        "?.normpath",
+        "?.dirname",
+        "?.basename",
+        "?.split",
+        "?.splitext",
+        "?.exists",
+        "?.isfile",
+        "?.isdir",
+        "?.is_file",
+        "?.is_dir",
+        "?.format",
+        "?.replace",
+        "?.startswith",
+        "?.endswith",
+        "?.lower",
+        "?.upper",
+        "?.strip",
+        "?.append",
+        "?.get",
+        "?.debug",
+        "?.info",
+        "?.warning",
+        "?.error",
+    ];
+    let store_read = || {
+        facts.calls.iter().find(|c| {
+            !matches(&c.name, names!(PATH_ONLY))
+                && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::CREDENTIAL))
+        })
+    };
+    if mentions_store(sense)
+        && let Some(read) = store_read()
+    {
+        let sender = facts.calls.iter().find(|c| {
+            matches(&c.name, names!(NETWORK)) || matches(&c.name, names!(SENDERS)) && !c.name.starts_with("?.request")
+        });
+        let reads = format!("reads: `{}` at line {} opens a credential store", read.name, read.line);
+        match sender {
+            // Where the data visibly reaches the sender, the per-call rule
+            // has said so (exfiltration, with its destination).
+            _ if out.reported("exfiltration") => {}
+            Some(sender) => {
+                // Another program's store (a browser's, a chat client's, a
+                // wallet) has no business in a file that sends data; a
+                // developer tool's own configuration (SSH keys, cloud
+                // profiles, .pypirc) is what its clients read to log in.
+                let foreign = facts
+                    .strings
+                    .iter()
+                    .any(|(s, _)| s.len() <= 260 && flow::is_credential_string(s) && !flow::is_developer_config(s));
+                out.push(
+                    "exfiltration",
+                    if foreign { Severity::High } else { Severity::Medium },
+                    "credentials",
+                    read,
+                    "reads browser, SSH, cloud or chat credentials in a file that sends data out".into(),
+                );
+                out.because(vec![
+                    reads,
+                    format!("sends: `{}` at line {} (no flow between them was found)", sender.name, sender.line),
+                ]);
+            }
+            // Read and kept: what a client of that service does (an SSH
+            // library reading its keys, a cloud SDK its profile).
+            None => out.push(
+                "credential-access",
+                Severity::Medium,
+                "credentials",
+                read,
+                "reads browser, SSH, cloud or chat-client credential stores".into(),
+            ),
+        }
+    }
+}

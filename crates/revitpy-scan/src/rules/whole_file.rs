@@ -1,0 +1,201 @@
+//! Combinations that only mean something together in one file.
+
+use super::execution::{download_then_run, reverse_shell, shellcode};
+use super::lists::{ASSEMBLED_DANGEROUS, PROCESS, SHELL_STARTUP};
+use super::stores::{credential_stores, surveillance};
+use super::{FileSense, LazyVars, Out, all_args_lower, has};
+use crate::flow::{self, Labels, matches, names};
+use crate::report::Severity;
+
+/// Runs after the per-call rules: some of these ask what those found
+/// (`out.reported`), so that one act is not reported twice.
+pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
+    let facts = sense.facts;
+    shellcode(out, facts);
+    surveillance(out, facts, lazy);
+    reverse_shell(out, sense);
+    download_then_run(out, facts, lazy);
+
+    // Lines added to a shell's start-up files run at every login: the Unix
+    // counterpart of a Run key.
+    if let Some(c) = facts.calls.iter().find(|c| {
+        matches(&c.name, names!(&["open", "io.open", "codecs.open", "?.open"]))
+            && c.args.first().is_some_and(|a| {
+                a.literal.iter().chain(&a.strings).any(|s| SHELL_STARTUP.iter().any(|f| s.ends_with(f)))
+            })
+            && c.args.get(1).and_then(|a| a.literal.as_deref()).is_some_and(|m| m.contains('a') || m.contains('w'))
+    }) {
+        out.push(
+            "persistence-shell-startup",
+            Severity::High,
+            "persistence",
+            c,
+            "writes to a shell start-up file, so something runs at every login".into(),
+        );
+    }
+
+    credential_stores(out, sense, lazy);
+
+    // Ransomware: a ransom note in a file that rewrites or renames files.
+    let rewrites = || {
+        facts
+            .calls
+            .iter()
+            .any(|c| matches(&c.name, names!(&["os.rename", "os.replace", "?.write", "?.rename", "shutil.move"])))
+    };
+    if let Some(line) = sense.mentions(&[
+        "have been encrypted",
+        "were encrypted",
+        "to decrypt",
+        "ransom",
+        "restore your files",
+        "send 0.",
+        "bitcoin to",
+    ]) && rewrites()
+        && facts
+            .calls
+            .iter()
+            .any(|c| matches(&c.name, names!(&["os.walk", "glob.glob", "?.rglob", "os.listdir", "os.scandir"])))
+    {
+        out.push_at(
+            "destroy-user-data",
+            Severity::Critical,
+            "destruction",
+            line,
+            "walks folders rewriting files next to a ransom note: ransomware".into(),
+        );
+    }
+
+    // Clipboard hijacking: wallet-address patterns and a way to set the clipboard.
+    let wallet = sense.mentions(&["bc1", "0x[a-f", "[13][a-km-z", "^0x", "[a-zA-HJ-NP-Z0-9]{25"]);
+    let clipboard = || {
+        facts.calls.iter().any(|c| {
+            c.name.as_bytes().windows(9).any(|w| w.eq_ignore_ascii_case(b"clipboard"))
+                || matches(&c.name, names!(&["pyperclip.copy", "?.SetText"]))
+                || matches(&c.name, names!(PROCESS)) && {
+                    let cmd = all_args_lower(c);
+                    cmd.contains("clip") || cmd.contains("set-clipboard")
+                }
+        })
+    };
+    if let Some(line) = wallet
+        && clipboard()
+        && !out.reported("clipboard-hijack")
+    {
+        out.push_at(
+            "clipboard-hijack",
+            Severity::High,
+            "credentials",
+            line,
+            "watches the clipboard for wallet addresses and replaces them".into(),
+        );
+    }
+
+    // Names of dangerous functions and modules assembled from pieces at run
+    // time: legitimate code names what it calls.
+    let mut assembled_lines = rustc_hash::FxHashSet::default();
+    for (text, line) in &facts.assembled {
+        let t = text.trim();
+        if ASSEMBLED_DANGEROUS.contains(&t) && assembled_lines.insert(*line) {
+            out.push_at(
+                "assembled-api-name",
+                Severity::High,
+                "obfuscation",
+                *line,
+                format!("builds the name `{t}` from pieces at run time, which only serves to hide the call"),
+            );
+        }
+    }
+
+    // Shellcode APIs looked up by name (`getattr(kernel32, "VirtualAlloc")`).
+    const SHELLCODE_NAMES: &[&str] = &[
+        "virtualalloc",
+        "rtlmovememory",
+        "createthread",
+        "writeprocessmemory",
+        "virtualprotect",
+        "createremotethread",
+    ];
+    let named: Vec<&str> = SHELLCODE_NAMES.iter().copied().filter(|n| sense.has_string(n)).collect();
+    if named.len() >= 2
+        && facts.imports.iter().any(|(m, _)| m == "ctypes" || m.starts_with("ctypes."))
+        && !out.reported("native-shellcode")
+        && let Some(line) = sense.mentions(SHELLCODE_NAMES)
+    {
+        out.push_at(
+            "native-shellcode",
+            Severity::Critical,
+            "native",
+            line,
+            format!("looks up {} by name through ctypes (a shellcode loader)", named.join(", ")),
+        );
+    }
+
+    // A Run key path and the registry module, however they are reached.
+    if let Some(line) = sense.mentions(flow::RUN_KEY_PATHS)
+        && (facts.imports.iter().any(|(m, _)| m == "winreg" || m == "_winreg")
+            || sense.mentions(&["winreg", "microsoft.win32"]).is_some())
+        && !out.reported("persistence-registry")
+    {
+        out.push_at(
+            "persistence-registry",
+            Severity::High,
+            "persistence",
+            line,
+            "names a Run (or Winlogon) key next to the registry module: persistence".into(),
+        );
+    }
+
+    // WMI permanent event subscriptions run a command on an event, forever.
+    if let Some(line) =
+        sense.mentions(&["commandlineeventconsumer", "activescripteventconsumer", "__filtertoconsumerbinding"])
+    {
+        out.push_at(
+            "persistence-wmi",
+            Severity::High,
+            "persistence",
+            line,
+            "creates a WMI event subscription that runs a command (persistence)".into(),
+        );
+    }
+
+    // A builtin fetched by a computed name, and decoded data handed to a
+    // callable that cannot be named: `getattr(builtins, name)(payload)`.
+    let builtins_name = |n: &String| has(n, "builtin") && (has(n, "builtins") || has(n, "__builtin__"));
+    let dynamic_builtin = sense.may_name_builtins
+        && (facts
+            .calls
+            .iter()
+            .any(|c| c.args.iter().any(|a| a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name)))
+            || facts.assigns.iter().any(|a| a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name)));
+    if dynamic_builtin
+        && let Some(c) = facts.calls.iter().find(|c| {
+            (c.name == "?" || c.name.starts_with("self.") || c.name.starts_with("cls."))
+                && c.args.iter().any(|a| {
+                    let l = lazy.arg_labels(c.line, a);
+                    l.has(Labels::DECODED) || l.has(Labels::FETCHED)
+                })
+        })
+        && !(out.reported("exec-decoded") || out.reported("exec-downloaded"))
+    {
+        out.push(
+            "exec-decoded",
+            Severity::Critical,
+            "dynamic-code",
+            c,
+            "hands decoded data to a builtin looked up by a computed name (a hidden exec or eval)".into(),
+        );
+    }
+
+    // Reading the whole environment (not one variable).
+    let whole = |n: &String| n == "os.environ" || n == "os.environ.items" || n == "os.environ.copy";
+    let dump_line = facts
+        .assigns
+        .iter()
+        .find(|a| a.names.iter().any(whole))
+        .map(|a| a.line)
+        .or_else(|| facts.calls.iter().find(|c| c.args.iter().any(|a| a.names.iter().any(whole))).map(|c| c.line));
+    if let Some(line) = dump_line {
+        out.push_at("environment-dump", Severity::Low, "credentials", line, "reads the whole environment".into());
+    }
+}
