@@ -187,8 +187,12 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
     for c in &facts.calls {
         // Any method called on a variable of this file may store its
         // arguments there (`found.update(x)`, `msg.set_content(env)`,
-        // `zf.writestr(name, data)`); modules are not containers.
-        if let Some((container, _)) = dotted::split_last(&c.name)
+        // `zf.writestr(name, data)`); modules are not containers. A path's
+        // `write_text`/`write_bytes` put the content in the file it names:
+        // the path still names the same place.
+        if let Some((container, method)) = dotted::split_last(&c.name)
+            && method != "write_text"
+            && method != "write_bytes"
             && !container.contains('?')
             && !container.contains('.')
             // `self.method(x)` calls a method; it does not put x in every `self.` attribute.

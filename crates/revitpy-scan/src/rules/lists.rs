@@ -86,7 +86,11 @@ pub(super) const DNS_LOOKUPS: &[&str] = &[
     "socket.getaddrinfo",
     "dns.resolver.resolve",
     "dns.resolver.query",
-    "?.resolve",
+    // Objects' `resolve` and `query` count only in files that import a DNS
+    // library (see `network::dns_lookup`): `?.resolve` alone is mostly
+    // `Path.resolve` or a template's (pipenv's vendored dotenv).
+    "resolver.resolve",
+    "resolver.query",
 ];
 /// Calls that write their argument into a file.
 pub(super) const CONTENT_WRITERS: &[&str] =

@@ -38,7 +38,7 @@ use lists::{
     CODE_LOADERS, CONTENT_WRITERS, DELETERS, DESERIALIZE, DNS_LOOKUPS, DOWNLOAD_TO_FILE, EXECUTORS, IMPORTERS, NETWORK,
     PROCESS, SENDERS, SHELLCODE_APIS,
 };
-use network::{network, smuggling};
+use network::{dns_lookup, network, smuggling};
 use processes::processes;
 use system::{files, native, registry};
 use whole_file::whole_file;
@@ -186,6 +186,9 @@ struct FileSense<'a> {
     /// so one search of each answers for every call and argument.
     may_name_registry: bool,
     may_name_builtins: bool,
+    /// The file imports a DNS library (dnspython, aiodns): its objects'
+    /// `resolve` and `query` look names up.
+    imports_dns: bool,
 }
 
 impl<'a> FileSense<'a> {
@@ -203,7 +206,16 @@ impl<'a> FileSense<'a> {
         let may_name_registry = ["Registry", "lipboard"].iter().any(|n| found(text, n))
             || ["registry", "lipboard"].iter().any(|n| found(&haystack, n));
         let may_name_builtins = found(text, "builtin") || found(&haystack, "builtin");
-        FileSense { facts, haystack, starts, mentioned: Default::default(), may_name_registry, may_name_builtins }
+        let imports_dns = facts.imports.iter().any(|(m, _)| m == "dns" || m.starts_with("dns.") || m == "aiodns");
+        FileSense {
+            facts,
+            haystack,
+            starts,
+            mentioned: Default::default(),
+            may_name_registry,
+            may_name_builtins,
+            imports_dns,
+        }
     }
 
     /// The line of the first string that contains one of `needles` (lowercase).
@@ -329,7 +341,7 @@ pub(crate) fn check_python(
             );
         }
         native(&mut out, c, labels);
-        smuggling(&mut out, c, labels);
+        smuggling(&mut out, c, labels, &sense);
         registry(&mut out, c, labels, &sense, caps);
         files(&mut out, c, &lazy, package, caps);
         if matches(
@@ -462,12 +474,12 @@ fn has(hay: &str, needle: &str) -> bool {
 fn needs_labels(c: &Call, sense: &FileSense<'_>) -> bool {
     let n = c.name.as_str();
     executor_name(c).is_some()
+        || dns_lookup(c, sense)
         || [
             names!(IMPORTERS),
             names!(PROCESS),
             names!(SENDERS),
             names!(DESERIALIZE),
-            names!(DNS_LOOKUPS),
             names!(CONTENT_WRITERS),
             names!(CODE_LOADERS),
         ]

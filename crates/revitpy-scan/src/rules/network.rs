@@ -4,7 +4,7 @@
 
 use super::lists::{CONTENT_WRITERS, DNS_LOOKUPS, NETWORK, SENDERS, SUSPICIOUS_HOSTS};
 use super::processes::http_tool;
-use super::{Out, all_args_lower, first_arg};
+use super::{FileSense, Out, all_args_lower, first_arg};
 use crate::facts::{Call, Facts};
 use crate::flow::{FETCHERS, Labels, matches, names};
 use crate::report::{Capabilities, Severity};
@@ -74,7 +74,30 @@ pub(super) fn network(
             || connects_to_literal && name.contains(".send")
             || out.suspicious_destination()
             || out.install_time;
-        if chosen {
+        // One secret variable (the service's own key, from the environment;
+        // not a wallet's recovery phrase) sent to the address the
+        // code names, when its caller asks: how an SDK authenticates to the
+        // service it wraps (a document API, a block explorer, a module
+        // registry). Hidden or suspicious destinations, raw sockets, and
+        // sends while the package installs or loads stay the author's act.
+        let authenticates = chosen
+            && labels.has(Labels::SECRET)
+            && !labels.has(Labels::CREDENTIAL | Labels::ENVIRONMENT | Labels::WALLET | Labels::DECODED)
+            && !(connects_to_literal && name.contains(".send"))
+            && !out.suspicious_destination()
+            && !out.install_time
+            && matches!(out.timing(facts).at(facts, c.line), When::Call(..));
+        if authenticates {
+            out.push(
+                "exfiltration",
+                Severity::Medium,
+                "credentials",
+                c,
+                "sends a secret it is given (a token or key) to the address the code names, when its caller asks: \
+                 how a client authenticates to its service"
+                    .into(),
+            );
+        } else if chosen {
             out.push(
                 "exfiltration",
                 Severity::Critical,
@@ -151,11 +174,19 @@ pub(super) fn network(
     }
 }
 
+/// A DNS lookup: the resolver functions, or `resolve`/`query` called on an
+/// object in a file that imports a DNS library (its resolver; elsewhere
+/// `resolve` is mostly `Path.resolve` or a template's).
+pub(super) fn dns_lookup(c: &Call, sense: &FileSense<'_>) -> bool {
+    matches(&c.name, names!(DNS_LOOKUPS))
+        || sense.imports_dns && c.name.contains('.') && matches!(c.name.rsplit('.').next(), Some("resolve" | "query"))
+}
+
 /// Data hidden in DNS names, hostile scripts written to disk, files written
 /// where the path had to be decoded.
-pub(super) fn smuggling(out: &mut Out<'_>, c: &Call, labels: Labels) {
+pub(super) fn smuggling(out: &mut Out<'_>, c: &Call, labels: Labels, sense: &FileSense<'_>) {
     let name = c.name.as_str();
-    if matches(name, names!(DNS_LOOKUPS))
+    if dns_lookup(c, sense)
         && c.args.first().is_some_and(|a| a.literal.is_none())
         && (labels.has(Labels::ENCODED | Labels::CREDENTIAL | Labels::SECRET | Labels::ENVIRONMENT))
     {

@@ -125,17 +125,28 @@ pub(super) fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &
         )
     };
     if writes {
-        // Copies and moves write their second argument.
-        let dest = if name.starts_with("shutil.") || name.ends_with("Copy") {
-            c.args.get(1).map(|a| a.literal.clone().unwrap_or_else(|| a.text.to_string())).unwrap_or_default()
-        } else {
-            first_arg(c)
+        // Copies and moves write their second argument; a path's
+        // `write_text`/`write_bytes` write the path they are called on (their
+        // argument is the content: a decrypted download saved by a chat
+        // library is no hidden destination).
+        let copies = name.starts_with("shutil.") || name.ends_with("Copy");
+        let receiver = (name.ends_with(".write_text") || name.ends_with(".write_bytes"))
+            .then(|| name.rsplit_once('.').map_or("?", |(r, _)| r));
+        let dest = match receiver {
+            Some(r) => r.to_owned(),
+            None if copies => {
+                c.args.get(1).map(|a| a.literal.clone().unwrap_or_else(|| a.text.to_string())).unwrap_or_default()
+            }
+            None => first_arg(c),
         };
         let all = all_args_lower(c);
-        let dest_labels = if name.starts_with("shutil.") || name.ends_with("Copy") {
-            c.args.get(1).map_or(Labels::NONE, |a| lazy.arg_labels(c.line, a))
-        } else {
-            c.args.first().map_or(Labels::NONE, |a| lazy.arg_labels(c.line, a))
+        let dest_labels = match receiver {
+            // A path built in the same expression (`Path(p).write_bytes`) is
+            // not named; nothing is known of it.
+            Some(r) if r.ends_with('?') => Labels::NONE,
+            Some(r) => lazy.name_labels(c.line, r),
+            None if copies => c.args.get(1).map_or(Labels::NONE, |a| lazy.arg_labels(c.line, a)),
+            None => c.args.first().map_or(Labels::NONE, |a| lazy.arg_labels(c.line, a)),
         };
         if dest_labels.has(Labels::DECODED) && !dest_labels.has(Labels::FETCHED) {
             out.push(

@@ -46,7 +46,10 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
     if let Some(line) = sense.mentions(&[
         "have been encrypted",
         "were encrypted",
-        "to decrypt",
+        // "to decrypt" alone is any code that decrypts (a browser's cookie
+        // store read by yt-dlp); a note speaks of the victim's files.
+        "to decrypt your",
+        "decrypt your files",
         "ransom",
         "restore your files",
         "send 0.",
