@@ -83,7 +83,7 @@ pub(super) fn network(
         let authenticates = chosen
             && labels.has(Labels::SECRET)
             && !labels.has(Labels::CREDENTIAL | Labels::ENVIRONMENT | Labels::WALLET | Labels::DECODED)
-            && !(connects_to_literal && name.contains(".send"))
+            && (!connects_to_literal || !name.contains(".send"))
             && !out.suspicious_destination()
             && !out.install_time
             && matches!(out.timing(facts).at(facts, c.line), When::Call(..));
