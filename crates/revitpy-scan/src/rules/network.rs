@@ -6,7 +6,7 @@ use super::lists::{CONTENT_WRITERS, DNS_LOOKUPS, NETWORK, SENDERS, SUSPICIOUS_HO
 use super::processes::http_tool;
 use super::{FileSense, Out, all_args_lower, first_arg};
 use crate::facts::{Call, Facts};
-use crate::flow::{FETCHERS, Labels, matches, names};
+use crate::flow::{self, FETCHERS, Labels, matches, names};
 use crate::report::{Capabilities, Severity};
 use crate::timing::When;
 
@@ -19,10 +19,13 @@ pub(super) fn network(
     caps: &mut Capabilities,
 ) {
     let name = c.name.as_str();
-    // curl and wget started as processes send as surely as `requests.post`.
-    let sends = matches(name, names!(SENDERS)) || http_tool(c);
+    // curl and wget started as processes send as surely as `requests.post`,
+    // and what their command line substitutes (`$(env | base64)`) with them.
+    let tool = http_tool(c);
+    let labels = if tool { labels | substituted(c) } else { labels };
+    let sends = matches(name, names!(SENDERS)) || tool;
     let is_network = matches(name, names!(NETWORK)) || matches(name, names!(FETCHERS)) && !name.starts_with("?.");
-    if is_network {
+    if is_network || tool {
         let target = first_arg(c);
         let shown = if target.is_empty() { name.to_owned() } else { target.chars().take(200).collect() };
         // Repeats are removed once the file is done (a search per call would be quadratic).
@@ -37,6 +40,26 @@ pub(super) fn network(
                 c,
                 "talks to a raw IP address, a paste site, a webhook or a tunnel".into(),
             );
+            // Before anyone asked for anything, the request itself is the
+            // beacon: its arrival tells the author where and when the
+            // package landed (dependency-confusion probes send nothing else).
+            let when = match out.timing(facts).at(facts, c.line) {
+                When::Install => Some("while the package installs"),
+                When::Import => Some("as soon as the module is imported"),
+                _ => None,
+            };
+            if let Some(when) = when {
+                out.push(
+                    "suspicious-callback",
+                    Severity::High,
+                    "network",
+                    c,
+                    format!(
+                        "contacts a raw IP address, a webhook, a paste site, a tunnel or a testing domain {when}: \
+                         a beacon"
+                    ),
+                );
+            }
         }
     }
     // Files found by walking folders, sent out: bulk upload of the user's or
@@ -172,6 +195,29 @@ pub(super) fn network(
             );
         }
     }
+}
+
+/// What an HTTP tool's command line substitutes from the shell and sends:
+/// `$(env)`, `$(whoami)`, `$USER`, `%COMPUTERNAME%`, a credential file
+/// read with `cat`.
+fn substituted(c: &Call) -> Labels {
+    let cmd = all_args_lower(c);
+    let mut l = Labels::NONE;
+    let runs = |word: &str| ["$(", "`", "$( "].iter().any(|open| cmd.contains(&format!("{open}{word}")));
+    if runs("env") || runs("printenv") || runs("set)") {
+        l |= Labels::ENVIRONMENT;
+    }
+    if ["whoami", "hostname", "id", "uname", "pwd"].iter().any(|w| runs(w))
+        || ["$user", "${user}", "$hostname", "${hostname}", "$home", "%username%", "%computername%", "%userprofile%"]
+            .iter()
+            .any(|v| cmd.contains(v))
+    {
+        l |= Labels::HOST_IDENTITY;
+    }
+    if (cmd.contains("$(") || cmd.contains('`')) && flow::mentions_credentials(&cmd) {
+        l |= Labels::CREDENTIAL;
+    }
+    l
 }
 
 /// A DNS lookup: the resolver functions, or `resolve`/`query` called on an
