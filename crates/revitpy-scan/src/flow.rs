@@ -848,6 +848,9 @@ pub struct Flow<'f> {
     /// up only for the assignments a sink depends on).
     targets: Vec<Vec<u32>>,
     reads: Vec<std::cell::OnceCell<Vec<(u32, bool)>>>,
+    /// The assignments that are a function's `return`: what they read of
+    /// the function's own parameters is left out (see [`Flow::reads`]).
+    returns_step: Vec<bool>,
     state: std::cell::RefCell<Solved>,
 }
 
@@ -963,9 +966,28 @@ impl<'f> Flow<'f> {
             }
         }
         let reads = (0..facts.assigns.len()).map(|_| std::cell::OnceCell::new()).collect();
+        let returns_step = facts
+            .assigns
+            .iter()
+            .map(|a| {
+                let scope = scopes.at(a.line) as usize;
+                scope > 0
+                    && a.targets.len() == 1
+                    && facts.functions.get(scope - 1).is_some_and(|f| f.name == a.targets[0])
+            })
+            .collect();
         let n = ids.len();
         let state = Solved { labels: vec![Labels::NONE; n], done: vec![false; n] };
-        Flow { assigns: &facts.assigns, ids, scopes, writers, targets, reads, state: std::cell::RefCell::new(state) }
+        Flow {
+            assigns: &facts.assigns,
+            ids,
+            scopes,
+            writers,
+            targets,
+            reads,
+            returns_step,
+            state: std::cell::RefCell::new(state),
+        }
     }
 
     /// The variable a read of `key` at `scope` finds: the innermost scope
@@ -989,9 +1011,20 @@ impl<'f> Flow<'f> {
         self.reads[step as usize].get_or_init(|| {
             let a = &self.assigns[step as usize];
             let scope = self.scopes.at(a.line);
+            // A `return` hands its caller what the function made; what it
+            // hands back of its own parameters is what that caller passed,
+            // which the caller's expression already holds. Read through the
+            // parameter, it would be what *every* caller passed: one call
+            // of a helper (`touni(base64.b64decode(auth))`) would make
+            // every other call's result decoded.
+            let own_param = |key: &str| self.returns_step[step as usize] && self.scopes.binds(scope, key);
             let mut r = Vec::new();
             for n in a.calls.iter().chain(&a.names) {
-                for_each_read(n, |key, member| r.extend(self.lookup(scope, key).map(|v| (v, member))));
+                for_each_read(n, |key, member| {
+                    if !own_param(key) {
+                        r.extend(self.lookup(scope, key).map(|v| (v, member)));
+                    }
+                });
             }
             r
         })
@@ -1130,6 +1163,26 @@ mod tests {
         call.args.iter().fold(Labels::NONE, |l, a| l | flow.arg_labels(call.line, a))
     }
 
+    /// A helper returning what it is given hands each caller its own
+    /// argument back: one call with decoded data does not make every other
+    /// call's result decoded. What the helper makes itself still flows.
+    #[test]
+    fn a_helper_returns_each_caller_its_own_argument() {
+        let helper = "import base64\ndef touni(s, enc='utf8'):\n    return s.decode(enc)\n\
+                      def auth(h):\n    return touni(base64.b64decode(h))\n\
+                      def load(target):\n    name = touni(target)\n    return eval(name)\n";
+        assert!(!sink_labels(helper, "eval").has(Labels::DECODED));
+        let direct = "import base64\ndef touni(s):\n    return s.decode()\nexec(touni(base64.b64decode(B)))\n";
+        assert!(sink_labels(direct, "exec").has(Labels::DECODED));
+        let through = "import base64\ndef touni(s):\n    return s.decode()\nc = base64.b64decode(B)\nexec(touni(c))\n";
+        assert!(sink_labels(through, "exec").has(Labels::DECODED));
+        let decoder = "import base64\ndef unpack(s):\n    return base64.b64decode(s)\nexec(unpack(B))\n";
+        assert!(sink_labels(decoder, "exec").has(Labels::DECODED));
+        // Inside the helper, its parameter still holds what callers pass.
+        let sink_inside = "import base64\ndef run(s):\n    exec(s)\nrun(base64.b64decode(B))\n";
+        assert!(sink_labels(sink_inside, "exec").has(Labels::DECODED));
+    }
+
     /// The whole-file fixed point the on-demand [`Flow`] must agree with:
     /// every assignment, in file order, for at most 8 rounds; variables keyed
     /// by the scope that owns them, reads resolved innermost scope first.
@@ -1176,8 +1229,12 @@ mod tests {
             let mut changed = false;
             for (a, owned) in facts.assigns.iter().zip(&owners) {
                 let scope = scopes.at(a.line);
-                let from_vars = read_vars(&scopes, &defined, &vars, scope, &a.calls, &a.strings)
-                    | read_vars(&scopes, &defined, &vars, scope, &a.names, &a.strings);
+                // A `return` reads nothing of its own function's parameters.
+                let own = scope > 0
+                    && a.targets.len() == 1
+                    && facts.functions.get(scope as usize - 1).is_some_and(|f| f.name == a.targets[0]);
+                let from_vars = read_vars(&scopes, &defined, &vars, scope, &a.calls, &a.strings, own)
+                    | read_vars(&scopes, &defined, &vars, scope, &a.names, &a.strings, own);
                 let l = static_labels(&a.calls, &a.names, &a.strings).combine(from_vars);
                 if l.is_empty() {
                     continue;
@@ -1204,10 +1261,14 @@ mod tests {
         scope: u32,
         names: &[String],
         strings: &[String],
+        skip_own_params: bool,
     ) -> Labels {
         let mut l = Labels::NONE;
         for n in names {
             for_each_read(n, |key, member| {
+                if skip_own_params && scopes.binds(scope, key) {
+                    return;
+                }
                 let mut s = scope;
                 loop {
                     let k = (s, key.to_owned());
@@ -1241,8 +1302,9 @@ mod tests {
                         .iter()
                         .map(|&(line, a)| {
                             let scope = scopes.at(line);
-                            let from_vars = read_vars(&scopes, &defined, &vars, scope, &a.inner_calls, &a.strings)
-                                | read_vars(&scopes, &defined, &vars, scope, &a.names, &a.strings);
+                            let from_vars =
+                                read_vars(&scopes, &defined, &vars, scope, &a.inner_calls, &a.strings, false)
+                                    | read_vars(&scopes, &defined, &vars, scope, &a.names, &a.strings, false);
                             static_labels(&a.inner_calls, &a.names, &a.strings).combine(from_vars)
                         })
                         .collect();
