@@ -411,7 +411,14 @@ pub fn is_developer_config(s: &str) -> bool {
 }
 
 pub fn mentions_credentials(s: &str) -> bool {
-    CREDENTIAL_AC.is_match(s)
+    // `/cookies` is a browser's store inside a profile folder
+    // (`.../Default/Network/Cookies`); alone at the start of a string, or
+    // in a URL, it is a web endpoint (httpbin's `/cookies/set`).
+    let url = s.starts_with("http://") || s.starts_with("https://");
+    CREDENTIAL_AC.find_iter(s).any(|m| {
+        let cookies = s[m.start() + 1..].get(..7).is_some_and(|w| w.eq_ignore_ascii_case("cookies"));
+        !cookies || !(url || s[..m.start()].trim().is_empty())
+    })
 }
 
 fn automaton(needles: &[&str]) -> aho_corasick::AhoCorasick {
@@ -1161,6 +1168,21 @@ mod tests {
         let flow = Flow::new(&facts);
         let call = facts.calls.iter().find(|c| c.name == sink).unwrap_or_else(|| panic!("no {sink} call"));
         call.args.iter().fold(Labels::NONE, |l, a| l | flow.arg_labels(call.line, a))
+    }
+
+    /// A browser's cookie store is a file in a profile folder; `/cookies`
+    /// at the start of a string or in a URL is a web endpoint.
+    #[test]
+    fn cookies_in_a_profile_folder_are_a_store_an_endpoint_is_not() {
+        assert!(mentions_credentials(
+            "C:\\Users\\x\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\Network\\Cookies"
+        ));
+        assert!(mentions_credentials("~/.config/google-chrome/Default/Cookies"));
+        assert!(mentions_credentials("/home/u/.mozilla/firefox/p/cookies.sqlite"));
+        assert!(!mentions_credentials("/cookies"));
+        assert!(!mentions_credentials("/cookies/set"));
+        assert!(!mentions_credentials("https://httpbin.org/cookies"));
+        assert!(mentions_credentials("https://x.example/Login Data"));
     }
 
     /// A helper returning what it is given hands each caller its own
