@@ -41,6 +41,11 @@ pub(crate) fn when(facts: &Facts<'_>, timing: &Timing, line: usize, file: &str) 
         When::Install => {
             format!("when: while the package installs ({file} runs before anyone chose to run the package)")
         }
+        When::Program if crate::timing::is_command_script(file) => {
+            "when: when its user clicks the button (a pyRevit command's script), not while Revit or the extension \
+             loads"
+                .to_owned()
+        }
         When::Program => {
             "when: when someone runs the package as a program (its `__main__`), not when it is imported".to_owned()
         }

@@ -7,7 +7,8 @@
 //!
 //! A program's entry (`if __name__ == "__main__":`, a `__main__.py`) runs
 //! when someone runs the package as a program (`python -m`), not when it is
-//! imported: its own time, like a call.
+//! imported: its own time, like a call. A pyRevit command's script is one
+//! too: it runs when its user clicks the button.
 //!
 //! Within one file and by name: a function is reached at import when module
 //! level code, or a function already reached, calls it or passes it on
@@ -86,6 +87,21 @@ fn main_block(text: &str) -> Option<(usize, usize)> {
     start.map(|s| (s, end))
 }
 
+/// A pyRevit command's script (`Tools.pushbutton/script.py`, its
+/// `*config.py`): pyRevit runs it when its user clicks the button, the way
+/// a program runs when its user starts it; it is not imported while Revit
+/// or the extension loads. (A `.smartbutton`'s script is imported at start
+/// for its `__selfinit__`, and `startup.py` and `hooks/` run unasked: they
+/// stay import time.)
+pub(crate) fn is_command_script(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let (Some(name), Some(folder)) = (parts.next(), parts.next()) else { return false };
+    let name = name.to_ascii_lowercase();
+    let folder = folder.to_ascii_lowercase();
+    [".pushbutton", ".panelbutton", ".invokebutton"].iter().any(|b| folder.ends_with(b))
+        && (name.ends_with("script.py") || name.ends_with("config.py"))
+}
+
 impl Timing {
     /// `path` and `text`: the file's, to find a program's entry.
     pub(crate) fn new(facts: &Facts<'_>, install_time: bool, path: &str, text: &str) -> Self {
@@ -110,7 +126,7 @@ impl Timing {
                 }
             }
         }
-        let main_file = path.rsplit('/').next() == Some("__main__.py");
+        let main_file = path.rsplit('/').next() == Some("__main__.py") || is_command_script(path);
         let mut timing = Timing { reached: vec![Reach::No; n], line_scope, install_time, main_file };
         if install_time || n == 0 {
             return timing;

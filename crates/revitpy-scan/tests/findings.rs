@@ -1196,3 +1196,34 @@ fn curl_sends_what_its_command_line_substitutes() {
     assert_eq!(severity_of("setup.py", fetch, "exfiltration"), None);
     assert_eq!(severity_of("setup.py", fetch, "install-beacon"), None);
 }
+
+/// A pyRevit command's script runs when its user clicks the button: a key
+/// sent from it to the service the code names is the command calling that
+/// service (medium), and the chain says so. The extension's `startup.py`
+/// runs unasked while Revit loads: the same send there stays critical.
+/// Written for the test.
+#[test]
+fn a_command_script_runs_when_its_user_clicks_the_button() {
+    let ask = "import os, clr\nclr.AddReference('System')\nfrom System.Net import WebClient\n\
+               key = os.getenv('MODEL_API_KEY')\nurl = 'https://models.example.com/v1/generate?key=' + key\n\
+               client = WebClient()\nanswer = client.UploadData(url, 'POST', body)\n";
+    let button = "Tools.extension/AI.tab/Helpers.panel/Ask.pushbutton/script.py";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: button, bytes: ask.as_bytes() }]);
+    let f =
+        report.findings.iter().find(|f| f.rule == "exfiltration").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert_eq!(f.severity, Severity::Medium, "{f:#?}");
+    assert_eq!(severity_of("Tools.extension/startup.py", ask, "exfiltration"), Some(Severity::Critical));
+    // A smart button's script is imported while Revit starts (its `__selfinit__`).
+    assert_eq!(
+        severity_of("Tools.extension/AI.tab/Helpers.panel/Ask.smartbutton/script.py", ask, "exfiltration"),
+        Some(Severity::Critical)
+    );
+    // What a button script does to the machine is asked for too: a hostile
+    // command there is high, in startup.py critical, and the chain says when.
+    let hostile = "import subprocess\nsubprocess.call('powershell -w hidden -enc SQBFAFgA')\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: button, bytes: hostile.as_bytes() }]);
+    let f = report.findings.iter().find(|f| f.rule == "process-hostile").expect("hostile command");
+    assert_eq!(f.severity, Severity::High);
+    assert!(f.because.iter().any(|b| b.contains("clicks the button")), "{f:#?}");
+    assert_eq!(severity_of("Tools.extension/startup.py", hostile, "process-hostile"), Some(Severity::Critical));
+}

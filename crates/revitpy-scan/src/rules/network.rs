@@ -99,9 +99,10 @@ pub(super) fn network(
             || out.install_time;
         // One secret variable (the service's own key, from the environment;
         // not a wallet's recovery phrase) sent to the address the
-        // code names, when its caller asks: how an SDK authenticates to the
-        // service it wraps (a document API, a block explorer, a module
-        // registry). Hidden or suspicious destinations, raw sockets, and
+        // code names, when its caller asks (or its user runs the program or
+        // clicks the button): how an SDK authenticates to the service it
+        // wraps (a document API, a block explorer, a module registry, an AI
+        // model's API called from a Revit command). Hidden or suspicious destinations, raw sockets, and
         // sends while the package installs or loads stay the author's act.
         let authenticates = chosen
             && labels.has(Labels::SECRET)
@@ -109,7 +110,7 @@ pub(super) fn network(
             && (!connects_to_literal || !name.contains(".send"))
             && !out.suspicious_destination()
             && !out.install_time
-            && matches!(out.timing(facts).at(facts, c.line), When::Call(..));
+            && matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
         if authenticates {
             out.push(
                 "exfiltration",
