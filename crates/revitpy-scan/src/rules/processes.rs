@@ -4,7 +4,7 @@
 use super::lists::{PERSISTENCE_TASK, PROCESS, RUN_KEYS};
 use super::{Out, all_args_lower, first_arg};
 use crate::facts::{Call, Facts};
-use crate::flow::{HOSTILE_FRAGMENTS, Labels, matches, names};
+use crate::flow::{self, Labels, matches, names};
 use crate::report::{Capabilities, Severity};
 use crate::timing::When;
 
@@ -42,7 +42,7 @@ pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: 
             c,
             "creates a scheduled task so something runs again later".into(),
         );
-    } else if (labels.has(Labels::HOSTILE) || HOSTILE_FRAGMENTS.iter().any(|n| cmd.contains(n)))
+    } else if (labels.has(Labels::HOSTILE) || flow::is_hostile_command(&cmd))
         || RUN_KEYS.iter().any(|k| cmd.contains(k)) && cmd.contains("reg")
     {
         // While the package installs or the module loads, before anyone
