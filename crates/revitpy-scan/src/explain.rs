@@ -28,6 +28,7 @@ const LABEL_FACTS: &[(Labels, &str)] = &[
     (Labels::STARTUP, "a path into the Windows Startup folder"),
     (Labels::RUN_KEY, "a Windows Run registry key"),
     (Labels::HOSTILE, "a command line of the kind attack tooling uses"),
+    (Labels::DOWNLOAD_COMMAND, "a command line that downloads to a file"),
 ];
 
 /// What data with these labels is, in words (`; `-separated).

