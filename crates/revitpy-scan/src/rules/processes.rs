@@ -68,13 +68,21 @@ pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: 
 }
 
 /// A process that is an HTTP client (`["curl", url]`, `"wget -q " + url`,
-/// PowerShell's `Invoke-WebRequest`): what it is given goes out.
+/// PowerShell's `Invoke-WebRequest`), or a shell command line that runs one
+/// (`t=$(curl ...); curl -X POST -d "$t" https://...`): what it is given
+/// goes out.
 pub(super) fn http_tool(c: &Call) -> bool {
     const TOOLS: &[&str] = &["curl", "curl.exe", "wget", "wget.exe", "invoke-webrequest", "iwr", "invoke-restmethod"];
+    let is_tool = |w: &str| TOOLS.iter().any(|t| w.eq_ignore_ascii_case(t));
     matches(&c.name, names!(PROCESS))
         && c.args.first().is_some_and(|a| {
             let first = a.literal.as_deref().or(a.strings.first().map(String::as_str)).unwrap_or("");
-            let word = first.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-            TOOLS.contains(&word.as_str())
+            if is_tool(first.split_whitespace().next().unwrap_or("")) {
+                return true;
+            }
+            // A command line for a shell: any command of it, after the
+            // shell's separators and substitutions.
+            let line = a.literal.clone().unwrap_or_else(|| a.strings.join(" "));
+            line.split(|ch: char| ch.is_whitespace() || ";|&()`$'\"=".contains(ch)).any(is_tool)
         })
 }
