@@ -96,15 +96,27 @@ impl Out<'_> {
     }
 
     fn push(&mut self, rule: &'static str, severity: Severity, category: &'static str, c: &Call, message: String) {
+        self.record(rule, severity, category, (c.line, c.column, c.snippet.to_string()), message);
+    }
+
+    /// A finding at `(line, column, snippet)`.
+    fn record(
+        &mut self,
+        rule: &'static str,
+        severity: Severity,
+        category: &'static str,
+        (line, column, snippet): (usize, usize, String),
+        message: String,
+    ) {
         self.rules.insert(rule);
         self.findings.push(Finding {
             rule,
             severity,
             category,
             file: self.file.to_owned(),
-            line: c.line,
-            column: c.column,
-            snippet: c.snippet.to_string(),
+            line,
+            column,
+            snippet,
             message,
             because: Vec::new(),
         });
@@ -128,18 +140,7 @@ impl Out<'_> {
         line: usize,
         message: String,
     ) {
-        self.rules.insert(rule);
-        self.findings.push(Finding {
-            rule,
-            severity,
-            category,
-            file: self.file.to_owned(),
-            line,
-            column: 1,
-            snippet: String::new(),
-            message,
-            because: Vec::new(),
-        });
+        self.record(rule, severity, category, (line, 1, String::new()), message);
     }
 }
 
@@ -379,18 +380,13 @@ pub(crate) fn check_python(
             );
         }
         if s.len() >= 512 && entropy(s) > 4.5 {
-            out.rules.insert("high-entropy-string");
-            out.findings.push(Finding {
-                rule: "high-entropy-string",
-                severity: Severity::Medium,
-                category: "obfuscation",
-                file: file.to_owned(),
-                line: *line,
-                column: 1,
-                snippet: s.chars().take(60).collect(),
-                message: format!("a {}-character string that looks encoded or encrypted", s.len()),
-                because: Vec::new(),
-            });
+            out.record(
+                "high-entropy-string",
+                Severity::Medium,
+                "obfuscation",
+                (*line, 1, s.chars().take(60).collect()),
+                format!("a {}-character string that looks encoded or encrypted", s.len()),
+            );
         }
     }
     cross_file(&out, facts, &sense, &lazy, connects_to_literal, flows);
