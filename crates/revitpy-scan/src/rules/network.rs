@@ -98,12 +98,13 @@ pub(super) fn network(
             || out.suspicious_destination()
             || out.install_time;
         // One secret variable (the service's own key, from the environment;
-        // not a wallet's recovery phrase) sent to the address the
-        // code names, when its caller asks (or its user runs the program or
-        // clicks the button): how an SDK authenticates to the service it
-        // wraps (a document API, a block explorer, a module registry, an AI
-        // model's API called from a Revit command). Hidden or suspicious destinations, raw sockets, and
-        // sends while the package installs or loads stay the author's act.
+        // not a wallet's recovery phrase) sent to the address the code
+        // names, on request (a caller's call, a program its user runs, a
+        // button its user clicks): how a client authenticates to the service
+        // it wraps (a document API, a block explorer, a module registry, an
+        // AI model's API called from a Revit command). Hidden or suspicious
+        // destinations, raw sockets, and sends while the package installs or
+        // loads stay the author's act.
         let authenticates = chosen
             && labels.has(Labels::SECRET)
             && !labels.has(Labels::CREDENTIAL | Labels::ENVIRONMENT | Labels::WALLET | Labels::DECODED)
@@ -117,8 +118,8 @@ pub(super) fn network(
                 Severity::Medium,
                 "credentials",
                 c,
-                "sends a secret it is given (a token or key) to the address the code names, when its caller asks: \
-                 how a client authenticates to its service"
+                "sends a secret (a token or key) to the address the code names, on request: how a client \
+                 authenticates to its service"
                     .into(),
             );
         } else if chosen {
