@@ -37,6 +37,10 @@ pub const ITERATES: &str = "<for>";
 /// module-level `bot` used in a function is still the module's).
 pub const STORES: &str = "<stores>";
 
+/// A path object's methods that write the file it names (`p.write_bytes(data)`):
+/// the argument is the content, the destination is the path itself.
+pub const PATH_WRITERS: &[&str] = &["write_text", "write_bytes"];
+
 /// `target = value` (also `for target in value`, `with value as target`,
 /// `target += value`, and `return value` inside `def target`): what the
 /// data-flow pass follows from sources to sinks.
@@ -191,8 +195,7 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
         // `write_text`/`write_bytes` put the content in the file it names:
         // the path still names the same place.
         if let Some((container, method)) = dotted::split_last(&c.name)
-            && method != "write_text"
-            && method != "write_bytes"
+            && !PATH_WRITERS.contains(&method)
             && !container.contains('?')
             && !container.contains('.')
             // `self.method(x)` calls a method; it does not put x in every `self.` attribute.

@@ -462,7 +462,7 @@ static STRING_NEEDLES: std::sync::LazyLock<Needles> = std::sync::LazyLock::new(|
         (RUN_KEY_NEEDLE, RUN_KEY_PATHS),
         (SCHTASKS_NEEDLE, &["schtasks"]),
         (CREATE_NEEDLE, &["/create"]),
-        (DOWNLOAD_TOOL_NEEDLE, &["curl", "wget", "invoke-webrequest", "iwr ", "start-bitstransfer"]),
+        (DOWNLOAD_TOOL_NEEDLE, HTTP_TOOLS),
     ];
     // A needle in several groups is one pattern with several bits.
     let mut needles: Vec<String> = Vec::new();
@@ -507,6 +507,11 @@ fn string_needles(text: &str) -> u16 {
         if literal || inside_word { found | (bits[i] & !HOSTILE_NEEDLE) } else { found | bits[i] }
     })
 }
+
+/// Command-line HTTP clients: what they are given goes out, and with an
+/// output file ([`names_output_file`]) what they fetch lands on disk.
+pub const HTTP_TOOLS: &[&str] =
+    &["curl", "wget", "invoke-webrequest", "iwr", "invoke-restmethod", "start-bitstransfer"];
 
 /// A command line's output-file option, as curl, wget and PowerShell's web
 /// cmdlets spell it (`-o out.exe`, `-O`, `--output`, `-OutFile`).

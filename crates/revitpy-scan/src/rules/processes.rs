@@ -72,8 +72,10 @@ pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: 
 /// (`t=$(curl ...); curl -X POST -d "$t" https://...`): what it is given
 /// goes out.
 pub(super) fn http_tool(c: &Call) -> bool {
-    const TOOLS: &[&str] = &["curl", "curl.exe", "wget", "wget.exe", "invoke-webrequest", "iwr", "invoke-restmethod"];
-    let is_tool = |w: &str| TOOLS.iter().any(|t| w.eq_ignore_ascii_case(t));
+    let is_tool = |w: &str| {
+        let w = w.strip_suffix(".exe").or_else(|| w.strip_suffix(".EXE")).unwrap_or(w);
+        flow::HTTP_TOOLS.iter().any(|t| w.eq_ignore_ascii_case(t))
+    };
     matches(&c.name, names!(PROCESS))
         && c.args.first().is_some_and(|a| {
             let first = a.literal.as_deref().or(a.strings.first().map(String::as_str)).unwrap_or("");

@@ -130,8 +130,8 @@ pub(super) fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &
         // argument is the content: a decrypted download saved by a chat
         // library is no hidden destination).
         let copies = name.starts_with("shutil.") || name.ends_with("Copy");
-        let receiver = (name.ends_with(".write_text") || name.ends_with(".write_bytes"))
-            .then(|| name.rsplit_once('.').map_or("?", |(r, _)| r));
+        let receiver =
+            name.rsplit_once('.').filter(|(_, method)| crate::facts::PATH_WRITERS.contains(method)).map(|(r, _)| r);
         let dest = match receiver {
             Some(r) => r.to_owned(),
             None if copies => {
