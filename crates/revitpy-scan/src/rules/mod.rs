@@ -182,6 +182,8 @@ struct FileSense<'a> {
     /// lists are `'static`, so an address names one list), since per-call
     /// rules ask the same question again.
     mentioned: std::cell::RefCell<Vec<(NeedlesKey, Option<usize>)>>,
+    /// [`stores::mentions_store`]'s answer, once asked.
+    mentions_store: std::cell::OnceCell<bool>,
     /// Whether any name of the file can hold `Registry` or `lipboard`, and
     /// `builtin`: names are made of the source's identifiers and its strings,
     /// so one search of each answers for every call and argument.
@@ -213,6 +215,7 @@ impl<'a> FileSense<'a> {
             haystack,
             starts,
             mentioned: Default::default(),
+            mentions_store: Default::default(),
             may_name_registry,
             may_name_builtins,
             imports_dns,
@@ -361,6 +364,8 @@ pub(crate) fn check_python(
     }
 
     whole_file(&mut out, &sense, &lazy);
+    // One search of the file's strings first: most files hold no key.
+    let pem = memchr::memmem::find(sense.haystack.as_bytes(), b"-----begin").is_some();
     for (s, line) in &facts.strings {
         if flow::is_bot_token(s.trim().as_bytes()) {
             out.push_at(
@@ -370,7 +375,7 @@ pub(crate) fn check_python(
                 *line,
                 "a chat bot's token is written in the code: what the bot sends goes to whoever holds it".into(),
             );
-        } else if has(s, "-----BEGIN") && s.contains("PRIVATE KEY") || is_access_key(s) {
+        } else if pem && has(s, "-----BEGIN") && s.contains("PRIVATE KEY") || is_access_key(s) {
             out.push_at(
                 "hardcoded-secret",
                 Severity::Medium,

@@ -10,13 +10,18 @@ use crate::timing::When;
 
 /// Whether some string of the file names a credential store (a cheap test
 /// over every string at once, before any data flow).
+/// Asked by several rules of one file: answered once per file, by one pass
+/// of an automaton (one `memmem` per needle was 4 % of a scan's instructions).
 pub(super) fn mentions_store(sense: &FileSense<'_>) -> bool {
-    flow::CREDENTIAL_MARKERS
-        .iter()
-        .chain(flow::CREDENTIAL_COMPONENTS)
-        .chain(&["cookies"])
-        .any(|m| memchr::memmem::find(sense.haystack.as_bytes(), m.as_bytes()).is_some())
+    *sense.mentions_store.get_or_init(|| STORE_NEEDLES.is_match(&sense.haystack))
 }
+
+/// The needles of [`mentions_store`]; the haystack is lowercase already, and
+/// so are they.
+static STORE_NEEDLES: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    let needles = flow::CREDENTIAL_MARKERS.iter().chain(flow::CREDENTIAL_COMPONENTS).chain(&["cookies"]);
+    aho_corasick::AhoCorasick::new(needles).expect("literal needles build")
+});
 
 /// Spyware: the screen, the clipboard or keystrokes captured in a file that
 /// sends data to an address the code wrote, hid or chose among webhooks and
