@@ -191,6 +191,52 @@ pub(crate) struct Deferred {
     pub function: String,
     pub line: usize,
     pub chosen: bool,
+    /// The functions of its file whose calls reach `function` (its own
+    /// name first, then its callers, theirs...), by last name: another
+    /// file's call of any of them runs it (`setup.py` calls `main()`, which
+    /// calls `send_data()`). At most [`MAX_CALLERS`].
+    pub callers: Vec<String>,
+}
+
+/// At most this many names stand for one deferred finding's function.
+pub(crate) const MAX_CALLERS: usize = 16;
+
+/// Fills each deferred finding's [`Deferred::callers`] from its file's calls:
+/// one pass over the calls to index who calls what, then a walk of at most
+/// [`MAX_CALLERS`] names per finding (a file of a million calls stays linear).
+pub(crate) fn in_file_callers(
+    facts: &crate::facts::Facts<'_>,
+    timing: &crate::timing::Timing,
+    deferred: &mut [Deferred],
+) {
+    if deferred.is_empty() {
+        return;
+    }
+    let last = |n: &str| n.rsplit('.').next().unwrap_or(n).trim().to_owned();
+    // Callee's last name -> the functions whose bodies call it.
+    let mut called_from: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for c in &facts.calls {
+        if let Some(i) = timing.innermost(c.line) {
+            let from = called_from.entry(last(&c.name)).or_default();
+            if from.last() != Some(&i) && from.len() < MAX_PER_FILE {
+                from.push(i);
+            }
+        }
+    }
+    for d in deferred {
+        let mut names = vec![last(&d.function)];
+        let mut next = 0;
+        while next < names.len() && names.len() < MAX_CALLERS {
+            for &i in called_from.get(&names[next]).map_or(&[][..], Vec::as_slice) {
+                let name = last(&facts.functions[i].name);
+                if names.len() < MAX_CALLERS && !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            next += 1;
+        }
+        d.callers = names;
+    }
 }
 
 /// A module's stem as other files name it: `pkg/grab.py` -> `grab`,
@@ -265,7 +311,16 @@ impl Join {
         let mut changes: Vec<(usize, &'static str, Severity, &'static str, String)> = Vec::new();
         for (file, d) in &self.deferred {
             let Some(stem) = stem(file) else { continue };
-            let Some(callers) = self.entries.get(&(stem.to_owned(), d.function.clone())) else { continue };
+            // The entry another file calls: the function itself, or one of
+            // its file's functions whose calls reach it.
+            let Some((entry, callers)) = d
+                .callers
+                .iter()
+                .chain(std::iter::once(&d.function))
+                .find_map(|name| self.entries.get(&(stem.to_owned(), name.clone())).map(|c| (name, c)))
+            else {
+                continue;
+            };
             let callers: Vec<&(String, bool)> = callers.iter().filter(|(caller, _)| caller != file).collect();
             let install = callers.iter().find(|(_, install)| *install);
             let (caller, rule, severity, what) = match (install, callers.first()) {
@@ -292,7 +347,14 @@ impl Join {
                 rule,
                 severity,
                 what,
-                format!("when: while the package {when}: `{caller}` calls `{}` then", d.function),
+                if *entry == d.function || entry.as_str() == d.function.rsplit('.').next().unwrap_or(&d.function) {
+                    format!("when: while the package {when}: `{caller}` calls `{}` then", d.function)
+                } else {
+                    format!(
+                        "when: while the package {when}: `{caller}` calls `{entry}`, which reaches `{}`",
+                        d.function
+                    )
+                },
             ));
         }
         for (i, rule, severity, what, when) in changes {

@@ -1050,6 +1050,31 @@ fn a_function_another_file_calls_at_install_or_load_runs_then() {
     // Nobody in the package calls it: a library's telemetry function.
     let (rule, severity, _) = verdict(&[Entry { path: "tool.py", bytes: report_.as_bytes() }]);
     assert_eq!((rule, severity), ("host-identity-sent", Severity::Medium));
+    // The install command calls the module's entry, which calls the sender
+    // through a helper: the chain within the file is followed.
+    let layered = format!(
+        "{report_}def gather():
+    report()
+def main():
+    gather()
+"
+    );
+    let setup_main = setup.replace("from tool import report\n        report()", "import tool as t\n        t.main()");
+    assert!(setup_main.contains("t.main()"));
+    let (rule, severity, because) = verdict(&[
+        Entry { path: "setup.py", bytes: setup_main.as_bytes() },
+        Entry { path: "tool.py", bytes: layered.as_bytes() },
+    ]);
+    assert_eq!((rule, severity), ("install-beacon", Severity::Critical));
+    assert!(because[0].contains("`setup.py` calls `main`, which reaches `report`"), "{because:?}");
+    // `main` no longer reaching the sender: still a caller's request.
+    let broken = layered.replace("def gather():\n    report()", "def gather():\n    pass");
+    assert_ne!(broken, layered);
+    let (rule, severity, _) = verdict(&[
+        Entry { path: "setup.py", bytes: setup_main.as_bytes() },
+        Entry { path: "tool.py", bytes: broken.as_bytes() },
+    ]);
+    assert_eq!((rule, severity), ("host-identity-sent", Severity::Medium));
 }
 
 /// An f-string's literal parts count like any string of the expression: a

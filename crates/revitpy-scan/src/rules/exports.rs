@@ -23,6 +23,9 @@ pub(super) fn cross_file(
 ) {
     use crate::crossfile::{CARRIED, MAX_CALLS_PER_SINK, MAX_PER_FILE, Sink, SinkKind};
     flows.deferred.extend(out.deferred.iter().take(MAX_PER_FILE).cloned());
+    if let Some(timing) = out.timing.get() {
+        crate::crossfile::in_file_callers(facts, timing, &mut flows.deferred);
+    }
     // Calls into another module of the package made while this file
     // installs (any line of setup.py) or loads (its top-level calls).
     let module_call = |n: &str| {

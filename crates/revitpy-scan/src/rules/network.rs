@@ -186,7 +186,7 @@ pub(super) fn network(
                 _ => None,
             };
             if let Some(function) = function {
-                out.deferred.push(crate::crossfile::Deferred { function, line: c.line, chosen });
+                out.deferred.push(crate::crossfile::Deferred { function, line: c.line, chosen, callers: Vec::new() });
             }
             out.push(
                 "host-identity-sent",
