@@ -178,6 +178,24 @@ pub(crate) fn line_of(text: &str, at: usize) -> usize {
     memchr::memchr_iter(b'\n', &text.as_bytes()[..at.min(text.len())]).count() + 1
 }
 
+/// Python's builtin types, whose class methods a call may name.
+const BUILTIN_TYPES: &[&str] = &[
+    "bytes",
+    "bytearray",
+    "str",
+    "int",
+    "float",
+    "complex",
+    "bool",
+    "dict",
+    "list",
+    "set",
+    "frozenset",
+    "tuple",
+    "object",
+    "type",
+];
+
 /// A call to a function of this file assigns its arguments to the
 /// function's parameters (by position; keywords by name).
 pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
@@ -188,6 +206,15 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
         .map(|(m, _)| m.split('.').next().unwrap_or(m))
         .chain(facts.aliases.values().map(|q| q.split('.').next().unwrap_or(q)))
         .collect();
+    // Builtin types' own methods (`bytes.fromhex(x)`, `int.from_bytes(b)`,
+    // `str.join(sep, parts)`) make new values: the type holds nothing,
+    // unless the file binds the name to a variable of its own.
+    let rebound: Vec<&str> = BUILTIN_TYPES
+        .iter()
+        .copied()
+        .filter(|t| facts.assigns.iter().any(|a| a.targets.iter().any(|x| x == t)))
+        .collect();
+    let builtin_type = |n: &str| BUILTIN_TYPES.contains(&n) && !rebound.contains(&n);
     for c in &facts.calls {
         // Any method called on a variable of this file may store its
         // arguments there (`found.update(x)`, `msg.set_content(env)`,
@@ -202,6 +229,7 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
             && container != "self"
             && container != "cls"
             && !modules.contains(container)
+            && !builtin_type(container)
         {
             for a in &c.args {
                 if !(a.inner_calls.is_empty() && a.names.is_empty() && a.strings.is_empty()) {

@@ -14,7 +14,11 @@
 //! level code, or a function already reached, calls it or passes it on
 //! (`doc.DocumentOpened += handler`, `threading.Thread(target=run)`).
 //! Methods are matched by their last name (`App().run()` reaches every
-//! `run`), erring toward "at import".
+//! `run`), erring toward "at import". A function patched into an imported
+//! module under its own name (`libpcap.open_pcap = open_pcap`) is not handed
+//! on: it runs when that module's callers call it. A module's own member
+//! (`libpcap.open_pcap(...)`, `os.path.join`) never names a function of
+//! this file.
 
 use crate::facts::Facts;
 
@@ -134,14 +138,25 @@ impl Timing {
         // The names each scope (0: module, i + 1: function i, n + 1: the
         // main block) calls or passes on.
         let mut uses: Vec<Vec<&str>> = vec![Vec::new(); n + 2];
+        // A member of an imported module (`libpcap.open_pcap`, however the
+        // import is named) is that module's, not this file's namesake.
+        let modules: rustc_hash::FxHashSet<&str> = facts.aliases.values().map(String::as_str).collect();
+        let foreign = |x: &&str| {
+            x.rsplit_once('.').is_some_and(|(base, _)| {
+                modules.contains(base) || facts.aliases.contains_key(base.split('.').next().unwrap_or(base))
+            })
+        };
         for c in &facts.calls {
             let scope = timing.scope(c.line);
-            uses[scope].push(last_name(&c.name));
+            if !foreign(&c.name.as_str()) {
+                uses[scope].push(last_name(&c.name));
+            }
             for a in &c.args {
-                uses[scope].extend(a.names.iter().map(|x| last_name(x)));
+                uses[scope].extend(a.names.iter().map(String::as_str).filter(|x| !foreign(x)).map(last_name));
                 let t = a.text.trim();
                 if !t.is_empty()
                     && t.len() <= 80
+                    && !foreign(&t)
                     && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
                 {
                     uses[scope].push(last_name(t));
@@ -151,9 +166,20 @@ impl Timing {
         // Names assigned from (`handler = on_open`, `doc.DocumentOpened +=
         // on_open`) are passed on too; an assignment counts where it is made
         // (`line`; `scope_line` is the callee's for a parameter).
+        // Not a function put in an imported module's place of its namesake
+        // (`libpcap.open_pcap = open_pcap`): a patch runs when that module's
+        // callers call it, not when this file loads. (An object's attribute,
+        // `ws.on_message = on_message`, stays a hook.)
+        let patched = |a: &crate::facts::Assign, name: &str| {
+            a.targets.iter().any(|t| {
+                t.rsplit_once('.').is_some_and(|(base, attr)| attr == name && facts.aliases.contains_key(base.trim()))
+            })
+        };
         for a in &facts.assigns {
             let scope = timing.scope(a.line);
-            uses[scope].extend(a.names.iter().map(|x| last_name(x)));
+            uses[scope].extend(
+                a.names.iter().map(String::as_str).filter(|x| !foreign(x)).map(last_name).filter(|&x| !patched(a, x)),
+            );
         }
         let mut by_name: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
         for (i, f) in facts.functions.iter().enumerate() {

@@ -496,6 +496,13 @@ fn deleting_user_folders_is_judged_by_when_it_runs() {
     assert_eq!(level(&format!("{def}def main():\n    wipe()\nmain()\n")), Severity::High);
     assert_eq!(level(&format!("{def}import threading\nthreading.Thread(target=wipe).start()\n")), Severity::High);
     assert_eq!(level(&format!("{def}doc.DocumentOpened += wipe\n")), Severity::High);
+    // Put in an imported module's place of its namesake (a patch): it runs
+    // when that module's callers call it. On an object, a hook as above.
+    assert_eq!(level(&format!("{def}shutil.wipe = wipe\n")), Severity::Medium);
+    assert_eq!(level(&format!("{def}doc.wipe = wipe\n")), Severity::High);
+    // An imported module's member of the same name is that module's.
+    assert_eq!(level(&format!("{def}import cleaner\ncleaner.wipe()\nold = shutil.wipe\n")), Severity::Medium);
+    assert_eq!(level(&format!("{def}import cleaner\nthing.wipe()\n")), Severity::High);
     assert_eq!(level("import os, shutil\nshutil.rmtree(os.path.expanduser('~/Documents'))\n"), Severity::High);
     // Only a definition of another function calls it: still only when asked.
     assert_eq!(level(&format!("{def}def clean():\n    wipe()\n")), Severity::Medium);
@@ -1305,4 +1312,26 @@ fn a_download_tool_writing_a_file_then_a_start_is_download_then_run() {
     // Only a download: the tool's own process starts nothing it fetched.
     let fetch = "import subprocess\nsubprocess.run(['curl', '-L', 'https://x.example/data.json', '-o', 'data.json'])\n";
     assert_eq!(severity_of("pkg/__init__.py", fetch, "download-then-run"), None);
+}
+
+/// A builtin type's own method (`bytes.fromhex(x)`) makes a new value: the
+/// name `bytes` holds nothing of `x`, so a later `bytes` elsewhere (an
+/// annotation, `isinstance(v, bytes)`) carries no label. A variable's method
+/// still stores into it (`box.update(x)`). Written for the test.
+#[test]
+fn a_builtin_types_methods_store_nothing_in_the_type() {
+    let rules = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/tool.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.severity >= Severity::High).map(|f| f.rule).collect::<Vec<_>>()
+    };
+    let typed = "import subprocess\ndef load(params, key):\n    params[key] = bytes.fromhex(params[key])\n\
+                 def show(target):\n    subprocess.Popen(['viewer', repr(bytes), target])\n";
+    assert_eq!(rules(typed), Vec::<&str>::new());
+    let stored =
+        "import subprocess\ndef run(box, blob):\n    box.update(bytes.fromhex(blob))\n    subprocess.Popen(box)\n";
+    assert!(rules(stored).contains(&"process-decoded"), "{:?}", rules(stored));
+    // A file that binds the name itself keeps it a variable.
+    let bound = "import subprocess, base64\nbytes = ['viewer']\ndef run(blob):\n    bytes.append(base64.b64decode(blob))\n    \
+                 subprocess.Popen(bytes)\n";
+    assert!(rules(bound).contains(&"process-decoded"), "{:?}", rules(bound));
 }
