@@ -209,12 +209,18 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
     // Builtin types' own methods (`bytes.fromhex(x)`, `int.from_bytes(b)`,
     // `str.join(sep, parts)`) make new values: the type holds nothing,
     // unless the file binds the name to a variable of its own.
-    let rebound: Vec<&str> = BUILTIN_TYPES
-        .iter()
-        .copied()
-        .filter(|t| facts.assigns.iter().any(|a| a.targets.iter().any(|x| x == t)))
-        .collect();
-    let builtin_type = |n: &str| BUILTIN_TYPES.contains(&n) && !rebound.contains(&n);
+    // (Which of them the file rebinds: one pass over the assignments, made
+    // the first time a call names one.)
+    let rebound: std::cell::OnceCell<Vec<&str>> = std::cell::OnceCell::new();
+    let builtin_type = |n: &str| {
+        BUILTIN_TYPES.contains(&n)
+            && !rebound
+                .get_or_init(|| {
+                    let targets = facts.assigns.iter().flat_map(|a| a.targets.iter().map(String::as_str));
+                    targets.filter(|t| BUILTIN_TYPES.contains(t)).collect()
+                })
+                .contains(&n)
+    };
     for c in &facts.calls {
         // Any method called on a variable of this file may store its
         // arguments there (`found.update(x)`, `msg.set_content(env)`,

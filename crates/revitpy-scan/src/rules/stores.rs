@@ -23,6 +23,9 @@ static STORE_NEEDLES: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync
     aho_corasick::AhoCorasick::new(needles).expect("literal needles build")
 });
 
+/// Constructors of a request object, which send only when it is opened.
+const REQUEST_BUILDERS: &[&str] = &["urllib.request.Request", "urllib2.Request"];
+
 /// Spyware: the screen, the clipboard or keystrokes captured in a file that
 /// sends data to an address the code wrote, hid or chose among webhooks and
 /// paste sites. The capture and the send need not meet in one function (a
@@ -119,8 +122,13 @@ pub(super) fn credential_stores(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: 
     if mentions_store(sense)
         && let Some(read) = store_read()
     {
+        // A request object only built (`urllib.request.Request(url)`, to read
+        // its headers) sends nothing; one that is sent is opened, by
+        // `urlopen` or an opener (`build_opener(...).open(request)`).
+        let opens = facts.calls.iter().any(|c| c.name.ends_with("urlopen") || c.name.contains("opener"));
         let sender = facts.calls.iter().find(|c| {
-            matches(&c.name, names!(NETWORK)) || matches(&c.name, names!(SENDERS)) && !c.name.starts_with("?.request")
+            (matches(&c.name, names!(NETWORK)) || matches(&c.name, names!(SENDERS)) && !c.name.starts_with("?.request"))
+                && (opens || !REQUEST_BUILDERS.contains(&c.name.as_str()))
         });
         let reads = format!("reads: `{}` at line {} opens a credential store", read.name, read.line);
         match sender {
