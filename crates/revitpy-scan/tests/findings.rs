@@ -474,6 +474,10 @@ fn credential_stores_are_judged_by_what_the_file_does_with_them() {
                    shutil.copy(os.path.join(os.environ['LOCALAPPDATA'], 'Google', 'Chrome', 'User Data', 'Default', 'Login Data'), 'x.db')\n\
                    def ping(url):\n    return urllib.request.urlopen(url)\n";
     assert_eq!(worst(browser), Some(Severity::High));
+    // A message that names a store opens nothing.
+    let warned = "import warnings, requests\ndef key():\n    warnings.warn('the secret is in the OS keychain')\n\
+                  def ping(url):\n    return requests.get(url)\n";
+    assert_eq!(worst(warned), None);
     // A request object built to read its headers sends nothing; opened, it does.
     let built = browser.replace(
         "def ping(url):\n    return urllib.request.urlopen(url)",
@@ -1346,4 +1350,23 @@ fn a_builtin_types_methods_store_nothing_in_the_type() {
     let bound = "import subprocess, base64\nbytes = ['viewer']\ndef run(blob):\n    bytes.append(base64.b64decode(blob))\n    \
                  subprocess.Popen(bytes)\n";
     assert!(rules(bound).contains(&"process-decoded"), "{:?}", rules(bound));
+}
+
+/// A builtin fetched by name (`getattr(builtins, name)`) and called through
+/// `self` with decoded data is hidden code; a method the file defines,
+/// called with decoded data in a file that also fetches a builtin, is not
+/// that builtin. Written for the test.
+#[test]
+fn a_builtin_fetched_by_name_is_not_every_method_of_the_file() {
+    let rules = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/img.py", bytes: src.as_bytes() }]);
+        report.findings.iter().map(|f| (f.rule, f.severity)).collect::<Vec<_>>()
+    };
+    let hidden = "import builtins, base64\nclass Loader:\n    def __init__(self, name):\n        \
+                  self.run = getattr(builtins, name)\n    def go(self, blob):\n        self.run(base64.b64decode(blob))\n";
+    assert!(rules(hidden).contains(&("exec-decoded", Severity::Critical)), "{:?}", rules(hidden));
+    let own = "import builtins, base64\nrun_code = getattr(builtins, 'exec')\nclass Image:\n    \
+               def __init__(self, blob):\n        self._read(base64.b64decode(blob))\n    \
+               def _read(self, data):\n        return len(data)\n";
+    assert!(!rules(own).iter().any(|(r, _)| *r == "exec-decoded"), "{:?}", rules(own));
 }

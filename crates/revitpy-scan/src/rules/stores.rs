@@ -80,6 +80,11 @@ pub(super) fn credential_stores(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: 
         "str",
         "print",
         "len",
+        // Messages name a store; they do not open it.
+        "?.warn",
+        "?.exception",
+        "?.critical",
+        "?.log",
         // Tests of an object read nothing from it.
         "hasattr",
         "isinstance",
