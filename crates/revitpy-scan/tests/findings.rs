@@ -1369,4 +1369,7 @@ fn a_builtin_fetched_by_name_is_not_every_method_of_the_file() {
                def __init__(self, blob):\n        self._read(base64.b64decode(blob))\n    \
                def _read(self, data):\n        return len(data)\n";
     assert!(!rules(own).iter().any(|(r, _)| *r == "exec-decoded"), "{:?}", rules(own));
+    let attribute = own.replace("self._read(base64.b64decode(blob))", "self._image.convert(base64.b64decode(blob))");
+    assert_ne!(attribute, own);
+    assert!(!rules(&attribute).iter().any(|(r, _)| *r == "exec-decoded"), "{:?}", rules(&attribute));
 }

@@ -171,14 +171,18 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
             .iter()
             .any(|c| c.args.iter().any(|a| a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name)))
             || facts.assigns.iter().any(|a| a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name)));
-    // A method the file defines (`self._read_image(fp)`) is not the builtin.
-    let own_method = |n: &str| {
-        let method = n.rsplit('.').next().unwrap_or(n);
-        facts.functions.iter().any(|f| f.name.rsplit('.').next() == Some(method))
+    // Through `self`/`cls`, only an attribute the file set to such a builtin
+    // (`self.run = getattr(builtins, name)`), not every method it calls
+    // (`self._read_image(fp)`, `self._image.convert(mode)`).
+    let holds_builtin = |n: &str| {
+        facts.assigns.iter().any(|a| {
+            a.targets.iter().any(|t| t == n)
+                && (a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name))
+        })
     };
     if dynamic_builtin
         && let Some(c) = facts.calls.iter().find(|c| {
-            (c.name == "?" || (c.name.starts_with("self.") || c.name.starts_with("cls.")) && !own_method(&c.name))
+            (c.name == "?" || (c.name.starts_with("self.") || c.name.starts_with("cls.")) && holds_builtin(&c.name))
                 && c.args.iter().any(|a| {
                     let l = lazy.arg_labels(c.line, a);
                     l.has(Labels::DECODED) || l.has(Labels::FETCHED)
