@@ -126,6 +126,12 @@ pub struct Facts<'s> {
     /// Aliases to qualified names.
     pub aliases: HashMap<String, String>,
     pub assigns: Vec<Assign>,
+    /// Plain names bound to a value that carries nothing (`found = []`,
+    /// `n = 0`), with the line: no assignment is kept for them, but they
+    /// still make the name a variable of its scope, so that a method called
+    /// on it later (`found.append(x)`) stores there and not in a module
+    /// variable of the same name.
+    pub empty_bindings: Vec<(String, usize)>,
     /// Parameter names of the functions the file defines (for argument flow).
     pub params: HashMap<String, Vec<String>>,
     /// The functions the file defines, in source order.

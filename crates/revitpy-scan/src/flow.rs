@@ -996,6 +996,7 @@ impl<'f> Flow<'f> {
                 let (scopes, scope) = (&scopes, scopes.at(a.scope_line));
                 a.targets.iter().map(move |t| (scopes.owner(scope, t, facts), t.as_str()))
             })
+            .chain(facts.empty_bindings.iter().map(|(t, line)| (scopes.owner(scopes.at(*line), t, facts), t.as_str())))
             .collect();
         let binding = |mut s: u32, name: &str| loop {
             if s == 0 || bound.contains(&(s, name)) || scopes.binds(s, name) {

@@ -807,6 +807,8 @@ fn push_assign_to(targets: Vec<String>, value: Node<'_>, src: &[u8], facts: &mut
     let mut sum = Summary::default();
     summarize(value, src, facts, &mut sum, budget);
     if sum.calls.is_empty() && sum.names.is_empty() && sum.strings.is_empty() {
+        let line = value.start_position().row + 1;
+        facts.empty_bindings.extend(targets.into_iter().filter(|t| !t.contains('.')).map(|t| (t, line)));
         return;
     }
     facts.assigns.push(Assign {

@@ -327,10 +327,11 @@ impl<'s> Builder<'s, '_> {
         }
         let mut sum = Summary::default();
         self.summarize(value, &mut sum);
+        let line = self.position(value.range()).0;
         if sum.calls.is_empty() && sum.names.is_empty() && sum.strings.is_empty() {
+            self.facts.empty_bindings.extend(targets.into_iter().filter(|t| !t.contains('.')).map(|t| (t, line)));
             return;
         }
-        let line = self.position(value.range()).0;
         self.facts.assigns.push(Assign {
             targets,
             calls: sum.calls,
@@ -1026,6 +1027,10 @@ mod tests {
             ss.sort();
             assert_eq!(fs, ss, "{name}: strings differ");
             assert_eq!(fast.params, slow.params, "{name}: parameters differ");
+            let (mut fe, mut se) = (fast.empty_bindings.clone(), slow.empty_bindings.clone());
+            fe.sort();
+            se.sort();
+            assert_eq!(fe, se, "{name}: bindings of empty values differ");
             assert_eq!(fast.functions, slow.functions, "{name}: function spans differ");
             assert_eq!(fast.import_time, slow.import_time, "{name}: import-time work differs");
             let (mut fa, mut sa) = (fast.assembled.clone(), slow.assembled.clone());

@@ -1373,3 +1373,22 @@ fn a_builtin_fetched_by_name_is_not_every_method_of_the_file() {
     assert_ne!(attribute, own);
     assert!(!rules(&attribute).iter().any(|(r, _)| *r == "exec-decoded"), "{:?}", rules(&attribute));
 }
+
+/// A list a function starts empty is that function's own: a method called
+/// on it (`found.append(name)`) stores there, not in the module's variable
+/// of the same name that another function reads. Without the local start,
+/// the store reaches the module's variable. Written for the test.
+#[test]
+fn an_empty_value_a_function_binds_keeps_its_stores_local() {
+    let high = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/xp.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.severity >= Severity::High).map(|f| f.rule).collect::<Vec<_>>()
+    };
+    let local = "import os, urllib.request\nfound = ('index.txt',)\n\
+                 def variables():\n    found = []\n    for name in os.environ:\n        found.append(name)\n    return len(found)\n\
+                 def fetch(base):\n    return urllib.request.urlopen(base + found[0])\n";
+    assert_eq!(high(local), Vec::<&str>::new());
+    let shared = local.replace("    found = []\n", "");
+    assert_ne!(shared, local);
+    assert!(!high(&shared).is_empty(), "the module's variable holds the environment");
+}
