@@ -223,7 +223,8 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
             && !rebound
                 .get_or_init(|| {
                     let targets = facts.assigns.iter().flat_map(|a| a.targets.iter().map(String::as_str));
-                    targets.filter(|t| BUILTIN_TYPES.contains(t)).collect()
+                    let empty = facts.empty_bindings.iter().map(|(t, _)| t.as_str());
+                    targets.chain(empty).filter(|t| BUILTIN_TYPES.contains(t)).collect()
                 })
                 .contains(&n)
     };

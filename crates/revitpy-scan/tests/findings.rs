@@ -1350,6 +1350,10 @@ fn a_builtin_types_methods_store_nothing_in_the_type() {
     let bound = "import subprocess, base64\nbytes = ['viewer']\ndef run(blob):\n    bytes.append(base64.b64decode(blob))\n    \
                  subprocess.Popen(bytes)\n";
     assert!(rules(bound).contains(&"process-decoded"), "{:?}", rules(bound));
+    // Bound to an empty list, it is a variable all the same.
+    let empty = bound.replace("bytes = ['viewer']", "bytes = []");
+    assert_ne!(empty, bound);
+    assert!(rules(&empty).contains(&"process-decoded"), "{:?}", rules(&empty));
 }
 
 /// A builtin fetched by name (`getattr(builtins, name)`) and called through
