@@ -64,6 +64,9 @@ pub struct Function {
     pub name: String,
     pub first_line: usize,
     pub last_line: usize,
+    /// This definition's own parameters (without `self`/`cls`): the file's
+    /// methods share names (`__init__`), and `params` keeps one list a name.
+    pub params: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -950,9 +950,9 @@ impl Scopes {
             }
             *slot = open.last().map_or(0, |&(id, _)| id);
         }
-        let params = std::iter::once(Vec::new())
-            .chain(facts.functions.iter().map(|f| facts.params.get(&f.name).cloned().unwrap_or_default()))
-            .collect();
+        // Each definition's own parameters: two classes' `__init__` take
+        // different ones.
+        let params = std::iter::once(Vec::new()).chain(facts.functions.iter().map(|f| f.params.clone())).collect();
         Scopes { by_line, parent, params }
     }
 

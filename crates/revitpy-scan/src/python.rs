@@ -852,8 +852,9 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
         "function_definition" | "class_definition" => {
             if let Some(name) = n.child_by_field_name("name") {
                 facts.defines.insert(text_of(name, src).to_owned());
+                let mut own_params = Vec::new();
                 if let Some(ps) = n.child_by_field_name("parameters") {
-                    let names = children(ps)
+                    let names: Vec<String> = children(ps)
                         .into_iter()
                         .filter_map(|p| match p.kind() {
                             "identifier" => Some(text_of(p, src).to_owned()),
@@ -865,6 +866,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                         })
                         .filter(|p| p != "self" && p != "cls")
                         .collect();
+                    own_params.clone_from(&names);
                     facts.params.insert(text_of(name, src).to_owned(), names);
                 }
                 if n.kind() == "function_definition" {
@@ -876,6 +878,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                         name: text_of(name, src).to_owned(),
                         first_line: name.start_position().row + 1,
                         last_line,
+                        params: own_params,
                     });
                 }
             }

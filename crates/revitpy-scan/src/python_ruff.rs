@@ -513,18 +513,18 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
             Stmt::FunctionDef(f) => {
                 let name = f.name.as_str().to_owned();
                 self.facts.defines.insert(name.clone());
-                let params = f
+                let params: Vec<String> = f
                     .parameters
                     .iter()
                     .map(|p| p.name().as_str().to_owned())
                     .filter(|p| p != "self" && p != "cls")
                     .collect();
-                self.facts.params.insert(name.clone(), params);
+                self.facts.params.insert(name.clone(), params.clone());
                 // From the `def` line (decorators excluded) to the body's last line.
                 let first_line = self.position(f.name.range).0;
                 let last_line =
                     self.line_at(f.range.end().to_usize().saturating_sub(1).max(f.range.start().to_usize()));
-                self.facts.functions.push(crate::facts::Function { name: name.clone(), first_line, last_line });
+                self.facts.functions.push(crate::facts::Function { name: name.clone(), first_line, last_line, params });
                 self.functions.push(name);
                 walk_stmt(self, stmt);
                 self.functions.pop();

@@ -1396,3 +1396,24 @@ fn an_empty_value_a_function_binds_keeps_its_stores_local() {
     assert_ne!(shared, local);
     assert!(!high(&shared).is_empty(), "the module's variable holds the environment");
 }
+
+/// Each definition has its own parameters: two classes' `__init__` take
+/// different ones, and a parameter of the first is not read from the
+/// module's variable of the same name because the last `__init__` lacks
+/// it. Written for the test.
+#[test]
+fn methods_of_one_name_keep_their_own_parameters() {
+    let high = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/memo.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.severity >= Severity::High).map(|f| f.rule).collect::<Vec<_>>()
+    };
+    let own = "import base64\nclass Memo:\n    def __init__(self, fn='memo.dbg'):\n        \
+               open(fn, 'wb').close()\n\
+               fn = base64.b64decode('bWVtby5kYmc=')\n\
+               class Reader:\n    def __init__(self, data):\n        self.data = data\n";
+    assert_eq!(high(own), Vec::<&str>::new());
+    // Without the parameter, `fn` is the module's decoded name.
+    let global = own.replace("def __init__(self, fn='memo.dbg'):", "def __init__(self):");
+    assert_ne!(global, own);
+    assert!(high(&global).contains(&"hidden-destination"), "{:?}", high(&global));
+}
