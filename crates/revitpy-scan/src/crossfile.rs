@@ -212,7 +212,7 @@ pub(crate) fn in_file_callers(
     if deferred.is_empty() {
         return;
     }
-    let last = |n: &str| n.rsplit('.').next().unwrap_or(n).trim().to_owned();
+    let last = |n: &str| crate::timing::last_name(n).to_owned();
     // Callee's last name -> the functions whose bodies call it.
     let mut called_from: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for c in &facts.calls {

@@ -55,7 +55,9 @@ pub(crate) struct Timing {
     main_file: bool,
 }
 
-fn last_name(n: &str) -> &str {
+/// A call's or function's last name, as the timing graph and the
+/// cross-file join match them.
+pub(crate) fn last_name(n: &str) -> &str {
     n.rsplit('.').next().unwrap_or(n).trim()
 }
 
@@ -171,9 +173,7 @@ impl Timing {
         // callers call it, not when this file loads. (An object's attribute,
         // `ws.on_message = on_message`, stays a hook.)
         let patched = |a: &crate::facts::Assign, name: &str| {
-            a.targets.iter().any(|t| {
-                t.rsplit_once('.').is_some_and(|(base, attr)| attr == name && facts.aliases.contains_key(base.trim()))
-            })
+            a.targets.iter().any(|t| last_name(t) == name && foreign(&t.as_str()))
         };
         for a in &facts.assigns {
             let scope = timing.scope(a.line);
