@@ -560,6 +560,29 @@ mod tests {
         let mut flows = FileFlows::default();
         check_python("pkg/lib.py", &lib, &facts, "", false, &mut Capabilities::default(), &mut flows);
         assert_eq!(flows.deferred.len(), MAX_PER_FILE);
+        // A sender reached through a chain of 2,000 functions, each also
+        // called from everywhere: each deferred finding names at most
+        // MAX_CALLERS functions.
+        let mut chain = String::from(
+            "import getpass, requests
+def c0():
+    requests.post(U, data=getpass.getuser())
+",
+        );
+        for i in 1..2_000 {
+            chain.push_str(&format!(
+                "def c{i}():
+    c{}()
+    c0()
+",
+                i - 1
+            ));
+        }
+        let facts = crate::python::parse(&chain);
+        let mut flows = FileFlows::default();
+        check_python("pkg/chain.py", &chain, &facts, "", false, &mut Capabilities::default(), &mut flows);
+        assert_eq!(flows.deferred.len(), 1);
+        assert_eq!(flows.deferred[0].callers.len(), crate::crossfile::MAX_CALLERS);
         let setup: String = (0..2_000).map(|i| format!("lib.s{i}()\n")).collect();
         let facts = crate::python::parse(&setup);
         let mut flows = FileFlows::default();
