@@ -139,6 +139,10 @@ pub struct Facts<'s> {
     pub params: HashMap<String, Vec<String>>,
     /// The functions the file defines, in source order.
     pub functions: Vec<Function>,
+    /// The lines each class definition spans (its name's line to its body's
+    /// last line), in source order: what is bound directly in a class body
+    /// is an attribute `self.x` reads; a module variable is not.
+    pub classes: Vec<(usize, usize)>,
     /// Work done when the module is imported (Revit loads add-ins at
     /// startup): top-level loops and calls, as ("loop" | call name, line).
     pub import_time: Vec<(String, usize)>,
@@ -180,6 +184,16 @@ pub(crate) fn last_segments(mut chain: Vec<String>) -> Vec<String> {
         chain.shrink_to_fit();
     }
     chain
+}
+
+/// Whether `x = <qualified>` may stand as a file-wide alias of `x`. The
+/// alias map is one for the whole file, so a rename of an instance's
+/// attribute (`fn = self.fp.name` in one method) would otherwise rename
+/// every other function's `fn` too (reportlab's `DebugMemo` parameter `fn`
+/// became an image's file object); `self` is a different object in each
+/// class, so such a name means something only where it is set.
+pub(crate) fn file_wide_alias(qualified: &str) -> bool {
+    !["self", "cls"].iter().any(|p| qualified == *p || qualified.strip_prefix(p).is_some_and(|r| r.starts_with('.')))
 }
 
 /// The line (from 1) of byte `at` of `text`.

@@ -552,13 +552,19 @@ fn name_static(name: &str) -> Labels {
 /// Each variable a name may read: the name and each prefix of a dotted name
 /// (`r` for `r.read`), and for `self.token()` / `self._steps` the method or
 /// class attribute of this file.
-fn for_each_read(name: &str, mut read: impl FnMut(&str, bool)) {
+///
+/// `self.fn` reaches the name `fn` only where a class body binds it (or a
+/// method is called so): a module variable `fn` is not an attribute of any
+/// instance (reportlab decodes a module-level `fn` and opens `self.fn`).
+fn for_each_read(name: &str, scopes: &Scopes, mut read: impl FnMut(&str, bool)) {
     // `env.get("KEY")`, `env.pop("KEY")`: one value out of the mapping in
     // `env`, not the mapping (see [`narrow`]).
     let member = matches!(name.rsplit('.').next(), Some("get" | "pop" | "setdefault")) && name.contains('.');
     if let Some(rest) = name.strip_prefix("self.").or_else(|| name.strip_prefix("cls.")) {
         let first = rest.split('.').next().unwrap_or(rest);
-        read(first, member && first != rest);
+        if scopes.class_attributes.contains(first) {
+            read(first, member && first != rest);
+        }
     }
     let mut prefix = name;
     loop {
@@ -925,6 +931,9 @@ struct Scopes {
     /// local name even when nothing in the file assigns it, so a read of it
     /// never reaches a module variable of the same name.
     params: Vec<Vec<String>>,
+    /// The names a class body binds directly (its attributes and methods):
+    /// the only ones `self.x` / `cls.x` read through the name `x`.
+    class_attributes: HashSet<String>,
 }
 
 impl Scopes {
@@ -953,7 +962,65 @@ impl Scopes {
         // Each definition's own parameters: two classes' `__init__` take
         // different ones.
         let params = std::iter::once(Vec::new()).chain(facts.functions.iter().map(|f| f.params.clone())).collect();
-        Scopes { by_line, parent, params }
+        let mut scopes = Scopes { by_line, parent, params, class_attributes: HashSet::default() };
+        scopes.class_attributes = scopes.class_bound(facts);
+        scopes
+    }
+
+    /// The names bound directly in a class body: by an assignment, an empty
+    /// value or a `def` whose innermost enclosing function (if any) lies
+    /// outside that class. The innermost class of each line comes from one
+    /// sweep with a stack of open classes, like the functions' (classes
+    /// come in source order, an enclosing one first).
+    fn class_bound(&self, facts: &Facts<'_>) -> HashSet<String> {
+        let mut out = HashSet::default();
+        if facts.classes.is_empty() {
+            return out;
+        }
+        let last = facts.classes.iter().map(|c| c.1).max().unwrap_or(0);
+        // The first line of the innermost class around each line (0: none).
+        let mut class_at = vec![0usize; last + 1];
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        let mut next = facts.classes.iter().peekable();
+        for (line, slot) in class_at.iter_mut().enumerate() {
+            while open.last().is_some_and(|&(_, end)| end < line) {
+                open.pop();
+            }
+            while let Some(&(first, end)) = next.next_if(|c| c.0 <= line) {
+                if end >= line {
+                    open.push((first, end));
+                }
+            }
+            *slot = open.last().map_or(0, |&(first, _)| first);
+        }
+        // Directly in the class whose body starts at `first`: not inside a
+        // function that is itself inside that class.
+        let direct = |scope: u32, first: usize| {
+            scope == 0 || facts.functions.get(scope as usize - 1).is_none_or(|f| f.first_line < first)
+        };
+        let in_class = |line: usize| class_at.get(line).copied().filter(|&c| c != 0);
+        for a in &facts.assigns {
+            if let Some(first) = in_class(a.line)
+                && direct(self.at(a.line), first)
+            {
+                out.extend(a.targets.iter().filter(|t| !t.contains('.')).cloned());
+            }
+        }
+        for (t, line) in &facts.empty_bindings {
+            if let Some(first) = in_class(*line)
+                && direct(self.at(*line), first)
+            {
+                out.insert(t.clone());
+            }
+        }
+        for (i, f) in facts.functions.iter().enumerate() {
+            if let Some(first) = in_class(f.first_line)
+                && direct(self.parent[i + 1], first)
+            {
+                out.insert(f.name.clone());
+            }
+        }
+        out
     }
 
     /// Whether `key` is a parameter of `scope` (so reads stop there).
@@ -1080,7 +1147,7 @@ impl<'f> Flow<'f> {
             let own_param = |key: &str| self.returns_step[step as usize] && self.scopes.binds(scope, key);
             let mut r = Vec::new();
             for n in a.calls.iter().chain(&a.names) {
-                for_each_read(n, |key, member| {
+                for_each_read(n, &self.scopes, |key, member| {
                     if !own_param(key) {
                         r.extend(self.lookup(scope, key).map(|v| (v, member)));
                     }
@@ -1117,7 +1184,7 @@ impl<'f> Flow<'f> {
     fn labels_read(&self, scope: u32, calls: &[String], names: &[String], strings: &[String]) -> Labels {
         let mut wanted: Vec<(u32, bool)> = Vec::new();
         for n in calls.iter().chain(names) {
-            for_each_read(n, |key, member| wanted.extend(self.lookup(scope, key).map(|v| (v, member))));
+            for_each_read(n, &self.scopes, |key, member| wanted.extend(self.lookup(scope, key).map(|v| (v, member))));
         }
         if wanted.is_empty() {
             return Labels::NONE;
@@ -1340,7 +1407,7 @@ mod tests {
     ) -> Labels {
         let mut l = Labels::NONE;
         for n in names {
-            for_each_read(n, |key, member| {
+            for_each_read(n, scopes, |key, member| {
                 if skip_own_params && scopes.binds(scope, key) {
                     return;
                 }
@@ -1466,6 +1533,35 @@ mod tests {
         assert!(sink_labels(src, "requests.post").has(Labels::ENVIRONMENT));
     }
 
+    /// `self.fn` is the instance's or its class's `fn`: a module variable
+    /// of that name is neither, unless a class body binds the name to it.
+    #[test]
+    fn self_reads_class_attributes_not_module_variables() {
+        let module = "import base64\nfn = base64.b64decode(B)\nclass C(object):\n    def __init__(self, p):\n        self.other = p\n    def save(self):\n        open(self.fn, 'w')\n";
+        assert!(!sink_labels(module, "open").has(Labels::DECODED), "{module}");
+        let class_body = "import base64\nfn = base64.b64decode(B)\nclass C(object):\n    fn = fn\n    def save(self):\n        open(self.fn, 'w')\n";
+        assert!(sink_labels(class_body, "open").has(Labels::DECODED), "{class_body}");
+        // A nested class's body, and a method's return value through `self.m()`.
+        let nested = "import base64\nclass A:\n    class B:\n        k = base64.b64decode(B)\n        def run(self):\n            exec(self.k)\n";
+        assert!(sink_labels(nested, "exec").has(Labels::DECODED), "{nested}");
+        let method = "import base64\nclass A:\n    def key(self):\n        return base64.b64decode(B)\n    def run(self):\n        exec(self.key())\n";
+        assert!(sink_labels(method, "exec").has(Labels::DECODED), "{method}");
+        // Bound in a method, not in the class body: not a class attribute.
+        let local = "import base64\nk = base64.b64decode(B)\nclass A:\n    def setup(self):\n        k = 1\n    def run(self):\n        exec(self.k)\n";
+        assert!(!sink_labels(local, "exec").has(Labels::DECODED), "{local}");
+    }
+
+    /// `fn = self.fp.name` in one method renames nothing elsewhere: another
+    /// class's parameter `fn` is still that parameter.
+    #[test]
+    fn a_rename_of_an_attribute_of_self_stays_where_it_is_made() {
+        let src = "import base64\nclass A:\n    def __init__(self, d):\n        self.fp = base64.b64decode(d)\n    def ident(self):\n        fn = self.fp.name\n        return fn\nclass B:\n    def __init__(self, fn='x.dbg'):\n        self.fn = fn\n    def dump(self):\n        open(self.fn, 'wb')\n";
+        assert!(!sink_labels(src, "open").has(Labels::DECODED), "{src}");
+        // A module-level rename of a module's function still resolves calls.
+        let facts = parse("import os\nrun = os.system\ndef f(c):\n    run(c)\n");
+        assert!(facts.calls.iter().any(|c| c.name == "os.system"));
+    }
+
     #[test]
     fn plain_text_decoding_is_not_a_decoder() {
         let l = sink_labels("data = open('x', 'rb').read().decode('utf-8')\nexec(data)\n", "exec");
@@ -1572,6 +1668,11 @@ mod debug {
             println!("assign {:?} <- calls {:?} names {:?} strings {:?}", a.targets, a.calls, a.names, a.strings);
         }
         let flow = super::Flow::new(&facts);
+        // `SCAN_NAMES=line:name,line:name`: what each name holds there.
+        for item in std::env::var("SCAN_NAMES").unwrap_or_default().split(',').filter(|s| !s.is_empty()) {
+            let (line, name) = item.split_once(':').unwrap();
+            println!("name {name} at {line}: {:?}", flow.name_labels(line.parse().unwrap(), name));
+        }
         for c in &facts.calls {
             let labels: Vec<_> = c.args.iter().map(|a| flow.arg_labels(c.line, a)).collect();
             println!(

@@ -869,17 +869,19 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                     own_params.clone_from(&names);
                     facts.params.insert(text_of(name, src).to_owned(), names);
                 }
+                // From the `def`/`class` line (decorators excluded) to the body's last line.
+                let end = n.end_position();
+                let last_line = if end.column == 0 && end.row > n.start_position().row { end.row } else { end.row + 1 };
+                let first_line = name.start_position().row + 1;
                 if n.kind() == "function_definition" {
-                    // From the `def` line (decorators excluded) to the body's last line.
-                    let end = n.end_position();
-                    let last_line =
-                        if end.column == 0 && end.row > n.start_position().row { end.row } else { end.row + 1 };
                     facts.functions.push(crate::facts::Function {
                         name: text_of(name, src).to_owned(),
-                        first_line: name.start_position().row + 1,
+                        first_line,
                         last_line,
                         params: own_params,
                     });
+                } else {
+                    facts.classes.push((first_line, last_line));
                 }
             }
         }
@@ -939,6 +941,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                         "identifier" | "attribute" | "call" | "conditional_expression" | "subscript"
                     )
                     && let Some(q) = qualified(right, src, facts, budget)
+                    && crate::facts::file_wide_alias(&q)
                 {
                     facts.aliases.insert(text_of(left, src).to_owned(), q);
                 }

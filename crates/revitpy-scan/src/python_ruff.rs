@@ -532,6 +532,10 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
             }
             Stmt::ClassDef(c) => {
                 self.facts.defines.insert(c.name.as_str().to_owned());
+                let first_line = self.position(c.name.range).0;
+                let last_line =
+                    self.line_at(c.range.end().to_usize().saturating_sub(1).max(c.range.start().to_usize()));
+                self.facts.classes.push((first_line, last_line));
             }
             Stmt::Assign(a) => {
                 for t in &a.targets {
@@ -542,6 +546,7 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                             Expr::Name(_) | Expr::Attribute(_) | Expr::Call(_) | Expr::If(_) | Expr::Subscript(_)
                         )
                         && let Some(q) = self.qualified(&a.value)
+                        && crate::facts::file_wide_alias(&q)
                     {
                         self.facts.aliases.insert(n.id.as_str().to_owned(), q);
                     }
@@ -1032,6 +1037,7 @@ mod tests {
             se.sort();
             assert_eq!(fe, se, "{name}: bindings of empty values differ");
             assert_eq!(fast.functions, slow.functions, "{name}: function spans differ");
+            assert_eq!(fast.classes, slow.classes, "{name}: class spans differ");
             assert_eq!(fast.import_time, slow.import_time, "{name}: import-time work differs");
             let (mut fa, mut sa) = (fast.assembled.clone(), slow.assembled.clone());
             fa.sort();
