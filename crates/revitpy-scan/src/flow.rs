@@ -833,10 +833,12 @@ pub const RUN_KEY_PATHS: &[&str] =
     &["currentversion\\run", "currentversion/run", "currentversion\\winlogon", "image file execution options"];
 
 /// Command-line fragments that only attack tooling needs: encoded or
-/// downloaded commands, hidden windows, shells on sockets, defences turned
+/// downloaded commands, shells on sockets, defences turned
 /// off, backups deleted. Running a local script with the execution policy
-/// bypassed, backgrounding a process or making a file executable are how
-/// ordinary tools work; with a download, the download rules judge them.
+/// bypassed, backgrounding a process, hiding its console window
+/// (`-WindowStyle Hidden`: a Revit tool's updater shows its message box that
+/// way) or making a file executable are how ordinary tools work; with a
+/// download or an encoded command, those fragments judge them.
 pub const HOSTILE_FRAGMENTS: &[&str] = &[
     "-enc ",
     "-encodedcommand",
@@ -873,8 +875,6 @@ pub const HOSTILE_FRAGMENTS: &[&str] = &[
     "wbadmin delete",
     "bcdedit",
     "cipher /w",
-    "-windowstyle hidden",
-    "-w hidden",
     "add-mppreference",
     "set-mppreference",
     "xmrig",

