@@ -421,8 +421,18 @@ pub fn mentions_credentials(s: &str) -> bool {
     let url = s.starts_with("http://") || s.starts_with("https://");
     CREDENTIAL_AC.find_iter(s).any(|m| {
         let cookies = s[m.start() + 1..].get(..7).is_some_and(|w| w.eq_ignore_ascii_case("cookies"));
-        !cookies || !(url || s[..m.start()].trim().is_empty())
+        (!cookies || !(url || s[..m.start()].trim().is_empty())) && !in_option_name(s, m.start())
     })
+}
+
+/// Whether byte `at` of `text` lies in a command-line option's name
+/// (`--use-mock-keychain`, `--password-store=basic`): the option tells a
+/// program how to behave and names no file; a path given as its value
+/// (`--user-data-dir=.../Login Data`) still does.
+fn in_option_name(text: &str, at: usize) -> bool {
+    let word_start = text[..at].rfind(|c: char| c.is_whitespace() || c == '"' || c == '\'').map_or(0, |i| i + 1);
+    let word = &text[word_start..at];
+    word.starts_with("--") && !word.contains('=')
 }
 
 fn automaton(needles: &[&str]) -> aho_corasick::AhoCorasick {
@@ -504,7 +514,14 @@ fn string_needles(text: &str) -> u16 {
         // A command's name starts a word: `ncat ` inside "ffconcat version"
         // (yt-dlp's concat list) names no tool.
         let inside_word = words[i] && m.start() > 0 && text.as_bytes()[m.start() - 1].is_ascii_alphanumeric();
-        if literal || inside_word { found | (bits[i] & !HOSTILE_NEEDLE) } else { found | bits[i] }
+        let mut b = bits[i];
+        if literal || inside_word {
+            b &= !HOSTILE_NEEDLE;
+        }
+        if b & CREDENTIAL_NEEDLE != 0 && in_option_name(text, m.start()) {
+            b &= !CREDENTIAL_NEEDLE;
+        }
+        found | b
     })
 }
 
@@ -1303,6 +1320,17 @@ mod tests {
         assert!(!mentions_credentials("/cookies/set"));
         assert!(!mentions_credentials("https://httpbin.org/cookies"));
         assert!(mentions_credentials("https://x.example/Login Data"));
+        // A browser option's name is not a store; a path as its value is.
+        assert!(!mentions_credentials("--use-mock-keychain"));
+        assert!(!mentions_credentials("chrome --headless --use-mock-keychain --password-store=basic"));
+        assert!(mentions_credentials(
+            "--user-data-dir=C:\\Users\\x\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\Login Data"
+        ));
+        assert!(mentions_credentials("security dump-keychain login.keychain"));
+        assert!(!static_labels(&[], &[], &["--use-mock-keychain".into()]).labels.has(Labels::CREDENTIAL));
+        assert!(
+            static_labels(&[], &[], &["~/Library/Keychains/login.keychain-db".into()]).labels.has(Labels::CREDENTIAL)
+        );
     }
 
     /// A helper returning what it is given hands each caller its own
