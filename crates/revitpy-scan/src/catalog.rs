@@ -113,6 +113,12 @@ pub const RULES: &[Rule] = &[
     rule("excessive-nesting", "obfuscation", High, "Nesting so deep that only generated or obfuscated code has it"),
     rule("assembled-api-name", "obfuscation", High, "Builds the name of a dangerous function or module from pieces"),
     rule("hidden-destination", "obfuscation", High, "Writes to a path that had to be decoded or reversed first"),
+    rule(
+        "encrypted-code",
+        "obfuscation",
+        High,
+        "Runs code encrypted by an obfuscator (PyArmor), which no one can read",
+    ),
     rule("high-entropy-string", "obfuscation", Medium, "A long string that looks encoded or encrypted"),
     rule("hiding-encoding", "obfuscation", High, "Declares a source encoding that only serves to hide code"),
     rule("unknown-encoding", "obfuscation", Medium, "Declares a source encoding Python would not know"),

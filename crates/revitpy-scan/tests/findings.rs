@@ -1437,3 +1437,25 @@ fn a_hidden_window_alone_is_not_a_hostile_command() {
     );
     assert_eq!(severity_of("updater.py", &cradle, "script-dropper"), Some(Severity::High));
 }
+
+/// A module whose code is bytecode encrypted by an obfuscator, handed to
+/// its runtime as the module loads, cannot be read by anyone: high, with
+/// how it hides. A build script that runs the obfuscator on other code, or
+/// a comment naming it, hides nothing. Written for the test (the bytes are
+/// made up, not an encrypted module).
+#[test]
+fn code_encrypted_by_an_obfuscator_is_high() {
+    let v8 = "# Pyarmor 9.1.8 (trial), 000000\nfrom pyarmor_runtime_000000 import __pyarmor__\n\
+              __pyarmor__(__name__, __file__, b'PY000000\\x00\\x03\\x0c\\x00\\xcb\\r\\r\\n\\x80')\n";
+    assert_eq!(severity_of("pkg/__init__.py", v8, "encrypted-code"), Some(Severity::High));
+    let v7 = "from .pytransform import pyarmor_runtime\npyarmor_runtime()\n\
+              __pyarmor__(__name__, __file__, b'\\x50\\x59\\x41\\x52\\x4d\\x4f\\x52')\n";
+    assert_eq!(severity_of("pkg/core.py", v7, "encrypted-code"), Some(Severity::High));
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/__init__.py", bytes: v8.as_bytes() }]);
+    let f = report.findings.iter().find(|f| f.rule == "encrypted-code").unwrap();
+    assert!(f.because.iter().any(|b| b.starts_with("how it hides")), "{:?}", f.because);
+    let build = "import subprocess\n# protect with pyarmor before release\ndef protect(src):\n    \
+                 subprocess.run(['pyarmor', 'gen', '-O', 'dist', src], check=True)\n\
+                 def pyarmor_runtime():\n    return None\npyarmor_runtime()\n";
+    assert_eq!(severity_of("tools/release.py", build, "encrypted-code"), None);
+}

@@ -110,6 +110,31 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
         }
     }
 
+    // Code encrypted by an obfuscator: PyArmor's runtime (a native module
+    // shipped beside the package, or left out of it) decrypts the module's
+    // bytecode and runs it (`__pyarmor__(__name__, __file__, b"PY...")`,
+    // `pytransform.pyarmor_runtime()`). No rule can read what runs, and a
+    // reviewer cannot either; open-source libraries and public add-ins
+    // ship their source. High, not critical: a vendor may protect its code
+    // this way, so a person decides.
+    if let Some(c) = facts.calls.iter().find(|c| {
+        let last = crate::timing::last_name(&c.name);
+        last == "__pyarmor__" || last == "pyarmor_runtime" && c.name.contains("pytransform")
+    }) {
+        out.push(
+            "encrypted-code",
+            Severity::High,
+            "obfuscation",
+            c,
+            "runs code encrypted by an obfuscator (PyArmor): what it does cannot be read or checked".into(),
+        );
+        out.because(vec![
+            "how it hides: the module's code is encrypted bytecode that only the obfuscator's native runtime decrypts, \
+             as the module loads"
+                .into(),
+        ]);
+    }
+
     // Shellcode APIs looked up by name (`getattr(kernel32, "VirtualAlloc")`).
     const SHELLCODE_NAMES: &[&str] = &[
         "virtualalloc",
