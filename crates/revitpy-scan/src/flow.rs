@@ -719,7 +719,10 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     for n in names {
         l |= name_static(n);
         // A decoder handed over as a value: `map(chr, ...)`, `map(base64.b64decode, ...)`.
-        if n != "reversed" && matches(n, names!(DECODERS)) && decodes(n) {
+        // `reversed` is not one (a list's order), and `f.reversed` is an
+        // attribute (sympy's relation with its sides swapped): a reversing
+        // slice is recorded as a call.
+        if n != "reversed" && !n.ends_with(".reversed") && matches(n, names!(DECODERS)) && decodes(n) {
             l |= Labels::DECODED;
         }
         if matches(
@@ -1590,6 +1593,21 @@ mod tests {
         assert!(facts.calls.iter().any(|c| c.name == "os.system"));
     }
 
+    /// A reversing slice is how a payload stored backwards is read; an
+    /// attribute named `reversed` (sympy's relation with its sides swapped)
+    /// reverses nothing.
+    #[test]
+    fn an_attribute_named_reversed_is_not_a_reversing_slice() {
+        let literal = "exec('1)(tnirp'[::-1])\n";
+        assert!(sink_labels(literal, "exec").has(Labels::DECODED), "{literal}");
+        let variable = "_data = '1)(tnirp'\ndef run():\n    code = _data[::-1]\n    exec(code)\n";
+        assert!(sink_labels(variable, "exec").has(Labels::DECODED), "{variable}");
+        let lambda = "import os\n_r = lambda s: s[::-1]\nos.system(_r('exe.dmc'))\n";
+        assert!(sink_labels(lambda, "os.system").has(Labels::DECODED), "{lambda}");
+        let attribute = "def f(rel):\n    rel = rel.reversed\n    exec(rel.lhs)\n";
+        assert!(!sink_labels(attribute, "exec").has(Labels::DECODED), "{attribute}");
+    }
+
     #[test]
     fn plain_text_decoding_is_not_a_decoder() {
         let l = sink_labels("data = open('x', 'rb').read().decode('utf-8')\nexec(data)\n", "exec");
@@ -1700,6 +1718,17 @@ mod debug {
         for item in std::env::var("SCAN_NAMES").unwrap_or_default().split(',').filter(|s| !s.is_empty()) {
             let (line, name) = item.split_once(':').unwrap();
             println!("name {name} at {line}: {:?}", flow.name_labels(line.parse().unwrap(), name));
+        }
+        // `SCAN_WHY=1`: each assignment that yields decoded data, with what it reads.
+        if std::env::var_os("SCAN_WHY").is_some() {
+            for a in &facts.assigns {
+                let st = super::static_labels(&a.calls, &a.names, &a.strings);
+                let from = flow.labels_read(flow.scopes.at(a.line), &a.calls, &a.names, &a.strings);
+                if st.combine(from).has(super::Labels::DECODED) {
+                    let own = st.labels.has(super::Labels::DECODED);
+                    println!("why line {} {:?} own={own} <- {:?} {:?}", a.line, a.targets, a.calls, a.names);
+                }
+            }
         }
         for c in &facts.calls {
             let labels: Vec<_> = c.args.iter().map(|a| flow.arg_labels(c.line, a)).collect();
