@@ -139,10 +139,11 @@ pub struct Facts<'s> {
     pub params: HashMap<String, Vec<String>>,
     /// The functions the file defines, in source order.
     pub functions: Vec<Function>,
-    /// The lines each class definition spans (its name's line to its body's
-    /// last line), in source order: what is bound directly in a class body
-    /// is an attribute `self.x` reads; a module variable is not.
-    pub classes: Vec<(usize, usize)>,
+    /// Each class definition's name and the lines it spans (its name's line
+    /// to its body's last line), in source order: what is bound directly in
+    /// a class body is an attribute `self.x` reads (a module variable is
+    /// not), and calling the class runs its `__init__`.
+    pub classes: Vec<(String, usize, usize)>,
     /// Work done when the module is imported (Revit loads add-ins at
     /// startup): top-level loops and calls, as ("loop" | call name, line).
     pub import_time: Vec<(String, usize)>,

@@ -997,7 +997,7 @@ impl Scopes {
         if facts.classes.is_empty() {
             return out;
         }
-        let last = facts.classes.iter().map(|c| c.1).max().unwrap_or(0);
+        let last = facts.classes.iter().map(|c| c.2).max().unwrap_or(0);
         // The first line of the innermost class around each line (0: none).
         let mut class_at = vec![0usize; last + 1];
         let mut open: Vec<(usize, usize)> = Vec::new();
@@ -1006,9 +1006,9 @@ impl Scopes {
             while open.last().is_some_and(|&(_, end)| end < line) {
                 open.pop();
             }
-            while let Some(&(first, end)) = next.next_if(|c| c.0 <= line) {
-                if end >= line {
-                    open.push((first, end));
+            while let Some((_, first, end)) = next.next_if(|c| c.1 <= line) {
+                if *end >= line {
+                    open.push((*first, *end));
                 }
             }
             *slot = open.last().map_or(0, |&(first, _)| first);

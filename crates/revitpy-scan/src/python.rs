@@ -881,7 +881,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                         params: own_params,
                     });
                 } else {
-                    facts.classes.push((first_line, last_line));
+                    facts.classes.push((text_of(name, src).to_owned(), first_line, last_line));
                 }
             }
         }

@@ -535,7 +535,7 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                 let first_line = self.position(c.name.range).0;
                 let last_line =
                     self.line_at(c.range.end().to_usize().saturating_sub(1).max(c.range.start().to_usize()));
-                self.facts.classes.push((first_line, last_line));
+                self.facts.classes.push((c.name.as_str().to_owned(), first_line, last_line));
             }
             Stmt::Assign(a) => {
                 for t in &a.targets {

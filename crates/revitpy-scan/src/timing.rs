@@ -14,7 +14,8 @@
 //! level code, or a function already reached, calls it or passes it on
 //! (`doc.DocumentOpened += handler`, `threading.Thread(target=run)`).
 //! Methods are matched by their last name (`App().run()` reaches every
-//! `run`), erring toward "at import". A function patched into an imported
+//! `run`), erring toward "at import"; calling a class of the file
+//! (`Stealer()`) reaches its `__init__` and `__new__`. A function patched into an imported
 //! module under its own name (`libpcap.open_pcap = open_pcap`) is not handed
 //! on: it runs when that module's callers call it. A module's own member
 //! (`libpcap.open_pcap(...)`, `os.path.join`) never names a function of
@@ -140,6 +141,8 @@ impl Timing {
         // The names each scope (0: module, i + 1: function i, n + 1: the
         // main block) calls or passes on.
         let mut uses: Vec<Vec<&str>> = vec![Vec::new(); n + 2];
+        // The names each scope calls (`Stealer()`), for the classes among them.
+        let mut called: Vec<Vec<&str>> = vec![Vec::new(); n + 2];
         // A member of an imported module (`libpcap.open_pcap`, however the
         // import is named) is that module's, not this file's namesake.
         let modules: rustc_hash::FxHashSet<&str> = facts.aliases.values().map(String::as_str).collect();
@@ -152,6 +155,9 @@ impl Timing {
             let scope = timing.scope(c.line);
             if !foreign(&c.name.as_str()) {
                 uses[scope].push(last_name(&c.name));
+                if !facts.classes.is_empty() {
+                    called[scope].push(last_name(&c.name));
+                }
             }
             for a in &c.args {
                 uses[scope].extend(a.names.iter().map(String::as_str).filter(|x| !foreign(x)).map(last_name));
@@ -185,17 +191,35 @@ impl Timing {
         for (i, f) in facts.functions.iter().enumerate() {
             by_name.entry(last_name(&f.name)).or_default().push(i);
         }
+        // Calling a class (`Stealer()`) runs its `__init__` and `__new__`
+        // (naming it, `Alias = Stealer`, runs nothing). One walk over
+        // classes and functions, both in source order, with a stack of the
+        // classes open at each function's line.
+        let mut inits: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
+        let mut open: Vec<(&str, usize)> = Vec::new();
+        let mut classes = facts.classes.iter().peekable();
+        for (i, f) in facts.functions.iter().enumerate() {
+            while let Some((name, _, end)) = classes.next_if(|c| c.1 < f.first_line) {
+                open.push((name.as_str(), *end));
+            }
+            open.retain(|&(_, end)| end >= f.first_line);
+            if matches!(f.name.as_str(), "__init__" | "__new__")
+                && let Some(&(class, _)) = open.last()
+            {
+                inits.entry(class).or_default().push(i);
+            }
+        }
         // From the module first (import time), then from the main block
         // (what only running it as a program adds).
         for (root, reach) in [(0usize, Reach::Import), (n + 1, Reach::Program)] {
             let mut work = vec![root];
             while let Some(scope) = work.pop() {
-                for name in &uses[scope] {
-                    for &i in by_name.get(name).map_or(&[][..], Vec::as_slice) {
-                        if timing.reached[i] == Reach::No {
-                            timing.reached[i] = reach;
-                            work.push(i + 1);
-                        }
+                let constructed = called[scope].iter().flat_map(|c| inits.get(c).map_or(&[][..], Vec::as_slice));
+                let named = uses[scope].iter().flat_map(|u| by_name.get(u).map_or(&[][..], Vec::as_slice));
+                for &i in named.chain(constructed) {
+                    if timing.reached[i] == Reach::No {
+                        timing.reached[i] = reach;
+                        work.push(i + 1);
                     }
                 }
             }

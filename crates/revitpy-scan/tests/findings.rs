@@ -671,6 +671,21 @@ fn shellcode_is_executable_memory_then_a_copy_or_a_thread() {
     let inject = "import ctypes\nk = ctypes.windll.kernel32\nk.WriteProcessMemory(h, a, b, n, None)\n\
                   k.CreateRemoteThread(h, None, 0, a, None, 0, None)\n";
     assert_eq!(level(inject).map(|l| l.0), Some(Severity::Critical));
+    // Opcodes written out in the source, run when a caller asks (a CPU
+    // feature probe): high, reviewed; decoded bytes stay critical when
+    // called, and the same probe at module level runs on import.
+    let probe = "import ctypes\nOPC = [0x53, 0x31, 0xc0, 0x0f, 0xa2, 0x5b, 0xc3]\nclass CPUID:\n    def __init__(self):\n        \
+                 k = ctypes.windll.kernel32\n        code = (ctypes.c_ubyte * 7)(*OPC)\n        \
+                 self.addr = k.VirtualAlloc(None, 7, 0x3000, 0x40)\n        ctypes.memmove(self.addr, code, 7)\n";
+    assert_eq!(level(probe).map(|l| l.0), Some(Severity::High));
+    let decoded = probe.replace("(*OPC)", "(*base64.b64decode(B))").replace("import ctypes", "import base64, ctypes");
+    assert_eq!(level(&decoded).map(|l| l.0), Some(Severity::Critical));
+    // Calling the class at module level runs its `__init__` on import;
+    // naming it (`Probe = CPUID`) runs nothing.
+    let at_import = format!("{probe}CPUID()\n");
+    assert_eq!(level(&at_import).map(|l| l.0), Some(Severity::Critical));
+    let named = format!("{probe}Probe = CPUID\n");
+    assert_eq!(level(&named).map(|l| l.0), Some(Severity::High));
 }
 
 /// Commands run while the package installs (issue 19): a computed command

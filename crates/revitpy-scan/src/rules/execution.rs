@@ -13,7 +13,7 @@ use crate::timing::When;
 /// it or a thread started in it; or another process written to and a
 /// thread started in it (injection). A lone `RtlMoveMemory` copying a
 /// buffer (paramiko's Windows pipes) is none of these.
-pub(super) fn shellcode(out: &mut Out<'_>, facts: &Facts<'_>) {
+pub(super) fn shellcode(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyVars<'_>) {
     // One pass over the calls (this runs on every file): the first of each
     // kind of memory call, by the last part of its name.
     let (mut executable, mut copies, mut thread, mut writes_other, mut remote_thread) = (None, None, None, None, None);
@@ -51,9 +51,20 @@ pub(super) fn shellcode(out: &mut Out<'_>, facts: &Facts<'_>) {
         (_, _, Some((w, t))) => (w, t),
         _ => return,
     };
+    // Machine code run while the package installs or loads, or bytes that
+    // were decoded or downloaded first, is the package acting unseen:
+    // critical. Opcodes written out in the source and run when a caller
+    // asks (polars' CPUID probe, a dozen bytes with their assembly in
+    // comments) are reviewed, not blocked outright.
+    let unasked = matches!(out.timing(facts).at(facts, then.line), When::Install | When::Import);
+    let hidden = || {
+        [start, then]
+            .iter()
+            .any(|c| c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::DECODED | Labels::FETCHED)))
+    };
     out.push(
         "native-shellcode",
-        Severity::Critical,
+        if unasked || hidden() { Severity::Critical } else { Severity::High },
         "native",
         then,
         "allocates executable memory, writes into it or starts a thread in it (shellcode)".into(),

@@ -11,7 +11,7 @@ use crate::report::Severity;
 /// (`out.reported`), so that one act is not reported twice.
 pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVars<'_>) {
     let facts = sense.facts;
-    shellcode(out, facts);
+    shellcode(out, facts, lazy);
     surveillance(out, facts, lazy);
     reverse_shell(out, sense);
     download_then_run(out, facts, lazy);
