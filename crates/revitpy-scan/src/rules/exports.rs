@@ -77,7 +77,7 @@ pub(super) fn cross_file(
         if !INTERESTING.contains(last_segment(&c.name)) {
             continue;
         }
-        let kind = if matches(&c.name, names!(SENDERS)) {
+        let kind = if matches(&c.name, names!(SENDERS)) || super::network::http_get(c) {
             SinkKind::Send
         } else if matches(&c.name, names!(EXECUTORS)) {
             SinkKind::Exec

@@ -201,6 +201,21 @@ pub(super) const SENDERS: &[&str] = &[
     "?.PostAsync",
     "?.request",
 ];
+/// HTTP clients' module-level requests that `SENDERS` does not name
+/// (see [`super::network::http_get`]).
+pub(super) const HTTP_REQUESTS: &[&str] = &[
+    "httpx.get",
+    "httpx.head",
+    "httpx.put",
+    "httpx.patch",
+    "httpx.delete",
+    "httpx.request",
+    "httpx.stream",
+    "requests.head",
+    "requests.delete",
+    "requests.options",
+    "aiohttp.request",
+];
 /// Calls that save a download to disk.
 pub(super) const DOWNLOAD_TO_FILE: &[&str] = &[
     "urllib.request.urlretrieve",

@@ -35,8 +35,8 @@ use code::dynamic_code;
 pub(crate) use code::inline_python;
 use exports::cross_file;
 use lists::{
-    CODE_LOADERS, CONTENT_WRITERS, DELETERS, DESERIALIZE, DNS_LOOKUPS, DOWNLOAD_TO_FILE, EXECUTORS, IMPORTERS, NETWORK,
-    PROCESS, SENDERS, SHELLCODE_APIS,
+    CODE_LOADERS, CONTENT_WRITERS, DELETERS, DESERIALIZE, DNS_LOOKUPS, DOWNLOAD_TO_FILE, EXECUTORS, HTTP_REQUESTS,
+    IMPORTERS, NETWORK, PROCESS, SENDERS, SHELLCODE_APIS,
 };
 use network::{dns_lookup, network, smuggling};
 use processes::processes;
@@ -412,6 +412,7 @@ static INTERESTING: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> = s
         NETWORK,
         FETCHERS,
         SENDERS,
+        HTTP_REQUESTS,
         DESERIALIZE,
         DELETERS,
         DNS_LOOKUPS,
@@ -476,6 +477,7 @@ fn needs_labels(c: &Call, sense: &FileSense<'_>) -> bool {
     let n = c.name.as_str();
     executor_name(c).is_some()
         || dns_lookup(c, sense)
+        || network::http_get(c)
         || [
             names!(IMPORTERS),
             names!(PROCESS),

@@ -2,7 +2,7 @@
 //! the code, files found by walking folders), where it goes, and when;
 //! data hidden in DNS names and scripts dropped to disk.
 
-use super::lists::{CONTENT_WRITERS, DNS_LOOKUPS, NETWORK, SENDERS, SUSPICIOUS_HOSTS};
+use super::lists::{CONTENT_WRITERS, DNS_LOOKUPS, HTTP_REQUESTS, NETWORK, SENDERS, SUSPICIOUS_HOSTS};
 use super::processes::http_tool;
 use super::{FileSense, Out, all_args_lower, first_arg};
 use crate::facts::{Call, Facts};
@@ -23,8 +23,10 @@ pub(super) fn network(
     // and what their command line substitutes (`$(env | base64)`) with them.
     let tool = http_tool(c);
     let labels = if tool { labels | substituted(c) } else { labels };
-    let sends = matches(name, names!(SENDERS)) || tool;
-    let is_network = matches(name, names!(NETWORK)) || matches(name, names!(FETCHERS)) && !name.starts_with("?.");
+    let sends = matches(name, names!(SENDERS)) || tool || http_get(c);
+    let is_network = matches(name, names!(NETWORK))
+        || matches(name, names!(HTTP_REQUESTS))
+        || matches(name, names!(FETCHERS)) && !name.starts_with("?.");
     if is_network || tool {
         let target = first_arg(c);
         let shown = if target.is_empty() { name.to_owned() } else { target.chars().take(200).collect() };
@@ -228,6 +230,18 @@ fn substituted(c: &Call) -> Labels {
 pub(super) fn dns_lookup(c: &Call, sense: &FileSense<'_>) -> bool {
     matches(&c.name, names!(DNS_LOOKUPS))
         || sense.imports_dns && c.name.contains('.') && matches!(c.name.rsplit('.').next(), Some("resolve" | "query"))
+}
+
+/// A request that sends what its URL and query carry, beyond `SENDERS`:
+/// an HTTP client's module functions (`httpx.get(url, params=...)`), and
+/// a `.get` or `.head` handed an address written in the code (a session's
+/// or client's, `s.get("https://...", params={"h": host})`; a mapping's
+/// `.get` is handed keys). A beacon sends who runs it as well with a GET as
+/// with a POST.
+pub(super) fn http_get(c: &Call) -> bool {
+    matches(&c.name, names!(HTTP_REQUESTS))
+        || (c.name.ends_with(".get") || c.name.ends_with(".head"))
+            && c.args.iter().any(|a| a.literal.iter().chain(&a.strings).any(|s| flow::is_address(s)))
 }
 
 /// Data hidden in DNS names, hostile scripts written to disk, files written
