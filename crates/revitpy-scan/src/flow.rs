@@ -573,13 +573,13 @@ fn name_static(name: &str) -> Labels {
 /// `self.fn` reaches the name `fn` only where a class body binds it (or a
 /// method is called so): a module variable `fn` is not an attribute of any
 /// instance (reportlab decodes a module-level `fn` and opens `self.fn`).
-fn for_each_read(name: &str, scopes: &Scopes, mut read: impl FnMut(&str, bool)) {
+fn for_each_read(name: &str, scopes: &Scopes<'_>, mut read: impl FnMut(&str, bool)) {
     // `env.get("KEY")`, `env.pop("KEY")`: one value out of the mapping in
     // `env`, not the mapping (see [`narrow`]).
     let member = matches!(name.rsplit('.').next(), Some("get" | "pop" | "setdefault")) && name.contains('.');
     if let Some(rest) = name.strip_prefix("self.").or_else(|| name.strip_prefix("cls.")) {
         let first = rest.split('.').next().unwrap_or(rest);
-        if scopes.class_attributes.contains(first) {
+        if scopes.class_attributes().contains(first) {
             read(first, member && first != rest);
         }
     }
@@ -926,7 +926,7 @@ pub struct Flow<'f> {
     /// function's own, so an `f` or a `path` in one function does not carry
     /// what another function put in its own `f`).
     ids: HashMap<(u32, &'f str), u32>,
-    scopes: Scopes,
+    scopes: Scopes<'f>,
     /// The assignments that write each variable.
     writers: Vec<Vec<u32>>,
     /// The variables each assignment writes, and those it reads (looked
@@ -942,7 +942,16 @@ pub struct Flow<'f> {
 /// Which function each line is in. Scope 0 is the module; scope `i + 1` is
 /// `facts.functions[i]`. Classes are not scopes here: a class body's names
 /// are read as attributes (`self.x`), which stay the module's.
-struct Scopes {
+/// The parts of the facts that say what a class body binds.
+#[derive(Clone, Copy)]
+struct ClassInputs<'f> {
+    assigns: &'f [Assign],
+    empty_bindings: &'f [(String, usize)],
+    functions: &'f [crate::facts::Function],
+    classes: &'f [(String, usize, usize)],
+}
+
+struct Scopes<'f> {
     /// The innermost scope of each line (index: line number).
     by_line: Vec<u32>,
     /// Each scope's enclosing scope.
@@ -952,12 +961,15 @@ struct Scopes {
     /// never reaches a module variable of the same name.
     params: Vec<Vec<String>>,
     /// The names a class body binds directly (its attributes and methods):
-    /// the only ones `self.x` / `cls.x` read through the name `x`.
-    class_attributes: HashSet<String>,
+    /// the only ones `self.x` / `cls.x` read through the name `x`. Found on
+    /// the first such read (most flows ask for none).
+    class_attributes: std::cell::OnceCell<HashSet<&'f str>>,
+    /// What finding them reads.
+    bound: ClassInputs<'f>,
 }
 
-impl Scopes {
-    fn new(facts: &Facts<'_>) -> Self {
+impl<'f> Scopes<'f> {
+    fn new(facts: &'f Facts<'_>) -> Self {
         let last = facts.functions.iter().map(|f| f.last_line).max().unwrap_or(0);
         let mut by_line = vec![0u32; last + 1];
         let mut parent = vec![0u32; facts.functions.len() + 1];
@@ -982,9 +994,17 @@ impl Scopes {
         // Each definition's own parameters: two classes' `__init__` take
         // different ones.
         let params = std::iter::once(Vec::new()).chain(facts.functions.iter().map(|f| f.params.clone())).collect();
-        let mut scopes = Scopes { by_line, parent, params, class_attributes: HashSet::default() };
-        scopes.class_attributes = scopes.class_bound(facts);
-        scopes
+        let bound = ClassInputs {
+            assigns: &facts.assigns,
+            empty_bindings: &facts.empty_bindings,
+            functions: &facts.functions,
+            classes: &facts.classes,
+        };
+        Scopes { by_line, parent, params, class_attributes: std::cell::OnceCell::new(), bound }
+    }
+
+    fn class_attributes(&self) -> &HashSet<&'f str> {
+        self.class_attributes.get_or_init(|| self.class_bound())
     }
 
     /// The names bound directly in a class body: by an assignment, an empty
@@ -992,16 +1012,17 @@ impl Scopes {
     /// outside that class. The innermost class of each line comes from one
     /// sweep with a stack of open classes, like the functions' (classes
     /// come in source order, an enclosing one first).
-    fn class_bound(&self, facts: &Facts<'_>) -> HashSet<String> {
+    fn class_bound(&self) -> HashSet<&'f str> {
+        let ClassInputs { assigns, empty_bindings, functions, classes } = self.bound;
         let mut out = HashSet::default();
-        if facts.classes.is_empty() {
+        if classes.is_empty() {
             return out;
         }
-        let last = facts.classes.iter().map(|c| c.2).max().unwrap_or(0);
+        let last = classes.iter().map(|c| c.2).max().unwrap_or(0);
         // The first line of the innermost class around each line (0: none).
         let mut class_at = vec![0usize; last + 1];
         let mut open: Vec<(usize, usize)> = Vec::new();
-        let mut next = facts.classes.iter().peekable();
+        let mut next = classes.iter().peekable();
         for (line, slot) in class_at.iter_mut().enumerate() {
             while open.last().is_some_and(|&(_, end)| end < line) {
                 open.pop();
@@ -1016,28 +1037,28 @@ impl Scopes {
         // Directly in the class whose body starts at `first`: not inside a
         // function that is itself inside that class.
         let direct = |scope: u32, first: usize| {
-            scope == 0 || facts.functions.get(scope as usize - 1).is_none_or(|f| f.first_line < first)
+            scope == 0 || functions.get(scope as usize - 1).is_none_or(|f| f.first_line < first)
         };
         let in_class = |line: usize| class_at.get(line).copied().filter(|&c| c != 0);
-        for a in &facts.assigns {
+        for a in assigns {
             if let Some(first) = in_class(a.line)
                 && direct(self.at(a.line), first)
             {
-                out.extend(a.targets.iter().filter(|t| !t.contains('.')).cloned());
+                out.extend(a.targets.iter().filter(|t| !t.contains('.')).map(String::as_str));
             }
         }
-        for (t, line) in &facts.empty_bindings {
+        for (t, line) in empty_bindings {
             if let Some(first) = in_class(*line)
                 && direct(self.at(*line), first)
             {
-                out.insert(t.clone());
+                out.insert(t.as_str());
             }
         }
-        for (i, f) in facts.functions.iter().enumerate() {
+        for (i, f) in functions.iter().enumerate() {
             if let Some(first) = in_class(f.first_line)
                 && direct(self.parent[i + 1], first)
             {
-                out.insert(f.name.clone());
+                out.insert(f.name.as_str());
             }
         }
         out
@@ -1361,7 +1382,7 @@ mod tests {
     /// by the scope that owns them, reads resolved innermost scope first.
     type Defined = std::collections::HashSet<(u32, String)>;
 
-    fn whole_file_labels(facts: &Facts<'_>) -> (HashMap<(u32, String), Labels>, Scopes, Defined) {
+    fn whole_file_labels<'f>(facts: &'f Facts<'_>) -> (HashMap<(u32, String), Labels>, Scopes<'f>, Defined) {
         let scopes = Scopes::new(facts);
         let mut vars: HashMap<(u32, String), Labels> = HashMap::default();
         // A method call on a name (`x.update(y)`, marked STORES) stores into
@@ -1428,7 +1449,7 @@ mod tests {
     }
 
     fn read_vars(
-        scopes: &Scopes,
+        scopes: &Scopes<'_>,
         defined: &Defined,
         vars: &HashMap<(u32, String), Labels>,
         scope: u32,

@@ -150,8 +150,8 @@ struct LazyVars<'a> {
     cell: std::cell::OnceCell<Flow<'a>>,
 }
 
-impl LazyVars<'_> {
-    fn flow(&self) -> &Flow<'_> {
+impl<'a> LazyVars<'a> {
+    fn flow(&self) -> &Flow<'a> {
         self.cell.get_or_init(|| Flow::new(self.facts))
     }
 

@@ -117,10 +117,14 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
     // reviewer cannot either; open-source libraries and public add-ins
     // ship their source. High, not critical: a vendor may protect its code
     // this way, so a person decides.
-    if let Some(c) = facts.calls.iter().find(|c| {
-        let last = crate::timing::last_name(&c.name);
-        last == "__pyarmor__" || last == "pyarmor_runtime" && c.name.contains("pytransform")
-    }) {
+    // (Its runtime is always imported: a look at the imports first, so that
+    // the calls are walked only in such a file.)
+    if facts.imports.iter().any(|(m, _)| m.contains("pyarmor") || m.contains("pytransform"))
+        && let Some(c) = facts.calls.iter().find(|c| {
+            let last = crate::timing::last_name(&c.name);
+            last == "__pyarmor__" || last == "pyarmor_runtime" && c.name.contains("pytransform")
+        })
+    {
         out.push(
             "encrypted-code",
             Severity::High,
