@@ -37,6 +37,19 @@ pub const ITERATES: &str = "<for>";
 /// module-level `bot` used in a function is still the module's).
 pub const STORES: &str = "<stores>";
 
+/// Marks an assignment by which a download lands in the file a variable
+/// names (`urlretrieve(url, path)`): the path now names fetched content.
+pub const DOWNLOADS_TO: &str = "<downloads to>";
+
+/// Calls that save a download to the file their second argument names.
+pub const DOWNLOAD_TO_FILE: &[&str] = &[
+    "urllib.request.urlretrieve",
+    "urllib.urlretrieve",
+    "?.DownloadFile",
+    "?.DownloadFileAsync",
+    "?.DownloadFileTaskAsync",
+];
+
 /// A path object's methods that write the file it names (`p.write_bytes(data)`):
 /// the argument is the content, the destination is the path itself.
 pub const PATH_WRITERS: &[&str] = &["write_text", "write_bytes"];
@@ -276,6 +289,29 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                     });
                 }
             }
+        }
+        // A download saved to a path (`urlretrieve(url, path)`,
+        // `WebClient().DownloadFile(url, path)`): the path's variable names
+        // fetched content from here on, in this file and for whoever it is
+        // returned to (another module that runs it).
+        if crate::flow::matches(&c.name, crate::flow::names!(DOWNLOAD_TO_FILE))
+            && let Some(dest) = c
+                .args
+                .iter()
+                .find(|a| a.keyword.as_deref() == Some("filename"))
+                .or_else(|| c.args.iter().filter(|a| a.keyword.is_none()).nth(1))
+            && let [name] = dest.names.as_slice()
+            && dest.inner_calls.is_empty()
+            && !name.contains('.')
+        {
+            extra.push(Assign {
+                targets: vec![name.clone()],
+                calls: vec![STORES.to_owned(), DOWNLOADS_TO.to_owned()],
+                names: Vec::new(),
+                strings: Vec::new(),
+                line: c.line,
+                scope_line: c.line,
+            });
         }
         let Some(params) = facts.params.get(&c.name) else { continue };
         // The parameter belongs to the callee (the last definition of that

@@ -198,6 +198,8 @@ pub const FETCHERS: &[&str] = &[
     "?.urlopen",
     "?.getresponse",
     "pastebin",
+    // A path a download was saved to (see [`crate::facts::DOWNLOADS_TO`]).
+    "<downloads to>",
 ];
 
 /// Strings that point into credential stores.
@@ -220,7 +222,23 @@ pub const CREDENTIAL_MARKERS: &[&str] = &[
     "aws_secret_access_key",
     "wallet.dat",
     "\\exodus",
+    "exodus.wallet",
+    "seed.seco",
+    ".electrum/",
+    ".electrum\\",
+    "electrum\\wallets",
+    "electrum/wallets",
+    "ethereum\\keystore",
+    "ethereum/keystore",
     "metamask",
+    // Browser wallets by their extension's id (their vault is a leveldb in
+    // the profile's `Local Extension Settings/<id>`): MetaMask, Phantom,
+    // Binance, Coinbase, TronLink.
+    "nkbihfbeogaeaoehlefnkodbefgpgknn",
+    "bfnaelmomeimhlpmgjnjophhpkkoljpa",
+    "fhbohimaelbohpjbbldcngcnapndodjp",
+    "hnfanknocfeofbddgcijnmhnfnkdnaad",
+    "ibnejdfjmmkpcnlpebklmnkoeoihofec",
     "recentservers.xml",
     "telegram desktop",
     "key4.db",
@@ -794,8 +812,22 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
 
 /// Path components of credential stores, matched whole (`"leveldb"` in
 /// `os.path.join(appdata, "discord", "Local Storage", "leveldb")`).
-pub const CREDENTIAL_COMPONENTS: &[&str] =
-    &["leveldb", "login data", "local state", "web data", ".ssh", ".aws", "id_rsa", "loginusers.vdf", "tdata"];
+pub const CREDENTIAL_COMPONENTS: &[&str] = &[
+    "leveldb",
+    "login data",
+    "local state",
+    "web data",
+    ".ssh",
+    ".aws",
+    "id_rsa",
+    "loginusers.vdf",
+    "tdata",
+    // Desktop wallets' data folders (`~/.electrum`, `%APPDATA%/Electrum`,
+    // `%APPDATA%/Exodus`).
+    ".electrum",
+    "electrum",
+    "exodus",
+];
 /// Path components of the user's own files.
 const USER_COMPONENTS: &[&str] = &["~", "documents", "desktop", "onedrive", "pictures", "downloads", "my documents"];
 

