@@ -98,6 +98,7 @@ pub const RULES: &[Rule] = &[
     rule("persistence-startup", "persistence", High, "Writes into the Startup folder"),
     rule("persistence-wmi", "persistence", High, "Creates a WMI event subscription that runs a command"),
     rule("persistence-shell-startup", "persistence", High, "Writes to a shell start-up file (.bashrc, .profile)"),
+    rule("persistence-pth", "persistence", High, "Writes a .pth file, which Python runs at every start"),
     rule("persistence-task", "persistence", High, "Creates a scheduled task"),
     rule("registry", "registry", Low, "Uses the Windows registry"),
     // Files.

@@ -1564,3 +1564,21 @@ fn a_downloaded_file_returned_to_another_module_and_started_is_download_and_run(
     let report = scan(&ManifestFacts::default(), &entries);
     assert!(!report.findings.iter().any(|f| f.rule == "process-decoded"), "{:#?}", report.findings);
 }
+
+/// Python runs a `.pth` file's import lines at every start of the
+/// interpreter: one written while the package installs is the package
+/// making itself run again (high); a tool writing one when its user asks
+/// (setting up an environment) is medium. Written for the test.
+#[test]
+fn a_pth_file_written_at_install_is_persistence() {
+    let install = "import os, site\nfrom setuptools import setup\n\
+                   with open(os.path.join(site.getsitepackages()[0], 'zz_init.pth'), 'w') as f:\n    \
+                   f.write('import zz_init\\n')\nsetup(name='x')\n";
+    assert_eq!(severity_of("setup.py", install, "persistence-pth"), Some(Severity::High));
+    let tool = "import os\ndef create(env, site_packages):\n    \
+                with open(os.path.join(site_packages, '_env.pth'), 'w') as f:\n        f.write('import _env\\n')\n";
+    assert_eq!(severity_of("pkg/env.py", tool, "persistence-pth"), Some(Severity::Medium));
+    let read =
+        "import os\ndef entries(sp):\n    return open(os.path.join(sp, 'easy-install.pth')).read().splitlines()\n";
+    assert_eq!(severity_of("pkg/env.py", read, "persistence-pth"), None);
+}

@@ -6,6 +6,7 @@ use super::stores::{credential_stores, surveillance};
 use super::{FileSense, LazyVars, Out, all_args_lower, has};
 use crate::flow::{self, Labels, matches, names};
 use crate::report::Severity;
+use crate::timing::When;
 
 /// Runs after the per-call rules: some of these ask what those found
 /// (`out.reported`), so that one act is not reported twice.
@@ -31,6 +32,29 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
             "persistence",
             c,
             "writes to a shell start-up file, so something runs at every login".into(),
+        );
+    }
+
+    // A `.pth` file in site-packages: Python runs its `import` lines at
+    // every start of the interpreter, whatever program is started. Written
+    // while the package installs or loads, it is the package making itself
+    // run again (persistence); a tool that sets up an environment on its
+    // user's request writes one as its job (virtualenv's `_virtualenv.pth`).
+    if let Some(c) = facts.calls.iter().find(|c| {
+        matches(&c.name, names!(&["open", "io.open", "codecs.open", "?.open", "?.write_text"]))
+            && c.args.first().is_some_and(|a| {
+                a.literal.iter().chain(&a.strings).any(|s| s.trim_end().to_ascii_lowercase().ends_with(".pth"))
+            })
+            && (c.name.ends_with("write_text")
+                || c.args.get(1).and_then(|a| a.literal.as_deref()).is_some_and(|m| m.contains('a') || m.contains('w')))
+    }) {
+        let unasked = matches!(out.timing(facts).at(facts, c.line), When::Install | When::Import);
+        out.push(
+            "persistence-pth",
+            if unasked { Severity::High } else { Severity::Medium },
+            "persistence",
+            c,
+            "writes a .pth file, whose import lines Python runs at every start of the interpreter".into(),
         );
     }
 
