@@ -294,7 +294,10 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
         // `WebClient().DownloadFile(url, path)`): the path's variable names
         // fetched content from here on, in this file and for whoever it is
         // returned to (another module that runs it).
-        if crate::flow::matches(&c.name, crate::flow::names!(DOWNLOAD_TO_FILE))
+        // (The last name first: one comparison turns most calls away.)
+        if (c.name.ends_with("urlretrieve")
+            || dotted::split_last(&c.name).is_some_and(|(_, m)| m.starts_with("DownloadFile")))
+            && crate::flow::matches(&c.name, crate::flow::names!(DOWNLOAD_TO_FILE))
             && let Some(dest) = c
                 .args
                 .iter()

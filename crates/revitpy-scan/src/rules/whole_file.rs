@@ -40,14 +40,20 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
     // while the package installs or loads, it is the package making itself
     // run again (persistence); a tool that sets up an environment on its
     // user's request writes one as its job (virtualenv's `_virtualenv.pth`).
-    if let Some(c) = facts.calls.iter().find(|c| {
-        matches(&c.name, names!(&["open", "io.open", "codecs.open", "?.open", "?.write_text"]))
-            && c.args.first().is_some_and(|a| {
-                a.literal.iter().chain(&a.strings).any(|s| s.trim_end().to_ascii_lowercase().ends_with(".pth"))
-            })
-            && (c.name.ends_with("write_text")
-                || c.args.get(1).and_then(|a| a.literal.as_deref()).is_some_and(|m| m.contains('a') || m.contains('w')))
-    }) {
+    // (One search of the file's strings first: most files name no `.pth`.)
+    if memchr::memmem::find(sense.haystack.as_bytes(), b".pth").is_some()
+        && let Some(c) = facts.calls.iter().find(|c| {
+            matches(&c.name, names!(&["open", "io.open", "codecs.open", "?.open", "?.write_text"]))
+                && c.args.first().is_some_and(|a| {
+                    a.literal.iter().chain(&a.strings).any(|s| s.trim_end().to_ascii_lowercase().ends_with(".pth"))
+                })
+                && (c.name.ends_with("write_text")
+                    || c.args
+                        .get(1)
+                        .and_then(|a| a.literal.as_deref())
+                        .is_some_and(|m| m.contains('a') || m.contains('w')))
+        })
+    {
         let unasked = matches!(out.timing(facts).at(facts, c.line), When::Install | When::Import);
         out.push(
             "persistence-pth",
