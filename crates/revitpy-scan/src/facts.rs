@@ -235,6 +235,19 @@ const BUILTIN_TYPES: &[&str] = &[
 
 /// A call to a function of this file assigns its arguments to the
 /// function's parameters (by position; keywords by name).
+/// Whether a call is one of [`DOWNLOAD_TO_FILE`] (`?.` stands for any
+/// receiver). The short list is walked here by hand: the name index lives
+/// in `flow`, which reads these facts.
+fn saves_download(name: &str) -> bool {
+    // The last name first: one comparison turns most calls away.
+    let Some((_, last)) = dotted::split_last(name) else { return false };
+    (last == "urlretrieve" || last.starts_with("DownloadFile"))
+        && DOWNLOAD_TO_FILE.iter().any(|d| match d.strip_prefix("?.") {
+            Some(method) => last == method,
+            None => name == *d,
+        })
+}
+
 pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
     let mut extra = Vec::new();
     let modules: HashSet<&str> = facts
@@ -294,10 +307,7 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
         // `WebClient().DownloadFile(url, path)`): the path's variable names
         // fetched content from here on, in this file and for whoever it is
         // returned to (another module that runs it).
-        // (The last name first: one comparison turns most calls away.)
-        if (c.name.ends_with("urlretrieve")
-            || dotted::split_last(&c.name).is_some_and(|(_, m)| m.starts_with("DownloadFile")))
-            && crate::flow::matches(&c.name, crate::flow::names!(DOWNLOAD_TO_FILE))
+        if saves_download(&c.name)
             && let Some(dest) = c
                 .args
                 .iter()
