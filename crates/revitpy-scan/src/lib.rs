@@ -38,6 +38,7 @@ pub mod report;
 pub mod revit;
 pub mod rules;
 pub mod source;
+mod tail;
 mod timing;
 
 use rayon::prelude::*;
@@ -552,18 +553,23 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
     }
     let text = parsed_part(&decoded.text);
     if text.len() < decoded.text.len() {
+        // A generated data module goes on with literals only: nothing past
+        // the cut runs, so not parsing it hides nothing (medium: still a
+        // file no one reads whole).
+        let data = tail::holds_only_data(&decoded.text, text.len());
         part.findings.push(finding(
             "file-too-large",
-            Severity::High,
+            if data { Severity::Medium } else { Severity::High },
             "package-shape",
             e.path,
             facts::line_of(&decoded.text, text.len()),
             format!(
                 "{} bytes of Python in one file, past the {} MiB the scanner reads: only the first {} bytes \
-                 were analysed, from here on nothing was",
+                 were analysed{}",
                 decoded.text.len(),
                 MAX_PARSE_BYTES >> 20,
-                text.len()
+                text.len(),
+                if data { "; the rest holds only literal data" } else { ", from here on nothing was" }
             ),
         ));
         explain_last(
@@ -761,6 +767,24 @@ mod tests {
         assert!(report.findings.iter().any(|f| f.rule == "process-shell" || f.rule == "process"));
         assert!(!report.findings.iter().any(|f| f.rule.starts_with("exec")), "the tail was not read");
         assert!(report.risk_level >= RiskLevel::High);
+    }
+
+    /// A generated data module past the limit (a table of literals) hides
+    /// nothing in its unread part: medium. The same size with code in the
+    /// unread part stays high.
+    #[test]
+    fn a_data_module_past_the_parse_limit_is_medium() {
+        let row = "    'arn:aws:iam::aws:policy/Example': {'Version': '2012-10-17', 'Actions': ['s3:Get*'], 'Default': True},\n";
+        let mut src = String::from("POLICIES = {\n");
+        src.push_str(&row.repeat(MAX_PARSE_BYTES / row.len() + 100));
+        src.push_str("}\n");
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "policies.py", bytes: src.as_bytes() }]);
+        let big = report.findings.iter().find(|f| f.rule == "file-too-large").expect("reported");
+        assert_eq!(big.severity, Severity::Medium, "{}", big.message);
+        let hidden = format!("{src}__import__('os').system('x')\n");
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "policies.py", bytes: hidden.as_bytes() }]);
+        let big = report.findings.iter().find(|f| f.rule == "file-too-large").expect("reported");
+        assert_eq!(big.severity, Severity::High);
     }
 
     #[test]
