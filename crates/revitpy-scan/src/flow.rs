@@ -739,8 +739,15 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
         // A decoder handed over as a value: `map(chr, ...)`, `map(base64.b64decode, ...)`.
         // `reversed` is not one (a list's order), and `f.reversed` is an
         // attribute (sympy's relation with its sides swapped): a reversing
-        // slice is recorded as a call.
-        if n != "reversed" && !n.ends_with(".reversed") && matches(n, names!(DECODERS)) && decodes(n) {
+        // slice is recorded as a call. Nor is `operator.xor` in a table of
+        // operators (simpleeval's): XOR decoding is the `^` operator,
+        // recorded as a call.
+        if n != "reversed"
+            && !n.ends_with(".reversed")
+            && !n.ends_with(".xor")
+            && matches(n, names!(DECODERS))
+            && decodes(n)
+        {
             l |= Labels::DECODED;
         }
         if matches(
@@ -1650,7 +1657,7 @@ mod tests {
     /// attribute named `reversed` (sympy's relation with its sides swapped)
     /// reverses nothing.
     #[test]
-    fn an_attribute_named_reversed_is_not_a_reversing_slice() {
+    fn operators_and_attributes_named_like_decoders_hand_over_no_decoder() {
         let literal = "exec('1)(tnirp'[::-1])\n";
         assert!(sink_labels(literal, "exec").has(Labels::DECODED), "{literal}");
         let variable = "_data = '1)(tnirp'\ndef run():\n    code = _data[::-1]\n    exec(code)\n";
@@ -1659,6 +1666,11 @@ mod tests {
         assert!(sink_labels(lambda, "os.system").has(Labels::DECODED), "{lambda}");
         let attribute = "def f(rel):\n    rel = rel.reversed\n    exec(rel.lhs)\n";
         assert!(!sink_labels(attribute, "exec").has(Labels::DECODED), "{attribute}");
+        // An operator table names `operator.xor`; `^` itself still decodes.
+        let table = "import ast, operator\nOPS = {ast.BitXor: operator.xor, ast.Add: operator.add}\nexec(OPS)\n";
+        assert!(!sink_labels(table, "exec").has(Labels::DECODED), "{table}");
+        let xored = "k = 0x5a\ncode = bytes(b ^ k for b in B)\nexec(code)\n";
+        assert!(sink_labels(xored, "exec").has(Labels::DECODED), "{xored}");
     }
 
     #[test]

@@ -903,14 +903,18 @@ fn reversing_a_list_is_not_reading_text_backwards() {
     for src in [lists, py2.as_str()] {
         assert!(level(src, "import-dynamic").is_none_or(|s| s < Severity::High), "{src}");
     }
-    for hidden in [
-        "import base64\nexec(base64.b64decode(BLOB)[::-1])\n",
-        "def go(path):\n    exec(open(path).read()[::-1])\n",
-        "code = PAYLOAD[::-1]\nexec(code)\n",
+    // Text read backwards and run is decoded code: critical as the module
+    // loads; in a function, run on what its caller names, high (see
+    // `decoded_code_is_critical_when_the_package_carries_it_or_runs_it_unasked`).
+    for (hidden, severity) in [
+        ("import base64\nexec(base64.b64decode(BLOB)[::-1])\n", Severity::Critical),
+        ("def go(path):\n    exec(open(path).read()[::-1])\n", Severity::High),
+        ("def go(path):\n    exec(open(path).read()[::-1])\ngo('payload.bin')\n", Severity::Critical),
+        ("code = PAYLOAD[::-1]\nexec(code)\n", Severity::Critical),
     ] {
-        assert_eq!(level(hidden, "exec-decoded"), Some(Severity::Critical), "{hidden}");
+        assert_eq!(level(hidden, "exec-decoded"), Some(severity), "{hidden}");
         let py2 = format!("print 'x'\n{hidden}");
-        assert_eq!(level(&py2, "exec-decoded"), Some(Severity::Critical), "{py2}");
+        assert_eq!(level(&py2, "exec-decoded"), Some(severity), "{py2}");
     }
 }
 
@@ -1581,4 +1585,26 @@ fn a_pth_file_written_at_install_is_persistence() {
     let read =
         "import os\ndef entries(sp):\n    return open(os.path.join(sp, 'easy-install.pth')).read().splitlines()\n";
     assert_eq!(severity_of("pkg/env.py", read, "persistence-pth"), None);
+}
+
+/// Code decoded from what a caller hands over and run when asked is how a
+/// library loads a serialized function (unsafe: high, reviewed); a payload
+/// the package carries (an encoded literal in the file) or decoded code run
+/// as the module loads is the package's own hidden code (critical).
+/// Written for the test.
+#[test]
+fn decoded_code_is_critical_when_the_package_carries_it_or_runs_it_unasked() {
+    let loader = "import codecs, marshal, types\ndef func_load(code, globs=None):\n    \
+                  raw = codecs.decode(code.encode('ascii'), 'base64')\n    \
+                  return types.FunctionType(marshal.loads(raw), globs or globals())\n";
+    assert_eq!(severity_of("pkg/utils.py", loader, "exec-decoded"), Some(Severity::High));
+    // Names and constants are not encoded payloads.
+    let named = format!("{loader}KEY = 'DEFAULT_SETTINGS_MODULE'\nMODE = 'rawunicodeescape'\n");
+    assert_eq!(severity_of("pkg/utils.py", &named, "exec-decoded"), Some(Severity::High));
+    let carried = format!(
+        "{loader}BLOB = 'YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXphYmNkZWZnaGlqa2xtbm9w'\ndef run():\n    func_load(BLOB)()\n"
+    );
+    assert_eq!(severity_of("pkg/utils.py", &carried, "exec-decoded"), Some(Severity::Critical));
+    let at_import = "import base64\ndef load(s):\n    exec(base64.b64decode(s))\nload(open('cfg').read())\n";
+    assert_eq!(severity_of("pkg/utils.py", at_import, "exec-decoded"), Some(Severity::Critical));
 }

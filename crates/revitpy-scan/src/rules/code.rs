@@ -7,6 +7,7 @@ use super::{Out, executor_name};
 use crate::facts::{Arg, Call, Facts};
 use crate::flow::{Labels, matches, names};
 use crate::report::Severity;
+use crate::timing::When;
 
 /// An argument that is a string template of Python code filled in place
 /// (`'''def %s(self, *a):\n    return ...''' % (name,)`, an f-string, or
@@ -21,7 +22,24 @@ pub(super) fn is_code_template(a: &Arg<'_>) -> bool {
     template.len() >= 24 && ["def ", "lambda", "class ", "return "].iter().any(|k| template.contains(k))
 }
 
-pub(super) fn dynamic_code(out: &mut Out<'_>, c: &Call, labels: Labels) {
+/// Whether the file holds a literal that looks like an encoded payload:
+/// one word of base64 (16 characters or more, with upper and lower case
+/// letters and digits, as encoded bytes have; names and constants like
+/// `DEFAULT_SETTINGS` do not) or of hex (32 or more). Docstrings and prose
+/// have spaces.
+fn holds_encoded_literal(facts: &Facts<'_>) -> bool {
+    facts.strings.iter().any(|(s, _)| {
+        let t = s.trim().as_bytes();
+        let base64 = t.len() >= 16
+            && t.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n'))
+            && t.iter().any(u8::is_ascii_uppercase)
+            && t.iter().any(u8::is_ascii_lowercase)
+            && t.iter().any(u8::is_ascii_digit);
+        base64 || t.len() >= 32 && t.iter().all(u8::is_ascii_hexdigit)
+    })
+}
+
+pub(super) fn dynamic_code(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: Labels) {
     if let Some(exec) = executor_name(c) {
         let constant = c.args.first().is_some_and(|a| a.literal.is_some());
         // Built from literals alone but not a literal: `"".join(["im", "port os"])`.
@@ -49,12 +67,24 @@ pub(super) fn dynamic_code(out: &mut Out<'_>, c: &Call, labels: Labels) {
                 format!("{exec}() runs code downloaded from the network"),
             );
         } else if labels.has(Labels::DECODED) || assembled {
+            // A payload the package carries (assembled here, an encoded
+            // literal in the file) or one run as it installs or loads is the
+            // package's own hidden code: critical. Decoding what a caller
+            // hands over and running it when asked is how a library loads a
+            // serialized function (tf-keras' `func_load`): unsafe, reviewed,
+            // not blocked outright.
+            let unasked = matches!(out.timing(facts).at(facts, c.line), When::Install | When::Import);
+            let carried = assembled || unasked || holds_encoded_literal(facts);
             out.push(
                 "exec-decoded",
-                Severity::Critical,
+                if carried { Severity::Critical } else { Severity::High },
                 "dynamic-code",
                 c,
-                format!("{exec}() runs code that is decoded or assembled first (a way to hide it)"),
+                if carried {
+                    format!("{exec}() runs code that is decoded or assembled first (a way to hide it)")
+                } else {
+                    format!("{exec}() runs code decoded from what its caller hands over, when asked")
+                },
             );
         } else if !constant && !c.args.is_empty() {
             out.push("exec-dynamic", Severity::Medium, "dynamic-code", c, format!("{exec}() with a computed argument"));

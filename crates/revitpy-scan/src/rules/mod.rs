@@ -323,7 +323,7 @@ pub(crate) fn check_python(
         } else {
             labels
         };
-        dynamic_code(&mut out, c, code_labels);
+        dynamic_code(&mut out, facts, c, code_labels);
         processes(&mut out, facts, c, labels, caps);
         network(&mut out, facts, c, labels, connects_to_literal, dns_lookup(c, &sense), caps);
         if matches(name, names!(DESERIALIZE))
