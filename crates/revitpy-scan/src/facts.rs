@@ -200,6 +200,30 @@ pub(crate) fn last_segments(mut chain: Vec<String>) -> Vec<String> {
     chain
 }
 
+/// The innermost class around each line (index: line number), as an index
+/// into `classes` plus one (0: none). One sweep over the lines with a stack
+/// of open classes: `classes` come in source order, an enclosing one first.
+/// The data flow (what a class body binds) and the timing graph (which
+/// class an `__init__` belongs to) both ask it.
+pub(crate) fn innermost_classes(classes: &[(String, usize, usize)]) -> Vec<u32> {
+    let Some(last) = classes.iter().map(|c| c.2).max() else { return Vec::new() };
+    let mut at = vec![0u32; last + 1];
+    let mut open: Vec<(u32, usize)> = Vec::new();
+    let mut next = classes.iter().enumerate().peekable();
+    for (line, slot) in at.iter_mut().enumerate() {
+        while open.last().is_some_and(|&(_, end)| end < line) {
+            open.pop();
+        }
+        while let Some((i, (_, _, end))) = next.next_if(|(_, c)| c.1 <= line) {
+            if *end >= line {
+                open.push((i as u32 + 1, *end));
+            }
+        }
+        *slot = open.last().map_or(0, |&(k, _)| k);
+    }
+    at
+}
+
 /// Whether `x = <qualified>` may stand as a file-wide alias of `x`. The
 /// alias map is one for the whole file, so a rename of an instance's
 /// attribute (`fn = self.fp.name` in one method) would otherwise rename
@@ -417,3 +441,18 @@ impl Summary {
 /// Codecs that turn `s.decode("base64")` (Python 2) into a decoder.
 pub(crate) const HIDING_CODECS: &[&str] =
     &["base64", "base_64", "hex", "rot13", "rot_13", "zlib", "zip", "bz2", "uu", "base32"];
+
+#[cfg(test)]
+mod class_tests {
+    use super::innermost_classes;
+
+    #[test]
+    fn each_line_knows_its_innermost_class() {
+        // class A (2-9) holds class B (4-6); class C (11-12) stands apart.
+        let classes = vec![("A".to_owned(), 2, 9), ("B".to_owned(), 4, 6), ("C".to_owned(), 11, 12)];
+        let at = innermost_classes(&classes);
+        let expect = [0, 0, 1, 1, 2, 2, 2, 1, 1, 1, 0, 3, 3];
+        assert_eq!(at, expect);
+        assert!(innermost_classes(&[]).is_empty());
+    }
+}

@@ -1048,37 +1048,21 @@ impl<'f> Scopes<'f> {
 
     /// The names bound directly in a class body: by an assignment, an empty
     /// value or a `def` whose innermost enclosing function (if any) lies
-    /// outside that class. The innermost class of each line comes from one
-    /// sweep with a stack of open classes, like the functions' (classes
-    /// come in source order, an enclosing one first).
+    /// outside that class.
     fn class_bound(&self) -> HashSet<&'f str> {
         let ClassInputs { assigns, empty_bindings, functions, classes } = self.bound;
         let mut out = HashSet::default();
         if classes.is_empty() {
             return out;
         }
-        let last = classes.iter().map(|c| c.2).max().unwrap_or(0);
-        // The first line of the innermost class around each line (0: none).
-        let mut class_at = vec![0usize; last + 1];
-        let mut open: Vec<(usize, usize)> = Vec::new();
-        let mut next = classes.iter().peekable();
-        for (line, slot) in class_at.iter_mut().enumerate() {
-            while open.last().is_some_and(|&(_, end)| end < line) {
-                open.pop();
-            }
-            while let Some((_, first, end)) = next.next_if(|c| c.1 <= line) {
-                if *end >= line {
-                    open.push((*first, *end));
-                }
-            }
-            *slot = open.last().map_or(0, |&(first, _)| first);
-        }
+        let class_at = crate::facts::innermost_classes(classes);
         // Directly in the class whose body starts at `first`: not inside a
         // function that is itself inside that class.
         let direct = |scope: u32, first: usize| {
             scope == 0 || functions.get(scope as usize - 1).is_none_or(|f| f.first_line < first)
         };
-        let in_class = |line: usize| class_at.get(line).copied().filter(|&c| c != 0);
+        // The first line of the innermost class around `line`.
+        let in_class = |line: usize| class_at.get(line).copied().filter(|&k| k != 0).map(|k| classes[k as usize - 1].1);
         for a in assigns {
             if let Some(first) = in_class(a.line)
                 && direct(self.at(a.line), first)

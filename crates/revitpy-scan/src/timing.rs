@@ -192,21 +192,17 @@ impl Timing {
             by_name.entry(last_name(&f.name)).or_default().push(i);
         }
         // Calling a class (`Stealer()`) runs its `__init__` and `__new__`
-        // (naming it, `Alias = Stealer`, runs nothing). One walk over
-        // classes and functions, both in source order, with a stack of the
-        // classes open at each function's line.
+        // (naming it, `Alias = Stealer`, runs nothing): each belongs to the
+        // innermost class around its `def`.
         let mut inits: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
-        let mut open: Vec<(&str, usize)> = Vec::new();
-        let mut classes = facts.classes.iter().peekable();
-        for (i, f) in facts.functions.iter().enumerate() {
-            while let Some((name, _, end)) = classes.next_if(|c| c.1 < f.first_line) {
-                open.push((name.as_str(), *end));
-            }
-            open.retain(|&(_, end)| end >= f.first_line);
-            if matches!(f.name.as_str(), "__init__" | "__new__")
-                && let Some(&(class, _)) = open.last()
-            {
-                inits.entry(class).or_default().push(i);
+        let constructors =
+            || facts.functions.iter().enumerate().filter(|(_, f)| matches!(f.name.as_str(), "__init__" | "__new__"));
+        if constructors().next().is_some() {
+            let class_at = crate::facts::innermost_classes(&facts.classes);
+            for (i, f) in constructors() {
+                if let Some(&k) = class_at.get(f.first_line).filter(|&&k| k != 0) {
+                    inits.entry(facts.classes[k as usize - 1].0.as_str()).or_default().push(i);
+                }
             }
         }
         // From the module first (import time), then from the main block
