@@ -13,7 +13,7 @@ use crate::facts::{Arg, Assign, Facts};
 
 /// What a value may hold, as bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Labels(u16);
+pub struct Labels(u32);
 
 impl Labels {
     pub const NONE: Labels = Labels(0);
@@ -54,6 +54,14 @@ impl Labels {
     /// `wget -O`, `Invoke-WebRequest -OutFile`): a download to disk, however
     /// the process that runs it is started.
     pub const DOWNLOAD_COMMAND: Labels = Labels(16384);
+    /// One command line that downloads a file and starts it (`wget URL &&
+    /// chmod +x f && ./f`, `curl -o x.exe URL && start x.exe`): a dropper
+    /// in a single string, whatever process runs it.
+    pub const DOWNLOAD_AND_RUN: Labels = Labels(32768);
+    /// An address on this machine (`http://localhost:8000`, `127.0.0.1`,
+    /// `[::1]`): what is sent there does not leave the computer (a local
+    /// model server, a language server, a notebook kernel). Not an ADDRESS.
+    pub const LOOPBACK: Labels = Labels(65536);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -257,6 +265,9 @@ pub fn is_address(s: &str) -> bool {
     // Called on every string of every expression a sink depends on: no
     // allocation, and most strings are rejected on their first byte.
     let t = s.trim().as_bytes();
+    if is_loopback(t) {
+        return false;
+    }
     match t.first() {
         Some(b) if b.is_ascii_digit() && is_bot_token(t) => true,
         Some(b) if b.is_ascii_digit() => {
@@ -276,6 +287,32 @@ pub fn is_address(s: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// An address on this machine, as a URL or a bare IPv4 address: the host
+/// is `localhost`, `127.x.x.x` or `[::1]` (see [`Labels::LOOPBACK`]).
+/// `0.0.0.0` is not one: it is where servers listen, and as a destination
+/// it is a placeholder for the real one (a stealer's template posting to
+/// `http://0.0.0.0:8000`).
+pub fn is_loopback(t: &[u8]) -> bool {
+    // Most strings are rejected on their first byte.
+    if !matches!(t.first(), Some(b'h' | b'H' | b'w' | b'W' | b't' | b'T' | b'l' | b'L' | b'1' | b'0' | b'[')) {
+        return false;
+    }
+    let rest = match t.iter().position(|&b| b == b':') {
+        Some(i) if t[i..].starts_with(b"://") && t[..i].iter().all(u8::is_ascii_alphabetic) => &t[i + 3..],
+        _ => t,
+    };
+    let end = rest.iter().position(|&b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
+    let hostport = &rest[..end];
+    let host = if hostport.starts_with(b"[") {
+        hostport.split(|&b| b == b']').next().map_or(hostport, |h| &h[1..])
+    } else {
+        hostport.split(|&b| b == b':').next().unwrap_or(hostport)
+    };
+    host.eq_ignore_ascii_case(b"localhost")
+        || host == b"::1"
+        || host.starts_with(b"127.") && host.len() <= 15 && host.iter().all(|&b| b.is_ascii_digit() || b == b'.')
 }
 
 /// A Telegram bot's token (`123456789:AA` and 33 more characters): it says
@@ -556,6 +593,41 @@ fn names_output_file(s: &str) -> bool {
     })
 }
 
+/// One command line (lower case) that downloads to a file and then starts
+/// a program from the disk: an HTTP tool writing a file (`wget URL` writes
+/// one unless told `-O -`; curl and PowerShell's cmdlets with an output
+/// option), followed by making a file executable or running one by path
+/// (`chmod +x`, `./x`, `start x.exe`, `Start-Process`). Installers a user
+/// runs do this too; the rules judge it by when it runs.
+pub fn downloads_and_runs(cmd: &str) -> bool {
+    let wget_to_file =
+        cmd.split(|c: char| !c.is_ascii_alphanumeric() && c != '.').any(|w| w == "wget" || w == "wget.exe")
+            && !["-o -", "-o-", "-qo-", "-qo -", "--output-document=-", "--output-document -", "/dev/stdout"]
+                .iter()
+                .any(|f| cmd.contains(f));
+    let to_file = wget_to_file || names_output_file(cmd) && HTTP_TOOLS.iter().any(|t| cmd.contains(t));
+    to_file
+        && [
+            "chmod +x",
+            "chmod 7",
+            "chmod 5",
+            "chmod a+x",
+            "chmod u+x",
+            "&& ./",
+            "&&./",
+            "; ./",
+            ";./",
+            "nohup ./",
+            "start-process",
+            "&& start ",
+            "& start ",
+            "; start ",
+            "&& call ",
+        ]
+        .iter()
+        .any(|r| cmd.contains(r))
+}
+
 /// A command line of the kind attack tooling uses ([`HOSTILE_FRAGMENTS`]).
 pub fn is_hostile_command(text: &str) -> bool {
     string_needles(text) & HOSTILE_NEEDLE != 0
@@ -711,6 +783,9 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     if strings.iter().any(|s| is_address(s)) {
         l |= Labels::ADDRESS;
     }
+    if strings.iter().any(|s| is_loopback(s.trim().as_bytes())) {
+        l |= Labels::LOOPBACK;
+    }
     // A connection opened to a host the code names: what goes through it
     // goes there (`http.client.HTTPSConnection("collector.example")`).
     if !strings.is_empty()
@@ -808,8 +883,13 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     if found & RUN_KEY_NEEDLE != 0 {
         l |= Labels::RUN_KEY;
     }
-    if (found | glued) & DOWNLOAD_TOOL_NEEDLE != 0 && strings.iter().any(|s| names_output_file(s)) {
-        l |= Labels::DOWNLOAD_COMMAND;
+    if (found | glued) & DOWNLOAD_TOOL_NEEDLE != 0 {
+        if strings.iter().any(|s| names_output_file(s)) {
+            l |= Labels::DOWNLOAD_COMMAND;
+        }
+        if downloads_and_runs(&strings.concat().to_ascii_lowercase()) {
+            l |= Labels::DOWNLOAD_COMMAND | Labels::DOWNLOAD_AND_RUN;
+        }
     }
     // `join(home, "Documents", "RevitBackups")`, `join(appdata, "MyAddin")`:
     // a named folder inside the user's files is an add-in's own, not them.

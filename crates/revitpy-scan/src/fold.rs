@@ -163,6 +163,22 @@ pub fn reverse(budget: &Budget, s: &str, at: usize) -> Option<String> {
     Some(s.chars().rev().collect())
 }
 
+/// `s.replace(old, new)` on constants, sized first: obfuscators hide a
+/// name behind filler characters (`"ce^xe^"[::-1].replace("^", "")` is
+/// `exec`). An empty `old` (Python inserts `new` between every character)
+/// is not folded: nobody hides a name that way.
+pub fn replace(budget: &Budget, s: &str, old: &str, new: &str, at: usize) -> Option<String> {
+    if old.is_empty() {
+        return None;
+    }
+    let count = s.matches(old).count();
+    let size = (s.len() - count * old.len()).checked_add(count.checked_mul(new.len())?);
+    if !budget.take(size.unwrap_or(usize::MAX), at) {
+        return None;
+    }
+    Some(s.replace(old, new))
+}
+
 /// Decoded bytes as text (lossy, as the scanner reads bytes). `reserved` was
 /// taken before decoding (the decoder's own bound on its output); invalid
 /// UTF-8 can grow up to threefold (U+FFFD), and that growth is taken too.
@@ -232,6 +248,20 @@ mod tests {
         assert_eq!(b.bytes_used(), FILE_BYTES);
         assert_eq!(reverse(&b, "z", 3), None);
         assert_eq!(b.take_refusal(), Some(3));
+    }
+
+    #[test]
+    fn replace_is_sized_and_refuses_an_empty_pattern() {
+        let b = Budget::new();
+        assert_eq!(replace(&b, "^ce^xe", "^", "", 0).as_deref(), Some("cexe"));
+        assert_eq!(replace(&b, "aaa", "a", "bb", 0).as_deref(), Some("bbbbbb"));
+        assert_eq!(replace(&b, "abc", "", "x", 0), None);
+        // A result larger than the budget is refused before it is built.
+        let small = Budget::new();
+        let big = "a".repeat(1024);
+        let huge = "b".repeat(MAX_RESULT);
+        assert_eq!(replace(&small, &big, "a", &huge, 0), None);
+        assert!(small.exhausted());
     }
 
     #[test]

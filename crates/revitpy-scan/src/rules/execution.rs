@@ -169,6 +169,27 @@ pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &Laz
                 t.contains("s_iexec") || t.contains("s_ixusr") || t.contains("0o7") || t.contains("0o5") || t == "493"
             })
     };
+    // One command line that downloads and starts what it fetched (`wget
+    // URL && chmod +x f && ./f`): download and run in a single act.
+    let one_line = downloads.iter().find(|c| {
+        matches(&c.name, names!(PROCESS))
+            && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::DOWNLOAD_AND_RUN))
+    });
+    if let Some(&c) = one_line {
+        let asked = matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
+        out.push(
+            "download-then-run",
+            if asked { Severity::High } else { Severity::Critical },
+            "process",
+            c,
+            "starts a command line that downloads a file and runs it: download and run".into(),
+        );
+        out.because(vec![format!(
+            "downloads and runs: the command `{}` starts at line {} fetches a file and starts it (or makes it executable)",
+            c.name, c.line
+        )]);
+        return;
+    }
     if !downloads.is_empty() {
         let starters: Vec<(&Call, &str)> = facts
             .calls

@@ -44,6 +44,22 @@ use system::{files, native, registry};
 use whole_file::whole_file;
 
 /// The first argument as written: its literal value, else its source text.
+/// Whether a request's address (its `url` keyword, or else its first
+/// positional argument) is on this machine only: it carries a loopback
+/// address (`http://localhost:{port}/v1`) and no other address written in
+/// or decoded by the code. What is sent there stays on the computer.
+fn destination_is_local(c: &Call, lazy: &LazyVars<'_>) -> bool {
+    let dest = c
+        .args
+        .iter()
+        .find(|a| a.keyword.as_deref() == Some("url"))
+        .or_else(|| c.args.iter().find(|a| a.keyword.is_none()));
+    dest.is_some_and(|a| {
+        let l = lazy.arg_labels(c.line, a);
+        l.has(Labels::LOOPBACK) && !l.has(Labels::ADDRESS | Labels::DECODED)
+    })
+}
+
 fn first_arg(c: &Call) -> String {
     c.args.first().map(|a| a.literal.clone().unwrap_or_else(|| a.text.to_string())).unwrap_or_default()
 }
@@ -325,7 +341,9 @@ pub(crate) fn check_python(
         };
         dynamic_code(&mut out, facts, c, code_labels);
         processes(&mut out, facts, c, labels, caps);
-        network(&mut out, facts, c, labels, connects_to_literal, dns_lookup(c, &sense), caps);
+        let local = !labels.is_empty() && destination_is_local(c, &lazy);
+        let route = network::Route { connects_to_literal, dns: dns_lookup(c, &sense), local };
+        network(&mut out, facts, c, labels, route, caps);
         if matches(name, names!(DESERIALIZE))
             || (name == "yaml.load"
                 && !c.args.iter().any(|a| a.text.contains("SafeLoader") || a.text.contains("CSafeLoader")))

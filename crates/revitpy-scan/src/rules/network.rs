@@ -10,15 +10,25 @@ use crate::flow::{self, FETCHERS, Labels, matches, names};
 use crate::report::{Capabilities, Severity};
 use crate::timing::When;
 
+/// Where a call's data may go, as the caller worked it out.
+pub(super) struct Route {
+    /// The file connects a socket to an address written in it.
+    pub connects_to_literal: bool,
+    /// The call is a DNS lookup.
+    pub dns: bool,
+    /// The request's address is this machine's own ([`super::destination_is_local`]).
+    pub local: bool,
+}
+
 pub(super) fn network(
     out: &mut Out<'_>,
     facts: &Facts<'_>,
     c: &Call,
     labels: Labels,
-    connects_to_literal: bool,
-    dns: bool,
+    route: Route,
     caps: &mut Capabilities,
 ) {
+    let Route { connects_to_literal, dns, local } = route;
     let name = c.name.as_str();
     // curl and wget started as processes send as surely as `requests.post`,
     // and what their command line substitutes (`$(env | base64)`) with them.
@@ -37,7 +47,9 @@ pub(super) fn network(
         || dns && c.args.first().is_some_and(|a| a.literal.is_none() && a.strings.iter().any(|s| onto_domain(s)));
     let tool = http_tool(c) || dns_command;
     let labels = if tool { labels | substituted(c) } else { labels };
-    let sends = matches(name, names!(SENDERS)) || tool || http_get(c) || dns_name;
+    // A request to this machine's own address (a local model or language
+    // server) sends nothing off the computer, whatever it carries.
+    let sends = (matches(name, names!(SENDERS)) || tool || http_get(c) || dns_name) && !local;
     let is_network = matches(name, names!(NETWORK))
         || matches(name, names!(HTTP_REQUESTS))
         || matches(name, names!(FETCHERS)) && !name.starts_with("?.");
