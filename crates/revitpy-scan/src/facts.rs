@@ -350,10 +350,24 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                 scope_line: c.line,
             });
         }
-        let Some(params) = facts.params.get(&c.name) else { continue };
+        // `self.send(x)` calls the method `send` that a class of this file
+        // defines (`params` leaves out `self` and `cls`).
+        let method = c.name.strip_prefix("self.").or_else(|| c.name.strip_prefix("cls.")).filter(|m| !m.contains('.'));
+        let callee_name = match method {
+            Some(m)
+                if facts.functions.iter().rev().find(|f| f.name == m).is_some_and(|f| {
+                    facts.classes.iter().any(|(_, first, last)| (*first..=*last).contains(&f.first_line))
+                }) =>
+            {
+                m
+            }
+            Some(_) => continue,
+            None => c.name.as_str(),
+        };
+        let Some(params) = facts.params.get(callee_name) else { continue };
         // The parameter belongs to the callee (the last definition of that
         // name, as `params` keeps); the argument is read at the call.
-        let callee = facts.functions.iter().rev().find(|f| f.name == c.name).map_or(c.line, |f| f.first_line);
+        let callee = facts.functions.iter().rev().find(|f| f.name == callee_name).map_or(c.line, |f| f.first_line);
         let mut position = 0;
         for a in &c.args {
             let target = match &a.keyword {

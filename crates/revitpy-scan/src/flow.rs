@@ -933,7 +933,17 @@ fn component(strings: &[String], list: &[&str]) -> bool {
         // Chrome's cookie database is `Cookies`; a lowercase `cookies` alone
         // is the name of an HTTP library's argument, not a file.
         let cookie_file = |x: &str| cookies && x == "Cookies";
-        is(t) || is(last) || after_home.is_some_and(is) || cookie_file(t) || cookie_file(last)
+        // A Telegram client's session file (`anon.session`, the `.session`
+        // of `f"{name}.session"`): whoever holds it is logged in as its
+        // user. A dotted module path (`sqlalchemy.orm.session`) is no file.
+        let session_file = |x: &str| {
+            let (b, n) = (x.as_bytes(), ".session".len());
+            cookies
+                && b.len() >= n
+                && b[b.len() - n..].eq_ignore_ascii_case(b".session")
+                && !b[..b.len() - n].contains(&b'.')
+        };
+        is(t) || is(last) || after_home.is_some_and(is) || cookie_file(t) || cookie_file(last) || session_file(last)
     })
 }
 

@@ -478,6 +478,15 @@ fn explain_last(findings: &mut [Finding], fact: &str) {
     }
 }
 
+/// A script with no extension that Python runs (`#!/usr/bin/env python`):
+/// what `setup(scripts=[...])` installs as a command on the user's PATH.
+fn is_python_script(name: &str, bytes: &[u8]) -> bool {
+    !name.contains('.') && bytes.starts_with(b"#!") && {
+        let first = &bytes[..bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len()).min(128)];
+        first.windows(6).any(|w| w == b"python")
+    }
+}
+
 /// Removes repeats from a list, keeping first occurrences in order.
 fn dedup_in_order(list: &mut Vec<String>) {
     let mut seen = FxHashSet::default();
@@ -510,7 +519,7 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
     if name.starts_with('.') && name != ".gitkeep" {
         part.findings.push(finding("hidden-file", Severity::Low, "package-shape", e.path, 1, "a hidden file".into()));
     }
-    if ext != "py" && ext != "pyw" {
+    if ext != "py" && ext != "pyw" && !is_python_script(name, e.bytes) {
         return part;
     }
     let decoded = source::decode(e.bytes);

