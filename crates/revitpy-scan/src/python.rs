@@ -338,6 +338,25 @@ fn literal(n: Node<'_>, src: &[u8], budget: &Budget) -> Option<String> {
     }
 }
 
+/// An operand of `^` that is integer bit arithmetic: a shift (`h >> 16`,
+/// `1 << 7`) or a negation (`-(n & 1)`). XOR with one mixes the bits of a
+/// hash or a zig-zag code (avro's `(n >> 1) ^ -(n & 1)`); it decrypts
+/// nothing. (The fast front-end's `is_bit_arithmetic` says the same.)
+fn bit_arithmetic(n: Option<Node<'_>>, src: &[u8]) -> bool {
+    let Some(mut n) = n else { return false };
+    while n.kind() == "parenthesized_expression" {
+        match children(n).first() {
+            Some(c) => n = *c,
+            None => return false,
+        }
+    }
+    match n.kind() {
+        "binary_operator" => n.child_by_field_name("operator").is_some_and(|o| matches!(text_of(o, src), "<<" | ">>")),
+        "unary_operator" => n.child_by_field_name("operator").is_some_and(|o| text_of(o, src) == "-"),
+        _ => false,
+    }
+}
+
 /// `::-1` as written (spaces allowed), without a copy of the text.
 fn is_reverse_slice(index: &str) -> bool {
     index.bytes().filter(|&b| b != b' ').eq(*b"::-1")
@@ -668,6 +687,8 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
             // `b ^ key[i]`: XOR is how small payloads are decrypted.
             if n.kind() == "binary_operator"
                 && n.child_by_field_name("operator").is_some_and(|o| text_of(o, src) == "^")
+                && !bit_arithmetic(n.child_by_field_name("left"), src)
+                && !bit_arithmetic(n.child_by_field_name("right"), src)
             {
                 out.calls.push("?.xor".into());
             }
@@ -894,7 +915,9 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
         "augmented_assignment" => {
             if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
                 push_assign(Some(left), right, src, facts, budget);
-                if n.child_by_field_name("operator").is_some_and(|o| text_of(o, src) == "^=") {
+                if n.child_by_field_name("operator").is_some_and(|o| text_of(o, src) == "^=")
+                    && !bit_arithmetic(Some(right), src)
+                {
                     let mut t = Vec::new();
                     targets(left, src, &mut t);
                     facts.assigns.push(Assign {

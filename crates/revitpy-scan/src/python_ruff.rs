@@ -558,7 +558,7 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
             }
             Stmt::AugAssign(a) => {
                 self.push_assign(&a.target, &a.value);
-                if a.op == Operator::BitXor {
+                if a.op == Operator::BitXor && !is_bit_arithmetic(&a.value) {
                     let mut t = Vec::new();
                     self.targets(&a.target, &mut t);
                     let line = self.position(a.range).0;
@@ -710,7 +710,7 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
                     self.out.strings.push(crate::facts::truncate_chars(v, 400));
                     return;
                 }
-                if bo.op == Operator::BitXor {
+                if bo.op == Operator::BitXor && !is_bit_arithmetic(&bo.left) && !is_bit_arithmetic(&bo.right) {
                     self.out.calls.push("?.xor".into());
                 }
             }
@@ -881,6 +881,18 @@ fn fold_call(c: &ast::ExprCall, budget: &Budget) -> Option<String> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// An operand of `^` that is integer bit arithmetic: a shift (`h >> 16`,
+/// `1 << 7`) or a negation (`-(n & 1)`). XOR with one mixes the bits of a
+/// hash or a zig-zag code (avro's `(n >> 1) ^ -(n & 1)`); it decrypts
+/// nothing. (tree-sitter's `bit_arithmetic` says the same.)
+fn is_bit_arithmetic(e: &Expr) -> bool {
+    match e {
+        Expr::BinOp(b) => matches!(b.op, Operator::LShift | Operator::RShift),
+        Expr::UnaryOp(u) => u.op == ast::UnaryOp::USub,
+        _ => false,
     }
 }
 
@@ -1066,6 +1078,28 @@ mod tests {
             let assembled: Vec<&str> = facts.assembled.iter().map(|a| a.0.as_str()).collect();
             assert!(assembled.contains(&"exec"), "{assembled:?}");
             assert!(!assembled.iter().any(|a| *a == "abc" || *a == "xaxbx"), "{assembled:?}");
+        }
+    }
+
+    /// XOR with a shift or a negation is bit arithmetic (hashes, zig-zag
+    /// codes), not a decryption; XOR with a key or a character code is one.
+    /// Both front-ends agree.
+    #[test]
+    fn xor_with_bit_arithmetic_is_no_decoder() {
+        let text = "a = (n >> 1) ^ -(n & 1)\nh ^= h >> 16\nb = ord(c) ^ 42\nk ^= key[i]\n";
+        let budget = Budget::new();
+        budget.grant(text.len());
+        let fast = parse(text, &budget).unwrap();
+        let slow = parse_tree_sitter(text);
+        for facts in [&fast, &slow] {
+            let mut xored: Vec<&str> = facts
+                .assigns
+                .iter()
+                .filter(|a| a.calls.iter().any(|c| c == "?.xor"))
+                .flat_map(|a| a.targets.iter().map(String::as_str))
+                .collect();
+            xored.sort();
+            assert_eq!(xored, ["b", "k"]);
         }
     }
 
