@@ -1064,17 +1064,20 @@ mod tests {
         assert!(compared >= 80, "only {compared} files compared");
     }
 
+    /// The facts of `text` as each front-end builds them (fast first).
+    fn both_front_ends(text: &str) -> [Facts<'_>; 2] {
+        let budget = Budget::new();
+        budget.grant(text.len());
+        [parse(text, &budget).expect("ruff parses it"), parse_tree_sitter(text)]
+    }
+
     /// Names hidden behind filler characters and reversed
     /// (`"ce^xe^"[::-1].replace("^", "")`) fold to the name in both
     /// front-ends; a replace with a count, or of nothing, is not folded.
     #[test]
     fn both_front_ends_fold_replace_on_constants() {
         let text = "f = getattr(m, 'ce^xe^'[::-1].replace('^', ''))\ng = getattr(m, 'a.b.c'.replace('.', '', 1))\nh = getattr(m, 'ab'.replace('', 'x'))\n";
-        let budget = Budget::new();
-        budget.grant(text.len());
-        let fast = parse(text, &budget).unwrap();
-        let slow = parse_tree_sitter(text);
-        for facts in [&fast, &slow] {
+        for facts in both_front_ends(text) {
             let assembled: Vec<&str> = facts.assembled.iter().map(|a| a.0.as_str()).collect();
             assert!(assembled.contains(&"exec"), "{assembled:?}");
             assert!(!assembled.iter().any(|a| *a == "abc" || *a == "xaxbx"), "{assembled:?}");
@@ -1087,11 +1090,7 @@ mod tests {
     #[test]
     fn xor_with_bit_arithmetic_is_no_decoder() {
         let text = "a = (n >> 1) ^ -(n & 1)\nh ^= h >> 16\nb = ord(c) ^ 42\nk ^= key[i]\n";
-        let budget = Budget::new();
-        budget.grant(text.len());
-        let fast = parse(text, &budget).unwrap();
-        let slow = parse_tree_sitter(text);
-        for facts in [&fast, &slow] {
+        for facts in both_front_ends(text) {
             let mut xored: Vec<&str> = facts
                 .assigns
                 .iter()
