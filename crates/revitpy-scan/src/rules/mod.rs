@@ -43,7 +43,6 @@ use processes::processes;
 use system::{files, native, registry};
 use whole_file::whole_file;
 
-/// The first argument as written: its literal value, else its source text.
 /// The labels of a request's address: its `url` keyword, or else its first
 /// positional argument. A loopback address and no other (`http://localhost:
 /// {port}/v1`) keeps what is sent on the computer; a decoded one hides
@@ -56,6 +55,7 @@ fn destination_labels(c: &Call, lazy: &LazyVars<'_>) -> Labels {
         .map_or(Labels::NONE, |a| lazy.arg_labels(c.line, a))
 }
 
+/// The first argument as written: its literal value, else its source text.
 fn first_arg(c: &Call) -> String {
     c.args.first().map(|a| a.literal.clone().unwrap_or_else(|| a.text.to_string())).unwrap_or_default()
 }
