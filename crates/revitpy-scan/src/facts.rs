@@ -296,6 +296,23 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                 })
                 .contains(&n)
     };
+    // The plain names the file binds (assigned, bound to an empty value, or
+    // a parameter): only those are containers of its own. A name it never
+    // binds is a module or a global from elsewhere (`re`, `subprocess` from
+    // `from fastcore.all import *`): `re.split(p, dep)` stores `dep` in no
+    // variable that `re.compile(...)` reads back (ghapi's dependency names
+    // had flowed through `re` into a gist's `git clone` command).
+    let bound: std::cell::OnceCell<HashSet<&str>> = std::cell::OnceCell::new();
+    let is_bound = |n: &str| {
+        bound
+            .get_or_init(|| {
+                let targets = facts.assigns.iter().flat_map(|a| a.targets.iter().map(String::as_str));
+                let empty = facts.empty_bindings.iter().map(|(t, _)| t.as_str());
+                let params = facts.functions.iter().flat_map(|f| f.params.iter().map(String::as_str));
+                targets.chain(empty).chain(params).filter(|t| !t.contains('.')).collect()
+            })
+            .contains(n)
+    };
     for c in &facts.calls {
         // Any method called on a variable of this file may store its
         // arguments there (`found.update(x)`, `msg.set_content(env)`,
@@ -311,6 +328,7 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
             && container != "cls"
             && !modules.contains(container)
             && !builtin_type(container)
+            && is_bound(container)
         {
             for a in &c.args {
                 if !(a.inner_calls.is_empty() && a.names.is_empty() && a.strings.is_empty()) {

