@@ -313,6 +313,8 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
             })
             .contains(n)
     };
+    // The innermost class of each line, built on the first `self.` call.
+    let class_at: std::cell::OnceCell<Vec<u32>> = std::cell::OnceCell::new();
     for c in &facts.calls {
         // Any method called on a variable of this file may store its
         // arguments there (`found.update(x)`, `msg.set_content(env)`,
@@ -368,24 +370,34 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                 scope_line: c.line,
             });
         }
-        // `self.send(x)` calls the method `send` that a class of this file
-        // defines (`params` leaves out `self` and `cls`).
+        // `self.send(x)` calls the method `send` of the class the call is
+        // in (`params` leaves out `self` and `cls`); a method of that name
+        // in another class of the file is another function (avro's
+        // `BinaryEncoder.write` and `DatumWriter.write`), and one inherited
+        // from elsewhere is not seen.
         let method = c.name.strip_prefix("self.").or_else(|| c.name.strip_prefix("cls.")).filter(|m| !m.contains('.'));
-        let callee_name = match method {
-            Some(m)
-                if facts.functions.iter().rev().find(|f| f.name == m).is_some_and(|f| {
-                    facts.classes.iter().any(|(_, first, last)| (*first..=*last).contains(&f.first_line))
-                }) =>
-            {
-                m
+        let (params, callee): (&[String], usize) = match method {
+            Some(m) => {
+                let at = class_at.get_or_init(|| innermost_classes(&facts.classes));
+                let class = at.get(c.line).copied().unwrap_or(0);
+                match facts
+                    .functions
+                    .iter()
+                    .rev()
+                    .find(|f| class != 0 && f.name == m && at.get(f.first_line).copied() == Some(class))
+                {
+                    Some(f) => (&f.params, f.first_line),
+                    None => continue,
+                }
             }
-            Some(_) => continue,
-            None => c.name.as_str(),
+            None => {
+                let Some(params) = facts.params.get(&c.name) else { continue };
+                // The parameter belongs to the callee (the last definition
+                // of that name, as `params` keeps); the argument is read at
+                // the call.
+                (params, facts.functions.iter().rev().find(|f| f.name == c.name).map_or(c.line, |f| f.first_line))
+            }
         };
-        let Some(params) = facts.params.get(callee_name) else { continue };
-        // The parameter belongs to the callee (the last definition of that
-        // name, as `params` keeps); the argument is read at the call.
-        let callee = facts.functions.iter().rev().find(|f| f.name == callee_name).map_or(c.line, |f| f.first_line);
         let mut position = 0;
         for a in &c.args {
             let target = match &a.keyword {

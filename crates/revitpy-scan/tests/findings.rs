@@ -1789,3 +1789,20 @@ fn a_name_the_file_never_binds_is_no_container_of_its_own() {
                  def clone():\n    subprocess.run(parts)\n";
     assert!(rules(bound).contains(&"process-decoded"), "{:?}", rules(bound));
 }
+
+/// `self.write(x)` calls the `write` of the class it is in: another class's
+/// method of the same name is another function, and does not receive `x`.
+/// Written for the test.
+#[test]
+fn self_calls_reach_the_method_of_their_own_class() {
+    let rules = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/io.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.severity >= Severity::High).map(|f| f.rule).collect::<Vec<_>>()
+    };
+    let other = "import base64, subprocess\nclass Encoder:\n    def write(self, data):\n        self.size = len(data)\n    \
+                 def emit(self, blob):\n        self.write(base64.b64decode(blob))\n\
+                 class Runner:\n    def write(self, cmd):\n        subprocess.run(cmd)\n";
+    assert!(!rules(other).contains(&"process-decoded"), "{:?}", rules(other));
+    let own = format!("{other}    def go(self, blob):\n        self.write(base64.b64decode(blob))\n");
+    assert!(rules(&own).contains(&"process-decoded"), "{:?}", rules(&own));
+}
