@@ -296,8 +296,9 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                 })
                 .contains(&n)
     };
-    // The plain names the file binds (assigned, bound to an empty value, or
-    // a parameter): only those are containers of its own. A name it never
+    // The plain names the file binds (assigned, bound to an empty value, a
+    // parameter, or a class or function it defines): only those are
+    // containers of its own. A name it never
     // binds is a module or a global from elsewhere (`re`, `subprocess` from
     // `from fastcore.all import *`): `re.split(p, dep)` stores `dep` in no
     // variable that `re.compile(...)` reads back (ghapi's dependency names
@@ -309,7 +310,9 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                 let targets = facts.assigns.iter().flat_map(|a| a.targets.iter().map(String::as_str));
                 let empty = facts.empty_bindings.iter().map(|(t, _)| t.as_str());
                 let params = facts.functions.iter().flat_map(|f| f.params.iter().map(String::as_str));
-                targets.chain(empty).chain(params).filter(|t| !t.contains('.')).collect()
+                let defined =
+                    facts.classes.iter().map(|c| c.0.as_str()).chain(facts.defines.iter().map(String::as_str));
+                targets.chain(empty).chain(params).chain(defined).filter(|t| !t.contains('.')).collect()
             })
             .contains(n)
     };

@@ -1395,6 +1395,10 @@ fn a_builtin_fetched_by_name_is_not_every_method_of_the_file() {
     // Called straight from the lookup, or from a table filled from builtins.
     let direct = "import builtins, base64\ndef go(name, blob):\n    getattr(builtins, name)(base64.b64decode(blob))\n";
     assert!(rules(direct).contains(&("exec-decoded", Severity::Critical)), "{:?}", rules(direct));
+    // Looked up by a function made on the spot and called at once.
+    let lambda = "import builtins, base64\n\
+                  def go(blob):\n    (lambda g: getattr(g, 'ex' + 'ec'))(builtins)(base64.b64decode(blob))\n";
+    assert!(rules(lambda).contains(&("exec-decoded", Severity::Critical)), "{:?}", rules(lambda));
     let table = "import builtins, base64\nRUN = {'x': getattr(builtins, 'ex' + 'ec')}\n\
                  def go(k, blob):\n    RUN[k](base64.b64decode(blob))\n";
     assert!(rules(table).contains(&("exec-decoded", Severity::Critical)), "{:?}", rules(table));
@@ -1788,6 +1792,11 @@ fn a_name_the_file_never_binds_is_no_container_of_its_own() {
                  def key(blob):\n    parts.append(base64.b64decode(blob).decode())\n\
                  def clone():\n    subprocess.run(parts)\n";
     assert!(rules(bound).contains(&"process-decoded"), "{:?}", rules(bound));
+    // A class the file defines is one of its names too.
+    let class = "import base64, subprocess\nclass Box:\n    pass\n\
+                 def key(blob):\n    Box.put(base64.b64decode(blob).decode())\n\
+                 def clone():\n    subprocess.run(Box.cmd)\n";
+    assert!(rules(class).contains(&"process-decoded"), "{:?}", rules(class));
 }
 
 /// `self.write(x)` calls the `write` of the class it is in: another class's

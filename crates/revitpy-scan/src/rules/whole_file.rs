@@ -240,15 +240,15 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
                 && (a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name))
         })
     };
-    // A computed callee is a builtin's lookup when its text is one
-    // (`getattr(builtins, n)(x)`, `globals()[n](x)`,
-    // `__builtins__.__dict__[n](x)`) or it indexes a name the file set from
-    // builtins (`table[n](x)`); a table of the object's own handlers
-    // (`self.specials[k](self, k, v)`, reportlab) is not.
+    // A computed callee may be a builtin's lookup (`getattr(builtins,
+    // n)(x)`, `run()(body)`, `(lambda g: ...)(__builtins__)(code)`), except
+    // a table kept on the object itself (`self.specials[k](self, k, v)`,
+    // reportlab's handlers), unless the file set that table from builtins.
     let builtin_callee = |c: &crate::facts::Call| {
         let head = c.snippet.split('(').next().unwrap_or("").trim();
         let root = head.split('[').next().unwrap_or(head).trim();
-        matches!(head, "getattr" | "globals" | "vars" | "locals") || has(head, "builtin") || holds_builtin(root)
+        let on_self = head.contains('[') && (root.starts_with("self.") || root.starts_with("cls."));
+        !on_self || holds_builtin(root)
     };
     if dynamic_builtin
         && let Some(c) = facts.calls.iter().find(|c| {
