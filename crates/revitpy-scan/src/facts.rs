@@ -317,7 +317,22 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
             .contains(n)
     };
     // The innermost class of each line, built on the first `self.` call.
-    let class_at: std::cell::OnceCell<Vec<u32>> = std::cell::OnceCell::new();
+    // Each class's methods by name (the last definition of a name wins, as
+    // Python's does), with the innermost class of each line: built once, on
+    // the first `self.` call, so that a file of many calls and methods stays
+    // linear.
+    type Methods<'a> = (Vec<u32>, HashMap<(u32, &'a str), usize>);
+    let methods: std::cell::OnceCell<Methods<'_>> = std::cell::OnceCell::new();
+    let methods_init = || {
+        let at = innermost_classes(&facts.classes);
+        let mut by_class = HashMap::default();
+        for (i, f) in facts.functions.iter().enumerate() {
+            if let Some(&k) = at.get(f.first_line).filter(|&&k| k != 0) {
+                by_class.insert((k, f.name.as_str()), i);
+            }
+        }
+        (at, by_class)
+    };
     for c in &facts.calls {
         // Any method called on a variable of this file may store its
         // arguments there (`found.update(x)`, `msg.set_content(env)`,
@@ -381,15 +396,10 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
         let method = c.name.strip_prefix("self.").or_else(|| c.name.strip_prefix("cls.")).filter(|m| !m.contains('.'));
         let (params, callee): (&[String], usize) = match method {
             Some(m) => {
-                let at = class_at.get_or_init(|| innermost_classes(&facts.classes));
+                let (at, by_class) = methods.get_or_init(methods_init);
                 let class = at.get(c.line).copied().unwrap_or(0);
-                match facts
-                    .functions
-                    .iter()
-                    .rev()
-                    .find(|f| class != 0 && f.name == m && at.get(f.first_line).copied() == Some(class))
-                {
-                    Some(f) => (&f.params, f.first_line),
+                match by_class.get(&(class, m)) {
+                    Some(&i) => (&facts.functions[i].params, facts.functions[i].first_line),
                     None => continue,
                 }
             }

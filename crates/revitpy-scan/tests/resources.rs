@@ -145,6 +145,33 @@ fn many_names() -> String {
     format!("import requests\nrequests.post('u', data=[{}])\n", names.join(", "))
 }
 
+/// A class of 20,000 methods called through `self` 20,000 times: each call
+/// finds its method in one lookup (a search of every method per call had
+/// made this quadratic).
+fn many_methods() -> String {
+    let mut s = String::from("import base64\nclass C:\n");
+    for i in 0..20_000 {
+        s.push_str(&format!("    def m{i}(self, x):\n        self.m{}(base64.b64decode(x))\n", (i + 1) % 20_000));
+    }
+    s
+}
+
+/// 20,000 decoded writes in one function and 20,000 program names in
+/// another: the dropper check looks each write's function up once (a scan
+/// of every string per write had made this quadratic).
+fn many_dropped_writes() -> String {
+    let mut s = String::from("import base64, subprocess\ndef drop(f, b):\n");
+    for _ in 0..20_000 {
+        s.push_str("    f.write(base64.b64decode(b))\n");
+    }
+    s.push_str("def names():\n");
+    for i in 0..20_000 {
+        s.push_str(&format!("    p{i} = 'x{i}.exe'\n"));
+    }
+    s.push_str("    subprocess.Popen(p0)\n");
+    s
+}
+
 /// Repetition is not folded, however large it would be.
 fn repetition() -> String {
     "x = ('a' * 1000000) * 1000000\ny = ''.join(['ab' * 10**9] * 10**9)\n".repeat(1_000)
@@ -181,6 +208,8 @@ const CASES: &[Case] = &[
     Case { name: "attribute-chains", source: attribute_chains, expect: None },
     Case { name: "growing-aliases", source: growing_aliases, expect: None },
     Case { name: "100k-names", source: many_names, expect: Some("network") },
+    Case { name: "20k-methods", source: many_methods, expect: None },
+    Case { name: "20k-dropped-writes", source: many_dropped_writes, expect: Some("process") },
 ];
 
 /// A line of `/proc/self/status`, in KiB.

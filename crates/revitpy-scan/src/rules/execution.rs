@@ -290,19 +290,29 @@ pub(super) fn decoded_dropper(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyV
         return;
     }
     let timing = out.timing(facts);
+    // The scopes that name a program, and each scope's process starts in
+    // line order: one pass each, so a file of many writes and strings
+    // stays linear.
+    let naming: rustc_hash::FxHashSet<Option<usize>> =
+        facts.strings.iter().filter(|(s, _)| program(s)).map(|(_, l)| timing.innermost(*l)).collect();
+    let mut starts: rustc_hash::FxHashMap<Option<usize>, Vec<&Call>> = rustc_hash::FxHashMap::default();
+    for c in facts.calls.iter().filter(|c| matches(&c.name, names!(PROCESS))) {
+        starts.entry(timing.innermost(c.line)).or_default().push(c);
+    }
+    for list in starts.values_mut() {
+        list.sort_by_key(|c| c.line);
+    }
     let dropped = facts.calls.iter().find_map(|w| {
-        if !(w.name.ends_with(".write") || w.name == "?.write")
-            || !w.args.iter().any(|a| lazy.arg_labels(w.line, a).has(Labels::DECODED))
-        {
+        if !(w.name.ends_with(".write") || w.name == "?.write") {
             return None;
         }
         let scope = timing.innermost(w.line);
-        let names_program = facts.strings.iter().any(|(s, l)| timing.innermost(*l) == scope && program(s));
-        let start = facts
-            .calls
-            .iter()
-            .find(|c| c.line >= w.line && timing.innermost(c.line) == scope && matches(&c.name, names!(PROCESS)));
-        names_program.then_some(start).flatten().map(|r| (w, r))
+        if !naming.contains(&scope) {
+            return None;
+        }
+        let in_scope = starts.get(&scope)?;
+        let r = in_scope.get(in_scope.partition_point(|c| c.line < w.line))?;
+        w.args.iter().any(|a| lazy.arg_labels(w.line, a).has(Labels::DECODED)).then_some((w, *r))
     });
     let Some((w, r)) = dropped else { return };
     let asked = matches!(timing.at(facts, r.line), When::Call(..) | When::Program);

@@ -337,7 +337,9 @@ pub(crate) fn check_python(
         };
         dynamic_code(&mut out, facts, c, code_labels);
         processes(&mut out, facts, c, labels, caps);
-        let dest = if labels.is_empty() { Labels::NONE } else { destination_labels(c, &lazy) };
+        // Only a request has an address to look at.
+        let request = matches(name, names!(SENDERS)) || network::http_get(c);
+        let dest = if labels.is_empty() || !request { Labels::NONE } else { destination_labels(c, &lazy) };
         let route = network::Route {
             connects_to_literal,
             dns: dns_lookup(c, &sense),
