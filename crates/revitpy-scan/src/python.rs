@@ -668,6 +668,33 @@ fn ends_with_reverse_slice(text: &str) -> bool {
     text.bytes().rev().filter(|&b| b != b' ').take(6).eq(b"[::-1]".iter().rev().copied())
 }
 
+/// A `maketrans` call given a table of a few characters written out (the
+/// fast front-end's `escape_table` says the same; see
+/// [`crate::flow::ESCAPE_TABLE`]).
+fn escape_table(call: Node<'_>, src: &[u8], budget: &Budget) -> bool {
+    let Some(list) = call.child_by_field_name("arguments") else { return false };
+    let args: Vec<Node<'_>> = children(list);
+    if args.iter().any(|a| a.kind() == "keyword_argument") {
+        return false;
+    }
+    match args.as_slice() {
+        [d] if d.kind() == "dictionary" => {
+            let pairs: Vec<Node<'_>> = children(*d);
+            pairs.len() < crate::flow::CIPHER_ALPHABET
+                && pairs.iter().all(|p| {
+                    p.kind() == "pair"
+                        && p.child_by_field_name("key").is_some_and(|k| literal(k, src, budget).is_some())
+                        && p.child_by_field_name("value").is_some_and(|v| literal(v, src, budget).is_some())
+                })
+        }
+        [from, to, ..] => {
+            literal(*from, src, budget).is_some_and(|f| f.chars().count() < crate::flow::CIPHER_ALPHABET)
+                && literal(*to, src, budget).is_some()
+        }
+        _ => false,
+    }
+}
+
 fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: &Budget) {
     // Folded once, here: the arms below look at the result.
     let folded =
@@ -694,6 +721,14 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
             }
             if let Some(f) = n.child_by_field_name("function") {
                 match qualified(f, src, facts, budget) {
+                    // An escaping table is neither a decoder's call nor its name.
+                    Some(q) if q.ends_with("maketrans") && escape_table(n, src, budget) => {
+                        out.calls.push(crate::flow::ESCAPE_TABLE.into());
+                        if let Some(list) = n.child_by_field_name("arguments") {
+                            summarize(list, src, facts, out, budget);
+                        }
+                        return;
+                    }
                     Some(q) => out.calls.push(q),
                     // `"".join(...)`, `(...).decode(...)`: keep the last attribute.
                     None if f.kind() == "attribute" => {
@@ -777,8 +812,26 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
             }
             return;
         }
-        // Keyword names are not reads.
+        // Keyword names are not reads. A process's `env=` is the child's,
+        // not what the call gives back.
         "keyword_argument" => {
+            let stays = n.child_by_field_name("name").is_some_and(|k| {
+                n.parent()
+                    .and_then(|list| list.parent())
+                    .and_then(|call| call.child_by_field_name("function"))
+                    .and_then(|f| {
+                        qualified(f, src, facts, budget).or_else(|| {
+                            (f.kind() == "attribute")
+                                .then(|| f.child_by_field_name("attribute"))
+                                .flatten()
+                                .map(|a| format!("?.{}", text_of(a, src)))
+                        })
+                    })
+                    .is_some_and(|q| crate::flow::keyword_stays_in_call(&q, text_of(k, src)))
+            });
+            if stays {
+                return;
+            }
             if let Some(v) = n.child_by_field_name("value") {
                 summarize(v, src, facts, out, budget);
             }

@@ -688,13 +688,39 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
                 if let Some(v) = literal(e, self.b.budget) {
                     self.out.strings.push(crate::facts::truncate_chars(v, 400));
                 }
-                match self.b.qualified(&c.func) {
-                    Some(q) => self.out.calls.push(q),
-                    None => {
-                        if let Expr::Attribute(a) = c.func.as_ref() {
-                            self.out.calls.push(format!("?.{}", a.attr.as_str()));
-                        }
+                let callee = self.b.qualified(&c.func).or_else(|| match c.func.as_ref() {
+                    Expr::Attribute(a) => Some(format!("?.{}", a.attr.as_str())),
+                    _ => None,
+                });
+                // A process's `env=`, a request's `headers=`: used up by the
+                // call, not part of what it gives back.
+                let stays = |k: &ast::Keyword| {
+                    k.arg
+                        .as_ref()
+                        .zip(callee.as_deref())
+                        .is_some_and(|(a, q)| crate::flow::keyword_stays_in_call(q, a.as_str()))
+                };
+                let skip = c.arguments.keywords.iter().any(stays);
+                // An escaping table is neither a decoder's call nor its name.
+                if callee.as_deref().is_some_and(|q| q.ends_with("maketrans")) && escape_table(c, self.b.budget) {
+                    self.out.calls.push(crate::flow::ESCAPE_TABLE.into());
+                    for a in c.arguments.args.iter() {
+                        self.visit_expr(a);
                     }
+                    return;
+                }
+                if let Some(q) = &callee {
+                    self.out.calls.push(q.clone());
+                }
+                if skip {
+                    self.visit_expr(&c.func);
+                    for a in c.arguments.args.iter() {
+                        self.visit_expr(a);
+                    }
+                    for k in c.arguments.keywords.iter().filter(|k| !stays(k)) {
+                        self.visit_expr(&k.value);
+                    }
+                    return;
                 }
                 if let Expr::Attribute(a) = c.func.as_ref()
                     && matches!(a.attr.as_str(), "decode" | "encode")
@@ -807,6 +833,29 @@ fn is_reverse_slice(e: &Expr) -> bool {
 /// The value of a constant string expression, folding what obfuscators use
 /// (see `python::fold_call` for the same on tree-sitter's tree). Every
 /// result is sized and taken from the file's [`Budget`] before it is built.
+/// `str.maketrans({" ": "\\ "})`, `str.maketrans("-/", "_.")`: a table of a
+/// few characters written out, which escapes or renames them; a cipher
+/// maps an alphabet (see [`crate::flow::ESCAPE_TABLE`]).
+fn escape_table(c: &ast::ExprCall, budget: &Budget) -> bool {
+    let args = &c.arguments.args;
+    if !c.arguments.keywords.is_empty() {
+        return false;
+    }
+    match args.as_ref() {
+        [Expr::Dict(d)] => {
+            d.items.len() < crate::flow::CIPHER_ALPHABET
+                && d.items.iter().all(|i| {
+                    i.key.as_ref().is_some_and(|k| literal(k, budget).is_some()) && literal(&i.value, budget).is_some()
+                })
+        }
+        [from, to, ..] => {
+            literal(from, budget).is_some_and(|f| f.chars().count() < crate::flow::CIPHER_ALPHABET)
+                && literal(to, budget).is_some()
+        }
+        _ => false,
+    }
+}
+
 fn literal(e: &Expr, budget: &Budget) -> Option<String> {
     let at = e.range().start().to_usize();
     if !budget.step(at) {

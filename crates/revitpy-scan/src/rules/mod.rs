@@ -340,7 +340,19 @@ pub(crate) fn check_python(
         // Only a request has an address to look at.
         let request = matches(name, names!(SENDERS)) || network::http_get(c);
         let dest = if labels.is_empty() || !request { Labels::NONE } else { destination_labels(c, &lazy) };
+        // A secret that rides only in `headers=` or `auth=` is presented to
+        // the service the request goes to (`Authorization: Bearer ...`), not
+        // carried to it as data.
+        let presented = request
+            && labels.has(Labels::SECRET)
+            && c.args.iter().any(|a| matches!(a.keyword.as_deref(), Some("headers" | "auth")))
+            && !c
+                .args
+                .iter()
+                .filter(|a| !matches!(a.keyword.as_deref(), Some("headers" | "auth")))
+                .any(|a| lazy.arg_labels(c.line, a).has(Labels::SECRET | Labels::CREDENTIAL | Labels::WALLET));
         let route = network::Route {
+            presented,
             connects_to_literal,
             dns: dns_lookup(c, &sense),
             local: dest.has(Labels::LOOPBACK) && !dest.has(Labels::ADDRESS | Labels::DECODED),

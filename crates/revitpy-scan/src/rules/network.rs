@@ -12,6 +12,8 @@ use crate::timing::When;
 
 /// Where a call's data may go, as the caller worked it out.
 pub(super) struct Route {
+    /// The request's secret rides only in its `headers=` or `auth=`.
+    pub presented: bool,
     /// The file connects a socket to an address written in it.
     pub connects_to_literal: bool,
     /// The call is a DNS lookup.
@@ -30,7 +32,7 @@ pub(super) fn network(
     route: Route,
     caps: &mut Capabilities,
 ) {
-    let Route { connects_to_literal, dns, local, hidden } = route;
+    let Route { presented, connects_to_literal, dns, local, hidden } = route;
     let name = c.name.as_str();
     // curl and wget started as processes send as surely as `requests.post`,
     // and what their command line substitutes (`$(env | base64)`) with them.
@@ -141,7 +143,13 @@ pub(super) fn network(
             && (!connects_to_literal || !name.contains(".send"))
             && !out.suspicious_destination()
             && !out.install_time
-            && matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
+            // A token in a request's `headers=` or `auth=` authenticates it
+            // whenever it is sent: a script's module level calling its
+            // service's API (an inventory script) as much as a function.
+            // (A thief wanting a token could put it in a header too; it would
+            // still have to send it to a named, unsuspicious host, unhidden,
+            // after installation.)
+            && (presented && !hidden || matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program));
         if authenticates {
             out.push(
                 "exfiltration",

@@ -1,9 +1,10 @@
 //! Combinations that only mean something together in one file.
 
-use super::execution::{decoded_dropper, download_then_run, reverse_shell, shellcode};
+use super::execution::{decoded_dropper, download_then_run, hidden_dropper, reverse_shell, shellcode};
 use super::lists::{ASSEMBLED_DANGEROUS, PROCESS, SHELL_STARTUP};
 use super::stores::{credential_stores, surveillance};
 use super::{FileSense, LazyVars, Out, all_args_lower, has};
+use crate::facts::Call;
 use crate::flow::{self, Labels, matches, names};
 use crate::report::Severity;
 use crate::timing::When;
@@ -17,6 +18,7 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
     reverse_shell(out, sense);
     download_then_run(out, facts, lazy);
     decoded_dropper(out, facts, lazy);
+    hidden_dropper(out, facts);
 
     // Lines added to a shell's start-up files run at every login: the Unix
     // counterpart of a Run key.
@@ -35,6 +37,8 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
             "writes to a shell start-up file, so something runs at every login".into(),
         );
     }
+
+    ssh_key_backdoor(out, sense);
 
     // A `.pth` file in site-packages: Python runs its `import` lines at
     // every start of the interpreter, whatever program is started. Written
@@ -281,4 +285,61 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
     if let Some(line) = dump_line {
         out.push_at("environment-dump", Severity::Low, "credentials", line, "reads the whole environment".into());
     }
+}
+
+/// A public key written in the code, added to `authorized_keys`: whoever
+/// holds the private half can now log in to this machine (a backdoor). A
+/// tool that manages keys adds the keys its user gives it, not one of its
+/// own.
+fn ssh_key_backdoor(out: &mut Out<'_>, sense: &FileSense<'_>) {
+    let facts = sense.facts;
+    // One search of the file first: almost no file names the file.
+    if memchr::memmem::find(sense.haystack.as_bytes(), b"authorized_keys").is_none() {
+        return;
+    }
+    let timing = out.timing(facts);
+    // The scopes that hold a key of their own and those that name the file:
+    // the write must be in one of the second, with a key there or at module
+    // level.
+    let keys: rustc_hash::FxHashSet<Option<usize>> = facts
+        .strings
+        .iter()
+        .filter(|(s, _)| {
+            let s = s.trim_start();
+            ["ssh-rsa AAAA", "ssh-ed25519 AAAA", "ecdsa-sha2-nistp", "ssh-dss AAAA"].iter().any(|k| s.starts_with(k))
+        })
+        .map(|(_, l)| timing.innermost(*l))
+        .collect();
+    if keys.is_empty() {
+        return;
+    }
+    let naming: rustc_hash::FxHashSet<Option<usize>> = facts
+        .strings
+        .iter()
+        .filter(|(s, _)| s.contains("authorized_keys"))
+        .map(|(_, l)| timing.innermost(*l))
+        .filter(|scope| keys.contains(scope) || keys.contains(&None))
+        .collect();
+    let writes = |c: &&Call| {
+        naming.contains(&timing.innermost(c.line))
+            && (c.name.ends_with(".write")
+                || c.name == "?.write"
+                || c.name.ends_with("write_text")
+                || c.name.ends_with(".writelines")
+                || matches(&c.name, names!(&["open", "io.open", "?.open"]))
+                    && c.args
+                        .get(1)
+                        .and_then(|a| a.literal.as_deref())
+                        .is_some_and(|m| m.contains('a') || m.contains('w')))
+    };
+    let Some(c) = facts.calls.iter().find(writes) else { return };
+    let asked = matches!(timing.at(facts, c.line), When::Call(..) | When::Program);
+    out.push(
+        "persistence-ssh-key",
+        if asked { Severity::High } else { Severity::Critical },
+        "persistence",
+        c,
+        "adds an SSH public key written in the code to authorized_keys: a login for whoever holds its private key"
+            .into(),
+    );
 }
