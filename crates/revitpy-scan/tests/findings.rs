@@ -243,6 +243,14 @@ fn a_download_made_executable_and_a_login_hook_are_reported() {
     assert!(report.findings.iter().any(|f| f.rule == "persistence-shell-startup" && f.severity == Severity::High));
     // Reading a shell start-up file, or making a file executable that was not
     // downloaded, is neither.
+    // In a temporary folder (a development shell's ZDOTDIR), no login reads it.
+    let zdotdir = "import os, tempfile\ntmpdir = tempfile.TemporaryDirectory()\n\
+                   with open(os.path.join(tmpdir.name, '.zshrc'), 'w') as f:\n    f.write('source ~/.zshrc')\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "dev.py", bytes: zdotdir.as_bytes() }]);
+    assert!(!report.findings.iter().any(|f| f.rule == "persistence-shell-startup"), "{zdotdir}");
+    let home = zdotdir.replace("tmpdir.name", "os.path.expanduser('~')");
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "dev.py", bytes: home.as_bytes() }]);
+    assert!(report.findings.iter().any(|f| f.rule == "persistence-shell-startup"), "{home}");
     let benign = "import os\nprint(open('/home/u/.bashrc').read())\nos.chmod('run.sh', 0o755)\n";
     let report = scan(&ManifestFacts::default(), &[Entry { path: "x.py", bytes: benign.as_bytes() }]);
     assert!(report.risk_level < RiskLevel::High, "{:#?}", report.findings);
@@ -560,6 +568,18 @@ fn a_download_and_a_process_count_together_only_where_they_meet() {
     // Run as a program (`python -m`): its user asked for it.
     let program = format!("{one}if __name__ == '__main__':\n    go('http://203.0.113.8/x')\n");
     assert_eq!(level(&program).map(|l| l.0), Some(Severity::High));
+    // In one function, a transfer tool started before anything is fetched
+    // (another branch) starts nothing downloaded.
+    let before = "import subprocess, urllib.request\ndef go(url, sftp):\n    if sftp:\n        \
+                  subprocess.run([sftp, url])\n        return\n    data = urllib.request.urlopen(url).read()\n    \
+                  with open('a.bin', 'wb') as f:\n        f.write(data)\n";
+    assert_eq!(level(before).map(|l| l.0), Some(Severity::Medium), "{before}");
+    // Two functions whose local variables share a name, or a call that
+    // reads a key of the same spelling, are not on one path.
+    let namesakes = "import subprocess, urllib.request\n\
+                     def fetch(url):\n    urllib.request.urlretrieve(url, 'cache.bin')\n\
+                     def clone(wrap):\n    subprocess.check_call(['hg', 'clone', wrap.get('url')])\n";
+    assert_eq!(level(namesakes).map(|l| l.0), Some(Severity::Medium), "{namesakes}");
 }
 
 /// What exec and eval run is their first argument: a namespace that went

@@ -177,27 +177,39 @@ fn many_dropped_writes() -> String {
 /// 20,000 writes beside an SSH key and `authorized_keys`. Each copy and
 /// write looks its function up in a table, not through every call.
 fn many_copies_and_starts() -> String {
-    let mut s = String::from("import shutil, subprocess, tempfile
+    let mut s = String::from(
+        "import shutil, subprocess, tempfile
 def drop(src):
     t = tempfile.gettempdir()
-");
+",
+    );
     for _ in 0..20_000 {
-        s.push_str("    subprocess.Popen(t, creationflags=subprocess.CREATE_NO_WINDOW)
-");
+        s.push_str(
+            "    subprocess.Popen(t, creationflags=subprocess.CREATE_NO_WINDOW)
+",
+        );
     }
     for i in 0..20_000 {
-        s.push_str(&format!("    shutil.copy(src, t + '/x{i}.exe')
-"));
+        s.push_str(&format!(
+            "    shutil.copy(src, t + '/x{i}.exe')
+"
+        ));
     }
-    s.push_str("    subprocess.Popen(t, creationflags=subprocess.CREATE_NO_WINDOW)
-");
-    s.push_str("def keys(f):
+    s.push_str(
+        "    subprocess.Popen(t, creationflags=subprocess.CREATE_NO_WINDOW)
+",
+    );
+    s.push_str(
+        "def keys(f):
     k = 'ssh-ed25519 AAAAC3Nz written-for-the-test'
     p = 'authorized_keys'
-");
+",
+    );
     for _ in 0..20_000 {
-        s.push_str("    f.write(k)
-");
+        s.push_str(
+            "    f.write(k)
+",
+        );
     }
     s
 }

@@ -205,18 +205,34 @@ pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &Laz
             })
             .collect();
         let timing = out.timing(facts);
+        // What two calls in different functions can share to work on the
+        // same file: a path or file name written out (`"x.exe"`,
+        // `"/tmp/p"`), an attribute (`self.target`), or a variable of the
+        // module. A local variable of one function is not the other's
+        // namesake, and a word like `"url"` (a key) names no file.
+        let module_names: rustc_hash::FxHashSet<&str> = facts
+            .assigns
+            .iter()
+            .filter(|a| a.line == a.scope_line && timing.innermost(a.line).is_none())
+            .flat_map(|a| a.targets.iter().map(String::as_str))
+            .collect();
         let words = |c: &Call| -> Vec<String> {
-            c.args
+            let names =
+                c.args.iter().flat_map(|a| &a.names).filter(|n| n.contains('.') || module_names.contains(n.as_str()));
+            let paths = c
+                .args
                 .iter()
-                .flat_map(|a| a.names.iter().chain(&a.strings).chain(a.literal.iter()))
-                .filter(|w| w.len() >= 3)
-                .cloned()
-                .collect()
+                .flat_map(|a| a.strings.iter().chain(a.literal.iter()))
+                .filter(|s| s.len() >= 3 && (s.contains('.') || s.contains('/') || s.contains('\\')));
+            names.chain(paths).filter(|w| w.len() >= 3).cloned().collect()
         };
         let meet = |d: &Call, r: &Call| -> Option<&'static str> {
             let (wd, wr) = (timing.at(facts, d.line), timing.at(facts, r.line));
+            // In one function, the start comes after the download: what is
+            // started before anything was fetched (a transfer tool run in
+            // another branch) starts nothing downloaded.
             if timing.innermost(d.line) == timing.innermost(r.line) {
-                Some("in the same function")
+                (d.line <= r.line).then_some("in the same function")
             } else if !matches!(wd, When::Call(..) | When::Program) && !matches!(wr, When::Call(..) | When::Program) {
                 Some("both while the module loads or the package installs")
             } else {

@@ -21,13 +21,30 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
     hidden_dropper(out, facts);
 
     // Lines added to a shell's start-up files run at every login: the Unix
-    // counterpart of a Run key.
+    // counterpart of a Run key. The user's own files: a path into the home
+    // folder (or an absolute one, `/etc/profile`); a `.zshrc` written into a
+    // temporary folder (a development shell's `ZDOTDIR`) starts no login.
+    let home = |c: &Call| {
+        c.args.first().is_some_and(|a| {
+            a.literal.iter().chain(&a.strings).any(|s| {
+                let s = s.trim();
+                s.starts_with('~')
+                    || s.starts_with('/') && s[1..].contains('/')
+                    || s.starts_with("$HOME")
+                    || s.to_ascii_uppercase().contains("%USERPROFILE%")
+            }) || a.names.iter().any(|n| {
+                let n = n.to_ascii_uppercase();
+                n.contains("HOME") || n.contains("USERPROFILE")
+            }) || lazy.arg_labels(c.line, a).has(Labels::USER_DATA)
+        })
+    };
     if let Some(c) = facts.calls.iter().find(|c| {
         matches(&c.name, names!(&["open", "io.open", "codecs.open", "?.open"]))
             && c.args.first().is_some_and(|a| {
                 a.literal.iter().chain(&a.strings).any(|s| SHELL_STARTUP.iter().any(|f| s.ends_with(f)))
             })
             && c.args.get(1).and_then(|a| a.literal.as_deref()).is_some_and(|m| m.contains('a') || m.contains('w'))
+            && home(c)
     }) {
         out.push(
             "persistence-shell-startup",
