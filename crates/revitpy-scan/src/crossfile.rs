@@ -19,6 +19,7 @@ use crate::report::{Finding, Severity};
 /// level (secrets, identity, downloads, decoded code).
 pub(crate) const CARRIED: Labels = Labels::CREDENTIAL
     .or(Labels::SECRET)
+    .or(Labels::WALLET)
     .or(Labels::ENVIRONMENT)
     .or(Labels::HOST_IDENTITY)
     .or(Labels::FETCHED)
@@ -423,11 +424,35 @@ impl Join {
 fn verdict(sink: &Sink, got: Labels) -> Option<(&'static str, Severity, &'static str)> {
     let new = |l: Labels| got.has(l) && !sink.own.has(l);
     match sink.kind {
-        SinkKind::Send if new(Labels::CREDENTIAL | Labels::SECRET | Labels::ENVIRONMENT) => Some((
+        // A credential store's contents, the environment or a wallet's
+        // phrase: more than any service needs.
+        SinkKind::Send if new(Labels::CREDENTIAL | Labels::ENVIRONMENT | Labels::WALLET) => Some((
             "exfiltration",
             if sink.chosen { Severity::Critical } else { Severity::High },
             "sends credentials, secrets or the environment out",
         )),
+        // One secret variable that another module reads (an SDK's token
+        // helper, `get_token()` from its config module), as the per-file rule
+        // judges it: to an address configuration names, how a client
+        // authenticates (medium); to one the code chose, on request, high;
+        // while the package installs or loads, critical.
+        SinkKind::Send if new(Labels::SECRET) => {
+            let severity = match (sink.chosen, sink.install_time || sink.import_time) {
+                (false, _) => Severity::Medium,
+                (true, false) => Severity::High,
+                (true, true) => Severity::Critical,
+            };
+            Some((
+                "exfiltration",
+                severity,
+                if severity == Severity::Medium {
+                    "sends a secret (a token or key) to an address the code takes from elsewhere: how a client \
+                     authenticates to its service"
+                } else {
+                    "sends credentials, secrets or the environment out"
+                },
+            ))
+        }
         SinkKind::Send if new(Labels::HOST_IDENTITY) && sink.install_time => Some((
             "install-beacon",
             Severity::Critical,
@@ -444,9 +469,17 @@ fn verdict(sink: &Sink, got: Labels) -> Option<(&'static str, Severity, &'static
         SinkKind::Exec if new(Labels::DECODED) => {
             Some(("exec-decoded", Severity::Critical, "runs code that is decoded first (a way to hide it)"))
         }
-        SinkKind::Process if new(Labels::FETCHED | Labels::DECODED) => {
+        SinkKind::Process if new(Labels::DECODED) => {
             Some(("process-decoded", Severity::Critical, "starts a process whose command is decoded or downloaded"))
         }
+        // Built from what another module downloaded (a registry's login
+        // token handed to `docker login`): as within one file, the package's
+        // own act while it installs or loads, a tool's work on request.
+        SinkKind::Process if new(Labels::FETCHED) => Some((
+            "process-decoded",
+            if sink.install_time || sink.import_time { Severity::Critical } else { Severity::High },
+            "starts a process whose command is decoded or downloaded",
+        )),
         _ => None,
     }
 }

@@ -289,10 +289,15 @@ pub fn is_address(s: &str) -> bool {
             }
             parts == 4
         }
+        // A URL names its host: a template whose host is a placeholder
+        // (`"http://%s:%d" % (host, port)`, `"http://{}/".format(h)`) is
+        // filled from elsewhere.
         Some(b'h' | b'H' | b'f' | b'F' | b't' | b'T' | b'w' | b'W') => {
-            ["http://", "https://", "ftp://", "tcp://", "ws://", "wss://"]
-                .iter()
-                .any(|p| t.len() > p.len() && t[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+            ["http://", "https://", "ftp://", "tcp://", "ws://", "wss://"].iter().any(|p| {
+                t.len() > p.len()
+                    && t[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+                    && (t[p.len()].is_ascii_alphanumeric() || t[p.len()] == b'[')
+            })
         }
         _ => false,
     }
@@ -609,6 +614,15 @@ pub fn keyword_stays_in_call(callee: &str, keyword: &str) -> bool {
         ),
         _ => false,
     }
+}
+
+/// Calls whose result holds none of what they are given, as text: a
+/// compiled regular expression matches other text (`PATTERN.match(s)` gives
+/// pieces of `s`), so what built the pattern (dirtyjson's constants, from
+/// bytes reversed for endianness) does not reach what it matches. The
+/// front-ends keep the call's name and read none of its arguments.
+pub fn result_holds_no_argument(callee: &str) -> bool {
+    matches!(callee, "re.compile" | "regex.compile")
 }
 
 /// `| sh`, `|bash` and the like: a needle of [`HOSTILE_FRAGMENTS`] that

@@ -721,6 +721,10 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
             }
             if let Some(f) = n.child_by_field_name("function") {
                 match qualified(f, src, facts, budget) {
+                    Some(q) if crate::flow::result_holds_no_argument(&q) => {
+                        out.calls.push(q);
+                        return;
+                    }
                     // An escaping table is neither a decoder's call nor its name.
                     Some(q) if q.ends_with("maketrans") && escape_table(n, src, budget) => {
                         out.calls.push(crate::flow::ESCAPE_TABLE.into());

