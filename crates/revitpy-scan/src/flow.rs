@@ -504,6 +504,18 @@ fn in_option_name(text: &str, at: usize) -> bool {
     word.starts_with("--") && !word.contains('=')
 }
 
+/// Whether the match at `start..end` is the key name `aws_secret_access_key`
+/// as a whole string: a field of an API's request body or a configuration
+/// option (`{"aws_secret_access_key": key}`, a value the caller holds), not
+/// a line of the credentials file, whose path (`.aws/`) is a marker of its
+/// own. (Strings arrive joined by `\u{1}`. Other markers stay whole words:
+/// a wallet extension's id or `"id_rsa"` alone is how a stealer names them.)
+fn names_a_field(text: &str, start: usize, end: usize) -> bool {
+    (start == 0 || text.as_bytes()[start - 1] == 1)
+        && (end == text.len() || text.as_bytes()[end] == 1)
+        && text[start..end].eq_ignore_ascii_case("aws_secret_access_key")
+}
+
 fn automaton(needles: &[&str]) -> aho_corasick::AhoCorasick {
     aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(needles).expect("literal needles build")
 }
@@ -591,7 +603,7 @@ fn string_needles(text: &str) -> u16 {
         if literal || inside_word || longer_name {
             b &= !HOSTILE_NEEDLE;
         }
-        if b & CREDENTIAL_NEEDLE != 0 && in_option_name(text, m.start()) {
+        if b & CREDENTIAL_NEEDLE != 0 && (in_option_name(text, m.start()) || names_a_field(text, m.start(), m.end())) {
             b &= !CREDENTIAL_NEEDLE;
         }
         found | b
@@ -1707,6 +1719,19 @@ mod tests {
         );
         // A secret, not a credential store.
         assert!(l.has(Labels::SECRET) && !l.has(Labels::CREDENTIAL), "{l:?}");
+    }
+
+    /// `aws_secret_access_key` alone is a field's name (an SDK's request
+    /// body); inside a credentials file's text, and the file's path, stay
+    /// credential-store markers.
+    #[test]
+    fn a_field_named_like_a_key_is_not_a_credential_file() {
+        let body = "def config(key):\n    payload = {'aws_access_key_id': kid, 'aws_secret_access_key': key}\n    post(payload)\n";
+        assert!(!sink_labels(body, "post").has(Labels::CREDENTIAL), "{body}");
+        let line = "def grab(text):\n    found = re.findall('aws_secret_access_key = (.*)', text)\n    post(found)\n";
+        assert!(sink_labels(line, "post").has(Labels::CREDENTIAL), "{line}");
+        let path = "def grab():\n    found = open(os.path.expanduser('~/.aws/credentials')).read()\n    post(found)\n";
+        assert!(sink_labels(path, "post").has(Labels::CREDENTIAL), "{path}");
     }
 
     /// A substitution cipher is a table built with maketrans; translating
