@@ -491,6 +491,13 @@ fn credential_stores_are_judged_by_what_the_file_does_with_them() {
     let warned = "import warnings, requests\ndef key():\n    warnings.warn('the secret is in the OS keychain')\n\
                   def ping(url):\n    return requests.get(url)\n";
     assert_eq!(worst(warned), None);
+    // Nor does an exception's message; a zip archive's `write(path)` reads
+    // the file it is given.
+    let raised = "import requests\ndef key(p):\n    raise ValueError('no profile in ~/.aws/credentials')\n\
+                  def ping(url):\n    return requests.get(url)\n";
+    assert_eq!(worst(raised), None, "{raised}");
+    let zipped = raised.replace("raise ValueError(", "archive.write(");
+    assert_eq!(worst(&zipped), Some(Severity::Medium), "{zipped}");
     // A request object built to read its headers sends nothing; opened, it does.
     let built = browser.replace(
         "def ping(url):\n    return urllib.request.urlopen(url)",

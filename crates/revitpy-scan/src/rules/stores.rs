@@ -118,9 +118,17 @@ pub(super) fn credential_stores(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: 
         "?.warning",
         "?.error",
     ];
+    // An exception's or a warning's message names a store (`ValueError("no
+    // key in ~/.aws/credentials")`); it opens nothing. (A `write` may: a
+    // zip archive's `write(path)` reads the file it is given.)
+    let says_only = |name: &str| {
+        let last = name.rsplit('.').next().unwrap_or(name);
+        last.ends_with("Error") || last.ends_with("Exception") || last.ends_with("Warning")
+    };
     let store_read = || {
         facts.calls.iter().find(|c| {
             !matches(&c.name, names!(PATH_ONLY))
+                && !says_only(&c.name)
                 && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::CREDENTIAL))
         })
     };
