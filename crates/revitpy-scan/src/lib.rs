@@ -566,9 +566,13 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
         // the cut runs, so not parsing it hides nothing (medium: still a
         // file no one reads whole).
         let data = tail::holds_only_data(&decoded.text, text.len());
+        // Generated code that goes on defining methods with none of the
+        // names a payload needs, and runs nothing while loading: not
+        // parsing it hides no act of its own either.
+        let definitions = !data && tail::holds_only_definitions(&decoded.text, text.len());
         part.findings.push(finding(
             "file-too-large",
-            if data { Severity::Medium } else { Severity::High },
+            if data || definitions { Severity::Medium } else { Severity::High },
             "package-shape",
             e.path,
             facts::line_of(&decoded.text, text.len()),
@@ -578,7 +582,14 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
                 decoded.text.len(),
                 MAX_PARSE_BYTES >> 20,
                 text.len(),
-                if data { "; the rest holds only literal data" } else { ", from here on nothing was" }
+                if data {
+                    "; the rest holds only literal data"
+                } else if definitions {
+                    "; the rest only defines functions and classes, runs nothing while loading and names nothing \
+                     a payload needs"
+                } else {
+                    ", from here on nothing was"
+                }
             ),
         ));
         explain_last(
@@ -794,6 +805,27 @@ mod tests {
         let report = scan(&ManifestFacts::default(), &[Entry { path: "policies.py", bytes: hidden.as_bytes() }]);
         let big = report.findings.iter().find(|f| f.rule == "file-too-large").expect("reported");
         assert_eq!(big.severity, Severity::High);
+    }
+
+    /// Generated operations past the limit (a class's methods, decorated,
+    /// with docstrings) run nothing while loading: medium. A method there
+    /// that names what a payload needs, or a call while loading, stays high.
+    #[test]
+    fn generated_definitions_past_the_parse_limit_are_medium() {
+        let method = "    @distributed_trace\n    def get_item(self, name: str, **kwargs) -> dict:\n        \
+                      \"\"\"Gets one item.\"\"\"\n        request = build_request(name=name)\n        \
+                      return self._client.send(request, **kwargs)\n\n";
+        let mut src = String::from("from core import distributed_trace, build_request\n\nclass Operations:\n");
+        src.push_str(&method.repeat(MAX_PARSE_BYTES / method.len() + 100));
+        let level = |src: &str| {
+            let report = scan(&ManifestFacts::default(), &[Entry { path: "ops.py", bytes: src.as_bytes() }]);
+            report.findings.iter().find(|f| f.rule == "file-too-large").expect("reported").severity
+        };
+        assert_eq!(level(&src), Severity::Medium);
+        let risky = format!("{src}    def run(self, code):\n        exec(code)\n");
+        assert_eq!(level(&risky), Severity::High);
+        let loading = format!("{src}setup_logging()\n");
+        assert_eq!(level(&loading), Severity::High);
     }
 
     #[test]

@@ -118,9 +118,324 @@ fn skip_string(b: &[u8], i: usize) -> usize {
     b.len()
 }
 
+/// Names a payload past the cut would have to use: builtins that run or
+/// find code, modules that reach the system, the network or hidden data,
+/// and the ways around naming them (`getattr`, `globals`, `__builtins__`).
+/// A generated SDK module's tail (request builders, operation methods)
+/// uses none of them.
+const RISKY: &[&str] = &[
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "import",
+    "getattr",
+    "setattr",
+    "delattr",
+    "globals",
+    "locals",
+    "vars",
+    "__builtins__",
+    "builtins",
+    "__dict__",
+    "__globals__",
+    "__code__",
+    "__subclasses__",
+    "__class__",
+    "__getattribute__",
+    "open",
+    "system",
+    "popen",
+    "Popen",
+    "spawnv",
+    "spawnl",
+    "startfile",
+    "subprocess",
+    "socket",
+    "ctypes",
+    "marshal",
+    "pickle",
+    "base64",
+    "b64decode",
+    "zlib",
+    "codecs",
+    "urlopen",
+    "urlretrieve",
+    "requests",
+    "httpx",
+    "aiohttp",
+    "chr",
+    "fromhex",
+    "unhexlify",
+    "environ",
+    "getenv",
+    "os",
+    "sys",
+    "shutil",
+    "threading",
+    "Thread",
+    "multiprocessing",
+    "importlib",
+    "breakpoint",
+];
+
+/// One logical statement's tokens: each name, whether a `(` follows it,
+/// and whether a `.` comes before it.
+struct Statement<'t> {
+    indent: usize,
+    names: Vec<(&'t str, bool, bool)>,
+    /// It starts with `@` (a decorator).
+    decorator: bool,
+    /// It starts with a string literal (a docstring).
+    string_first: bool,
+    /// An `=` at depth 0 that is an assignment (not `==`, `<=`, ...).
+    assigns: bool,
+}
+
+/// Whether everything from byte `cut` of `text` defines functions and
+/// classes and runs nothing while the module loads, with no name a
+/// payload needs ([`RISKY`]): a generated SDK module past the parse limit
+/// (azure-mgmt's 4.4 MB operations files). Then not reading the tail hides
+/// no act of its own: a method there runs only when someone calls it, and
+/// it could do nothing of what the rules look for without those names.
+///
+/// While the module loads (outside every `def` body), the tail may hold
+/// only `def` and `class` headers, decorators, docstrings, `pass` and
+/// assignments, none of which calls anything but a decorator the file does
+/// not define; neither part of the file may call, at that level, a function
+/// or class the file defines (a call from the parsed part into the tail would
+/// run it), and no `def` body of the parsed part may call a module-level
+/// function of the tail. Linear in the file; at most [`MAX_NAMES`] names kept.
+pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
+    let b = text.as_bytes();
+    let mut defined: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+    let mut tail_module_defs: Vec<&str> = Vec::new();
+    // Calls made while loading (both parts), and every bare call of the
+    // parsed part.
+    let mut load_calls: Vec<&str> = Vec::new();
+    let mut head_calls: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+    // Indents of the `def` headers whose bodies enclose the current line.
+    let mut defs: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let Some((st, next)) = statement(text, i) else { return false };
+        i = next;
+        if st.names.is_empty() && !st.decorator && !st.string_first {
+            continue;
+        }
+        // A statement that runs on past the cut is read as the tail's.
+        let in_tail = next > cut;
+        while defs.last().is_some_and(|&d| d >= st.indent) {
+            defs.pop();
+        }
+        let first = st.names.first().map(|n| n.0);
+        let header = matches!(first, Some("def" | "class"))
+            || first == Some("async") && st.names.get(1).is_some_and(|n| n.0 == "def");
+        let own_name = if header { st.names.iter().skip_while(|n| n.0 == "async").nth(1).map(|n| n.0) } else { None };
+        if let Some(name) = own_name {
+            if defined.len() >= MAX_NAMES {
+                return false;
+            }
+            defined.insert(name);
+            if in_tail && st.indent == 0 && first != Some("class") {
+                tail_module_defs.push(name);
+            }
+        }
+        if in_tail && st.names.iter().any(|(n, _, _)| RISKY.contains(n)) {
+            return false;
+        }
+        let calls = st.names.iter().filter(|n| n.1 && Some(n.0) != own_name).map(|n| n.0);
+        if !in_tail {
+            for c in st.names.iter().filter(|n| n.1 && !n.2).map(|n| n.0) {
+                if head_calls.len() >= MAX_NAMES {
+                    return false;
+                }
+                head_calls.insert(c);
+            }
+        }
+        let loading = defs.is_empty();
+        if loading {
+            if in_tail {
+                let benign = if header {
+                    // A class's bases are not calls; anything else called in
+                    // a header (a default value) runs while loading.
+                    calls.clone().next().is_none()
+                } else if st.decorator {
+                    st.names.iter().filter(|n| n.1).count() <= 1
+                } else if st.string_first || first == Some("pass") {
+                    st.names.iter().all(|n| !n.1)
+                } else {
+                    st.assigns && st.names.iter().all(|n| !n.1)
+                };
+                if !benign {
+                    return false;
+                }
+            }
+            for c in calls.clone().chain(st.names.iter().filter(|n| st.decorator && !n.2).map(|n| n.0).take(1)) {
+                if load_calls.len() >= MAX_NAMES {
+                    return false;
+                }
+                load_calls.push(c);
+            }
+        }
+        if first == Some("def") || first == Some("async") && header {
+            defs.push(st.indent);
+        }
+    }
+    !load_calls.iter().any(|c| defined.contains(c)) && !tail_module_defs.iter().any(|d| head_calls.contains(d))
+}
+
+/// At most this many names are kept by [`holds_only_definitions`] (a
+/// hostile file of a million tiny functions is not read that way).
+const MAX_NAMES: usize = 200_000;
+
+/// The logical statement starting at byte `i` (at a line's start): its
+/// tokens, and where the next one starts. `None` for what the lexer does not
+/// follow (an unterminated bracket at the end, a line continuation it
+/// cannot place), which the caller treats as "might run".
+fn statement(text: &str, mut i: usize) -> Option<(Statement<'_>, usize)> {
+    let b = text.as_bytes();
+    let mut indent = 0;
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        indent += 1;
+        i += 1;
+    }
+    let mut st = Statement { indent, names: Vec::new(), decorator: false, string_first: false, assigns: false };
+    let mut depth = 0usize;
+    let mut first = true;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\n' if depth == 0 => return Some((st, i + 1)),
+            b'\n' | b' ' | b'\t' | b'\r' => i += 1,
+            b'\\' => i += 2,
+            b'#' => i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n),
+            b'\'' | b'"' => {
+                if first {
+                    st.string_first = true;
+                }
+                i = skip_string(b, i);
+            }
+            _ if c.is_ascii_alphabetic() || c == b'_' => {
+                let s = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                let word = &text[s..i];
+                if i < b.len() && (b[i] == b'\'' || b[i] == b'"') && word.len() <= 2 {
+                    let lower = word.to_ascii_lowercase();
+                    if lower.bytes().all(|p| matches!(p, b'r' | b'b' | b'u' | b'f')) {
+                        let end = skip_string(b, i);
+                        // An f-string holds code: its names count.
+                        if lower.contains('f') {
+                            let inner = &text[i..end];
+                            for w in inner.split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_')) {
+                                if !w.is_empty() && RISKY.contains(&w) {
+                                    st.names.push((w, false, false));
+                                }
+                            }
+                            // Any call inside it runs where the string is built.
+                            if inner.contains('(') {
+                                st.names.push(("<f-string call>", true, false));
+                            }
+                        }
+                        if first {
+                            st.string_first = true;
+                        }
+                        first = false;
+                        i = end;
+                        continue;
+                    }
+                }
+                let mut j = i;
+                while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {
+                    j += 1;
+                }
+                let dotted = s > 0 && text[..s].trim_end_matches([' ', '\t']).ends_with('.');
+                st.names.push((word, b.get(j) == Some(&b'('), dotted));
+            }
+            _ if c.is_ascii_digit() => {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.') {
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                i += 1;
+            }
+            b'@' if first => {
+                st.decorator = true;
+                i += 1;
+            }
+            b'=' => {
+                let prev = if i > 0 { b[i - 1] } else { b' ' };
+                let next = b.get(i + 1).copied().unwrap_or(b' ');
+                if depth == 0 && next != b'=' && !matches!(prev, b'=' | b'!' | b'<' | b'>' | b':') {
+                    st.assigns = true;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+        first = false;
+    }
+    (depth == 0).then_some((st, b.len()))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::holds_only_data;
+    use super::{holds_only_data, holds_only_definitions};
+
+    /// A generated module's tail that goes on defining methods is read as
+    /// definitions; anything that runs while loading, calls into the tail
+    /// from the parsed part, or names what a payload needs is not.
+    #[test]
+    fn definitions_past_the_cut_run_nothing_and_anything_else_might() {
+        let head = "from typing import Any\nfrom core import distributed_trace, Pipeline\n\
+                    _SERIALIZER = Pipeline\n\nclass Operations:\n    \"\"\"Operations.\"\"\"\n\
+                    \n    models = None\n\n    def __init__(self, client):\n        self._client = client\n\n";
+        let tail = "    @distributed_trace\n    def get(self, name: str, *, top: int = 10, **kwargs: Any) -> Any:\n        \
+                    \"\"\"Get one (calls open() on nothing).\"\"\"\n        request = build_get_request(name=name, top=top)\n        \
+                    return self._client.send(request, **kwargs)\n\n    @api_version(added_on=\"2024-01-01\")\n    \
+                    async def list(self, filter: str = None) -> list:\n        return [x for x in self._client.list(filter)]\n";
+        let text = format!("{head}{tail}");
+        assert!(holds_only_definitions(&text, head.len()));
+        for (part, code) in [
+            ("tail", tail.replace("self._client.send(request", "exec(request")),
+            ("tail", tail.replace("self._client.send(request", "os.system(request")),
+            ("tail", tail.replace("self._client.send(request", "getattr(self, name)(request")),
+            ("tail", tail.replace("return [x", "return [f'{open(p)}' for x")),
+            ("tail", format!("{tail}\nsetup_hook()\n")),
+            ("tail", format!("{tail}    cache = make_cache()\n")),
+            ("tail", tail.replace("top: int = 10", "top: int = fetch()")),
+            ("tail", format!("{tail}\nif True:\n    pass\n")),
+            (
+                "head",
+                format!("{head}    @make_hook\n    def h(self):\n        pass\ndef make_hook(f):\n    return f\n"),
+            ),
+            ("head-call", String::new()),
+            ("unbalanced", format!("{tail}    x = (1,\n")),
+        ] {
+            let (h, t) = match part {
+                "head" => (head.to_owned(), format!("{tail}{code}")),
+                // The parsed part calls a function the tail defines, while
+                // loading: the tail would run.
+                "head-call" => (format!("{head}VALUE = late()\n"), format!("{tail}def late():\n    return 1\n")),
+                _ => (head.to_owned(), code.clone()),
+            };
+            let text = format!("{h}{t}");
+            assert!(!holds_only_definitions(&text, h.len()), "{part}: {t}");
+        }
+        // A function of the parsed part that calls a module-level function of
+        // the tail might be called while loading: the tail is not inert.
+        let head2 = format!("{head}def setup():\n    return late()\n");
+        let text = format!("{head2}def late():\n    return 1\n");
+        assert!(!holds_only_definitions(&text, head2.len()));
+    }
 
     #[test]
     fn literals_past_the_cut_are_data_and_anything_that_runs_is_not() {

@@ -214,6 +214,19 @@ def drop(src):
     s
 }
 
+/// Past the parse limit, 8 MB of tiny function definitions: the tail's
+/// reading as definitions keeps at most a bounded number of names and stays
+/// linear.
+fn many_definitions_past_the_limit() -> String {
+    let mut s = String::from("class Ops:\n");
+    let mut i = 0u32;
+    while s.len() < 8 << 20 {
+        s.push_str(&format!("    def m{i}(self):\n        return self.m{}()\n", i + 1));
+        i += 1;
+    }
+    s
+}
+
 /// Repetition is not folded, however large it would be.
 fn repetition() -> String {
     "x = ('a' * 1000000) * 1000000\ny = ''.join(['ab' * 10**9] * 10**9)\n".repeat(1_000)
@@ -253,6 +266,7 @@ const CASES: &[Case] = &[
     Case { name: "20k-methods", source: many_methods, expect: None },
     Case { name: "20k-dropped-writes", source: many_dropped_writes, expect: Some("process") },
     Case { name: "20k-copies-and-starts", source: many_copies_and_starts, expect: Some("process") },
+    Case { name: "8mb-definitions", source: many_definitions_past_the_limit, expect: Some("file-too-large") },
 ];
 
 /// A line of `/proc/self/status`, in KiB.
