@@ -41,21 +41,17 @@ pub(crate) fn holds_only_data(text: &str, cut: usize) -> bool {
             }
             _ if c.is_ascii_alphabetic() || c == b'_' => {
                 let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-                    i += 1;
-                }
+                let (end, prefix) = word_at(b, i);
+                i = end;
                 let word = &text[start..i];
                 // A string prefix (`b"..."`, `rb'...'`); an f-string holds code.
-                if i < b.len() && (b[i] == b'\'' || b[i] == b'"') && word.len() <= 2 {
-                    let lower = word.to_ascii_lowercase();
-                    if lower.bytes().all(|p| matches!(p, b'r' | b'b' | b'u' | b'f')) {
-                        if lower.contains('f') && i >= cut {
-                            return false;
-                        }
-                        i = skip_string(b, i);
-                        line_start = false;
-                        continue;
+                if let Some(formatted) = prefix {
+                    if formatted && i >= cut {
+                        return false;
                     }
+                    i = skip_string(b, i);
+                    line_start = false;
+                    continue;
                 }
                 if in_tail && !matches!(word, "True" | "False" | "None") {
                     // `NAME = ` at the start of a line: a module-level constant.
@@ -87,6 +83,22 @@ pub(crate) fn holds_only_data(text: &str, cut: usize) -> bool {
         }
     }
     true
+}
+
+/// The end of the name starting at `i`, and, when the name is a string's
+/// prefix right before its quote (`b"..."`, `rb'...'`, `f"..."`), whether
+/// that string is formatted (an f-string, which holds code).
+fn word_at(b: &[u8], mut i: usize) -> (usize, Option<bool>) {
+    let start = i;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+        i += 1;
+    }
+    let word = &b[start..i];
+    let prefix = (i < b.len() && (b[i] == b'\'' || b[i] == b'"') && word.len() <= 2)
+        .then(|| word.iter().all(|p| matches!(p.to_ascii_lowercase(), b'r' | b'b' | b'u' | b'f')))
+        .filter(|&all| all)
+        .map(|_| word.iter().any(|p| p.eq_ignore_ascii_case(&b'f')));
+    (i, prefix)
 }
 
 /// The index just past the string literal opening at `i` (a quote).
@@ -318,34 +330,30 @@ fn statement(text: &str, mut i: usize) -> Option<(Statement<'_>, usize)> {
             }
             _ if c.is_ascii_alphabetic() || c == b'_' => {
                 let s = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-                    i += 1;
-                }
+                let (end, prefix) = word_at(b, i);
+                i = end;
                 let word = &text[s..i];
-                if i < b.len() && (b[i] == b'\'' || b[i] == b'"') && word.len() <= 2 {
-                    let lower = word.to_ascii_lowercase();
-                    if lower.bytes().all(|p| matches!(p, b'r' | b'b' | b'u' | b'f')) {
-                        let end = skip_string(b, i);
-                        // An f-string holds code: its names count.
-                        if lower.contains('f') {
-                            let inner = &text[i..end];
-                            for w in inner.split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_')) {
-                                if !w.is_empty() && RISKY.contains(&w) {
-                                    st.names.push((w, false, false));
-                                }
-                            }
-                            // Any call inside it runs where the string is built.
-                            if inner.contains('(') {
-                                st.names.push(("<f-string call>", true, false));
+                if let Some(formatted) = prefix {
+                    let end = skip_string(b, i);
+                    // An f-string holds code: its names count.
+                    if formatted {
+                        let inner = &text[i..end];
+                        for w in inner.split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_')) {
+                            if !w.is_empty() && RISKY.contains(&w) {
+                                st.names.push((w, false, false));
                             }
                         }
-                        if first {
-                            st.string_first = true;
+                        // Any call inside it runs where the string is built.
+                        if inner.contains('(') {
+                            st.names.push(("<f-string call>", true, false));
                         }
-                        first = false;
-                        i = end;
-                        continue;
                     }
+                    if first {
+                        st.string_first = true;
+                    }
+                    first = false;
+                    i = end;
+                    continue;
                 }
                 let mut j = i;
                 while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {

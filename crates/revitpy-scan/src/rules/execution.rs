@@ -316,13 +316,7 @@ pub(super) fn decoded_dropper(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyV
     // stays linear.
     let naming: rustc_hash::FxHashSet<Option<usize>> =
         facts.strings.iter().filter(|(s, _)| program(s)).map(|(_, l)| timing.innermost(*l)).collect();
-    let mut starts: rustc_hash::FxHashMap<Option<usize>, Vec<&Call>> = rustc_hash::FxHashMap::default();
-    for c in facts.calls.iter().filter(|c| matches(&c.name, names!(PROCESS))) {
-        starts.entry(timing.innermost(c.line)).or_default().push(c);
-    }
-    for list in starts.values_mut() {
-        list.sort_by_key(|c| c.line);
-    }
+    let starts = ScopeStarts::new(facts, timing, |c| matches(&c.name, names!(PROCESS)));
     let dropped = facts.calls.iter().find_map(|w| {
         if !(w.name.ends_with(".write") || w.name == "?.write") {
             return None;
@@ -331,23 +325,56 @@ pub(super) fn decoded_dropper(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyV
         if !naming.contains(&scope) {
             return None;
         }
-        let in_scope = starts.get(&scope)?;
-        let r = in_scope.get(in_scope.partition_point(|c| c.line < w.line))?;
-        w.args.iter().any(|a| lazy.arg_labels(w.line, a).has(Labels::DECODED)).then_some((w, *r))
+        let r = starts.after(scope, w.line)?;
+        w.args.iter().any(|a| lazy.arg_labels(w.line, a).has(Labels::DECODED)).then_some((w, r))
     });
     let Some((w, r)) = dropped else { return };
-    let asked = matches!(timing.at(facts, r.line), When::Call(..) | When::Program);
-    out.push(
+    push_dropper(
+        out,
+        facts,
         "decoded-dropper",
-        if asked { Severity::High } else { Severity::Critical },
-        "process",
         r,
-        "writes a program decoded from data it carries to disk and starts it: a dropper".into(),
+        "writes a program decoded from data it carries to disk and starts it: a dropper",
+        vec![
+            format!("writes: `{}` at line {} puts decoded data in a file named as a program", w.name, w.line),
+            format!("runs: `{}` at line {}, in the same function", r.name, r.line),
+        ],
     );
-    out.because(vec![
-        format!("writes: `{}` at line {} puts decoded data in a file named as a program", w.name, w.line),
-        format!("runs: `{}` at line {}, in the same function", r.name, r.line),
-    ]);
+}
+
+/// Each function's process starts (those `keep` accepts) in line order:
+/// one table per file, so "the first start after line L in this function"
+/// is one lookup, however many writes or copies ask (hostile files stay
+/// linear).
+struct ScopeStarts<'c, 's> {
+    by_scope: rustc_hash::FxHashMap<Option<usize>, Vec<&'c Call<'s>>>,
+}
+
+impl<'c, 's> ScopeStarts<'c, 's> {
+    fn new(facts: &'c Facts<'s>, timing: &crate::timing::Timing, keep: impl Fn(&Call<'s>) -> bool) -> Self {
+        let mut by_scope: rustc_hash::FxHashMap<Option<usize>, Vec<&'c Call<'s>>> = rustc_hash::FxHashMap::default();
+        for c in facts.calls.iter().filter(|c| keep(c)) {
+            by_scope.entry(timing.innermost(c.line)).or_default().push(c);
+        }
+        for list in by_scope.values_mut() {
+            list.sort_by_key(|c| c.line);
+        }
+        ScopeStarts { by_scope }
+    }
+
+    /// The first start at or after `line` in `scope`.
+    fn after(&self, scope: Option<usize>, line: usize) -> Option<&'c Call<'s>> {
+        let in_scope = self.by_scope.get(&scope)?;
+        in_scope.get(in_scope.partition_point(|c| c.line < line)).copied()
+    }
+}
+
+/// A dropper found at the start `r`: high when a caller asks for it,
+/// critical while the package installs or loads.
+fn push_dropper(out: &mut Out<'_>, facts: &Facts<'_>, rule: &'static str, r: &Call, what: &str, because: Vec<String>) {
+    let asked = matches!(out.timing(facts).at(facts, r.line), When::Call(..) | When::Program);
+    out.push(rule, if asked { Severity::High } else { Severity::Critical }, "process", r, what.into());
+    out.because(because);
 }
 
 /// A program the package carries, copied into the temporary folder (or the
@@ -404,33 +431,24 @@ pub(super) fn hidden_dropper(out: &mut Out<'_>, facts: &Facts<'_>) {
             away.insert(timing.innermost(c.line));
         }
     }
-    // Each scope's hidden starts in line order: one lookup per copy.
-    let mut starts: rustc_hash::FxHashMap<Scope, Vec<&Call>> = rustc_hash::FxHashMap::default();
-    for c in facts.calls.iter().filter(|c| matches(&c.name, names!(PROCESS)) && hidden_start(c)) {
-        starts.entry(timing.innermost(c.line)).or_default().push(c);
-    }
-    for list in starts.values_mut() {
-        list.sort_by_key(|c| c.line);
-    }
+    let starts = ScopeStarts::new(facts, timing, |c| matches(&c.name, names!(PROCESS)) && hidden_start(c));
     let found = facts.calls.iter().filter(|c| COPIES.contains(&c.name.as_str())).find_map(|copy| {
         let scope = timing.innermost(copy.line);
         if !naming.contains(&scope) || !away.contains(&scope) {
             return None;
         }
-        let in_scope = starts.get(&scope)?;
-        in_scope.get(in_scope.partition_point(|c| c.line < copy.line)).map(|r| (copy, *r))
+        starts.after(scope, copy.line).map(|r| (copy, r))
     });
     let Some((copy, r)) = found else { return };
-    let asked = matches!(timing.at(facts, r.line), When::Call(..) | When::Program);
-    out.push(
+    push_dropper(
+        out,
+        facts,
         "hidden-dropper",
-        if asked { Severity::High } else { Severity::Critical },
-        "process",
         r,
-        "copies a program into a temporary or user folder and starts it with no window: a dropper".into(),
+        "copies a program into a temporary or user folder and starts it with no window: a dropper",
+        vec![
+            format!("copies: `{}` at line {} puts a program in a temporary or user folder", copy.name, copy.line),
+            format!("runs hidden: `{}` at line {}, in the same function, with no window", r.name, r.line),
+        ],
     );
-    out.because(vec![
-        format!("copies: `{}` at line {} puts a program in a temporary or user folder", copy.name, copy.line),
-        format!("runs hidden: `{}` at line {}, in the same function, with no window", r.name, r.line),
-    ]);
 }
