@@ -227,6 +227,21 @@ fn many_definitions_past_the_limit() -> String {
     s
 }
 
+/// 20,000 functions that download and 20,000 that start a process, none
+/// meeting another: each start looks its function, the loading time and
+/// its words up in tables built once, not every download (it had been a
+/// search per pair: 3,000 of each took 1.6 s).
+fn many_downloads_and_starts() -> String {
+    let mut s = String::from("import subprocess, urllib.request\n");
+    for i in 0..20_000 {
+        s.push_str(&format!("def d{i}(u):\n    urllib.request.urlretrieve(u, 'a{i}.bin')\n"));
+    }
+    for i in 0..20_000 {
+        s.push_str(&format!("def r{i}():\n    subprocess.Popen(['b{i}'])\n"));
+    }
+    s
+}
+
 /// Repetition is not folded, however large it would be.
 fn repetition() -> String {
     "x = ('a' * 1000000) * 1000000\ny = ''.join(['ab' * 10**9] * 10**9)\n".repeat(1_000)
@@ -267,6 +282,7 @@ const CASES: &[Case] = &[
     Case { name: "20k-dropped-writes", source: many_dropped_writes, expect: Some("process") },
     Case { name: "20k-copies-and-starts", source: many_copies_and_starts, expect: Some("process") },
     Case { name: "8mb-definitions", source: many_definitions_past_the_limit, expect: Some("file-too-large") },
+    Case { name: "20k-downloads-and-starts", source: many_downloads_and_starts, expect: Some("download-then-run") },
 ];
 
 /// A line of `/proc/self/status`, in KiB.

@@ -231,24 +231,59 @@ pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &Laz
                 .filter(|s| s.len() >= 3 && (s.contains('.') || s.contains('/') || s.contains('\\')));
             names.chain(paths).filter(|w| w.len() >= 3).cloned().collect()
         };
-        let meet = |d: &Call, r: &Call| -> Option<&'static str> {
-            let (wd, wr) = (timing.at(facts, d.line), timing.at(facts, r.line));
-            // In one function, the start comes after the download: what is
-            // started before anything was fetched (a transfer tool run in
-            // another branch) starts nothing downloaded.
-            if timing.innermost(d.line) == timing.innermost(r.line) {
-                (d.line <= r.line).then_some("in the same function")
-            } else if !matches!(wd, When::Call(..) | When::Program) && !matches!(wr, When::Call(..) | When::Program) {
-                Some("both while the module loads or the package installs")
-            } else {
-                let dw = words(d);
-                words(r).iter().any(|w| dw.contains(w)).then_some("on the same path")
+        // Where a download and a start meet: in one function, the start
+        // after the download (what is started before anything was fetched,
+        // a transfer tool run in another branch, starts nothing downloaded);
+        // in two functions, both while the module loads or the package
+        // installs, or through a word both are given. Indexed once, so that
+        // each start asks a few lookups, not every download (a file of
+        // thousands of each stays linear). A download tool's own process
+        // starts nothing it downloaded.
+        let unasked = |c: &Call| !matches!(timing.at(facts, c.line), When::Call(..) | When::Program);
+        // Per function, its downloads by line (the first two suffice: one of
+        // them is not the start itself).
+        let mut by_scope: rustc_hash::FxHashMap<Option<usize>, Vec<&Call>> = rustc_hash::FxHashMap::default();
+        // Downloads while loading, and per word, each from at most two
+        // functions (one of them is not the start's).
+        let mut loading: Vec<(Option<usize>, &Call)> = Vec::new();
+        let mut by_word: rustc_hash::FxHashMap<String, Vec<(Option<usize>, &Call)>> = rustc_hash::FxHashMap::default();
+        fn two_scopes<'c, 's>(list: &mut Vec<(Option<usize>, &'c Call<'s>)>, scope: Option<usize>, d: &'c Call<'s>) {
+            if list.len() < 2 && list.iter().all(|(s, _)| *s != scope) {
+                list.push((scope, d));
             }
+        }
+        fn other<'c, 's>(list: &[(Option<usize>, &'c Call<'s>)], scope: Option<usize>) -> Option<&'c Call<'s>> {
+            list.iter().find(|(s, _)| *s != scope).map(|(_, d)| *d)
+        }
+        for &d in &downloads {
+            let scope = timing.innermost(d.line);
+            let list = by_scope.entry(scope).or_default();
+            list.push(d);
+            if list.len() > 2 {
+                list.sort_by_key(|c| c.line);
+                list.truncate(2);
+            }
+            if unasked(d) {
+                two_scopes(&mut loading, scope, d);
+            }
+            for w in words(d) {
+                two_scopes(by_word.entry(w).or_default(), scope, d);
+            }
+        }
+        let meet = |r: &Call| -> Option<(&Call, &'static str)> {
+            let scope = timing.innermost(r.line);
+            let mut same = by_scope.get(&scope).into_iter().flatten().filter(|&&d| !std::ptr::eq(d, r));
+            if let Some(&d) = same.next().filter(|d| d.line <= r.line) {
+                return Some((d, "in the same function"));
+            }
+            if unasked(r)
+                && let Some(d) = other(&loading, scope)
+            {
+                return Some((d, "both while the module loads or the package installs"));
+            }
+            words(r).iter().find_map(|w| by_word.get(w).and_then(|l| other(l, scope))).map(|d| (d, "on the same path"))
         };
-        let linked = starters.iter().find_map(|&(r, verb)| {
-            // A download tool's own process starts nothing it downloaded.
-            downloads.iter().filter(|&&d| !std::ptr::eq(d, r)).find_map(|&d| meet(d, r).map(|how| (d, r, verb, how)))
-        });
+        let linked = starters.iter().find_map(|&(r, verb)| meet(r).map(|(d, how)| (d, r, verb, how)));
         if let Some((d, r, verb, how)) = linked {
             let (what, because) = if verb == "runs" {
                 (
@@ -278,9 +313,11 @@ pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &Laz
                 because,
                 format!("together: {how}"),
             ]);
-        } else if let (Some(d), Some(&(r, _))) =
-            (downloads.first(), starters.iter().find(|(r, _)| !downloads.iter().any(|d| std::ptr::eq(*d, *r))))
-        {
+        } else if let (Some(d), Some(&(r, _))) = (downloads.first(), {
+            // One set, not a search of every download per start.
+            let downloading: rustc_hash::FxHashSet<*const Call> = downloads.iter().map(|d| *d as *const Call).collect();
+            starters.iter().find(|(r, _)| !downloading.contains(&(*r as *const Call)))
+        }) {
             out.push(
                 "download-then-run",
                 Severity::Medium,
