@@ -159,6 +159,13 @@ fn a_reverse_shell_is_a_socket_handed_to_a_shell_not_a_socket_beside_a_process()
         "import socket, os, subprocess\n\
          def serve(addr):\n    s = socket.socket()\n    s.bind(addr)\n    s.listen(5)\n    \
          os.environ['LISTEN_FD'] = str(s.fileno())\n    subprocess.Popen(['gunicorn-worker'])\n",
+        // A supervisor handing its worker (the interpreter, with fixed code;
+        // a command its caller names) socketpairs for its standard streams.
+        "import os, socket, subprocess, sys\n\
+         def fork_exec(req, out):\n    os.dup2(req.fileno(), 0)\n    os.dup2(out.fileno(), 1)\n    \
+         os.execv(sys.executable, [sys.executable, '-c', 'import worker; worker.main()'])\n\
+         def spawn(command):\n    a, b = socket.socketpair()\n    \
+         return subprocess.Popen([*command, '--comm=x'], stdout=b.fileno(), stderr=b.fileno())\n",
         // A test suite filling descriptors with copies of a connection in one
         // function, starting a process in another.
         "import socket, os, subprocess\n\

@@ -89,6 +89,17 @@ pub(super) fn reverse_shell(out: &mut Out<'_>, sense: &FileSense<'_>) {
     // a variable called `cmd` or a call to `fileno`.
     let pty = facts.calls.iter().any(|c| c.name == "pty.spawn");
     let process_calls = || facts.calls.iter().filter(|c| matches(&c.name, names!(PROCESS)));
+    // A shell, by its literal name: what a reverse shell hands the socket.
+    // A supervisor that gives its worker (`sys.executable -c ...`, a
+    // command its caller names) a socketpair for its standard streams hands
+    // its own program a local channel, not a shell.
+    let starts_shell = |r: &Call| {
+        r.args.iter().flat_map(|a| a.literal.iter().chain(&a.strings)).any(|lit| {
+            let l = lit.trim().to_ascii_lowercase();
+            ["/bin/sh", "/bin/bash", "cmd.exe", "powershell"].iter().any(|s| l.contains(s))
+                || ["sh", "bash", "cmd"].contains(&l.as_str())
+        })
+    };
     // The descriptor copied, then a shell started in the same function (or
     // both at module level): a test suite filling descriptors with copies
     // of a connection in one function starts no shell there.
@@ -103,12 +114,13 @@ pub(super) fn reverse_shell(out: &mut Out<'_>, sense: &FileSense<'_>) {
             dups.any(|d| {
                 let scope = timing.innermost(d.line);
                 process_calls()
+                    .filter(|r| starts_shell(r))
                     .chain(facts.calls.iter().filter(|c| c.name == "pty.spawn"))
                     .any(|r| timing.innermost(r.line) == scope)
             })
         }
     };
-    let stdio_socket = process_calls().any(|r| {
+    let stdio_socket = process_calls().filter(|r| starts_shell(r)).any(|r| {
         r.args.iter().any(|a| {
             a.keyword.as_deref().is_some_and(|k| k == "stdin" || k == "stdout" || k == "stderr")
                 && (a.text.contains("fileno") || a.text.to_ascii_lowercase().contains("sock"))
@@ -120,14 +132,7 @@ pub(super) fn reverse_shell(out: &mut Out<'_>, sense: &FileSense<'_>) {
         .calls
         .iter()
         .any(|c| c.name.ends_with(".connect") || c.name.ends_with(".recv") || c.name == "socket.create_connection");
-    let shell_from_socket = connects
-        && process_calls().any(|r| {
-            r.args.iter().flat_map(|a| a.literal.iter().chain(&a.strings)).any(|lit| {
-                let l = lit.trim().to_ascii_lowercase();
-                ["/bin/sh", "/bin/bash", "cmd.exe", "powershell"].iter().any(|s| l.contains(s))
-                    || ["sh", "bash", "cmd"].contains(&l.as_str())
-            })
-        });
+    let shell_from_socket = connects && process_calls().any(&starts_shell);
     if uses_socket
         && (dup2_socket || pty || stdio_socket || shell_from_socket)
         && let Some(c) = facts.calls.iter().find(|c| c.name.starts_with("socket.")).or(runs)
