@@ -343,21 +343,15 @@ pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &Laz
 /// `%TEMP%\\x.exe`, then `Popen(path)`). Writing decoded data (an image, an
 /// attachment) is ordinary; naming it a program and starting it is not.
 pub(super) fn decoded_dropper(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyVars<'_>) {
-    const PROGRAMS: &[&str] = &[".exe", ".scr", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".msi"];
-    let program = |s: &str| {
-        let t = s.trim().as_bytes();
-        PROGRAMS.iter().any(|e| t.len() >= e.len() && t[t.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes()))
-    };
     // Cheap gate: most files name no program.
-    if !facts.strings.iter().any(|(s, _)| program(s)) {
+    if !facts.strings.iter().any(|(s, _)| names_a_program(s)) {
         return;
     }
     let timing = out.timing(facts);
     // The scopes that name a program, and each scope's process starts in
     // line order: one pass each, so a file of many writes and strings
     // stays linear.
-    let naming: rustc_hash::FxHashSet<Option<usize>> =
-        facts.strings.iter().filter(|(s, _)| program(s)).map(|(_, l)| timing.innermost(*l)).collect();
+    let naming = program_scopes(facts, timing);
     let starts = ScopeStarts::new(facts, timing, |c| matches(&c.name, names!(PROCESS)));
     let dropped = facts.calls.iter().find_map(|w| {
         if !(w.name.ends_with(".write") || w.name == "?.write") {
@@ -382,6 +376,18 @@ pub(super) fn decoded_dropper(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyV
             format!("runs: `{}` at line {}, in the same function", r.name, r.line),
         ],
     );
+}
+
+/// A string that names a program by its extension (`x.exe`, `run.ps1`).
+fn names_a_program(s: &str) -> bool {
+    const PROGRAMS: &[&str] = &[".exe", ".scr", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".msi"];
+    let t = s.trim().as_bytes();
+    PROGRAMS.iter().any(|e| t.len() >= e.len() && t[t.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes()))
+}
+
+/// The functions (and the module, `None`) whose strings name a program.
+fn program_scopes(facts: &Facts<'_>, timing: &crate::timing::Timing) -> rustc_hash::FxHashSet<Option<usize>> {
+    facts.strings.iter().filter(|(s, _)| names_a_program(s)).map(|(_, l)| timing.innermost(*l)).collect()
 }
 
 /// Each function's process starts (those `keep` accepts) in line order:
@@ -428,15 +434,10 @@ fn push_dropper(out: &mut Out<'_>, facts: &Facts<'_>, rule: &'static str, r: &Ca
 pub(super) fn hidden_dropper(out: &mut Out<'_>, facts: &Facts<'_>) {
     const COPIES: &[&str] =
         &["shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move", "os.rename", "os.replace"];
-    const PROGRAMS: &[&str] = &[".exe", ".scr", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".msi"];
     // Cheap gate: most files copy nothing.
     if !facts.calls.iter().any(|c| COPIES.contains(&c.name.as_str())) {
         return;
     }
-    let program = |s: &str| {
-        let t = s.trim().as_bytes();
-        PROGRAMS.iter().any(|e| t.len() >= e.len() && t[t.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes()))
-    };
     let hidden_start = |c: &Call| {
         c.args.iter().any(|a| {
             let t = a.text.to_ascii_uppercase();
@@ -450,8 +451,7 @@ pub(super) fn hidden_dropper(out: &mut Out<'_>, facts: &Facts<'_>) {
     // program, that reach the temporary or user folders, and their copies
     // and hidden starts.
     type Scope = Option<usize>;
-    let naming: rustc_hash::FxHashSet<Scope> =
-        facts.strings.iter().filter(|(s, _)| program(s)).map(|(_, l)| timing.innermost(*l)).collect();
+    let naming = program_scopes(facts, timing);
     if naming.is_empty() {
         return;
     }

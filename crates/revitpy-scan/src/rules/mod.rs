@@ -311,7 +311,14 @@ pub(crate) fn check_python(
             continue;
         }
         // Labels cost a pass over the arguments: only sinks need them.
-        let mut labels = if needs_labels(c, &sense) { labels_of(c) } else { Labels::NONE };
+        // Each argument's labels once: the union for the rules, and the
+        // arguments apart for where a request's secret rides.
+        let per_arg: Vec<Labels> = if needs_labels(c, &sense) {
+            c.args.iter().map(|a| lazy.arg_labels(c.line, a)).collect()
+        } else {
+            Vec::new()
+        };
+        let mut labels = per_arg.iter().fold(Labels::NONE, |l, &a| l | a);
         // A sender's destination may be in the object it is called on: a
         // connection opened to a host the code names, a chat bot built with
         // a token written in the code (`bot.send_document(chat, f)`).
@@ -349,8 +356,9 @@ pub(crate) fn check_python(
             && !c
                 .args
                 .iter()
-                .filter(|a| !matches!(a.keyword.as_deref(), Some("headers" | "auth")))
-                .any(|a| lazy.arg_labels(c.line, a).has(Labels::SECRET | Labels::CREDENTIAL | Labels::WALLET));
+                .zip(&per_arg)
+                .filter(|(a, _)| !matches!(a.keyword.as_deref(), Some("headers" | "auth")))
+                .any(|(_, l)| l.has(Labels::SECRET | Labels::CREDENTIAL | Labels::WALLET));
         let route = network::Route {
             presented,
             connects_to_literal,
