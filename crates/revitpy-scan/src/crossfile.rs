@@ -189,6 +189,9 @@ pub(crate) struct FileFlows {
 /// while the package installs or loads.
 #[derive(Debug, Clone)]
 pub(crate) struct Deferred {
+    /// `host-identity-sent` (a beacon if so called), or `exec-downloaded`
+    /// and `unsafe-deserialization` (critical if so called).
+    pub rule: &'static str,
     pub function: String,
     pub line: usize,
     pub chosen: bool,
@@ -197,6 +200,19 @@ pub(crate) struct Deferred {
     /// file's call of any of them runs it (`setup.py` calls `main()`, which
     /// calls `send_data()`). At most [`MAX_CALLERS`].
     pub callers: Vec<String>,
+}
+
+/// The rules whose findings may wait on another file's calls ([`Deferred`]).
+const DEFERRED_RULES: [&str; 3] = ["host-identity-sent", "exec-downloaded", "unsafe-deserialization"];
+
+/// "when:" for a function another file calls while the package installs or
+/// loads: directly, or through a function of its own file that reaches it.
+fn called_then(when: &str, caller: &str, entry: &str, function: &str) -> String {
+    if entry == function || entry == function.rsplit('.').next().unwrap_or(function) {
+        format!("when: while the package {when}: `{caller}` calls `{function}` then")
+    } else {
+        format!("when: while the package {when}: `{caller}` calls `{entry}`, which reaches `{function}`")
+    }
 }
 
 /// At most this many names stand for one deferred finding's function.
@@ -303,11 +319,11 @@ impl Join {
         }
         // One pass over the findings, one lookup per deferred finding: a
         // package of many files with many of both stays linear.
-        let at: FxHashMap<(&str, usize), usize> = findings
+        let at: FxHashMap<(&str, usize, &str), usize> = findings
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.rule == "host-identity-sent")
-            .map(|(i, f)| ((f.file.as_str(), f.line), i))
+            .filter(|(_, f)| DEFERRED_RULES.contains(&f.rule))
+            .map(|(i, f)| ((f.file.as_str(), f.line, f.rule), i))
             .collect();
         let mut changes: Vec<(usize, &'static str, Severity, &'static str, String)> = Vec::new();
         for (file, d) in &self.deferred {
@@ -324,6 +340,16 @@ impl Join {
             };
             let callers: Vec<&(String, bool)> = callers.iter().filter(|(caller, _)| caller != file).collect();
             let install = callers.iter().find(|(_, install)| *install);
+            // Code or objects fetched and run: what was a loader's work on
+            // request is the package's own act once another file runs it
+            // while installing or loading.
+            if d.rule != "host-identity-sent" {
+                let Some((caller, install)) = install.or(callers.first()) else { continue };
+                let Some(&i) = at.get(&(file.as_str(), d.line, d.rule)) else { continue };
+                let when = if *install { "installs" } else { "loads" };
+                changes.push((i, d.rule, Severity::Critical, "", called_then(when, caller, entry, &d.function)));
+                continue;
+            }
             let (caller, rule, severity, what) = match (install, callers.first()) {
                 (Some((caller, _)), _) => (
                     caller,
@@ -341,26 +367,24 @@ impl Join {
                 ),
                 _ => continue,
             };
-            let Some(&i) = at.get(&(file.as_str(), d.line)) else { continue };
+            let Some(&i) = at.get(&(file.as_str(), d.line, d.rule)) else { continue };
             let when = if severity == Severity::Critical { "installs" } else { "loads" };
-            changes.push((
-                i,
-                rule,
-                severity,
-                what,
-                if *entry == d.function || entry.as_str() == d.function.rsplit('.').next().unwrap_or(&d.function) {
-                    format!("when: while the package {when}: `{caller}` calls `{}` then", d.function)
-                } else {
-                    format!(
-                        "when: while the package {when}: `{caller}` calls `{entry}`, which reaches `{}`",
-                        d.function
-                    )
-                },
-            ));
+            changes.push((i, rule, severity, what, called_then(when, caller, entry, &d.function)));
         }
         for (i, rule, severity, what, when) in changes {
             let f = &mut findings[i];
             if f.rule != "host-identity-sent" && f.severity >= severity {
+                continue;
+            }
+            if f.rule == rule {
+                f.severity = severity;
+                if let Some(m) = f.message.strip_suffix(", when asked") {
+                    f.message = m.to_owned();
+                }
+                match f.because.iter_mut().find(|b| b.starts_with("when:")) {
+                    Some(b) => *b = when,
+                    None => f.because.insert(0, when),
+                }
                 continue;
             }
             f.rule = rule;
@@ -463,9 +487,13 @@ fn verdict(sink: &Sink, got: Labels) -> Option<(&'static str, Severity, &'static
             Severity::High,
             "sends who and where it runs as soon as the module is imported, to an address written in the code",
         )),
-        SinkKind::Exec if new(Labels::FETCHED) => {
-            Some(("exec-downloaded", Severity::Critical, "runs code downloaded from the network"))
-        }
+        // Within one file, code fetched and run when asked is high and
+        // critical while installing or loading: the same across files.
+        SinkKind::Exec if new(Labels::FETCHED) => Some((
+            "exec-downloaded",
+            if sink.install_time || sink.import_time { Severity::Critical } else { Severity::High },
+            "runs code downloaded from the network",
+        )),
         SinkKind::Exec if new(Labels::DECODED) => {
             Some(("exec-decoded", Severity::Critical, "runs code that is decoded first (a way to hide it)"))
         }

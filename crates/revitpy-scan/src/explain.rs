@@ -47,6 +47,11 @@ pub(crate) fn when(facts: &Facts<'_>, timing: &Timing, line: usize, file: &str) 
              loads"
                 .to_owned()
         }
+        When::Program if timing.dynamo_node => {
+            "when: when its user runs the Dynamo graph (a Dynamo Python node's script), not while Revit or a package \
+             loads"
+                .to_owned()
+        }
         When::Program => {
             "when: when someone runs the package as a program (its `__main__`), not when it is imported".to_owned()
         }

@@ -8,7 +8,8 @@
 //! A program's entry (`if __name__ == "__main__":`, a `__main__.py`) runs
 //! when someone runs the package as a program (`python -m`), not when it is
 //! imported: its own time, like a call. A pyRevit command's script is one
-//! too: it runs when its user clicks the button.
+//! too: it runs when its user clicks the button, and so is a Dynamo
+//! Python node's script: it runs when its user runs the graph.
 //!
 //! Within one file and by name: a function is reached at import when module
 //! level code, or a function already reached, calls it or passes it on
@@ -54,6 +55,8 @@ pub(crate) struct Timing {
     install_time: bool,
     /// The whole file is a program's entry (`__main__.py`).
     main_file: bool,
+    /// The file is a Dynamo Python node's script ([`is_dynamo_node`]).
+    pub(crate) dynamo_node: bool,
 }
 
 /// A call's or function's last name, as the timing graph and the
@@ -109,6 +112,29 @@ pub(crate) fn is_command_script(path: &str) -> bool {
         && (name.ends_with("script.py") || name.ends_with("config.py"))
 }
 
+/// A Dynamo Python node's script: Dynamo hands the node its inputs in `IN`
+/// and takes its result from `OUT`, so the script sets `OUT` at module level
+/// and reads `IN` or loads .NET assemblies through `clr`. Dynamo runs it when
+/// its user runs the graph (a click, like a pyRevit button); nothing imports
+/// it. (No module of an installed package sets `OUT`: a library's `__init__`
+/// or `setup.py` that did would still be read as what it is, by its name.)
+fn is_dynamo_node(facts: &Facts<'_>, path: &str, module_level: impl Fn(usize) -> bool) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if matches!(name, "__init__.py" | "setup.py" | "__main__.py" | "conftest.py") {
+        return false;
+    }
+    // `OUT = 0` binds a constant: an empty binding, not an assignment of data.
+    let sets_out = facts
+        .assigns
+        .iter()
+        .any(|a| a.line == a.scope_line && module_level(a.line) && a.targets.iter().any(|t| t == "OUT"))
+        || facts.empty_bindings.iter().any(|(t, line)| t == "OUT" && module_level(*line));
+    sets_out
+        && (facts.imports.iter().any(|(m, _)| m == "clr")
+            || facts.assigns.iter().any(|a| a.names.iter().any(|n| n == "IN"))
+            || facts.calls.iter().any(|c| c.args.iter().any(|a| a.names.iter().any(|n| n == "IN"))))
+}
+
 impl Timing {
     /// `path` and `text`: the file's, to find a program's entry.
     pub(crate) fn new(facts: &Facts<'_>, install_time: bool, path: &str, text: &str) -> Self {
@@ -133,8 +159,10 @@ impl Timing {
                 }
             }
         }
-        let main_file = path.rsplit('/').next() == Some("__main__.py") || is_command_script(path);
-        let mut timing = Timing { reached: vec![Reach::No; n], line_scope, install_time, main_file };
+        let dynamo_node =
+            !install_time && is_dynamo_node(facts, path, |line| line_scope.get(line).is_none_or(|&s| s == 0));
+        let main_file = path.rsplit('/').next() == Some("__main__.py") || is_command_script(path) || dynamo_node;
+        let mut timing = Timing { reached: vec![Reach::No; n], line_scope, install_time, main_file, dynamo_node };
         if install_time || n == 0 {
             return timing;
         }

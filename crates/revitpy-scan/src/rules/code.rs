@@ -59,12 +59,27 @@ pub(super) fn dynamic_code(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, label
                 format!("{exec}() runs code generated from a template written here, filled with computed values"),
             );
         } else if labels.has(Labels::FETCHED) {
+            // Fetched and run while the package installs or loads, the
+            // package's own act: critical. When a caller or its user asks (a
+            // library function, a button, a Dynamo graph), a loader of remote
+            // scripts (a team's script kept on GitHub, a scraper `eval`ing a
+            // page's JavaScript literal) runs what its source serves: high,
+            // for a reviewer. A raw IP, a paste site, a webhook or a bot in
+            // the file makes it critical again (see `unasked_or_hidden_fetch`).
+            let asked = matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
+            if asked {
+                out.defer(facts, "exec-downloaded", c, false);
+            }
             out.push(
                 "exec-downloaded",
-                Severity::Critical,
+                if asked { Severity::High } else { Severity::Critical },
                 "dynamic-code",
                 c,
-                format!("{exec}() runs code downloaded from the network"),
+                if asked {
+                    format!("{exec}() runs code downloaded from the network, when asked")
+                } else {
+                    format!("{exec}() runs code downloaded from the network")
+                },
             );
         } else if labels.has(Labels::DECODED) || assembled {
             // A payload the package carries (assembled here, an encoded

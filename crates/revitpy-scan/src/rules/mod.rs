@@ -30,7 +30,7 @@ use crate::dotted::last_segment;
 use crate::facts::{Arg, Call, Facts};
 use crate::flow::{self, FETCHERS, Flow, Labels, Names, matches, names};
 use crate::report::{Capabilities, Finding, Severity};
-use crate::timing::Timing;
+use crate::timing::{Timing, When};
 use code::dynamic_code;
 pub(crate) use code::inline_python;
 use exports::cross_file;
@@ -90,11 +90,34 @@ struct Out<'a> {
     deferred: Vec<crate::crossfile::Deferred>,
     /// A chat bot's token is written in the file ([`flow::is_bot_token`]).
     bot_token: bool,
+    /// The file talks to a raw IP, a paste site, a webhook or a tunnel:
+    /// a host of the author's kind, not only GitHub's raw files.
+    author_host: bool,
 }
 
 impl Out<'_> {
     fn timing(&self, facts: &Facts<'_>) -> &Timing {
         self.timing.get_or_init(|| Timing::new(facts, self.install_time, self.file, self.text))
+    }
+
+    /// A finding at `c`, judged "when asked", that another file may run
+    /// while the package installs or loads ([`crate::crossfile::Deferred`]).
+    fn defer(&mut self, facts: &Facts<'_>, rule: &'static str, c: &Call, chosen: bool) {
+        let timing = self.timing(facts);
+        let function = match timing.at(facts, c.line) {
+            When::Call(function, _) => Some(function),
+            When::Program => timing.innermost(c.line).map(|i| facts.functions[i].name.clone()),
+            _ => None,
+        };
+        if let Some(function) = function {
+            self.deferred.push(crate::crossfile::Deferred {
+                rule,
+                function,
+                line: c.line,
+                chosen,
+                callers: Vec::new(),
+            });
+        }
     }
 
     fn reported(&self, rule: &str) -> bool {
@@ -291,6 +314,7 @@ pub(crate) fn check_python(
         rules: Default::default(),
         timing: Default::default(),
         deferred: Vec::new(),
+        author_host: false,
         bot_token: facts.strings.iter().any(|(s, _)| flow::is_bot_token(s.trim().as_bytes())),
     };
     // The data-flow pass runs only when a rule asks where a value came from.
@@ -372,8 +396,14 @@ pub(crate) fn check_python(
                 && !c.args.iter().any(|a| a.text.contains("SafeLoader") || a.text.contains("CSafeLoader")))
             || name == "yaml.unsafe_load"
         {
+            // As for code fetched and run (`exec-downloaded`): critical
+            // while installing or loading, high when asked.
             let (sev, why) = if labels.has(Labels::FETCHED) {
-                (Severity::Critical, " on data from the network")
+                let asked = matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
+                if asked {
+                    out.defer(facts, "unsafe-deserialization", c, false);
+                }
+                (if asked { Severity::High } else { Severity::Critical }, " on data from the network")
             } else {
                 (Severity::Medium, "")
             };
@@ -404,6 +434,7 @@ pub(crate) fn check_python(
         }
     }
 
+    unasked_or_hidden_fetch(&mut out);
     whole_file(&mut out, &sense, &lazy);
     // One search of the file's strings first: most files hold no key.
     let pem = memchr::memmem::find(sense.haystack.as_bytes(), b"-----begin").is_some();
@@ -442,6 +473,27 @@ pub(crate) fn check_python(
         crate::explain::explain(&mut out.findings, facts, file, &timing, labels_of);
     }
     out.findings
+}
+
+/// Code or objects fetched and run when asked are high (`dynamic_code`, the
+/// deserializers): what a loader runs is what its source serves. In a file
+/// that talks to a raw IP, a paste site, a webhook or a tunnel, or holds a
+/// chat bot's token, the source is one the author reads and hides:
+/// critical, as when nothing asked. (GitHub's raw files are not enough: a
+/// team keeps its scripts there.) Settled once the file's calls are all
+/// seen: the host may be named after the call that runs what it sent.
+fn unasked_or_hidden_fetch(out: &mut Out<'_>) {
+    if !(out.bot_token || out.author_host) {
+        return;
+    }
+    for f in &mut out.findings {
+        if f.severity == Severity::High && matches!(f.rule, "exec-downloaded" | "unsafe-deserialization") {
+            f.severity = Severity::Critical;
+            if let Some(m) = f.message.strip_suffix(", when asked") {
+                f.message = m.to_owned();
+            }
+        }
+    }
 }
 
 /// The last segments of every call name a per-call rule looks at.

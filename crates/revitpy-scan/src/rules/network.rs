@@ -64,7 +64,12 @@ pub(super) fn network(
         caps.network.push(shown);
         out.push("network", Severity::Info, "network", c, format!("uses the network ({name})"));
         let all = all_args_lower(c);
-        if SUSPICIOUS_HOSTS.iter().any(|h| all.contains(h)) || has_raw_ip_url(&all) {
+        let raw_ip = has_raw_ip_url(&all);
+        if raw_ip || SUSPICIOUS_HOSTS.iter().any(|h| all.contains(h)) {
+            // GitHub's raw files also hold what teams publish for their
+            // own tools (a script a loader runs, a version file).
+            out.author_host |=
+                raw_ip || SUSPICIOUS_HOSTS.iter().any(|&h| h != "raw.githubusercontent.com/" && all.contains(h));
             out.push(
                 "network-suspicious-host",
                 Severity::Medium,
@@ -218,15 +223,7 @@ pub(super) fn network(
         } else {
             // In a function (called later, or from the file's program
             // entry): another file may call it while installing or loading.
-            let timing = out.timing(facts);
-            let function = match timing.at(facts, c.line) {
-                When::Call(function, _) => Some(function),
-                When::Program => timing.innermost(c.line).map(|i| facts.functions[i].name.clone()),
-                _ => None,
-            };
-            if let Some(function) = function {
-                out.deferred.push(crate::crossfile::Deferred { function, line: c.line, chosen, callers: Vec::new() });
-            }
+            out.defer(facts, "host-identity-sent", c, chosen);
             // To an address decoded at run time, the author hid where who
             // runs it is reported: no service a user chose hides its name.
             if hidden {
