@@ -272,7 +272,36 @@ fn saves_download(name: &str) -> bool {
         })
 }
 
+/// A module kept in a variable or an attribute (`self.requests =
+/// __import__("requests")`, `r = importlib.import_module("requests")`): its
+/// methods are that module's (a way to keep `import requests` out of sight).
+/// One pass over the assignments, one lookup per call.
+fn resolve_module_handles(facts: &mut Facts<'_>) {
+    let mut handles: HashMap<String, (String, usize)> = HashMap::default();
+    for a in &facts.assigns {
+        if let ([target], [call], [module]) = (&a.targets[..], &a.calls[..], &a.strings[..])
+            && matches!(call.as_str(), "__import__" | "importlib.import_module")
+            && !module.is_empty()
+            && module.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        {
+            handles.insert(target.clone(), (module.clone(), a.line));
+        }
+    }
+    if handles.is_empty() {
+        return;
+    }
+    for c in &mut facts.calls {
+        if let Some((receiver, method)) = c.name.rsplit_once('.')
+            && let Some((module, _)) = handles.get(receiver)
+        {
+            c.name = format!("{module}.{method}");
+        }
+    }
+    facts.imports.extend(handles.into_values());
+}
+
 pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
+    resolve_module_handles(facts);
     let mut extra = Vec::new();
     let modules: HashSet<&str> = facts
         .imports

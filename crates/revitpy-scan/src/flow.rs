@@ -268,6 +268,13 @@ pub const CREDENTIAL_MARKERS: &[&str] = &[
 /// Environment variable names that hold secrets.
 const SECRET_VARIABLES: &[&str] = &["token", "secret", "password", "passwd", "api_key", "apikey", "access_key"];
 
+/// A variable whose own name says it holds a secret (`token`,
+/// `self.password`, `api_key`): its last segment names one.
+pub fn names_a_secret(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
+    SECRET_VARIABLES.iter().any(|v| last.contains(v))
+}
+
 /// A literal that names a place on the network: a URL with a host, or an
 /// IPv4 address (`"203.0.113.5"`).
 pub fn is_address(s: &str) -> bool {

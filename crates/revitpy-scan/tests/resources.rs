@@ -242,6 +242,16 @@ fn many_downloads_and_starts() -> String {
     s
 }
 
+/// Modules kept in 20,000 variables, each called through: one table of
+/// handles, one lookup per call.
+fn many_module_handles() -> String {
+    let mut s = String::new();
+    for i in 0..20_000 {
+        s.push_str(&format!("m{i} = __import__('os')\nm{i}.system(c{i})\n"));
+    }
+    s
+}
+
 /// Repetition is not folded, however large it would be.
 fn repetition() -> String {
     "x = ('a' * 1000000) * 1000000\ny = ''.join(['ab' * 10**9] * 10**9)\n".repeat(1_000)
@@ -283,6 +293,7 @@ const CASES: &[Case] = &[
     Case { name: "20k-copies-and-starts", source: many_copies_and_starts, expect: Some("process") },
     Case { name: "8mb-definitions", source: many_definitions_past_the_limit, expect: Some("file-too-large") },
     Case { name: "20k-downloads-and-starts", source: many_downloads_and_starts, expect: Some("download-then-run") },
+    Case { name: "20k-module-handles", source: many_module_handles, expect: Some("process-shell") },
 ];
 
 /// A line of `/proc/self/status`, in KiB.

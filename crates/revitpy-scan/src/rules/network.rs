@@ -50,7 +50,7 @@ pub(super) fn network(
     let dns_name = dns_command
         || dns && c.args.first().is_some_and(|a| a.literal.is_none() && a.strings.iter().any(|s| onto_domain(s)));
     let tool = http_tool(c) || dns_command;
-    let labels = if tool { labels | substituted(c) } else { labels };
+    let mut labels = if tool { labels | substituted(c) } else { labels };
     // A request to this machine's own address (a local model or language
     // server) sends nothing off the computer, whatever it carries.
     let sends = (matches(name, names!(SENDERS)) || tool || http_get(c) || dns_name) && !local;
@@ -68,8 +68,26 @@ pub(super) fn network(
         if raw_ip || SUSPICIOUS_HOSTS.iter().any(|h| all.contains(h)) {
             // GitHub's raw files also hold what teams publish for their
             // own tools (a script a loader runs, a version file).
-            out.author_host |=
+            let author_host =
                 raw_ip || SUSPICIOUS_HOSTS.iter().any(|&h| h != "raw.githubusercontent.com/" && all.contains(h));
+            out.author_host |= author_host;
+            // A variable named for a secret (`token`, `password`), sent by
+            // this very call to a webhook, a paste site, a raw IP or a tunnel
+            // written in it: the secret goes where the author reads it (a
+            // "database" client posting the token it was given to a Discord
+            // webhook). No service a user chose is reached that way, so the
+            // name is enough here and nowhere else.
+            // (The Telegram bot API carries the bot's own token in its
+            // address, and 169.254.169.254 is the cloud's metadata service,
+            // which hands a machine its tokens.)
+            let service = all.contains("api.telegram.org/bot") || all.contains("169.254.169.254");
+            if sends
+                && author_host
+                && !service
+                && c.args.iter().flat_map(|a| &a.names).any(|n| flow::names_a_secret(n) && !n.contains('('))
+            {
+                labels |= Labels::SECRET;
+            }
             out.push(
                 "network-suspicious-host",
                 Severity::Medium,
