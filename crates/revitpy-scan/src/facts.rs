@@ -31,6 +31,21 @@ pub struct Arg<'s> {
 /// text. Kept among `calls`, where no real call name can look like it.
 pub const ITERATES: &str = "<for>";
 
+/// What a comprehension keeps of the environment when it tests each
+/// variable's name against written prefixes (`{k: v for k, v in
+/// os.environ.items() if k.startswith("OTEL_")}`): a tool passing on its
+/// own settings reads those variables as `os.environ.get` reads one, a
+/// secret when a prefix names one (`AWS_SECRET`), not the whole environment.
+pub const ENV_SELECTION: &str = "os.environ.get";
+
+/// The loop variable of such a comprehension: the selected variables, not
+/// the environment ([`ENV_SELECTION`], with the prefixes as its keys).
+pub(crate) fn env_selection(a: &mut Assign, prefixes: Vec<String>) {
+    a.calls = vec![ENV_SELECTION.to_owned(), ITERATES.to_owned()];
+    a.names.clear();
+    a.strings = prefixes;
+}
+
 /// Marks an [`Assign`] made by calling a method on a variable
 /// (`found.update(x)`): the variable may now hold x, but the call binds no
 /// name, so the variable stays the one of the scope that binds it (a

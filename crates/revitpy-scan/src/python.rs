@@ -695,7 +695,108 @@ fn escape_table(call: Node<'_>, src: &[u8], budget: &Budget) -> bool {
     }
 }
 
+/// The one `for` clause of a comprehension, when it has only one.
+fn single_clause(comprehension: Node<'_>) -> Option<Node<'_>> {
+    let mut clauses = children(comprehension).into_iter().filter(|c| c.kind() == "for_in_clause");
+    let first = clauses.next()?;
+    clauses.next().is_none().then_some(first)
+}
+
+/// The prefixes a comprehension keeps of the environment's variables (as
+/// `python_ruff::env_prefixes`): its one `for` clause walks `os.environ` (or
+/// its `items()`, `keys()`) and an `if` clause tests the variable's name with
+/// `startswith` and written, non-empty prefixes, alone or joined by `and`.
+fn env_prefixes(clause: Node<'_>, src: &[u8], facts: &Facts, budget: &Budget) -> Option<Vec<String>> {
+    let comprehension = clause.parent()?;
+    if single_clause(comprehension)?.id() != clause.id() {
+        return None;
+    }
+    let right = clause.child_by_field_name("right")?;
+    let whole = right.kind() == "call";
+    let source = if whole {
+        let args = right.child_by_field_name("arguments")?;
+        if args.named_child_count() != 0 {
+            return None;
+        }
+        qualified(right.child_by_field_name("function")?, src, facts, budget)?
+    } else {
+        qualified(right, src, facts, budget)?
+    };
+    if !(whole && matches!(source.as_str(), "os.environ.items" | "os.environ.keys") || !whole && source == "os.environ")
+    {
+        return None;
+    }
+    let left = clause.child_by_field_name("left")?;
+    let var = match left.kind() {
+        "identifier" => text_of(left, src),
+        "pattern_list" | "tuple_pattern" => {
+            let first = left.named_child(0).filter(|f| f.kind() == "identifier")?;
+            text_of(first, src)
+        }
+        _ => return None,
+    };
+    fn tests(e: Node<'_>, var: &str, src: &[u8], budget: &Budget, out: &mut Vec<String>) {
+        match e.kind() {
+            "parenthesized_expression" => {
+                if let Some(inner) = e.named_child(0) {
+                    tests(inner, var, src, budget, out);
+                }
+            }
+            "boolean_operator" if e.child_by_field_name("operator").is_some_and(|o| text_of(o, src) == "and") => {
+                for side in [e.child_by_field_name("left"), e.child_by_field_name("right")].into_iter().flatten() {
+                    tests(side, var, src, budget, out);
+                }
+            }
+            "call" => {
+                let Some(f) = e.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { return };
+                let (Some(object), Some(attr)) = (f.child_by_field_name("object"), f.child_by_field_name("attribute"))
+                else {
+                    return;
+                };
+                if text_of(attr, src) != "startswith" || object.kind() != "identifier" || text_of(object, src) != var {
+                    return;
+                }
+                let Some(first) = e.child_by_field_name("arguments").and_then(|a| a.named_child(0)) else { return };
+                let written: Option<Vec<String>> = match first.kind() {
+                    "string" => literal(first, src, budget).map(|v| vec![v]),
+                    "tuple" => children(first)
+                        .into_iter()
+                        .map(|x| (x.kind() == "string").then(|| literal(x, src, budget)).flatten())
+                        .collect(),
+                    _ => None,
+                };
+                if let Some(w) = written.filter(|w| !w.is_empty() && w.iter().all(|p| !p.is_empty())) {
+                    out.extend(w);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut prefixes = Vec::new();
+    for c in children(comprehension).into_iter().filter(|c| c.kind() == "if_clause") {
+        if let Some(cond) = c.named_child(0) {
+            tests(cond, var, src, budget, &mut prefixes);
+        }
+    }
+    (!prefixes.is_empty()).then_some(prefixes)
+}
+
 fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: &Budget) {
+    // The environment's variables of a few prefixes: one kind of value read
+    // out of it, not the whole (see `facts::env_selection`).
+    if matches!(
+        n.kind(),
+        "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression"
+    ) && let Some(clause) = single_clause(n)
+        && let Some(prefixes) = env_prefixes(clause, src, facts, budget)
+    {
+        for c in children(n).into_iter().filter(|c| c.id() != clause.id()) {
+            summarize(c, src, facts, out, budget);
+        }
+        out.calls.push(crate::facts::ENV_SELECTION.to_owned());
+        out.strings.extend(prefixes);
+        return;
+    }
     // Folded once, here: the arms below look at the result.
     let folded =
         if matches!(n.kind(), "call" | "binary_operator" | "subscript") { literal(n, src, budget) } else { None };
@@ -992,8 +1093,12 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
             if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
                 let before = facts.assigns.len();
                 push_assign(Some(left), right, src, facts, budget);
+                let prefixes = if n.kind() == "for_in_clause" { env_prefixes(n, src, facts, budget) } else { None };
                 if let Some(a) = facts.assigns.get_mut(before) {
                     a.calls.push(crate::facts::ITERATES.to_owned());
+                    if let Some(prefixes) = prefixes {
+                        crate::facts::env_selection(a, prefixes);
+                    }
                 }
             }
         }

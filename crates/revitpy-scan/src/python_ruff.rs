@@ -606,7 +606,13 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
     }
 
     fn visit_comprehension(&mut self, c: &'a ast::Comprehension) {
+        let before = self.facts.assigns.len();
         self.push_iteration(&c.target, &c.iter);
+        if let Some(prefixes) = env_prefixes(self, c)
+            && let Some(a) = self.facts.assigns.get_mut(before)
+        {
+            crate::facts::env_selection(a, prefixes);
+        }
         walk_comprehension(self, c);
     }
 
@@ -676,6 +682,64 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
     }
 }
 
+/// The prefixes a comprehension keeps of the environment's variables: its
+/// one loop walks `os.environ` (or its `items()`, `keys()`) and an `if`
+/// tests the variable's name with `startswith` and written prefixes, alone
+/// or joined by `and`. None for anything else (an `or`, a computed prefix,
+/// an empty one that keeps everything).
+fn env_prefixes(b: &Builder<'_, '_>, g: &ast::Comprehension) -> Option<Vec<String>> {
+    let source = match &g.iter {
+        Expr::Call(c) if c.arguments.is_empty() => b.qualified(&c.func)?,
+        x => b.qualified(x)?,
+    };
+    let whole = matches!(&g.iter, Expr::Call(_));
+    if !(whole && matches!(source.as_str(), "os.environ.items" | "os.environ.keys") || !whole && source == "os.environ")
+    {
+        return None;
+    }
+    let var = match &g.target {
+        Expr::Name(n) => n.id.as_str(),
+        Expr::Tuple(t) => match t.elts.first()? {
+            Expr::Name(n) => n.id.as_str(),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let mut prefixes = Vec::new();
+    fn tests(e: &Expr, var: &str, out: &mut Vec<String>) {
+        match e {
+            Expr::BoolOp(bo) if bo.op == ast::BoolOp::And => bo.values.iter().for_each(|v| tests(v, var, out)),
+            Expr::Call(c) => {
+                let Expr::Attribute(a) = c.func.as_ref() else { return };
+                if a.attr.as_str() != "startswith" || !matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == var)
+                {
+                    return;
+                }
+                let written: Option<Vec<String>> = match c.arguments.args.first() {
+                    Some(Expr::StringLiteral(s)) => Some(vec![s.value.to_str().to_owned()]),
+                    Some(Expr::Tuple(t)) => t
+                        .elts
+                        .iter()
+                        .map(|x| match x {
+                            Expr::StringLiteral(s) => Some(s.value.to_str().to_owned()),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => None,
+                };
+                if let Some(w) = written.filter(|w| !w.is_empty() && w.iter().all(|p| !p.is_empty())) {
+                    out.extend(w);
+                }
+            }
+            _ => {}
+        }
+    }
+    for cond in &g.ifs {
+        tests(cond, var, &mut prefixes);
+    }
+    (!prefixes.is_empty()).then_some(prefixes)
+}
+
 struct Summarizer<'b, 's, 'g, 'o> {
     b: &'b Builder<'s, 'g>,
     out: &'o mut Summary,
@@ -683,6 +747,26 @@ struct Summarizer<'b, 's, 'g, 'o> {
 
 impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
     fn visit_expr(&mut self, e: &'a Expr) {
+        // The environment's variables of a few prefixes (`for k in
+        // os.environ if k.startswith("LOCUST_")`): one kind of value read
+        // out of it, not the whole (see `facts::env_selection`).
+        let (elts, generators): (Vec<&Expr>, &[ast::Comprehension]) = match e {
+            Expr::ListComp(x) => (vec![&*x.elt], &x.generators),
+            Expr::SetComp(x) => (vec![&*x.elt], &x.generators),
+            Expr::Generator(x) => (vec![&*x.elt], &x.generators),
+            Expr::DictComp(x) => (x.key.iter().map(|k| &**k).chain([&*x.value]).collect(), &x.generators),
+            _ => (Vec::new(), &[]),
+        };
+        if let [g] = generators
+            && let Some(prefixes) = env_prefixes(self.b, g)
+        {
+            for x in elts.into_iter().chain(g.ifs.iter()) {
+                self.visit_expr(x);
+            }
+            self.out.calls.push(crate::facts::ENV_SELECTION.to_owned());
+            self.out.strings.extend(prefixes);
+            return;
+        }
         match e {
             Expr::Call(c) => {
                 if let Some(v) = literal(e, self.b.budget) {

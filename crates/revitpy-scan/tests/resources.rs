@@ -252,6 +252,14 @@ fn many_module_handles() -> String {
     s
 }
 
+/// A comprehension over the environment whose `if` joins 50,000 prefix
+/// tests with `and` (the Python 2 front-end's tree is 50,000 levels deep
+/// there): refused as too deep before any walk, without a stack overflow.
+fn long_prefix_test() -> String {
+    let tests = vec!["k.startswith('A')"; 50_000].join(" and ");
+    format!("import os\nprint 'x'\nsel = [k for k in os.environ if {tests}]\nsend(sel)\n")
+}
+
 /// Repetition is not folded, however large it would be.
 fn repetition() -> String {
     "x = ('a' * 1000000) * 1000000\ny = ''.join(['ab' * 10**9] * 10**9)\n".repeat(1_000)
@@ -294,6 +302,7 @@ const CASES: &[Case] = &[
     Case { name: "8mb-definitions", source: many_definitions_past_the_limit, expect: Some("file-too-large") },
     Case { name: "20k-downloads-and-starts", source: many_downloads_and_starts, expect: Some("download-then-run") },
     Case { name: "20k-module-handles", source: many_module_handles, expect: Some("process-shell") },
+    Case { name: "50k-prefix-tests", source: long_prefix_test, expect: Some("excessive-nesting") },
 ];
 
 /// A line of `/proc/self/status`, in KiB.
