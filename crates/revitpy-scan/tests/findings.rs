@@ -1469,6 +1469,27 @@ fn a_secret_named_variable_sent_to_a_webhook_is_exfiltration() {
     assert!(severity_of("cloud.py", metadata, "exfiltration").is_none_or(|s| s < Severity::High));
 }
 
+/// A key presented in `headers=` beside a decoded upload (an image an API
+/// edits, sent as base64 by its caller) is still the client's key: the
+/// decoded data is the request's body. A key decoded first, or a key sent in
+/// the body with decoded data, stays the author's act. Written for the test.
+#[test]
+fn a_presented_key_beside_a_decoded_upload_authenticates() {
+    let call = |headers: &str, body: &str| {
+        format!(
+            "import base64, os, requests\ndef edit(image):\n    key = os.getenv('IMAGES_API_KEY')\n    \
+             return requests.post('https://api.images.example/v2/edit', headers={headers}, {body})\n"
+        )
+    };
+    let key = "{'authorization': f'Bearer {key}'}";
+    let upload = "files={'image': base64.b64decode(image)}";
+    assert_eq!(severity_of("tools/images.py", &call(key, upload), "exfiltration"), Some(Severity::Medium));
+    let decoded_key = "{'authorization': base64.b64decode(image).decode() + key}";
+    assert_eq!(severity_of("tools/images.py", &call(decoded_key, "data={}"), "exfiltration"), Some(Severity::Critical));
+    let in_body = "data={'k': key, 'image': base64.b64decode(image)}";
+    assert_eq!(severity_of("tools/images.py", &call("{}", in_body), "exfiltration"), Some(Severity::Critical));
+}
+
 /// A tool passing on its own settings (`{k: v for k, v in
 /// os.environ.items() if k.startswith("LOCUST_")}`) reads the variables of
 /// its prefixes, not the whole environment; a test that keeps everything

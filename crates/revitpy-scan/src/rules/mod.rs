@@ -383,8 +383,16 @@ pub(crate) fn check_python(
                 .zip(&per_arg)
                 .filter(|(a, _)| !matches!(a.keyword.as_deref(), Some("headers" | "auth")))
                 .any(|(_, l)| l.has(Labels::SECRET | Labels::CREDENTIAL | Labels::WALLET));
+        // What the presented secret itself was made of: a decoded image in
+        // the body beside it is the request's data, not a hidden key.
+        let secret_decoded = presented
+            && c.args
+                .iter()
+                .zip(&per_arg)
+                .any(|(a, l)| matches!(a.keyword.as_deref(), Some("headers" | "auth")) && l.has(Labels::DECODED));
         let route = network::Route {
             presented,
+            secret_decoded,
             connects_to_literal,
             dns: dns_lookup(c, &sense),
             local: dest.has(Labels::LOOPBACK) && !dest.has(Labels::ADDRESS | Labels::DECODED),

@@ -14,6 +14,8 @@ use crate::timing::When;
 pub(super) struct Route {
     /// The request's secret rides only in its `headers=` or `auth=`.
     pub presented: bool,
+    /// Those `headers=` or `auth=` hold something decoded first.
+    pub secret_decoded: bool,
     /// The file connects a socket to an address written in it.
     pub connects_to_literal: bool,
     /// The call is a DNS lookup.
@@ -32,7 +34,7 @@ pub(super) fn network(
     route: Route,
     caps: &mut Capabilities,
 ) {
-    let Route { presented, connects_to_literal, dns, local, hidden } = route;
+    let Route { presented, secret_decoded, connects_to_literal, dns, local, hidden } = route;
     let name = c.name.as_str();
     // curl and wget started as processes send as surely as `requests.post`,
     // and what their command line substitutes (`$(env | base64)`) with them.
@@ -160,9 +162,14 @@ pub(super) fn network(
         // AI model's API called from a Revit command). Hidden or suspicious
         // destinations, raw sockets, and sends while the package installs or
         // loads stay the author's act.
+        // Decoded data counts against it where it rides with the secret: a
+        // presented token beside a decoded upload (an image an API edits)
+        // is still the client's key.
+        let decoded = if presented { secret_decoded } else { labels.has(Labels::DECODED) };
         let authenticates = chosen
             && labels.has(Labels::SECRET)
-            && !labels.has(Labels::CREDENTIAL | Labels::ENVIRONMENT | Labels::WALLET | Labels::DECODED)
+            && !labels.has(Labels::CREDENTIAL | Labels::ENVIRONMENT | Labels::WALLET)
+            && !decoded
             && (!connects_to_literal || !name.contains(".send"))
             && !out.suspicious_destination()
             && !out.install_time
