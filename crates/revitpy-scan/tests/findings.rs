@@ -1469,6 +1469,29 @@ fn a_secret_named_variable_sent_to_a_webhook_is_exfiltration() {
     assert!(severity_of("cloud.py", metadata, "exfiltration").is_none_or(|s| s < Severity::High));
 }
 
+/// `pip install` of an archive or repository at an address the code writes
+/// downloads it and runs its build code: download and run, high when its
+/// user runs the command, critical while the package installs or loads. A
+/// package name an index resolves (from the default index or one named with
+/// `-i`) is an ordinary install. Both front-ends. Written for the test.
+#[test]
+fn pip_installing_from_an_address_written_in_the_code_is_download_and_run() {
+    let cli = "import subprocess, sys\nSOURCE = 'https://github.com/someone/tool/raw/main/v1/tool-1.0.tar.gz'\n\
+               def main(url=None):\n    subprocess.check_call([sys.executable, '-m', 'pip', 'install', url or SOURCE])\n";
+    for src in [cli.to_owned(), format!("{cli}print 'py2'\n")] {
+        assert_eq!(severity_of("tool/cli.py", &src, "download-then-run"), Some(Severity::High), "{src}");
+    }
+    let at_load = "import os\nos.system('pip install git+https://github.com/someone/helper')\n";
+    assert_eq!(severity_of("pkg/__init__.py", at_load, "download-then-run"), Some(Severity::Critical));
+    for ordinary in [
+        "import subprocess, sys\ndef add():\n    subprocess.run([sys.executable, '-m', 'pip', 'install', 'requests'])\n",
+        "import os\ndef add():\n    os.system('pip install -i https://mirror.example/simple requests')\n",
+        "import subprocess\ndef add(name):\n    subprocess.run(['pip', 'install', name])\n",
+    ] {
+        assert_eq!(severity_of("pkg/deps.py", ordinary, "download-then-run"), None, "{ordinary}");
+    }
+}
+
 /// A key presented in `headers=` beside a decoded upload (an image an API
 /// edits, sent as base64 by its caller) is still the client's key: the
 /// decoded data is the request's body. A key decoded first, or a key sent in

@@ -33,6 +33,17 @@ pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: 
             c,
             "starts a process whose command is decoded or downloaded".into(),
         );
+    } else if installs_from_address(c, labels) {
+        // pip fetches the archive and runs its build code: download and run
+        // in one act, judged like one (on request high, unasked critical).
+        let asked = matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
+        out.push(
+            "download-then-run",
+            if asked { Severity::High } else { Severity::Critical },
+            "process",
+            c,
+            "installs a package from an address written in the code: pip downloads it and runs its build code".into(),
+        );
     } else if PERSISTENCE_TASK.iter().any(|n| cmd.contains(n)) && (cmd.contains("/create") || cmd.contains("register"))
     {
         out.push(
@@ -65,6 +76,39 @@ pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: 
     } else {
         out.push("process", Severity::Info, "process", c, format!("starts a process ({name})"));
     }
+}
+
+/// `pip install` of an archive or repository at an address the code writes
+/// (`[sys.executable, "-m", "pip", "install", URL]`, `pip install
+/// git+https://...`): not a package name an index resolves. Options that
+/// name an index or a folder of links (`-i`, `--index-url`, `-f`) make the
+/// address an index's, so they are left alone.
+fn installs_from_address(c: &Call, labels: Labels) -> bool {
+    let words: Vec<&str> = c
+        .args
+        .iter()
+        .filter(|a| a.keyword.is_none())
+        .flat_map(|a| a.literal.iter().chain(&a.strings))
+        .flat_map(|s| s.split_whitespace())
+        .collect();
+    let Some(pip) = words.iter().position(|w| {
+        let w = w.trim_matches(|ch| ch == '"' || ch == '\'');
+        matches!(w.rsplit(['/', '\\']).next(), Some("pip" | "pip3" | "pip.exe" | "pip3.exe"))
+    }) else {
+        return false;
+    };
+    let Some(install) = words[pip..].iter().position(|w| *w == "install") else { return false };
+    let rest = &words[pip + install + 1..];
+    let index = ["-i", "--index-url", "--extra-index-url", "-f", "--find-links"];
+    if words.iter().any(|w| index.iter().any(|o| w.strip_prefix(o).is_some_and(|r| r.is_empty() || r.starts_with('='))))
+    {
+        return false;
+    }
+    let url = |w: &&&str| {
+        let w = w.trim_matches(|ch| ch == '"' || ch == '\'');
+        w.starts_with("git+") || w.starts_with("http://") || w.starts_with("https://")
+    };
+    rest.iter().any(|w| url(&w)) || labels.has(Labels::ADDRESS)
 }
 
 /// A process that is an HTTP client (`["curl", url]`, `"wget -q " + url`,
