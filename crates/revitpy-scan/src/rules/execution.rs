@@ -186,18 +186,18 @@ pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &Laz
             && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::DOWNLOAD_AND_RUN))
     });
     if let Some(&c) = one_line {
-        let asked = matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
-        out.push(
+        push_dropper(
+            out,
+            facts,
             "download-then-run",
-            if asked { Severity::High } else { Severity::Critical },
-            "process",
             c,
-            "starts a command line that downloads a file and runs it: download and run".into(),
+            "starts a command line that downloads a file and runs it: download and run",
+            vec![format!(
+                "downloads and runs: the command `{}` starts at line {} fetches a file and starts it (or makes it \
+                 executable)",
+                c.name, c.line
+            )],
         );
-        out.because(vec![format!(
-            "downloads and runs: the command `{}` starts at line {} fetches a file and starts it (or makes it executable)",
-            c.name, c.line
-        )]);
         return;
     }
     if !downloads.is_empty() {
@@ -419,7 +419,14 @@ impl<'c, 's> ScopeStarts<'c, 's> {
 
 /// A dropper found at the start `r`: high when a caller asks for it,
 /// critical while the package installs or loads.
-fn push_dropper(out: &mut Out<'_>, facts: &Facts<'_>, rule: &'static str, r: &Call, what: &str, because: Vec<String>) {
+pub(super) fn push_dropper(
+    out: &mut Out<'_>,
+    facts: &Facts<'_>,
+    rule: &'static str,
+    r: &Call,
+    what: &str,
+    because: Vec<String>,
+) {
     let asked = matches!(out.timing(facts).at(facts, r.line), When::Call(..) | When::Program);
     out.push(rule, if asked { Severity::High } else { Severity::Critical }, "process", r, what.into());
     out.because(because);

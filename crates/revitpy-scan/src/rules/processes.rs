@@ -36,13 +36,13 @@ pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: 
     } else if installs_from_address(c, labels) {
         // pip fetches the archive and runs its build code: download and run
         // in one act, judged like one (on request high, unasked critical).
-        let asked = matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
-        out.push(
+        super::execution::push_dropper(
+            out,
+            facts,
             "download-then-run",
-            if asked { Severity::High } else { Severity::Critical },
-            "process",
             c,
-            "installs a package from an address written in the code: pip downloads it and runs its build code".into(),
+            "installs a package from an address written in the code: pip downloads it and runs its build code",
+            vec![format!("downloads and runs: `{}` at line {} runs `pip install` of an address", c.name, c.line)],
         );
     } else if PERSISTENCE_TASK.iter().any(|n| cmd.contains(n)) && (cmd.contains("/create") || cmd.contains("register"))
     {
