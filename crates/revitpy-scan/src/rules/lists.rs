@@ -134,6 +134,10 @@ pub(super) const PROCESS: &[&str] = &[
 pub(super) const NETWORK: &[&str] = &[
     "urllib.request.urlopen",
     "urllib.request.Request",
+    // A webhook message built with its address and content, sent by
+    // `execute()` (the discord_webhook package), like a `Request`.
+    "discord_webhook.DiscordWebhook",
+    "discord_webhook.AsyncDiscordWebhook",
     "urllib.request.urlretrieve",
     "urllib.urlopen",
     "urllib.urlretrieve",
@@ -172,6 +176,8 @@ pub(super) const SHELL_STARTUP: &[&str] =
 pub(super) const SENDERS: &[&str] = &[
     "urllib.request.urlopen",
     "urllib.request.Request",
+    "discord_webhook.DiscordWebhook",
+    "discord_webhook.AsyncDiscordWebhook",
     "urllib2.urlopen",
     "urllib2.Request",
     "urllib.urlopen",

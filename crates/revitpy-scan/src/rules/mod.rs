@@ -93,6 +93,9 @@ struct Out<'a> {
     /// The file talks to a raw IP, a paste site, a webhook or a tunnel:
     /// a host of the author's kind, not only GitHub's raw files.
     author_host: bool,
+    /// Variables read out of a mapping under a key that names a secret
+    /// (`content = settings['TOKEN']`), worked out once, on first use.
+    secret_keyed: std::cell::OnceCell<rustc_hash::FxHashSet<String>>,
 }
 
 impl Out<'_> {
@@ -118,6 +121,26 @@ impl Out<'_> {
                 callers: Vec::new(),
             });
         }
+    }
+
+    /// Whether `name` holds a value read under a key that names a secret
+    /// (`settings['TOKEN']`, `cfg["api_key"]`): one pass over the file's
+    /// assignments the first time, then a lookup.
+    fn secret_keyed(&self, facts: &Facts<'_>, name: &str) -> bool {
+        self.secret_keyed
+            .get_or_init(|| {
+                facts
+                    .assigns
+                    .iter()
+                    .filter(|a| {
+                        a.calls.is_empty()
+                            && a.names.len() == 1
+                            && matches!(&a.strings[..], [key] if flow::names_a_secret(key))
+                    })
+                    .flat_map(|a| a.targets.iter().cloned())
+                    .collect()
+            })
+            .contains(name)
     }
 
     fn reported(&self, rule: &str) -> bool {
@@ -315,6 +338,7 @@ pub(crate) fn check_python(
         timing: Default::default(),
         deferred: Vec::new(),
         author_host: false,
+        secret_keyed: Default::default(),
         bot_token: facts.strings.iter().any(|(s, _)| flow::is_bot_token(s.trim().as_bytes())),
     };
     // The data-flow pass runs only when a rule asks where a value came from.

@@ -83,10 +83,15 @@ pub(super) fn network(
             // address, and 169.254.169.254 is the cloud's metadata service,
             // which hands a machine its tokens.)
             let service = all.contains("api.telegram.org/bot") || all.contains("169.254.169.254");
+            // A value read under a key naming a secret (`settings['TOKEN']`)
+            // counts as its name would.
             if sends
                 && author_host
                 && !service
-                && c.args.iter().flat_map(|a| &a.names).any(|n| flow::names_a_secret(n) && !n.contains('('))
+                && c.args
+                    .iter()
+                    .flat_map(|a| &a.names)
+                    .any(|n| flow::names_a_secret(n) && !n.contains('(') || out.secret_keyed(facts, n))
             {
                 labels |= Labels::SECRET;
             }
