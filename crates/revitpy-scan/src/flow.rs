@@ -62,6 +62,9 @@ impl Labels {
     /// `[::1]`): what is sent there does not leave the computer (a local
     /// model server, a language server, a notebook kernel). Not an ADDRESS.
     pub const LOOPBACK: Labels = Labels(65536);
+    /// A URL of a host the author reads from ([`crate::hosts::names_author_host`]):
+    /// a raw IP, a paste site, a webhook, a tunnel.
+    pub const AUTHOR_HOST: Labels = Labels(131072);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -865,6 +868,9 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     }
     if strings.iter().any(|s| is_loopback(s.trim().as_bytes())) {
         l |= Labels::LOOPBACK;
+    }
+    if l.has(Labels::ADDRESS) && strings.iter().any(|s| crate::hosts::names_author_host(s)) {
+        l |= Labels::AUTHOR_HOST;
     }
     // A connection opened to a host the code names: what goes through it
     // goes there (`http.client.HTTPSConnection("collector.example")`).

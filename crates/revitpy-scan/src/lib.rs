@@ -31,6 +31,7 @@ mod explain;
 pub mod facts;
 pub mod flow;
 pub mod fold;
+mod hosts;
 pub mod python;
 mod python_ruff;
 pub mod render;

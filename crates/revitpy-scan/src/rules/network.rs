@@ -2,11 +2,12 @@
 //! the code, files found by walking folders), where it goes, and when;
 //! data hidden in DNS names and scripts dropped to disk.
 
-use super::lists::{CONTENT_WRITERS, DNS_LOOKUPS, HTTP_REQUESTS, NETWORK, SENDERS, SUSPICIOUS_HOSTS};
+use super::lists::{CONTENT_WRITERS, DNS_LOOKUPS, HTTP_REQUESTS, NETWORK, SENDERS};
 use super::processes::{dns_tool, http_tool};
 use super::{FileSense, Out, all_args_lower, first_arg};
 use crate::facts::{Call, Facts};
 use crate::flow::{self, FETCHERS, Labels, matches, names};
+use crate::hosts::{SUSPICIOUS_HOSTS, has_raw_ip_url};
 use crate::report::{Capabilities, Severity};
 use crate::timing::When;
 
@@ -16,6 +17,9 @@ pub(super) struct Route {
     pub presented: bool,
     /// Those `headers=` or `auth=` hold something decoded first.
     pub secret_decoded: bool,
+    /// The request's address names a raw IP, a paste site, a webhook or a
+    /// tunnel, written in the call or kept in a variable.
+    pub author_dest: bool,
     /// The file connects a socket to an address written in it.
     pub connects_to_literal: bool,
     /// The call is a DNS lookup.
@@ -34,7 +38,7 @@ pub(super) fn network(
     route: Route,
     caps: &mut Capabilities,
 ) {
-    let Route { presented, secret_decoded, connects_to_literal, dns, local, hidden } = route;
+    let Route { presented, secret_decoded, author_dest, connects_to_literal, dns, local, hidden } = route;
     let name = c.name.as_str();
     // curl and wget started as processes send as surely as `requests.post`,
     // and what their command line substitutes (`$(env | base64)`) with them.
@@ -67,11 +71,12 @@ pub(super) fn network(
         out.push("network", Severity::Info, "network", c, format!("uses the network ({name})"));
         let all = all_args_lower(c);
         let raw_ip = has_raw_ip_url(&all);
-        if raw_ip || SUSPICIOUS_HOSTS.iter().any(|h| all.contains(h)) {
+        if raw_ip || author_dest || SUSPICIOUS_HOSTS.iter().any(|h| all.contains(h)) {
             // GitHub's raw files also hold what teams publish for their
             // own tools (a script a loader runs, a version file).
-            let author_host =
-                raw_ip || SUSPICIOUS_HOSTS.iter().any(|&h| h != "raw.githubusercontent.com/" && all.contains(h));
+            let author_host = raw_ip
+                || author_dest
+                || SUSPICIOUS_HOSTS.iter().any(|&h| h != "raw.githubusercontent.com/" && all.contains(h));
             out.author_host |= author_host;
             // A variable named for a secret (`token`, `password`), sent by
             // this very call to a webhook, a paste site, a raw IP or a tunnel
@@ -347,27 +352,6 @@ pub(super) fn smuggling(out: &mut Out<'_>, c: &Call, labels: Labels, sense: &Fil
             "writes a script of the kind malware drops (downloader, hidden shell, scheduled task)".into(),
         );
     }
-}
-
-pub(super) fn has_raw_ip_url(s: &str) -> bool {
-    for scheme in ["http://", "https://", "tcp://", "ftp://"] {
-        let mut rest = s;
-        while let Some(i) = rest.find(scheme) {
-            let host: String =
-                rest[i + scheme.len()..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-            let parts: Vec<&str> = host.split('.').collect();
-            if parts.len() >= 4 && parts[..4].iter().all(|p| !p.is_empty() && p.len() <= 3) {
-                let first: u16 = parts[0].parse().unwrap_or(0);
-                // Loopback and private ranges are a company's own servers.
-                let private = first == 10 || first == 127 || host.starts_with("192.168.") || host.starts_with("172.");
-                if !private {
-                    return true;
-                }
-            }
-            rest = &rest[i + scheme.len()..];
-        }
-    }
-    false
 }
 
 #[cfg(test)]
