@@ -90,8 +90,8 @@ struct Out<'a> {
     deferred: Vec<crate::crossfile::Deferred>,
     /// A chat bot's token is written in the file ([`flow::is_bot_token`]).
     bot_token: bool,
-    /// The file talks to a raw IP, a paste site, a webhook or a tunnel:
-    /// a host of the author's kind, not only GitHub's raw files.
+    /// The file talks to a host of the author's kind (a raw IP, a paste
+    /// site, a webhook or a tunnel: [`crate::hosts::names_author_host`]).
     author_host: bool,
     /// Variables read out of a mapping under a key that names a secret
     /// (`content = settings['TOKEN']`), worked out once, on first use.

@@ -7,7 +7,7 @@ use super::processes::{dns_tool, http_tool};
 use super::{FileSense, Out, all_args_lower, first_arg};
 use crate::facts::{Call, Facts};
 use crate::flow::{self, FETCHERS, Labels, matches, names};
-use crate::hosts::{SUSPICIOUS_HOSTS, has_raw_ip_url};
+use crate::hosts::{SUSPICIOUS_HOSTS, has_raw_ip_url, names_author_host};
 use crate::report::{Capabilities, Severity};
 use crate::timing::When;
 
@@ -70,29 +70,23 @@ pub(super) fn network(
         caps.network.push(shown);
         out.push("network", Severity::Info, "network", c, format!("uses the network ({name})"));
         let all = all_args_lower(c);
-        let raw_ip = has_raw_ip_url(&all);
-        if raw_ip || author_dest || SUSPICIOUS_HOSTS.iter().any(|h| all.contains(h)) {
-            // GitHub's raw files also hold what teams publish for their
-            // own tools (a script a loader runs, a version file).
-            let author_host = raw_ip
-                || author_dest
-                || SUSPICIOUS_HOSTS.iter().any(|&h| h != "raw.githubusercontent.com/" && all.contains(h));
+        if author_dest || has_raw_ip_url(&all) || SUSPICIOUS_HOSTS.iter().any(|h| all.contains(h)) {
+            // Of those, a host of the author's kind ([`names_author_host`]:
+            // not GitHub's raw files, where teams publish their own scripts,
+            // nor the Telegram bot API, whose address carries the bot's own
+            // token, nor the cloud's metadata address), written in the call
+            // or kept in a variable.
+            let author_host = author_dest || names_author_host(&all);
             out.author_host |= author_host;
             // A variable named for a secret (`token`, `password`), sent by
-            // this very call to a webhook, a paste site, a raw IP or a tunnel
-            // written in it: the secret goes where the author reads it (a
-            // "database" client posting the token it was given to a Discord
-            // webhook). No service a user chose is reached that way, so the
-            // name is enough here and nowhere else.
-            // (The Telegram bot API carries the bot's own token in its
-            // address, and 169.254.169.254 is the cloud's metadata service,
-            // which hands a machine its tokens.)
-            let service = all.contains("api.telegram.org/bot") || all.contains("169.254.169.254");
+            // this very call to such a host: the secret goes where the
+            // author reads it (a "database" client posting the token it was
+            // given to a Discord webhook). No service a user chose is
+            // reached that way, so the name is enough here and nowhere else.
             // A value read under a key naming a secret (`settings['TOKEN']`)
             // counts as its name would.
             if sends
                 && author_host
-                && !service
                 && c.args
                     .iter()
                     .flat_map(|a| &a.names)
