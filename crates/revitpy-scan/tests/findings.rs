@@ -1390,7 +1390,8 @@ fn a_command_script_runs_when_its_user_clicks_the_button() {
 /// button, a Dynamo graph), a loader runs what its source serves: high, for
 /// a reviewer; critical again when the file talks to a raw IP, a paste site
 /// or a webhook, or when another file of the package calls the loader while
-/// loading. Objects unpickled from the network alike. Written for the test.
+/// loading. Objects unpickled from the network alike, except that when
+/// asked they are a data loader's work: medium. Written for the test.
 #[test]
 fn code_fetched_and_run_is_critical_unless_asked() {
     let found = |files: &[(&str, &str)], rule: &str| {
@@ -1427,11 +1428,23 @@ fn code_fetched_and_run_is_critical_unless_asked() {
     let later_call = "from .loader import load\ndef main():\n    load('https://example.com/x.py')\n";
     let f = found(&[("pkg/loader.py", asked), ("pkg/__init__.py", later_call)], "exec-downloaded");
     assert_eq!(f.severity, Severity::High, "{f:#?}");
-    // Unpickled from the network: the same judgement.
+    // Unpickled from the network: critical while loading; when asked, how
+    // data loaders and RPC clients work (medium, for a reviewer); critical
+    // again beside an author's host or when another file runs it at load.
     let unpickle = "import pickle, requests\ndef load(u):\n    return pickle.loads(requests.get(u).content)\n";
-    assert_eq!(found(&[("pkg/model.py", unpickle)], "unsafe-deserialization").severity, Severity::High);
+    let f = found(&[("pkg/model.py", unpickle)], "unsafe-deserialization");
+    assert_eq!(f.severity, Severity::Medium, "{f:#?}");
+    assert!(f.message.ends_with("when asked"), "{f:#?}");
     let unpickle_now = format!("{unpickle}MODEL = load('https://example.com/m.pkl')\n");
     assert_eq!(found(&[("pkg/model.py", &unpickle_now)], "unsafe-deserialization").severity, Severity::Critical);
+    let hooked = format!("{unpickle}def ping():\n    requests.get('https://webhook.site/x1')\n");
+    let f = found(&[("pkg/model.py", &hooked)], "unsafe-deserialization");
+    assert_eq!(f.severity, Severity::Critical, "{f:#?}");
+    assert!(!f.message.ends_with("when asked"), "{f:#?}");
+    let init = "from .model import load\nMODEL = load('https://example.com/m.pkl')\n";
+    let f = found(&[("pkg/model.py", unpickle), ("pkg/__init__.py", init)], "unsafe-deserialization");
+    assert_eq!(f.severity, Severity::Critical, "{f:#?}");
+    assert!(f.because.iter().any(|b| b.starts_with("when: while the package loads")), "{f:#?}");
 }
 
 /// A secret the code only knows by its variable's name (`token`,

@@ -431,23 +431,33 @@ pub(crate) fn check_python(
                 && !c.args.iter().any(|a| a.text.contains("SafeLoader") || a.text.contains("CSafeLoader")))
             || name == "yaml.unsafe_load"
         {
-            // As for code fetched and run (`exec-downloaded`): critical
-            // while installing or loading, high when asked.
+            // Objects loaded from the network while the package installs
+            // or loads are the package's own act: critical. When a caller
+            // asks, it is how data loaders, caches and RPC clients work
+            // (webdataset's shards, a model server's peers, an OpenAPI
+            // document fetched by a generator): unsafe, for a reviewer,
+            // not a threat; critical again where the file talks to an
+            // author's host or another file runs it while loading.
             let (sev, why) = if labels.has(Labels::FETCHED) {
                 let asked = matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
                 if asked {
                     out.defer(facts, "unsafe-deserialization", c, false);
                 }
-                (if asked { Severity::High } else { Severity::Critical }, " on data from the network")
+                if asked {
+                    (Severity::Medium, " on data from the network")
+                } else {
+                    (Severity::Critical, " on data from the network")
+                }
             } else {
                 (Severity::Medium, "")
             };
+            let asked = if sev == Severity::Medium && !why.is_empty() { ", when asked" } else { "" };
             out.push(
                 "unsafe-deserialization",
                 sev,
                 "deserialization",
                 c,
-                format!("{name}(){why} can run code hidden in the data"),
+                format!("{name}(){why} can run code hidden in the data{asked}"),
             );
         }
         native(&mut out, c, labels);
@@ -522,7 +532,12 @@ fn unasked_or_hidden_fetch(out: &mut Out<'_>) {
         return;
     }
     for f in &mut out.findings {
-        if f.severity == Severity::High && matches!(f.rule, "exec-downloaded" | "unsafe-deserialization") {
+        let fetched_on_request = match f.rule {
+            "exec-downloaded" => f.severity == Severity::High,
+            "unsafe-deserialization" => f.message.ends_with(", when asked"),
+            _ => false,
+        };
+        if fetched_on_request {
             f.severity = Severity::Critical;
             if let Some(m) = f.message.strip_suffix(", when asked") {
                 f.message = m.to_owned();
