@@ -910,6 +910,15 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
                 return;
             }
         }
+        // `x if cond else y` is x or y: the condition picks, it is not
+        // carried (`probes = [] if config["mirror"] else [URL]`).
+        "conditional_expression" => {
+            let parts: Vec<Node<'_>> = children(n).into_iter().filter(|c| c.kind() != "comment").collect();
+            for c in [parts.first(), parts.get(2)].into_iter().flatten() {
+                summarize(*c, src, facts, out, budget);
+            }
+            return;
+        }
         // A lambda's parameters are bindings, not reads.
         "lambda" => {
             if let Some(body) = n.child_by_field_name("body") {

