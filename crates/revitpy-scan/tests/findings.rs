@@ -1259,8 +1259,9 @@ fn a_secret_sent_to_the_named_service_on_request_is_how_a_client_authenticates()
 }
 
 /// `path.write_bytes(data)` writes to `path`: decrypted content saved to a
-/// plain path hides nothing; a path that had to be decoded does. Written
-/// for the test.
+/// plain path hides nothing; a path that had to be decoded does, when the
+/// file carries it encoded or decodes it while loading. Written for the
+/// test.
 #[test]
 fn a_path_method_writes_the_path_it_is_called_on() {
     let saved = "import pathlib\ndef save(f, key):\n    buf = key.decrypt(f.read())\n    \
@@ -1270,6 +1271,20 @@ fn a_path_method_writes_the_path_it_is_called_on() {
                   target = pathlib.Path(base64.b64decode('QzpcVXNlcnNcUHVibGljXHguZXhl').decode())\n    \
                   target.write_bytes(data)\n";
     assert_eq!(severity_of("drop.py", hidden, "hidden-destination"), Some(Severity::High));
+    // A name decoded from what a caller hands over (a mail attachment's
+    // name in its base64 message), written when asked: for a reviewer. The
+    // same decoded while the module loads is the package's act.
+    let handed = "import base64\ndef save(message, data):\n    \
+                  name = base64.urlsafe_b64decode(message['name']).decode()\n    \
+                  open(name, 'wb').write(data)\n";
+    let loading = "import base64\nname = base64.urlsafe_b64decode(MESSAGE['name']).decode()\n\
+                   open(name, 'wb').write(b'')\n";
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{handed}{tail}");
+        assert_eq!(severity_of("mail.py", &src, "hidden-destination"), Some(Severity::Medium), "{src}");
+        let src = format!("{loading}{tail}");
+        assert_eq!(severity_of("mail.py", &src, "hidden-destination"), Some(Severity::High), "{src}");
+    }
 }
 
 /// `Path.resolve` and a template's `resolve` look nothing up in DNS; a

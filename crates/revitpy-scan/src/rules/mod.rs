@@ -96,6 +96,9 @@ struct Out<'a> {
     /// Variables read out of a mapping under a key that names a secret
     /// (`content = settings['TOKEN']`), worked out once, on first use.
     secret_keyed: std::cell::OnceCell<rustc_hash::FxHashSet<String>>,
+    /// The file decodes a string written in it (`b64decode('...')`):
+    /// worked out once, on first use.
+    decodes_a_literal: std::cell::OnceCell<bool>,
 }
 
 impl Out<'_> {
@@ -121,6 +124,18 @@ impl Out<'_> {
                 callers: Vec::new(),
             });
         }
+    }
+
+    /// Whether the file decodes a string written in it (`b64decode('...')`,
+    /// `bytes.fromhex('...')`): a value it carries hidden. One pass over the
+    /// file's calls the first time, then the answer.
+    fn decodes_a_literal(&self, facts: &Facts<'_>) -> bool {
+        *self.decodes_a_literal.get_or_init(|| {
+            facts.calls.iter().any(|c| {
+                matches(&c.name, names!(flow::DECODERS))
+                    && c.args.first().is_some_and(|a| a.literal.as_deref().is_some_and(|l| l.len() >= 4))
+            })
+        })
     }
 
     /// Whether `name` holds a value read under a key that names a secret
@@ -339,6 +354,7 @@ pub(crate) fn check_python(
         deferred: Vec::new(),
         author_host: false,
         secret_keyed: Default::default(),
+        decodes_a_literal: Default::default(),
         bot_token: facts.strings.iter().any(|(s, _)| flow::is_bot_token(s.trim().as_bytes())),
     };
     // The data-flow pass runs only when a rule asks where a value came from.

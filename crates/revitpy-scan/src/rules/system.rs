@@ -149,9 +149,17 @@ pub(super) fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &
             None => c.args.first().map_or(Labels::NONE, |a| lazy.arg_labels(c.line, a)),
         };
         if dest_labels.has(Labels::DECODED) && !dest_labels.has(Labels::FETCHED) {
+            // A path the file carries encoded (`b64decode('QzpcVXNlcn...')`)
+            // or decodes while it installs or loads is hidden by the
+            // package. One reached through what callers hand over (a
+            // downloader's file names, a mail attachment's name from its
+            // decoded message) is what the flow could not tell apart: for
+            // a reviewer.
+            let carried = out.decodes_a_literal(lazy.facts)
+                || matches!(out.timing(lazy.facts).at(lazy.facts, c.line), When::Install | When::Import);
             out.push(
                 "hidden-destination",
-                Severity::High,
+                if carried { Severity::High } else { Severity::Medium },
                 "obfuscation",
                 c,
                 "writes to a path that had to be decoded or reversed first (hiding where it writes)".into(),
