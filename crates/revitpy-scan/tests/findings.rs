@@ -2343,3 +2343,40 @@ fn a_conditional_value_does_not_carry_its_condition() {
         assert!(severity_of("tool/probe.py", &sent, "exfiltration").is_some(), "{sent}");
     }
 }
+
+/// A program named in the code and given decoded arguments shows what it
+/// runs: a cloud SDK decodes its registry's base64 login token and hands
+/// the password to `docker login` when its caller pulls an image (high, for
+/// a reviewer). The same while the module loads, a decoded command line,
+/// or decoded arguments to an interpreter, hide what runs (critical). Both
+/// front-ends. Written for the test.
+#[test]
+fn decoded_arguments_to_a_named_program_are_not_a_hidden_command() {
+    let login = "import base64, subprocess\ndef pull(ecr, image):\n    \
+                 token = base64.b64decode(ecr.get_authorization_token()['token']).decode()\n    \
+                 user, password = token.split(':')\n    \
+                 cmd = [\n        'docker', 'login', '-u', user, '-p', password, image]\n    \
+                 subprocess.run(cmd, check=True)\n";
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{login}{tail}");
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "sdk/local.py", bytes: src.as_bytes() }]);
+        let f = report.findings.iter().find(|f| f.rule == "process-decoded").expect("decoded arguments");
+        assert_eq!(f.severity, Severity::High, "{f:#?}");
+        assert!(f.message.contains("`docker`"), "{f:#?}");
+        // Written in the call, the same.
+        let inline =
+            src.replace("subprocess.run(cmd, check=True)", "subprocess.run(['docker', 'login', '-p', password])");
+        assert_eq!(severity_of("sdk/local.py", &inline, "process-decoded"), Some(Severity::High), "{inline}");
+        // An interpreter runs its decoded argument as code.
+        let python = src.replace("'docker', 'login', '-u', user, '-p', password, image", "'python', '-c', password");
+        assert_eq!(severity_of("sdk/local.py", &python, "process-decoded"), Some(Severity::Critical), "{python}");
+        // The whole command decoded, or the shell given it: hidden.
+        let whole = src.replace("subprocess.run(cmd, check=True)", "subprocess.run(token, shell=True)");
+        assert_eq!(severity_of("sdk/local.py", &whole, "process-decoded"), Some(Severity::Critical), "{whole}");
+        // While the module loads: the package's own act.
+        let now = format!("{src}pull(ECR, 'x')\n")
+            .replace("def pull(ecr, image):\n    ", "if True:\n    ")
+            .replace("ecr.get_authorization_token()", "ECR.get_authorization_token()");
+        assert_eq!(severity_of("sdk/local.py", &now, "process-decoded"), Some(Severity::Critical), "{now}");
+    }
+}

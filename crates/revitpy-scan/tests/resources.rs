@@ -264,6 +264,17 @@ fn many_keyed_sends() -> String {
     s
 }
 
+/// 20,000 argument lists kept in variables, each holding a decoded value
+/// and each run: the program each names is read from its assignment's line
+/// through one table of assignments and one of line starts, built once.
+fn many_decoded_argument_lists() -> String {
+    let mut s = String::from("import base64, subprocess\nt = base64.b64decode(T).decode()\n");
+    for i in 0..20_000 {
+        s.push_str(&format!("c{i} = ['docker', 'login', '-p', t]\nsubprocess.run(c{i})\n"));
+    }
+    s
+}
+
 /// A comprehension over the environment whose `if` joins 50,000 prefix
 /// tests with `and` (the Python 2 front-end's tree is 50,000 levels deep
 /// there): refused as too deep before any walk, without a stack overflow.
@@ -315,6 +326,7 @@ const CASES: &[Case] = &[
     Case { name: "20k-downloads-and-starts", source: many_downloads_and_starts, expect: Some("download-then-run") },
     Case { name: "20k-module-handles", source: many_module_handles, expect: Some("process-shell") },
     Case { name: "20k-keyed-sends", source: many_keyed_sends, expect: Some("exfiltration") },
+    Case { name: "20k-decoded-argument-lists", source: many_decoded_argument_lists, expect: Some("process-decoded") },
     Case { name: "50k-prefix-tests", source: long_prefix_test, expect: Some("excessive-nesting") },
 ];
 

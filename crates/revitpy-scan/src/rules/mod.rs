@@ -99,6 +99,11 @@ struct Out<'a> {
     /// The file decodes a string written in it (`b64decode('...')`):
     /// worked out once, on first use.
     decodes_a_literal: std::cell::OnceCell<bool>,
+    /// Where each line of `text` starts, worked out once, on first use.
+    line_starts: std::cell::OnceCell<Vec<usize>>,
+    /// The lines of each plain variable's assignments, in order, worked
+    /// out once, on first use.
+    assigned_at: std::cell::OnceCell<rustc_hash::FxHashMap<String, Vec<usize>>>,
 }
 
 impl Out<'_> {
@@ -136,6 +141,38 @@ impl Out<'_> {
                     && c.args.first().is_some_and(|a| a.literal.as_deref().is_some_and(|l| l.len() >= 4))
             })
         })
+    }
+
+    /// The source from the start of line `line` (1-based), at most `max`
+    /// bytes (cut at a character boundary).
+    fn source_from(&self, line: usize, max: usize) -> &str {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0).chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1)).collect()
+        });
+        let Some(&start) = line.checked_sub(1).and_then(|i| starts.get(i)) else { return "" };
+        let mut end = (start + max).min(self.text.len());
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        &self.text[start..end]
+    }
+
+    /// The line of the last assignment to the plain variable `name` at or
+    /// before `line`: one pass over the file's assignments the first time.
+    fn assigned_before(&self, facts: &Facts<'_>, name: &str, line: usize) -> Option<usize> {
+        let lines = self.assigned_at.get_or_init(|| {
+            let mut m: rustc_hash::FxHashMap<String, Vec<usize>> = Default::default();
+            for a in &facts.assigns {
+                if let [t] = a.targets.as_slice() {
+                    m.entry(t.clone()).or_default().push(a.line);
+                }
+            }
+            m
+        });
+        let at = lines.get(name)?;
+        // Lines are in source order: the last one not after `line`.
+        let i = at.partition_point(|&l| l <= line);
+        i.checked_sub(1).map(|i| at[i])
     }
 
     /// Whether `name` holds a value read under a key that names a secret
@@ -355,6 +392,8 @@ pub(crate) fn check_python(
         author_host: false,
         secret_keyed: Default::default(),
         decodes_a_literal: Default::default(),
+        line_starts: Default::default(),
+        assigned_at: Default::default(),
         bot_token: facts.strings.iter().any(|(s, _)| flow::is_bot_token(s.trim().as_bytes())),
     };
     // The data-flow pass runs only when a rule asks where a value came from.
@@ -557,16 +596,38 @@ fn runs_an_interpreter(c: &Call) -> bool {
     let Some(command) = c.args.iter().find(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("args")) else {
         return false;
     };
-    const INTERPRETERS: &[&str] =
-        &["python", "sh", "bash", "zsh", "cmd", "powershell", "pwsh", "node", "perl", "ruby", "wscript", "cscript"];
-    let program = |s: &str| {
-        let first = s.split_whitespace().next().unwrap_or("");
-        let base = first.rsplit(['/', '\\']).next().unwrap_or(first).to_ascii_lowercase();
-        let base = base.strip_suffix(".exe").unwrap_or(&base);
-        INTERPRETERS.iter().any(|i| base == *i || base.starts_with("python"))
-    };
     command.names.iter().any(|n| n == "sys.executable")
-        || command.literal.iter().chain(&command.strings).any(|s| program(s))
+        || command.literal.iter().chain(&command.strings).any(|s| is_interpreter(s))
+}
+
+/// Whether a command line's program (its first word, any folder and `.exe`
+/// left out) is an interpreter or a shell, which runs its arguments or its
+/// input as code.
+fn is_interpreter(command: &str) -> bool {
+    const INTERPRETERS: &[&str] = &[
+        "python",
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "cmd",
+        "powershell",
+        "pwsh",
+        "node",
+        "perl",
+        "ruby",
+        "wscript",
+        "cscript",
+        "mshta",
+        "rundll32",
+        "regsvr32",
+        "msiexec",
+        "osascript",
+    ];
+    let first = command.split_whitespace().next().unwrap_or("");
+    let base = first.rsplit(['/', '\\']).next().unwrap_or(first).to_ascii_lowercase();
+    let base = base.strip_suffix(".exe").unwrap_or(&base);
+    INTERPRETERS.contains(&base) || base.starts_with("python")
 }
 
 /// Code or objects fetched and run when asked are high (`dynamic_code`, the

@@ -24,14 +24,24 @@ pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: 
         // package loads or installs; a tool its user runs (a Node.js
         // installer running the npm version its index names) does it on
         // request: reviewed, not blocked outright.
-        let asked = !labels.has(Labels::DECODED)
+        // A program named in the code (`["docker", "login", "-p",
+        // password]`) given decoded arguments (a registry's base64 login
+        // token) shows what it runs; only its arguments were decoded: on
+        // request, for a reviewer. Interpreters and shells run their
+        // arguments as code.
+        let program = if shell { None } else { argv_program(out, facts, c) };
+        let named = program.as_deref().filter(|p| !super::is_interpreter(p));
+        let asked = (!labels.has(Labels::DECODED) || named.is_some())
             && matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
         out.push(
             "process-decoded",
             if asked { Severity::High } else { Severity::Critical },
             "process",
             c,
-            "starts a process whose command is decoded or downloaded".into(),
+            match named {
+                Some(p) => format!("starts `{p}` with arguments decoded or downloaded first"),
+                None => "starts a process whose command is decoded or downloaded".into(),
+            },
         );
     } else if installs_from_address(c, labels) {
         // pip fetches the archive and runs its build code: download and run
@@ -147,4 +157,33 @@ fn runs_tool(c: &Call, first_words: &[&str], anywhere: &[&str]) -> bool {
             let line = a.literal.clone().unwrap_or_else(|| a.strings.join(" "));
             line.split(|ch: char| ch.is_whitespace() || ";|&()`$'\"=".contains(ch)).any(is_tool)
         })
+}
+
+/// The program an argument list names first, written as a string
+/// (`["docker", "login", ...]`), in the call or in the variable it is given
+/// (the list's assignment, read from its line on).
+fn argv_program(out: &Out<'_>, facts: &Facts<'_>, c: &Call) -> Option<String> {
+    let a = c.args.iter().find(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("args"))?;
+    if let Some(p) = list_head(&a.text) {
+        return Some(p);
+    }
+    let [name] = a.names.as_slice() else { return None };
+    if a.text.trim() != name {
+        return None;
+    }
+    let line = out.assigned_before(facts, name, c.line)?;
+    let source = out.source_from(line, 400);
+    let (_, value) = source.split_once('=')?;
+    list_head(value)
+}
+
+/// The first element of a list or tuple display when it is a plain string
+/// literal: `["docker", x]` -> `docker`.
+fn list_head(text: &str) -> Option<String> {
+    let rest = text.trim_start().strip_prefix(['[', '('])?.trim_start();
+    let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let body = &rest[1..];
+    let end = body.find(quote)?;
+    let head = &body[..end];
+    (!head.is_empty() && !head.contains(['\\', '{', '\n'])).then(|| head.to_owned())
 }
