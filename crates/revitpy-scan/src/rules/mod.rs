@@ -90,6 +90,9 @@ struct Out<'a> {
     deferred: Vec<crate::crossfile::Deferred>,
     /// A chat bot's token is written in the file ([`flow::is_bot_token`]).
     bot_token: bool,
+    /// The file writes out the Telegram bot API's address, and a bot's
+    /// token: what it sends there goes to the bot's holder.
+    own_bot: bool,
     /// The file talks to a host of the author's kind (a raw IP, a paste
     /// site, a webhook or a tunnel: [`crate::hosts::names_author_host`]).
     author_host: bool,
@@ -395,7 +398,9 @@ pub(crate) fn check_python(
         line_starts: Default::default(),
         assigned_at: Default::default(),
         bot_token: facts.strings.iter().any(|(s, _)| flow::is_bot_token(s.trim().as_bytes())),
+        own_bot: false,
     };
+    out.own_bot = out.bot_token && memchr::memmem::find(text.as_bytes(), b"api.telegram.org/bot").is_some();
     // The data-flow pass runs only when a rule asks where a value came from.
     let lazy = LazyVars { facts, cell: std::cell::OnceCell::new() };
     let sense = FileSense::new(facts, text);

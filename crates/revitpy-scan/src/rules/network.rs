@@ -123,6 +123,24 @@ pub(super) fn network(
             }
         }
     }
+    // A chat bot whose token the file writes out, beside the bot API's
+    // address: what is sent goes to whoever holds the bot, the package's
+    // author, not to a chat its user chose (a library whose function posts
+    // what its caller hands it to the author's bot). A bot library takes
+    // its user's token; a script sending its own reports names the bot too
+    // (for a reviewer). Secrets, credentials or the machine's identity sent
+    // this way are judged below, as anywhere.
+    if sends && out.own_bot && matches(name, names!(SENDERS)) && c.args.len() > 1 {
+        out.push(
+            "exfiltration",
+            Severity::High,
+            "network",
+            c,
+            "sends data to a chat bot whose token is written in the code: whoever holds the bot (the package's \
+             author) receives it"
+                .into(),
+        );
+    }
     // Files found by walking folders, sent out: bulk upload of the user's or
     // the project's files. Medium alone (a backup tool may do it); high to a
     // raw IP, a paste site, a webhook or a tunnel.
