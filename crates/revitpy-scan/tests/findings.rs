@@ -2407,3 +2407,29 @@ fn data_sent_to_a_bot_whose_token_is_written_in_the_code_goes_to_its_author() {
         assert_eq!(severity_of("bot/core.py", &src, "exfiltration"), None, "{src}");
     }
 }
+
+/// An install command that fetches the package's dependencies itself and
+/// imports one runs that package's code as this one installs (a typosquat
+/// handing over to its dependency): high. Fetching them without importing
+/// any, or importing the build tools, runs nothing of theirs. Both
+/// front-ends. Written for the test.
+#[test]
+fn an_install_command_that_fetches_and_imports_a_dependency_runs_it() {
+    let setup = "from setuptools import setup\nfrom setuptools.command.install import install\n\
+                 class Post(install):\n    def run(self):\n        \
+                 self.distribution.fetch_build_eggs(self.distribution.install_requires)\n        \
+                 self.after()\n        install.run(self)\n    def after(self):\n        \
+                 import helperlib\n        helperlib.Start()\n\
+                 setup(name='x', cmdclass={'install': Post}, install_requires=['helperlib'])\n";
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{setup}{tail}");
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "setup.py", bytes: src.as_bytes() }]);
+        let f = report.findings.iter().find(|f| f.rule == "download-then-run").expect("fetched and imported");
+        assert_eq!(f.severity, Severity::High, "{f:#?}");
+        assert!(f.because.iter().any(|b| b.contains("`helperlib`")), "{f:#?}");
+        let fetch_only = src.replace("import helperlib\n        helperlib.Start()", "import setuptools\n        pass");
+        assert_eq!(severity_of("setup.py", &fetch_only, "download-then-run"), None, "{fetch_only}");
+        // Not a file that runs while installing.
+        assert_eq!(severity_of("pkg/commands.py", &src, "download-then-run"), None, "{src}");
+    }
+}

@@ -432,6 +432,46 @@ pub(super) fn push_dropper(
     out.because(because);
 }
 
+/// An install command that fetches the package's dependencies itself
+/// (`self.distribution.fetch_build_eggs(install_requires)`) and imports one
+/// while installing runs another package's code as this one installs: the
+/// way a typosquat hands over to a malicious dependency, which pip alone
+/// would install but not run. Build back-ends fetch what they need before
+/// the build, not from an `install` command.
+pub(super) fn installs_and_imports_dependencies(out: &mut Out<'_>, facts: &Facts<'_>) {
+    if !out.install_time {
+        return;
+    }
+    let Some(fetch) = facts.calls.iter().find(|c| c.name.ends_with(".fetch_build_eggs")) else { return };
+    let timing = out.timing(facts);
+    if !matches!(timing.at(facts, fetch.line), When::Install) {
+        return;
+    }
+    // An import inside a function of the file, other than the build tools':
+    // a dependency brought in to run, not the module-level `from setuptools
+    // import setup`.
+    let Some((module, line)) = facts.imports.iter().find(|(m, line)| {
+        let top = m.split('.').next().unwrap_or(m);
+        timing.innermost(*line).is_some()
+            && !["setuptools", "distutils", "pkg_resources", "os", "sys", "subprocess", "shutil", "site"].contains(&top)
+    }) else {
+        return;
+    };
+    let because = vec![format!(
+        "downloads and runs: `{}` at line {} fetches the dependencies; line {line} imports `{module}`",
+        fetch.name, fetch.line
+    )];
+    out.push(
+        "download-then-run",
+        Severity::High,
+        "process",
+        fetch,
+        "fetches its dependencies while it installs and imports one: that package's code runs as this one installs"
+            .into(),
+    );
+    out.because(because);
+}
+
 /// A program the package carries, copied into the temporary folder (or the
 /// user's application data) and started with no window, in one function:
 /// the dropper of a bundled payload (`shutil.copy(bundled_exe, temp)`, then

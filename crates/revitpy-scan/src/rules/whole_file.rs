@@ -1,6 +1,8 @@
 //! Combinations that only mean something together in one file.
 
-use super::execution::{decoded_dropper, download_then_run, hidden_dropper, reverse_shell, shellcode};
+use super::execution::{
+    decoded_dropper, download_then_run, hidden_dropper, installs_and_imports_dependencies, reverse_shell, shellcode,
+};
 use super::lists::{ASSEMBLED_DANGEROUS, PROCESS, SHELL_STARTUP};
 use super::stores::{credential_stores, surveillance};
 use super::{FileSense, LazyVars, Out, all_args_lower, has};
@@ -19,6 +21,7 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
     download_then_run(out, facts, lazy);
     decoded_dropper(out, facts, lazy);
     hidden_dropper(out, facts);
+    installs_and_imports_dependencies(out, facts);
 
     // Lines added to a shell's start-up files run at every login: the Unix
     // counterpart of a Run key. The user's own files: a path into the home
