@@ -109,7 +109,7 @@ pub(super) fn network(
                 out.push(
                     "exfiltration",
                     Severity::High,
-                    "network",
+                    "credentials",
                     c,
                     "uploads a file to a raw IP address, a paste site, a webhook or a tunnel".into(),
                 );
@@ -147,7 +147,7 @@ pub(super) fn network(
         out.push(
             "exfiltration",
             Severity::High,
-            "network",
+            "credentials",
             c,
             "sends data to a chat bot whose token is written in the code: whoever holds the bot (the package's \
              author) receives it"
