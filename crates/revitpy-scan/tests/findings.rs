@@ -2492,3 +2492,26 @@ fn encoded_code_the_scanner_has_read_is_judged_by_what_it_does() {
         assert_eq!(severity_of("tool/carrier.py", &src, "exec-decoded"), Some(Severity::Critical), "{src}");
     }
 }
+
+/// A module name decoded in a file that carries encoded constants, or
+/// decoded while it loads, hides what it imports (high). One decoded from
+/// what a caller hands over, when asked (a worker pool unpickling which
+/// installer to import), names an installed module: for a reviewer
+/// (medium). Both front-ends. Written for the test.
+#[test]
+fn a_module_name_decoded_from_what_a_caller_hands_over_is_for_a_reviewer() {
+    let worker = "import base64, importlib, pickle\ndef work(blob):\n    \
+                  for p in pickle.loads(base64.b64decode(blob)):\n        \
+                  importlib.import_module(p.module).install(p.data)\n";
+    let hidden = "import base64\nKEY = base64.b64decode('c2VjcmV0a2V5MTIz')\ndef go(blob):\n    \
+                  m = __import__(base64.b64decode(blob).decode())\n    m.call('id')\n";
+    let loading = "import base64, importlib\nmod = importlib.import_module(base64.b64decode(NAME).decode())\n";
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{worker}{tail}");
+        assert_eq!(severity_of("pool/worker.py", &src, "import-dynamic"), Some(Severity::Medium), "{src}");
+        let src = format!("{hidden}{tail}");
+        assert_eq!(severity_of("pool/worker.py", &src, "import-dynamic"), Some(Severity::High), "{src}");
+        let src = format!("{loading}{tail}");
+        assert_eq!(severity_of("pool/worker.py", &src, "import-dynamic"), Some(Severity::High), "{src}");
+    }
+}

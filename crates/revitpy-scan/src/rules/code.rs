@@ -106,8 +106,18 @@ pub(super) fn dynamic_code(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, label
         }
     }
     if matches(&c.name, names!(IMPORTERS)) && c.args.first().is_some_and(|a| a.literal.is_none()) {
-        let sev =
-            if labels.has(Labels::DECODED) || labels.has(Labels::FETCHED) { Severity::High } else { Severity::Low };
+        // A module name the file carries hidden (`__import__(b64decode('b3M='))`)
+        // or decodes while installing or loading hides what it loads. One
+        // decoded from what a caller hands over, when asked (a worker pool
+        // unpickling which installer to import), names an installed module:
+        // for a reviewer.
+        let sev = if labels.has(Labels::DECODED) || labels.has(Labels::FETCHED) {
+            let carried = out.decodes_a_literal(facts)
+                || matches!(out.timing(facts).at(facts, c.line), When::Install | When::Import);
+            if carried { Severity::High } else { Severity::Medium }
+        } else {
+            Severity::Low
+        };
         out.push("import-dynamic", sev, "dynamic-code", c, format!("{}() with a computed module name", c.name));
     }
 }
