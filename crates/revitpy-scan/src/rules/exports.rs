@@ -1,6 +1,6 @@
 //! What one file leaves for the package-wide join ([`crate::crossfile`]).
 
-use super::lists::{EXECUTORS, PROCESS, SENDERS};
+use super::lists::{EXECUTORS, PROCESS};
 use super::stores::mentions_store;
 use super::{FileSense, INTERESTING, LazyVars, Out};
 use crate::crossfile::FileFlows;
@@ -78,7 +78,7 @@ pub(super) fn cross_file(
         if !INTERESTING.contains(last_segment(&c.name)) {
             continue;
         }
-        let kind = if matches(&c.name, names!(SENDERS)) || super::network::http_get(c) {
+        let kind = if super::lists::is_sender(c) || super::network::http_get(c) {
             SinkKind::Send
         } else if matches(&c.name, names!(EXECUTORS)) {
             SinkKind::Exec

@@ -207,6 +207,24 @@ pub(super) const SENDERS: &[&str] = &[
     "?.PostAsync",
     "?.request",
 ];
+/// A call that sends what it is given over the network: one of `SENDERS`,
+/// except a queue's `put` (`events.put(message)`, `queue.put(item,
+/// timeout=1)`: one item and at most `block`/`timeout`), which hands an
+/// item to another thread or process of the same program. An HTTP client's
+/// `put` names its URL and what it sends.
+pub(super) fn is_sender(c: &crate::facts::Call) -> bool {
+    crate::flow::matches(&c.name, crate::flow::names!(SENDERS)) && !queue_put(c)
+}
+
+fn queue_put(c: &crate::facts::Call) -> bool {
+    let last = c.name.rsplit('.').next().unwrap_or(&c.name);
+    matches!(last, "put" | "put_nowait")
+        && !c.name.starts_with("requests.")
+        && !c.name.starts_with("httpx.")
+        && c.args.iter().filter(|a| a.keyword.is_none()).count() == 1
+        && c.args.iter().all(|a| matches!(a.keyword.as_deref(), None | Some("block" | "timeout")))
+}
+
 /// HTTP clients' module-level requests that `SENDERS` does not name
 /// (see [`super::network::http_get`]).
 pub(super) const HTTP_REQUESTS: &[&str] = &[

@@ -430,7 +430,7 @@ pub(crate) fn check_python(
         // A sender's destination may be in the object it is called on: a
         // connection opened to a host the code names, a chat bot built with
         // a token written in the code (`bot.send_document(chat, f)`).
-        if matches(name, names!(SENDERS))
+        if lists::is_sender(c)
             && let Some((receiver, _)) = name.rsplit_once('.')
             && receiver != "requests"
         {
@@ -467,7 +467,7 @@ pub(crate) fn check_python(
         };
         processes(&mut out, facts, c, command_labels, caps);
         // Only a request has an address to look at.
-        let request = matches(name, names!(SENDERS)) || network::http_get(c);
+        let request = lists::is_sender(c) || network::http_get(c);
         let dest = if labels.is_empty() || !request { Labels::NONE } else { destination_labels(c, &lazy) };
         // A secret that rides only in `headers=` or `auth=` is presented to
         // the service the request goes to (`Authorization: Bearer ...`), not

@@ -2,7 +2,7 @@
 //! the code, files found by walking folders), where it goes, and when;
 //! data hidden in DNS names and scripts dropped to disk.
 
-use super::lists::{CONTENT_WRITERS, DNS_LOOKUPS, HTTP_REQUESTS, NETWORK, SENDERS};
+use super::lists::{CONTENT_WRITERS, DNS_LOOKUPS, HTTP_REQUESTS, NETWORK, is_sender};
 use super::processes::{dns_tool, http_tool};
 use super::{FileSense, Out, all_args_lower, first_arg};
 use crate::facts::{Call, Facts};
@@ -59,7 +59,7 @@ pub(super) fn network(
     let mut labels = if tool { labels | substituted(c) } else { labels };
     // A request to this machine's own address (a local model or language
     // server) sends nothing off the computer, whatever it carries.
-    let sends = (matches(name, names!(SENDERS)) || tool || http_get(c) || dns_name) && !local;
+    let sends = (is_sender(c) || tool || http_get(c) || dns_name) && !local;
     let is_network = matches(name, names!(NETWORK))
         || matches(name, names!(HTTP_REQUESTS))
         || matches(name, names!(FETCHERS)) && !name.starts_with("?.");
@@ -143,7 +143,7 @@ pub(super) fn network(
     // its user's token; a script sending its own reports names the bot too
     // (for a reviewer). Secrets, credentials or the machine's identity sent
     // this way are judged below, as anywhere.
-    if sends && out.own_bot && matches(name, names!(SENDERS)) && c.args.len() > 1 {
+    if sends && out.own_bot && is_sender(c) && c.args.len() > 1 {
         out.push(
             "exfiltration",
             Severity::High,

@@ -1,7 +1,7 @@
 //! What a user owns leaving the machine: credential stores read in a file
 //! that sends, and the screen, clipboard or keystrokes captured and sent.
 
-use super::lists::{CAPTURES, NETWORK, SENDERS};
+use super::lists::{CAPTURES, NETWORK, is_sender};
 use super::{FileSense, LazyVars, Out};
 use crate::facts::{Call, Facts};
 use crate::flow::{self, Labels, matches, names};
@@ -38,7 +38,7 @@ pub(super) fn surveillance(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyVars
     // this file is already known.
     let suspicious = out.suspicious_destination();
     let chosen = |c: &&Call| {
-        matches(&c.name, names!(SENDERS))
+        is_sender(c)
             && (suspicious || c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::ADDRESS | Labels::DECODED)))
     };
     let Some(send) = facts.calls.iter().find(chosen) else { return };
@@ -140,7 +140,7 @@ pub(super) fn credential_stores(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: 
         // `urlopen` or an opener (`build_opener(...).open(request)`).
         let opens = facts.calls.iter().any(|c| c.name.ends_with("urlopen") || c.name.contains("opener"));
         let sender = facts.calls.iter().find(|c| {
-            (matches(&c.name, names!(NETWORK)) || matches(&c.name, names!(SENDERS)) && !c.name.starts_with("?.request"))
+            (matches(&c.name, names!(NETWORK)) || is_sender(c) && !c.name.starts_with("?.request"))
                 && (opens || !REQUEST_BUILDERS.contains(&c.name.as_str()))
         });
         let reads = format!("reads: `{}` at line {} opens a credential store", read.name, read.line);
