@@ -645,10 +645,12 @@ pub fn keyword_stays_in_call(callee: &str, keyword: &str) -> bool {
 /// Calls whose result holds none of what they are given, as text: a
 /// compiled regular expression matches other text (`PATTERN.match(s)` gives
 /// pieces of `s`), so what built the pattern (dirtyjson's constants, from
-/// bytes reversed for endianness) does not reach what it matches. The
-/// front-ends keep the call's name and read none of its arguments.
+/// bytes reversed for endianness) does not reach what it matches; a length
+/// is a number, nothing of what it counts (a launcher's process count from
+/// its decoded host list). The front-ends keep the call's name and read
+/// none of its arguments.
 pub fn result_holds_no_argument(callee: &str) -> bool {
-    matches!(callee, "re.compile" | "regex.compile")
+    matches!(callee, "re.compile" | "regex.compile" | "len")
 }
 
 /// Whether a command line redirects a stream onto what it opens (`>&`,

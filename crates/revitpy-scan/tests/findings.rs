@@ -2533,3 +2533,24 @@ fn a_queue_put_is_not_a_network_send() {
         assert!(severity_of("proc/manager.py", &src, "exfiltration") >= Some(Severity::High), "{src}");
     }
 }
+
+/// A launcher decodes its host list (base64 JSON on its command line),
+/// starts one worker per local device and hands each its rank in the
+/// environment: the count of decoded entries and the environment are not
+/// the command. Decoded text in the command itself still is. Both
+/// front-ends. Written for the test.
+#[test]
+fn a_count_of_decoded_entries_and_the_environment_are_not_the_command() {
+    let launcher = "import base64, json, os, subprocess, sys\ndef main(arg, script):\n    \
+                    hosts = json.loads(base64.urlsafe_b64decode(arg))\n    \
+                    env = os.environ.copy()\n    env['DEVICES'] = ','.join(hosts['local'])\n    \
+                    for rank in range(len(hosts['local'])):\n        \
+                    cmd = [sys.executable, '-u', script, '--rank={}'.format(rank)]\n        \
+                    subprocess.Popen(cmd, env=env)\n";
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{launcher}{tail}");
+        assert_eq!(severity_of("launcher/launch.py", &src, "process-decoded"), None, "{src}");
+        let decoded = src.replace("'--rank={}'.format(rank)", "hosts['cmd']");
+        assert!(severity_of("launcher/launch.py", &decoded, "process-decoded").is_some(), "{decoded}");
+    }
+}

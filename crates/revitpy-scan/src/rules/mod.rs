@@ -460,7 +460,7 @@ pub(crate) fn check_python(
         } else {
             let interpreter = runs_an_interpreter(c);
             c.args.iter().zip(&per_arg).fold(Labels::NONE, |l, (a, &al)| match a.keyword.as_deref() {
-                Some("stdout" | "stderr" | "cwd" | "timeout" | "encoding" | "errors" | "creationflags") => l,
+                Some("stdout" | "stderr" | "cwd" | "env" | "timeout" | "encoding" | "errors" | "creationflags") => l,
                 Some("stdin" | "input") if !interpreter => l,
                 _ => l | al,
             })
