@@ -753,8 +753,8 @@ fn scan_python(
             .take(MAX_PAYLOADS)
             .filter_map(|c| {
                 let name = &c.args.first()?.names[0];
-                let constant = rules::string_constant(&facts, name.strip_suffix(".encode").unwrap_or(name))?;
-                (constant.len() <= 2 * MAX_PAYLOAD_BYTES).then_some(())?;
+                let constant = rules::string_constant(&facts, name.strip_suffix(".encode").unwrap_or(name))
+                    .filter(|s| s.len() <= 2 * MAX_PAYLOAD_BYTES)?;
                 fold::from_base64(budget, &constant, 0).map(|t| (t, c.line))
             })
             .collect();

@@ -112,9 +112,7 @@ pub(super) fn dynamic_code(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, label
         // unpickling which installer to import), names an installed module:
         // for a reviewer.
         let sev = if labels.has(Labels::DECODED) || labels.has(Labels::FETCHED) {
-            let carried = out.decodes_a_literal(facts)
-                || matches!(out.timing(facts).at(facts, c.line), When::Install | When::Import);
-            if carried { Severity::High } else { Severity::Medium }
+            if out.carried(facts, c.line) { Severity::High } else { Severity::Medium }
         } else {
             Severity::Low
         };

@@ -134,6 +134,14 @@ impl Out<'_> {
         }
     }
 
+    /// Whether a value decoded at `line` is the package's own hidden one:
+    /// the file decodes a string written in it, or `line` runs while the
+    /// package installs or loads. Otherwise it was decoded from what a
+    /// caller handed over, on request.
+    fn carried(&self, facts: &Facts<'_>, line: usize) -> bool {
+        self.decodes_a_literal(facts) || matches!(self.timing(facts).at(facts, line), When::Install | When::Import)
+    }
+
     /// Whether the file decodes a string written in it (`b64decode('...')`,
     /// `bytes.fromhex('...')`): a value it carries hidden. One pass over the
     /// file's calls the first time, then the answer.
@@ -451,20 +459,7 @@ pub(crate) fn check_python(
             labels
         };
         dynamic_code(&mut out, facts, c, code_labels);
-        // What a process runs is its command; where its output goes and
-        // the folder it starts in are not (a sandbox runner's decoded
-        // stdin file). What it reads on stdin is code only for an
-        // interpreter (`run([sys.executable], input=decoded)`).
-        let command_labels = if labels.is_empty() || !matches(name, names!(PROCESS)) {
-            labels
-        } else {
-            let interpreter = runs_an_interpreter(c);
-            c.args.iter().zip(&per_arg).fold(Labels::NONE, |l, (a, &al)| match a.keyword.as_deref() {
-                Some("stdout" | "stderr" | "cwd" | "env" | "timeout" | "encoding" | "errors" | "creationflags") => l,
-                Some("stdin" | "input") if !interpreter => l,
-                _ => l | al,
-            })
-        };
+        let command_labels = processes::command_labels(c, labels, &per_arg);
         processes(&mut out, facts, c, command_labels, caps);
         // Only a request has an address to look at.
         let request = lists::is_sender(c) || network::http_get(c);
@@ -512,26 +507,22 @@ pub(crate) fn check_python(
             // document fetched by a generator): unsafe, for a reviewer,
             // not a threat; critical again where the file talks to an
             // author's host or another file runs it while loading.
-            let (sev, why) = if labels.has(Labels::FETCHED) {
-                let asked = matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
-                if asked {
-                    out.defer(facts, "unsafe-deserialization", c, false);
-                }
-                if asked {
-                    (Severity::Medium, " on data from the network")
-                } else {
-                    (Severity::Critical, " on data from the network")
-                }
-            } else {
-                (Severity::Medium, "")
+            let fetched = labels.has(Labels::FETCHED);
+            let asked = fetched && matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
+            if asked {
+                out.defer(facts, "unsafe-deserialization", c, false);
+            }
+            let (sev, why, suffix) = match (fetched, asked) {
+                (false, _) => (Severity::Medium, "", ""),
+                (true, true) => (Severity::Medium, " on data from the network", ", when asked"),
+                (true, false) => (Severity::Critical, " on data from the network", ""),
             };
-            let asked = if sev == Severity::Medium && !why.is_empty() { ", when asked" } else { "" };
             out.push(
                 "unsafe-deserialization",
                 sev,
                 "deserialization",
                 c,
-                format!("{name}(){why} can run code hidden in the data{asked}"),
+                format!("{name}(){why} can run code hidden in the data{suffix}"),
             );
         }
         native(&mut out, c, labels);
@@ -592,47 +583,6 @@ pub(crate) fn check_python(
         crate::explain::explain(&mut out.findings, facts, file, &timing, labels_of);
     }
     out.findings
-}
-
-/// Whether a process call's command names an interpreter or a shell,
-/// which runs what it reads on stdin: written in the call or in the list it
-/// is given (`[sys.executable]`, `["powershell", "-"]`).
-fn runs_an_interpreter(c: &Call) -> bool {
-    let Some(command) = c.args.iter().find(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("args")) else {
-        return false;
-    };
-    command.names.iter().any(|n| n == "sys.executable")
-        || command.literal.iter().chain(&command.strings).any(|s| is_interpreter(s))
-}
-
-/// Whether a command line's program (its first word, any folder and `.exe`
-/// left out) is an interpreter or a shell, which runs its arguments or its
-/// input as code.
-fn is_interpreter(command: &str) -> bool {
-    const INTERPRETERS: &[&str] = &[
-        "python",
-        "sh",
-        "bash",
-        "zsh",
-        "dash",
-        "cmd",
-        "powershell",
-        "pwsh",
-        "node",
-        "perl",
-        "ruby",
-        "wscript",
-        "cscript",
-        "mshta",
-        "rundll32",
-        "regsvr32",
-        "msiexec",
-        "osascript",
-    ];
-    let first = command.split_whitespace().next().unwrap_or("");
-    let base = first.rsplit(['/', '\\']).next().unwrap_or(first).to_ascii_lowercase();
-    let base = base.strip_suffix(".exe").unwrap_or(&base);
-    INTERPRETERS.contains(&base) || base.starts_with("python")
 }
 
 /// Code or objects fetched and run when asked are high (`dynamic_code`, the

@@ -30,7 +30,7 @@ pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: 
         // request, for a reviewer. Interpreters and shells run their
         // arguments as code.
         let program = if shell { None } else { argv_program(out, facts, c) };
-        let named = program.as_deref().filter(|p| !super::is_interpreter(p));
+        let named = program.as_deref().filter(|p| !is_interpreter(p));
         let asked = (!labels.has(Labels::DECODED) || named.is_some())
             && matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
         out.push(
@@ -186,4 +186,62 @@ fn list_head(text: &str) -> Option<String> {
     let end = body.find(quote)?;
     let head = &body[..end];
     (!head.is_empty() && !head.contains(['\\', '{', '\n'])).then(|| head.to_owned())
+}
+
+/// What a process call runs, of what its arguments carry: its command.
+/// Where its output goes, the folder it starts in and its environment are
+/// not (a sandbox runner's decoded stdin file, a launcher's ranks); what it
+/// reads on stdin is code only for an interpreter (`run([sys.executable],
+/// input=decoded)`). `per_arg` holds each argument's labels.
+pub(super) fn command_labels(c: &Call, labels: Labels, per_arg: &[Labels]) -> Labels {
+    if labels.is_empty() || !matches(&c.name, names!(PROCESS)) {
+        return labels;
+    }
+    let interpreter = runs_an_interpreter(c);
+    c.args.iter().zip(per_arg).fold(Labels::NONE, |l, (a, &al)| match a.keyword.as_deref() {
+        Some("stdout" | "stderr" | "cwd" | "env" | "timeout" | "encoding" | "errors" | "creationflags") => l,
+        Some("stdin" | "input") if !interpreter => l,
+        _ => l | al,
+    })
+}
+
+/// Whether a process call's command names an interpreter or a shell,
+/// which runs what it reads on stdin: written in the call or in the list it
+/// is given (`[sys.executable]`, `["powershell", "-"]`).
+fn runs_an_interpreter(c: &Call) -> bool {
+    let Some(command) = c.args.iter().find(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("args")) else {
+        return false;
+    };
+    command.names.iter().any(|n| n == "sys.executable")
+        || command.literal.iter().chain(&command.strings).any(|s| is_interpreter(s))
+}
+
+/// Whether a command line's program (its first word, any folder and `.exe`
+/// left out) is an interpreter or a shell, which runs its arguments or its
+/// input as code.
+fn is_interpreter(command: &str) -> bool {
+    const INTERPRETERS: &[&str] = &[
+        "python",
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "cmd",
+        "powershell",
+        "pwsh",
+        "node",
+        "perl",
+        "ruby",
+        "wscript",
+        "cscript",
+        "mshta",
+        "rundll32",
+        "regsvr32",
+        "msiexec",
+        "osascript",
+    ];
+    let first = command.split_whitespace().next().unwrap_or("");
+    let base = first.rsplit(['/', '\\']).next().unwrap_or(first).to_ascii_lowercase();
+    let base = base.strip_suffix(".exe").unwrap_or(&base);
+    INTERPRETERS.contains(&base) || base.starts_with("python")
 }

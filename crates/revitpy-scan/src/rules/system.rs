@@ -155,11 +155,9 @@ pub(super) fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &
             // downloader's file names, a mail attachment's name from its
             // decoded message) is what the flow could not tell apart: for
             // a reviewer.
-            let carried = out.decodes_a_literal(lazy.facts)
-                || matches!(out.timing(lazy.facts).at(lazy.facts, c.line), When::Install | When::Import);
             out.push(
                 "hidden-destination",
-                if carried { Severity::High } else { Severity::Medium },
+                if out.carried(lazy.facts, c.line) { Severity::High } else { Severity::Medium },
                 "obfuscation",
                 c,
                 "writes to a path that had to be decoded or reversed first (hiding where it writes)".into(),
