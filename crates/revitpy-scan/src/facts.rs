@@ -97,6 +97,15 @@ pub struct Function {
     pub params: Vec<String>,
 }
 
+/// A comprehension's lines (first to last) and the plain names its `for`
+/// clauses bind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comprehension {
+    pub first_line: usize,
+    pub last_line: usize,
+    pub targets: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Call<'s> {
     /// Resolved qualified name (`subprocess.Popen`, `eval`).
@@ -167,6 +176,11 @@ pub struct Facts<'s> {
     pub params: HashMap<String, Vec<String>>,
     /// The functions the file defines, in source order.
     pub functions: Vec<Function>,
+    /// Each comprehension (list, set, dict, generator), in source order: in
+    /// Python 3 its loop variables are its own, so a module's
+    /// `[url.strip() for url in KEYS.split(";")]` does not put the keys in
+    /// the module's `url` (see [`crate::flow`]).
+    pub comprehensions: Vec<Comprehension>,
     /// Each class definition's name and the lines it spans (its name's line
     /// to its body's last line), in source order: what is bound directly in
     /// a class body is an attribute `self.x` reads (a module variable is

@@ -139,6 +139,10 @@ pub const DECODERS: &[&str] = &[
     "?.decrypt",
 ];
 
+/// Tab, line feed, carriage return and space: `chr` of one of these,
+/// written as a number, is a separator, not a decoder (see the front-ends).
+pub const WHITESPACE_CODES: &[u64] = &[9, 10, 13, 32];
+
 /// What a front-end calls a `maketrans` table of a few characters written
 /// out (`str.maketrans({" ": "\\ "})`, shell escaping; `"-_"` to `"+/"`):
 /// it escapes or renames characters, it deciphers nothing, so it is not
@@ -1156,9 +1160,6 @@ pub struct Flow<'f> {
     state: std::cell::RefCell<Solved>,
 }
 
-/// Which function each line is in. Scope 0 is the module; scope `i + 1` is
-/// `facts.functions[i]`. Classes are not scopes here: a class body's names
-/// are read as attributes (`self.x`), which stay the module's.
 /// The parts of the facts that say what a class body binds.
 #[derive(Clone, Copy)]
 struct ClassInputs<'f> {
@@ -1168,9 +1169,20 @@ struct ClassInputs<'f> {
     classes: &'f [(String, usize, usize)],
 }
 
+/// Which function or comprehension each line is in. Scope 0 is the module;
+/// scope `i + 1` is `facts.functions[i]`; after them, scope
+/// `functions.len() + 1 + j` is `facts.comprehensions[j]`, whose only own
+/// names are its loop variables (Python 3 gives a comprehension its own
+/// scope). Classes are not scopes here: a class body's names are read as
+/// attributes (`self.x`), which stay the module's.
+///
+/// Lines are the unit: on a line that holds a comprehension, a read of one
+/// of its loop variables is taken to be the comprehension's.
 struct Scopes<'f> {
     /// The innermost scope of each line (index: line number).
     by_line: Vec<u32>,
+    /// The first comprehension scope: scopes from here on are comprehensions.
+    first_comprehension: u32,
     /// Each scope's enclosing scope.
     parent: Vec<u32>,
     /// Each scope's parameters (none for the module): a parameter is a
@@ -1187,37 +1199,51 @@ struct Scopes<'f> {
 
 impl<'f> Scopes<'f> {
     fn new(facts: &'f Facts<'_>) -> Self {
-        let last = facts.functions.iter().map(|f| f.last_line).max().unwrap_or(0);
+        let first_comprehension = facts.functions.len() as u32 + 1;
+        // Every scope's lines, an enclosing one before those inside it (by
+        // first line, then the longer first; a function before a
+        // comprehension of the same lines).
+        let mut spans: Vec<(usize, std::cmp::Reverse<usize>, u32)> = facts
+            .functions
+            .iter()
+            .map(|f| (f.first_line, f.last_line))
+            .chain(facts.comprehensions.iter().map(|c| (c.first_line, c.last_line)))
+            .zip(1u32..)
+            .map(|((first, last), id)| (first, std::cmp::Reverse(last), id))
+            .collect();
+        spans.sort_unstable();
+        let last = spans.iter().map(|s| s.1.0).max().unwrap_or(0);
         let mut by_line = vec![0u32; last + 1];
-        let mut parent = vec![0u32; facts.functions.len() + 1];
-        // One sweep over the lines with a stack of open functions (functions
-        // come in source order, an enclosing one before those inside it):
-        // linear in lines plus functions however deeply they nest.
+        let mut parent = vec![0u32; spans.len() + 1];
+        // One sweep over the lines with a stack of open scopes: linear in
+        // lines plus scopes however deeply they nest.
         let mut open: Vec<(u32, usize)> = Vec::new();
-        let mut next = facts.functions.iter().enumerate().peekable();
+        let mut next = spans.iter().peekable();
         for (line, slot) in by_line.iter_mut().enumerate() {
             while open.last().is_some_and(|&(_, end)| end < line) {
                 open.pop();
             }
-            while let Some((i, f)) = next.next_if(|(_, f)| f.first_line <= line) {
-                let id = i as u32 + 1;
+            while let Some(&(_, std::cmp::Reverse(end), id)) = next.next_if(|s| s.0 <= line) {
                 parent[id as usize] = open.last().map_or(0, |&(p, _)| p);
-                if f.last_line >= line {
-                    open.push((id, f.last_line));
+                if end >= line {
+                    open.push((id, end));
                 }
             }
             *slot = open.last().map_or(0, |&(id, _)| id);
         }
-        // Each definition's own parameters: two classes' `__init__` take
-        // different ones.
-        let params = std::iter::once(Vec::new()).chain(facts.functions.iter().map(|f| f.params.clone())).collect();
+        // Each definition's own parameters (two classes' `__init__` take
+        // different ones), then each comprehension's loop variables.
+        let params = std::iter::once(Vec::new())
+            .chain(facts.functions.iter().map(|f| f.params.clone()))
+            .chain(facts.comprehensions.iter().map(|c| c.targets.clone()))
+            .collect();
         let bound = ClassInputs {
             assigns: &facts.assigns,
             empty_bindings: &facts.empty_bindings,
             functions: &facts.functions,
             classes: &facts.classes,
         };
-        Scopes { by_line, parent, params, class_attributes: std::cell::OnceCell::new(), bound }
+        Scopes { by_line, first_comprehension, parent, params, class_attributes: std::cell::OnceCell::new(), bound }
     }
 
     fn class_attributes(&self) -> &HashSet<&'f str> {
@@ -1243,14 +1269,14 @@ impl<'f> Scopes<'f> {
         let in_class = |line: usize| class_at.get(line).copied().filter(|&k| k != 0).map(|k| classes[k as usize - 1].1);
         for a in assigns {
             if let Some(first) = in_class(a.line)
-                && direct(self.at(a.line), first)
+                && direct(self.function_at(a.line), first)
             {
                 out.extend(a.targets.iter().filter(|t| !t.contains('.')).map(String::as_str));
             }
         }
         for (t, line) in empty_bindings {
             if let Some(first) = in_class(*line)
-                && direct(self.at(*line), first)
+                && direct(self.function_at(*line), first)
             {
                 out.insert(t.as_str());
             }
@@ -1274,13 +1300,37 @@ impl<'f> Scopes<'f> {
         self.by_line.get(line).copied().unwrap_or(0)
     }
 
+    /// The innermost function (or the module) around `line`, comprehensions left out.
+    fn function_at(&self, line: usize) -> u32 {
+        self.function_scope(self.at(line))
+    }
+
+    fn function_scope(&self, mut scope: u32) -> u32 {
+        while scope >= self.first_comprehension {
+            scope = self.parent[scope as usize];
+        }
+        scope
+    }
+
     /// The scope that owns an assignment to `target` made in `scope`:
     /// `scope` for a plain name; the module for attributes (`self.x`,
     /// `obj.field`) and for a function's own name (`return` values flow to
     /// its callers through it).
-    fn owner(&self, scope: u32, target: &str, facts: &Facts<'_>) -> u32 {
+    /// A comprehension owns only what its own `for` clauses bind
+    /// (`iterates`); anything else assigned on its lines (the assignment
+    /// that holds it, a `:=`) belongs to the function around it.
+    fn owner(&self, scope: u32, target: &str, iterates: bool, facts: &Facts<'_>) -> u32 {
+        if iterates && scope >= self.first_comprehension && self.binds(scope, target) {
+            return scope;
+        }
+        let scope = self.function_scope(scope);
         if scope == 0 || target.contains('.') || facts.params.contains_key(target) { 0 } else { scope }
     }
+}
+
+/// Whether an assignment is a `for` clause's (a loop's or a comprehension's).
+fn iterates(a: &Assign) -> bool {
+    a.calls.iter().any(|c| c == crate::facts::ITERATES)
 }
 
 /// Labels found so far; `done` variables have reached their fixed point.
@@ -1303,9 +1353,15 @@ impl<'f> Flow<'f> {
             .filter(|a| !stores(a))
             .flat_map(|a| {
                 let (scopes, scope) = (&scopes, scopes.at(a.scope_line));
-                a.targets.iter().map(move |t| (scopes.owner(scope, t, facts), t.as_str()))
+                let iterates = iterates(a);
+                a.targets.iter().map(move |t| (scopes.owner(scope, t, iterates, facts), t.as_str()))
             })
-            .chain(facts.empty_bindings.iter().map(|(t, line)| (scopes.owner(scopes.at(*line), t, facts), t.as_str())))
+            .chain(
+                facts
+                    .empty_bindings
+                    .iter()
+                    .map(|(t, line)| (scopes.owner(scopes.at(*line), t, false, facts), t.as_str())),
+            )
             .collect();
         let binding = |mut s: u32, name: &str| loop {
             if s == 0 || bound.contains(&(s, name)) || scopes.binds(s, name) {
@@ -1320,7 +1376,7 @@ impl<'f> Flow<'f> {
                 .targets
                 .iter()
                 .map(|t| {
-                    let owner = if stored { binding(scope, t) } else { scopes.owner(scope, t, facts) };
+                    let owner = if stored { binding(scope, t) } else { scopes.owner(scope, t, iterates(a), facts) };
                     let key = (owner, t.as_str());
                     let next = ids.len() as u32;
                     *ids.entry(key).or_insert(next)
@@ -1339,7 +1395,7 @@ impl<'f> Flow<'f> {
             .assigns
             .iter()
             .map(|a| {
-                let scope = scopes.at(a.line) as usize;
+                let scope = scopes.function_at(a.line) as usize;
                 scope > 0
                     && a.targets.len() == 1
                     && facts.functions.get(scope - 1).is_some_and(|f| f.name == a.targets[0])
@@ -1386,7 +1442,8 @@ impl<'f> Flow<'f> {
             // parameter, it would be what *every* caller passed: one call
             // of a helper (`touni(base64.b64decode(auth))`) would make
             // every other call's result decoded.
-            let own_param = |key: &str| self.returns_step[step as usize] && self.scopes.binds(scope, key);
+            let function = self.scopes.function_scope(scope);
+            let own_param = |key: &str| self.returns_step[step as usize] && self.scopes.binds(function, key);
             let mut r = Vec::new();
             for n in a.calls.iter().chain(&a.names) {
                 for_each_read(n, &self.scopes, |key, member| {
@@ -1596,7 +1653,7 @@ mod tests {
             .filter(|a| !is_store(a))
             .flat_map(|a| {
                 let scope = scopes.at(a.scope_line);
-                a.targets.iter().map(|t| (scopes.owner(scope, t, facts), t.clone())).collect::<Vec<_>>()
+                a.targets.iter().map(|t| (scopes.owner(scope, t, iterates(a), facts), t.clone())).collect::<Vec<_>>()
             })
             .collect();
         let owners: Vec<Vec<(u32, String)>> = facts
@@ -1608,7 +1665,7 @@ mod tests {
                     .iter()
                     .map(|t| {
                         if !is_store(a) {
-                            return (scopes.owner(scope, t, facts), t.clone());
+                            return (scopes.owner(scope, t, iterates(a), facts), t.clone());
                         }
                         let mut s = scope;
                         while s != 0 && !real.contains(&(s, t.clone())) && !scopes.binds(s, t) {
@@ -1625,9 +1682,10 @@ mod tests {
             for (a, owned) in facts.assigns.iter().zip(&owners) {
                 let scope = scopes.at(a.line);
                 // A `return` reads nothing of its own function's parameters.
-                let own = scope > 0
+                let function = scopes.function_scope(scope);
+                let own = function > 0
                     && a.targets.len() == 1
-                    && facts.functions.get(scope as usize - 1).is_some_and(|f| f.name == a.targets[0]);
+                    && facts.functions.get(function as usize - 1).is_some_and(|f| f.name == a.targets[0]);
                 let from_vars = read_vars(&scopes, &defined, &vars, scope, &a.calls, &a.strings, own)
                     | read_vars(&scopes, &defined, &vars, scope, &a.names, &a.strings, own);
                 let l = static_labels(&a.calls, &a.names, &a.strings).combine(from_vars);
@@ -1661,7 +1719,7 @@ mod tests {
         let mut l = Labels::NONE;
         for n in names {
             for_each_read(n, scopes, |key, member| {
-                if skip_own_params && scopes.binds(scope, key) {
+                if skip_own_params && scopes.binds(scopes.function_scope(scope), key) {
                     return;
                 }
                 let mut s = scope;
@@ -1990,13 +2048,15 @@ mod debug {
             let (line, name) = item.split_once(':').unwrap();
             println!("name {name} at {line}: {:?}", flow.name_labels(line.parse().unwrap(), name));
         }
-        // `SCAN_WHY=1`: each assignment that yields decoded data, with what it reads.
-        if std::env::var_os("SCAN_WHY").is_some() {
+        // `SCAN_WHY=BITS`: each assignment that yields one of these labels
+        // (1: decoded, 8: the environment; see [`super::Labels`]), with what it reads.
+        if let Some(bits) = std::env::var("SCAN_WHY").ok().and_then(|v| v.parse().ok()) {
+            let wanted = super::Labels(bits);
             for a in &facts.assigns {
                 let st = super::static_labels(&a.calls, &a.names, &a.strings);
                 let from = flow.labels_read(flow.scopes.at(a.line), &a.calls, &a.names, &a.strings);
-                if st.combine(from).has(super::Labels::DECODED) {
-                    let own = st.labels.has(super::Labels::DECODED);
+                if st.combine(from).has(wanted) {
+                    let own = st.labels.has(wanted);
                     println!("why line {} {:?} own={own} <- {:?} {:?}", a.line, a.targets, a.calls, a.names);
                 }
             }

@@ -695,6 +695,31 @@ fn escape_table(call: Node<'_>, src: &[u8], budget: &Budget) -> bool {
     }
 }
 
+/// `chr(10)` and the other numbers of [`crate::flow::WHITESPACE_CODES`]:
+/// see the ruff front-end's `whitespace_char`.
+fn whitespace_char(call: Node<'_>, src: &[u8]) -> bool {
+    let Some(args) = call.child_by_field_name("arguments") else { return false };
+    match children(args).as_slice() {
+        [only] => {
+            only.kind() == "integer"
+                && int_value(text_of(*only, src)).is_some_and(|v| crate::flow::WHITESPACE_CODES.contains(&v))
+        }
+        _ => false,
+    }
+}
+
+/// An integer literal's value (`10`, `0x0A`, `1_0`), as ruff reads it.
+fn int_value(text: &str) -> Option<u64> {
+    let t = text.replace('_', "").to_ascii_lowercase();
+    let (digits, radix) = match t.get(..2) {
+        Some("0x") => (&t[2..], 16),
+        Some("0o") => (&t[2..], 8),
+        Some("0b") => (&t[2..], 2),
+        _ => (t.as_str(), 10),
+    };
+    u64::from_str_radix(digits, radix).ok()
+}
+
 /// The one `for` clause of a comprehension, when it has only one.
 fn single_clause(comprehension: Node<'_>) -> Option<Node<'_>> {
     let mut clauses = children(comprehension).into_iter().filter(|c| c.kind() == "for_in_clause");
@@ -826,6 +851,8 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
                         out.calls.push(q);
                         return;
                     }
+                    // A separator written as a number decodes nothing.
+                    Some(q) if q == "chr" && whitespace_char(n, src) => return,
                     // An escaping table is neither a decoder's call nor its name.
                     Some(q) if q.ends_with("maketrans") && escape_table(n, src, budget) => {
                         out.calls.push(crate::flow::ESCAPE_TABLE.into());
@@ -968,6 +995,27 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
 }
 
 /// Names a target binds: `x`, `a, b`, `self.x`.
+/// The plain names a `for` target binds (`x`, `k, (a, *b)`); an attribute
+/// or an item (`for self.x in`, `for d[k] in`) binds no name.
+fn bound_names(n: Node<'_>, src: &[u8], out: &mut Vec<String>) {
+    match n.kind() {
+        "identifier" => out.push(text_of(n, src).to_owned()),
+        "pattern_list"
+        | "tuple_pattern"
+        | "list_pattern"
+        | "tuple"
+        | "list"
+        | "parenthesized_expression"
+        | "list_splat_pattern"
+        | "list_splat" => {
+            for c in children(n) {
+                bound_names(c, src, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn targets(n: Node<'_>, src: &[u8], out: &mut Vec<String>) {
     match n.kind() {
         "identifier" | "attribute" => out.push(text_of(n, src).to_owned()),
@@ -1097,6 +1145,21 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                     });
                 }
             }
+        }
+        "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression" => {
+            let mut targets = Vec::new();
+            for clause in children(n).into_iter().filter(|c| c.kind() == "for_in_clause") {
+                if let Some(left) = clause.child_by_field_name("left") {
+                    bound_names(left, src, &mut targets);
+                }
+            }
+            let end = n.end_position();
+            let last_line = if end.column == 0 && end.row > n.start_position().row { end.row } else { end.row + 1 };
+            facts.comprehensions.push(crate::facts::Comprehension {
+                first_line: n.start_position().row + 1,
+                last_line,
+                targets,
+            });
         }
         "for_statement" | "for_in_clause" => {
             if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {

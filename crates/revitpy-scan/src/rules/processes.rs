@@ -29,13 +29,26 @@ pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: 
         // token) shows what it runs; only its arguments were decoded: on
         // request, for a reviewer. Interpreters and shells run their
         // arguments as code.
+        //
+        // Such a program given only what was downloaded (`["curl", url,
+        // "-o", f]` with the URL of a release its index lists, `["docker",
+        // "login", "-p", token]` with a token a registry handed out) on
+        // request is how tools fetch their parts: medium. What it is given
+        // is data, not the program; a launcher (`open`, `start`) or a
+        // package manager runs what it is given, so it counts as running
+        // what was downloaded.
         let program = if shell { None } else { argv_program(out, facts, c) };
-        let named = program.as_deref().filter(|p| !is_interpreter(p));
+        let named = program.as_deref().filter(|p| !is_interpreter(p) && !is_launcher(p));
         let asked = (!labels.has(Labels::DECODED) || named.is_some())
             && matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
+        let severity = match (asked, named.is_some() && !labels.has(Labels::DECODED)) {
+            (false, _) => Severity::Critical,
+            (true, false) => Severity::High,
+            (true, true) => Severity::Medium,
+        };
         out.push(
             "process-decoded",
-            if asked { Severity::High } else { Severity::Critical },
+            severity,
             "process",
             c,
             match named {
@@ -216,6 +229,53 @@ fn runs_an_interpreter(c: &Call) -> bool {
         || command.literal.iter().chain(&command.strings).any(|s| is_interpreter(s))
 }
 
+/// Whether a command line's program opens the file it is given with the
+/// program the system associates with it (an installer, a script, a
+/// program file runs).
+/// So does a program that starts the next word as a program (`nohup`,
+/// `sudo`), and a package manager: what it installs runs its own install
+/// code (`npm install -g npm@<version an index named>` installs whatever
+/// the index names, an address included).
+fn is_launcher(command: &str) -> bool {
+    matches!(
+        program_base(command).as_str(),
+        "open"
+            | "xdg-open"
+            | "gio"
+            | "start"
+            | "explorer"
+            | "launchctl"
+            | "nohup"
+            | "setsid"
+            | "env"
+            | "sudo"
+            | "pip"
+            | "pip3"
+            | "uv"
+            | "conda"
+            | "npm"
+            | "npx"
+            | "yarn"
+            | "pnpm"
+            | "gem"
+            | "cargo"
+            | "go"
+            | "apt"
+            | "apt-get"
+            | "brew"
+            | "choco"
+            | "winget"
+    )
+}
+
+/// A command line's program: its first word, any folder and `.exe` left
+/// out, in lower case.
+fn program_base(command: &str) -> String {
+    let first = command.split_whitespace().next().unwrap_or("");
+    let base = first.rsplit(['/', '\\']).next().unwrap_or(first).to_ascii_lowercase();
+    base.strip_suffix(".exe").map(str::to_owned).unwrap_or(base)
+}
+
 /// Whether a command line's program (its first word, any folder and `.exe`
 /// left out) is an interpreter or a shell, which runs its arguments or its
 /// input as code.
@@ -240,8 +300,6 @@ fn is_interpreter(command: &str) -> bool {
         "msiexec",
         "osascript",
     ];
-    let first = command.split_whitespace().next().unwrap_or("");
-    let base = first.rsplit(['/', '\\']).next().unwrap_or(first).to_ascii_lowercase();
-    let base = base.strip_suffix(".exe").unwrap_or(&base);
-    INTERPRETERS.contains(&base) || base.starts_with("python")
+    let base = program_base(command);
+    INTERPRETERS.contains(&base.as_str()) || base.starts_with("python")
 }
