@@ -2627,3 +2627,39 @@ fn a_named_program_given_downloaded_data_on_request_is_for_a_reviewer() {
         assert_eq!(severity_of("tool/setup_tool.py", &src, "process-decoded"), Some(Severity::Critical), "{src}");
     }
 }
+
+/// In a file that also reads the builtins, a callee computed from a table
+/// the file fills with its own classes, a method looked up on an object,
+/// or what the file's own method returns is no builtin (js2py's error
+/// classes and operator methods). A table holding `eval`, `getattr` on the
+/// builtins, and a function of the file that returns a builtin still are.
+/// Both front-ends. Written for the test.
+#[test]
+fn a_callee_from_the_files_own_table_is_not_a_hidden_builtin() {
+    let head = "import base64, builtins\nNAMES = dir(builtins)\nclass Error(Exception):\n    pass\n\
+                class Box:\n    def get(self, k):\n        return self.items[k]\n    \
+                def call(self, k, v):\n        return self.get(k)(v)\n\
+                ERRORS = {'Error': Error}\n\
+                def raise_(name, blob):\n    msg = base64.b64decode(blob)\n";
+    let own = [
+        "    return ERRORS[name](msg)\n",
+        "    return getattr(Box(), name)(msg)\n",
+        "    return Box().call(name, msg)\n",
+    ];
+    let builtin =
+        ["    table = {'e': eval}\n    return table[name](msg)\n", "    return getattr(builtins, name)(msg)\n"];
+    let through = "def pick(n):\n    return getattr(builtins, n)\ndef go(name, blob):\n    \
+                   return pick(name)(base64.b64decode(blob))\n";
+    for tail in ["", "print 'py2'\n"] {
+        for body in own {
+            let src = format!("{head}{body}{tail}");
+            assert_eq!(severity_of("js/base.py", &src, "exec-decoded"), None, "{src}");
+        }
+        for body in builtin {
+            let src = format!("{head}{body}{tail}");
+            assert!(severity_of("js/base.py", &src, "exec-decoded").is_some(), "{src}");
+        }
+        let src = format!("{head}    return msg\n{through}{tail}");
+        assert!(severity_of("js/base.py", &src, "exec-decoded").is_some(), "{src}");
+    }
+}

@@ -6,7 +6,7 @@ use super::execution::{
 use super::lists::{ASSEMBLED_DANGEROUS, PROCESS, SHELL_STARTUP};
 use super::stores::{credential_stores, surveillance};
 use super::{FileSense, LazyVars, Out, all_args_lower, has};
-use crate::facts::Call;
+use crate::facts::{Call, Facts};
 use crate::flow::{self, Labels, matches, names};
 use crate::report::Severity;
 use crate::timing::When;
@@ -257,22 +257,42 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
             || facts.assigns.iter().any(|a| a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name)));
     // Through `self`/`cls`, only an attribute the file set to such a builtin
     // (`self.run = getattr(builtins, name)`), not every method it calls
-    // (`self._read_image(fp)`, `self._image.convert(mode)`).
+    // (`self._read_image(fp)`, `self._image.convert(mode)`). A table holds
+    // one when the file puts the builtins, or `eval`/`exec` by name, in it.
+    let runs_code = |n: &String| builtins_name(n) || matches!(n.as_str(), "eval" | "exec" | "compile" | "__import__");
     let holds_builtin = |n: &str| {
         facts.assigns.iter().any(|a| {
-            a.targets.iter().any(|t| t == n)
-                && (a.names.iter().any(builtins_name) || a.strings.iter().any(builtins_name))
+            a.targets.iter().any(|t| t == n) && (a.names.iter().any(runs_code) || a.strings.iter().any(builtins_name))
         })
     };
     // A computed callee may be a builtin's lookup (`getattr(builtins,
     // n)(x)`, `run()(body)`, `(lambda g: ...)(__builtins__)(code)`), except
-    // a table kept on the object itself (`self.specials[k](self, k, v)`,
-    // reportlab's handlers), unless the file set that table from builtins.
+    // an item of a table the file keeps itself, on the object
+    // (`self.specials[k](self, k, v)`, reportlab's handlers) or in a
+    // variable (`ERRORS[name](message)`, js2py's error classes), unless the
+    // file put builtins in that table.
+    let assigned: rustc_hash::FxHashSet<&str> =
+        facts.assigns.iter().flat_map(|a| a.targets.iter().map(String::as_str)).collect();
     let builtin_callee = |c: &crate::facts::Call| {
         let head = c.snippet.split('(').next().unwrap_or("").trim();
         let root = head.split('[').next().unwrap_or(head).trim();
-        let on_self = head.contains('[') && (root.starts_with("self.") || root.starts_with("cls."));
-        !on_self || holds_builtin(root)
+        let own_table =
+            head.contains('[') && (root.starts_with("self.") || root.starts_with("cls.") || assigned.contains(root));
+        if own_table {
+            return holds_builtin(root);
+        }
+        // `getattr(obj, name)(x)` calls a method of `obj`: a builtin only
+        // when `obj` is the builtins, a module or what reaches code
+        // (`globals()`, `sys.modules`, `importlib`), not an object the
+        // file made (js2py's `getattr(self.get(prop), OP_METHODS[op])(val)`).
+        if head == "getattr" {
+            return getattr_target(&c.snippet).is_none_or(|obj| reaches_code(obj, facts));
+        }
+        // What a function of the file returns (`run()(body)`,
+        // `self.get(prop)(*args)`) is a builtin when the file returns one
+        // from it.
+        let function = head.strip_prefix("self.").or_else(|| head.strip_prefix("cls.")).unwrap_or(head);
+        !facts.functions.iter().any(|f| f.name == function) || holds_builtin(function)
     };
     if dynamic_builtin
         && let Some(c) = facts.calls.iter().find(|c| {
@@ -362,4 +382,32 @@ fn ssh_key_backdoor(out: &mut Out<'_>, sense: &FileSense<'_>) {
         "adds an SSH public key written in the code to authorized_keys: a login for whoever holds its private key"
             .into(),
     );
+}
+
+/// The first argument of the `getattr(...)` a snippet starts with, as
+/// written; `None` when the snippet (one line, cut short) does not hold
+/// all of it.
+fn getattr_target(snippet: &str) -> Option<&str> {
+    let rest = snippet.trim_start().strip_prefix("getattr")?.trim_start().strip_prefix('(')?;
+    let mut depth = 0usize;
+    for (i, ch) in rest.char_indices() {
+        match ch {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => return None,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => return Some(rest[..i].trim()),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether what `getattr` looks a name up on may reach code: the builtins,
+/// the module tables, an import, or a module the file imports.
+fn reaches_code(obj: &str, facts: &Facts<'_>) -> bool {
+    const REACHING: &[&str] = &["builtin", "globals", "locals", "vars(", "sys.modules", "import", "__dict__"];
+    let head = obj.split(['.', '(', '[']).next().unwrap_or(obj);
+    REACHING.iter().any(|r| obj.contains(r))
+        || facts.aliases.contains_key(head)
+        || facts.imports.iter().any(|(m, _)| m.split('.').next() == Some(head) || m.rsplit('.').next() == Some(head))
 }
