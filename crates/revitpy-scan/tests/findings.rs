@@ -976,11 +976,12 @@ fn reversing_a_list_is_not_reading_text_backwards() {
         assert!(level(src, "import-dynamic").is_none_or(|s| s < Severity::High), "{src}");
     }
     // Text read backwards and run is decoded code: critical as the module
-    // loads; in a function, run on what its caller names, high (see
+    // loads; in a function, run on what its caller names, a deserializer's
+    // act, medium (see
     // `decoded_code_is_critical_when_the_package_carries_it_or_runs_it_unasked`).
     for (hidden, severity) in [
         ("import base64\nexec(base64.b64decode(BLOB)[::-1])\n", Severity::Critical),
-        ("def go(path):\n    exec(open(path).read()[::-1])\n", Severity::High),
+        ("def go(path):\n    exec(open(path).read()[::-1])\n", Severity::Medium),
         ("def go(path):\n    exec(open(path).read()[::-1])\ngo('payload.bin')\n", Severity::Critical),
         ("code = PAYLOAD[::-1]\nexec(code)\n", Severity::Critical),
     ] {
@@ -1938,19 +1939,20 @@ fn a_pth_file_written_at_install_is_persistence() {
 }
 
 /// Code decoded from what a caller hands over and run when asked is how a
-/// library loads a serialized function (unsafe: high, reviewed); a payload
-/// the package carries (an encoded literal in the file) or decoded code run
-/// as the module loads is the package's own hidden code (critical).
-/// Written for the test.
+/// library loads a serialized function: a deserializer, unsafe on
+/// untrusted input as `pickle.loads` is, and judged as one (medium, for a
+/// reviewer); a payload the package carries (an encoded literal in the
+/// file) or decoded code run as the module loads is the package's own
+/// hidden code (critical). Written for the test.
 #[test]
 fn decoded_code_is_critical_when_the_package_carries_it_or_runs_it_unasked() {
     let loader = "import codecs, marshal, types\ndef func_load(code, globs=None):\n    \
                   raw = codecs.decode(code.encode('ascii'), 'base64')\n    \
                   return types.FunctionType(marshal.loads(raw), globs or globals())\n";
-    assert_eq!(severity_of("pkg/utils.py", loader, "exec-decoded"), Some(Severity::High));
+    assert_eq!(severity_of("pkg/utils.py", loader, "exec-decoded"), Some(Severity::Medium));
     // Names and constants are not encoded payloads.
     let named = format!("{loader}KEY = 'DEFAULT_SETTINGS_MODULE'\nMODE = 'rawunicodeescape'\n");
-    assert_eq!(severity_of("pkg/utils.py", &named, "exec-decoded"), Some(Severity::High));
+    assert_eq!(severity_of("pkg/utils.py", &named, "exec-decoded"), Some(Severity::Medium));
     let carried = format!(
         "{loader}BLOB = 'YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXphYmNkZWZnaGlqa2xtbm9w'\ndef run():\n    func_load(BLOB)()\n"
     );

@@ -86,13 +86,22 @@ pub(super) fn dynamic_code(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, label
             // literal in the file) or one run as it installs or loads is the
             // package's own hidden code: critical. Decoding what a caller
             // hands over and running it when asked is how a library loads a
-            // serialized function (tf-keras' `func_load`): unsafe, reviewed,
-            // not blocked outright.
+            // serialized function (tf-keras' `func_load`, a grammar's
+            // constants): a deserializer, unsafe on untrusted input as
+            // `pickle.loads` is, and judged as one (medium, for a reviewer).
+            // A file that decodes a constant of its own (`bytes.fromhex('7FF8...')`)
+            // may be running it: high.
             let unasked = matches!(out.timing(facts).at(facts, c.line), When::Install | When::Import);
             let carried = assembled || unasked || holds_encoded_literal(facts);
             out.push(
                 "exec-decoded",
-                if carried { Severity::Critical } else { Severity::High },
+                if carried {
+                    Severity::Critical
+                } else if out.decodes_a_literal(facts) {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
                 "dynamic-code",
                 c,
                 if carried {

@@ -143,13 +143,20 @@ impl Out<'_> {
     }
 
     /// Whether the file decodes a string written in it (`b64decode('...')`,
-    /// `bytes.fromhex('...')`): a value it carries hidden. One pass over the
-    /// file's calls the first time, then the answer.
+    /// `bytes.fromhex('...')`): a value it carries hidden. A decoding the
+    /// front-end folded whole leaves no call, only an assignment of
+    /// constants through a decoder (`RAW = bytes.fromhex('7FF8...')[::-1]`).
+    /// One pass over the file's calls and assignments the first time, then
+    /// the answer.
     fn decodes_a_literal(&self, facts: &Facts<'_>) -> bool {
         *self.decodes_a_literal.get_or_init(|| {
             facts.calls.iter().any(|c| {
                 matches(&c.name, names!(flow::DECODERS))
                     && c.args.first().is_some_and(|a| a.literal.as_deref().is_some_and(|l| l.len() >= 4))
+            }) || facts.assigns.iter().any(|a| {
+                a.names.is_empty()
+                    && a.strings.iter().any(|s| s.len() >= 4)
+                    && a.calls.iter().any(|c| matches(c, names!(flow::DECODERS)))
             })
         })
     }
