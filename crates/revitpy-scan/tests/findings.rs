@@ -2627,6 +2627,15 @@ fn a_named_program_given_downloaded_data_on_request_is_for_a_reviewer() {
         }
         let src = format!("{loading}{tail}");
         assert_eq!(severity_of("tool/setup_tool.py", &src, "process-decoded"), Some(Severity::Critical), "{src}");
+        // A launcher given a decoded path runs a hidden program: like an
+        // interpreter, critical whenever it runs.
+        let decoded =
+            format!("import base64, subprocess\ndef go(b):\n    subprocess.run(['open', base64.b64decode(b)])\n{tail}");
+        assert_eq!(
+            severity_of("tool/setup_tool.py", &decoded, "process-decoded"),
+            Some(Severity::Critical),
+            "{decoded}"
+        );
     }
 }
 

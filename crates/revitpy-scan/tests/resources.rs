@@ -299,6 +299,18 @@ fn many_comprehension_helpers() -> String {
     s
 }
 
+/// A file that names the builtins, with 20,000 computed callees (what its
+/// own functions return, methods looked up on an object), each given
+/// decoded data: sets of the file's tables, functions and modules are
+/// built once, and each callee asks a few lookups.
+fn many_computed_callees() -> String {
+    let mut s = String::from("import base64, builtins\nNAMES = dir(builtins)\nx = base64.b64decode(B)\n");
+    for i in 0..20_000 {
+        s.push_str(&format!("def f{i}():\n    return len\nf{i}()(x)\ngetattr(obj{i}, 'n')(x)\n"));
+    }
+    s
+}
+
 /// A comprehension over the environment whose `if` joins 50,000 prefix
 /// tests with `and` (the Python 2 front-end's tree is 50,000 levels deep
 /// there): refused as too deep before any walk, without a stack overflow.
@@ -353,6 +365,7 @@ const CASES: &[Case] = &[
     Case { name: "20k-decoded-argument-lists", source: many_decoded_argument_lists, expect: Some("process-decoded") },
     Case { name: "20k-held-payloads", source: many_held_payloads, expect: Some("exec-decoded") },
     Case { name: "20k-comprehension-helpers", source: many_comprehension_helpers, expect: Some("exfiltration") },
+    Case { name: "20k-computed-callees", source: many_computed_callees, expect: None },
     Case { name: "50k-prefix-tests", source: long_prefix_test, expect: Some("excessive-nesting") },
 ];
 

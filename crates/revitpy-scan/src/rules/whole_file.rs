@@ -6,7 +6,7 @@ use super::execution::{
 use super::lists::{ASSEMBLED_DANGEROUS, PROCESS, SHELL_STARTUP};
 use super::stores::{credential_stores, surveillance};
 use super::{FileSense, LazyVars, Out, all_args_lower, has};
-use crate::facts::{Call, Facts};
+use crate::facts::Call;
 use crate::flow::{self, Labels, matches, names};
 use crate::report::Severity;
 use crate::timing::When;
@@ -259,20 +259,37 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
     // (`self.run = getattr(builtins, name)`), not every method it calls
     // (`self._read_image(fp)`, `self._image.convert(mode)`). A table holds
     // one when the file puts the builtins, or `eval`/`exec` by name, in it.
+    // Sets built once (only in a file that names the builtins), so that
+    // each computed callee asks a lookup, not a pass over the file.
     let runs_code = |n: &String| builtins_name(n) || matches!(n.as_str(), "eval" | "exec" | "compile" | "__import__");
-    let holds_builtin = |n: &str| {
-        facts.assigns.iter().any(|a| {
-            a.targets.iter().any(|t| t == n) && (a.names.iter().any(runs_code) || a.strings.iter().any(builtins_name))
-        })
+    let (holders, assigned, functions, modules) = if dynamic_builtin {
+        let holders: rustc_hash::FxHashSet<&str> = facts
+            .assigns
+            .iter()
+            .filter(|a| a.names.iter().any(runs_code) || a.strings.iter().any(builtins_name))
+            .flat_map(|a| a.targets.iter().map(String::as_str))
+            .collect();
+        let assigned: rustc_hash::FxHashSet<&str> =
+            facts.assigns.iter().flat_map(|a| a.targets.iter().map(String::as_str)).collect();
+        let functions: rustc_hash::FxHashSet<&str> = facts.functions.iter().map(|f| f.name.as_str()).collect();
+        // What an imported module is called here: its first and last parts, and aliases.
+        let modules: rustc_hash::FxHashSet<&str> = facts
+            .imports
+            .iter()
+            .flat_map(|(m, _)| [m.split('.').next().unwrap_or(m), m.rsplit('.').next().unwrap_or(m)])
+            .chain(facts.aliases.keys().map(String::as_str))
+            .collect();
+        (holders, assigned, functions, modules)
+    } else {
+        Default::default()
     };
+    let holds_builtin = |n: &str| holders.contains(n);
     // A computed callee may be a builtin's lookup (`getattr(builtins,
     // n)(x)`, `run()(body)`, `(lambda g: ...)(__builtins__)(code)`), except
     // an item of a table the file keeps itself, on the object
     // (`self.specials[k](self, k, v)`, reportlab's handlers) or in a
     // variable (`ERRORS[name](message)`, js2py's error classes), unless the
     // file put builtins in that table.
-    let assigned: rustc_hash::FxHashSet<&str> =
-        facts.assigns.iter().flat_map(|a| a.targets.iter().map(String::as_str)).collect();
     let builtin_callee = |c: &crate::facts::Call| {
         let head = c.snippet.split('(').next().unwrap_or("").trim();
         let root = head.split('[').next().unwrap_or(head).trim();
@@ -286,13 +303,13 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
         // (`globals()`, `sys.modules`, `importlib`), not an object the
         // file made (js2py's `getattr(self.get(prop), OP_METHODS[op])(val)`).
         if head == "getattr" {
-            return getattr_target(&c.snippet).is_none_or(|obj| reaches_code(obj, facts));
+            return getattr_target(&c.snippet).is_none_or(|obj| reaches_code(obj, &modules));
         }
         // What a function of the file returns (`run()(body)`,
         // `self.get(prop)(*args)`) is a builtin when the file returns one
         // from it.
         let function = head.strip_prefix("self.").or_else(|| head.strip_prefix("cls.")).unwrap_or(head);
-        !facts.functions.iter().any(|f| f.name == function) || holds_builtin(function)
+        !functions.contains(function) || holds_builtin(function)
     };
     if dynamic_builtin
         && let Some(c) = facts.calls.iter().find(|c| {
@@ -403,11 +420,10 @@ fn getattr_target(snippet: &str) -> Option<&str> {
 }
 
 /// Whether what `getattr` looks a name up on may reach code: the builtins,
-/// the module tables, an import, or a module the file imports.
-fn reaches_code(obj: &str, facts: &Facts<'_>) -> bool {
+/// the module tables, an import, or a module the file imports (`modules`:
+/// the names it goes by here).
+fn reaches_code(obj: &str, modules: &rustc_hash::FxHashSet<&str>) -> bool {
     const REACHING: &[&str] = &["builtin", "globals", "locals", "vars(", "sys.modules", "import", "__dict__"];
     let head = obj.split(['.', '(', '[']).next().unwrap_or(obj);
-    REACHING.iter().any(|r| obj.contains(r))
-        || facts.aliases.contains_key(head)
-        || facts.imports.iter().any(|(m, _)| m.split('.').next() == Some(head) || m.rsplit('.').next() == Some(head))
+    REACHING.iter().any(|r| obj.contains(r)) || modules.contains(head)
 }
