@@ -229,13 +229,12 @@ fn runs_an_interpreter(c: &Call) -> bool {
         || command.literal.iter().chain(&command.strings).any(|s| is_interpreter(s))
 }
 
-/// Whether a command line's program opens the file it is given with the
-/// program the system associates with it (an installer, a script, a
-/// program file runs).
-/// So does a program that starts the next word as a program (`nohup`,
-/// `sudo`), and a package manager: what it installs runs its own install
-/// code (`npm install -g npm@<version an index named>` installs whatever
-/// the index names, an address included).
+/// Whether a command line's program runs what it is given: a launcher
+/// opens a file with the program the system associates with it (an
+/// installer, a script, a program file runs); `nohup` or `sudo` starts the
+/// next word as a program; a package manager installs what it is given,
+/// and that runs its own install code (`npm install -g npm@<version an
+/// index named>` installs whatever the index names, an address included).
 fn is_launcher(command: &str) -> bool {
     matches!(
         program_base(command).as_str(),
