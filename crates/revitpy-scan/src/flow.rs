@@ -706,6 +706,11 @@ fn wires_streams(rest: &str) -> bool {
     rest.trim_start_matches(|c: char| c.is_ascii_digit()).starts_with(['>', '<', '|'])
 }
 
+/// String methods whose result, reversed back, is the forward text changed
+/// in place: `s[::-1].replace(a[::-1], b[::-1], 1)[::-1]` replaces from
+/// the right (both front-ends read such an expression as forward text).
+pub const REVERSIBLE_TEXT_METHODS: &[&str] = &["replace", "strip", "lstrip", "rstrip", "lower", "upper", "casefold"];
+
 /// Whether a command line redirects a stream onto what it opens (`>&`,
 /// `<&`, `<>`, `0>&1`), as a shell handed to `/dev/tcp` does.
 fn redirects_a_stream(text: &str) -> bool {

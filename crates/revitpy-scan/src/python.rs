@@ -664,6 +664,28 @@ fn may_be_text(value: Option<Node<'_>>, src: &[u8], facts: &Facts<'_>, budget: &
     callee.is_some_and(|name| crate::flow::yields_text(&name))
 }
 
+/// `s[::-1].replace(old[::-1], new[::-1], 1)` under a reversing slice:
+/// text reversed, changed from its end and reversed back, which reads
+/// forwards again (the fast front-end's `reversed_back` says the same).
+/// Gives the reversed text `s` and the call's arguments.
+fn reversed_back<'t>(n: Node<'t>, src: &[u8]) -> Option<(Node<'t>, Vec<Node<'t>>)> {
+    if !ends_with_reverse_slice(text_of(n, src)) {
+        return None;
+    }
+    let mut call = n.child_by_field_name("value")?;
+    while call.kind() == "parenthesized_expression" {
+        call = *children(call).first()?;
+    }
+    let f = call.child_by_field_name("function").filter(|f| call.kind() == "call" && f.kind() == "attribute")?;
+    let method = text_of(f.child_by_field_name("attribute")?, src);
+    let reversed = f.child_by_field_name("object").filter(|o| o.kind() == "subscript")?;
+    if !crate::flow::REVERSIBLE_TEXT_METHODS.contains(&method) || !ends_with_reverse_slice(text_of(reversed, src)) {
+        return None;
+    }
+    let args = call.child_by_field_name("arguments").map(children).unwrap_or_default();
+    Some((reversed.child_by_field_name("value")?, args))
+}
+
 fn ends_with_reverse_slice(text: &str) -> bool {
     text.bytes().rev().filter(|&b| b != b' ').take(6).eq(b"[::-1]".iter().rev().copied())
 }
@@ -826,6 +848,21 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
     let folded =
         if matches!(n.kind(), "call" | "binary_operator" | "subscript") { literal(n, src, budget) } else { None };
     match n.kind() {
+        // Reversed, changed and reversed back (see `reversed_back`): the
+        // text reads forwards.
+        "subscript"
+            if folded.is_none()
+                && let Some((text, args)) = reversed_back(n, src) =>
+        {
+            summarize(text, src, facts, out, budget);
+            for a in args {
+                let unreversed = (a.kind() == "subscript" && ends_with_reverse_slice(text_of(a, src)))
+                    .then(|| a.child_by_field_name("value"))
+                    .flatten();
+                summarize(unreversed.unwrap_or(a), src, facts, out, budget);
+            }
+            return;
+        }
         "call" | "binary_operator" | "subscript" if n.kind() != "subscript" || folded.is_some() => {
             if let Some(v) = &folded {
                 out.strings.push(prefix_chars(v, 400).to_owned());

@@ -862,6 +862,22 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
                     self.out.calls.push("?.reversed".into());
                     return;
                 }
+                // Reversed, changed and reversed back: the text reads forwards.
+                if is_reverse_slice(&s.slice)
+                    && let Some((text, call)) = reversed_back(&s.value)
+                {
+                    self.visit_expr(text);
+                    for a in call.arguments.args.iter() {
+                        match a {
+                            Expr::Subscript(r) if is_reverse_slice(&r.slice) => self.visit_expr(&r.value),
+                            _ => self.visit_expr(a),
+                        }
+                    }
+                    for k in call.arguments.keywords.iter() {
+                        self.visit_expr(&k.value);
+                    }
+                    return;
+                }
                 if is_reverse_slice(&s.slice) && self.b.may_be_text(&s.value) {
                     self.out.calls.push("?.reversed".into());
                 }
@@ -934,6 +950,19 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
     }
 
     // Keyword names are not reads; only values are walked (the default does that).
+}
+
+/// `s[::-1].replace(old[::-1], new[::-1], 1)` under a reversing slice:
+/// text reversed, changed from its end and reversed back (a replace from
+/// the right), which reads forwards again and hides nothing. Gives the
+/// reversed text `s` and the method call. Only methods that give back
+/// text changed in place ([`crate::flow::REVERSIBLE_TEXT_METHODS`]).
+fn reversed_back(e: &Expr) -> Option<(&Expr, &ast::ExprCall)> {
+    let Expr::Call(c) = e else { return None };
+    let Expr::Attribute(a) = c.func.as_ref() else { return None };
+    let Expr::Subscript(r) = a.value.as_ref() else { return None };
+    (crate::flow::REVERSIBLE_TEXT_METHODS.contains(&a.attr.as_str()) && is_reverse_slice(&r.slice))
+        .then_some((&*r.value, c))
 }
 
 fn is_reverse_slice(e: &Expr) -> bool {

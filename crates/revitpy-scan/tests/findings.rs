@@ -2742,3 +2742,58 @@ fn an_interactive_shell_running_a_script_is_no_reverse_shell() {
         }
     }
 }
+
+/// A model unpickled with PyTorch's safety turned off (`weights_only=False`)
+/// as the package loads runs whatever the pickle holds before anyone asked:
+/// high. The same load in a function a caller calls (a training script
+/// resuming its checkpoint), or with the safety on, is for a reviewer at
+/// most. Both front-ends. Written for the test.
+#[test]
+fn a_model_unpickled_unguarded_while_loading_is_high() {
+    let load =
+        "torch.load(os.path.join(os.path.dirname(__file__), 'weights.pt'), map_location='cpu', weights_only=False)";
+    for tail in ["", "print 'py2'\n"] {
+        let at_import = format!("import os, torch\nmodel = {load}\n{tail}");
+        assert_eq!(
+            severity_of("sdk/__init__.py", &at_import, "unsafe-deserialization"),
+            Some(Severity::High),
+            "{at_import}"
+        );
+        let on_request = format!("import os, torch\ndef resume():\n    return {load}\n{tail}");
+        assert_eq!(
+            severity_of("sdk/__init__.py", &on_request, "unsafe-deserialization"),
+            Some(Severity::Medium),
+            "{on_request}"
+        );
+        let guarded =
+            format!("import os, torch\nmodel = {}\n{tail}", load.replace("weights_only=False", "weights_only=True"));
+        assert_eq!(severity_of("sdk/__init__.py", &guarded, "unsafe-deserialization"), None, "{guarded}");
+    }
+}
+
+/// Text reversed, changed and reversed back (`s[::-1].replace(old[::-1],
+/// new[::-1], 1)[::-1]`, a replace from the right) reads forwards: no
+/// hidden text reaches the command. Text only reversed once, or reversed
+/// and split, still counts as reversed. Both front-ends. Written for the
+/// test.
+#[test]
+fn text_reversed_back_is_not_hidden() {
+    let head = "import os, subprocess\ndef suffix(exe):\n";
+    let back = [
+        "    def rreplace(s, old, new, count):\n        return (s[::-1].replace(old[::-1], new[::-1], count))[::-1]\n    \
+         v = rreplace(os.path.basename(exe), 'python', '', 1)\n",
+        "    v = os.path.basename(exe)[::-1].strip()[::-1]\n",
+    ];
+    let once = ["    v = os.path.basename(exe).replace('python', '')[::-1]\n", "    v = 'nohtyp'[::-1]\n"];
+    let run = "    return subprocess.check_output([exe, '-c', 'import sys; print(sys.version)', v])\n";
+    for tail in ["", "print 'py2'\n"] {
+        for body in back {
+            let src = format!("{head}{body}{run}{tail}");
+            assert_eq!(severity_of("agent/worker.py", &src, "process-decoded"), None, "{src}");
+        }
+        for body in once {
+            let src = format!("{head}{body}{run}{tail}");
+            assert!(severity_of("agent/worker.py", &src, "process-decoded").is_some(), "{src}");
+        }
+    }
+}

@@ -502,7 +502,13 @@ pub(crate) fn check_python(
             hidden: dest.has(Labels::DECODED),
         };
         network(&mut out, facts, c, labels, route, caps);
+        // `torch.load(path, weights_only=False)`: the pickle behind the
+        // model is unpickled whole, objects and code (PyTorch's own default
+        // since 2.6 refuses them).
+        let unguarded_model = name == "torch.load"
+            && c.args.iter().any(|a| a.keyword.as_deref() == Some("weights_only") && a.text.trim() == "False");
         if matches(name, names!(DESERIALIZE))
+            || unguarded_model
             || (name == "yaml.load"
                 && !c.args.iter().any(|a| a.text.contains("SafeLoader") || a.text.contains("CSafeLoader")))
             || name == "yaml.unsafe_load"
@@ -515,11 +521,19 @@ pub(crate) fn check_python(
             // not a threat; critical again where the file talks to an
             // author's host or another file runs it while loading.
             let fetched = labels.has(Labels::FETCHED);
-            let asked = fetched && matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
+            let timing = out.timing(facts).at(facts, c.line);
+            let asked = fetched && matches!(timing, When::Call(..) | When::Program);
             if asked {
                 out.defer(facts, "unsafe-deserialization", c, false);
             }
             let (sev, why, suffix) = match (fetched, asked) {
+                // A model file unpickled with PyTorch's safety turned off,
+                // as the package loads (or installs, when `setup.py`
+                // imports it): code hidden in a model the package ships
+                // runs before anyone asked for anything.
+                (false, _) if unguarded_model && !matches!(timing, When::Call(..) | When::Program) => {
+                    (Severity::High, " with `weights_only=False`, as the module loads,", "")
+                }
                 (false, _) => (Severity::Medium, "", ""),
                 (true, true) => (Severity::Medium, " on data from the network", ", when asked"),
                 (true, false) => (Severity::Critical, " on data from the network", ""),
