@@ -2348,10 +2348,15 @@ fn a_conditional_value_does_not_carry_its_condition() {
 
 /// A program named in the code and given decoded arguments shows what it
 /// runs: a cloud SDK decodes its registry's base64 login token and hands
-/// the password to `docker login` when its caller pulls an image (high, for
-/// a reviewer). The same while the module loads, a decoded command line,
-/// or decoded arguments to an interpreter, hide what runs (critical). Both
-/// front-ends. Written for the test.
+/// the password to `docker login` when its caller pulls an image. Decoded
+/// from what the service handed over, that is data in transport encoding,
+/// like a download given to a named program: medium (it was high until the
+/// thirteenth session, which judged it as exec of caller-decoded code had
+/// been judged in the twelfth; sagemaker-serve). A file that also decodes a
+/// string written in it hides something of its own: high. The same while
+/// the module loads, a decoded command line, or decoded arguments to an
+/// interpreter, hide what runs (critical). Both front-ends. Written for the
+/// test.
 #[test]
 fn decoded_arguments_to_a_named_program_are_not_a_hidden_command() {
     let login = "import base64, subprocess\ndef pull(ecr, image):\n    \
@@ -2363,12 +2368,15 @@ fn decoded_arguments_to_a_named_program_are_not_a_hidden_command() {
         let src = format!("{login}{tail}");
         let report = scan(&ManifestFacts::default(), &[Entry { path: "sdk/local.py", bytes: src.as_bytes() }]);
         let f = report.findings.iter().find(|f| f.rule == "process-decoded").expect("decoded arguments");
-        assert_eq!(f.severity, Severity::High, "{f:#?}");
+        assert_eq!(f.severity, Severity::Medium, "{f:#?}");
         assert!(f.message.contains("`docker`"), "{f:#?}");
         // Written in the call, the same.
         let inline =
             src.replace("subprocess.run(cmd, check=True)", "subprocess.run(['docker', 'login', '-p', password])");
-        assert_eq!(severity_of("sdk/local.py", &inline, "process-decoded"), Some(Severity::High), "{inline}");
+        assert_eq!(severity_of("sdk/local.py", &inline, "process-decoded"), Some(Severity::Medium), "{inline}");
+        // A file that decodes a constant of its own carries something hidden.
+        let carried = format!("{src}REGISTRY = base64.b64decode('cmVnaXN0cnkuZXhhbXBsZS5vcmc=')\n");
+        assert_eq!(severity_of("sdk/local.py", &carried, "process-decoded"), Some(Severity::High), "{carried}");
         // An interpreter runs its decoded argument as code.
         let python = src.replace("'docker', 'login', '-u', user, '-p', password, image", "'python', '-c', password");
         assert_eq!(severity_of("sdk/local.py", &python, "process-decoded"), Some(Severity::Critical), "{python}");

@@ -41,7 +41,13 @@ pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: 
         let named = program.as_deref().filter(|p| !is_interpreter(p) && !is_launcher(p));
         let asked = (!labels.has(Labels::DECODED) || named.is_some())
             && matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program);
-        let severity = match (asked, named.is_some() && !labels.has(Labels::DECODED)) {
+        // Decoded by the file from nothing it carries (a registry's base64
+        // login token, decoded into `docker login`'s user and password), the
+        // arguments of a named program are data in transport encoding: like
+        // downloaded data, medium. A file that decodes a string written in
+        // it hides something of its own: high.
+        let data_only = named.is_some() && (!labels.has(Labels::DECODED) || !out.decodes_a_literal(facts));
+        let severity = match (asked, data_only) {
             (false, _) => Severity::Critical,
             (true, false) => Severity::High,
             (true, true) => Severity::Medium,
