@@ -65,36 +65,74 @@ pub(crate) fn last_name(n: &str) -> &str {
     n.rsplit('.').next().unwrap_or(n).trim()
 }
 
-/// The lines of the module's `if __name__ == "__main__":` block (the `if`
-/// at column 0, then every indented or blank line after it).
-fn main_block(text: &str) -> Option<(usize, usize)> {
-    // Most files have none: one search before looking line by line.
-    memchr::memmem::find(text.as_bytes(), b"__main__")?;
-    let mut start = None;
-    let mut end = 0;
+/// The lines of the module's `if __name__ == "__main__":` blocks (the `if`
+/// at column 0, then every indented or blank line after it). A block that
+/// dispatches on the command line (`if sys.argv[1] == "--clone":`, at
+/// column 0 or as the first statement of a `try:` there) is a program's
+/// entry too: it runs when someone runs the file with that argument, not
+/// when it is imported (ComfyUI-Manager's git helper, run as a process).
+fn main_blocks(text: &str) -> Vec<(usize, usize)> {
+    // Most files have neither: one search before looking line by line.
+    let main = memchr::memmem::find(text.as_bytes(), b"__main__").is_some();
+    if !main && memchr::memmem::find(text.as_bytes(), b"sys.argv[").is_none() {
+        return Vec::new();
+    }
+    let mut blocks = Vec::new();
+    let mut open: Option<(usize, usize)> = None;
+    // The line of a `try:` at column 0 whose first statement may open a block.
+    let mut pending_try = None;
     for (i, line) in text.lines().enumerate() {
         let number = i + 1;
-        match start {
-            None => {
-                if !line.starts_with("if") {
-                    continue;
-                }
-                let t = line.replace(' ', "").replace('\'', "\"");
-                if t.starts_with("if__name__==\"__main__\"") || t.starts_with("if\"__main__\"==__name__") {
-                    start = Some(number);
-                    end = number;
-                }
+        if let Some((_, end)) = open.as_mut() {
+            // `elif sys.argv[1] == "--fetch":` dispatches on as well; an
+            // `else:` runs for any other argument, on import too.
+            let dispatch = line.strip_prefix("el").is_some_and(dispatches_on_argv);
+            if line.trim().is_empty() || line.starts_with([' ', '\t']) || dispatch {
+                *end = number;
+                continue;
             }
-            Some(_) => {
-                if line.trim().is_empty() || line.starts_with(' ') || line.starts_with('\t') {
-                    end = number;
-                } else {
-                    break;
+            blocks.extend(open.take());
+        }
+        if let Some(try_line) = pending_try.take() {
+            let t = line.trim_start();
+            if t.is_empty() || t.starts_with('#') {
+                pending_try = Some(try_line);
+                continue;
+            }
+            if line.starts_with([' ', '\t']) {
+                if dispatches_on_argv(t) {
+                    open = Some((try_line, number));
                 }
+                continue;
             }
         }
+        if line.starts_with("try:") {
+            pending_try = Some(number);
+            continue;
+        }
+        if !line.starts_with("if") {
+            continue;
+        }
+        let t = line.replace(' ', "").replace('\'', "\"");
+        if main && (t.starts_with("if__name__==\"__main__\"") || t.starts_with("if\"__main__\"==__name__"))
+            || dispatches_on_argv(line)
+        {
+            open = Some((number, number));
+        }
     }
-    start.map(|s| (s, end))
+    blocks.extend(open);
+    blocks
+}
+
+/// `if sys.argv[1] == "--clone":`: a test of one command-line argument
+/// (not the program's own name, `argv[0]`) against a written value. When
+/// the module is imported, the argument is the importing program's, so
+/// such a branch is taken only when the file is run with it.
+fn dispatches_on_argv(line: &str) -> bool {
+    let t = line.trim_start().replace(' ', "").replace('\'', "\"");
+    let Some(rest) = t.strip_prefix("ifsys.argv[") else { return false };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && rest[..digits] != *"0" && rest[digits..].starts_with("]==\"")
 }
 
 /// A pyRevit command's script (`Tools.pushbutton/script.py`, its
@@ -139,10 +177,10 @@ impl Timing {
     /// `path` and `text`: the file's, to find a program's entry.
     pub(crate) fn new(facts: &Facts<'_>, install_time: bool, path: &str, text: &str) -> Self {
         let n = facts.functions.len();
-        let main = main_block(text);
-        let last = facts.functions.iter().map(|f| f.last_line).max().unwrap_or(0).max(main.map_or(0, |m| m.1));
+        let main = main_blocks(text);
+        let last = facts.functions.iter().map(|f| f.last_line).max().unwrap_or(0).max(main.last().map_or(0, |m| m.1));
         let mut line_scope = vec![0u32; last + 1];
-        if let Some((a, b)) = main {
+        for &(a, b) in &main {
             for slot in &mut line_scope[a..=b] {
                 *slot = n as u32 + 1;
             }

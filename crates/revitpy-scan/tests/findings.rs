@@ -2805,3 +2805,47 @@ fn text_reversed_back_is_not_hidden() {
         }
     }
 }
+
+/// A script that dispatches on its command line at module level (`if
+/// sys.argv[1] == "--install":`, bare or as the first statement of a
+/// `try:`, with `elif` branches) runs a branch when someone runs it with
+/// that argument, like a `__main__` block: a download started there is
+/// the user's request, judged as in a `__main__` block, not the module
+/// loading (critical). The same
+/// without the test, an `else:` branch, and `setup.py`'s own dispatch
+/// (`install`) stay unasked. Both front-ends. Written for the test.
+#[test]
+fn a_module_level_dispatch_on_the_command_line_is_a_programs_entry() {
+    let head = "import subprocess, sys, requests\ndef fetch(url, dest):\n    r = requests.get(url)\n    \
+                with open(dest, 'wb') as f:\n        f.write(r.content)\n    return dest\n";
+    let run = "path = fetch(sys.argv[2], '/tmp/tool.bin')\nsubprocess.check_call([path])\n";
+    let indent = |n: usize| run.lines().map(|l| format!("{}{l}\n", " ".repeat(n))).collect::<String>();
+    let gated = [
+        format!("if sys.argv[1] == '--install':\n{}", indent(4)),
+        format!(
+            "try:\n    if sys.argv[1] == '--check':\n        pass\n    elif sys.argv[1] == \"--install\":\n{}    sys.exit(0)\nexcept Exception as e:\n    print(e)\n",
+            indent(8)
+        ),
+        format!("if sys.argv[1] == '--check':\n    pass\nelif sys.argv[1] == '--install':\n{}", indent(4)),
+    ];
+    let unasked = [
+        run.to_owned(),
+        format!("if sys.argv[1] == '--check':\n    pass\nelse:\n{}", indent(4)),
+        format!("if sys.argv[0]:\n{}", indent(4)),
+    ];
+    for tail in ["", "print 'py2'\n"] {
+        let entry = format!("{head}if __name__ == '__main__':\n{}{tail}", indent(4));
+        let asked = severity_of("tool/helper.py", &entry, "download-then-run");
+        assert!(asked.is_some_and(|s| s < Severity::Critical), "{entry}");
+        for body in &gated {
+            let src = format!("{head}{body}{tail}");
+            assert_eq!(severity_of("tool/helper.py", &src, "download-then-run"), asked, "{src}");
+        }
+        for body in &unasked {
+            let src = format!("{head}{body}{tail}");
+            assert_eq!(severity_of("tool/helper.py", &src, "download-then-run"), Some(Severity::Critical), "{src}");
+        }
+        let setup = format!("{head}if sys.argv[1] == 'install':\n{}{tail}", indent(4));
+        assert_eq!(severity_of("setup.py", &setup, "download-then-run"), Some(Severity::Critical), "{setup}");
+    }
+}
