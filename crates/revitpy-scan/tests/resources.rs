@@ -311,6 +311,55 @@ fn many_computed_callees() -> String {
     s
 }
 
+/// 20,000 module-level dispatches on the command line, each a block of its
+/// own (half wrapped in `try:`), each downloading and running: the blocks
+/// are found in one pass over the lines, and the timing graph paints each
+/// once.
+fn many_argv_dispatches() -> String {
+    let mut s = String::from(
+        "import subprocess, sys, requests
+",
+    );
+    for i in 0..20_000 {
+        let run = format!(
+            "p{i} = requests.get(sys.argv[2]).content
+open('t{i}', 'wb').write(p{i})
+subprocess.call(['./t{i}'])
+"
+        );
+        if i % 2 == 0 {
+            s.push_str(&format!(
+                "if sys.argv[1] == '--x{i}':
+"
+            ));
+            s.extend(run.lines().map(|l| {
+                format!(
+                    "    {l}
+"
+                )
+            }));
+        } else {
+            s.push_str(&format!(
+                "try:
+    if sys.argv[1] == '--x{i}':
+"
+            ));
+            s.extend(run.lines().map(|l| {
+                format!(
+                    "        {l}
+"
+                )
+            }));
+            s.push_str(
+                "except Exception:
+    pass
+",
+            );
+        }
+    }
+    s
+}
+
 /// A comprehension over the environment whose `if` joins 50,000 prefix
 /// tests with `and` (the Python 2 front-end's tree is 50,000 levels deep
 /// there): refused as too deep before any walk, without a stack overflow.
@@ -367,6 +416,7 @@ const CASES: &[Case] = &[
     Case { name: "20k-comprehension-helpers", source: many_comprehension_helpers, expect: Some("exfiltration") },
     Case { name: "20k-computed-callees", source: many_computed_callees, expect: None },
     Case { name: "50k-prefix-tests", source: long_prefix_test, expect: Some("excessive-nesting") },
+    Case { name: "20k-argv-dispatches", source: many_argv_dispatches, expect: Some("download-then-run") },
 ];
 
 /// A line of `/proc/self/status`, in KiB.
