@@ -127,12 +127,27 @@ fn main_blocks(text: &str) -> Vec<(usize, usize)> {
 /// `if sys.argv[1] == "--clone":`: a test of one command-line argument
 /// (not the program's own name, `argv[0]`) against a written value. When
 /// the module is imported, the argument is the importing program's, so
-/// such a branch is taken only when the file is run with it.
+/// such a branch is taken only when the file is run with it. A setup
+/// command (`install`, `bdist_wheel`, ...) is the argument of the install
+/// that imports the package from `setup.py`: a branch on it runs then.
 fn dispatches_on_argv(line: &str) -> bool {
+    const SETUP_COMMANDS: &[&str] = &[
+        "install",
+        "develop",
+        "egg_info",
+        "bdist_wheel",
+        "bdist_egg",
+        "sdist",
+        "build",
+        "build_ext",
+        "build_py",
+        "dist_info",
+    ];
     let t = line.trim_start().replace(' ', "").replace('\'', "\"");
     let Some(rest) = t.strip_prefix("ifsys.argv[") else { return false };
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    digits > 0 && rest[..digits] != *"0" && rest[digits..].starts_with("]==\"")
+    let Some(value) = rest[digits..].strip_prefix("]==\"").and_then(|v| v.split('"').next()) else { return false };
+    digits > 0 && rest[..digits] != *"0" && !SETUP_COMMANDS.contains(&value)
 }
 
 /// A pyRevit command's script (`Tools.pushbutton/script.py`, its

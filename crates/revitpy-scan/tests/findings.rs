@@ -2847,5 +2847,7 @@ fn a_module_level_dispatch_on_the_command_line_is_a_programs_entry() {
         }
         let setup = format!("{head}if sys.argv[1] == 'install':\n{}{tail}", indent(4));
         assert_eq!(severity_of("setup.py", &setup, "download-then-run"), Some(Severity::Critical), "{setup}");
+        // A package `setup.py` imports, branching on the same setup command: the install's.
+        assert_eq!(severity_of("pkg/__init__.py", &setup, "download-then-run"), Some(Severity::Critical), "{setup}");
     }
 }

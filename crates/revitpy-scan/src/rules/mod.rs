@@ -531,9 +531,15 @@ pub(crate) fn check_python(
                 // as the package loads (or installs, when `setup.py`
                 // imports it): code hidden in a model the package ships
                 // runs before anyone asked for anything.
-                (false, _) if unguarded_model && !matches!(timing, When::Call(..) | When::Program) => {
-                    (Severity::High, " with `weights_only=False`, as the module loads,", "")
-                }
+                (false, _) if unguarded_model && !matches!(timing, When::Call(..) | When::Program) => (
+                    Severity::High,
+                    if timing == When::Install {
+                        " with `weights_only=False`, while the package installs,"
+                    } else {
+                        " with `weights_only=False`, as the module loads,"
+                    },
+                    "",
+                ),
                 (false, _) => (Severity::Medium, "", ""),
                 (true, true) => (Severity::Medium, " on data from the network", ", when asked"),
                 (true, false) => (Severity::Critical, " on data from the network", ""),
