@@ -113,9 +113,9 @@ fn main_blocks(text: &str) -> Vec<(usize, usize)> {
         if !line.starts_with("if") {
             continue;
         }
-        let t = line.replace(' ', "").replace('\'', "\"");
+        let t = normalized(line);
         if main && (t.starts_with("if__name__==\"__main__\"") || t.starts_with("if\"__main__\"==__name__"))
-            || dispatches_on_argv(line)
+            || argv_test(&t)
         {
             open = Some((number, number));
         }
@@ -131,6 +131,16 @@ fn main_blocks(text: &str) -> Vec<(usize, usize)> {
 /// command (`install`, `bdist_wheel`, ...) is the argument of the install
 /// that imports the package from `setup.py`: a branch on it runs then.
 fn dispatches_on_argv(line: &str) -> bool {
+    argv_test(&normalized(line))
+}
+
+/// A line without its spaces, its quotes written `"`.
+fn normalized(line: &str) -> String {
+    line.replace(' ', "").replace('\'', "\"")
+}
+
+/// [`dispatches_on_argv`] on a [`normalized`] line.
+fn argv_test(t: &str) -> bool {
     const SETUP_COMMANDS: &[&str] = &[
         "install",
         "develop",
@@ -143,7 +153,6 @@ fn dispatches_on_argv(line: &str) -> bool {
         "build_py",
         "dist_info",
     ];
-    let t = line.trim_start().replace(' ', "").replace('\'', "\"");
     let Some(rest) = t.strip_prefix("ifsys.argv[") else { return false };
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     let Some(value) = rest[digits..].strip_prefix("]==\"").and_then(|v| v.split('"').next()) else { return false };
