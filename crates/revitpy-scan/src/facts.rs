@@ -23,6 +23,8 @@ pub struct Arg<'s> {
     pub names: Vec<String>,
     /// String literals inside the argument.
     pub strings: Vec<String>,
+    /// How often each of `names` is read ([`Summary::name_counts`]).
+    pub name_counts: Vec<u32>,
 }
 
 /// Marks an [`Assign`] made by iteration (`for target in value`, a
@@ -43,6 +45,7 @@ pub const ENV_SELECTION: &str = "os.environ.get";
 pub(crate) fn env_selection(a: &mut Assign, prefixes: Vec<String>) {
     a.calls = vec![ENV_SELECTION.to_owned(), ITERATES.to_owned()];
     a.names.clear();
+    a.name_counts.clear();
     a.strings = prefixes;
 }
 
@@ -78,6 +81,8 @@ pub struct Assign {
     pub calls: Vec<String>,
     pub names: Vec<String>,
     pub strings: Vec<String>,
+    /// How often each of `names` is read ([`Summary::name_counts`]).
+    pub name_counts: Vec<u32>,
     pub line: usize,
     /// A line in the scope the targets belong to: `line` for an assignment;
     /// for an argument handed to a parameter, a line of the called function
@@ -95,6 +100,9 @@ pub struct Function {
     /// This definition's own parameters (without `self`/`cls`): the file's
     /// methods share names (`__init__`), and `params` keeps one list a name.
     pub params: Vec<String>,
+    /// How many of `params` take positional arguments: those before a
+    /// `*args`, a bare `*` or a `**kwargs`.
+    pub positional: usize,
 }
 
 /// A comprehension's lines (first to last) and the plain names its `for`
@@ -132,6 +140,7 @@ impl Call<'_> {
                     inner_calls: a.inner_calls,
                     names: a.names,
                     strings: a.strings,
+                    name_counts: a.name_counts,
                 })
                 .collect(),
             line: self.line,
@@ -417,6 +426,7 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                         calls,
                         names: a.names.clone(),
                         strings: a.strings.clone(),
+                        name_counts: a.name_counts.clone(),
                         line: c.line,
                         scope_line: c.line,
                     });
@@ -442,6 +452,7 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                 calls: vec![STORES.to_owned(), DOWNLOADS_TO.to_owned()],
                 names: Vec::new(),
                 strings: Vec::new(),
+                name_counts: Vec::new(),
                 line: c.line,
                 scope_line: c.line,
             });
@@ -486,6 +497,7 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                     calls: a.inner_calls.clone(),
                     names: a.names.clone(),
                     strings: a.strings.clone(),
+                    name_counts: a.name_counts.clone(),
                     line: c.line,
                     scope_line: callee,
                 });
@@ -526,30 +538,52 @@ pub(crate) struct Summary {
     pub(crate) calls: Vec<String>,
     pub(crate) names: Vec<String>,
     pub(crate) strings: Vec<String>,
-    /// `names` as a set, once there are many (a list of thousands of names
-    /// would otherwise be searched once per name).
-    seen: HashSet<String>,
+    /// How often each of `names` is read (a name is kept once).
+    counts: Vec<u32>,
+    /// Where each name first stands in `names`, once there are many (a list
+    /// of thousands of names would otherwise be searched once per name).
+    seen: HashMap<String, u32>,
 }
 
 impl Summary {
     /// Names below this many are searched in the list itself.
     const SMALL: usize = 16;
 
-    /// Adds a name read, once per summary (labels are a union): no copy for repeats.
+    /// Adds a name read, once per summary (labels are a union): no copy for
+    /// repeats, which are counted.
     pub(crate) fn add_name(&mut self, name: &str) {
-        if self.names.len() < Self::SMALL {
-            if !self.names.iter().any(|n| n == name) {
-                self.names.push(name.to_owned());
+        let at = if self.names.len() < Self::SMALL {
+            self.names.iter().position(|n| n == name)
+        } else {
+            if self.seen.is_empty() {
+                for (i, n) in self.names.iter().enumerate() {
+                    self.seen.entry(n.clone()).or_insert(i as u32);
+                }
             }
-            return;
+            self.seen.get(name).map(|&i| i as usize)
+        };
+        match at {
+            Some(i) => self.counts[i] = self.counts[i].saturating_add(1),
+            None => self.push_name(name.to_owned()),
         }
-        if self.seen.is_empty() {
-            self.seen.extend(self.names.iter().cloned());
+    }
+
+    /// Adds a name read as a new entry (attribute chains are kept each time).
+    pub(crate) fn push_name(&mut self, name: String) {
+        if !self.seen.is_empty() {
+            self.seen.entry(name.clone()).or_insert(self.names.len() as u32);
         }
-        if !self.seen.contains(name) {
-            self.seen.insert(name.to_owned());
-            self.names.push(name.to_owned());
-        }
+        self.names.push(name);
+        self.counts.push(1);
+    }
+
+    /// How often each name is read, for [`Assign::name_counts`] and
+    /// [`Arg::name_counts`]: empty when each is read once (most
+    /// expressions), a count per name otherwise. [`crate::returns`] drops an
+    /// argument's names from an assignment only where no other part of the
+    /// value reads them (`f(env) or env`).
+    pub(crate) fn name_counts(&self) -> Vec<u32> {
+        if self.counts.iter().all(|&c| c == 1) { Vec::new() } else { self.counts.clone() }
     }
 }
 

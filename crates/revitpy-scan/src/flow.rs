@@ -269,7 +269,17 @@ pub const CREDENTIAL_MARKERS: &[&str] = &[
     "logins.json",
     ".git-credentials",
     ".pypirc",
-    "keychain",
+    // The macOS keychain as a file (`~/Library/Keychains/login.keychain-db`)
+    // or through the `security` tool that reads it (`find-generic-password
+    // -wa Chrome` gives the key Chrome encrypts its passwords with). The
+    // word alone is a setting's or a message's (`"keychain"` as a storage
+    // choice, `keychainAccess`), no store.
+    "keychains/",
+    "keychains\\",
+    ".keychain",
+    "dump-keychain",
+    "find-generic-password",
+    "find-internet-password",
 ];
 
 /// Environment variable names that hold secrets.
@@ -1668,6 +1678,9 @@ mod tests {
             "--user-data-dir=C:\\Users\\x\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\Login Data"
         ));
         assert!(mentions_credentials("security dump-keychain login.keychain"));
+        assert!(mentions_credentials("security find-generic-password -wa Chrome"));
+        assert!(!mentions_credentials("keychain"));
+        assert!(!mentions_credentials("Whether the macOS seatbelt profile may access the keychain."));
         assert!(!static_labels(&[], &[], &["--use-mock-keychain".into()]).labels.has(Labels::CREDENTIAL));
         assert!(
             static_labels(&[], &[], &["~/Library/Keychains/login.keychain-db".into()]).labels.has(Labels::CREDENTIAL)
@@ -2097,7 +2110,12 @@ mod debug {
     fn debug_file() {
         let path = std::env::var("SCAN_DEBUG").unwrap();
         let text = std::fs::read_to_string(path).unwrap();
-        let facts = crate::python::parse(&text);
+        // `SCAN_TS=1`: the tree-sitter front-end's facts.
+        let facts = if std::env::var("SCAN_TS").is_ok() {
+            crate::python::parse_tree_sitter(&text)
+        } else {
+            crate::python::parse(&text)
+        };
         for a in &facts.assigns {
             println!("assign {:?} <- calls {:?} names {:?} strings {:?}", a.targets, a.calls, a.names, a.strings);
         }

@@ -36,6 +36,7 @@ pub mod python;
 mod python_ruff;
 pub mod render;
 pub mod report;
+mod returns;
 pub mod revit;
 pub mod rules;
 pub mod source;

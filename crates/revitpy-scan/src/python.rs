@@ -93,6 +93,7 @@ fn parse_tree_sitter_within<'s>(text: &'s str, budget: &Budget) -> Facts<'s> {
         facts.fold_refused = Some(line_of(text, at));
     }
     link_arguments(&mut facts);
+    crate::returns::drop_unreturned_arguments(&mut facts);
     if root.has_error() {
         error_lines(root, &mut facts.errors);
         facts.errors.sort_unstable();
@@ -933,7 +934,7 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
                     .child_by_field_name("subscript")
                     .and_then(|k| literal(k, src, budget))
                     .unwrap_or_else(|| "?".into());
-                out.names.push(format!("os.environ[{key}]"));
+                out.push_name(format!("os.environ[{key}]"));
                 if let Some(k) = n.child_by_field_name("subscript") {
                     summarize(k, src, facts, out, budget);
                 }
@@ -942,7 +943,7 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
         }
         "attribute" => {
             if let Some(q) = qualified(n, src, facts, budget) {
-                out.names.push(q);
+                out.push_name(q);
                 // The object is named by the chain; only calls inside it remain.
                 if let Some(o) = n.child_by_field_name("object")
                     && o.kind() != "identifier"
@@ -1092,6 +1093,7 @@ fn push_assign_to(targets: Vec<String>, value: Node<'_>, src: &[u8], facts: &mut
     }
     facts.assigns.push(Assign {
         targets,
+        name_counts: sum.name_counts(),
         calls: sum.calls,
         names: sum.names,
         strings: sum.strings,
@@ -1132,7 +1134,31 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
             if let Some(name) = n.child_by_field_name("name") {
                 facts.defines.insert(text_of(name, src).to_owned());
                 let mut own_params = Vec::new();
+                let mut positional = 0;
                 if let Some(ps) = n.child_by_field_name("parameters") {
+                    // Parameters before the first `*args`, `*` or `**kwargs`
+                    // (typed or not) take positional arguments.
+                    let splat = |p: Node<'_>| {
+                        matches!(p.kind(), "list_splat_pattern" | "dictionary_splat_pattern" | "keyword_separator")
+                            || (p.kind() == "typed_parameter"
+                                && p.named_child(0).is_some_and(|c| {
+                                    matches!(c.kind(), "list_splat_pattern" | "dictionary_splat_pattern")
+                                }))
+                    };
+                    let named = |p: Node<'_>| match p.kind() {
+                        "identifier" => Some(text_of(p, src)),
+                        _ => p
+                            .child_by_field_name("name")
+                            .or_else(|| p.named_child(0))
+                            .filter(|c| c.kind() == "identifier")
+                            .map(|c| text_of(c, src)),
+                    };
+                    positional = children(ps)
+                        .into_iter()
+                        .take_while(|&p| !splat(p))
+                        .filter_map(named)
+                        .filter(|p| *p != "self" && *p != "cls")
+                        .count();
                     let names: Vec<String> = children(ps)
                         .into_iter()
                         .filter_map(|p| match p.kind() {
@@ -1158,6 +1184,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                         first_line,
                         last_line,
                         params: own_params,
+                        positional,
                     });
                 } else {
                     facts.classes.push((text_of(name, src).to_owned(), first_line, last_line));
@@ -1177,6 +1204,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                         calls: vec!["?.xor".into()],
                         names: Vec::new(),
                         strings: Vec::new(),
+                        name_counts: Vec::new(),
                         line: n.start_position().row + 1,
                         scope_line: n.start_position().row + 1,
                     });
@@ -1292,6 +1320,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                             keyword,
                             text: Cow::Borrowed(prefix_chars(text_of(value, src), 400)),
                             literal: literal(value, src, budget),
+                            name_counts: sum.name_counts(),
                             inner_calls: sum.calls,
                             names: sum.names,
                             strings: sum.strings,
@@ -1366,6 +1395,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                     keyword: None,
                     text: Cow::Borrowed(text_of(code, src)),
                     literal: literal(code, src, budget),
+                    name_counts: sum.name_counts(),
                     inner_calls: sum.calls,
                     names: sum.names,
                     strings: sum.strings,

@@ -185,6 +185,7 @@ pub fn parse<'s>(text: &'s str, budget: &Budget) -> Option<Facts<'s>> {
         b.facts.fold_refused = Some(b.line_at(at));
     }
     crate::facts::link_arguments(&mut b.facts);
+    crate::returns::drop_unreturned_arguments(&mut b.facts);
     Some(b.facts)
 }
 
@@ -334,6 +335,7 @@ impl<'s> Builder<'s, '_> {
         }
         self.facts.assigns.push(Assign {
             targets,
+            name_counts: sum.name_counts(),
             calls: sum.calls,
             names: sum.names,
             strings: sum.strings,
@@ -495,6 +497,7 @@ impl<'s> Builder<'s, '_> {
                 keyword,
                 text: Cow::Borrowed(crate::facts::prefix_chars(self.text(value.range()), 400)),
                 literal: literal(value, self.budget),
+                name_counts: sum.name_counts(),
                 inner_calls: sum.calls,
                 names: sum.names,
                 strings: sum.strings,
@@ -519,12 +522,25 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                     .map(|p| p.name().as_str().to_owned())
                     .filter(|p| p != "self" && p != "cls")
                     .collect();
+                let positional = f
+                    .parameters
+                    .posonlyargs
+                    .iter()
+                    .chain(&f.parameters.args)
+                    .filter(|p| !matches!(p.parameter.name.as_str(), "self" | "cls"))
+                    .count();
                 self.facts.params.insert(name.clone(), params.clone());
                 // From the `def` line (decorators excluded) to the body's last line.
                 let first_line = self.position(f.name.range).0;
                 let last_line =
                     self.line_at(f.range.end().to_usize().saturating_sub(1).max(f.range.start().to_usize()));
-                self.facts.functions.push(crate::facts::Function { name: name.clone(), first_line, last_line, params });
+                self.facts.functions.push(crate::facts::Function {
+                    name: name.clone(),
+                    first_line,
+                    last_line,
+                    params,
+                    positional,
+                });
                 self.functions.push(name);
                 walk_stmt(self, stmt);
                 self.functions.pop();
@@ -567,6 +583,7 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                         calls: vec!["?.xor".into()],
                         names: Vec::new(),
                         strings: Vec::new(),
+                        name_counts: Vec::new(),
                         line,
                         scope_line: line,
                     });
@@ -883,14 +900,14 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
                 }
                 if self.b.qualified(&s.value).as_deref() == Some("os.environ") {
                     let key = literal(&s.slice, self.b.budget).unwrap_or_else(|| "?".into());
-                    self.out.names.push(format!("os.environ[{key}]"));
+                    self.out.push_name(format!("os.environ[{key}]"));
                     self.visit_expr(&s.slice);
                     return;
                 }
             }
             Expr::Attribute(a) => {
                 if let Some(q) = self.b.qualified(e) {
-                    self.out.names.push(q);
+                    self.out.push_name(q);
                     if !matches!(a.value.as_ref(), Expr::Name(_) | Expr::Attribute(_)) {
                         self.visit_expr(&a.value);
                     }
@@ -1204,6 +1221,14 @@ mod tests {
         v
     }
 
+    /// Names with how often each is read, in order.
+    fn counted(names: &[String], counts: &[u32]) -> Vec<(String, u32)> {
+        let mut v: Vec<(String, u32)> =
+            names.iter().enumerate().map(|(i, n)| (n.clone(), counts.get(i).copied().unwrap_or(1))).collect();
+        v.sort();
+        v
+    }
+
     fn calls(f: &Facts) -> Vec<String> {
         let mut v: Vec<String> = f
             .calls
@@ -1213,7 +1238,7 @@ mod tests {
                     .args
                     .iter()
                     .map(|a| {
-                        let (c, n, s) = (sorted(&a.inner_calls), sorted(&a.names), sorted(&a.strings));
+                        let (c, n, s) = (sorted(&a.inner_calls), counted(&a.names, &a.name_counts), sorted(&a.strings));
                         format!("{:?}={:?} {c:?} {n:?} {s:?}", a.keyword, a.literal)
                     })
                     .collect();
@@ -1230,7 +1255,13 @@ mod tests {
             .iter()
             // Lines may differ by a parenthesis: tree-sitter counts `(` as the value's start.
             .map(|a| {
-                format!("{:?} <- {:?} {:?} {:?}", a.targets, sorted(&a.calls), sorted(&a.names), sorted(&a.strings))
+                format!(
+                    "{:?} <- {:?} {:?} {:?}",
+                    a.targets,
+                    sorted(&a.calls),
+                    counted(&a.names, &a.name_counts),
+                    sorted(&a.strings)
+                )
             })
             .collect();
         v.sort();

