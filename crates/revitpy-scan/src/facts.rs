@@ -68,6 +68,11 @@ pub const DOWNLOAD_TO_FILE: &[&str] = &[
     "?.DownloadFileTaskAsync",
 ];
 
+/// Calls that copy or move the file their first argument names to the
+/// path their second names (see [`link_arguments`]).
+pub const FILE_COPIERS: &[&str] =
+    &["shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move", "os.rename", "os.replace"];
+
 /// A path object's methods that write the file it names (`p.write_bytes(data)`):
 /// the argument is the content, the destination is the path itself.
 pub const PATH_WRITERS: &[&str] = &["write_text", "write_bytes"];
@@ -453,6 +458,36 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                 names: Vec::new(),
                 strings: Vec::new(),
                 name_counts: Vec::new(),
+                line: c.line,
+                scope_line: c.line,
+            });
+        }
+        // A file copied or moved to a path a variable names (`shutil.copy2(
+        // login_data, tmp)`, what stealers do to read a browser's locked
+        // database): that path now names the same content as the source.
+        if FILE_COPIERS.contains(&c.name.as_str())
+            && let (Some(src), Some(dst)) = (
+                c.args
+                    .iter()
+                    .find(|a| a.keyword.as_deref() == Some("src"))
+                    .or_else(|| c.args.first().filter(|a| a.keyword.is_none())),
+                c.args
+                    .iter()
+                    .find(|a| a.keyword.as_deref() == Some("dst"))
+                    .or_else(|| c.args.iter().filter(|a| a.keyword.is_none()).nth(1)),
+            )
+            && let [name] = dst.names.as_slice()
+            && dst.inner_calls.is_empty()
+            && !name.contains('.')
+        {
+            let mut calls = src.inner_calls.clone();
+            calls.push(STORES.to_owned());
+            extra.push(Assign {
+                targets: vec![name.clone()],
+                calls,
+                names: src.names.clone(),
+                strings: src.strings.clone(),
+                name_counts: src.name_counts.clone(),
                 line: c.line,
                 scope_line: c.line,
             });

@@ -269,6 +269,29 @@ pub const CREDENTIAL_MARKERS: &[&str] = &[
     "logins.json",
     ".git-credentials",
     ".pypirc",
+    // Developer tools' sign-in files the 2024-2025 credential stealers
+    // collect beside `.ssh` and `.aws`: Kubernetes, npm, netrc logins, the
+    // Google Cloud and Azure command lines, GitHub's command line; and the
+    // shells' histories (tokens typed on command lines). Not Docker's
+    // `config.json`: tools that pull images read it to sign in to the
+    // registry it names, and nothing tells that registry from another host.
+    ".kube/config",
+    ".kube\\config",
+    ".npmrc",
+    ".netrc",
+    "_netrc",
+    "gcloud/credentials.db",
+    "gcloud\\credentials.db",
+    "gcloud/access_tokens.db",
+    "gcloud\\access_tokens.db",
+    ".azure/accesstokens.json",
+    ".azure\\accesstokens.json",
+    ".azure/msal_token_cache",
+    ".azure\\msal_token_cache",
+    "gh/hosts.yml",
+    "gh\\hosts.yml",
+    ".bash_history",
+    ".zsh_history",
     // The macOS keychain as a file (`~/Library/Keychains/login.keychain-db`)
     // or through the `security` tool that reads it (`find-generic-password
     // -wa Chrome` gives the key Chrome encrypts its passwords with). The
@@ -501,8 +524,21 @@ pub fn is_credential_string(s: &str) -> bool {
 /// profiles, git and PyPI credentials) rather than to another program the
 /// user runs (a browser, a chat client, a wallet).
 pub fn is_developer_config(s: &str) -> bool {
-    const DEVELOPER: &[&str] =
-        &[".ssh", ".aws", "id_rsa", "id_ed25519", "aws_secret_access_key", ".git-credentials", ".pypirc"];
+    const DEVELOPER: &[&str] = &[
+        ".ssh",
+        ".aws",
+        "id_rsa",
+        "id_ed25519",
+        "aws_secret_access_key",
+        ".git-credentials",
+        ".pypirc",
+        ".kube",
+        ".npmrc",
+        "netrc",
+        "gcloud",
+        ".azure",
+        "hosts.yml",
+    ];
     let lower = s.to_ascii_lowercase();
     DEVELOPER.iter().any(|d| lower.contains(d))
 }
@@ -1056,6 +1092,12 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
 /// Path components of credential stores, matched whole (`"leveldb"` in
 /// `os.path.join(appdata, "discord", "Local Storage", "leveldb")`).
 pub const CREDENTIAL_COMPONENTS: &[&str] = &[
+    ".kube",
+    ".npmrc",
+    ".netrc",
+    "_netrc",
+    ".bash_history",
+    ".zsh_history",
     "leveldb",
     "login data",
     "local state",

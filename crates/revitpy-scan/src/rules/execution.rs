@@ -159,12 +159,25 @@ pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &Laz
         (c.name.ends_with(".write") || c.name == "?.write")
             && c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::FETCHED))
     };
+    // An archive read from the network unpacked to disk while the package
+    // installs or the module loads (`zipfile.ZipFile(io.BytesIO(urlopen(u)
+    // .read())).extractall(d)`): its files land there as a download's would.
+    // (On request it is what installers of drivers and runtimes do, and the
+    // archive's own download already counts where it is saved.)
+    let unpacked_fetched = |c: &Call| {
+        let Some((archive, method)) = crate::dotted::split_last(&c.name) else { return false };
+        matches!(method, "extractall" | "extract")
+            && !matches!(out.timing(facts).at(facts, c.line), When::Call(..) | When::Program)
+            && (c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::FETCHED))
+                || !archive.contains('?') && lazy.name_labels(c.line, archive).has(Labels::FETCHED))
+    };
     let downloads: Vec<&Call> = facts
         .calls
         .iter()
         .filter(|c| {
             matches(&c.name, names!(DOWNLOAD_TO_FILE))
                 || wrote_fetched(c)
+                || unpacked_fetched(c)
                 // A process downloading to a file (curl, wget, PowerShell's
                 // web cmdlets with an output file), however it is started.
                 || matches(&c.name, names!(PROCESS))

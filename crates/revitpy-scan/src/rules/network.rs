@@ -49,9 +49,16 @@ pub(super) fn network(
     // machine's own name (`gethostbyname(gethostname())`, `ping $(hostname)`)
     // asks the local resolver about this machine.
     let onto_domain = |s: &str| s.contains('.') && s.bytes().any(|b| b.is_ascii_alphabetic());
+    // A name substituted by the shell (`$(whoami).x.example`), or an
+    // argument list whose name is built onto a domain (`["nslookup", user +
+    // ".x.example"]`).
     let dns_command = dns_tool(c) && {
         let cmd = all_args_lower(c);
         [").", "`.", "%."].iter().any(|p| cmd.contains(p))
+            || c.args.iter().take(2).any(|a| {
+                !(a.names.is_empty() && a.inner_calls.is_empty())
+                    && a.strings.iter().any(|s| s.starts_with('.') && onto_domain(s))
+            })
     };
     let dns_name = dns_command
         || dns && c.args.first().is_some_and(|a| a.literal.is_none() && a.strings.iter().any(|s| onto_domain(s)));
