@@ -603,11 +603,9 @@ impl Summary {
         }
     }
 
-    /// Adds a name read as a new entry (attribute chains are kept each time).
+    /// Adds a name read as a new entry (attribute chains are kept each
+    /// time, and not looked up: a name's count is the sum of its entries').
     pub(crate) fn push_name(&mut self, name: String) {
-        if !self.seen.is_empty() {
-            self.seen.entry(name.clone()).or_insert(self.names.len() as u32);
-        }
         self.names.push(name);
         self.counts.push(1);
     }

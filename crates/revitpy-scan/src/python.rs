@@ -1252,6 +1252,12 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                 push_assign_to(vec![f], value, src, facts, budget);
             }
         }
+        // `(d := base64.b64decode(b))` binds `d` as `d = ...` does.
+        "named_expression" => {
+            if let (Some(name), Some(value)) = (n.child_by_field_name("name"), n.child_by_field_name("value")) {
+                push_assign(Some(name), value, src, facts, budget);
+            }
+        }
         "assignment" => {
             if let (Some(left), Some(mut right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
                 // `a = b = value`: each target gets the value (the inner

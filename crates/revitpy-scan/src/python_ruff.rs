@@ -668,6 +668,8 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                     self.push_assign_to(vec![f], v);
                 }
             }
+            // `(d := base64.b64decode(b))` binds `d` as `d = ...` does.
+            Expr::Named(n) => self.push_assign(&n.target, &n.value),
             Expr::Attribute(_) => {
                 // The chain `a.b.c` reads `a.b.c` and `a.b` (outermost first,
                 // as a recursive walk meets them), in one loop; at most

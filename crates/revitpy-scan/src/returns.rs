@@ -18,7 +18,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::facts::{Arg, Call, Facts, STORES, innermost_classes};
+use crate::facts::{Arg, Call, Facts, STORES};
 
 /// Callees resolved inside callees (`return sign(key_path)`) at most this
 /// deep; past it a callee's arguments are all kept.
@@ -38,6 +38,9 @@ const MAX_VALUE_LINES: usize = 40;
 const MAX_LOCAL_CALLS: usize = 64;
 const MAX_NAMES: usize = 1024;
 
+/// Classes looked through for the one a `self.` call is in.
+const MAX_CLASS_SCAN: usize = 64;
+
 /// A name defined more often than this (in branches) is not followed.
 const MAX_DEFINITIONS: usize = 8;
 
@@ -49,10 +52,22 @@ pub(crate) fn drop_unreturned_arguments(facts: &mut Facts<'_>) {
     if facts.functions.is_empty() || facts.assigns.is_empty() {
         return;
     }
-    let mut r = Reach::new(facts);
+    let Some(mut r) = Reach::new(facts) else { return };
     let mut edits: Vec<(usize, Vec<usize>)> = Vec::new();
-    for (i, a) in facts.assigns.iter().enumerate() {
-        if a.line != a.scope_line {
+    // The assignments in line order beside the calls that may name a
+    // function of the file: only those with such a call a few lines from
+    // their first are looked at.
+    let mut next_call = 0;
+    for k in 0..r.by_line.len() {
+        let i = r.by_line[k].1 as usize;
+        let a = &facts.assigns[i];
+        while r.calls_at.get(next_call).is_some_and(|&(l, _)| l < a.line) {
+            next_call += 1;
+        }
+        if a.line != a.scope_line
+            || a.calls.is_empty()
+            || r.calls_at.get(next_call).is_none_or(|&(l, _)| l >= a.line + MAX_VALUE_LINES)
+        {
             continue;
         }
         let dropped = r.dropped_args(a.line, &a.calls, 0);
@@ -138,20 +153,20 @@ fn root(name: &str) -> &str {
 
 struct Reach<'a, 's> {
     facts: &'a Facts<'s>,
-    /// Innermost function around each line (index into `functions` plus one).
-    function_at: Vec<u32>,
-    class_at: Vec<u32>,
-    /// Assignments by line, in line order.
-    by_line: Vec<u32>,
+    /// Functions with a nested function of the same name: which assignments
+    /// are their returns is not told apart.
+    shadowed: Vec<bool>,
+    /// Assignments by line (line, index), in line order.
+    by_line: Vec<(usize, u32)>,
     /// (line, call) in line order, only calls that may name one of the
     /// file's functions.
     calls_at: Vec<(usize, u32)>,
     /// The first lines of statements that assign, in order: where the
     /// value of the one before may end.
     starts: Vec<usize>,
-    /// Which parameters of each function reach its result (None: not yet
-    /// known; Some(None): every parameter, as far as anyone can tell).
-    memo: Vec<Option<Option<Vec<bool>>>>,
+    /// Which parameters of each function reach its result: not looked at
+    /// yet (None), not known (Some(None)), or one flag per parameter.
+    memo: Vec<Option<Option<Box<[bool]>>>>,
     /// Each class's methods by name (the last definition of a name, as
     /// Python binds it), classes numbered from 1.
     methods: HashMap<(u32, &'a str), u32>,
@@ -165,14 +180,26 @@ struct Reach<'a, 's> {
 }
 
 impl<'a, 's> Reach<'a, 's> {
-    fn new(facts: &'a Facts<'s>) -> Self {
-        let spans: Vec<(String, usize, usize)> =
-            facts.functions.iter().map(|f| (String::new(), f.first_line, f.last_line)).collect();
-        let function_at = innermost_classes(&spans);
-        let class_at = innermost_classes(&facts.classes);
-        let mut by_line: Vec<u32> = (0..facts.assigns.len() as u32).collect();
-        by_line.sort_by_key(|&i| facts.assigns[i as usize].line);
+    /// None when no call of the file may name one of its functions (most
+    /// files' values call only what they import): nothing to drop.
+    fn new(facts: &'a Facts<'s>) -> Option<Self> {
         let defined: HashSet<&str> = facts.functions.iter().map(|f| f.name.as_str()).collect();
+        let mut calls_at: Vec<(usize, u32)> = Vec::new();
+        for (i, c) in facts.calls.iter().enumerate() {
+            let own = c.name.strip_prefix("self.").or_else(|| c.name.strip_prefix("cls.")).unwrap_or(&c.name);
+            if !own.contains('.') && defined.contains(own) {
+                calls_at.push((c.line, i as u32));
+            }
+        }
+        if calls_at.is_empty() {
+            return None;
+        }
+        calls_at.sort_unstable();
+        // Assignments come in source order, then those `link_arguments`
+        // adds, also in order: two runs, which the stable sort merges.
+        let mut by_line: Vec<(usize, u32)> =
+            facts.assigns.iter().enumerate().map(|(i, a)| (a.line, i as u32)).collect();
+        by_line.sort();
         // Each function's parent, by one sweep over the definitions in
         // source order (an enclosing one before those inside it): a class
         // makes it a method, a function a nested function.
@@ -188,12 +215,18 @@ impl<'a, 's> Reach<'a, 's> {
         let mut methods: HashMap<(u32, &str), u32> = HashMap::default();
         let mut plain: HashMap<&str, Vec<u32>> = HashMap::default();
         let mut in_class: HashSet<&str> = HashSet::default();
+        let mut shadowed = vec![false; facts.functions.len()];
         for (first, std::cmp::Reverse(last), class, id) in defs {
             while open.last().is_some_and(|&(end, _, _)| end < first) {
                 open.pop();
             }
             if !class {
                 let name = facts.functions[id as usize].name.as_str();
+                for &(_, c, outer) in &open {
+                    if !c && facts.functions[outer as usize].name == name {
+                        shadowed[outer as usize] = true;
+                    }
+                }
                 match open.last() {
                     Some(&(_, true, k)) => {
                         methods.insert((k, name), id);
@@ -210,26 +243,16 @@ impl<'a, 's> Reach<'a, 's> {
         plain.retain(|name, ids| !in_class.contains(name) && ids.len() <= MAX_DEFINITIONS);
         let imported: HashSet<&str> =
             facts.imports.iter().map(|(m, _)| m.as_str()).chain(facts.aliases.keys().map(String::as_str)).collect();
-        let mut calls_at: Vec<(usize, u32)> = Vec::new();
-        for (i, c) in facts.calls.iter().enumerate() {
-            let own = c.name.strip_prefix("self.").or_else(|| c.name.strip_prefix("cls.")).unwrap_or(&c.name);
-            if !own.contains('.') && defined.contains(own) {
-                calls_at.push((c.line, i as u32));
-            }
-        }
-        calls_at.sort_unstable();
-        let mut starts: Vec<usize> = facts
-            .assigns
+        let mut starts: Vec<usize> = by_line
             .iter()
+            .map(|&(_, i)| &facts.assigns[i as usize])
             .filter(|a| a.line == a.scope_line && !a.calls.iter().any(|c| c == STORES))
             .map(|a| a.line)
             .collect();
-        starts.sort_unstable();
         starts.dedup();
-        Reach {
+        Some(Reach {
             facts,
-            function_at,
-            class_at,
+            shadowed,
             by_line,
             calls_at,
             starts,
@@ -239,22 +262,42 @@ impl<'a, 's> Reach<'a, 's> {
             plain,
             imported,
             work: 0,
+        })
+    }
+
+    /// The function(s) a call may run (at most [`MAX_DEFINITIONS`], and how
+    /// many): `self.m` the method of the class the call is in; a plain name
+    /// the file's functions of that name (all of them: which one is bound
+    /// when it runs is not known), unless one is inside a class or the file
+    /// also imports that name.
+    fn callees(&self, c: &Call<'_>) -> ([u32; MAX_DEFINITIONS], usize) {
+        let mut out = [0; MAX_DEFINITIONS];
+        if let Some(m) = c.name.strip_prefix("self.").or_else(|| c.name.strip_prefix("cls.")) {
+            let Some(k) = self.class_at(c.line) else { return (out, 0) };
+            return match self.methods.get(&(k, m)) {
+                Some(&i) => {
+                    out[0] = i;
+                    (out, 1)
+                }
+                None => (out, 0),
+            };
+        }
+        match self.plain.get(c.name.as_str()) {
+            Some(found) if !self.imported.contains(c.name.as_str()) => {
+                out[..found.len()].copy_from_slice(found);
+                (out, found.len())
+            }
+            _ => (out, 0),
         }
     }
 
-    /// The function(s) a call may run: `self.m` the method of the class the
-    /// call is in; a plain name the file's functions of that name (all of
-    /// them: which one is bound when it runs is not known), unless one is
-    /// inside a class or the file also imports that name.
-    fn callees(&self, c: &Call<'_>) -> Vec<usize> {
-        if let Some(m) = c.name.strip_prefix("self.").or_else(|| c.name.strip_prefix("cls.")) {
-            let k = self.class_at.get(c.line).copied().unwrap_or(0);
-            return self.methods.get(&(k, m)).map(|&i| vec![i as usize]).unwrap_or_default();
-        }
-        match self.plain.get(c.name.as_str()) {
-            Some(found) if !self.imported.contains(c.name.as_str()) => found.iter().map(|&i| i as usize).collect(),
-            _ => Vec::new(),
-        }
+    /// The innermost class whose lines hold `line` (numbered from 1), looked
+    /// for among the last few classes that start before it (classes come in
+    /// source order, an enclosing one first); None when none is found.
+    fn class_at(&self, line: usize) -> Option<u32> {
+        let classes = &self.facts.classes;
+        let before = classes.partition_point(|c| c.1 <= line);
+        (0..before).rev().take(MAX_CLASS_SCAN).find(|&k| classes[k].2 >= line).map(|k| k as u32 + 1)
     }
 
     /// The arguments (as `call << 8 | arg`) of the file's own functions
@@ -264,60 +307,56 @@ impl<'a, 's> Reach<'a, 's> {
         // The value's calls: from its first line to the next assignment's
         // (a value written over several lines), a few dozen lines at most;
         // of each name no more calls than the value makes.
+        let lo = self.calls_at.partition_point(|&(l, _)| l < line);
+        if self.calls_at.get(lo).is_none_or(|&(l, _)| l >= line + MAX_VALUE_LINES) {
+            return Vec::new();
+        }
         let next = self.starts.partition_point(|&l| l <= line);
         let end = self.starts.get(next).copied().unwrap_or(usize::MAX).min(line + MAX_VALUE_LINES);
-        let lo = self.calls_at.partition_point(|&(l, _)| l < line);
         let hi = self.calls_at.partition_point(|&(l, _)| l < end);
-        if lo == hi {
+        if lo >= hi || hi - lo > MAX_LOCAL_CALLS || calls.len() > MAX_NAMES {
             return Vec::new();
         }
-        if hi - lo > MAX_LOCAL_CALLS || calls.len() > MAX_NAMES {
-            return Vec::new();
-        }
-        let at: Vec<u32> = self.calls_at[lo..hi].iter().map(|&(_, c)| c).collect();
-        let mut left: Vec<&str> = calls.iter().map(String::as_str).collect();
+        let facts = self.facts;
         let mut out = Vec::new();
-        for ci in at {
-            let c = &self.facts.calls[ci as usize];
-            let Some(p) = left.iter().position(|n| *n == c.name) else { continue };
-            left.swap_remove(p);
-            if c.args.len() > MAX_LOCAL_CALLS {
+        let mut reached: Vec<bool> = Vec::new();
+        for at in lo..hi {
+            let ci = self.calls_at[at].1 as usize;
+            let c = &facts.calls[ci];
+            // No more calls of a name than the value makes: the first ones
+            // in the lines are the value's.
+            let made = calls.iter().filter(|n| **n == c.name).count();
+            let before = self.calls_at[lo..at].iter().filter(|&&(_, o)| facts.calls[o as usize].name == c.name).count();
+            if before >= made {
                 continue;
             }
-            let callees = self.callees(c);
-            if callees.is_empty() {
+            let (callees, n) = self.callees(c);
+            if n == 0 || c.args.len() > MAX_LOCAL_CALLS {
                 continue;
             }
-            // The union over the callees: a parameter reaches if it does in any.
-            let mut reached: Option<Vec<(String, bool)>> = None;
+            // The union over the callees: a parameter reaches if it does in
+            // any; callees whose parameters differ are not followed.
+            let params = &facts.functions[callees[0] as usize].params;
             let mut positional = usize::MAX;
+            reached.clear();
+            reached.resize(params.len(), false);
             let mut known = true;
-            for f in callees {
-                match self.reach(f, depth + 1) {
-                    Some(r) => {
-                        let fun = &self.facts.functions[f];
-                        let pairs: Vec<(String, bool)> = fun.params.iter().cloned().zip(r).collect();
-                        positional = positional.min(fun.positional);
-                        reached = Some(match reached {
-                            None => pairs,
-                            Some(prev)
-                                if prev.len() == pairs.len() && prev.iter().zip(&pairs).all(|(a, b)| a.0 == b.0) =>
-                            {
-                                prev.into_iter().zip(pairs).map(|(a, b)| (a.0, a.1 || b.1)).collect()
-                            }
-                            Some(_) => {
-                                known = false;
-                                break;
-                            }
-                        });
-                    }
-                    None => {
-                        known = false;
-                        break;
+            for &f in &callees[..n] {
+                let fun = &facts.functions[f as usize];
+                if fun.params != *params || !self.reach(f as usize, depth + 1) {
+                    known = false;
+                    break;
+                }
+                if let Some(Some(r)) = &self.memo[f as usize] {
+                    for (x, &y) in reached.iter_mut().zip(r.iter()) {
+                        *x |= y;
                     }
                 }
+                positional = positional.min(fun.positional);
             }
-            let (true, Some(params)) = (known, reached) else { continue };
+            if !known {
+                continue;
+            }
             let mut position = 0;
             for (k, a) in c.args.iter().enumerate() {
                 if a.text.starts_with('*') {
@@ -325,70 +364,71 @@ impl<'a, 's> Reach<'a, 's> {
                     break;
                 }
                 let target = match &a.keyword {
-                    Some(kw) => params.iter().find(|p| p.0 == kw.as_ref()),
+                    Some(kw) => params.iter().position(|p| p == kw.as_ref()),
                     None => {
                         position += 1;
                         if position > positional {
                             // Past the named ones: the callee's `*args`.
                             break;
                         }
-                        params.get(position - 1)
+                        Some(position - 1).filter(|&i| i < params.len())
                     }
                 };
-                if let Some((_, false)) = target {
-                    out.push((ci as usize) << 8 | k);
+                if target.is_some_and(|i| !reached[i]) {
+                    out.push(ci << 8 | k);
                 }
             }
         }
         out
     }
 
-    /// Which of function `i`'s parameters reach what it returns; None when
-    /// that is not known (recursion, too deep, out of work).
-    fn reach(&mut self, i: usize, depth: usize) -> Option<Vec<bool>> {
+    /// Works out which of function `i`'s parameters reach what it returns
+    /// (kept in `memo`); false when that is not known (recursion, too deep,
+    /// out of work).
+    fn reach(&mut self, i: usize, depth: usize) -> bool {
         if let Some(known) = &self.memo[i] {
-            return known.clone();
+            return known.is_some();
         }
         if depth > MAX_DEPTH || self.work > MAX_WORK || !self.busy.insert(i) {
-            return None;
+            return false;
         }
         let result = self.compute(i, depth);
         self.busy.remove(&i);
         // What a recursion or the depth limit left unknown inside is kept
         // whole there, so the result only ever keeps more: it can be kept.
-        self.memo[i] = Some(result.clone());
-        result
+        let known = result.is_some();
+        self.memo[i] = Some(result.map(Vec::into_boxed_slice));
+        known
     }
 
     fn compute(&mut self, i: usize, depth: usize) -> Option<Vec<bool>> {
         let facts = self.facts;
         let f = &facts.functions[i];
-        let lo = self.by_line.partition_point(|&a| facts.assigns[a as usize].line < f.first_line);
-        let hi = self.by_line.partition_point(|&a| facts.assigns[a as usize].line <= f.last_line);
-        let inside: Vec<u32> = self.by_line[lo..hi].to_vec();
-        self.work += inside.len();
+        // Its returns are the assignments to its name in its lines (a
+        // `return` is one), unless a function inside it has that name.
+        if self.shadowed[i] {
+            return None;
+        }
+        let lo = self.by_line.partition_point(|&(l, _)| l < f.first_line);
+        let hi = self.by_line.partition_point(|&(l, _)| l <= f.last_line);
+        self.work += hi - lo;
         if self.work > MAX_WORK {
             return None;
         }
-        // The assignments in the function's lines by the roots they bind.
-        let mut binds: HashMap<&str, Vec<u32>> = HashMap::default();
-        for &a in &inside {
-            for t in &facts.assigns[a as usize].targets {
-                binds.entry(root(t)).or_default().push(a);
+        // The assignments in the function's lines by the roots they bind,
+        // sorted for lookups (one allocation, not one per root).
+        let mut binds: Vec<(&'a str, u32)> = Vec::with_capacity(hi - lo);
+        let mut queue: Vec<u32> = Vec::new();
+        for &(_, a) in &self.by_line[lo..hi] {
+            let step = &facts.assigns[a as usize];
+            binds.extend(step.targets.iter().map(|t| (root(t), a)));
+            if step.targets.len() == 1 && step.targets[0] == f.name {
+                queue.push(a);
             }
         }
+        binds.sort_unstable();
         let mut reached = vec![false; f.params.len()];
-        let mut seen: HashSet<String> = HashSet::default();
-        let mut queue: Vec<u32> = inside
-            .iter()
-            .copied()
-            .filter(|&a| {
-                let a = &facts.assigns[a as usize];
-                a.targets.len() == 1
-                    && a.targets[0] == f.name
-                    && self.function_at.get(a.line).copied() == Some(i as u32 + 1)
-            })
-            .collect();
+        let mut seen: HashSet<&'a str> = HashSet::default();
         let mut done: HashSet<u32> = HashSet::default();
         while let Some(a) = queue.pop() {
             if !done.insert(a) {
@@ -404,25 +444,34 @@ impl<'a, 's> Reach<'a, 's> {
             } else {
                 Vec::new()
             };
-            let mut calls = step.calls.clone();
-            let mut names = step.names.clone();
-            let mut counts = step.name_counts.clone();
-            let mut strings = step.strings.clone();
-            for d in dropped {
-                remove_arg(&mut calls, &mut names, &mut counts, &mut strings, &facts.calls[d >> 8].args[d & 0xff]);
-            }
-            for n in calls.iter().chain(&names) {
+            // What the step still reads once the dropped arguments are out
+            // (a copy only where one is dropped); each read named by the
+            // step's own text.
+            let kept: Vec<&'a str> = if dropped.is_empty() {
+                step.calls.iter().chain(&step.names).map(String::as_str).collect()
+            } else {
+                let (mut calls, mut names, mut counts, mut strings) =
+                    (step.calls.clone(), step.names.clone(), step.name_counts.clone(), Vec::new());
+                for d in dropped {
+                    remove_arg(&mut calls, &mut names, &mut counts, &mut strings, &facts.calls[d >> 8].args[d & 0xff]);
+                }
+                step.calls
+                    .iter()
+                    .chain(&step.names)
+                    .filter(|n| calls.contains(n) || names.contains(n))
+                    .map(String::as_str)
+                    .collect()
+            };
+            for n in kept {
                 let r = root(n);
-                if seen.contains(r) {
+                if !seen.insert(r) {
                     continue;
                 }
-                seen.insert(r.to_owned());
                 if let Some(p) = f.params.iter().position(|p| p == r) {
                     reached[p] = true;
                 }
-                if let Some(more) = binds.get(r) {
-                    queue.extend(more.iter().copied());
-                }
+                let from = binds.partition_point(|&(b, _)| b < r);
+                queue.extend(binds[from..].iter().take_while(|&&(b, _)| b == r).map(|&(_, a)| a));
             }
         }
         Some(reached)
@@ -467,6 +516,8 @@ mod tests {
         assert!(environment(generator, 5, "c"));
         let closure = "import os\ndef later(env):\n    def inner():\n        return env\n    return inner\nc = later(os.environ)\n";
         assert!(environment(closure, 6, "c"));
+        let walrus = "import os\ndef first(env):\n    if (x := env):\n        return x\nc = first(os.environ)\n";
+        assert!(environment(walrus, 5, "c"));
     }
 
     #[test]

@@ -2972,3 +2972,12 @@ fn a_copy_of_a_credential_store_is_the_store() {
     assert_eq!(f.severity, Severity::Critical, "{f:#?}");
     assert!(f.line == 5, "{f:#?}");
 }
+
+/// A name bound by `:=` holds its value as one bound by `=` does: code
+/// decoded into it and run is decoded code. Written for the test.
+#[test]
+fn a_walrus_binding_carries_its_value() {
+    let src = "import base64\nif (d := base64.b64decode('cHJpbnQoMSk=')):\n    exec(d)\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/__init__.py", bytes: src.as_bytes() }]);
+    assert!(report.findings.iter().any(|f| f.rule == "exec-decoded"), "{:#?}", report.findings);
+}
