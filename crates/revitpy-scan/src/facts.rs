@@ -343,6 +343,22 @@ fn resolve_module_handles(facts: &mut Facts<'_>) {
     facts.imports.extend(handles.into_values());
 }
 
+/// An assignment by which `target` comes to hold what the argument `a`
+/// holds, at the call's `line`, binding no name ([`STORES`]).
+fn stored_in(target: String, a: &Arg<'_>, line: usize) -> Assign {
+    let mut calls = a.inner_calls.clone();
+    calls.push(STORES.to_owned());
+    Assign {
+        targets: vec![target],
+        calls,
+        names: a.names.clone(),
+        strings: a.strings.clone(),
+        name_counts: a.name_counts.clone(),
+        line,
+        scope_line: line,
+    }
+}
+
 pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
     resolve_module_handles(facts);
     let mut extra = Vec::new();
@@ -424,17 +440,7 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
         {
             for a in &c.args {
                 if !(a.inner_calls.is_empty() && a.names.is_empty() && a.strings.is_empty()) {
-                    let mut calls = a.inner_calls.clone();
-                    calls.push(STORES.to_owned());
-                    extra.push(Assign {
-                        targets: vec![container.to_owned()],
-                        calls,
-                        names: a.names.clone(),
-                        strings: a.strings.clone(),
-                        name_counts: a.name_counts.clone(),
-                        line: c.line,
-                        scope_line: c.line,
-                    });
+                    extra.push(stored_in(container.to_owned(), a, c.line));
                 }
             }
         }
@@ -480,17 +486,7 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
             && dst.inner_calls.is_empty()
             && !name.contains('.')
         {
-            let mut calls = src.inner_calls.clone();
-            calls.push(STORES.to_owned());
-            extra.push(Assign {
-                targets: vec![name.clone()],
-                calls,
-                names: src.names.clone(),
-                strings: src.strings.clone(),
-                name_counts: src.name_counts.clone(),
-                line: c.line,
-                scope_line: c.line,
-            });
+            extra.push(stored_in(name.clone(), src, c.line));
         }
         // `self.send(x)` calls the method `send` of the class the call is
         // in (`params` leaves out `self` and `cls`); a method of that name
