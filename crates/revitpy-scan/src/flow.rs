@@ -1116,6 +1116,9 @@ pub const CREDENTIAL_COMPONENTS: &[&str] = &[
 /// Path components of the user's own files.
 const USER_COMPONENTS: &[&str] = &["~", "documents", "desktop", "onedrive", "pictures", "downloads", "my documents"];
 
+/// More strings than this in one expression are a table, not a path's pieces.
+const MAX_PATH_PIECES: usize = 32;
+
 fn component(strings: &[String], list: &[&str]) -> bool {
     let is = |t: &str| list.iter().any(|c| t.eq_ignore_ascii_case(c));
     let stores = std::ptr::eq(list, CREDENTIAL_COMPONENTS);
@@ -1134,8 +1137,10 @@ fn component(strings: &[String], list: &[&str]) -> bool {
         let after_home =
             t.strip_prefix("~/").or_else(|| t.strip_prefix("~\\")).map(|r| r.split(['/', '\\']).next().unwrap_or(r));
         // Chrome's cookie database is `Cookies`; a lowercase `cookies` alone
-        // is the name of an HTTP library's argument, not a file.
-        let cookie_file = |x: &str| stores && x == "Cookies";
+        // is the name of an HTTP library's argument, not a file. A path is
+        // built of a few pieces: among the hundreds of strings of a form's
+        // or a schema's literal, `"Cookies"` is a title.
+        let cookie_file = |x: &str| stores && x == "Cookies" && strings.len() <= MAX_PATH_PIECES;
         // A Telegram client's session file (`anon.session`, the `.session`
         // of `f"{name}.session"`): whoever holds it is logged in as its
         // user. A dotted module path (`sqlalchemy.orm.session`) is no file.
@@ -1713,6 +1718,14 @@ mod tests {
         assert!(!mentions_credentials("/cookies/set"));
         assert!(!mentions_credentials("https://httpbin.org/cookies"));
         assert!(mentions_credentials("https://x.example/Login Data"));
+        // `Cookies` as a path's last piece is Chrome's database; as one of a
+        // schema's hundreds of titles it is a word.
+        let path: Vec<String> =
+            ["Google", "Chrome", "User Data", "Default", "Network", "Cookies"].map(String::from).into();
+        assert!(static_labels(&[], &[], &path).labels.has(Labels::CREDENTIAL));
+        let mut schema: Vec<String> = (0..200).map(|i| format!("Field {i}")).collect();
+        schema.push("Cookies".into());
+        assert!(!static_labels(&[], &[], &schema).labels.has(Labels::CREDENTIAL));
         // A browser option's name is not a store; a path as its value is.
         assert!(!mentions_credentials("--use-mock-keychain"));
         assert!(!mentions_credentials("chrome --headless --use-mock-keychain --password-store=basic"));
