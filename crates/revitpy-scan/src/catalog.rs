@@ -107,7 +107,7 @@ pub const RULES: &[Rule] = &[
     rule("clipboard-hijack", "credentials", High, "Replaces clipboard contents that look like wallet addresses"),
     // Persistence.
     rule("persistence-registry", "persistence", High, "Writes a Windows Run key so something starts with Windows"),
-    rule("persistence-startup", "persistence", High, "Writes into the Startup folder"),
+    rule("persistence-startup", "persistence", High, "Writes into the Startup folder, LaunchAgents or autostart"),
     rule("persistence-wmi", "persistence", High, "Creates a WMI event subscription that runs a command"),
     rule("persistence-shell-startup", "persistence", High, "Writes to a shell start-up file (.bashrc, .profile)"),
     rule(

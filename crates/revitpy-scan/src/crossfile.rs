@@ -189,8 +189,9 @@ pub(crate) struct FileFlows {
 /// while the package installs or loads.
 #[derive(Debug, Clone)]
 pub(crate) struct Deferred {
-    /// `host-identity-sent` (a beacon if so called), or `exec-downloaded`
-    /// and `unsafe-deserialization` (critical if so called).
+    /// `host-identity-sent` (a beacon if so called), `exec-downloaded`,
+    /// `exec-decoded` and `unsafe-deserialization` (critical if so called),
+    /// or a login agent's `persistence-startup` (high if so called).
     pub rule: &'static str,
     pub function: String,
     pub line: usize,
@@ -203,7 +204,8 @@ pub(crate) struct Deferred {
 }
 
 /// The rules whose findings may wait on another file's calls ([`Deferred`]).
-const DEFERRED_RULES: [&str; 3] = ["host-identity-sent", "exec-downloaded", "unsafe-deserialization"];
+const DEFERRED_RULES: [&str; 5] =
+    ["host-identity-sent", "exec-downloaded", "exec-decoded", "unsafe-deserialization", "persistence-startup"];
 
 /// "when:" for a function another file calls while the package installs or
 /// loads: directly, or through a function of its own file that reaches it.
@@ -232,11 +234,18 @@ pub(crate) fn in_file_callers(
     let last = |n: &str| crate::timing::last_name(n).to_owned();
     // Callee's last name -> the functions whose bodies call it.
     let mut called_from: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    // A function handed on runs as surely as one called
+    // (`threading.Thread(target=_warm)`): a plain name passed to a call
+    // that names one of the file's functions counts as a call of it.
+    let functions: rustc_hash::FxHashSet<&str> = facts.functions.iter().map(|f| f.name.as_str()).collect();
     for c in &facts.calls {
         if let Some(i) = timing.innermost(c.line) {
-            let from = called_from.entry(last(&c.name)).or_default();
-            if from.last() != Some(&i) && from.len() < MAX_PER_FILE {
-                from.push(i);
+            let handed = c.args.iter().flat_map(|a| &a.names).filter(|n| functions.contains(n.as_str()));
+            for callee in std::iter::once(last(&c.name)).chain(handed.map(|n| last(n))) {
+                let from = called_from.entry(callee).or_default();
+                if from.last() != Some(&i) && from.len() < MAX_PER_FILE {
+                    from.push(i);
+                }
             }
         }
     }
@@ -347,7 +356,10 @@ impl Join {
                 let Some((caller, install)) = install.or(callers.first()) else { continue };
                 let Some(&i) = at.get(&(file.as_str(), d.line, d.rule)) else { continue };
                 let when = if *install { "installs" } else { "loads" };
-                changes.push((i, d.rule, Severity::Critical, "", called_then(when, caller, entry, &d.function)));
+                // A login agent written so is persistence (high, as its own
+                // file's top level would make it); code run so is critical.
+                let severity = if d.rule == "persistence-startup" { Severity::High } else { Severity::Critical };
+                changes.push((i, d.rule, severity, "", called_then(when, caller, entry, &d.function)));
                 continue;
             }
             let (caller, rule, severity, what) = match (install, callers.first()) {
@@ -380,6 +392,11 @@ impl Join {
                 f.severity = severity;
                 if let Some(m) = f.message.strip_suffix(", when asked") {
                     f.message = m.to_owned();
+                }
+                // Decoded from what its caller hands over: the caller is the
+                // package itself, so the code it runs is its own, hidden.
+                if rule == "exec-decoded" {
+                    f.message = f.message.replace(" from what its caller hands over", " first (a way to hide it)");
                 }
                 match f.because.iter_mut().find(|b| b.starts_with("when:")) {
                     Some(b) => *b = when,

@@ -65,6 +65,9 @@ impl Labels {
     /// A URL of a host the author reads from ([`crate::hosts::names_author_host`]):
     /// a raw IP, a paste site, a webhook, a tunnel.
     pub const AUTHOR_HOST: Labels = Labels(131072);
+    /// A path into a folder whose programs start at login on macOS or a
+    /// Linux desktop (`~/Library/LaunchAgents`, `~/.config/autostart`).
+    pub const LOGIN_AGENT: Labels = Labels(262144);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -620,6 +623,7 @@ const RUN_KEY_NEEDLE: u16 = 32;
 const SCHTASKS_NEEDLE: u16 = 64;
 const CREATE_NEEDLE: u16 = 128;
 const DOWNLOAD_TOOL_NEEDLE: u16 = 256;
+const LOGIN_AGENT_NEEDLE: u16 = 512;
 
 /// Every needle the string labels look for, in one case-insensitive
 /// automaton, with the groups each belongs to: one pass over an
@@ -641,6 +645,7 @@ static STRING_NEEDLES: std::sync::LazyLock<Needles> = std::sync::LazyLock::new(|
         (SCHTASKS_NEEDLE, &["schtasks"]),
         (CREATE_NEEDLE, &["/create"]),
         (DOWNLOAD_TOOL_NEEDLE, HTTP_TOOLS),
+        (LOGIN_AGENT_NEEDLE, crate::rules::LOGIN_AGENT_FOLDERS),
     ];
     // A needle in several groups is one pattern with several bits.
     let mut needles: Vec<String> = Vec::new();
@@ -1072,6 +1077,9 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     }
     if found & STARTUP_NEEDLE != 0 && found & START_MENU_NEEDLE != 0 || found & SHELL_STARTUP_NEEDLE != 0 {
         l |= Labels::STARTUP;
+    }
+    if found & LOGIN_AGENT_NEEDLE != 0 {
+        l |= Labels::LOGIN_AGENT;
     }
     if component(strings, USER_COMPONENTS) || strings.iter().any(|s| is_drive_root(s)) {
         l |= Labels::USER_DATA;

@@ -46,6 +46,7 @@ mod timing;
 use rayon::prelude::*;
 use report::{Capabilities, CompatIssue, Finding, Impact, RiskLevel, ScanReport, Severity};
 use rustc_hash::FxHashSet;
+use std::borrow::Cow;
 
 /// What the scanner needs to know of the manifest.
 #[derive(Debug, Clone, Default)]
@@ -489,6 +490,25 @@ fn is_python_script(name: &str, bytes: &[u8]) -> bool {
     }
 }
 
+/// The Python a `.pth` file holds: `site` runs each line that starts with
+/// `import ` or `import\t` at every start of the interpreter (a path line
+/// only extends `sys.path`). The other lines are blanked, so that line
+/// numbers stay the file's and nothing but code is parsed.
+fn pth_code(text: &str) -> String {
+    let mut code = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("import ") || line.starts_with("import\t") {
+            code.push_str(line);
+            if !line.ends_with('\n') {
+                code.push('\n');
+            }
+        } else {
+            code.push('\n');
+        }
+    }
+    code
+}
+
 /// Removes repeats from a list, keeping first occurrences in order.
 fn dedup_in_order(list: &mut Vec<String>) {
     let mut seen = FxHashSet::default();
@@ -521,10 +541,16 @@ fn scan_entry(manifest: &ManifestFacts, package: &str, e: &Entry<'_>) -> Part {
     if name.starts_with('.') && name != ".gitkeep" {
         part.findings.push(finding("hidden-file", Severity::Low, "package-shape", e.path, 1, "a hidden file".into()));
     }
-    if ext != "py" && ext != "pyw" && !is_python_script(name, e.bytes) {
+    // Python reads `.pth` files only in a site folder, that is at the top
+    // of what is installed; one deeper (PyTorch's weights) is data.
+    let start_up = ext == "pth" && !e.path.contains('/') && std::str::from_utf8(e.bytes).is_ok();
+    if ext != "py" && ext != "pyw" && !start_up && !is_python_script(name, e.bytes) {
         return part;
     }
-    let decoded = source::decode(e.bytes);
+    let mut decoded = source::decode(e.bytes);
+    if start_up {
+        decoded.text = Cow::Owned(pth_code(&decoded.text));
+    }
     if decoded.hiding_encoding {
         part.findings.push(finding(
             "hiding-encoding",

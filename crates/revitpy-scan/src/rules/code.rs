@@ -93,6 +93,12 @@ pub(super) fn dynamic_code(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, label
             // may be running it: high.
             let unasked = matches!(out.timing(facts).at(facts, c.line), When::Install | When::Import);
             let carried = assembled || unasked || holds_encoded_literal(facts);
+            // Another file of the package may call this function while it
+            // installs or loads (`setup.py`'s install command, a module's
+            // top level): then it is the package's own act, not a caller's.
+            if !carried {
+                out.defer(facts, "exec-decoded", c, false);
+            }
             out.push(
                 "exec-decoded",
                 if carried {
@@ -140,7 +146,7 @@ pub(crate) fn inline_python<'f>(facts: &'f Facts<'_>) -> impl Iterator<Item = (S
             // kept in a variable (`['python3', '-c', CODE]`).
             if let Some(i) = a.strings.iter().position(|s| s == "-c") {
                 match a.strings.get(i + 1) {
-                    Some(code) => found.push(code.clone()),
+                    Some(code) => found.push(whole_string(facts, code, c.line)),
                     None => found.extend(a.names.iter().filter_map(|n| string_constant(facts, n))),
                 }
             }
@@ -158,6 +164,21 @@ pub(crate) fn inline_python<'f>(facts: &'f Facts<'_>) -> impl Iterator<Item = (S
         }
         found.into_iter().map(move |code| (code, c.line))
     })
+}
+
+/// The whole text of a string the facts keep cut (an argument keeps the
+/// first 400 characters of its strings; a payload after `-c` is often
+/// longer): the file's string literal at or after `line` that starts with
+/// it, or the cut text if none does.
+fn whole_string(facts: &Facts<'_>, cut: &str, line: usize) -> String {
+    if cut.chars().count() < 400 {
+        return cut.to_owned();
+    }
+    facts
+        .strings
+        .iter()
+        .find(|(s, l)| *l >= line && s.len() > cut.len() && s.starts_with(cut))
+        .map_or_else(|| cut.to_owned(), |(s, _)| s.to_string())
 }
 
 /// The text of a variable bound to one string constant (`CODE = """..."""`),

@@ -36,10 +36,19 @@ pub(super) fn cross_file(
             && n.trim_start_matches('.').contains('.')
             && !crate::crossfile::STDLIB_ROOTS.contains(&root)
     };
+    // Loading runs the module's top level, its `if` and `try` blocks
+    // included (`if sys.platform == "darwin": _agent.install()`), and what
+    // those calls reach: the timing graph knows; it is built only for a
+    // file that calls into another module at all.
     let entries: Box<dyn Iterator<Item = &str>> = if out.install_time {
         Box::new(facts.calls.iter().map(|c| c.name.as_str()))
+    } else if facts.calls.iter().any(|c| module_call(&c.name)) {
+        let timing = out.timing(facts);
+        Box::new(
+            facts.calls.iter().filter(|c| matches!(timing.at(facts, c.line), When::Import)).map(|c| c.name.as_str()),
+        )
     } else {
-        Box::new(facts.import_time.iter().map(|(n, _)| n.as_str()))
+        Box::new(std::iter::empty())
     };
     for n in entries.filter(|n| module_call(n)).take(MAX_PER_FILE) {
         flows.entries.push((n.to_owned(), out.install_time));

@@ -1,7 +1,7 @@
 //! The host beyond the package: native code and .NET assemblies loaded,
 //! the Windows registry, files written and deleted.
 
-use super::lists::{DELETERS, RUN_KEYS, STARTUP_MARKERS, USER_FOLDERS};
+use super::lists::{DELETERS, LOGIN_AGENT_FOLDERS, RUN_KEYS, STARTUP_MARKERS, USER_FOLDERS};
 use super::{FileSense, LazyVars, Out, all_args_lower, first_arg};
 use crate::dotted::last_segment;
 use crate::facts::Call;
@@ -168,6 +168,25 @@ pub(super) fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &
             || dest_labels.has(Labels::STARTUP)
         {
             out.push("persistence-startup", Severity::High, "persistence", c, "writes into the Startup folder".into());
+        } else if LOGIN_AGENT_FOLDERS.iter().any(|m| all.contains(m)) || dest_labels.has(Labels::LOGIN_AGENT) {
+            // launchd's agents and XDG autostart entries start at every
+            // login, as the Startup folder's programs do. Written while the
+            // package installs or loads, it is the package making itself
+            // start again; a service manager's module or a CLI's "install
+            // as a service" command writes one on its user's request
+            // (ansible's launchd module, Home Assistant's macOS script).
+            let unasked = matches!(out.timing(lazy.facts).at(lazy.facts, c.line), When::Install | When::Import);
+            if !unasked {
+                // Another file may call it while the package loads.
+                out.defer(lazy.facts, "persistence-startup", c, false);
+            }
+            out.push(
+                "persistence-startup",
+                if unasked { Severity::High } else { Severity::Medium },
+                "persistence",
+                c,
+                "writes into a folder of programs that start at login (LaunchAgents, autostart)".into(),
+            );
         }
         let shown: String = dest.chars().take(200).collect();
         out.push("file-write", Severity::Info, "filesystem", c, format!("writes {shown}"));
