@@ -30,6 +30,9 @@ pub(crate) const CARRIED: Labels = Labels::CREDENTIAL
 pub(crate) const MAX_PER_FILE: usize = 256;
 /// At most this many names of other modules' calls are kept per sink.
 pub(crate) const MAX_CALLS_PER_SINK: usize = 16;
+/// At most this many labelled arguments are kept, over the package, for
+/// one (module, function): each sink in such a function looks at them all.
+const MAX_HANDED_PER_FUNCTION: usize = 64;
 
 /// Top-level modules of Python's standard library that calls most often
 /// start from (a filter, not a complete list: a call into one of these is
@@ -167,6 +170,28 @@ pub(crate) struct Sink {
     /// Calls whose results reach the sink, as resolved in this file
     /// (`..grab.tokens`, `pkg.grab.tokens`).
     pub calls: Vec<String>,
+    /// The function the sink is in (its last name) and those of its
+    /// parameters whose values reach the sink: what another file hands
+    /// that function arrives there (`upload.push(stolen)`).
+    pub function: String,
+    pub params: Vec<String>,
+    /// That function's parameters in order, and how many take positional
+    /// arguments, to match a caller's arguments to them.
+    pub param_order: Vec<String>,
+    pub positional: usize,
+}
+
+/// An argument a file hands to a function of another module, when it
+/// holds what a credential store or a wallet gave.
+#[derive(Debug, Clone)]
+pub(crate) struct Handed {
+    /// The call as resolved in the calling file (`..upload.push`).
+    pub call: String,
+    pub line: usize,
+    /// The argument's place among the positional ones, or its keyword.
+    pub position: Option<usize>,
+    pub keyword: Option<String>,
+    pub labels: Labels,
 }
 
 /// What one file leaves for the join.
@@ -183,6 +208,8 @@ pub(crate) struct FileFlows {
     /// sent from `function` at `line`, and whether the address was chosen
     /// by the code.
     pub deferred: Vec<Deferred>,
+    /// Labelled arguments handed to other modules' functions.
+    pub handed: Vec<Handed>,
 }
 
 /// A finding judged "when a caller asks", which another file may call
@@ -296,6 +323,8 @@ pub(crate) struct Join {
     entries: FxHashMap<(String, String), Vec<(String, bool)>>,
     /// (file, deferred finding).
     deferred: Vec<(String, Deferred)>,
+    /// (module stem, function) -> (calling file, labelled argument).
+    handed: FxHashMap<(String, String), Vec<(String, Handed)>>,
 }
 
 impl Join {
@@ -315,6 +344,14 @@ impl Join {
             }
         }
         self.deferred.extend(flows.deferred.into_iter().map(|d| (file.to_owned(), d)));
+        for h in flows.handed {
+            if let Some((module, function)) = target(&h.call) {
+                let to = self.handed.entry((module.to_owned(), function.to_owned())).or_default();
+                if to.len() < MAX_HANDED_PER_FUNCTION {
+                    to.push((file.to_owned(), h));
+                }
+            }
+        }
     }
 
     /// Who-runs-it sent from a function that another file calls while the
@@ -427,7 +464,26 @@ impl Join {
                 {
                     if file != &sink.file {
                         got |= *labels;
-                        sources.push(format!("`{function}` ({file}, line {line})"));
+                        sources.push(format!("what `{function}` ({file}, line {line}) returns"));
+                    }
+                }
+            }
+            // What other files hand the sink's function, through a
+            // parameter that reaches the sink.
+            if !sink.params.is_empty()
+                && let Some(stem) = stem(&sink.file)
+            {
+                for (file, h) in self.handed.get(&(stem.to_owned(), sink.function.clone())).into_iter().flatten() {
+                    let param = match (&h.keyword, h.position) {
+                        (Some(k), _) => Some(k),
+                        (None, Some(i)) if i < sink.positional => sink.param_order.get(i),
+                        _ => None,
+                    };
+                    if file != &sink.file && param.is_some_and(|p| sink.params.contains(p)) {
+                        got |= h.labels;
+                        if sources.len() < MAX_CALLS_PER_SINK {
+                            sources.push(format!("what {file} (line {}) hands `{}`", h.line, sink.function));
+                        }
                     }
                 }
             }
@@ -451,7 +507,7 @@ impl Join {
                 message: format!("{what}, from another file of the package"),
                 because: vec![
                     sink.when.clone(),
-                    format!("what: `{}` receives what {} returns: {received}", sink.name, sources.join(", ")),
+                    format!("what: `{}` receives {}: {received}", sink.name, sources.join(", ")),
                 ],
             });
         }

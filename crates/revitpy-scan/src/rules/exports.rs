@@ -50,8 +50,34 @@ pub(super) fn cross_file(
     } else {
         Box::new(std::iter::empty())
     };
-    for n in entries.filter(|n| module_call(n)).take(MAX_PER_FILE) {
+    let entries: Vec<&str> = entries.filter(|n| module_call(n)).take(MAX_PER_FILE).collect();
+    // A method called on an instance of another module's class made here
+    // (`_default = TokenizerCache()` from `.cache`, then `_default.warm()`)
+    // is that module's function (`.cache.warm`), as the join matches them.
+    let plain_receiver = |n: &str| n.split_once('.').is_some_and(|(r, m)| !r.is_empty() && !m.contains('.'));
+    let mut instances: rustc_hash::FxHashMap<&str, &str> = rustc_hash::FxHashMap::default();
+    if entries.iter().any(|n| plain_receiver(n)) {
+        for a in &facts.assigns {
+            if let [t] = a.targets.as_slice()
+                && let Some(class) = a.calls.iter().find(|c| {
+                    module_call(c) && last_segment(c).chars().next().is_some_and(|ch| ch.is_ascii_uppercase())
+                })
+                && let Some((module, _)) = class.rsplit_once('.')
+            {
+                instances.insert(t.as_str(), module);
+            }
+        }
+    }
+    for n in entries {
+        if flows.entries.len() >= MAX_PER_FILE {
+            break;
+        }
         flows.entries.push((n.to_owned(), out.install_time));
+        if let Some((receiver, method)) = n.split_once('.').filter(|_| plain_receiver(n))
+            && let Some(module) = instances.get(receiver)
+        {
+            flows.entries.push((format!("{module}.{method}"), out.install_time));
+        }
     }
     // Exports need the data flow: only files with a source of a carried
     // label build it for them.
@@ -139,7 +165,14 @@ pub(super) fn cross_file(
                 }
             }
         }
-        if calls.is_empty() {
+        // The parameters of the sink's function that reach it, for what
+        // other files hand that function.
+        // Only senders: a library's generic process or `exec` helper
+        // receives its callers' computed commands and templates as its job.
+        let function = out.timing(facts).innermost(c.line).map(|i| &facts.functions[i]);
+        let params =
+            function.filter(|_| kind == SinkKind::Send).map_or_else(Vec::new, |f| params_reaching(facts, f, &args));
+        if calls.is_empty() && params.is_empty() {
             continue;
         }
         let own = args.iter().fold(Labels::NONE, |l, a| l | lazy.arg_labels(c.line, a));
@@ -160,8 +193,83 @@ pub(super) fn cross_file(
             import_time: out.timing(facts).at(facts, c.line) == When::Import,
             when: crate::explain::when(facts, out.timing(facts), c.line, out.file),
             calls,
+            function: function.map_or_else(String::new, |f| crate::timing::last_name(&f.name).to_owned()),
+            params,
+            param_order: function.map_or_else(Vec::new, |f| f.params.clone()),
+            positional: function.map_or(0, |f| f.positional),
         });
     }
+    // Arguments this file hands to other modules' functions, when they
+    // hold what a credential store or a wallet gave (the flow is built only
+    // for files with a source of a carried label, as for the exports
+    // above). Not a secret variable or the environment: a client's token
+    // or settings handed to its own request helper are how it works.
+    if has_source() {
+        for c in facts.calls.iter().filter(|c| module_call(&c.name)) {
+            let mut position = 0;
+            for a in &c.args {
+                if flows.handed.len() >= MAX_PER_FILE {
+                    break;
+                }
+                // `*xs` fills positions no one can count; `**kw` names none.
+                if a.text.starts_with('*') {
+                    break;
+                }
+                let labels = lazy.arg_labels(c.line, a).and(Labels::CREDENTIAL | Labels::WALLET);
+                if !labels.is_empty() {
+                    flows.handed.push(crate::crossfile::Handed {
+                        call: c.name.clone(),
+                        line: c.line,
+                        position: a.keyword.is_none().then_some(position),
+                        keyword: a.keyword.as_deref().map(str::to_owned),
+                        labels,
+                    });
+                }
+                if a.keyword.is_none() {
+                    position += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Assignments of a function followed back from its sink at most this
+/// many times, and at most this many assignments looked at per function.
+const MAX_HOPS: usize = 8;
+const MAX_FUNCTION_ASSIGNS: usize = 512;
+
+/// The parameters of `f` whose values reach `args`: named in them, or in
+/// what the function assigns to a name they read (`body = {"content":
+/// text}`, `req = Request(url, data=dumps(body))`, `urlopen(req)`),
+/// followed back [`MAX_HOPS`] times. By names' roots and over-approximated,
+/// as the reach of [`crate::returns`] is.
+fn params_reaching(facts: &Facts<'_>, f: &crate::facts::Function, args: &[&Arg<'_>]) -> Vec<String> {
+    if f.params.is_empty() {
+        return Vec::new();
+    }
+    let root = |n: &str| n.split(['.', '[']).next().unwrap_or(n).to_owned();
+    let mut reached: rustc_hash::FxHashSet<String> =
+        args.iter().flat_map(|a| a.names.iter().map(|n| root(n))).collect();
+    let assigns: Vec<&crate::facts::Assign> = facts
+        .assigns
+        .iter()
+        .filter(|a| a.line >= f.first_line && a.line <= f.last_line)
+        .take(MAX_FUNCTION_ASSIGNS + 1)
+        .collect();
+    if assigns.len() <= MAX_FUNCTION_ASSIGNS {
+        for _ in 0..MAX_HOPS {
+            let before = reached.len();
+            for a in &assigns {
+                if a.targets.iter().any(|t| reached.contains(&root(t))) {
+                    reached.extend(a.names.iter().map(|n| root(n)));
+                }
+            }
+            if reached.len() == before {
+                break;
+            }
+        }
+    }
+    f.params.iter().filter(|p| reached.contains(p.as_str())).cloned().collect()
 }
 
 /// The last segments of the calls that give data a label worth carrying

