@@ -28,14 +28,7 @@ pub(super) fn cross_file(
     }
     // Calls into another module of the package made while this file
     // installs (any line of setup.py) or loads (its top-level calls).
-    let module_call = |n: &str| {
-        let root = n.trim_start_matches('.').split('.').next().unwrap_or(n);
-        !n.starts_with("?.")
-            && !n.starts_with("self.")
-            && !n.starts_with("cls.")
-            && n.trim_start_matches('.').contains('.')
-            && !crate::crossfile::STDLIB_ROOTS.contains(&root)
-    };
+    let module_call = other_module;
     // Loading runs the module's top level, its `if` and `try` blocks
     // included (`if sys.platform == "darwin": _agent.install()`), and what
     // those calls reach: the timing graph knows; it is built only for a
@@ -129,31 +122,27 @@ pub(super) fn cross_file(
         } else {
             c.args.iter().collect()
         };
+        // Each target's distinct calls into other modules, at most
+        // MAX_CALLS_PER_TARGET: a variable assigned 20,000 times (copies
+        // into `t + name` make `t` a target each time) must not make every
+        // sink that reads it walk 20,000 entries.
         let by_target = assigned.get_or_insert_with(|| {
             let mut m: rustc_hash::FxHashMap<&str, Vec<&str>> = rustc_hash::FxHashMap::default();
             for a in &facts.assigns {
                 for t in &a.targets {
-                    m.entry(t.as_str()).or_default().extend(a.calls.iter().map(String::as_str));
+                    let to = m.entry(t.as_str()).or_default();
+                    for c in a.calls.iter().filter(|c| other_module(c)) {
+                        if to.len() < MAX_CALLS_PER_TARGET && !to.contains(&c.as_str()) {
+                            to.push(c);
+                        }
+                    }
                 }
             }
             m
         });
         let mut calls: Vec<String> = Vec::new();
         let mut keep = |n: &str| {
-            // A module's function: `grab.tokens`, `..grab.tokens`; not a
-            // method of an object (`?.read`, `self.load`).
-            // Calls into the standard library never reach the package's own
-            // functions: skipping them keeps most files from recording a
-            // sink (and from working out when it runs).
-            let root = n.split('.').next().unwrap_or(n);
-            if n.trim_start_matches('.').contains('.')
-                && !n.starts_with("?.")
-                && !n.starts_with("self.")
-                && !n.starts_with("cls.")
-                && !crate::crossfile::STDLIB_ROOTS.contains(&root)
-                && !calls.iter().any(|x| x == n)
-                && calls.len() < MAX_CALLS_PER_SINK
-            {
+            if other_module(n) && !calls.iter().any(|x| x == n) && calls.len() < MAX_CALLS_PER_SINK {
                 calls.push(n.to_owned());
             }
         };
@@ -232,6 +221,22 @@ pub(super) fn cross_file(
         }
     }
 }
+
+/// A call of a module's function: `grab.tokens`, `..grab.tokens`; not a
+/// method of an object (`?.read`, `self.load`). Calls into the standard
+/// library never reach the package's own functions: skipping them keeps
+/// most files from recording a sink (and from working out when it runs).
+fn other_module(n: &str) -> bool {
+    let root = n.trim_start_matches('.').split('.').next().unwrap_or(n);
+    n.trim_start_matches('.').contains('.')
+        && !n.starts_with("?.")
+        && !n.starts_with("self.")
+        && !n.starts_with("cls.")
+        && !crate::crossfile::STDLIB_ROOTS.contains(&root)
+}
+
+/// Distinct calls kept per assigned name for the sinks that read it.
+const MAX_CALLS_PER_TARGET: usize = 64;
 
 /// Assignments of a function followed back from its sink at most this
 /// many times, and at most this many assignments looked at per function.
