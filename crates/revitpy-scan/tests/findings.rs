@@ -3057,17 +3057,27 @@ fn a_login_agent_written_is_persistence() {
             let f = report.findings.iter().find(|f| f.rule == "persistence-startup");
             assert!(f.is_some_and(|f| f.severity == level), "{src}: {:#?}", report.findings);
         }
-        // Asked for by the package itself: its `__init__` calls it as it loads.
-        let init = "from . import agent\nagent.put('x')\n";
-        let report = scan(
-            &ManifestFacts::default(),
-            &[
-                Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
-                Entry { path: "pkg/agent.py", bytes: put.as_bytes() },
-            ],
-        );
-        let f = report.findings.iter().find(|f| f.rule == "persistence-startup");
-        assert!(f.is_some_and(|f| f.severity == Severity::High), "{:#?}", report.findings);
+        // Asked for by the package itself: its `__init__` calls it as it
+        // loads, at the top level or in an `if` or `try` block there; not
+        // in its `if __name__ == "__main__":` block.
+        for (init, level) in [
+            ("from . import agent\nagent.put('x')\n", Severity::High),
+            (
+                "import sys\nfrom . import agent\nif sys.platform == 'darwin':\n    try:\n        agent.put('x')\n    except OSError:\n        pass\n",
+                Severity::High,
+            ),
+            ("from . import agent\nif __name__ == '__main__':\n    agent.put('x')\n", Severity::Medium),
+        ] {
+            let report = scan(
+                &ManifestFacts::default(),
+                &[
+                    Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
+                    Entry { path: "pkg/agent.py", bytes: put.as_bytes() },
+                ],
+            );
+            let f = report.findings.iter().find(|f| f.rule == "persistence-startup");
+            assert!(f.is_some_and(|f| f.severity == level), "{init}: {:#?}", report.findings);
+        }
     }
 }
 

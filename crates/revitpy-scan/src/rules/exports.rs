@@ -31,17 +31,20 @@ pub(super) fn cross_file(
     let module_call = other_module;
     // Loading runs the module's top level, its `if` and `try` blocks
     // included (`if sys.platform == "darwin": _agent.install()`), and what
-    // those calls reach: the timing graph knows; it is built only for a
-    // file that calls into another module at all.
+    // those calls reach: the timing graph knows. Building it costs a pass
+    // over the file's lines, so it is built only where the plain list of
+    // top-level calls may fall short: a call into another module outside
+    // every function but not a top-level statement, or a top-level call
+    // of one of the file's own functions.
     let entries: Box<dyn Iterator<Item = &str>> = if out.install_time {
         Box::new(facts.calls.iter().map(|c| c.name.as_str()))
-    } else if facts.calls.iter().any(|c| module_call(&c.name)) {
+    } else if needs_timing(facts, out.file) {
         let timing = out.timing(facts);
         Box::new(
             facts.calls.iter().filter(|c| matches!(timing.at(facts, c.line), When::Import)).map(|c| c.name.as_str()),
         )
     } else {
-        Box::new(std::iter::empty())
+        Box::new(facts.import_time.iter().map(|(n, _)| n.as_str()))
     };
     let entries: Vec<&str> = entries.filter(|n| module_call(n)).take(MAX_PER_FILE).collect();
     // A method called on an instance of another module's class made here
@@ -99,6 +102,8 @@ pub(super) fn cross_file(
     // Sinks: what reaches them from calls that name another module
     // (`grab.tokens()`, `..grab.tokens`), directly or through a variable.
     let mut assigned: Option<rustc_hash::FxHashMap<&str, Vec<&str>>> = None;
+    // The file's functions' spans, sorted, for the function a sender is in.
+    let mut spans: Option<Vec<(usize, usize, usize)>> = None;
     for c in &facts.calls {
         if flows.sinks.len() >= MAX_PER_FILE {
             break;
@@ -158,9 +163,18 @@ pub(super) fn cross_file(
         // other files hand that function.
         // Only senders: a library's generic process or `exec` helper
         // receives its callers' computed commands and templates as its job.
-        let function = out.timing(facts).innermost(c.line).map(|i| &facts.functions[i]);
-        let params =
-            function.filter(|_| kind == SinkKind::Send).map_or_else(Vec::new, |f| params_reaching(facts, f, &args));
+        let function = if kind == SinkKind::Send {
+            let spans = spans.get_or_insert_with(|| {
+                let mut v: Vec<(usize, usize, usize)> =
+                    facts.functions.iter().enumerate().map(|(i, f)| (f.first_line, f.last_line, i)).collect();
+                v.sort_unstable();
+                v
+            });
+            innermost_function(spans, c.line).map(|i| &facts.functions[i])
+        } else {
+            None
+        };
+        let params = function.map_or_else(Vec::new, |f| params_reaching(facts, f, &args));
         if calls.is_empty() && params.is_empty() {
             continue;
         }
@@ -194,7 +208,8 @@ pub(super) fn cross_file(
     // above). Not a secret variable or the environment: a client's token
     // or settings handed to its own request helper are how it works.
     if has_source() {
-        for c in facts.calls.iter().filter(|c| module_call(&c.name)) {
+        let folders = folders(out.file);
+        for c in facts.calls.iter().filter(|c| package_call(&c.name, &folders)) {
             let mut position = 0;
             for a in &c.args {
                 if flows.handed.len() >= MAX_PER_FILE {
@@ -220,6 +235,70 @@ pub(super) fn cross_file(
             }
         }
     }
+}
+
+/// The innermost of the file's functions whose span holds `line`: the
+/// latest-starting span that reaches it, among the [`MAX_NESTED_LOOKBACK`]
+/// spans starting last at or before it (nested functions start after their
+/// outer one, so the innermost comes first going back).
+fn innermost_function(spans: &[(usize, usize, usize)], line: usize) -> Option<usize> {
+    let end = spans.partition_point(|&(first, _, _)| first <= line);
+    spans[..end].iter().rev().take(MAX_NESTED_LOOKBACK).find(|&&(_, last, _)| last >= line).map(|&(_, _, i)| i)
+}
+
+/// Spans looked back through for the function a line is in.
+const MAX_NESTED_LOOKBACK: usize = 64;
+
+/// Whether the calls run while the file loads need the timing graph (see
+/// the caller): a call into another module outside every function that
+/// is not one of the top-level statements, or a top-level statement that
+/// calls one of the file's functions. Linear in the file's calls, plus
+/// sorting its functions' spans when it has such a call.
+fn needs_timing(facts: &Facts<'_>, file: &str) -> bool {
+    let direct: rustc_hash::FxHashSet<usize> = facts.import_time.iter().map(|(_, line)| *line).collect();
+    if !facts.import_time.is_empty() && !facts.functions.is_empty() {
+        let own: rustc_hash::FxHashSet<&str> = facts.functions.iter().map(|f| f.name.as_str()).collect();
+        if facts.import_time.iter().any(|(n, _)| !n.contains('.') && own.contains(n.as_str())) {
+            return true;
+        }
+    }
+    let folders = folders(file);
+    let mut nested =
+        facts.calls.iter().filter(|c| !direct.contains(&c.line) && package_call(&c.name, &folders)).peekable();
+    if nested.peek().is_none() {
+        return false;
+    }
+    let mut spans: Vec<(usize, usize)> = facts.functions.iter().map(|f| (f.first_line, f.last_line)).collect();
+    spans.sort_unstable();
+    // The furthest line covered by a span starting at or before each start.
+    let mut reach = Vec::with_capacity(spans.len());
+    let mut furthest = 0;
+    for &(_, last) in &spans {
+        furthest = furthest.max(last);
+        reach.push(furthest);
+    }
+    nested.any(|c| {
+        let i = spans.partition_point(|&(first, _)| first <= c.line);
+        i == 0 || reach[i - 1] < c.line
+    })
+}
+
+/// A call of a function of the file's own package: a relative name
+/// (`..grab.tokens`) or one rooted at a folder the file is in
+/// (`stealer.grab.tokens` from `stealer/core.py` or `src/stealer/core.py`).
+/// Cheaper questions are asked of these calls only: a library's calls into
+/// other packages (`np.array`) never meet its own modules in the join.
+fn package_call(n: &str, folders: &[&str]) -> bool {
+    if n.starts_with('.') {
+        return n.len() > 1;
+    }
+    !folders.is_empty() && n.split_once('.').is_some_and(|(root, _)| folders.contains(&root))
+}
+
+/// The folders a file is in (`src/stealer/core.py`: `src`, `stealer`), at
+/// most the innermost 8, for [`package_call`].
+fn folders(file: &str) -> Vec<&str> {
+    file.rsplit_once('/').map_or_else(Vec::new, |(dir, _)| dir.rsplit('/').take(8).collect())
 }
 
 /// A call of a module's function: `grab.tokens`, `..grab.tokens`; not a

@@ -830,7 +830,7 @@ def c0():
         // and a sender whose function has 2,000 assignments between its
         // parameter and the send: bounded lists, no reach past the bound.
         let handing: String = "import os\nE = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n".to_owned()
-            + &(0..2_000).map(|i| format!("lib.s{i}(E)\n")).collect::<String>();
+            + &(0..2_000).map(|i| format!("pkg.lib.s{i}(E)\n")).collect::<String>();
         let facts = crate::python::parse(&handing);
         let mut flows = FileFlows::default();
         check_python("pkg/hand.py", &handing, &facts, "", false, &mut Capabilities::default(), &mut flows);
