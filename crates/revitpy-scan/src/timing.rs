@@ -71,7 +71,7 @@ pub(crate) fn last_name(n: &str) -> &str {
 /// column 0 or as the first statement of a `try:` there) is a program's
 /// entry too: it runs when someone runs the file with that argument, not
 /// when it is imported (ComfyUI-Manager's git helper, run as a process).
-fn main_blocks(text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn main_blocks(text: &str) -> Vec<(usize, usize)> {
     // Most files have neither: one search before looking line by line.
     let main = memchr::memmem::find(text.as_bytes(), b"__main__").is_some();
     if !main && memchr::memmem::find(text.as_bytes(), b"sys.argv[").is_none() {

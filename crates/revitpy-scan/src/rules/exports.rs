@@ -31,20 +31,20 @@ pub(super) fn cross_file(
     let module_call = other_module;
     // Loading runs the module's top level, its `if` and `try` blocks
     // included (`if sys.platform == "darwin": _agent.install()`), and what
-    // those calls reach: the timing graph knows. Building it costs a pass
-    // over the file's lines, so it is built only where the plain list of
-    // top-level calls may fall short: a call into another module outside
-    // every function but not a top-level statement, or a top-level call
-    // of one of the file's own functions.
+    // those calls reach. The timing graph knows, but building it costs a
+    // pass over the file's lines: it is built only for a file whose top
+    // level calls one of its own functions; otherwise the top-level
+    // statements and the calls nested in blocks outside every function
+    // are the answer.
     let entries: Box<dyn Iterator<Item = &str>> = if out.install_time {
         Box::new(facts.calls.iter().map(|c| c.name.as_str()))
-    } else if needs_timing(facts, out.file) {
+    } else if calls_own_function_at_load(facts) {
         let timing = out.timing(facts);
         Box::new(
             facts.calls.iter().filter(|c| matches!(timing.at(facts, c.line), When::Import)).map(|c| c.name.as_str()),
         )
     } else {
-        Box::new(facts.import_time.iter().map(|(n, _)| n.as_str()))
+        Box::new(facts.import_time.iter().map(|(n, _)| n.as_str()).chain(nested_load_calls(facts, out.file, out.text)))
     };
     let entries: Vec<&str> = entries.filter(|n| module_call(n)).take(MAX_PER_FILE).collect();
     // A method called on an instance of another module's class made here
@@ -77,7 +77,7 @@ pub(super) fn cross_file(
     }
     // Exports need the data flow: only files with a source of a carried
     // label build it for them.
-    let has_source = || {
+    let has_source_uncached = || {
         facts.calls.iter().any(|c| {
             // The last part of the name first: one hash lookup turns most calls away.
             SOURCE_SEGMENTS.contains(last_segment(&c.name))
@@ -90,6 +90,9 @@ pub(super) fn cross_file(
         }) || facts.assigns.iter().any(|a| a.names.iter().any(|n| n.starts_with("os.environ")))
             || mentions_store(sense)
     };
+    // Asked once (it walks the file's calls and assignments).
+    let has_source = std::cell::OnceCell::new();
+    let has_source = || *has_source.get_or_init(has_source_uncached);
     if !facts.functions.is_empty() && has_source() {
         let flow = lazy.flow();
         for f in &facts.functions {
@@ -249,38 +252,59 @@ fn innermost_function(spans: &[(usize, usize, usize)], line: usize) -> Option<us
 /// Spans looked back through for the function a line is in.
 const MAX_NESTED_LOOKBACK: usize = 64;
 
-/// Whether the calls run while the file loads need the timing graph (see
-/// the caller): a call into another module outside every function that
-/// is not one of the top-level statements, or a top-level statement that
-/// calls one of the file's functions. Linear in the file's calls, plus
-/// sorting its functions' spans when it has such a call.
-fn needs_timing(facts: &Facts<'_>, file: &str) -> bool {
-    let direct: rustc_hash::FxHashSet<usize> = facts.import_time.iter().map(|(_, line)| *line).collect();
-    if !facts.import_time.is_empty() && !facts.functions.is_empty() {
-        let own: rustc_hash::FxHashSet<&str> = facts.functions.iter().map(|f| f.name.as_str()).collect();
-        if facts.import_time.iter().any(|(n, _)| !n.contains('.') && own.contains(n.as_str())) {
-            return true;
-        }
-    }
-    let folders = folders(file);
-    let mut nested =
-        facts.calls.iter().filter(|c| !direct.contains(&c.line) && package_call(&c.name, &folders)).peekable();
-    if nested.peek().is_none() {
+/// Whether a top-level statement calls one of the file's own functions:
+/// then what runs while the file loads is what the timing graph says
+/// those functions reach.
+fn calls_own_function_at_load(facts: &Facts<'_>) -> bool {
+    if facts.import_time.is_empty() || facts.functions.is_empty() {
         return false;
     }
-    let mut spans: Vec<(usize, usize)> = facts.functions.iter().map(|f| (f.first_line, f.last_line)).collect();
-    spans.sort_unstable();
-    // The furthest line covered by a span starting at or before each start.
-    let mut reach = Vec::with_capacity(spans.len());
-    let mut furthest = 0;
-    for &(_, last) in &spans {
-        furthest = furthest.max(last);
-        reach.push(furthest);
+    let own: rustc_hash::FxHashSet<&str> = facts.functions.iter().map(|f| f.name.as_str()).collect();
+    facts.import_time.iter().any(|(n, _)| !n.contains('.') && own.contains(n.as_str()))
+}
+
+/// Calls into the package's own modules that run while the file loads
+/// without being top-level statements: in an `if`, `try`, `with` or loop
+/// block or a class body, outside every function and every `if __name__
+/// == "__main__":` block (`if sys.platform == "darwin": _agent.install()`).
+/// No timing graph: the functions' spans, sorted, answer for each call.
+fn nested_load_calls<'f>(facts: &'f Facts<'_>, file: &str, text: &str) -> Vec<&'f str> {
+    let direct: rustc_hash::FxHashSet<usize> = facts.import_time.iter().map(|(_, line)| *line).collect();
+    let folders = folders(file);
+    let nested: Vec<&crate::facts::Call<'_>> = facts
+        .calls
+        .iter()
+        .filter(|c| !direct.contains(&c.line) && package_call(&c.name, &folders))
+        .take(crate::crossfile::MAX_PER_FILE)
+        .collect();
+    if nested.is_empty() || file.rsplit('/').next() == Some("__main__.py") || crate::timing::is_command_script(file) {
+        return Vec::new();
     }
-    nested.any(|c| {
-        let i = spans.partition_point(|&(first, _)| first <= c.line);
-        i == 0 || reach[i - 1] < c.line
-    })
+    // Outside every function first; the `__main__` blocks (a search of
+    // the text) only for the calls left.
+    let outside = |spans: Vec<(usize, usize)>, calls: Vec<&'f crate::facts::Call<'_>>| {
+        let mut spans = spans;
+        spans.sort_unstable();
+        // The furthest line covered by a span starting at or before each start.
+        let mut reach = Vec::with_capacity(spans.len());
+        let mut furthest = 0;
+        for &(_, last) in &spans {
+            furthest = furthest.max(last);
+            reach.push(furthest);
+        }
+        calls
+            .into_iter()
+            .filter(|c| {
+                let i = spans.partition_point(|&(first, _)| first <= c.line);
+                i == 0 || reach[i - 1] < c.line
+            })
+            .collect::<Vec<_>>()
+    };
+    let left = outside(facts.functions.iter().map(|f| (f.first_line, f.last_line)).collect(), nested);
+    if left.is_empty() {
+        return Vec::new();
+    }
+    outside(crate::timing::main_blocks(text), left).into_iter().map(|c| c.name.as_str()).collect()
 }
 
 /// A call of a function of the file's own package: a relative name
