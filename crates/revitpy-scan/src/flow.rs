@@ -625,6 +625,11 @@ const CREATE_NEEDLE: u16 = 128;
 const DOWNLOAD_TOOL_NEEDLE: u16 = 256;
 const LOGIN_AGENT_NEEDLE: u16 = 512;
 
+/// Folders whose programs start at login on macOS (launchd's agents and
+/// daemons) and on Linux desktops (XDG autostart): the Startup folder of
+/// those systems.
+pub(crate) const LOGIN_AGENT_FOLDERS: &[&str] = &["library/launchagents", "library/launchdaemons", ".config/autostart"];
+
 /// Every needle the string labels look for, in one case-insensitive
 /// automaton, with the groups each belongs to: one pass over an
 /// expression's strings answers every question (this runs for every
@@ -645,7 +650,7 @@ static STRING_NEEDLES: std::sync::LazyLock<Needles> = std::sync::LazyLock::new(|
         (SCHTASKS_NEEDLE, &["schtasks"]),
         (CREATE_NEEDLE, &["/create"]),
         (DOWNLOAD_TOOL_NEEDLE, HTTP_TOOLS),
-        (LOGIN_AGENT_NEEDLE, crate::rules::LOGIN_AGENT_FOLDERS),
+        (LOGIN_AGENT_NEEDLE, LOGIN_AGENT_FOLDERS),
     ];
     // A needle in several groups is one pattern with several bits.
     let mut needles: Vec<String> = Vec::new();

@@ -278,10 +278,6 @@ pub(super) const STARTUP_MARKERS: &[&str] = &[
     "shell:startup",
 ];
 
-/// Folders whose programs start at login on macOS (launchd's agents and
-/// daemons) and on Linux desktops (XDG autostart): the Startup folder of
-/// those systems.
-pub(crate) const LOGIN_AGENT_FOLDERS: &[&str] = &["library/launchagents", "library/launchdaemons", ".config/autostart"];
 pub(super) const USER_FOLDERS: &[&str] = &[
     "expanduser",
     "userprofile",

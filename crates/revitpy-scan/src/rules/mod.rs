@@ -34,7 +34,6 @@ use crate::timing::{Timing, When};
 use code::dynamic_code;
 pub(crate) use code::{inline_python, string_constant};
 use exports::cross_file;
-pub(crate) use lists::LOGIN_AGENT_FOLDERS;
 use lists::{
     CODE_LOADERS, CONTENT_WRITERS, DELETERS, DESERIALIZE, DNS_LOOKUPS, DOWNLOAD_TO_FILE, EXECUTORS, HTTP_REQUESTS,
     IMPORTERS, NETWORK, PROCESS, SENDERS, SHELLCODE_APIS,

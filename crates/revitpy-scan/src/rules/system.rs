@@ -1,11 +1,11 @@
 //! The host beyond the package: native code and .NET assemblies loaded,
 //! the Windows registry, files written and deleted.
 
-use super::lists::{DELETERS, LOGIN_AGENT_FOLDERS, RUN_KEYS, STARTUP_MARKERS, USER_FOLDERS};
+use super::lists::{DELETERS, RUN_KEYS, STARTUP_MARKERS, USER_FOLDERS};
 use super::{FileSense, LazyVars, Out, all_args_lower, first_arg};
 use crate::dotted::last_segment;
 use crate::facts::Call;
-use crate::flow::{Labels, matches, names};
+use crate::flow::{LOGIN_AGENT_FOLDERS, Labels, matches, names};
 use crate::report::{Capabilities, Severity};
 use crate::timing::When;
 
