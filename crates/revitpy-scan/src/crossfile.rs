@@ -218,7 +218,8 @@ pub(crate) struct FileFlows {
 pub(crate) struct Deferred {
     /// `host-identity-sent` (a beacon if so called), `exec-downloaded`,
     /// `exec-decoded` and `unsafe-deserialization` (critical if so called),
-    /// or a login agent's `persistence-startup` (high if so called).
+    /// or a login agent's `persistence-startup` and a `.pth` file's
+    /// `persistence-pth` (high if so called).
     pub rule: &'static str,
     pub function: String,
     pub line: usize,
@@ -231,8 +232,14 @@ pub(crate) struct Deferred {
 }
 
 /// The rules whose findings may wait on another file's calls ([`Deferred`]).
-const DEFERRED_RULES: [&str; 5] =
-    ["host-identity-sent", "exec-downloaded", "exec-decoded", "unsafe-deserialization", "persistence-startup"];
+const DEFERRED_RULES: [&str; 6] = [
+    "host-identity-sent",
+    "exec-downloaded",
+    "exec-decoded",
+    "unsafe-deserialization",
+    "persistence-startup",
+    "persistence-pth",
+];
 
 /// "when:" for a function another file calls while the package installs or
 /// loads: directly, or through a function of its own file that reaches it.
@@ -393,9 +400,10 @@ impl Join {
                 let Some((caller, install)) = install.or(callers.first()) else { continue };
                 let Some(&i) = at.get(&(file.as_str(), d.line, d.rule)) else { continue };
                 let when = if *install { "installs" } else { "loads" };
-                // A login agent written so is persistence (high, as its own
-                // file's top level would make it); code run so is critical.
-                let severity = if d.rule == "persistence-startup" { Severity::High } else { Severity::Critical };
+                // A login agent or a `.pth` file written so is persistence
+                // (high, as its own file's top level would make it); code run
+                // so is critical.
+                let severity = if d.rule.starts_with("persistence-") { Severity::High } else { Severity::Critical };
                 changes.push((i, d.rule, severity, "", called_then(when, caller, entry, &d.function)));
                 continue;
             }

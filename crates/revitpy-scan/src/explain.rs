@@ -26,7 +26,7 @@ const LABEL_FACTS: &[(Labels, &str)] = &[
     (Labels::BULK, "file names found by walking folders"),
     (Labels::ENCODED, "data encoded for transport (hex, base64, base32)"),
     (Labels::STARTUP, "a path into the Windows Startup folder"),
-    (Labels::LOGIN_AGENT, "a path into a folder of programs started at login (LaunchAgents, autostart)"),
+    (Labels::LOGIN_AGENT, "a path into a folder of programs started at login (LaunchAgents, autostart, systemd units)"),
     (Labels::RUN_KEY, "a Windows Run registry key"),
     (Labels::HOSTILE, "a command line of the kind attack tooling uses"),
     (Labels::DOWNLOAD_COMMAND, "a command line that downloads to a file"),

@@ -33,6 +33,46 @@ pub struct Arg<'s> {
 /// text. Kept among `calls`, where no real call name can look like it.
 pub const ITERATES: &str = "<for>";
 
+/// Marks an [`Assign`] by which a chat bot's message handler
+/// ([`chat_handler`]) receives its parameters: what someone typed in a chat,
+/// read from the network.
+pub const RECEIVED: &str = "<received>";
+
+/// The decorators (their callee's last name) that make a function a chat
+/// bot's handler of incoming messages, whatever it is named: telebot's and
+/// aiogram's `@bot.message_handler(...)`.
+const HANDLER_DECORATORS: &[&str] = &["message_handler", "edited_message_handler", "channel_post_handler"];
+
+/// Those that do for a coroutine only: discord.py's `@bot.command()`,
+/// pyrogram's `@app.on_message()`, aiogram's `@router.message()`. (click's
+/// `@cli.command()` takes a command line, from the user at the keyboard,
+/// and decorates plain functions.)
+const ASYNC_HANDLER_DECORATORS: &[&str] = &["command", "hybrid_command", "on_message", "message"];
+
+/// Whether a definition handles a chat bot's incoming messages, so that its
+/// parameters hold what anyone in the chat sent (a bot whose handler runs
+/// the text as a command is remote control). discord.py's handler is a
+/// coroutine named `on_message`.
+pub(crate) fn chat_handler(name: &str, is_async: bool, decorators: &[&str]) -> bool {
+    is_async && matches!(name, "on_message" | "on_message_edit")
+        || decorators.iter().any(|d| HANDLER_DECORATORS.contains(d) || is_async && ASYNC_HANDLER_DECORATORS.contains(d))
+}
+
+/// The assignments by which a chat handler's parameters receive a message.
+pub(crate) fn receive(facts: &mut Facts<'_>, params: &[String], line: usize) {
+    for p in params {
+        facts.assigns.push(Assign {
+            targets: vec![p.clone()],
+            calls: vec![RECEIVED.to_owned()],
+            names: Vec::new(),
+            strings: Vec::new(),
+            name_counts: Vec::new(),
+            line,
+            scope_line: line,
+        });
+    }
+}
+
 /// What a comprehension keeps of the environment when it tests each
 /// variable's name against written prefixes (`{k: v for k, v in
 /// os.environ.items() if k.startswith("OTEL_")}`): a tool passing on its

@@ -626,9 +626,15 @@ const DOWNLOAD_TOOL_NEEDLE: u16 = 256;
 const LOGIN_AGENT_NEEDLE: u16 = 512;
 
 /// Folders whose programs start at login on macOS (launchd's agents and
-/// daemons) and on Linux desktops (XDG autostart): the Startup folder of
-/// those systems.
-pub(crate) const LOGIN_AGENT_FOLDERS: &[&str] = &["library/launchagents", "library/launchdaemons", ".config/autostart"];
+/// daemons) and on Linux (XDG autostart, systemd's units for the user and
+/// the system): the Startup folder of those systems.
+pub(crate) const LOGIN_AGENT_FOLDERS: &[&str] = &[
+    "library/launchagents",
+    "library/launchdaemons",
+    ".config/autostart",
+    ".config/systemd/user",
+    "etc/systemd/system",
+];
 
 /// Every needle the string labels look for, in one case-insensitive
 /// automaton, with the groups each belongs to: one pass over an
@@ -728,9 +734,13 @@ fn string_needles(text: &str) -> u16 {
 /// whose response does not hold them. (An argument of the call itself still
 /// carries its value, for the rules that judge the call; a `Request(url,
 /// headers=h)` object, sent later, keeps its headers.)
+///
+/// `keyword` is `**` for a dictionary of options handed over whole
+/// (`Popen(cmd, **kwargs)` with `kwargs = {"env": child_env, "stdout":
+/// log}`): a process's options configure the child, as its `env=` does.
 pub fn keyword_stays_in_call(callee: &str, keyword: &str) -> bool {
     match keyword {
-        "env" => callee.starts_with("subprocess.") || callee.starts_with("asyncio.create_subprocess_"),
+        "env" | "**" => callee.starts_with("subprocess.") || callee.starts_with("asyncio.create_subprocess_"),
         "headers" | "auth" => matches!(
             callee.rsplit('.').next().unwrap_or(callee),
             "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "request" | "urlopen"
@@ -960,7 +970,7 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
         if matches(c, names!(DECODERS)) && decodes(c) {
             l |= Labels::DECODED;
         }
-        if matches(c, names!(FETCHERS)) {
+        if matches(c, names!(FETCHERS)) || c == crate::facts::RECEIVED {
             l |= Labels::FETCHED;
             // The answer of a what-is-my-IP service is where the code runs.
             if strings.iter().any(|s| IP_ECHO_HOSTS.iter().any(|h| s.to_ascii_lowercase().contains(h))) {

@@ -993,9 +993,15 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
         }
         // Keyword names are not reads. A process's `env=` is the child's,
         // not what the call gives back.
-        "keyword_argument" => {
-            let stays = n.child_by_field_name("name").is_some_and(|k| {
+        "keyword_argument" | "dictionary_splat" => {
+            let keyword = if n.kind() == "dictionary_splat" {
+                Some("**")
+            } else {
+                n.child_by_field_name("name").map(|k| text_of(k, src))
+            };
+            let stays = keyword.is_some_and(|k| {
                 n.parent()
+                    .filter(|list| list.kind() == "argument_list")
                     .and_then(|list| list.parent())
                     .and_then(|call| call.child_by_field_name("function"))
                     .and_then(|f| {
@@ -1006,15 +1012,17 @@ fn summarize(n: Node<'_>, src: &[u8], facts: &Facts, out: &mut Summary, budget: 
                                 .map(|a| format!("?.{}", text_of(a, src)))
                         })
                     })
-                    .is_some_and(|q| crate::flow::keyword_stays_in_call(&q, text_of(k, src)))
+                    .is_some_and(|q| crate::flow::keyword_stays_in_call(&q, k))
             });
             if stays {
                 return;
             }
-            if let Some(v) = n.child_by_field_name("value") {
-                summarize(v, src, facts, out, budget);
+            if n.kind() == "keyword_argument" {
+                if let Some(v) = n.child_by_field_name("value") {
+                    summarize(v, src, facts, out, budget);
+                }
+                return;
             }
-            return;
         }
         _ => {}
     }
@@ -1102,6 +1110,31 @@ fn push_assign_to(targets: Vec<String>, value: Node<'_>, src: &[u8], facts: &mut
     });
 }
 
+/// `(lambda s: exec(s))(decoded)`: the arguments bind the lambda's
+/// parameters, as an assignment would (positional ones, up to the first
+/// `*args`, `*` or `**kwargs` on either side).
+fn lambda_arguments(call: Node<'_>, src: &[u8], facts: &mut Facts<'_>, budget: &Budget) {
+    let Some(mut f) = call.child_by_field_name("function") else { return };
+    while f.kind() == "parenthesized_expression" {
+        let Some(inner) = f.named_child(0) else { return };
+        f = inner;
+    }
+    if f.kind() != "lambda" {
+        return;
+    }
+    let (Some(ps), Some(args)) = (f.child_by_field_name("parameters"), call.child_by_field_name("arguments")) else {
+        return;
+    };
+    let params = children(ps).into_iter().map_while(|p| (p.kind() == "identifier").then(|| text_of(p, src)));
+    let args = children(args)
+        .into_iter()
+        .filter(|a| a.kind() != "comment")
+        .map_while(|a| (!matches!(a.kind(), "keyword_argument" | "list_splat" | "dictionary_splat")).then_some(a));
+    for (name, arg) in params.zip(args).collect::<Vec<_>>() {
+        push_assign_to(vec![name.to_owned()], arg, src, facts, budget);
+    }
+}
+
 /// The innermost enclosing function's name, for `return`.
 fn enclosing_function(n: Node<'_>, src: &[u8]) -> Option<String> {
     let mut p = n.parent();
@@ -1179,6 +1212,31 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                 let last_line = if end.column == 0 && end.row > n.start_position().row { end.row } else { end.row + 1 };
                 let first_line = name.start_position().row + 1;
                 if n.kind() == "function_definition" {
+                    // `async` is an unnamed token, the definition's first child.
+                    let is_async = n.child(0).is_some_and(|c| c.kind() == "async");
+                    let decorators: Vec<&str> = n
+                        .parent()
+                        .filter(|p| p.kind() == "decorated_definition")
+                        .map(|p| {
+                            children(p)
+                                .into_iter()
+                                .filter(|d| d.kind() == "decorator")
+                                .filter_map(|d| d.named_child(0))
+                                .filter_map(|e| {
+                                    let callee =
+                                        if e.kind() == "call" { e.child_by_field_name("function")? } else { e };
+                                    match callee.kind() {
+                                        "attribute" => callee.child_by_field_name("attribute").map(|a| text_of(a, src)),
+                                        "identifier" => Some(text_of(callee, src)),
+                                        _ => None,
+                                    }
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if crate::facts::chat_handler(text_of(name, src), is_async, &decorators) {
+                        crate::facts::receive(facts, &own_params, first_line);
+                    }
                     facts.functions.push(crate::facts::Function {
                         name: text_of(name, src).to_owned(),
                         first_line,
@@ -1299,6 +1357,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                 facts.assembled.push((v.clone(), n.start_position().row + 1));
                 facts.strings.push((Cow::Owned(v), n.start_position().row + 1));
             }
+            lambda_arguments(n, src, facts, budget);
             if let Some(f) = n.child_by_field_name("function") {
                 let name = qualified(f, src, facts, budget).unwrap_or_else(|| match f.kind() {
                     "attribute" => {
@@ -1317,6 +1376,9 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                                 a.child_by_field_name("name").map(|k| Cow::Borrowed(text_of(k, src))),
                                 a.child_by_field_name("value").unwrap_or(a),
                             )
+                        } else if a.kind() == "dictionary_splat" {
+                            // `**options`: the dictionary handed over.
+                            (None, a.named_child(0).unwrap_or(a))
                         } else {
                             (None, a)
                         };

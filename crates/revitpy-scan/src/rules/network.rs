@@ -163,7 +163,8 @@ pub(super) fn network(
     }
     // Files found by walking folders, sent out: bulk upload of the user's or
     // the project's files. Medium alone (a backup tool may do it); high to a
-    // raw IP, a paste site, a webhook or a tunnel.
+    // raw IP, a paste site, a webhook or a tunnel, or to an address the code
+    // decodes at run time (a backup goes where its user said, in the open).
     if sends
         && labels.has(Labels::BULK)
         && !labels.has(Labels::CREDENTIAL | Labels::SECRET)
@@ -172,13 +173,35 @@ pub(super) fn network(
         let suspicious = out.suspicious_destination();
         out.push(
             "bulk-upload",
-            if suspicious { Severity::High } else { Severity::Medium },
+            if suspicious || hidden { Severity::High } else { Severity::Medium },
             "network",
             c,
             format!(
                 "sends files found by walking folders{}",
-                if suspicious { " to a raw IP address, paste site, webhook or tunnel" } else { "" }
+                if suspicious {
+                    " to a raw IP address, paste site, webhook or tunnel"
+                } else if hidden {
+                    " to an address hidden in the code (decoded at run time)"
+                } else {
+                    ""
+                }
             ),
+        );
+    } else if sends && hidden && uploads_a_file(c) && (out.decodes_a_literal(facts) || super::decodes_a_constant(facts))
+    {
+        // A file uploaded to an address the code decodes at run time from a
+        // string it carries (written in the call or kept in a constant:
+        // `UploadFile(URL[::-1], ...)`): the author hid where the user's
+        // file goes (a "cloud backup" of the open model to a reversed URL).
+        // No service its user chose hides its name. (An address decoded
+        // from what a caller hands over is the caller's: an exchange
+        // client's `fetch`.)
+        out.push(
+            "exfiltration",
+            Severity::High,
+            "credentials",
+            c,
+            "uploads a file to an address hidden in the code (decoded at run time)".into(),
         );
     }
     if sends && labels.has(Labels::CREDENTIAL | Labels::SECRET | Labels::ENVIRONMENT) {
@@ -314,6 +337,15 @@ pub(super) fn network(
             }
         }
     }
+}
+
+/// Whether a send uploads a file: a file-upload method (.NET's
+/// `UploadFile`, FTP's `storbinary`, a chat bot's `send_document`) or a
+/// request's `files=`.
+fn uploads_a_file(c: &Call) -> bool {
+    let method = c.name.rsplit('.').next().unwrap_or("");
+    matches!(method, "UploadFile" | "UploadFileAsync" | "storbinary" | "send_document" | "sendDocument")
+        || c.args.iter().any(|a| a.keyword.as_deref() == Some("files"))
 }
 
 /// What an HTTP tool's command line substitutes from the shell and sends:

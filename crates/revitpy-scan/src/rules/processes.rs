@@ -111,7 +111,11 @@ pub(super) fn processes(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, labels: 
 /// (`[sys.executable, "-m", "pip", "install", URL]`, `pip install
 /// git+https://...`): not a package name an index resolves. Options that
 /// name an index or a folder of links (`-i`, `--index-url`, `-f`) make the
-/// address an index's, so they are left alone.
+/// address an index's, so they are left alone (a project pointing pip at
+/// PyTorch's wheel index), unless that index is one no project publishes
+/// on: plain HTTP, a raw IP address, or TLS checks turned off with
+/// `--trusted-host` (a second package pulled from the author's own server
+/// while the first installs).
 fn installs_from_address(c: &Call, labels: Labels) -> bool {
     let words: Vec<&str> = c
         .args
@@ -131,7 +135,14 @@ fn installs_from_address(c: &Call, labels: Labels) -> bool {
     let index = ["-i", "--index-url", "--extra-index-url", "-f", "--find-links"];
     if words.iter().any(|w| index.iter().any(|o| w.strip_prefix(o).is_some_and(|r| r.is_empty() || r.starts_with('='))))
     {
-        return false;
+        return words.iter().any(|w| {
+            let w = w.trim_matches(|ch| ch == '"' || ch == '\'');
+            let local = ["http://localhost", "http://127.", "http://[::1]"].iter().any(|l| w.contains(l));
+            w == "--trusted-host"
+                || w.starts_with("--trusted-host=")
+                || w.contains("http://") && !local
+                || crate::hosts::has_raw_ip_url(w)
+        });
     }
     let url = |w: &&&str| {
         let w = w.trim_matches(|ch| ch == '"' || ch == '\'');

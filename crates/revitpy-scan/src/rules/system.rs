@@ -185,7 +185,7 @@ pub(super) fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &
                 if unasked { Severity::High } else { Severity::Medium },
                 "persistence",
                 c,
-                "writes into a folder of programs that start at login (LaunchAgents, autostart)".into(),
+                "writes into a folder of programs that start at login (LaunchAgents, autostart, systemd units)".into(),
             );
         }
         let shown: String = dest.chars().take(200).collect();
