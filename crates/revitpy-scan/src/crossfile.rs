@@ -218,8 +218,9 @@ pub(crate) struct FileFlows {
 pub(crate) struct Deferred {
     /// `host-identity-sent` (a beacon if so called), `exec-downloaded`,
     /// `exec-decoded` and `unsafe-deserialization` (critical if so called),
-    /// or a login agent's `persistence-startup` and a `.pth` file's
-    /// `persistence-pth` (high if so called).
+    /// or a login agent's `persistence-startup`, a `.pth` file's
+    /// `persistence-pth` and a git hook's (...) `persistence-autorun` (high if
+    /// so called).
     pub rule: &'static str,
     pub function: String,
     pub line: usize,
@@ -232,13 +233,14 @@ pub(crate) struct Deferred {
 }
 
 /// The rules whose findings may wait on another file's calls ([`Deferred`]).
-const DEFERRED_RULES: [&str; 6] = [
+const DEFERRED_RULES: [&str; 7] = [
     "host-identity-sent",
     "exec-downloaded",
     "exec-decoded",
     "unsafe-deserialization",
     "persistence-startup",
     "persistence-pth",
+    "persistence-autorun",
 ];
 
 /// "when:" for a function another file calls while the package installs or

@@ -27,6 +27,11 @@ const LABEL_FACTS: &[(Labels, &str)] = &[
     (Labels::ENCODED, "data encoded for transport (hex, base64, base32)"),
     (Labels::STARTUP, "a path into the Windows Startup folder"),
     (Labels::LOGIN_AGENT, "a path into a folder of programs started at login (LaunchAgents, autostart, systemd units)"),
+    (
+        Labels::AUTO_RUN,
+        "a path another program acts on by itself (a git hook, IPython's start-up, VS Code's tasks, pip's \
+         configuration, pyRevit's extensions)",
+    ),
     (Labels::RUN_KEY, "a Windows Run registry key"),
     (Labels::HOSTILE, "a command line of the kind attack tooling uses"),
     (Labels::DOWNLOAD_COMMAND, "a command line that downloads to a file"),

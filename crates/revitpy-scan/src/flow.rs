@@ -68,6 +68,11 @@ impl Labels {
     /// A path into a folder whose programs start at login on macOS or a
     /// Linux desktop (`~/Library/LaunchAgents`, `~/.config/autostart`).
     pub const LOGIN_AGENT: Labels = Labels(262144);
+    /// A path another program reads and acts on by itself, later: a git
+    /// hook, IPython's start-up folder, VS Code's tasks, pip's configuration
+    /// (the index every later install uses), pyRevit's extensions folder
+    /// (whose scripts Revit runs). See [`auto_run`].
+    pub const AUTO_RUN: Labels = Labels(524288);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -624,6 +629,11 @@ const SCHTASKS_NEEDLE: u16 = 64;
 const CREATE_NEEDLE: u16 = 128;
 const DOWNLOAD_TOOL_NEEDLE: u16 = 256;
 const LOGIN_AGENT_NEEDLE: u16 = 512;
+const AUTO_RUN_NEEDLE: u16 = 1024;
+
+/// Words one of [`auto_run`]'s paths holds: the cheap test before its
+/// look at the path's pieces.
+const AUTO_RUN_HINTS: &[&str] = &["hooks", "startup", "tasks.json", "pip.conf", "pip.ini", "extensions"];
 
 /// Folders whose programs start at login on macOS (launchd's agents and
 /// daemons) and on Linux (XDG autostart, systemd's units for the user and
@@ -657,6 +667,7 @@ static STRING_NEEDLES: std::sync::LazyLock<Needles> = std::sync::LazyLock::new(|
         (CREATE_NEEDLE, &["/create"]),
         (DOWNLOAD_TOOL_NEEDLE, HTTP_TOOLS),
         (LOGIN_AGENT_NEEDLE, LOGIN_AGENT_FOLDERS),
+        (AUTO_RUN_NEEDLE, AUTO_RUN_HINTS),
     ];
     // A needle in several groups is one pattern with several bits.
     let mut needles: Vec<String> = Vec::new();
@@ -1096,6 +1107,9 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     if found & LOGIN_AGENT_NEEDLE != 0 {
         l |= Labels::LOGIN_AGENT;
     }
+    if found & AUTO_RUN_NEEDLE != 0 && auto_run(strings) {
+        l |= Labels::AUTO_RUN;
+    }
     if component(strings, USER_COMPONENTS) || strings.iter().any(|s| is_drive_root(s)) {
         l |= Labels::USER_DATA;
     }
@@ -1148,6 +1162,31 @@ const USER_COMPONENTS: &[&str] = &["~", "documents", "desktop", "onedrive", "pic
 
 /// More strings than this in one expression are a table, not a path's pieces.
 const MAX_PATH_PIECES: usize = 32;
+
+/// Whether a path's pieces (`join(root, ".git", "hooks", name)`, or one
+/// string `"~/.ipython/profile_default/startup"`) name a place another
+/// program reads and acts on by itself: git's hooks (run at checkout or
+/// commit), IPython's start-up folder, VS Code's `tasks.json` (a task can
+/// run when the folder opens), pip's configuration (the index every later
+/// install uses) and pyRevit's extensions folder (whose scripts Revit
+/// runs). Pieces past [`MAX_PATH_PIECES`] strings, or longer than a path,
+/// are not a path.
+pub(crate) fn auto_run(strings: &[String]) -> bool {
+    if strings.len() > MAX_PATH_PIECES {
+        return false;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for s in strings.iter().filter(|s| s.len() <= 260) {
+        parts.extend(s.split(['/', '\\']).filter(|p| !p.is_empty()).map(str::to_ascii_lowercase));
+    }
+    let has = |x: &str| parts.iter().any(|p| p == x);
+    parts.windows(2).any(|w| w[0] == ".git" && w[1] == "hooks")
+        || has(".ipython") && has("startup")
+        || has(".vscode") && has("tasks.json")
+        || has("pip.conf")
+        || has("pip.ini")
+        || parts.iter().any(|p| p.starts_with("pyrevit")) && has("extensions")
+}
 
 fn component(strings: &[String], list: &[&str]) -> bool {
     let is = |t: &str| list.iter().any(|c| t.eq_ignore_ascii_case(c));

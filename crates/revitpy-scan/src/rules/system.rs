@@ -188,6 +188,27 @@ pub(super) fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &
                 "writes into a folder of programs that start at login (LaunchAgents, autostart, systemd units)".into(),
             );
         }
+        if dest_labels.has(Labels::AUTO_RUN) {
+            // A git hook, IPython's start-up file, a VS Code task, pip's
+            // index or a script in another pyRevit extension: written while
+            // the package installs or loads, the package makes something
+            // run (or install) again later, unasked; a tool its user asks
+            // (pre-commit installing its hook, a config command setting
+            // pip's index) writes one as its job.
+            let unasked = matches!(out.timing(lazy.facts).at(lazy.facts, c.line), When::Install | When::Import);
+            if !unasked {
+                out.defer(lazy.facts, "persistence-autorun", c, false);
+            }
+            out.push(
+                "persistence-autorun",
+                if unasked { Severity::High } else { Severity::Medium },
+                "persistence",
+                c,
+                "writes where another program acts on it by itself later (a git hook, IPython's start-up, VS Code's \
+                 tasks, pip's configuration, pyRevit's extensions)"
+                    .into(),
+            );
+        }
         let shown: String = dest.chars().take(200).collect();
         out.push("file-write", Severity::Info, "filesystem", c, format!("writes {shown}"));
         caps.paths_written.push(shown);
