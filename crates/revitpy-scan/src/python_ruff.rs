@@ -660,15 +660,21 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                     self.facts.strings.push((Cow::Owned(v), line));
                 }
                 // `(lambda s: exec(s))(decoded)`: the arguments bind the
-                // lambda's parameters, as an assignment would.
+                // lambda's parameters, as an assignment would (plain ones,
+                // up to the first with a default, and arguments up to the
+                // first `*xs`: as the tree-sitter front-end reads them).
                 if let Expr::Lambda(l) = c.func.as_ref()
                     && let Some(ps) = &l.parameters
                 {
-                    let names = ps.posonlyargs.iter().chain(&ps.args).map(|p| p.parameter.name.as_str().to_owned());
-                    for (name, arg) in names.zip(&c.arguments.args).collect::<Vec<_>>() {
-                        if !matches!(arg, Expr::Starred(_)) {
-                            self.push_assign_to(vec![name], arg);
-                        }
+                    let names = ps
+                        .posonlyargs
+                        .iter()
+                        .chain(&ps.args)
+                        .take_while(|p| p.default.is_none())
+                        .map(|p| p.parameter.name.as_str().to_owned());
+                    let args = c.arguments.args.iter().take_while(|a| !matches!(a, Expr::Starred(_)));
+                    for (name, arg) in names.zip(args).collect::<Vec<_>>() {
+                        self.push_assign_to(vec![name], arg);
                     }
                 }
                 self.call(c);
@@ -1343,6 +1349,26 @@ mod tests {
         let budget = Budget::new();
         budget.grant(text.len());
         [parse(text, &budget).expect("ruff parses it"), parse_tree_sitter(text)]
+    }
+
+    /// Lambdas called in place (plain parameters only, arguments up to a
+    /// `*xs`), chat handlers' parameters and `**options` handed to a
+    /// process give both front-ends the same facts.
+    #[test]
+    fn both_front_ends_agree_on_lambdas_handlers_and_splats() {
+        let text = "import os, subprocess\n(lambda s, g=None: exec(s))(a, b)\n(lambda x, y: print(x))(c, *xs)\n\
+                    @bot.message_handler(commands=['x'])\ndef run(message):\n    os.system(message.text)\n\
+                    async def on_message(msg):\n    pass\np = subprocess.Popen(['x'], **kw)\n";
+        let [fast, slow] = both_front_ends(text);
+        assert_eq!(assigns(&fast), assigns(&slow));
+        assert_eq!(calls(&fast), calls(&slow));
+        let bound: Vec<&str> = fast.assigns.iter().flat_map(|a| a.targets.iter().map(String::as_str)).collect();
+        for name in ["s", "x", "message", "msg", "p"] {
+            assert!(bound.contains(&name), "{name} unbound: {bound:?}");
+        }
+        for name in ["g", "y"] {
+            assert!(!bound.contains(&name), "{name} bound: {bound:?}");
+        }
     }
 
     /// Names hidden behind filler characters and reversed

@@ -3248,7 +3248,14 @@ fn a_file_uploaded_to_a_hidden_address_is_exfiltration() {
 fn a_lambda_called_in_place_receives_its_arguments() {
     let hidden = "import base64\ndef _register(cls):\n    \
                   (lambda s: exec(compile(s, '<p>', 'exec'), {}))(base64.b64decode('cHJpbnQoMSk='))\n    return cls\n";
-    for src in [hidden.to_owned(), format!("{hidden}print 'py2'\n")] {
+    // A parameter with a default, after the plain ones, takes nothing here.
+    let with_default = hidden.replace("lambda s:", "lambda s, g=None:");
+    for src in [
+        hidden.to_owned(),
+        format!("{hidden}print 'py2'\n"),
+        with_default.clone(),
+        format!("{with_default}print 'py2'\n"),
+    ] {
         assert!(severity_of("pkg/_palette.py", &src, "exec-decoded").is_some_and(|s| s >= Severity::High), "{src}");
     }
     let plain = "def show(cls):\n    (lambda s: print(s.upper()))(cls.__name__)\n    return cls\n";
