@@ -1230,6 +1230,15 @@ fn severity_of(path: &str, src: &str, rule: &str) -> Option<Severity> {
     report.findings.iter().filter(|f| f.rule == rule).map(|f| f.severity).max()
 }
 
+/// The report on a package of two files: `pkg/__init__.py` and the helper
+/// module at `path` it may call while loading.
+fn scan_with_init(init: &str, path: &str, src: &str) -> revitpy_scan::report::ScanReport {
+    scan(
+        &ManifestFacts::default(),
+        &[Entry { path: "pkg/__init__.py", bytes: init.as_bytes() }, Entry { path, bytes: src.as_bytes() }],
+    )
+}
+
 /// A client library sends the key its caller gives it to the service it
 /// wraps, at an address it writes out, when it is called: medium. The same
 /// send as soon as the module loads, or of a credential store, or to an
@@ -3065,13 +3074,7 @@ fn a_pth_file_written_by_a_helper_the_package_calls_as_it_loads_is_persistence()
                 with open(os.path.join(d, 'zz_speedups.pth'), 'w') as fh:\n        fh.write('import zz_speedups')\n";
     assert_eq!(severity_of("pkg/_site.py", hook, "persistence-pth"), Some(Severity::Medium));
     let init = "from ._site import register\nregister()\n";
-    let report = scan(
-        &ManifestFacts::default(),
-        &[
-            Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
-            Entry { path: "pkg/_site.py", bytes: hook.as_bytes() },
-        ],
-    );
+    let report = scan_with_init(init, "pkg/_site.py", hook);
     let f = report.findings.iter().find(|f| f.rule == "persistence-pth");
     assert!(f.is_some_and(|f| f.severity == Severity::High), "{:#?}", report.findings);
     assert!(f.is_some_and(|f| f.because.iter().any(|b| b.contains("register"))), "{:#?}", report.findings);
@@ -3109,13 +3112,7 @@ fn a_login_agent_written_is_persistence() {
             ),
             ("from . import agent\nif __name__ == '__main__':\n    agent.put('x')\n", Severity::Medium),
         ] {
-            let report = scan(
-                &ManifestFacts::default(),
-                &[
-                    Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
-                    Entry { path: "pkg/agent.py", bytes: put.as_bytes() },
-                ],
-            );
+            let report = scan_with_init(init, "pkg/agent.py", &put);
             let f = report.findings.iter().find(|f| f.rule == "persistence-startup");
             assert!(f.is_some_and(|f| f.severity == level), "{init}: {:#?}", report.findings);
         }
@@ -3306,13 +3303,7 @@ fn files_another_program_runs_by_itself_written_at_load_are_persistence() {
             }
         }
         let init = "from . import _hooks\n_hooks.put()\n";
-        let report = scan(
-            &ManifestFacts::default(),
-            &[
-                Entry { path: "pkg/__init__.py", bytes: init.as_bytes() },
-                Entry { path: "pkg/_hooks.py", bytes: helper.as_bytes() },
-            ],
-        );
+        let report = scan_with_init(init, "pkg/_hooks.py", &helper);
         let f = report.findings.iter().find(|f| f.rule == "persistence-autorun");
         assert!(f.is_some_and(|f| f.severity == Severity::High), "{helper}\n{:#?}", report.findings);
     }

@@ -134,6 +134,19 @@ impl Out<'_> {
         }
     }
 
+    /// A write that makes something run again later (a login agent, a
+    /// `.pth` file, a git hook): high while the package installs or loads
+    /// (its own act, unasked), medium on request, where another file's call
+    /// while loading makes it high again (deferred: a helper module's
+    /// `_register_hook()` called from `__init__`).
+    fn persistence(&mut self, facts: &Facts<'_>, c: &Call, rule: &'static str, message: &str) {
+        let unasked = matches!(self.timing(facts).at(facts, c.line), When::Install | When::Import);
+        if !unasked {
+            self.defer(facts, rule, c, false);
+        }
+        self.push(rule, if unasked { Severity::High } else { Severity::Medium }, "persistence", c, message.to_owned());
+    }
+
     /// Whether a value decoded at `line` is the package's own hidden one:
     /// the file decodes a string written in it, or `line` runs while the
     /// package installs or loads. Otherwise it was decoded from what a

@@ -4,7 +4,7 @@
 use super::lists::{DELETERS, RUN_KEYS, STARTUP_MARKERS, USER_FOLDERS};
 use super::{FileSense, LazyVars, Out, all_args_lower, first_arg};
 use crate::dotted::last_segment;
-use crate::facts::{Call, Facts};
+use crate::facts::Call;
 use crate::flow::{LOGIN_AGENT_FOLDERS, Labels, matches, names};
 use crate::report::{Capabilities, Severity};
 use crate::timing::When;
@@ -175,8 +175,7 @@ pub(super) fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &
             // start again; a service manager's module or a CLI's "install
             // as a service" command writes one on its user's request
             // (ansible's launchd module, Home Assistant's macOS script).
-            persistence_when_unasked(
-                out,
+            out.persistence(
                 lazy.facts,
                 c,
                 "persistence-startup",
@@ -190,8 +189,7 @@ pub(super) fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &
             // run (or install) again later, unasked; a tool its user asks
             // (pre-commit installing its hook, a config command setting
             // pip's index) writes one as its job.
-            persistence_when_unasked(
-                out,
+            out.persistence(
                 lazy.facts,
                 c,
                 "persistence-autorun",
@@ -229,15 +227,4 @@ pub(super) fn files(out: &mut Out<'_>, c: &Call, lazy: &LazyVars<'_>, package: &
             out.push("delete", Severity::Info, "filesystem", c, format!("deletes files ({name})"));
         }
     }
-}
-
-/// A write that makes something run again later: high while the package
-/// installs or loads (its own act, unasked), medium on request, where
-/// another file's call while loading makes it high again (deferred).
-fn persistence_when_unasked(out: &mut Out<'_>, facts: &Facts<'_>, c: &Call, rule: &'static str, message: &str) {
-    let unasked = matches!(out.timing(facts).at(facts, c.line), When::Install | When::Import);
-    if !unasked {
-        out.defer(facts, rule, c, false);
-    }
-    out.push(rule, if unasked { Severity::High } else { Severity::Medium }, "persistence", c, message.to_owned());
 }

@@ -79,18 +79,11 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
                         .is_some_and(|m| m.contains('a') || m.contains('w')))
         })
     {
-        let unasked = matches!(out.timing(facts).at(facts, c.line), When::Install | When::Import);
-        if !unasked {
-            // Another file may call it while the package loads (a helper
-            // module's `_register_hook()` called from `__init__`).
-            out.defer(facts, "persistence-pth", c, false);
-        }
-        out.push(
-            "persistence-pth",
-            if unasked { Severity::High } else { Severity::Medium },
-            "persistence",
+        out.persistence(
+            facts,
             c,
-            "writes a .pth file, whose import lines Python runs at every start of the interpreter".into(),
+            "persistence-pth",
+            "writes a .pth file, whose import lines Python runs at every start of the interpreter",
         );
     }
 
