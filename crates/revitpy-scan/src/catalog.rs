@@ -107,7 +107,12 @@ pub const RULES: &[Rule] = &[
     rule("clipboard-hijack", "credentials", High, "Replaces clipboard contents that look like wallet addresses"),
     // Persistence.
     rule("persistence-registry", "persistence", High, "Writes a Windows Run key so something starts with Windows"),
-    rule("persistence-startup", "persistence", High, "Writes into the Startup folder, LaunchAgents or autostart"),
+    rule(
+        "persistence-startup",
+        "persistence",
+        High,
+        "Writes into the Startup folder, LaunchAgents, autostart or systemd units",
+    ),
     rule("persistence-wmi", "persistence", High, "Creates a WMI event subscription that runs a command"),
     rule("persistence-shell-startup", "persistence", High, "Writes to a shell start-up file (.bashrc, .profile)"),
     rule(
@@ -117,6 +122,13 @@ pub const RULES: &[Rule] = &[
         "Adds an SSH key written in the code to authorized_keys (on a caller's request: high)",
     ),
     rule("persistence-pth", "persistence", High, "Writes a .pth file, which Python runs at every start"),
+    rule(
+        "persistence-autorun",
+        "persistence",
+        High,
+        "Writes what another program runs or obeys by itself later (git hooks, IPython start-up, VS Code tasks, \
+         pip's configuration, pyRevit's extensions)",
+    ),
     rule("persistence-task", "persistence", High, "Creates a scheduled task"),
     rule("registry", "registry", Low, "Uses the Windows registry"),
     // Files.

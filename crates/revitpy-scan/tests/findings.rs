@@ -1225,18 +1225,30 @@ fn f_string_parts_are_read_and_opening_the_firewall_is_hostile() {
 }
 
 /// The first finding of `rule` in one file, by its severity.
+/// Every finding it sees must name a catalogued rule of its category.
 fn severity_of(path: &str, src: &str, rule: &str) -> Option<Severity> {
-    let report = scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]);
+    let report = catalogued(scan(&ManifestFacts::default(), &[Entry { path, bytes: src.as_bytes() }]));
     report.findings.iter().filter(|f| f.rule == rule).map(|f| f.severity).max()
+}
+
+/// The report, once each of its findings is checked against the catalog
+/// (SARIF lists the catalog as the tool's rules).
+fn catalogued(report: revitpy_scan::report::ScanReport) -> revitpy_scan::report::ScanReport {
+    for f in &report.findings {
+        let rule =
+            revitpy_scan::catalog::find(f.rule).unwrap_or_else(|| panic!("rule {} is not in the catalog", f.rule));
+        assert_eq!(rule.category, f.category, "{}: the catalog's category", f.rule);
+    }
+    report
 }
 
 /// The report on a package of two files: `pkg/__init__.py` and the helper
 /// module at `path` it may call while loading.
 fn scan_with_init(init: &str, path: &str, src: &str) -> revitpy_scan::report::ScanReport {
-    scan(
+    catalogued(scan(
         &ManifestFacts::default(),
         &[Entry { path: "pkg/__init__.py", bytes: init.as_bytes() }, Entry { path, bytes: src.as_bytes() }],
-    )
+    ))
 }
 
 /// A client library sends the key its caller gives it to the service it
