@@ -130,6 +130,12 @@ pub const RULES: &[Rule] = &[
          pip's configuration, pyRevit's extensions)",
     ),
     rule("persistence-task", "persistence", High, "Creates a scheduled task"),
+    rule(
+        "request-interception",
+        "credentials",
+        High,
+        "Replaces a network library's request function in a file that talks to an author's host or a hidden address",
+    ),
     rule("registry", "registry", Low, "Uses the Windows registry"),
     // Files.
     rule("file-write", "filesystem", Info, "Writes files"),

@@ -1000,6 +1000,13 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
         if c == "os.environ.copy" || c == "os.environ.items" {
             l |= Labels::ENVIRONMENT;
         }
+        // A password prompt that passes itself off as sudo's asks for the
+        // system's password, which no service the code talks to needs: like
+        // a credential store's contents, whatever the variable is called.
+        // (Other prompts ask for the service's own password: a client's login.)
+        if c == "getpass.getpass" && strings.iter().any(|s| s.to_ascii_lowercase().contains("sudo")) {
+            l |= Labels::CREDENTIAL;
+        }
         if matches(c, names!(HOST_IDENTITY_CALLS))
             || (c == "os.getenv" || c == "os.environ.get")
                 && strings.iter().any(|s| HOST_VARIABLES.contains(&s.to_ascii_uppercase().as_str()))

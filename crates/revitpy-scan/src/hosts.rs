@@ -42,6 +42,10 @@ pub(crate) const SUSPICIOUS_HOSTS: &[&str] = &[
     "trycloudflare.com",
 ];
 
+/// Public DNS resolvers (Cloudflare, Google, Quad9, OpenDNS).
+const PUBLIC_RESOLVERS: &[&str] =
+    &["1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4", "9.9.9.9", "149.112.112.112", "208.67.222.222", "208.67.220.220"];
+
 /// A URL whose host is a public IPv4 address (not loopback or a private range).
 pub(crate) fn has_raw_ip_url(s: &str) -> bool {
     for scheme in ["http://", "https://", "tcp://", "ftp://"] {
@@ -54,7 +58,12 @@ pub(crate) fn has_raw_ip_url(s: &str) -> bool {
                 let first: u16 = parts[0].parse().unwrap_or(0);
                 // Loopback and private ranges are a company's own servers.
                 let private = first == 10 || first == 127 || host.starts_with("192.168.") || host.starts_with("172.");
-                if !private {
+                // The public DNS resolvers' addresses are where programs
+                // check that the internet answers (reflex's IPv4 probe of
+                // 1.1.1.1): no author reads what reaches them.
+                let dotted = parts[..4].join(".");
+                let resolver = PUBLIC_RESOLVERS.contains(&dotted.as_str()) && parts.get(4).is_none_or(|p| p.is_empty());
+                if !private && !resolver {
                     return true;
                 }
             }

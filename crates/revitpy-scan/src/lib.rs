@@ -382,18 +382,19 @@ struct Part {
 pub const MAX_PARSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// The part of `text` that is parsed: all of it, or its first
-/// [`MAX_PARSE_BYTES`] cut after the last whole line (or at a character
-/// boundary when that first part has no line end).
+/// [`MAX_PARSE_BYTES`] cut after the last whole line; nothing when that
+/// first part holds no line end. A line cut in the middle would be parsed
+/// as something it is not: a one-line base64 table (janome's 6 MB
+/// dictionary) cut inside its string reads as thousands of `+` and `/`
+/// operators nested in one another, "obfuscation". The unread part is
+/// judged as a whole by [`tail`].
 fn parsed_part(text: &str) -> &str {
     if text.len() <= MAX_PARSE_BYTES {
         return text;
     }
     let head = &text.as_bytes()[..MAX_PARSE_BYTES];
-    let mut end = memchr::memrchr(b'\n', head).map_or(MAX_PARSE_BYTES, |i| i + 1);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
+    // A line end is a character boundary.
+    memchr::memrchr(b'\n', head).map_or("", |i| &text[..=i])
 }
 
 /// Whether a compiled file's header (PEP 552) says it is hash-based and
@@ -855,6 +856,25 @@ fn looks_like_code(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A generated table on one line, past the parse limit, is judged by
+    /// what the line holds, not parsed from a cut inside it (base64 cut
+    /// mid-string read as operators nested past any real code's depth).
+    /// Code on such a line stays high, unread.
+    #[test]
+    fn one_line_past_the_parse_limit_is_not_cut_in_the_middle() {
+        let table = format!("DATA=\"{}\"\n", "AOXK+vEA/AAObSe".repeat(MAX_PARSE_BYTES / 15 + 100));
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "sysdic/fst_data0.py", bytes: table.as_bytes() }]);
+        assert!(!report.findings.iter().any(|f| f.rule == "excessive-nesting"), "{:#?}", report.findings);
+        let big = report.findings.iter().find(|f| f.rule == "file-too-large").expect("reported");
+        assert_eq!((big.severity, big.line), (Severity::Medium, 1), "{}", big.message);
+        let code = format!(
+            "import base64;exec(base64.b64decode({:?}))\n",
+            "AOXK+vEA/AAObSe".repeat(MAX_PARSE_BYTES / 15 + 100)
+        );
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/__init__.py", bytes: code.as_bytes() }]);
+        assert!(report.risk_level >= RiskLevel::High, "{:#?}", report.findings);
+    }
 
     #[test]
     fn a_file_past_the_parse_limit_is_read_to_there_and_reported() {

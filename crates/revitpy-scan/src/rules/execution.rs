@@ -16,9 +16,40 @@ use crate::timing::When;
 pub(super) fn shellcode(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyVars<'_>) {
     // One pass over the calls (this runs on every file): the first of each
     // kind of memory call, by the last part of its name.
+    const MEMORY_CALLS: &[&str] = &[
+        "VirtualAlloc",
+        "VirtualAllocEx",
+        "VirtualProtect",
+        "VirtualProtectEx",
+        "RtlMoveMemory",
+        "memmove",
+        "WriteProcessMemory",
+        "CreateThread",
+        "CreateRemoteThread",
+    ];
+    let found: Vec<(&str, &Call)> = facts
+        .calls
+        .iter()
+        .filter_map(|c| c.name.rsplit_once('.').map(|(_, last)| (last, c)))
+        .filter(|(last, _)| MEMORY_CALLS.contains(last))
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    // A function named after the call it makes (`def CreateRemoteThread(...)`
+    // calling `kernel32.CreateRemoteThread`) exposes the API to its callers:
+    // a binding library (winappdbg, vendored by debuggers) defines one for
+    // every call of an injection, and chains none of them.
+    let timing = out.timing(facts);
+    let wrapper = |last: &str, c: &Call| {
+        timing.innermost(c.line).is_some_and(|i| {
+            let own = facts.functions[i].name.trim_start_matches('_');
+            own == last || own.strip_prefix(last).is_some_and(|rest| matches!(rest, "A" | "W"))
+        })
+    };
+    let found: Vec<(&str, &Call)> = found.into_iter().filter(|&(last, c)| !wrapper(last, c)).collect();
     let (mut executable, mut copies, mut thread, mut writes_other, mut remote_thread) = (None, None, None, None, None);
-    for c in &facts.calls {
-        let Some((_, last)) = c.name.rsplit_once('.') else { continue };
+    for (last, c) in found {
         match last {
             "VirtualAlloc" | "VirtualAllocEx" | "VirtualProtect" | "VirtualProtectEx" if executable.is_none() => {
                 let page_execute = c.args.iter().any(|a| {

@@ -96,6 +96,8 @@ struct Out<'a> {
     /// The file talks to a host of the author's kind (a raw IP, a paste
     /// site, a webhook or a tunnel: [`crate::hosts::names_author_host`]).
     author_host: bool,
+    /// The file sends to an address it decodes at run time.
+    hidden_send: bool,
     /// Variables read out of a mapping under a key that names a secret
     /// (`content = settings['TOKEN']`), worked out once, on first use.
     secret_keyed: std::cell::OnceCell<rustc_hash::FxHashSet<String>>,
@@ -421,6 +423,7 @@ pub(crate) fn check_python(
         timing: Default::default(),
         deferred: Vec::new(),
         author_host: false,
+        hidden_send: false,
         secret_keyed: Default::default(),
         decodes_a_literal: Default::default(),
         line_starts: Default::default(),

@@ -67,6 +67,7 @@ pub(super) fn network(
     // A request to this machine's own address (a local model or language
     // server) sends nothing off the computer, whatever it carries.
     let sends = (is_sender(c) || tool || http_get(c) || dns_name) && !local;
+    out.hidden_send |= sends && hidden;
     let is_network = matches(name, names!(NETWORK))
         || matches(name, names!(HTTP_REQUESTS))
         || matches(name, names!(FETCHERS)) && !name.starts_with("?.");

@@ -33,7 +33,10 @@ const REQUEST_BUILDERS: &[&str] = &["urllib.request.Request", "urllib2.Request"]
 /// the send runs while the module loads or the package installs. To an
 /// address its caller configures, a screenshot tool's upload is no finding.
 pub(super) fn surveillance(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyVars<'_>) {
-    let Some(capture) = facts.calls.iter().find(|c| matches(&c.name, names!(CAPTURES))) else { return };
+    let captures: Vec<&Call> = facts.calls.iter().filter(|c| matches(&c.name, names!(CAPTURES))).collect();
+    if captures.is_empty() {
+        return;
+    }
     // The per-call rules ran first: a suspicious host or a bot token of
     // this file is already known.
     let suspicious = out.suspicious_destination();
@@ -41,23 +44,55 @@ pub(super) fn surveillance(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyVars
         is_sender(c)
             && (suspicious || c.args.iter().any(|a| lazy.arg_labels(c.line, a).has(Labels::ADDRESS | Labels::DECODED)))
     };
-    let Some(send) = facts.calls.iter().find(chosen) else { return };
-    let when = out.timing(facts).at(facts, send.line);
-    let unasked = matches!(when, When::Install | When::Import);
+    let sends: Vec<&Call> = facts.calls.iter().filter(chosen).collect();
+    if sends.is_empty() {
+        return;
+    }
+    let keystrokes = |c: &Call| c.name.contains("eyboard") || c.name.contains("Hook");
+    // What ties the capture to the send: a destination of the author's kind
+    // (a raw IP, a webhook, a bot), both in one function (or both at the
+    // module's top level), a capture or send that runs unasked, or a
+    // keyboard hook (whose keys arrive in a callback of their own). A
+    // capture in one method and a request in another, each when a caller
+    // asks, is a library that does both for its user (pyhwpx reads the
+    // clipboard for one command and asks a text API for another): medium.
+    let timing = out.timing(facts);
+    let unasked = |line: usize| matches!(timing.at(facts, line), When::Install | When::Import);
+    let (capture, send, severity) = sends
+        .iter()
+        .flat_map(|&s| captures.iter().map(move |&c| (c, s)))
+        .map(|(c, s)| {
+            let severity = if unasked(s.line) {
+                Severity::Critical
+            } else if suspicious
+                || timing.innermost(c.line) == timing.innermost(s.line)
+                || unasked(c.line)
+                || keystrokes(c)
+            {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            (c, s, severity)
+        })
+        .max_by_key(|&(_, _, severity)| severity)
+        .expect("at least one capture and one send");
     let what = if capture.name.contains("lipboard") || capture.name.ends_with("paste") {
         "the clipboard"
-    } else if capture.name.contains("eyboard") || capture.name.contains("Hook") {
+    } else if keystrokes(capture) {
         "keystrokes"
     } else {
         "the screen"
     };
-    out.push(
-        "surveillance-sent",
-        if unasked { Severity::Critical } else { Severity::High },
-        "credentials",
-        send,
-        format!("captures {what} and sends data to an address written in or hidden in the code: spyware"),
-    );
+    let message = if severity == Severity::Medium {
+        format!(
+            "captures {what} in one function and sends data to an address written in or hidden in the code from \
+             another, each when a caller asks"
+        )
+    } else {
+        format!("captures {what} and sends data to an address written in or hidden in the code: spyware")
+    };
+    out.push("surveillance-sent", severity, "credentials", send, message);
     out.because(vec![
         format!("captures: `{}` at line {} ({what})", capture.name, capture.line),
         format!("sends: `{}` at line {}", send.name, send.line),

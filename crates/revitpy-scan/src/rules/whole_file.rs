@@ -6,7 +6,7 @@ use super::execution::{
 use super::lists::{ASSEMBLED_DANGEROUS, PROCESS, SHELL_STARTUP};
 use super::stores::{credential_stores, surveillance};
 use super::{FileSense, LazyVars, Out, all_args_lower, has};
-use crate::facts::Call;
+use crate::facts::{Call, Facts};
 use crate::flow::{self, Labels, matches, names};
 use crate::report::Severity;
 use crate::timing::When;
@@ -22,6 +22,7 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
     decoded_dropper(out, facts, lazy);
     hidden_dropper(out, facts);
     installs_and_imports_dependencies(out, facts);
+    intercepts_requests(out, facts);
 
     // Lines added to a shell's start-up files run at every login: the Unix
     // counterpart of a Run key. The user's own files: a path into the home
@@ -424,4 +425,67 @@ fn reaches_code(obj: &str, modules: &rustc_hash::FxHashSet<&str>) -> bool {
     const REACHING: &[&str] = &["builtin", "globals", "locals", "vars(", "sys.modules", "import", "__dict__"];
     let head = obj.split(['.', '(', '[']).next().unwrap_or(obj);
     REACHING.iter().any(|r| obj.contains(r)) || modules.contains(head)
+}
+
+/// What replacing one of these hands the replacement: every request the
+/// program makes through that library (its address, headers and body).
+const REQUEST_FUNCTIONS: &[&str] = &[
+    "requests.request",
+    "requests.get",
+    "requests.post",
+    "requests.put",
+    "requests.api.request",
+    "requests.Session.request",
+    "requests.Session.send",
+    "requests.sessions.Session.request",
+    "requests.sessions.Session.send",
+    "requests.adapters.HTTPAdapter.send",
+    "urllib.request.urlopen",
+    "urllib.request.OpenerDirector.open",
+    "http.client.HTTPConnection.request",
+    "http.client.HTTPSConnection.request",
+    "httpx.Client.send",
+    "httpx.Client.request",
+    "urllib3.PoolManager.request",
+    "urllib3.PoolManager.urlopen",
+];
+
+/// A network library's request function replaced (`requests.Session.request
+/// = hooked`), or a module put in the place of another (`sys.modules["requests"]
+/// = Proxy()`), in a file that also talks to a raw IP, a paste site, a webhook
+/// or a tunnel, or to an address it decodes: every request the program makes,
+/// with its headers and body, can be copied to the author (a typosquat that
+/// wraps `requests`). Instrumentation and test doubles patch the same
+/// functions but report where their user configured, in the open.
+fn intercepts_requests(out: &mut Out<'_>, facts: &Facts<'_>) {
+    if !(out.author_host || out.hidden_send || out.decodes_a_literal(facts) && out.rules.contains("network")) {
+        return;
+    }
+    let qualified = |t: &str| -> String {
+        let (head, rest) = t.split_once('.').unwrap_or((t, ""));
+        match facts.aliases.get(head) {
+            Some(q) if rest.is_empty() => q.clone(),
+            Some(q) => format!("{q}.{rest}"),
+            None => t.to_owned(),
+        }
+    };
+    let Some(a) = facts.assigns.iter().find(|a| {
+        a.targets.iter().any(|t| {
+            let q = qualified(t);
+            REQUEST_FUNCTIONS.contains(&q.as_str()) || q == "sys.modules" && !a.calls.is_empty()
+        })
+    }) else {
+        return;
+    };
+    let line = a.line;
+    let snippet = out.source_from(line, 120).lines().next().unwrap_or("").trim().to_owned();
+    out.record(
+        "request-interception",
+        Severity::High,
+        "credentials",
+        (line, 1, snippet),
+        "replaces a network library's request function (or the module itself) in a file that talks to a raw IP, a \
+         paste site, a webhook, a tunnel or a hidden address: every request the program makes can be copied there"
+            .into(),
+    );
 }
