@@ -657,15 +657,20 @@ fn scan_python(
 ) {
     let facts = python::parse_within(text, budget);
     if let Some(line) = facts.too_deep {
+        // Generated arithmetic naming nothing a payload needs hides nothing
+        // by not being read (medium); anything else that deep, or a decoded
+        // payload, stays high.
+        let inert = depth == 0 && tail::deep_but_inert(text);
         part.findings.push(finding(
             "excessive-nesting",
-            Severity::High,
+            if inert { Severity::Medium } else { Severity::High },
             "obfuscation",
             path,
             line,
             format!(
-                "nests deeper than {} levels, which only generated or obfuscated code does; not analysed further",
-                facts::MAX_DEPTH
+                "nests deeper than {} levels, which only generated or obfuscated code does; not analysed further{}",
+                facts::MAX_DEPTH,
+                if inert { " (it names nothing a payload needs and holds little text: generated data)" } else { "" }
             ),
         ));
         explain_last(

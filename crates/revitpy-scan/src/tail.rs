@@ -191,6 +191,55 @@ const RISKY: &[&str] = &[
     "breakpoint",
 ];
 
+/// Whether a file too deeply nested to parse is inert generated data: it
+/// names nothing a payload needs ([`RISKY`], an `import` statement aside)
+/// and holds little text in string literals (under a quarter of its
+/// bytes). sympy's generated polynomials (`200*p**6*q**11 - 250*p**3*q**13`
+/// and so on, thousands of terms) nest that deep as one chain of operators; a
+/// payload hidden in a deep expression is text (strings joined) or is run,
+/// decoded or imported by name, and a file that only holds it still needs
+/// the names to do anything. f-strings hold code: one makes the file not
+/// inert. Linear in the file, no allocation.
+pub(crate) fn deep_but_inert(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut in_strings = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n),
+            b'\'' | b'"' => {
+                let end = skip_string(b, i);
+                in_strings += end - i;
+                i = end;
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let (end, prefix) = word_at(b, i);
+                match prefix {
+                    Some(true) => return false,
+                    Some(false) => {
+                        let after = skip_string(b, end);
+                        in_strings += after - i;
+                        i = after;
+                    }
+                    None => {
+                        // An attribute (`Poly(a).eval(theta)`) is an object's
+                        // own; reaching a risky one still needs a risky name
+                        // first (`os`, `builtins`, `__import__`, `getattr`).
+                        let attribute = b[..i].iter().rev().find(|c| !c.is_ascii_whitespace()) == Some(&b'.');
+                        let word = &text[i..end];
+                        if !attribute && word != "import" && RISKY.contains(&word) {
+                            return false;
+                        }
+                        i = end;
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    in_strings * 4 < b.len()
+}
+
 /// One logical statement's tokens: each name, whether a `(` follows it,
 /// and whether a `.` comes before it.
 struct Statement<'t> {
@@ -396,7 +445,23 @@ fn statement(text: &str, mut i: usize) -> Option<(Statement<'_>, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{holds_only_data, holds_only_definitions};
+    use super::{deep_but_inert, holds_only_data, holds_only_definitions};
+
+    /// A generated polynomial is inert; the same depth built from text, or
+    /// naming what runs code, is not.
+    #[test]
+    fn deep_arithmetic_is_inert_and_deep_text_or_risky_names_are_not() {
+        let terms: Vec<String> = (0..2_000).map(|k| format!("{k}*p**{}*q**{}", k % 7, k % 11)).collect();
+        let poly = format!("from sympy.core import S\n\"\"\"Coefficients.\"\"\"\nb = {}\n", terms.join(" - "));
+        assert!(deep_but_inert(&poly));
+        let text = format!("x = {}\n", vec!["'aGVsbG8='"; 2_000].join(" + "));
+        assert!(!deep_but_inert(&text));
+        // A method of that name is the object's own.
+        assert!(deep_but_inert(&format!("{poly}l0 = Poly(b).eval(S)\n")));
+        for risky in ["import os\n", "exec(b)\n", "y = getattr(S, 'x')\n", "z = f'{b}'\n", "k.system(__builtins__)\n"] {
+            assert!(!deep_but_inert(&format!("{poly}{risky}")), "{risky}");
+        }
+    }
 
     /// A generated module's tail that goes on defining methods is read as
     /// definitions; anything that runs while loading, calls into the tail
