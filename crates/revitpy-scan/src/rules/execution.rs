@@ -163,7 +163,16 @@ pub(super) fn reverse_shell(out: &mut Out<'_>, sense: &FileSense<'_>) {
         .calls
         .iter()
         .any(|c| c.name.ends_with(".connect") || c.name.ends_with(".recv") || c.name == "socket.create_connection");
-    let shell_from_socket = connects && process_calls().any(&starts_shell);
+    // A shell given one command to run (`cmd /c taskkill ...`, `sh -c
+    // "make"`) runs that command and exits: nothing is left for a socket to
+    // drive (pyspark's gateway kills its JVM with `cmd /c taskkill`).
+    let runs_one_command = |r: &Call| {
+        r.args.iter().flat_map(|a| a.literal.iter().chain(&a.strings)).any(|lit| {
+            let l = lit.trim().to_ascii_lowercase();
+            matches!(l.as_str(), "/c" | "-c") || l.contains(" /c ") || l.contains(" -c ")
+        })
+    };
+    let shell_from_socket = connects && process_calls().any(|r| starts_shell(r) && !runs_one_command(r));
     if uses_socket
         && (dup2_socket || pty || stdio_socket || shell_from_socket)
         && let Some(c) = facts.calls.iter().find(|c| c.name.starts_with("socket.")).or(runs)
@@ -176,6 +185,63 @@ pub(super) fn reverse_shell(out: &mut Out<'_>, sense: &FileSense<'_>) {
             "connects a socket and hands it a shell: a reverse shell".into(),
         );
     }
+}
+
+/// System programs that read, unpack, move or remove the files they are
+/// given and run none of them.
+const FILE_TOOLS: &[&str] = &[
+    "tar",
+    "gunzip",
+    "gzip",
+    "unzip",
+    "bunzip2",
+    "bzip2",
+    "xz",
+    "unxz",
+    "zstd",
+    "7z",
+    "7za",
+    "rm",
+    "mv",
+    "cp",
+    "ls",
+    "cat",
+    "sha256sum",
+    "sha1sum",
+    "md5sum",
+    "shasum",
+    "file",
+    "du",
+    "wc",
+    "mkdir",
+    "touch",
+];
+
+/// A process whose program, written in the code, is one of [`FILE_TOOLS`]:
+/// an argument list starting with it (`["/usr/bin/tar", "-zxf", "x.tar.gz"]`),
+/// or a command line of that program alone (no `;`, `&&`, `|`, substitution
+/// or redirection to start anything else). tar's options that run a program
+/// (`--to-command`, `--checkpoint-action=exec`, `--use-compress-program`)
+/// keep it a start.
+fn runs_a_file_tool(c: &Call) -> bool {
+    let Some(a) = c.args.first() else { return false };
+    let text = a.text.trim_start();
+    let list = text.starts_with('[') || text.starts_with('(');
+    let program = if list { a.strings.first() } else { a.literal.as_ref() };
+    let Some(program) = program else { return false };
+    if !list && program.contains([';', '&', '|', '`', '$', '>', '<', '\n']) {
+        return false;
+    }
+    let runs_something = |s: &String| {
+        let s = s.to_ascii_lowercase();
+        ["command", "exec", "compress-program", "script"].iter().any(|w| s.contains(w))
+    };
+    if c.args.iter().flat_map(|a| a.strings.iter().chain(a.literal.iter())).any(runs_something) {
+        return false;
+    }
+    let first = program.split_whitespace().next().unwrap_or("");
+    let base = first.rsplit(['/', '\\']).next().unwrap_or(first);
+    FILE_TOOLS.contains(&base)
 }
 
 /// Download to disk, then start something (or make it executable).
@@ -249,7 +315,11 @@ pub(super) fn download_then_run(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &Laz
             .calls
             .iter()
             .filter_map(|c| {
-                if matches(&c.name, names!(PROCESS)) || matches(&c.name, names!(CODE_LOADERS)) {
+                if matches(&c.name, names!(PROCESS)) && runs_a_file_tool(c) {
+                    // Unpacking, checking or removing what was fetched
+                    // starts none of it.
+                    None
+                } else if matches(&c.name, names!(PROCESS)) || matches(&c.name, names!(CODE_LOADERS)) {
                     Some((c, "runs"))
                 } else if made_executable(&c) {
                     Some((c, "makes executable"))

@@ -397,7 +397,13 @@ fn executor_name(c: &Call) -> Option<String> {
     if matches(&c.name, names!(EXECUTORS)) {
         return Some(c.name.clone());
     }
-    c.args.iter().find(|a| a.literal.is_none() && EXECUTORS.contains(&a.text.trim())).map(|a| a.text.trim().to_owned())
+    // An executor handed over is one to apply (`map(eval, rows)`); the type
+    // `types.FunctionType` handed over is one to check against
+    // (`isinstance(save_to, types.FunctionType)`, h2o's type assertions).
+    c.args
+        .iter()
+        .find(|a| a.literal.is_none() && a.text.trim() != "types.FunctionType" && EXECUTORS.contains(&a.text.trim()))
+        .map(|a| a.text.trim().to_owned())
 }
 
 /// Runs every rule on one Python file. `package` is the normalised package
