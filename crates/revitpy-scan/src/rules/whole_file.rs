@@ -458,7 +458,21 @@ const REQUEST_FUNCTIONS: &[&str] = &[
 /// wraps `requests`). Instrumentation and test doubles patch the same
 /// functions but report where their user configured, in the open.
 fn intercepts_requests(out: &mut Out<'_>, facts: &Facts<'_>) {
-    if !(out.author_host || out.hidden_send || out.decodes_a_literal(facts) && out.rules.contains("network")) {
+    // Cheap tests first (this runs on every file): a file that uses no
+    // network, or replaces nothing named like a request function, is done.
+    if !out.rules.contains("network") {
+        return;
+    }
+    let replaces = |t: &str| {
+        matches!(
+            t.rsplit('.').next(),
+            Some("request" | "get" | "post" | "put" | "send" | "urlopen" | "open" | "modules")
+        )
+    };
+    if !facts.assigns.iter().any(|a| a.targets.iter().any(|t| replaces(t))) {
+        return;
+    }
+    if !(out.author_host || out.hidden_send || out.decodes_a_literal(facts)) {
         return;
     }
     let qualified = |t: &str| -> String {
@@ -470,7 +484,7 @@ fn intercepts_requests(out: &mut Out<'_>, facts: &Facts<'_>) {
         }
     };
     let Some(a) = facts.assigns.iter().find(|a| {
-        a.targets.iter().any(|t| {
+        a.targets.iter().filter(|t| replaces(t)).any(|t| {
             let q = qualified(t);
             REQUEST_FUNCTIONS.contains(&q.as_str()) || q == "sys.modules" && !a.calls.is_empty()
         })
