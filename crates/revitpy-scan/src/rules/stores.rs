@@ -56,27 +56,39 @@ pub(super) fn surveillance(out: &mut Out<'_>, facts: &Facts<'_>, lazy: &LazyVars
     // capture in one method and a request in another, each when a caller
     // asks, is a library that does both for its user (pyhwpx reads the
     // clipboard for one command and asks a text API for another): medium.
+    // One pass over the captures (their functions, whether one runs
+    // unasked or hooks the keyboard), then one lookup per send: a file of
+    // thousands of each stays linear.
     let timing = out.timing(facts);
     let unasked = |line: usize| matches!(timing.at(facts, line), When::Install | When::Import);
-    let (capture, send, severity) = sends
-        .iter()
-        .flat_map(|&s| captures.iter().map(move |&c| (c, s)))
-        .map(|(c, s)| {
-            let severity = if unasked(s.line) {
-                Severity::Critical
-            } else if suspicious
-                || timing.innermost(c.line) == timing.innermost(s.line)
-                || unasked(c.line)
-                || keystrokes(c)
-            {
-                Severity::High
-            } else {
-                Severity::Medium
-            };
-            (c, s, severity)
-        })
-        .max_by_key(|&(_, _, severity)| severity)
-        .expect("at least one capture and one send");
+    let mut by_scope: rustc_hash::FxHashMap<Option<usize>, &Call> = rustc_hash::FxHashMap::default();
+    for &c in &captures {
+        by_scope.entry(timing.innermost(c.line)).or_insert(c);
+    }
+    let strong = captures.iter().copied().find(|&c| unasked(c.line) || keystrokes(c));
+    let judge = |s: &Call| -> (&Call, Severity) {
+        let together = by_scope.get(&timing.innermost(s.line)).copied();
+        let capture = together.or(strong).unwrap_or(captures[0]);
+        let severity = if unasked(s.line) {
+            Severity::Critical
+        } else if suspicious || together.is_some() || strong.is_some() {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        (capture, severity)
+    };
+    let mut best: Option<(&Call, &Call, Severity)> = None;
+    for &s in &sends {
+        let (capture, severity) = judge(s);
+        if best.is_none_or(|(_, _, b)| severity > b) {
+            best = Some((capture, s, severity));
+        }
+        if severity == Severity::Critical {
+            break;
+        }
+    }
+    let (capture, send, severity) = best.expect("at least one send");
     let what = if capture.name.contains("lipboard") || capture.name.ends_with("paste") {
         "the clipboard"
     } else if keystrokes(capture) {
