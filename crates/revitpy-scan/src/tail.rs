@@ -251,7 +251,15 @@ struct Statement<'t> {
     string_first: bool,
     /// An `=` at depth 0 that is an assignment (not `==`, `<=`, ...).
     assigns: bool,
+    /// A `:` at depth 0 after a name that is not a keyword: an annotation
+    /// (`field: Optional[str]`, a typed class body's declarations).
+    annotates: bool,
 }
+
+/// Words that start a statement ending in a `:` of its own (a block).
+const BLOCK_KEYWORDS: &[&str] = &[
+    "def", "class", "if", "elif", "else", "for", "while", "with", "try", "except", "finally", "async", "match", "case",
+];
 
 /// Whether everything from byte `cut` of `text` defines functions and
 /// classes and runs nothing while the module loads, with no name a
@@ -270,13 +278,20 @@ struct Statement<'t> {
 pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
     let b = text.as_bytes();
     let mut defined: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+    let mut classes: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+    let mut properties: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
     let mut tail_module_defs: Vec<&str> = Vec::new();
-    // Calls made while loading (both parts), and every bare call of the
-    // parsed part.
-    let mut load_calls: Vec<&str> = Vec::new();
+    // Calls made while loading (both parts): a bare name called (`false`),
+    // or the root of an attribute chain called (`true`: `A.go()` runs a
+    // method of the file's class `A`; `_utilities.deprecated(...)` and a
+    // property's `@api_key.setter` run nothing of the file's own), and
+    // every bare call of the parsed part.
+    let mut load_calls: Vec<(&str, bool)> = Vec::new();
     let mut head_calls: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
-    // Indents of the `def` headers whose bodies enclose the current line.
-    let mut defs: Vec<usize> = Vec::new();
+    // Indents of the `def` headers whose bodies enclose the current line,
+    // with their parameters that bear a risky name (`open`, `requests`:
+    // generated models' fields), which stand for those values there.
+    let mut defs: Vec<(usize, Vec<&str>)> = Vec::new();
     let mut i = 0;
     while i < b.len() {
         let Some((st, next)) = statement(text, i) else { return false };
@@ -286,7 +301,7 @@ pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
         }
         // A statement that runs on past the cut is read as the tail's.
         let in_tail = next > cut;
-        while defs.last().is_some_and(|&d| d >= st.indent) {
+        while defs.last().is_some_and(|d| d.0 >= st.indent) {
             defs.pop();
         }
         let first = st.names.first().map(|n| n.0);
@@ -298,14 +313,62 @@ pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
                 return false;
             }
             defined.insert(name);
+            if first == Some("class") {
+                classes.insert(name);
+            } else {
+                // A class body's property of the same name shadows a
+                // class of the module (`@SkillState.setter`).
+                properties.insert(name);
+            }
             if in_tail && st.indent == 0 && first != Some("class") {
                 tail_module_defs.push(name);
             }
         }
-        if in_tail && st.names.iter().any(|(n, _, _)| RISKY.contains(n)) {
+        let is_def = first == Some("def") || first == Some("async") && header;
+        let parameters: Vec<&str> = if is_def {
+            st.names
+                .iter()
+                .filter(|n| !n.1 && !n.2 && RISKY.contains(&n.0) && parameter(text, n.0))
+                .map(|n| n.0)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let shadowed = |n: &str| parameters.contains(&n) || defs.iter().any(|d| d.1.contains(&n));
+        // Not risky: a method's own name (`def requests(self)`, a model's
+        // field), defined, not used; a parameter of that name and its uses
+        // in the body; `builtins.str`, `@builtins.property` (jsii's
+        // generated classes), where the module's attribute is what counts
+        // and a risky one is named itself (`builtins.exec`); an object's
+        // own, `vars(self)` (a generated model's deserializer walking its
+        // attributes) and `self.__class__`.
+        let risky = |k: usize, n: &str| {
+            let next = st.names.get(k + 1);
+            RISKY.contains(&n)
+                && !(header && own_name.is_some_and(|o| std::ptr::eq(o, n)))
+                && !(!st.names[k].1 && !st.names[k].2 && shadowed(n))
+                && !(n == "builtins" && next.is_some_and(|next| next.2))
+                && !(n == "vars" && next.is_some_and(|next| next.0 == "self" && !next.2))
+                && !(n == "__class__"
+                    && st.names.get(k.wrapping_sub(1)).is_some_and(|p| p.0 == "self" && !p.2)
+                    && st.names[k].2)
+        };
+        if in_tail && st.names.iter().enumerate().any(|(k, (n, _, _))| risky(k, n)) {
             return false;
         }
         let calls = st.names.iter().filter(|n| n.1 && Some(n.0) != own_name).map(|n| n.0);
+        // The name a call at `k` reaches: its own, or its chain's root.
+        let root = |k: usize| -> (&str, bool) {
+            let names = &st.names;
+            if !names[k].2 {
+                return (names[k].0, false);
+            }
+            let mut j = k;
+            while j > 0 && names[j].2 {
+                j -= 1;
+            }
+            (names[j].0, true)
+        };
         if !in_tail {
             for c in st.names.iter().filter(|n| n.1 && !n.2).map(|n| n.0) {
                 if head_calls.len() >= MAX_NAMES {
@@ -326,24 +389,50 @@ pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
                 } else if st.string_first || first == Some("pass") {
                     st.names.iter().all(|n| !n.1)
                 } else {
-                    st.assigns && st.names.iter().all(|n| !n.1)
+                    (st.assigns || st.annotates) && st.names.iter().all(|n| !n.1)
                 };
                 if !benign {
                     return false;
                 }
             }
-            for c in calls.clone().chain(st.names.iter().filter(|n| st.decorator && !n.2).map(|n| n.0).take(1)) {
+            // A decorator calls what it names: its first name, or that
+            // name's attribute chain (`@pulumi.getter(...)`).
+            let decorator = if st.decorator {
+                st.names.iter().position(|n| !n.2).map(|j| {
+                    let chained = st.names.get(j + 1).is_some_and(|n| n.2);
+                    (st.names[j].0, chained)
+                })
+            } else {
+                None
+            };
+            let own = |k: &usize| st.names[*k].1 && Some(st.names[*k].0) != own_name;
+            for c in (0..st.names.len()).filter(own).map(root).chain(decorator) {
                 if load_calls.len() >= MAX_NAMES {
                     return false;
                 }
                 load_calls.push(c);
             }
         }
-        if first == Some("def") || first == Some("async") && header {
-            defs.push(st.indent);
+        if is_def {
+            defs.push((st.indent, parameters));
         }
     }
-    !load_calls.iter().any(|c| defined.contains(c)) && !tail_module_defs.iter().any(|d| head_calls.contains(d))
+    !load_calls
+        .iter()
+        .any(|&(c, chained)| if chained { classes.contains(c) && !properties.contains(c) } else { defined.contains(c) })
+        && !tail_module_defs.iter().any(|d| head_calls.contains(d))
+}
+
+/// Whether `name` (a slice of `text`) stands where a parameter does in a
+/// `def` header: after `(`, `,` or `*`, before `:`, `=`, `,` or `)`. A
+/// default value (`def f(o=open)`) is not one.
+fn parameter(text: &str, name: &str) -> bool {
+    let Some(at) = (name.as_ptr() as usize).checked_sub(text.as_ptr() as usize).filter(|&at| at < text.len()) else {
+        return false;
+    };
+    let before = text[..at].trim_end().as_bytes().last().copied();
+    let after = text[at + name.len()..].trim_start().as_bytes().first().copied();
+    matches!(before, Some(b'(' | b',' | b'*')) && matches!(after, Some(b':' | b'=' | b',' | b')'))
 }
 
 /// At most this many names are kept by [`holds_only_definitions`] (a
@@ -361,7 +450,14 @@ fn statement(text: &str, mut i: usize) -> Option<(Statement<'_>, usize)> {
         indent += 1;
         i += 1;
     }
-    let mut st = Statement { indent, names: Vec::new(), decorator: false, string_first: false, assigns: false };
+    let mut st = Statement {
+        indent,
+        names: Vec::new(),
+        decorator: false,
+        string_first: false,
+        assigns: false,
+        annotates: false,
+    };
     let mut depth = 0usize;
     let mut first = true;
     while i < b.len() {
@@ -426,6 +522,12 @@ fn statement(text: &str, mut i: usize) -> Option<(Statement<'_>, usize)> {
             }
             b'@' if first => {
                 st.decorator = true;
+                i += 1;
+            }
+            b':' => {
+                if depth == 0 && !st.decorator && st.names.first().is_some_and(|n| !BLOCK_KEYWORDS.contains(&n.0)) {
+                    st.annotates = true;
+                }
                 i += 1;
             }
             b'=' => {
@@ -508,6 +610,45 @@ mod tests {
         let head2 = format!("{head}def setup():\n    return late()\n");
         let text = format!("{head2}def late():\n    return 1\n");
         assert!(!holds_only_definitions(&text, head2.len()));
+    }
+
+    #[test]
+    fn generated_models_past_the_cut_define_and_their_look_alikes_run() {
+        // The shapes of generated SDK models (pulumi's typed inputs and
+        // properties, jsii's `builtins.str`, a cloud SDK's deserializer):
+        // annotations in a class body, a decorator from a helper module, a
+        // property's setter named after it, risky words as field names,
+        // `vars(self)` and `self.__class__`.
+        let head = "import builtins\nimport pulumi\nfrom . import _utilities\n\nclass Base:\n    pass\n\n";
+        let tail = "class ClusterArgs:\n    \"\"\"Args.\"\"\"\n    tags: NotRequired[pulumi.Input[str]]\n    \
+                    size: typing.Optional[builtins.int]\n\n    \
+                    def __init__(__self__, *, open: Optional[bool] = None, requests: Optional[int] = None):\n        \
+                    if requests is not None:\n            pulumi.set(__self__, \"requests\", requests)\n\n    \
+                    @property\n    @_utilities.deprecated(\"use tags\")\n    \
+                    def api_key(self) -> builtins.str:\n        return pulumi.get(self, \"api_key\")\n\n    \
+                    @api_key.setter\n    def api_key(self, value):\n        pulumi.set(self, \"api_key\", value)\n\n    \
+                    @builtins.property\n    def requests(self) -> int:\n        return pulumi.get(self, \"requests\")\n\n    \
+                    def _deserialize(self, params):\n        for name, value in vars(self).items():\n            \
+                    pass\n\n    def __eq__(self, rhs):\n        return isinstance(rhs, self.__class__)\n";
+        let text = format!("{head}{tail}");
+        assert!(holds_only_definitions(&text, head.len()));
+        for code in [
+            // A class of the file's, its method run while loading, plainly
+            // or as a decorator.
+            format!("{tail}class Loader:\n    def go():\n        return 1\nLoader.go()\n"),
+            format!("{tail}class Loader:\n    def hook(f):\n        return f\n@Loader.hook\ndef h():\n    pass\n"),
+            // A risky builtin as a default value, not a parameter.
+            tail.replace("def _deserialize(self, params)", "def _deserialize(self, o=open)"),
+            // The network library where no parameter stands for it.
+            tail.replace("return pulumi.get(self, \"api_key\")", "return requests.post(URL)"),
+            tail.replace("vars(self).items()", "vars(builtins).items()"),
+            tail.replace("pulumi.set(self, \"api_key\", value)", "builtins.exec(value)"),
+            // An annotation that calls while loading.
+            tail.replace("tags: NotRequired[pulumi.Input[str]]", "tags: str = fetch()"),
+        ] {
+            let text = format!("{head}{code}");
+            assert!(!holds_only_definitions(&text, head.len()), "{code}");
+        }
     }
 
     #[test]
