@@ -167,6 +167,11 @@ pub(crate) struct Sink {
     pub import_time: bool,
     /// The chain's `when:` sentence for this line.
     pub when: String,
+    /// An `exec` sink's file holds an encoded literal (a payload it
+    /// carries), or decodes a string written in it: what the judgement
+    /// of decoded code run on request asks within one file.
+    pub holds_payload: bool,
+    pub decodes_literal: bool,
     /// Calls whose results reach the sink, as resolved in this file
     /// (`..grab.tokens`, `pkg.grab.tokens`).
     pub calls: Vec<String>,
@@ -200,6 +205,10 @@ pub(crate) struct FileFlows {
     /// (function, its first line, what it returns), for functions whose
     /// returns carry a [`CARRIED`] label.
     pub exports: Vec<(String, usize, Labels)>,
+    /// Its exports return decoded data and the file holds an encoded
+    /// literal or decodes a string written in it: what it decodes may be
+    /// its own hidden payload, not only what its callers hand over.
+    pub decodes_own_payload: bool,
     pub sinks: Vec<Sink>,
     /// Calls into other modules made while this file installs (`true`) or
     /// loads (`false`): `setup.py`'s install command calling `main.main`.
@@ -334,10 +343,16 @@ pub(crate) struct Join {
     deferred: Vec<(String, Deferred)>,
     /// (module stem, function) -> (calling file, labelled argument).
     handed: FxHashMap<(String, String), Vec<(String, Handed)>>,
+    /// Files whose decoding functions may return their own payload
+    /// ([`FileFlows::decodes_own_payload`]).
+    payload_files: rustc_hash::FxHashSet<String>,
 }
 
 impl Join {
     pub(crate) fn add(&mut self, file: &str, flows: FileFlows) {
+        if flows.decodes_own_payload {
+            self.payload_files.insert(file.to_owned());
+        }
         if let Some(stem) = stem(file) {
             for (function, line, labels) in flows.exports {
                 self.exports.entry((stem.to_owned(), function)).or_default().push((file.to_owned(), line, labels));
@@ -467,6 +482,8 @@ impl Join {
         for sink in &self.sinks {
             let mut got = Labels::NONE;
             let mut sources = Vec::new();
+            // Decoded data from a file that carries a payload of its own.
+            let mut carried = false;
             for call in &sink.calls {
                 let Some((module, function)) = target(call) else { continue };
                 for (file, line, labels) in
@@ -474,6 +491,7 @@ impl Join {
                 {
                     if file != &sink.file {
                         got |= *labels;
+                        carried |= labels.has(Labels::DECODED) && self.payload_files.contains(file);
                         sources.push(format!("what `{function}` ({file}, line {line}) returns"));
                     }
                 }
@@ -500,7 +518,7 @@ impl Join {
             if got.is_empty() {
                 continue;
             }
-            let Some((rule, severity, what)) = verdict(sink, got) else { continue };
+            let Some((rule, severity, what)) = verdict(sink, got, carried) else { continue };
             let received = crate::explain::describe(got);
             out.push(Finding {
                 rule,
@@ -527,8 +545,9 @@ impl Join {
 
 /// The rule a sink meets once it gets `got` from another file, unless its
 /// own file already gave it the labels that rule needs (then the per-file
-/// rule has reported it).
-fn verdict(sink: &Sink, got: Labels) -> Option<(&'static str, Severity, &'static str)> {
+/// rule has reported it). `carried`: decoded data came from a file that
+/// holds or decodes a payload of its own.
+fn verdict(sink: &Sink, got: Labels, carried: bool) -> Option<(&'static str, Severity, &'static str)> {
     let new = |l: Labels| got.has(l) && !sink.own.has(l);
     match sink.kind {
         // A credential store's contents, the environment or a wallet's
@@ -577,8 +596,23 @@ fn verdict(sink: &Sink, got: Labels) -> Option<(&'static str, Severity, &'static
             if sink.install_time || sink.import_time { Severity::Critical } else { Severity::High },
             "runs code downloaded from the network",
         )),
+        // As within one file (`rules::code`): a payload the package
+        // carries (an encoded literal in either file, a string the decoder
+        // decodes) or one run while it installs or loads is its own hidden
+        // code, critical. Another module's decoder applied to what this
+        // function is handed, run when asked, is a deserializer (a
+        // credential helper `eval`ing the dict it decrypts from its
+        // database): medium, high when the running file decodes a literal.
         SinkKind::Exec if new(Labels::DECODED) => {
-            Some(("exec-decoded", Severity::Critical, "runs code that is decoded first (a way to hide it)"))
+            if carried || sink.holds_payload || sink.install_time || sink.import_time {
+                Some(("exec-decoded", Severity::Critical, "runs code that is decoded first (a way to hide it)"))
+            } else {
+                Some((
+                    "exec-decoded",
+                    if sink.decodes_literal { Severity::High } else { Severity::Medium },
+                    "runs, when asked, code decoded from what it is handed",
+                ))
+            }
         }
         SinkKind::Process if new(Labels::DECODED) => {
             Some(("process-decoded", Severity::Critical, "starts a process whose command is decoded or downloaded"))

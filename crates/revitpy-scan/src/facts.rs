@@ -168,6 +168,11 @@ pub struct Call<'s> {
     pub column: usize,
     /// The call's first line (160 characters at most), borrowed from the source.
     pub snippet: Cow<'s, str>,
+    /// `self.name(...)`/`cls.name(...)` calling a method that the class
+    /// the call is in defines (set by [`link_arguments`]): the file's own
+    /// function, not a library's method of that name (a wallet's
+    /// `self.send(outputs)` is no socket's `send`).
+    pub own_method: bool,
 }
 
 impl Call<'_> {
@@ -191,6 +196,7 @@ impl Call<'_> {
             line: self.line,
             column: self.column,
             snippet: Cow::Owned(self.snippet.into_owned()),
+            own_method: self.own_method,
         }
     }
 }
@@ -461,7 +467,9 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
         }
         (at, by_class)
     };
-    for c in &facts.calls {
+    // The calls that name a method of their own class.
+    let mut own_methods: Vec<usize> = Vec::new();
+    for (k, c) in facts.calls.iter().enumerate() {
         // Any method called on a variable of this file may store its
         // arguments there (`found.update(x)`, `msg.set_content(env)`,
         // `zf.writestr(name, data)`); modules are not containers. A path's
@@ -539,7 +547,10 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
                 let (at, by_class) = methods.get_or_init(methods_init);
                 let class = at.get(c.line).copied().unwrap_or(0);
                 match by_class.get(&(class, m)) {
-                    Some(&i) => (&facts.functions[i].params, facts.functions[i].first_line),
+                    Some(&i) => {
+                        own_methods.push(k);
+                        (&facts.functions[i].params, facts.functions[i].first_line)
+                    }
                     None => continue,
                 }
             }
@@ -576,6 +587,9 @@ pub(crate) fn link_arguments(facts: &mut Facts<'_>) {
         }
     }
     facts.assigns.extend(extra);
+    for k in own_methods {
+        facts.calls[k].own_method = true;
+    }
 }
 
 /// The first `n` characters of `s`.

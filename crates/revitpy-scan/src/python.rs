@@ -1401,6 +1401,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                     line: n.start_position().row + 1,
                     column: n.start_position().column + 1,
                     snippet: snippet(n, src),
+                    own_method: false,
                 });
             }
         }
@@ -1471,6 +1472,7 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                 line: n.start_position().row + 1,
                 column: n.start_position().column + 1,
                 snippet: snippet(n, src),
+                own_method: false,
             });
         }
         _ => {}

@@ -506,7 +506,7 @@ impl<'s> Builder<'s, '_> {
         let range = c.range();
         let (line, column) = self.position(range);
         let snippet = self.snippet(range);
-        self.facts.calls.push(Call { name, args, line, column, snippet });
+        self.facts.calls.push(Call { name, args, line, column, snippet, own_method: false });
     }
 }
 

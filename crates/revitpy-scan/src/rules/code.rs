@@ -27,7 +27,7 @@ pub(super) fn is_code_template(a: &Arg<'_>) -> bool {
 /// letters and digits, as encoded bytes have; names and constants like
 /// `DEFAULT_SETTINGS` do not) or of hex (32 or more). Docstrings and prose
 /// have spaces.
-fn holds_encoded_literal(facts: &Facts<'_>) -> bool {
+pub(super) fn holds_encoded_literal(facts: &Facts<'_>) -> bool {
     facts.strings.iter().any(|(s, _)| {
         let t = s.trim().as_bytes();
         let base64 = t.len() >= 16

@@ -101,6 +101,8 @@ pub(super) fn cross_file(
                 flows.exports.push((f.name.clone(), f.first_line, l));
             }
         }
+        flows.decodes_own_payload = flows.exports.iter().any(|(_, _, l)| l.has(Labels::DECODED))
+            && (out.decodes_a_literal(facts) || super::code::holds_encoded_literal(facts));
     }
     // Sinks: what reaches them from calls that name another module
     // (`grab.tokens()`, `..grab.tokens`), directly or through a variable.
@@ -198,6 +200,8 @@ pub(super) fn cross_file(
             install_time: out.install_time,
             import_time: out.timing(facts).at(facts, c.line) == When::Import,
             when: crate::explain::when(facts, out.timing(facts), c.line, out.file),
+            holds_payload: kind == SinkKind::Exec && super::code::holds_encoded_literal(facts),
+            decodes_literal: kind == SinkKind::Exec && out.decodes_a_literal(facts),
             calls,
             function: function.map_or_else(String::new, |f| crate::timing::last_name(&f.name).to_owned()),
             params,

@@ -211,9 +211,11 @@ pub(super) const SENDERS: &[&str] = &[
 /// except a queue's `put` (`events.put(message)`, `queue.put(item,
 /// timeout=1)`: one item and at most `block`/`timeout`), which hands an
 /// item to another thread or process of the same program. An HTTP client's
-/// `put` names its URL and what it sends.
+/// `put` names its URL and what it sends. Nor a method of the caller's own
+/// class (`self.send(outputs)` in a wallet that defines `send`): the sends
+/// inside it are judged where they are, with what its parameters receive.
 pub(super) fn is_sender(c: &crate::facts::Call) -> bool {
-    crate::flow::matches(&c.name, crate::flow::names!(SENDERS)) && !queue_put(c)
+    !c.own_method && crate::flow::matches(&c.name, crate::flow::names!(SENDERS)) && !queue_put(c)
 }
 
 fn queue_put(c: &crate::facts::Call) -> bool {
