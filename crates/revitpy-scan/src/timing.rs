@@ -271,10 +271,22 @@ impl Timing {
         let patched = |a: &crate::facts::Assign, name: &str| {
             a.targets.iter().any(|t| last_name(t) == name && foreign(&t.as_str()))
         };
+        // Nor a module's name for its default object's method (`download =
+        // _downloader.download`, konlpy's and nltk's module-level API): the
+        // same name bound again, to be called later; a call of it while
+        // loading names it anyway.
+        let reexported = |a: &crate::facts::Assign, name: &str| {
+            a.calls.is_empty() && matches!(a.targets.as_slice(), [t] if t == name && a.names.len() == 1)
+        };
         for a in &facts.assigns {
             let scope = timing.scope(a.line);
             uses[scope].extend(
-                a.names.iter().map(String::as_str).filter(|x| !foreign(x)).map(last_name).filter(|&x| !patched(a, x)),
+                a.names
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|x| !foreign(x))
+                    .map(last_name)
+                    .filter(|&x| !patched(a, x) && !reexported(a, x)),
             );
         }
         let mut by_name: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();

