@@ -749,9 +749,15 @@ fn string_needles(text: &str) -> u16 {
 /// `keyword` is `**` for a dictionary of options handed over whole
 /// (`Popen(cmd, **kwargs)` with `kwargs = {"env": child_env, "stdout":
 /// log}`): a process's options configure the child, as its `env=` does.
+/// GitPython's `Repo.clone_from(url, path, env=...)` runs `git clone` with
+/// it: the repository it returns holds the cloned files.
 pub fn keyword_stays_in_call(callee: &str, keyword: &str) -> bool {
     match keyword {
-        "env" | "**" => callee.starts_with("subprocess.") || callee.starts_with("asyncio.create_subprocess_"),
+        "env" | "**" => {
+            callee.starts_with("subprocess.")
+                || callee.starts_with("asyncio.create_subprocess_")
+                || keyword == "env" && callee.ends_with("Repo.clone_from")
+        }
         "headers" | "auth" => matches!(
             callee.rsplit('.').next().unwrap_or(callee),
             "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "request" | "urlopen"

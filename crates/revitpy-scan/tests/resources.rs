@@ -227,6 +227,22 @@ fn many_definitions_past_the_limit() -> String {
     s
 }
 
+/// Past the parse limit, 2,000 `def`s nested one in another, each header
+/// naming `open` and `requests` 500 times as parameters, each body reading
+/// them: a parameter stands for its risky name in every def it encloses,
+/// and the reading of the tail looks each name up once (a count per name,
+/// each def's names counted once), not in every enclosing def's list.
+fn nested_risky_parameters_past_the_limit() -> String {
+    let mut s = String::from("x = 1\n");
+    s.push_str(&"# padding to the parse limit\n".repeat((4 << 20) / 29 + 1));
+    let params = ["open", "requests"].repeat(500).join(", ");
+    for depth in 0..2_000 {
+        let indent = " ".repeat(depth);
+        s.push_str(&format!("{indent}def f{depth}({params}):\n{indent} y = open or requests\n"));
+    }
+    s
+}
+
 /// 20,000 functions that download and 20,000 that start a process, none
 /// meeting another: each start looks its function, the loading time and
 /// its words up in tables built once, not every download (it had been a
@@ -452,6 +468,11 @@ const CASES: &[Case] = &[
     Case { name: "20k-argv-dispatches", source: many_argv_dispatches, expect: Some("download-then-run") },
     Case { name: "20k-returning-helpers", source: many_returning_helpers, expect: Some("exfiltration") },
     Case { name: "20k-captures-and-sends", source: many_captures_and_sends, expect: Some("surveillance-sent") },
+    Case {
+        name: "2k-nested-risky-parameters",
+        source: nested_risky_parameters_past_the_limit,
+        expect: Some("file-too-large"),
+    },
 ];
 
 /// A line of `/proc/self/status`, in KiB.

@@ -164,7 +164,8 @@ pub(super) fn reverse_shell(out: &mut Out<'_>, sense: &FileSense<'_>) {
         .iter()
         .any(|c| c.name.ends_with(".connect") || c.name.ends_with(".recv") || c.name == "socket.create_connection");
     // A shell given one command to run (`cmd /c taskkill ...`, `sh -c
-    // "make"`) runs that command and exits: nothing is left for a socket to
+    // "make"`, `powershell -Command Get-DnsClientServerAddress`) runs that
+    // command and exits: nothing is left for a socket to
     // drive (pyspark's gateway kills its JVM with `cmd /c taskkill`).
     // So does one handed its whole script as `input=` (`subprocess.run(
     // ["sh"], input=script)`, an installer's script piped in): it reads
@@ -173,7 +174,7 @@ pub(super) fn reverse_shell(out: &mut Out<'_>, sense: &FileSense<'_>) {
         r.args.iter().any(|a| a.keyword.as_deref() == Some("input"))
             || r.args.iter().flat_map(|a| a.literal.iter().chain(&a.strings)).any(|lit| {
                 let l = lit.trim().to_ascii_lowercase();
-                matches!(l.as_str(), "/c" | "-c") || l.contains(" /c ") || l.contains(" -c ")
+                matches!(l.as_str(), "/c" | "-c" | "-command") || l.contains(" /c ") || l.contains(" -c ")
             })
     };
     let shell_from_socket = connects && process_calls().any(|r| starts_shell(r) && !runs_one_command(r));

@@ -382,6 +382,19 @@ impl<'a> FileSense<'a> {
         self.facts.strings.get(index).map(|(_, line)| *line)
     }
 
+    /// The line of a string where a Bitcoin bech32 address or pattern
+    /// starts (`bc1q...`, `^bc1`, `(bc1|[13])`, `\bbc1`): `bc1` at the start
+    /// of a word, not inside one (`"ABC123"`, a test's request code).
+    fn bech32_prefix(&self) -> Option<usize> {
+        let hay = self.haystack.as_bytes();
+        let at = memchr::memmem::find_iter(hay, b"bc1").find(|&i| {
+            let before = i.checked_sub(1).map(|j| hay[j]);
+            !before.is_some_and(|b| b.is_ascii_alphanumeric()) || before == Some(b'b') && i >= 2 && hay[i - 2] == b'\\'
+        })?;
+        let index = self.starts.partition_point(|&start| start <= at).saturating_sub(1);
+        self.facts.strings.get(index).map(|(_, line)| *line)
+    }
+
     /// Whether some string is exactly `word` (lowercase).
     fn has_string(&self, word: &str) -> bool {
         memchr::memmem::find(self.haystack.as_bytes(), format!("\0{word}\0").as_bytes()).is_some()
@@ -581,7 +594,8 @@ pub(crate) fn check_python(
         if matches(
             name,
             names!(&["?.SetClipboardData", "?.SetText", "pyperclip.copy", "clipboard.copy", "?.SetDataObject"]),
-        ) && sense.mentions(&["bc1", "0x[a-f", "[13][a-km-z", "^0x", "wallet"]).is_some()
+        ) && (sense.mentions(&["0x[a-f", "[13][a-km-z", "^0x", "wallet"]).is_some()
+            || sense.bech32_prefix().is_some())
         {
             out.push(
                 "clipboard-hijack",

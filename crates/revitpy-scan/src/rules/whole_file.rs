@@ -124,7 +124,11 @@ pub(super) fn whole_file(out: &mut Out<'_>, sense: &FileSense<'_>, lazy: &LazyVa
     }
 
     // Clipboard hijacking: wallet-address patterns and a way to set the clipboard.
-    let wallet = sense.mentions(&["bc1", "0x[a-f", "[13][a-km-z", "^0x", "[a-zA-HJ-NP-Z0-9]{25"]);
+    let wallet =
+        match (sense.mentions(&["0x[a-f", "[13][a-km-z", "^0x", "[a-zA-HJ-NP-Z0-9]{25"]), sense.bech32_prefix()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
     let clipboard = || {
         facts.calls.iter().any(|c| {
             c.name.as_bytes().windows(9).any(|w| w.eq_ignore_ascii_case(b"clipboard"))
