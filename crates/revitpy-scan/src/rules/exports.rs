@@ -109,6 +109,9 @@ pub(super) fn cross_file(
     let mut assigned: Option<rustc_hash::FxHashMap<&str, Vec<&str>>> = None;
     // The file's functions' spans, sorted, for the function a sender is in.
     let mut spans: Option<Vec<(usize, usize, usize)>> = None;
+    // Whether the file holds an encoded literal: one pass over its strings,
+    // the first time an `exec` sink asks (a file may have many).
+    let holds_payload = std::cell::OnceCell::new();
     for c in &facts.calls {
         if flows.sinks.len() >= MAX_PER_FILE {
             break;
@@ -200,7 +203,8 @@ pub(super) fn cross_file(
             install_time: out.install_time,
             import_time: out.timing(facts).at(facts, c.line) == When::Import,
             when: crate::explain::when(facts, out.timing(facts), c.line, out.file),
-            holds_payload: kind == SinkKind::Exec && super::code::holds_encoded_literal(facts),
+            holds_payload: kind == SinkKind::Exec
+                && *holds_payload.get_or_init(|| super::code::holds_encoded_literal(facts)),
             decodes_literal: kind == SinkKind::Exec && out.decodes_a_literal(facts),
             calls,
             function: function.map_or_else(String::new, |f| crate::timing::last_name(&f.name).to_owned()),
