@@ -279,7 +279,7 @@ pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
     let b = text.as_bytes();
     let mut defined: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
     let mut classes: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
-    let mut properties: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+    let mut functions: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
     let mut tail_module_defs: Vec<&str> = Vec::new();
     // Calls made while loading (both parts): a bare name called (`false`),
     // or the root of an attribute chain called (`true`: `A.go()` runs a
@@ -325,9 +325,9 @@ pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
             if first == Some("class") {
                 classes.insert(name);
             } else {
-                // A class body's property of the same name shadows a
-                // class of the module (`@SkillState.setter`).
-                properties.insert(name);
+                // A function of the same name (a class body's property)
+                // shadows a class of the module (`@SkillState.setter`).
+                functions.insert(name);
             }
             if in_tail && st.indent == 0 && first != Some("class") {
                 tail_module_defs.push(name);
@@ -366,7 +366,9 @@ pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
         if in_tail && st.names.iter().enumerate().any(|(k, (n, _, _))| risky(k, n)) {
             return false;
         }
-        let calls = st.names.iter().filter(|n| n.1 && Some(n.0) != own_name).map(|n| n.0);
+        // A call other than the header's own name.
+        let called = |n: &(&str, bool, bool)| n.1 && Some(n.0) != own_name;
+        let calls = st.names.iter().filter(|n| called(n)).map(|n| n.0);
         // The name a call at `k` reaches: its own, or its chain's root.
         let root = |k: usize| -> (&str, bool) {
             let names = &st.names;
@@ -415,8 +417,7 @@ pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
             } else {
                 None
             };
-            let own = |k: &usize| st.names[*k].1 && Some(st.names[*k].0) != own_name;
-            for c in (0..st.names.len()).filter(own).map(root).chain(decorator) {
+            for c in (0..st.names.len()).filter(|&k| called(&st.names[k])).map(root).chain(decorator) {
                 if load_calls.len() >= MAX_NAMES {
                     return false;
                 }
@@ -432,7 +433,7 @@ pub(crate) fn holds_only_definitions(text: &str, cut: usize) -> bool {
     }
     !load_calls
         .iter()
-        .any(|&(c, chained)| if chained { classes.contains(c) && !properties.contains(c) } else { defined.contains(c) })
+        .any(|&(c, chained)| if chained { classes.contains(c) && !functions.contains(c) } else { defined.contains(c) })
         && !tail_module_defs.iter().any(|d| head_calls.contains(d))
 }
 
