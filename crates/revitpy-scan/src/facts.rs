@@ -241,6 +241,11 @@ pub struct Facts<'s> {
     /// `[url.strip() for url in KEYS.split(";")]` does not put the keys in
     /// the module's `url` (see [`crate::flow`]).
     pub comprehensions: Vec<Comprehension>,
+    /// Each `for` and `while` statement's lines (its first line to the last
+    /// of its body or `else`), in source order: an assignment later in a
+    /// loop's body reaches a read earlier in it on the next round, which a
+    /// read elsewhere after the fact never sees (see [`crate::flow`]).
+    pub loops: Vec<(usize, usize)>,
     /// Each class definition's name and the lines it spans (its name's line
     /// to its body's last line), in source order: what is bound directly in
     /// a class body is an attribute `self.x` reads (a module variable is

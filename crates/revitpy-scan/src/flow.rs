@@ -1,10 +1,13 @@
 //! Data flow inside one file, from sources (network reads, decoders,
 //! credential stores, the environment) to sinks (code execution, processes,
-//! the network). Flow-insensitive and scope-insensitive on purpose: a name
-//! carries every label any assignment to it ever gives it, and a function
-//! name carries the labels of what it returns. That over-approximates, but
-//! sinks are few and specific, so the cost is small, and renaming a value
-//! through variables or helper functions no longer hides it.
+//! the network). A name carries every label an assignment to it in its scope
+//! gives it, and a function name carries the labels of what it returns: that
+//! over-approximates, but sinks are few and specific, and renaming a value
+//! through variables or helper functions does not hide it. One order is
+//! kept: a plain name read in its own function (or at module level) holds
+//! what was assigned to it up to that line, or anywhere in a loop around the
+//! read (see [`Flow::labels_at`]), so a name given a new value after a
+//! command ran did not hand that value to the command.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -1356,6 +1359,38 @@ pub struct Flow<'f> {
     /// the function's own parameters is left out (see [`Flow::reads`]).
     returns_step: Vec<bool>,
     state: std::cell::RefCell<Solved>,
+    /// The scope that owns each variable, and whether it is a plain name
+    /// (not an attribute, which any method may set at any time).
+    owner: Vec<(u32, bool)>,
+    /// Each `for`/`while` statement's lines (see [`Flow::cutoff`]).
+    loops: &'f [(usize, usize)],
+    /// By line: the last line of the loops that start at or before it (the
+    /// furthest a later assignment can reach back to it). Made on the first
+    /// read that needs it.
+    reach: std::cell::OnceCell<Vec<usize>>,
+    /// For a plain name read in its own scope: its writers in that scope in
+    /// line order, with the union of their labels up to each, and the
+    /// labels of its writers elsewhere (see [`Flow::labels_at`]). Made on
+    /// the first such read; `None` while it is being made (a loop of
+    /// assignments reads the variable's whole value instead).
+    ordered: std::cell::RefCell<HashMap<u32, Option<std::rc::Rc<Ordered>>>>,
+    /// What each assignment gives, its reads taken at its own line (see
+    /// [`Flow::step_at`]); `None` while being found.
+    steps_at: std::cell::RefCell<HashMap<u32, Option<Labels>>>,
+}
+
+/// How many assignments deep a read follows what was assigned before it;
+/// past that, a variable's whole value is taken (more, never less).
+const MAX_ORDERED_DEPTH: usize = 48;
+
+/// A variable's writers in its own scope by line (see [`Flow::ordered`]).
+struct Ordered {
+    lines: Vec<usize>,
+    /// `upto[i]`: the labels of the writers at `lines[..=i]`.
+    upto: Vec<Labels>,
+    /// The labels of the writers in other scopes (a nested function, a
+    /// `global` statement's function): they may run at any time.
+    elsewhere: Labels,
 }
 
 /// The parts of the facts that say what a class body binds.
@@ -1601,6 +1636,10 @@ impl<'f> Flow<'f> {
             .collect();
         let n = ids.len();
         let state = Solved { labels: vec![Labels::NONE; n], done: vec![false; n] };
+        let mut owner = vec![(0, false); n];
+        for (&(scope, key), &v) in &ids {
+            owner[v as usize] = (scope, !key.contains('.'));
+        }
         Flow {
             assigns: &facts.assigns,
             ids,
@@ -1610,7 +1649,127 @@ impl<'f> Flow<'f> {
             reads,
             returns_step,
             state: std::cell::RefCell::new(state),
+            owner,
+            loops: &facts.loops,
+            reach: std::cell::OnceCell::new(),
+            ordered: std::cell::RefCell::new(HashMap::default()),
+            steps_at: std::cell::RefCell::new(HashMap::default()),
         }
+    }
+
+    /// The last line whose assignments a read at `line` can see: `line`
+    /// itself, or the end of the outermost loop around it, whose next round
+    /// reads what the rest of its body assigned.
+    fn cutoff(&self, line: usize) -> usize {
+        let reach = self.reach.get_or_init(|| {
+            // Prefix maximum of the loops' last lines by first line: one
+            // pass over the lines and the loops, however they nest.
+            let end = self.loops.iter().map(|l| l.1).max().unwrap_or(0);
+            let mut by_first = vec![0usize; end + 1];
+            for &(first, last) in self.loops {
+                if let Some(slot) = by_first.get_mut(first) {
+                    *slot = (*slot).max(last);
+                }
+            }
+            let mut furthest = 0;
+            for slot in &mut by_first {
+                furthest = furthest.max(*slot);
+                *slot = furthest;
+            }
+            by_first
+        });
+        let furthest = reach.get(line).or(reach.last()).copied().unwrap_or(0);
+        line.max(furthest)
+    }
+
+    /// What variable `v` may hold when read at `line` in `scope`. In the
+    /// scope that owns it, a plain name holds what its assignments up to
+    /// there gave it (or later ones in a loop around the read), and what
+    /// assignments in other scopes gave it: a `host` assigned further down a
+    /// function is not what an earlier `ssh-keyscan host` was handed. Each
+    /// of those assignments reads its own variables at its own line, the
+    /// same way. Other reads take every assignment (a function reads the
+    /// module's variables whenever it is called). Needs `v` solved.
+    fn labels_at(&self, v: u32, scope: u32, line: usize) -> Labels {
+        self.var_at(v, scope, line, 0)
+    }
+
+    fn var_at(&self, v: u32, scope: u32, line: usize, depth: usize) -> Labels {
+        let whole = self.state.borrow().labels[v as usize];
+        let (own, plain) = self.owner[v as usize];
+        if whole.is_empty() || !plain || own != self.scopes.function_scope(scope) || depth > MAX_ORDERED_DEPTH {
+            return whole;
+        }
+        let Some(ordered) = self.ordered_writers(v, own, depth) else { return whole };
+        let seen = ordered.lines.partition_point(|&l| l <= self.cutoff(line));
+        let before = seen.checked_sub(1).map_or(Labels::NONE, |i| ordered.upto[i]);
+        // Never more than the whole-variable answer (a finished variable
+        // keeps the value it had when it was finished).
+        (before | ordered.elsewhere).and(whole)
+    }
+
+    /// `v`'s writers in its own scope `own` by line, with their labels (see
+    /// [`Flow::ordered`]); `None` when asked again while being made.
+    fn ordered_writers(&self, v: u32, own: u32, depth: usize) -> Option<std::rc::Rc<Ordered>> {
+        if let Some(known) = self.ordered.borrow().get(&v) {
+            return known.clone();
+        }
+        self.ordered.borrow_mut().insert(v, None);
+        let mut steps: Vec<(usize, Labels)> = Vec::new();
+        let mut elsewhere = Labels::NONE;
+        for &s in &self.writers[v as usize] {
+            let a = &self.assigns[s as usize];
+            let l = self.step_at(s, depth + 1);
+            // A parameter handed its argument (`scope_line` is the
+            // callee's) takes it whenever the function is called.
+            if a.line == a.scope_line && self.scopes.function_at(a.line) == own {
+                steps.push((a.line, l));
+            } else {
+                elsewhere |= l;
+            }
+        }
+        steps.sort_unstable_by_key(|s| s.0);
+        let mut union = Labels::NONE;
+        let upto = steps
+            .iter()
+            .map(|s| {
+                union |= s.1;
+                union
+            })
+            .collect();
+        let o = std::rc::Rc::new(Ordered { lines: steps.into_iter().map(|s| s.0).collect(), upto, elsewhere });
+        self.ordered.borrow_mut().insert(v, Some(o.clone()));
+        Some(o)
+    }
+
+    /// What assignment `s` gives, each variable it reads taken at its line.
+    fn step_at(&self, s: u32, depth: usize) -> Labels {
+        if let Some(known) = self.steps_at.borrow().get(&s) {
+            // Asked again while being found (a loop of assignments): what
+            // the solved variables say, which is never less.
+            return known.unwrap_or_else(|| self.step_whole(s));
+        }
+        self.steps_at.borrow_mut().insert(s, None);
+        let a = &self.assigns[s as usize];
+        let scope = self.scopes.at(a.line);
+        let from_vars = self
+            .reads(s)
+            .iter()
+            .fold(Labels::NONE, |l, &(r, member)| l | narrow(self.var_at(r, scope, a.line, depth), member, &a.strings));
+        let l = static_labels(&a.calls, &a.names, &a.strings).combine(from_vars);
+        self.steps_at.borrow_mut().insert(s, Some(l));
+        l
+    }
+
+    /// What assignment `s` gives from the solved variables' whole values.
+    fn step_whole(&self, s: u32) -> Labels {
+        let a = &self.assigns[s as usize];
+        let state = self.state.borrow();
+        let from_vars = self
+            .reads(s)
+            .iter()
+            .fold(Labels::NONE, |l, &(r, member)| l | narrow(state.labels[r as usize], member, &a.strings));
+        static_labels(&a.calls, &a.names, &a.strings).combine(from_vars)
     }
 
     /// The variable a read of `key` at `scope` finds: the innermost scope
@@ -1659,6 +1818,7 @@ impl<'f> Flow<'f> {
     pub fn arg_labels(&self, line: usize, a: &Arg<'_>) -> Labels {
         static_labels(&a.inner_calls, &a.names, &a.strings).combine(self.labels_read(
             self.scopes.at(line),
+            Some(line),
             &a.inner_calls,
             &a.names,
             &a.strings,
@@ -1668,17 +1828,26 @@ impl<'f> Flow<'f> {
     /// What the variable `name` may hold at `line` (labels from its assignments).
     pub fn name_labels(&self, line: usize, name: &str) -> Labels {
         let names = [name.to_owned()];
-        static_labels(&[], &names, &[]).combine(self.labels_read(self.scopes.at(line), &[], &names, &[]))
+        static_labels(&[], &names, &[]).combine(self.labels_read(self.scopes.at(line), Some(line), &[], &names, &[]))
     }
 
     /// What calling the file's own function `name` gives back: the labels of
     /// its `return` values, as a caller at module level sees them.
     pub fn returns(&self, name: &str) -> Labels {
-        self.labels_read(0, std::slice::from_ref(&name.to_owned()), &[], &[])
+        self.labels_read(0, None, std::slice::from_ref(&name.to_owned()), &[], &[])
     }
 
-    /// Labels from the variables an expression reads or the local functions it calls.
-    fn labels_read(&self, scope: u32, calls: &[String], names: &[String], strings: &[String]) -> Labels {
+    /// Labels from the variables an expression reads or the local functions
+    /// it calls, read in `scope`: at line `at` (what was assigned by then,
+    /// see [`Flow::labels_at`]), or with `None` after everything ran.
+    fn labels_read(
+        &self,
+        scope: u32,
+        at: Option<usize>,
+        calls: &[String],
+        names: &[String],
+        strings: &[String],
+    ) -> Labels {
         let mut wanted: Vec<(u32, bool)> = Vec::new();
         for n in calls.iter().chain(names) {
             for_each_read(n, &self.scopes, |key, member| wanted.extend(self.lookup(scope, key).map(|v| (v, member))));
@@ -1688,8 +1857,13 @@ impl<'f> Flow<'f> {
         }
         let ids: Vec<u32> = wanted.iter().map(|&(v, _)| v).collect();
         self.solve(&ids);
-        let state = self.state.borrow();
-        wanted.iter().fold(Labels::NONE, |l, &(v, member)| l | narrow(state.labels[v as usize], member, strings))
+        wanted.iter().fold(Labels::NONE, |l, &(v, member)| {
+            let held = match at {
+                Some(line) => self.labels_at(v, scope, line),
+                None => self.state.borrow().labels[v as usize],
+            };
+            l | narrow(held, member, strings)
+        })
     }
 
     /// Brings `wanted` and everything they depend on to their fixed point
@@ -1971,12 +2145,28 @@ mod tests {
                         })
                         .collect();
                     // Answers are memoised per variable: ask in file order and backwards.
+                    // (Read as after the whole file ran: the whole-file
+                    // pass does not know which assignment comes first.)
+                    let anywhere = |flow: &Flow<'_>, line: usize, a: &Arg<'_>| {
+                        static_labels(&a.inner_calls, &a.names, &a.strings).combine(flow.labels_read(
+                            flow.scopes.at(line),
+                            None,
+                            &a.inner_calls,
+                            &a.names,
+                            &a.strings,
+                        ))
+                    };
                     let forward = Flow::new(&facts);
-                    let got: Vec<Labels> = args.iter().map(|&(line, a)| forward.arg_labels(line, a)).collect();
+                    let got: Vec<Labels> = args.iter().map(|&(line, a)| anywhere(&forward, line, a)).collect();
                     assert_eq!(got, expected, "{}", entry.path().display());
+                    // What a read at its own line sees is part of that.
+                    for (&(line, a), &all) in args.iter().zip(&expected) {
+                        let at = forward.arg_labels(line, a);
+                        assert_eq!(at.and(all), at, "{} line {line}", entry.path().display());
+                    }
                     let backward = Flow::new(&facts);
                     let mut got: Vec<Labels> =
-                        args.iter().rev().map(|&(line, a)| backward.arg_labels(line, a)).collect();
+                        args.iter().rev().map(|&(line, a)| anywhere(&backward, line, a)).collect();
                     got.reverse();
                     assert_eq!(got, expected, "{} (asked backwards)", entry.path().display());
                     compared += 1;
@@ -2279,7 +2469,7 @@ mod debug {
             let wanted = super::Labels(bits);
             for a in &facts.assigns {
                 let st = super::static_labels(&a.calls, &a.names, &a.strings);
-                let from = flow.labels_read(flow.scopes.at(a.line), &a.calls, &a.names, &a.strings);
+                let from = flow.labels_read(flow.scopes.at(a.line), Some(a.line), &a.calls, &a.names, &a.strings);
                 if st.combine(from).has(wanted) {
                     let own = st.labels.has(wanted);
                     println!("why line {} {:?} own={own} <- {:?} {:?}", a.line, a.targets, a.calls, a.names);

@@ -106,6 +106,14 @@ fn parse_tree_sitter_within<'s>(text: &'s str, budget: &Budget) -> Facts<'s> {
     facts
 }
 
+/// A statement's first and last lines (from 1); a node that ends at a
+/// line's start (after its newline) ends on the line before.
+fn statement_lines(n: Node<'_>) -> (usize, usize) {
+    let (start, end) = (n.start_position(), n.end_position());
+    let last = if end.column == 0 && end.row > start.row { end.row } else { end.row + 1 };
+    (start.row + 1, last)
+}
+
 /// Top-level loops and calls: what importing the module does.
 fn import_time(root: Node<'_>, src: &[u8], facts: &mut Facts<'_>, budget: &Budget) {
     for stmt in children(root) {
@@ -1284,7 +1292,11 @@ fn walk_in<'s>(n: Node<'_>, src: &'s [u8], facts: &mut Facts<'s>, level: usize, 
                 targets,
             });
         }
+        "while_statement" => facts.loops.push(statement_lines(n)),
         "for_statement" | "for_in_clause" => {
+            if n.kind() == "for_statement" {
+                facts.loops.push(statement_lines(n));
+            }
             if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
                 let before = facts.assigns.len();
                 push_assign(Some(left), right, src, facts, budget);

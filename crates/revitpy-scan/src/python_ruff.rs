@@ -294,6 +294,13 @@ impl<'s> Builder<'s, '_> {
         }
     }
 
+    /// A loop statement's lines (see [`crate::facts::Facts::loops`]).
+    fn push_loop(&mut self, range: TextRange) {
+        let first = self.position(range).0;
+        let last = self.line_at(range.end().to_usize().saturating_sub(1).max(range.start().to_usize()));
+        self.facts.loops.push((first, last));
+    }
+
     fn push_assign(&mut self, target: &Expr, value: &Expr) {
         let mut targets = Vec::new();
         self.targets(target, &mut targets);
@@ -612,7 +619,11 @@ impl<'a> Visitor<'a> for Builder<'_, '_> {
                     self.push_assign(&a.target, v);
                 }
             }
-            Stmt::For(f) => self.push_iteration(&f.target, &f.iter),
+            Stmt::For(f) => {
+                self.push_iteration(&f.target, &f.iter);
+                self.push_loop(f.range);
+            }
+            Stmt::While(w) => self.push_loop(w.range),
             Stmt::With(w) => {
                 for item in &w.items {
                     if let Some(vars) = &item.optional_vars {
@@ -1334,6 +1345,7 @@ mod tests {
             assert_eq!(fast.functions, slow.functions, "{name}: function spans differ");
             assert_eq!(fast.classes, slow.classes, "{name}: class spans differ");
             assert_eq!(fast.comprehensions, slow.comprehensions, "{name}: comprehensions differ");
+            assert_eq!(fast.loops, slow.loops, "{name}: loops differ");
             assert_eq!(fast.import_time, slow.import_time, "{name}: import-time work differs");
             let (mut fa, mut sa) = (fast.assembled.clone(), slow.assembled.clone());
             fa.sort();

@@ -3590,3 +3590,33 @@ fn a_connectivity_check_against_a_public_resolver_is_not_a_beacon() {
         assert_eq!(severity_of("pkg/net.py", &beacon, "suspicious-callback"), Some(Severity::High), "{other}");
     }
 }
+
+#[test]
+fn a_command_runs_what_its_names_held_then_not_what_they_are_given_later() {
+    let level = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/tool.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "process-decoded").map(|f| f.severity)
+    };
+    // The decoded text is bound to the name only after the command ran,
+    // through a list built from it before that.
+    let after = "import base64, subprocess\ndef probe(target):\n    args = ['ping', '-c', '1']\n    \
+                 args.append(target)\n    out = subprocess.run(args, capture_output=True)\n    \
+                 for line in out.stdout.splitlines():\n        target = base64.b64decode(line)\n        \
+                 print(target)\n";
+    assert_eq!(level(after), None, "{after}");
+    // Decoded before the command: it runs the decoded text.
+    let before = after.replace(
+        "    args = ['ping', '-c', '1']\n",
+        "    target = base64.b64decode(target)\n    args = ['ping', '-c', '1']\n",
+    );
+    assert!(level(&before).is_some_and(|s| s >= Severity::High), "{before}");
+    // In a loop, what the rest of the body assigns is what the next round runs.
+    let looped = "import base64, subprocess, sys\ndef serve(blob):\n    cmd = 'true'\n    while True:\n        \
+                  subprocess.run(cmd, shell=True)\n        cmd = base64.b64decode(sys.stdin.readline())\n";
+    assert!(level(looped).is_some_and(|s| s >= Severity::High), "{looped}");
+    // A nested function reads its enclosing function's names when it is
+    // called, after everything before the call was assigned.
+    let nested = "import base64, subprocess\ndef outer(blob):\n    def go():\n        \
+                  subprocess.run(cmd, shell=True)\n    cmd = base64.b64decode(blob)\n    go()\n";
+    assert!(level(nested).is_some_and(|s| s >= Severity::High), "{nested}");
+}

@@ -305,6 +305,34 @@ fn many_decoded_argument_lists() -> String {
     s
 }
 
+/// One function whose 20,000 commands each run a name of a ring of 100 that
+/// the next statement assigns from the next name, all in one loop that
+/// decodes the first name at its end: every read is answered in the order
+/// of the lines (each name's writers sorted once, each assignment's value
+/// found once, ring cycles and chains 48 deep read the whole name), and the
+/// loop carries the decoded text back to every command.
+fn ordered_reassignment_ring() -> String {
+    let mut s = String::from(
+        "import base64, subprocess
+def serve(blob):
+    while True:
+",
+    );
+    for i in 0..20_000 {
+        let (k, next) = (i % 100, (i + 1) % 100);
+        s.push_str(&format!(
+            "        subprocess.run(c{k}, shell=True)
+        c{k} = c{next} + ' x'
+"
+        ));
+    }
+    s.push_str(
+        "        c0 = base64.b64decode(blob)
+",
+    );
+    s
+}
+
 /// 20,000 base64 constants kept in variables, each decoded and run: only
 /// the first few such calls are looked up and decoded (each within the
 /// file's fold budget), and their payloads read once each.
@@ -468,6 +496,7 @@ const CASES: &[Case] = &[
     Case { name: "20k-argv-dispatches", source: many_argv_dispatches, expect: Some("download-then-run") },
     Case { name: "20k-returning-helpers", source: many_returning_helpers, expect: Some("exfiltration") },
     Case { name: "20k-captures-and-sends", source: many_captures_and_sends, expect: Some("surveillance-sent") },
+    Case { name: "20k-ordered-reassignments", source: ordered_reassignment_ring, expect: Some("process-decoded") },
     Case {
         name: "2k-nested-risky-parameters",
         source: nested_risky_parameters_past_the_limit,
