@@ -806,7 +806,8 @@ fn redirects_a_stream(text: &str) -> bool {
 /// `| sh`, `|bash` and the like: a needle of [`HOSTILE_FRAGMENTS`] that
 /// pipes into a shell (its match must end the shell's name).
 fn pipes_to_shell(needle: &[u8]) -> bool {
-    needle.first() == Some(&b'|') && needle.ends_with(b"sh")
+    // The needles are matched in any case (`|She`, `| BASH`).
+    needle.first() == Some(&b'|') && needle.len() >= 2 && needle[needle.len() - 2..].eq_ignore_ascii_case(b"sh")
 }
 
 /// Command-line HTTP clients: what they are given goes out, and with an
@@ -899,19 +900,30 @@ fn name_static(name: &str) -> Labels {
 /// `self.fn` reaches the name `fn` only where a class body binds it (or a
 /// method is called so): a module variable `fn` is not an attribute of any
 /// instance (reportlab decodes a module-level `fn` and opens `self.fn`).
-fn for_each_read(name: &str, scopes: &Scopes<'_>, mut read: impl FnMut(&str, bool)) {
+fn for_each_read(name: &str, scopes: &Scopes<'_>, mut read: impl FnMut(&str, Part)) {
     // `env.get("KEY")`, `env.pop("KEY")`: one value out of the mapping in
     // `env`, not the mapping (see [`narrow`]).
     let member = matches!(name.rsplit('.').next(), Some("get" | "pop" | "setdefault")) && name.contains('.');
+    // How `prefix` of `full` is read: `uname.machine` reads a platform field of `uname`.
+    let part = |prefix: &str, full: &str| {
+        let next = full.get(prefix.len() + 1..).and_then(|r| r.split('.').next());
+        if next.is_some_and(|n| PLATFORM_FIELDS.contains(&n)) {
+            Part::PlatformField
+        } else if member && prefix != full {
+            Part::OneValue
+        } else {
+            Part::Whole
+        }
+    };
     if let Some(rest) = name.strip_prefix("self.").or_else(|| name.strip_prefix("cls.")) {
         let first = rest.split('.').next().unwrap_or(rest);
         if scopes.class_attributes().contains(first) {
-            read(first, member && first != rest);
+            read(first, part(first, rest));
         }
     }
     let mut prefix = name;
     loop {
-        read(prefix, member && prefix != name);
+        read(prefix, part(prefix, name));
         match split_last(prefix) {
             Some((head, _)) => prefix = head,
             None => break,
@@ -919,13 +931,34 @@ fn for_each_read(name: &str, scopes: &Scopes<'_>, mut read: impl FnMut(&str, boo
     }
 }
 
-/// What reading one value out of a variable gives: the variable's labels,
-/// except that one value of the environment is not the whole environment
-/// (twilio's `environment.get("TWILIO_REGION")`); it is a secret or who
-/// runs it when its key says so (`strings` are the expression's).
-fn narrow(l: Labels, member: bool, strings: &[String]) -> Labels {
-    if !member || !l.has(Labels::ENVIRONMENT) {
-        return l;
+/// How a read takes a variable's value (see [`narrow`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// All of it.
+    Whole,
+    /// One value out of a mapping (`env.get("KEY")`).
+    OneValue,
+    /// A field of a machine's description that names its operating system
+    /// or processor (`uname.machine`), not who uses it or which machine it is.
+    PlatformField,
+}
+
+/// The fields of `platform.uname()` / `os.uname()` that describe the
+/// platform (a download picks its build by them); `node` / `nodename` (the
+/// host name) is not one.
+const PLATFORM_FIELDS: &[&str] = &["system", "sysname", "release", "version", "machine", "processor"];
+
+/// What reading a part of a variable gives: the variable's labels, except
+/// that one value of the environment is not the whole environment
+/// (twilio's `environment.get("TWILIO_REGION")`; it is a secret or who
+/// runs it when its key says so, `strings` being the expression's), and a
+/// platform field of the machine's description does not say who or where.
+fn narrow(l: Labels, part: Part, strings: &[String]) -> Labels {
+    match part {
+        Part::Whole => return l,
+        Part::PlatformField => return Labels(l.0 & !Labels::HOST_IDENTITY.0),
+        Part::OneValue if !l.has(Labels::ENVIRONMENT) => return l,
+        Part::OneValue => {}
     }
     let mut out = Labels(l.0 & !Labels::ENVIRONMENT.0);
     for s in strings {
@@ -947,6 +980,10 @@ pub struct Static {
     labels: Labels,
     /// Names a specific folder (`"MyAddin"`): not the user's files at large.
     scoped: bool,
+    /// Puts a public key's suffix on what it reads (`key.with_suffix(".pub")`,
+    /// `path + ".pub"`): an SSH key's public half, which is made to be handed
+    /// out (a signing service takes it), not the credential.
+    public_key: bool,
 }
 
 impl Static {
@@ -954,6 +991,9 @@ impl Static {
         let mut l = self.labels | from_vars;
         if self.scoped {
             l.0 &= !Labels::USER_DATA.0;
+        }
+        if self.public_key {
+            l.0 &= !Labels::CREDENTIAL.0;
         }
         l
     }
@@ -1104,7 +1144,7 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
         }
     }
     if strings.is_empty() {
-        return Static { labels: l, scoped: false };
+        return Static { labels: l, scoped: false, public_key: false };
     }
     // Pieces are looked at apart (a needle inside one string) and, since the
     // pieces of a command are often joined with "" later, glued together.
@@ -1146,7 +1186,8 @@ pub fn static_labels(calls: &[String], names: &[String], strings: &[String]) -> 
     // `join(home, "Documents", "RevitBackups")`, `join(appdata, "MyAddin")`:
     // a named folder inside the user's files is an add-in's own, not them.
     let scoped = strings.iter().any(|s| is_specific_component(s));
-    Static { labels: l, scoped }
+    let public_key = strings.iter().any(|s| matches!(s.as_str(), ".pub" | "-cert.pub"));
+    Static { labels: l, scoped, public_key }
 }
 
 /// Path components of credential stores, matched whole (`"leveldb"` in
@@ -1354,7 +1395,7 @@ pub struct Flow<'f> {
     /// The variables each assignment writes, and those it reads (looked
     /// up only for the assignments a sink depends on).
     targets: Vec<Vec<u32>>,
-    reads: Vec<std::cell::OnceCell<Vec<(u32, bool)>>>,
+    reads: Vec<std::cell::OnceCell<Vec<(u32, Part)>>>,
     /// The assignments that are a function's `return`: what they read of
     /// the function's own parameters is left out (see [`Flow::reads`]).
     returns_step: Vec<bool>,
@@ -1789,7 +1830,7 @@ impl<'f> Flow<'f> {
 
     /// The variables a step reads, each with whether it reads one value
     /// out of it (`x.get(...)`).
-    fn reads(&self, step: u32) -> &[(u32, bool)] {
+    fn reads(&self, step: u32) -> &[(u32, Part)] {
         self.reads[step as usize].get_or_init(|| {
             let a = &self.assigns[step as usize];
             let scope = self.scopes.at(a.line);
@@ -1848,7 +1889,7 @@ impl<'f> Flow<'f> {
         names: &[String],
         strings: &[String],
     ) -> Labels {
-        let mut wanted: Vec<(u32, bool)> = Vec::new();
+        let mut wanted: Vec<(u32, Part)> = Vec::new();
         for n in calls.iter().chain(names) {
             for_each_read(n, &self.scopes, |key, member| wanted.extend(self.lookup(scope, key).map(|v| (v, member))));
         }

@@ -16,7 +16,10 @@
 //! (`doc.DocumentOpened += handler`, `threading.Thread(target=run)`).
 //! Methods are matched by their last name (`App().run()` reaches every
 //! `run`), erring toward "at import"; calling a class of the file
-//! (`Stealer()`) reaches its `__init__` and `__new__`. A function patched into an imported
+//! (`Stealer()`) reaches its `__init__` and `__new__`; a method of a name
+//! that only holds a literal (`ARCH.get(...)` on a dict) reaches none, nor
+//! does a function kept as the object's own attribute (`self.lookup =
+//! self._api.lookup`). A function patched into an imported
 //! module under its own name (`libpcap.open_pcap = open_pcap`) is not handed
 //! on: it runs when that module's callers call it. A module's own member
 //! (`libpcap.open_pcap(...)`, `os.path.join`) never names a function of
@@ -114,7 +117,9 @@ pub(crate) fn main_blocks(text: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let t = normalized(line);
-        if main && (t.starts_with("if__name__==\"__main__\"") || t.starts_with("if\"__main__\"==__name__"))
+        // `if (__name__ == "__main__"):` too.
+        let test = t["if".len()..].trim_start_matches('(');
+        if main && (test.starts_with("__name__==\"__main__\"") || test.starts_with("\"__main__\"==__name__"))
             || argv_test(&t)
         {
             open = Some((number, number));
@@ -197,6 +202,36 @@ fn is_dynamo_node(facts: &Facts<'_>, path: &str, module_level: impl Fn(usize) ->
             || facts.calls.iter().any(|c| c.args.iter().any(|a| a.names.iter().any(|n| n == "IN"))))
 }
 
+/// For each scope (as [`Timing::scope`] numbers them) and plain name
+/// assigned there: whether every value it is bound to is a literal (an
+/// assignment that calls and reads nothing, or a value that carries
+/// nothing), a method call on it (`.append`, a stored value) leaving it
+/// the same literal's type. A parameter of that scope holds what callers
+/// pass, so it is never one.
+fn literal_names<'f>(facts: &'f Facts<'_>, timing: &Timing) -> rustc_hash::FxHashMap<(usize, &'f str), bool> {
+    let mut out: rustc_hash::FxHashMap<(usize, &'f str), bool> = rustc_hash::FxHashMap::default();
+    for a in &facts.assigns {
+        if a.line != a.scope_line || a.calls.iter().any(|c| c == crate::facts::STORES) {
+            continue;
+        }
+        let literal = a.calls.is_empty() && a.names.is_empty();
+        for t in a.targets.iter().filter(|t| !t.contains('.')) {
+            *out.entry((timing.scope(a.line), t.as_str())).or_insert(true) &= literal;
+        }
+    }
+    for (t, line) in &facts.empty_bindings {
+        out.entry((timing.scope(*line), t.as_str())).or_insert(true);
+    }
+    for (i, f) in facts.functions.iter().enumerate() {
+        for p in &f.params {
+            if let Some(v) = out.get_mut(&(i + 1, p.as_str())) {
+                *v = false;
+            }
+        }
+    }
+    out
+}
+
 impl Timing {
     /// `path` and `text`: the file's, to find a program's entry.
     pub(crate) fn new(facts: &Facts<'_>, install_time: bool, path: &str, text: &str) -> Self {
@@ -241,20 +276,34 @@ impl Timing {
                 modules.contains(base) || facts.aliases.contains_key(base.split('.').next().unwrap_or(base))
             })
         };
+        // Names that only ever hold a literal in their scope (`arch = {"x86_64":
+        // "amd64"}`, `parts = []`, filled or not): a method called on one
+        // (`arch.get(...)`) is the literal's type's, never a function of
+        // this file that shares its name.
+        let builtin = literal_names(facts, &timing);
+        let on_literal = |scope: usize, name: &str| {
+            name.split_once('.').is_some_and(|(receiver, rest)| {
+                !rest.contains('.')
+                    && builtin.get(&(scope, receiver)).or_else(|| builtin.get(&(0, receiver))).copied().unwrap_or(false)
+            })
+        };
         for c in &facts.calls {
             let scope = timing.scope(c.line);
-            if !foreign(&c.name.as_str()) {
+            if !foreign(&c.name.as_str()) && !on_literal(scope, &c.name) {
                 uses[scope].push(last_name(&c.name));
                 if !facts.classes.is_empty() {
                     called[scope].push(last_name(&c.name));
                 }
             }
             for a in &c.args {
-                uses[scope].extend(a.names.iter().map(String::as_str).filter(|x| !foreign(x)).map(last_name));
+                uses[scope].extend(
+                    a.names.iter().map(String::as_str).filter(|x| !foreign(x) && !on_literal(scope, x)).map(last_name),
+                );
                 let t = a.text.trim();
                 if !t.is_empty()
                     && t.len() <= 80
                     && !foreign(&t)
+                    && !on_literal(scope, t)
                     && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
                 {
                     uses[scope].push(last_name(t));
@@ -278,13 +327,24 @@ impl Timing {
         let reexported = |a: &crate::facts::Assign, name: &str| {
             a.calls.is_empty() && matches!(a.targets.as_slice(), [t] if t == name && a.names.len() == 1)
         };
-        for a in &facts.assigns {
+        // Nor a function bound to an attribute of the object itself
+        // (`self.alibaba = self._alibaba.alibaba_api`, an API's alias, kept
+        // for the object's users to call). A hook is another object's
+        // attribute (`ws.on_message = on_message`, `self.app.Idling += idle`).
+        let own_attribute = |a: &crate::facts::Assign| {
+            a.calls.is_empty()
+                && !a.targets.is_empty()
+                && a.targets.iter().all(|t| {
+                    t.strip_prefix("self.").or_else(|| t.strip_prefix("cls.")).is_some_and(|r| !r.contains('.'))
+                })
+        };
+        for a in facts.assigns.iter().filter(|a| !own_attribute(a)) {
             let scope = timing.scope(a.line);
             uses[scope].extend(
                 a.names
                     .iter()
                     .map(String::as_str)
-                    .filter(|x| !foreign(x))
+                    .filter(|x| !foreign(x) && !on_literal(scope, x))
                     .map(last_name)
                     .filter(|&x| !patched(a, x) && !reexported(a, x)),
             );

