@@ -1467,6 +1467,10 @@ struct Scopes<'f> {
     /// the only ones `self.x` / `cls.x` read through the name `x`. Found on
     /// the first such read (most flows ask for none).
     class_attributes: std::cell::OnceCell<HashSet<&'f str>>,
+    /// The class (1 + its index in `facts.classes`; 0 for none) whose
+    /// method each scope is or lies in: `self.x` there is that class's
+    /// instance's (see [`Scopes::class_key`]).
+    class_of: Vec<u32>,
     /// What finding them reads.
     bound: ClassInputs<'f>,
 }
@@ -1517,7 +1521,27 @@ impl<'f> Scopes<'f> {
             functions: &facts.functions,
             classes: &facts.classes,
         };
-        Scopes { by_line, first_comprehension, parent, params, class_attributes: std::cell::OnceCell::new(), bound }
+        // Each function's class: the innermost class around its `def`, or
+        // its enclosing function's; a comprehension takes its function's.
+        let class_at = crate::facts::innermost_classes(&facts.classes);
+        let mut class_of = vec![0u32; parent.len()];
+        for id in 1..parent.len() {
+            class_of[id] = if id < first_comprehension as usize {
+                let direct = class_at.get(facts.functions[id - 1].first_line).copied().unwrap_or(0);
+                if direct != 0 { direct } else { class_of[parent[id] as usize] }
+            } else {
+                class_of[parent[id] as usize]
+            };
+        }
+        Scopes {
+            by_line,
+            first_comprehension,
+            parent,
+            params,
+            class_attributes: std::cell::OnceCell::new(),
+            bound,
+            class_of,
+        }
     }
 
     fn class_attributes(&self) -> &HashSet<&'f str> {
@@ -1565,6 +1589,16 @@ impl<'f> Scopes<'f> {
         out
     }
 
+    /// The variable scope of `self.x` / `cls.x` read or assigned in a
+    /// method of a class: that class's own (a file's classes often share
+    /// attribute names: `self.api_url` of one service is not another's).
+    /// Assignments there also write the module's `self.x`, which every
+    /// other method reads (an attribute a base class or a subclass sets).
+    fn class_key(&self, scope: u32, key: &str) -> Option<u32> {
+        let class = *self.class_of.get(scope as usize)?;
+        (class != 0 && (key.starts_with("self.") || key.starts_with("cls."))).then_some(CLASS_SCOPES | class)
+    }
+
     /// Whether `key` is a parameter of `scope` (so reads stop there).
     fn binds(&self, scope: u32, key: &str) -> bool {
         scope != 0 && self.params.get(scope as usize).is_some_and(|p| p.iter().any(|x| x == key))
@@ -1601,6 +1635,10 @@ impl<'f> Scopes<'f> {
         if scope == 0 || target.contains('.') || facts.params.contains_key(target) { 0 } else { scope }
     }
 }
+
+/// Variable scopes from here on are classes' instances ([`Scopes::class_key`]),
+/// apart from the functions' and comprehensions' numbers.
+const CLASS_SCOPES: u32 = 1 << 31;
 
 /// Whether an assignment is a `for` clause's (a loop's or a comprehension's).
 fn iterates(a: &Assign) -> bool {
@@ -1646,16 +1684,16 @@ impl<'f> Flow<'f> {
         for a in &facts.assigns {
             let scope = scopes.at(a.scope_line);
             let stored = stores(a);
-            let t: Vec<u32> = a
-                .targets
-                .iter()
-                .map(|t| {
-                    let owner = if stored { binding(scope, t) } else { scopes.owner(scope, t, iterates(a), facts) };
-                    let key = (owner, t.as_str());
+            let mut t: Vec<u32> = Vec::with_capacity(a.targets.len());
+            for target in &a.targets {
+                let owner =
+                    if stored { binding(scope, target) } else { scopes.owner(scope, target, iterates(a), facts) };
+                let class = if owner == 0 { scopes.class_key(scope, target) } else { None };
+                for owner in std::iter::once(owner).chain(class) {
                     let next = ids.len() as u32;
-                    *ids.entry(key).or_insert(next)
-                })
-                .collect();
+                    t.push(*ids.entry((owner, target.as_str())).or_insert(next));
+                }
+            }
             targets.push(t);
         }
         let mut writers = vec![Vec::new(); ids.len()];
@@ -1816,6 +1854,11 @@ impl<'f> Flow<'f> {
     /// The variable a read of `key` at `scope` finds: the innermost scope
     /// out to the module that assigns it (Python's own rule for reads).
     fn lookup(&self, scope: u32, key: &str) -> Option<u32> {
+        if let Some(class) = self.scopes.class_key(scope, key)
+            && let Some(&v) = self.ids.get(&(class, key))
+        {
+            return Some(v);
+        }
         let mut s = scope;
         loop {
             if let Some(&v) = self.ids.get(&(s, key)) {
@@ -1828,8 +1871,8 @@ impl<'f> Flow<'f> {
         }
     }
 
-    /// The variables a step reads, each with whether it reads one value
-    /// out of it (`x.get(...)`).
+    /// The variables a step reads, each with the part of it read (all of
+    /// it, one value `x.get(...)`, a platform field; see [`Part`]).
     fn reads(&self, step: u32) -> &[(u32, Part)] {
         self.reads[step as usize].get_or_init(|| {
             let a = &self.assigns[step as usize];
@@ -2087,15 +2130,18 @@ mod tests {
                 let scope = scopes.at(a.scope_line);
                 a.targets
                     .iter()
-                    .map(|t| {
-                        if !is_store(a) {
-                            return (scopes.owner(scope, t, iterates(a), facts), t.clone());
-                        }
-                        let mut s = scope;
-                        while s != 0 && !real.contains(&(s, t.clone())) && !scopes.binds(s, t) {
-                            s = scopes.parent[s as usize];
-                        }
-                        (s, t.clone())
+                    .flat_map(|t| {
+                        let s = if !is_store(a) {
+                            scopes.owner(scope, t, iterates(a), facts)
+                        } else {
+                            let mut s = scope;
+                            while s != 0 && !real.contains(&(s, t.clone())) && !scopes.binds(s, t) {
+                                s = scopes.parent[s as usize];
+                            }
+                            s
+                        };
+                        let class = if s == 0 { scopes.class_key(scope, t) } else { None };
+                        std::iter::once((s, t.clone())).chain(class.map(|c| (c, t.clone())))
                     })
                     .collect()
             })
@@ -2144,6 +2190,12 @@ mod tests {
         for n in names {
             for_each_read(n, scopes, |key, member| {
                 if skip_own_params && scopes.binds(scopes.function_scope(scope), key) {
+                    return;
+                }
+                if let Some(class) = scopes.class_key(scope, key)
+                    && defined.contains(&(class, key.to_owned()))
+                {
+                    l |= narrow(vars.get(&(class, key.to_owned())).copied().unwrap_or(Labels::NONE), member, strings);
                     return;
                 }
                 let mut s = scope;

