@@ -222,11 +222,11 @@ fn literal_names<'f>(facts: &'f Facts<'_>, timing: &Timing) -> rustc_hash::FxHas
     for (t, line) in &facts.empty_bindings {
         out.entry((timing.scope(*line), t.as_str())).or_insert(true);
     }
+    // (Also where the function never assigns it: the module's literal of
+    // the same name is not what a read of the parameter finds.)
     for (i, f) in facts.functions.iter().enumerate() {
         for p in &f.params {
-            if let Some(v) = out.get_mut(&(i + 1, p.as_str())) {
-                *v = false;
-            }
+            out.insert((i + 1, p.as_str()), false);
         }
     }
     out

@@ -3680,6 +3680,10 @@ fn a_method_of_a_literal_called_while_loading_runs_no_function_of_the_file() {
         .replace("def arch():\n", "def arch(ARCH):\n    ARCH = ARCH or {}\n")
         .replace("arch()\n", "arch(Client())\n");
     assert_eq!(beacon(&param), Some("import-beacon"), "{param}");
+    // Also where the function only reads its parameter.
+    let read_only =
+        src.replace("def arch():\n", "def arch(ARCH):\n").replace("KIND = arch()\n", "KIND = arch(Client())\n");
+    assert_eq!(beacon(&read_only), Some("import-beacon"), "{read_only}");
 }
 
 #[test]
