@@ -1768,12 +1768,9 @@ impl<'f> Flow<'f> {
     /// function is not what an earlier `ssh-keyscan host` was handed. Each
     /// of those assignments reads its own variables at its own line, the
     /// same way. Other reads take every assignment (a function reads the
-    /// module's variables whenever it is called). Needs `v` solved.
-    fn labels_at(&self, v: u32, scope: u32, line: usize) -> Labels {
-        self.var_at(v, scope, line, 0)
-    }
-
-    fn var_at(&self, v: u32, scope: u32, line: usize, depth: usize) -> Labels {
+    /// module's variables whenever it is called). Needs `v` solved; `depth`
+    /// counts the assignments followed so far (see [`MAX_ORDERED_DEPTH`]).
+    fn labels_at(&self, v: u32, scope: u32, line: usize, depth: usize) -> Labels {
         let whole = self.state.borrow().labels[v as usize];
         let (own, plain) = self.owner[v as usize];
         if whole.is_empty() || !plain || own != self.scopes.function_scope(scope) || depth > MAX_ORDERED_DEPTH {
@@ -1831,10 +1828,7 @@ impl<'f> Flow<'f> {
         self.steps_at.borrow_mut().insert(s, None);
         let a = &self.assigns[s as usize];
         let scope = self.scopes.at(a.line);
-        let from_vars = self
-            .reads(s)
-            .iter()
-            .fold(Labels::NONE, |l, &(r, member)| l | narrow(self.var_at(r, scope, a.line, depth), member, &a.strings));
+        let from_vars = self.read_by(s, |r| self.labels_at(r, scope, a.line, depth));
         let l = static_labels(&a.calls, &a.names, &a.strings).combine(from_vars);
         self.steps_at.borrow_mut().insert(s, Some(l));
         l
@@ -1844,11 +1838,14 @@ impl<'f> Flow<'f> {
     fn step_whole(&self, s: u32) -> Labels {
         let a = &self.assigns[s as usize];
         let state = self.state.borrow();
-        let from_vars = self
-            .reads(s)
-            .iter()
-            .fold(Labels::NONE, |l, &(r, member)| l | narrow(state.labels[r as usize], member, &a.strings));
-        static_labels(&a.calls, &a.names, &a.strings).combine(from_vars)
+        static_labels(&a.calls, &a.names, &a.strings).combine(self.read_by(s, |r| state.labels[r as usize]))
+    }
+
+    /// What assignment `s` takes from the variables it reads, each read's
+    /// labels given by `held` (the part read narrowed by the assignment's strings).
+    fn read_by(&self, s: u32, held: impl Fn(u32) -> Labels) -> Labels {
+        let strings = &self.assigns[s as usize].strings;
+        self.reads(s).iter().fold(Labels::NONE, |l, &(r, part)| l | narrow(held(r), part, strings))
     }
 
     /// The variable a read of `key` at `scope` finds: the innermost scope
@@ -1943,7 +1940,7 @@ impl<'f> Flow<'f> {
         self.solve(&ids);
         wanted.iter().fold(Labels::NONE, |l, &(v, member)| {
             let held = match at {
-                Some(line) => self.labels_at(v, scope, line),
+                Some(line) => self.labels_at(v, scope, line, 0),
                 None => self.state.borrow().labels[v as usize],
             };
             l | narrow(held, member, strings)
@@ -1986,11 +1983,7 @@ impl<'f> Flow<'f> {
         for _ in 0..8 {
             let mut changed = false;
             for (&s, st) in steps.iter().zip(&statics) {
-                let strings = &self.assigns[s as usize].strings;
-                let from_vars = self
-                    .reads(s)
-                    .iter()
-                    .fold(Labels::NONE, |l, &(r, member)| l | narrow(state.labels[r as usize], member, strings));
+                let from_vars = self.read_by(s, |r| state.labels[r as usize]);
                 let l = st.combine(from_vars);
                 if l.is_empty() {
                     continue;
